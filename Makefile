@@ -1,0 +1,98 @@
+# Obscura - build, test, demo, install.  `make help` lists the targets.
+VERSION    := 0.1.0
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+DATADIR    ?= $(PREFIX)/share/obscura
+BUILD      ?= build
+CC         ?= cc
+CXX        ?= c++
+PKG_CONFIG ?= pkg-config
+
+# Every library Obscura links, found with pkg-config.  Each later module adds
+# its library here (hdf5, libarchive, libgcrypt, opencv4, openblas).
+LIBS_PC    := libavformat libavcodec libavfilter libavutil inih jansson
+TEST_PC    := cmocka
+
+WARN       := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+              -Wformat=2 -Wvla -Wno-unused-parameter
+CFLAGS     ?= -O2 -g
+CFLAGS     += -std=c11 -D_GNU_SOURCE -DOB_VERSION='"$(VERSION)"' -Iinclude $(WARN) \
+              -MMD -MP $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
+LDLIBS     += $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null) -lm
+ifeq ($(WERROR),1)
+CFLAGS     += -Werror
+endif
+
+LIB_SRC    := $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard src/cmd/*.c)
+LIB_OBJ    := $(LIB_SRC:%.c=$(BUILD)/%.o)
+BIN        := $(BUILD)/obscura
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_SRC   := $(wildcard tests/tools/*.c)
+TOOL_BIN   := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
+
+.PHONY: all deps check check-unit check-e2e demo bench install uninstall clean help
+
+all: $(BIN)
+
+help:
+	@echo "make            build $(BIN)"
+	@echo "make check      install missing packages, build, run unit and end-to-end tests"
+	@echo "make demo       install missing packages, anonymize Debian's sample footage"
+	@echo "make install    install binary and man pages under PREFIX=$(PREFIX) (DESTDIR honoured)"
+	@echo "make clean      remove $(BUILD)/"
+
+# The Debian packages; a no-op when all are installed.
+deps:
+	@scripts/install-deps.sh all
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/libobscura.a: $(LIB_OBJ)
+	$(AR) rcs $@ $^
+
+$(BIN): $(BUILD)/src/main.o $(BUILD)/libobscura.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libobscura.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(shell $(PKG_CONFIG) --cflags $(TEST_PC)) -o $@ $^ $(LDFLAGS) $(LDLIBS) \
+		$(shell $(PKG_CONFIG) --libs $(TEST_PC))
+
+$(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libobscura.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+# check and demo first make sure the packages exist, then re-enter make so
+# that pkg-config is asked again with the libraries in place.
+check: deps
+	@$(MAKE) --no-print-directory WERROR=1 check-unit check-e2e
+
+check-unit: $(UNIT_BIN)
+	@tests/run-unit.sh $(UNIT_BIN)
+
+check-e2e: $(BIN) $(TOOL_BIN)
+	@OBSCURA=$(abspath $(BIN)) TOOLS=$(abspath $(BUILD)/tools) tests/run-e2e.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	@scripts/demo.sh $(abspath $(BIN))
+
+install: $(BIN)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)/recipes
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/obscura
+	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 recipes/*.ini $(DESTDIR)$(DATADIR)/recipes/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/obscura $(DESTDIR)$(MANDIR)/man1/obscura*.1 $(DESTDIR)$(MANDIR)/man5/obscura*.5
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(LIB_OBJ:.o=.d) $(BUILD)/src/main.d

@@ -1,0 +1,67 @@
+/* cli.h - the command table and each command's documentation, in one place. */
+#ifndef OBSCURA_CLI_H
+#define OBSCURA_CLI_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+#define OB_CLI_MAX_OPTIONS 32
+
+/* Keys of long-only options (past any letter). */
+enum ob_long_option {
+	OB_OPT_FORCE = 256,
+	OB_OPT_THREADS,
+	OB_OPT_JSON,
+	OB_OPT_NO_PROGRESS,
+};
+
+/* One option: the getopt_long entry plus what --help and the man page say. */
+struct ob_cli_option {
+	const char *name;    /* long name, without "--" */
+	int key;             /* short letter, or a value >= 256 for long-only */
+	const char *arg;     /* argument name, NULL for a flag */
+	const char *help;    /* one line */
+};
+
+/*
+ * A subcommand, git-style.  The option list is the single source for the
+ * getopt_long table, for --help and for the test that checks the man page
+ * documents the same options.  To add a command: write src/cmd/NAME.c with
+ * cmd_NAME(), add a line to ob_commands in src/cmd/commands.c, and write
+ * man/obscura-NAME.1 listing every option.
+ */
+struct ob_command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;              /* one line for "obscura --help" */
+	const char *usage;                /* "obscura run [options] INPUT..." */
+	const struct ob_cli_option *options; /* terminated by {0} */
+};
+
+extern const struct ob_command ob_commands[];
+
+const struct ob_command *ob_command_find(const char *name);
+
+/* Prints "usage: ...", the summary and the options, as --help does. */
+void ob_cli_print_help(FILE *f, const struct ob_command *cmd);
+
+/* Fills a getopt_long table and short-option string from cmd->options. */
+void ob_cli_getopt_table(const struct ob_command *cmd, struct option *longopts, char *shortopts,
+			 size_t shortsize);
+
+/* Reports a usage error in one line plus the usage, returns OB_EXIT_USAGE. */
+int ob_cli_usage_error(const struct ob_command *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Flushes and closes stdout; a write error (disk full, closed pipe) is an
+ * error, not silence.  Returns exit_code, or OB_EXIT_INTERNAL on failure. */
+int ob_cli_finish_stdout(int exit_code);
+
+/* "obscura --help": the list of commands. */
+void ob_print_main_help(FILE *f);
+
+int cmd_run(int argc, char **argv);
+int cmd_help(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+
+#endif

@@ -1,0 +1,43 @@
+/* fsutil.h - reading capped files and writing outputs atomically. */
+#ifndef OBSCURA_FSUTIL_H
+#define OBSCURA_FSUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define OB_PATH_MAX 4096
+
+/*
+ * Reads the whole regular file at path, refusing files larger than max bytes.
+ * *data is NUL-terminated (not counted in *len) and owned by the caller.
+ * Errors: OB_ERR_INPUT with "path: cause".
+ */
+int ob_read_file(const char *path, size_t max, char **data, size_t *len);
+
+/*
+ * Atomic outputs.  A result is written under a hidden temporary name in the
+ * same directory ("dir/.name.obscura-tmp-PID"), so a crash never leaves a file
+ * that looks finished, and is renamed over its final name only when complete.
+ */
+int ob_atomic_tmpname(const char *final, char *tmp, size_t size);
+
+/* fsync tmp, rename it to final, fsync the directory.  Errors: OB_ERR_OUTPUT. */
+int ob_atomic_commit(const char *tmp, const char *final);
+
+/* Removes a temporary file left by a failed job; accepts NULL or "". */
+void ob_atomic_abort(const char *tmp);
+
+/* Writes len bytes to path atomically (tmp, fsync, rename). */
+int ob_write_file_atomic(const char *path, const void *data, size_t len, int mode);
+
+/* Creates dir (and parents) if missing, then checks it is a writable directory.
+ * Errors: OB_ERR_OUTPUT naming dir and the cause. */
+int ob_prepare_outdir(const char *dir);
+
+/* "dir/base" into buf; fails with OB_ERR_LIMIT if it does not fit. */
+int ob_path_join(char *buf, size_t size, const char *dir, const char *base);
+
+/* Final component of path, without a trailing slash; points into path. */
+const char *ob_path_base(const char *path);
+
+#endif

@@ -1,0 +1,47 @@
+/* job.h - one job: one input file through the pipeline into one export. */
+#ifndef OBSCURA_JOB_H
+#define OBSCURA_JOB_H
+
+#include <signal.h>
+#include <stdint.h>
+
+struct ob_recipe;
+
+/* A job is fully described by these three things (and a thread budget),
+ * so a batch can be split across processes or machines without shared state. */
+struct ob_job {
+	const char *input;               /* read only, never modified */
+	const char *output;              /* final path of the export */
+	const struct ob_recipe *recipe;
+	int threads;                     /* codec threads for this job, 0 = auto */
+};
+
+struct ob_job_stats {
+	int64_t frames;          /* frames decoded, redacted and encoded */
+	int64_t frames_estimate; /* from the container, -1 if unknown */
+	int64_t decode_errors;   /* corrupt packets skipped */
+	int64_t hidden_cells;    /* block cells pixelated, summed over frames */
+	int width, height;       /* of the export */
+	int rotation;            /* degrees the input was turned to be upright */
+	double media_seconds;    /* duration of the input, -1 if unknown */
+	const char *video_codec; /* of the input */
+	int audio_kept;          /* 1 if an audio stream was passed through */
+	int streams_dropped;     /* input streams not carried into the export */
+	int tags_dropped;        /* container and stream tags not carried */
+};
+
+/* Called now and then with frames done and the estimate (-1 if unknown). */
+typedef void (*ob_job_progress_fn)(void *opaque, int64_t done, int64_t total);
+
+/*
+ * Runs the job to completion.  On success the export exists under its final
+ * name; on any failure nothing exists there (and no temporary file is left).
+ * Returns 0 or a negative ob_status with the message in ob_errmsg().
+ */
+int ob_job_run(const struct ob_job *job, struct ob_job_stats *stats,
+	       ob_job_progress_fn progress, void *opaque);
+
+/* Async-signal-safe: asks running jobs to stop at the next frame. */
+void ob_job_interrupt(void);
+
+#endif

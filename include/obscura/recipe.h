@@ -1,0 +1,89 @@
+/* recipe.h - what a job does, read from an INI recipe file (obscura-recipe(5)). */
+#ifndef OBSCURA_RECIPE_H
+#define OBSCURA_RECIPE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "obscura/geom.h"
+
+/* Limits on what a recipe may contain; each is documented in obscura-recipe(5). */
+#define OB_RECIPE_MAX_BYTES (64 * 1024)
+#define OB_RECIPE_MAX_LINE 4000
+#define OB_RECIPE_MAX_ZONES 64
+#define OB_RECIPE_MAX_NAME 64
+#define OB_RECIPE_MAX_KEEP_TAGS 16
+#define OB_BLOCK_MIN 4
+#define OB_BLOCK_MAX 256
+
+enum ob_style {
+	OB_STYLE_PIXELATE, /* block mean plus seeded noise */
+	OB_STYLE_SOLID,    /* one flat colour */
+};
+
+enum ob_fill {
+	OB_FILL_BLACK,
+	OB_FILL_GREY,
+	OB_FILL_WHITE,
+};
+
+/* A static exclusion zone: masked on every frame, whatever is detected. */
+struct ob_zone {
+	char name[OB_RECIPE_MAX_NAME];
+	struct ob_polygon poly; /* fractions of frame width/height */
+};
+
+struct ob_pixelate_opts {
+	enum ob_style style;
+	int block;          /* block edge in pixels; 0 = automatic from frame height */
+	int noise;          /* amplitude of seeded noise added to block means, 0..64 */
+	bool seed_set;      /* false: a fresh random seed per job, never recorded */
+	uint64_t seed;
+	double margin;      /* growth of each detected box, fraction of its size */
+	enum ob_fill fill;  /* colour for solid style */
+};
+
+struct ob_output_opts {
+	char container[16];  /* "mp4" or "mkv" */
+	char codec[32];      /* libavcodec encoder name */
+	int crf;
+	char preset[32];
+	char suffix[32];     /* inserted before the extension: clip.anon.mp4 */
+};
+
+struct ob_recipe {
+	char *path;          /* as given by the user, or "(built-in)" */
+	char *text;          /* the exact bytes read, for hashing and the audit */
+	size_t text_len;
+	char name[OB_RECIPE_MAX_NAME];
+	struct ob_pixelate_opts pixelate;
+	struct ob_output_opts output;
+	bool keep_audio;
+	bool label;          /* write the "anonymized by Obscura" tag */
+	size_t n_keep_tags;
+	char keep_tags[OB_RECIPE_MAX_KEEP_TAGS][OB_RECIPE_MAX_NAME];
+	size_t n_zones;
+	struct ob_zone zones[OB_RECIPE_MAX_ZONES];
+};
+
+/*
+ * Reads and validates the recipe at path.  On error returns OB_ERR_RECIPE
+ * with a message naming the file, the line and the key.  *out is allocated
+ * on success and must be released with ob_recipe_free().
+ */
+int ob_recipe_load(const char *path, struct ob_recipe **out);
+
+/* Same, from a string; `origin` names it in error messages. */
+int ob_recipe_parse(const char *origin, const char *text, struct ob_recipe **out);
+
+/* The defaults used when no recipe is given (documented in obscura-recipe(5)). */
+int ob_recipe_default(struct ob_recipe **out);
+
+/* Frees *r and sets it to NULL; accepts NULL. */
+void ob_recipe_free(struct ob_recipe **r);
+
+/* Block edge to use for a frame of the given height (resolves block = auto). */
+int ob_recipe_block_size(const struct ob_pixelate_opts *opts, int frame_height);
+
+#endif

@@ -1,0 +1,38 @@
+/* runner.h - run a batch of jobs in parallel, isolated in child processes. */
+#ifndef OBSCURA_RUNNER_H
+#define OBSCURA_RUNNER_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+struct ob_recipe;
+struct ob_input_list;
+
+#define OB_JOBS_MAX 64
+
+struct ob_runner_opts {
+	const struct ob_recipe *recipe;
+	const char *outdir;
+	int jobs;        /* jobs at once, 1..OB_JOBS_MAX */
+	int threads;     /* codec threads per job, 0 = share the cores */
+	bool force;      /* replace existing exports */
+	bool progress;   /* draw a progress line on stderr */
+	bool quiet;      /* no per-job "ok" lines */
+};
+
+/*
+ * Runs one job per input, at most opts->jobs at once, each in its own process
+ * so that a crash or a hostile file takes down only its own job.  Returns 0
+ * and a new summary object in *summary (caller decrefs):
+ *   {"version", "recipe", "outdir", "jobs": [ {input, output, status, error_kind,
+ *    error, frames, ...}, ... ], "ok": N, "failed": N, "interrupted": bool}
+ * Errors are per job; the return value is nonzero only for OB_ERR_NOMEM.
+ */
+int ob_runner_run(const struct ob_runner_opts *opts, const struct ob_input_list *inputs,
+		  json_t **summary);
+
+/* Export path for input under opts (outdir/stem SUFFIX.container). */
+int ob_runner_output_name(const struct ob_runner_opts *opts, const char *input, int dup,
+			  char *buf, size_t size);
+
+#endif

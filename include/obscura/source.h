@@ -1,0 +1,61 @@
+/* source.h - demux and decode one input; frames come out upright, in 8-bit YUV. */
+#ifndef OBSCURA_SOURCE_H
+#define OBSCURA_SOURCE_H
+
+#include <libavutil/rational.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct AVFrame;
+struct AVPacket;
+struct AVFormatContext;
+struct AVStream;
+struct ob_source;
+
+/* What ob_source_next() produced. */
+enum ob_source_item {
+	OB_SOURCE_EOF = 0,
+	OB_SOURCE_FRAME = 1,  /* a decoded, upright, yuv420p video frame */
+	OB_SOURCE_PACKET = 2, /* a packet of the kept audio stream, untouched */
+};
+
+struct ob_source_info {
+	int width, height;        /* of delivered frames (after rotation) */
+	int pix_fmt;              /* of delivered frames */
+	AVRational sar;           /* sample aspect ratio of delivered frames */
+	AVRational time_base;     /* of delivered frames' pts */
+	AVRational frame_rate;    /* best guess, for the encoder's rate control */
+	int64_t frames_estimate;  /* -1 if unknown */
+	double duration;          /* seconds, -1 if unknown */
+	int rotation;             /* degrees clockwise applied to make frames upright */
+	int video_index;          /* input stream index of the video */
+	int audio_index;          /* input stream index of kept audio, -1 none */
+	const char *video_codec;
+};
+
+/*
+ * Opens path read-only (only the file protocol is allowed: an input can never
+ * make us open the network or another file).  With keep_audio, the best audio
+ * stream's packets are passed through.  threads: decoder threads (0 = auto).
+ * Errors: OB_ERR_INPUT with "path: cause".
+ */
+int ob_source_open(struct ob_source **out, const char *path, bool keep_audio, int threads);
+
+/*
+ * Next item in decode order.  On OB_SOURCE_FRAME, frame holds a new reference
+ * (caller unrefs); on OB_SOURCE_PACKET, pkt does.  Returns an ob_source_item
+ * or a negative error.
+ */
+int ob_source_next(struct ob_source *src, struct AVFrame *frame, struct AVPacket *pkt);
+
+const struct ob_source_info *ob_source_info(const struct ob_source *src);
+
+/* The demuxer, for reading what the input carries (never for writing). */
+const struct AVFormatContext *ob_source_format(const struct ob_source *src);
+
+/* Packets the decoder rejected as corrupt (skipped, not fatal). */
+int64_t ob_source_decode_errors(const struct ob_source *src);
+
+void ob_source_free(struct ob_source **src);
+
+#endif

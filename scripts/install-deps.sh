@@ -1,0 +1,40 @@
+#!/bin/sh
+# install-deps.sh - install the Debian packages Obscura needs, if any is missing.
+# Idempotent: does nothing (and needs no root) when everything is present.
+# Usage: scripts/install-deps.sh [build|test|all]   (default: all)
+set -eu
+
+BUILD="make gcc g++ pkg-config libavformat-dev libavcodec-dev libavfilter-dev libavutil-dev
+libswscale-dev libinih-dev libjansson-dev libgcrypt20-dev libarchive-dev libhdf5-dev
+libopenblas-dev libopencv-dev"
+TEST="libcmocka-dev ffmpeg opencv-doc forensics-samples-files man-db groff-base python3"
+MODELS="python3-onnx python3-numpy nodejs npm"
+
+case "${1:-all}" in
+build) want="$BUILD" ;;
+test) want="$BUILD $TEST" ;;
+*) want="$BUILD $TEST $MODELS" ;;
+esac
+
+missing=""
+for p in $want; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "install-deps: installing:$missing" >&2
+if [ "$(id -u)" != 0 ]; then
+	if command -v sudo >/dev/null 2>&1; then SUDO=sudo; else
+		echo "install-deps: not root; run: apt-get install$missing" >&2
+		exit 1
+	fi
+else
+	SUDO=
+fi
+export DEBIAN_FRONTEND=noninteractive
+# Wait for another apt/dpkg run to finish rather than fail on its lock.
+$SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $missing >/dev/null

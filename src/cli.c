@@ -1,0 +1,81 @@
+/* cli.c - help text and getopt tables generated from the command table. */
+#include "obscura/cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "obscura/error.h"
+#include "obscura/banned.h"
+
+const struct ob_command *ob_command_find(const char *name)
+{
+	for (const struct ob_command *c = ob_commands; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+void ob_cli_print_help(FILE *f, const struct ob_command *cmd)
+{
+	fprintf(f, "usage: %s\n\n%s\n", cmd->usage, cmd->summary);
+	if (!cmd->options || !cmd->options[0].name)
+		return;
+	fputs("\noptions:\n", f);
+	for (const struct ob_cli_option *o = cmd->options; o->name; o++) {
+		char left[64];
+
+		if (o->key < 256)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->key, o->name, o->arg ? " " : "",
+				 o->arg ? o->arg : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", o->name, o->arg ? " " : "",
+				 o->arg ? o->arg : "");
+		fprintf(f, "  %-26s %s\n", left, o->help);
+	}
+	fprintf(f, "\nSee obscura-%s(1) for details.\n", cmd->name);
+}
+
+void ob_cli_getopt_table(const struct ob_command *cmd, struct option *lo, char *so, size_t sosize)
+{
+	size_t n = 0, k = 0;
+
+	if (sosize > 0)
+		so[k++] = ':'; /* report missing arguments as ':' */
+	for (const struct ob_cli_option *o = cmd->options; o && o->name && n < OB_CLI_MAX_OPTIONS; o++, n++) {
+		lo[n] = (struct option){ o->name, o->arg ? required_argument : no_argument, NULL, o->key };
+		if (o->key < 256 && k + 3 < sosize) {
+			so[k++] = (char)o->key;
+			if (o->arg)
+				so[k++] = ':';
+		}
+	}
+	lo[n] = (struct option){ 0 };
+	so[k] = '\0';
+}
+
+int ob_cli_usage_error(const struct ob_command *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("obscura: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: %s\n", cmd ? cmd->usage : "obscura COMMAND [options]");
+	return OB_EXIT_USAGE;
+}
+
+int ob_cli_finish_stdout(int code)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "obscura: error: writing to standard output: %s\n", strerror(errno));
+		return OB_EXIT_INTERNAL;
+	}
+	if (close(STDOUT_FILENO) < 0 && errno != EBADF) {
+		fprintf(stderr, "obscura: error: closing standard output: %s\n", strerror(errno));
+		return OB_EXIT_INTERNAL;
+	}
+	return code;
+}

@@ -1,0 +1,205 @@
+/* fsutil.c - capped file reads and atomic (tmp + fsync + rename) outputs. */
+#include "obscura/fsutil.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "obscura/error.h"
+#include "obscura/banned.h"
+
+int ob_read_file(const char *path, size_t max, char **data, size_t *len)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t got = 0;
+	int fd, ret = 0;
+
+	*data = NULL;
+	*len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return ob_err(OB_ERR_INPUT, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		ret = ob_err(OB_ERR_INPUT, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		ret = ob_err(OB_ERR_INPUT, "%s: is a directory", path);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ret = ob_err(OB_ERR_INPUT, "%s: not a regular file", path);
+		goto out;
+	}
+	if ((size_t)st.st_size > max) {
+		ret = ob_err(OB_ERR_LIMIT, "%s: larger than %zu bytes", path, max);
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		ret = ob_err(OB_ERR_NOMEM, "%s: out of memory", path);
+		goto out;
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = ob_err(OB_ERR_INPUT, "%s: %s", path, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break; /* shrank while reading: take what is there */
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	*data = buf;
+	*len = got;
+	buf = NULL;
+out:
+	free(buf);
+	close(fd);
+	return ret;
+}
+
+int ob_path_join(char *buf, size_t size, const char *dir, const char *base)
+{
+	int n;
+	size_t dl = strlen(dir);
+
+	if (dl && dir[dl - 1] == '/')
+		n = snprintf(buf, size, "%s%s", dir, base);
+	else
+		n = snprintf(buf, size, "%s/%s", dir, base);
+	if (n < 0 || (size_t)n >= size)
+		return ob_err(OB_ERR_LIMIT, "%s/%s: path too long", dir, base);
+	return 0;
+}
+
+const char *ob_path_base(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+int ob_atomic_tmpname(const char *final, char *tmp, size_t size)
+{
+	const char *base = ob_path_base(final);
+	int n = snprintf(tmp, size, "%.*s.%s.obscura-tmp-%ld", (int)(base - final), final, base,
+			 (long)getpid());
+
+	if (n < 0 || (size_t)n >= size)
+		return ob_err(OB_ERR_LIMIT, "%s: path too long", final);
+	return 0;
+}
+
+static int fsync_path(const char *path, int flags)
+{
+	int fd = open(path, flags | O_CLOEXEC);
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) < 0 && errno != EINVAL) /* some filesystems cannot sync dirs */
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+int ob_atomic_commit(const char *tmp, const char *final)
+{
+	char dir[OB_PATH_MAX];
+	int err;
+
+	err = fsync_path(tmp, O_RDONLY);
+	if (err)
+		return ob_err(OB_ERR_OUTPUT, "%s: fsync: %s", final, strerror(-err));
+	if (rename(tmp, final) < 0)
+		return ob_err(OB_ERR_OUTPUT, "%s: rename: %s", final, strerror(errno));
+	snprintf(dir, sizeof(dir), "%s", final);
+	err = fsync_path(dirname(dir), O_RDONLY | O_DIRECTORY);
+	if (err)
+		return ob_err(OB_ERR_OUTPUT, "%s: fsync of directory: %s", final, strerror(-err));
+	return 0;
+}
+
+void ob_atomic_abort(const char *tmp)
+{
+	if (tmp && *tmp)
+		unlink(tmp);
+}
+
+int ob_write_file_atomic(const char *path, const void *data, size_t len, int mode)
+{
+	char tmp[OB_PATH_MAX];
+	const char *p = data;
+	int fd, ret;
+
+	ret = ob_atomic_tmpname(path, tmp, sizeof(tmp));
+	if (ret)
+		return ret;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0)
+		return ob_err(OB_ERR_OUTPUT, "%s: %s", path, strerror(errno));
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = ob_err(OB_ERR_OUTPUT, "%s: %s", path, strerror(errno));
+			close(fd);
+			ob_atomic_abort(tmp);
+			return ret;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (close(fd) < 0) {
+		ret = ob_err(OB_ERR_OUTPUT, "%s: %s", path, strerror(errno));
+		ob_atomic_abort(tmp);
+		return ret;
+	}
+	ret = ob_atomic_commit(tmp, path);
+	if (ret)
+		ob_atomic_abort(tmp);
+	return ret;
+}
+
+int ob_prepare_outdir(const char *dir)
+{
+	char buf[OB_PATH_MAX];
+	struct stat st;
+	size_t len;
+
+	len = (size_t)snprintf(buf, sizeof(buf), "%s", dir);
+	if (len >= sizeof(buf))
+		return ob_err(OB_ERR_OUTPUT, "%s: path too long", dir);
+	/* mkdir -p: create each missing parent in turn. */
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0777) < 0 && errno != EEXIST)
+			return ob_err(OB_ERR_OUTPUT, "%s: cannot create directory %s: %s", dir, buf,
+				      strerror(errno));
+		*p = '/';
+	}
+	if (mkdir(buf, 0777) < 0 && errno != EEXIST)
+		return ob_err(OB_ERR_OUTPUT, "%s: cannot create directory: %s", dir, strerror(errno));
+	if (stat(dir, &st) < 0)
+		return ob_err(OB_ERR_OUTPUT, "%s: %s", dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return ob_err(OB_ERR_OUTPUT, "%s: not a directory", dir);
+	if (access(dir, W_OK | X_OK) < 0)
+		return ob_err(OB_ERR_OUTPUT, "%s: not writable: %s", dir, strerror(errno));
+	return 0;
+}

@@ -1,0 +1,53 @@
+/* geom.c - polygon arithmetic used by masks and (later) analytics zones. */
+#include "obscura/geom.h"
+
+#include <math.h>
+
+bool ob_polygon_contains(const struct ob_polygon *poly, double x, double y)
+{
+	bool inside = false;
+
+	for (size_t i = 0, j = poly->n - 1; i < poly->n; j = i++) {
+		const struct ob_point *a = &poly->pts[i], *b = &poly->pts[j];
+
+		/* Half-open in y, so a vertex on the ray is counted once. */
+		if ((a->y > y) != (b->y > y)) {
+			double xc = a->x + (y - a->y) * (b->x - a->x) / (b->y - a->y);
+			if (x < xc)
+				inside = !inside;
+		}
+	}
+	return inside;
+}
+
+void ob_polygon_scale(struct ob_polygon *poly, double sx, double sy)
+{
+	for (size_t i = 0; i < poly->n; i++) {
+		poly->pts[i].x *= sx;
+		poly->pts[i].y *= sy;
+	}
+}
+
+struct ob_box ob_polygon_bounds(const struct ob_polygon *poly)
+{
+	double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY;
+
+	for (size_t i = 0; i < poly->n; i++) {
+		x0 = fmin(x0, poly->pts[i].x);
+		y0 = fmin(y0, poly->pts[i].y);
+		x1 = fmax(x1, poly->pts[i].x);
+		y1 = fmax(y1, poly->pts[i].y);
+	}
+	if (poly->n == 0)
+		return (struct ob_box){ 0, 0, 0, 0 };
+	return (struct ob_box){ x0, y0, x1 - x0, y1 - y0 };
+}
+
+double ob_polygon_area2(const struct ob_polygon *poly)
+{
+	double a = 0;
+
+	for (size_t i = 0, j = poly->n - 1; i < poly->n; j = i++)
+		a += poly->pts[j].x * poly->pts[i].y - poly->pts[i].x * poly->pts[j].y;
+	return a;
+}

@@ -1,0 +1,457 @@
+/* recipe.c - parse and validate INI recipes with libinih. */
+#include "obscura/recipe.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <ini.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "obscura/error.h"
+#include "obscura/fsutil.h"
+#include "obscura/banned.h"
+
+#define SECTION_ZONE "exclude"
+
+struct parse_ctx {
+	struct ob_recipe *r;
+	const char *origin;
+	char err[512];         /* set by the handler; libinih supplies the line */
+	struct ob_zone *zone;  /* zone being filled, or NULL */
+	char section[128];     /* last section seen, to detect a new one */
+};
+
+static int fail(struct parse_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(struct parse_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(c->err, sizeof(c->err), fmt, ap);
+	va_end(ap);
+	return 0; /* libinih: 0 = error on this line */
+}
+
+static bool parse_int(const char *s, long lo, long hi, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return false;
+	*out = (int)v;
+	return true;
+}
+
+static bool parse_double(const char *s, double lo, double hi, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool parse_bool(const char *s, bool *out)
+{
+	if (!strcasecmp(s, "yes") || !strcasecmp(s, "true") || !strcmp(s, "1") || !strcasecmp(s, "on"))
+		*out = true;
+	else if (!strcasecmp(s, "no") || !strcasecmp(s, "false") || !strcmp(s, "0") || !strcasecmp(s, "off"))
+		*out = false;
+	else
+		return false;
+	return true;
+}
+
+static bool copy_word(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n == 0 || n >= size)
+		return false;
+	memcpy(dst, src, n + 1);
+	return true;
+}
+
+/* "x,y x,y ..." appended to the zone's polygon (continuation lines append). */
+static int parse_points(struct parse_ctx *c, struct ob_polygon *poly, const char *value)
+{
+	const char *p = value;
+
+	while (*p) {
+		char *end;
+		double x, y;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			break;
+		errno = 0;
+		x = strtod(p, &end);
+		if (end == p || *end != ',')
+			return fail(c, "expected x,y pairs separated by spaces, got '%s'", p);
+		p = end + 1;
+		y = strtod(p, &end);
+		if (end == p || (*end && *end != ' ' && *end != '\t') || errno)
+			return fail(c, "expected x,y pairs separated by spaces, got '%s'", p);
+		p = end;
+		if (!(x >= 0 && x <= 1 && y >= 0 && y <= 1))
+			return fail(c, "point %g,%g is outside the frame (coordinates are fractions 0..1)", x, y);
+		if (poly->n >= OB_POLYGON_MAX_POINTS)
+			return fail(c, "more than %d points", OB_POLYGON_MAX_POINTS);
+		poly->pts[poly->n++] = (struct ob_point){ x, y };
+	}
+	return 1;
+}
+
+static int set_pixelate(struct parse_ctx *c, const char *name, const char *value)
+{
+	struct ob_pixelate_opts *o = &c->r->pixelate;
+
+	if (!strcmp(name, "style")) {
+		if (!strcmp(value, "pixelate"))
+			o->style = OB_STYLE_PIXELATE;
+		else if (!strcmp(value, "solid"))
+			o->style = OB_STYLE_SOLID;
+		else if (!strcmp(value, "blur"))
+			return fail(c, "blur is reversible and not offered; use pixelate or solid");
+		else
+			return fail(c, "must be pixelate or solid, not '%s'", value);
+	} else if (!strcmp(name, "block")) {
+		if (!strcmp(value, "auto"))
+			o->block = 0;
+		else if (!parse_int(value, OB_BLOCK_MIN, OB_BLOCK_MAX, &o->block) || o->block % 2)
+			return fail(c, "must be auto or an even number of pixels from %d to %d",
+				    OB_BLOCK_MIN, OB_BLOCK_MAX);
+	} else if (!strcmp(name, "noise")) {
+		if (!parse_int(value, 0, 64, &o->noise))
+			return fail(c, "must be a whole number from 0 to 64");
+	} else if (!strcmp(name, "seed")) {
+		char *end;
+
+		if (!strcmp(value, "random")) {
+			o->seed_set = false;
+			return 1;
+		}
+		errno = 0;
+		o->seed = strtoull(value, &end, 0);
+		if (errno || end == value || *end || value[0] == '-')
+			return fail(c, "must be random or a non-negative integer");
+		o->seed_set = true;
+	} else if (!strcmp(name, "margin")) {
+		if (!parse_double(value, 0, 2, &o->margin))
+			return fail(c, "must be a fraction of the box size from 0 to 2");
+	} else if (!strcmp(name, "fill")) {
+		if (!strcmp(value, "black"))
+			o->fill = OB_FILL_BLACK;
+		else if (!strcmp(value, "grey") || !strcmp(value, "gray"))
+			o->fill = OB_FILL_GREY;
+		else if (!strcmp(value, "white"))
+			o->fill = OB_FILL_WHITE;
+		else
+			return fail(c, "must be black, grey or white");
+	} else {
+		return fail(c, "unknown key");
+	}
+	return 1;
+}
+
+static int set_output(struct parse_ctx *c, const char *name, const char *value)
+{
+	struct ob_output_opts *o = &c->r->output;
+
+	if (!strcmp(name, "container")) {
+		if (strcmp(value, "mp4") && strcmp(value, "mkv"))
+			return fail(c, "must be mp4 or mkv");
+		copy_word(o->container, sizeof(o->container), value);
+	} else if (!strcmp(name, "codec")) {
+		if (!copy_word(o->codec, sizeof(o->codec), value))
+			return fail(c, "must name a libavcodec encoder");
+	} else if (!strcmp(name, "crf")) {
+		if (!parse_int(value, 0, 63, &o->crf))
+			return fail(c, "must be a whole number from 0 to 63");
+	} else if (!strcmp(name, "preset")) {
+		if (!copy_word(o->preset, sizeof(o->preset), value))
+			return fail(c, "must name an encoder preset");
+	} else if (!strcmp(name, "suffix")) {
+		if (strchr(value, '/') || !copy_word(o->suffix, sizeof(o->suffix), value))
+			return fail(c, "must be a short file name part without '/'");
+	} else {
+		return fail(c, "unknown key");
+	}
+	return 1;
+}
+
+static int set_streams(struct parse_ctx *c, const char *name, const char *value)
+{
+	if (!strcmp(name, "audio")) {
+		if (!strcmp(value, "drop"))
+			c->r->keep_audio = false;
+		else if (!strcmp(value, "keep"))
+			c->r->keep_audio = true;
+		else
+			return fail(c, "must be drop or keep");
+	} else if (!strcmp(name, "subtitles") || !strcmp(name, "data") || !strcmp(name, "attachments")) {
+		if (strcmp(value, "drop"))
+			return fail(c, "can only be drop: such streams are never copied");
+	} else {
+		return fail(c, "unknown key");
+	}
+	return 1;
+}
+
+static int set_metadata(struct parse_ctx *c, const char *name, const char *value)
+{
+	struct ob_recipe *r = c->r;
+
+	if (!strcmp(name, "label")) {
+		if (!parse_bool(value, &r->label))
+			return fail(c, "must be yes or no");
+	} else if (!strcmp(name, "keep")) {
+		char buf[OB_RECIPE_MAX_LINE + 1], *save = NULL, *tok;
+
+		snprintf(buf, sizeof(buf), "%s", value);
+		for (tok = strtok_r(buf, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save)) {
+			if (r->n_keep_tags >= OB_RECIPE_MAX_KEEP_TAGS)
+				return fail(c, "more than %d tags", OB_RECIPE_MAX_KEEP_TAGS);
+			if (!copy_word(r->keep_tags[r->n_keep_tags], OB_RECIPE_MAX_NAME, tok))
+				return fail(c, "tag name '%s' too long", tok);
+			r->n_keep_tags++;
+		}
+	} else {
+		return fail(c, "unknown key");
+	}
+	return 1;
+}
+
+/* `exclude "front desk"` -> "front desk"; returns false if malformed. */
+static bool zone_name(const char *section, char *name, size_t size)
+{
+	const char *q = section + strlen(SECTION_ZONE);
+	size_t n;
+
+	while (*q == ' ')
+		q++;
+	if (*q != '"')
+		return false;
+	q++;
+	n = strcspn(q, "\"");
+	if (q[n] != '"' || q[n + 1] || n == 0 || n >= size)
+		return false;
+	memcpy(name, q, n);
+	name[n] = '\0';
+	return true;
+}
+
+static int begin_section(struct parse_ctx *c, const char *section)
+{
+	struct ob_recipe *r = c->r;
+
+	snprintf(c->section, sizeof(c->section), "%s", section);
+	c->zone = NULL;
+	if (strncmp(section, SECTION_ZONE, strlen(SECTION_ZONE)) || section[strlen(SECTION_ZONE)] != ' ')
+		return 1;
+	if (r->n_zones >= OB_RECIPE_MAX_ZONES)
+		return fail(c, "more than %d exclusion zones", OB_RECIPE_MAX_ZONES);
+	c->zone = &r->zones[r->n_zones];
+	if (!zone_name(section, c->zone->name, sizeof(c->zone->name)))
+		return fail(c, "section [%s]: write zones as [exclude \"name\"]", section);
+	for (size_t i = 0; i < r->n_zones; i++)
+		if (!strcmp(r->zones[i].name, c->zone->name))
+			return fail(c, "zone \"%s\" defined twice", c->zone->name);
+	r->n_zones++;
+	return 1;
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse_ctx *c = user;
+
+	if (strcmp(section, c->section) && !begin_section(c, section))
+		return 0;
+	if (c->zone) {
+		if (!strcmp(name, "polygon"))
+			return parse_points(c, &c->zone->poly, value);
+		return fail(c, "unknown key '%s' in [%s]", name, section);
+	}
+	if (!strcmp(section, "recipe")) {
+		if (!strcmp(name, "name")) {
+			if (!copy_word(c->r->name, sizeof(c->r->name), value))
+				return fail(c, "name must be 1 to %d characters", OB_RECIPE_MAX_NAME - 1);
+			return 1;
+		}
+		if (!strcmp(name, "version"))
+			return !strcmp(value, "1") ? 1 : fail(c, "unsupported recipe version '%s' (this Obscura reads 1)", value);
+		if (!strcmp(name, "description"))
+			return 1;
+		return fail(c, "unknown key");
+	}
+	if (!strcmp(section, "pixelate"))
+		return set_pixelate(c, name, value);
+	if (!strcmp(section, "output"))
+		return set_output(c, name, value);
+	if (!strcmp(section, "streams"))
+		return set_streams(c, name, value);
+	if (!strcmp(section, "metadata"))
+		return set_metadata(c, name, value);
+	if (!*section)
+		return fail(c, "key outside any section");
+	return fail(c, "unknown section [%s]", section);
+}
+
+static void set_defaults(struct ob_recipe *r)
+{
+	copy_word(r->name, sizeof(r->name), "default");
+	r->pixelate = (struct ob_pixelate_opts){
+		.style = OB_STYLE_PIXELATE, .block = 0, .noise = 8, .seed_set = false,
+		.margin = 0.15, .fill = OB_FILL_BLACK,
+	};
+	copy_word(r->output.container, sizeof(r->output.container), "mp4");
+	copy_word(r->output.codec, sizeof(r->output.codec), "libx264");
+	r->output.crf = 20;
+	copy_word(r->output.preset, sizeof(r->output.preset), "veryfast");
+	copy_word(r->output.suffix, sizeof(r->output.suffix), ".anon");
+	r->keep_audio = false;
+	r->label = true;
+}
+
+/* Zones must be real areas: three points or more, not all on one line. */
+static int validate(const char *origin, const struct ob_recipe *r)
+{
+	for (size_t i = 0; i < r->n_zones; i++) {
+		const struct ob_zone *z = &r->zones[i];
+
+		if (z->poly.n < 3)
+			return ob_err(OB_ERR_RECIPE, "%s: [exclude \"%s\"] polygon: needs at least 3 points",
+				      origin, z->name);
+		if (fabs(ob_polygon_area2(&z->poly)) < 1e-12)
+			return ob_err(OB_ERR_RECIPE, "%s: [exclude \"%s\"] polygon: has no area",
+				      origin, z->name);
+	}
+	return 0;
+}
+
+/* Lines longer than the limit would be split by libinih; refuse them first. */
+static int check_lines(const char *origin, const char *text)
+{
+	int line = 1;
+
+	for (const char *p = text; *p; line++) {
+		size_t n = strcspn(p, "\n");
+
+		if (n > OB_RECIPE_MAX_LINE)
+			return ob_err(OB_ERR_RECIPE, "%s:%d: line longer than %d characters",
+				      origin, line, OB_RECIPE_MAX_LINE);
+		p += n;
+		if (*p)
+			p++;
+	}
+	return 0;
+}
+
+int ob_recipe_parse(const char *origin, const char *text, struct ob_recipe **out)
+{
+	struct ob_recipe *r;
+	struct parse_ctx c = { 0 };
+	int line, ret;
+
+	*out = NULL;
+	if (strlen(text) > OB_RECIPE_MAX_BYTES)
+		return ob_err(OB_ERR_RECIPE, "%s: larger than %d bytes", origin, OB_RECIPE_MAX_BYTES);
+	ret = check_lines(origin, text);
+	if (ret)
+		return ret;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return ob_err(OB_ERR_NOMEM, "%s: out of memory", origin);
+	set_defaults(r);
+	r->path = strdup(origin);
+	r->text = strdup(text);
+	if (!r->path || !r->text) {
+		ret = ob_err(OB_ERR_NOMEM, "%s: out of memory", origin);
+		goto out;
+	}
+	r->text_len = strlen(text);
+	c.r = r;
+	c.origin = origin;
+
+	/* libinih's line buffer is a global knob: make it fit our limit. */
+	ini_use_stack = false;
+	ini_allow_realloc = false;
+	ini_max_line = OB_RECIPE_MAX_LINE + 3;
+	ini_stop_on_first_error = true;
+	line = ini_parse_string(text, handler, &c);
+	if (line > 0) {
+		ret = ob_err(OB_ERR_RECIPE, "%s:%d: [%s]: %s", origin, line, c.section,
+			     c.err[0] ? c.err : "syntax error (expected [section] or key = value)");
+		goto out;
+	}
+	if (line < 0) {
+		ret = ob_err(OB_ERR_NOMEM, "%s: out of memory while parsing", origin);
+		goto out;
+	}
+	ret = validate(origin, r);
+out:
+	if (ret)
+		ob_recipe_free(&r);
+	*out = r;
+	return ret;
+}
+
+int ob_recipe_load(const char *path, struct ob_recipe **out)
+{
+	char *text = NULL;
+	size_t len;
+	int ret;
+
+	*out = NULL;
+	ret = ob_read_file(path, OB_RECIPE_MAX_BYTES, &text, &len);
+	if (ret)
+		return ob_err(OB_ERR_RECIPE, "%s", ob_errmsg());
+	if (memchr(text, '\0', len)) {
+		free(text);
+		return ob_err(OB_ERR_RECIPE, "%s: contains a NUL byte: not a recipe", path);
+	}
+	ret = ob_recipe_parse(path, text, out);
+	free(text);
+	return ret;
+}
+
+int ob_recipe_default(struct ob_recipe **out)
+{
+	return ob_recipe_parse("(built-in defaults)", "", out);
+}
+
+void ob_recipe_free(struct ob_recipe **r)
+{
+	if (!r || !*r)
+		return;
+	free((*r)->path);
+	free((*r)->text);
+	free(*r);
+	*r = NULL;
+}
+
+int ob_recipe_block_size(const struct ob_pixelate_opts *opts, int frame_height)
+{
+	int b;
+
+	if (opts->block > 0)
+		return opts->block;
+	/* About 48 blocks down the frame: 12 px at 576 lines, 22 px at 1080. */
+	b = (frame_height + 47) / 48;
+	b += b & 1;
+	return b < OB_BLOCK_MIN ? OB_BLOCK_MIN : b > OB_BLOCK_MAX ? OB_BLOCK_MAX : b;
+}

@@ -1,0 +1,471 @@
+/* runner.c - the batch: plan outputs, fork one process per job, gather results. */
+#include "obscura/runner.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "obscura/error.h"
+#include "obscura/fsutil.h"
+#include "obscura/inputs.h"
+#include "obscura/job.h"
+#include "obscura/progress.h"
+#include "obscura/recipe.h"
+#include "obscura/version.h"
+#include "obscura/banned.h"
+
+#define REPORT_LINE_MAX 65536 /* a child's report line; longer is a protocol error */
+
+struct slot {
+	pid_t pid;
+	int fd;           /* read end of the child's report pipe */
+	size_t job;       /* index into the plan */
+	char *buf;        /* partial report line */
+	size_t len;
+	int64_t done, total;
+	double started;
+	json_t *result;   /* the child's final report */
+};
+
+struct plan_item {
+	const char *input;
+	char output[OB_PATH_MAX];
+	int status;       /* failed before running: ob_status */
+	const char *error;
+	char errbuf[OB_ERRMSG_MAX];
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+	ob_job_interrupt();
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int ob_runner_output_name(const struct ob_runner_opts *o, const char *input, int dup,
+			  char *buf, size_t size)
+{
+	const char *base = ob_path_base(input);
+	const char *dot = strrchr(base, '.');
+	int stem = dot && dot != base ? (int)(dot - base) : (int)strlen(base);
+	char name[OB_PATH_MAX];
+	int n;
+
+	if (dup > 1)
+		n = snprintf(name, sizeof(name), "%.*s-%d%s.%s", stem, base, dup,
+			     o->recipe->output.suffix, o->recipe->output.container);
+	else
+		n = snprintf(name, sizeof(name), "%.*s%s.%s", stem, base, o->recipe->output.suffix,
+			     o->recipe->output.container);
+	if (n < 0 || (size_t)n >= sizeof(name))
+		return ob_err(OB_ERR_LIMIT, "%s: name too long", input);
+	return ob_path_join(buf, size, o->outdir, name);
+}
+
+static void fail_item(struct plan_item *it, int status, const char *msg)
+{
+	it->status = status;
+	snprintf(it->errbuf, sizeof(it->errbuf), "%s", msg);
+	it->error = it->errbuf;
+}
+
+/* Decide every export's name before anything runs: duplicates of one stem in
+ * a batch get -2, -3...; an existing export is refused unless forced; an
+ * input that *is* an export path is refused, so inputs are never replaced. */
+static int plan(const struct ob_runner_opts *o, const struct ob_input_list *in, struct plan_item *items)
+{
+	for (size_t i = 0; i < in->n; i++) {
+		struct plan_item *it = &items[i];
+		struct stat st_in, st_out;
+		int ret;
+
+		it->input = in->items[i].path;
+		if (in->items[i].status) {
+			fail_item(it, in->items[i].status, in->items[i].error);
+			continue;
+		}
+		for (int dup = 1;; dup++) {
+			bool taken = false;
+
+			ret = ob_runner_output_name(o, it->input, dup, it->output, sizeof(it->output));
+			if (ret)
+				break;
+			for (size_t j = 0; j < i && !taken; j++)
+				taken = !strcmp(items[j].output, it->output);
+			if (!taken)
+				break;
+		}
+		if (ret) {
+			fail_item(it, ret, ob_errmsg());
+			continue;
+		}
+		if (stat(it->output, &st_out) == 0) {
+			char msg[OB_ERRMSG_MAX];
+
+			if (stat(it->input, &st_in) == 0 && st_in.st_dev == st_out.st_dev &&
+			    st_in.st_ino == st_out.st_ino) {
+				snprintf(msg, sizeof(msg), "%s: the export would replace the input; choose another -o",
+					 it->input);
+				fail_item(it, OB_ERR_OUTPUT, msg);
+			} else if (!o->force) {
+				snprintf(msg, sizeof(msg), "%s: exists (use --force to replace it)", it->output);
+				fail_item(it, OB_ERR_OUTPUT, msg);
+			}
+		}
+	}
+	return 0;
+}
+
+/* ---- child side ---- */
+
+static int report_fd = -1;
+
+static void write_line(json_t *obj)
+{
+	char *s = json_dumps(obj, JSON_COMPACT);
+	size_t len;
+
+	if (!s)
+		return;
+	len = strlen(s);
+	s[len] = '\n'; /* json_dumps leaves room for the NUL: reuse it */
+	for (size_t off = 0; off < len + 1;) {
+		ssize_t n = write(report_fd, s + off, len + 1 - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	free(s);
+}
+
+static void child_progress(void *opaque, int64_t done, int64_t total)
+{
+	json_t *o = json_pack("{s:s, s:I, s:I}", "type", "progress", "done", (json_int_t)done,
+			      "total", (json_int_t)total);
+	(void)opaque;
+	write_line(o);
+	json_decref(o);
+}
+
+static void __attribute__((noreturn)) run_child(const struct ob_runner_opts *o, const struct plan_item *it,
+						 int fd, int threads)
+{
+	struct ob_job_stats st;
+	struct ob_job job = { .input = it->input, .output = it->output, .recipe = o->recipe,
+			      .threads = threads };
+	json_t *r;
+	int ret;
+
+	report_fd = fd;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	ob_err_clear();
+	ret = ob_job_run(&job, &st, child_progress, NULL);
+	r = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:i, s:i, s:i, s:f, s:b, s:i, s:i, s:I}",
+		      "type", "result", "status", ret ? "failed" : "ok",
+		      "error_kind", ob_status_name(ret), "frames", (json_int_t)st.frames,
+		      "decode_errors", (json_int_t)st.decode_errors,
+		      "hidden_cells", (json_int_t)st.hidden_cells, "width", st.width,
+		      "height", st.height, "rotation", st.rotation, "media_seconds", st.media_seconds,
+		      "audio_kept", st.audio_kept, "streams_dropped", st.streams_dropped,
+		      "tags_dropped", st.tags_dropped, "code", (json_int_t)ret);
+	if (r && ret)
+		json_object_set_new(r, "error", json_string(ob_errmsg()));
+	if (r && st.video_codec)
+		json_object_set_new(r, "video_codec", json_string(st.video_codec));
+	if (r)
+		write_line(r);
+	_exit(ret ? 1 : 0);
+}
+
+/* ---- parent side ---- */
+
+static json_t *job_entry(const struct plan_item *it)
+{
+	return json_pack("{s:s, s:s}", "input", it->input, "output", it->output);
+}
+
+static void finish_entry(json_t *entry, const struct plan_item *it, json_t *result,
+			 const char *fallback_error, double elapsed)
+{
+	if (result) {
+		json_object_del(result, "type");
+		json_object_update(entry, result);
+	} else {
+		json_object_set_new(entry, "status", json_string("failed"));
+		json_object_set_new(entry, "error_kind", json_string("internal"));
+		json_object_set_new(entry, "error", json_string(fallback_error));
+	}
+	if (strcmp(json_string_value(json_object_get(entry, "status")), "ok"))
+		json_object_set_new(entry, "output", json_null());
+	json_object_set_new(entry, "elapsed_seconds", json_real(elapsed));
+	(void)it;
+}
+
+static void report_done(const struct ob_runner_opts *o, json_t *entry)
+{
+	const char *status = json_string_value(json_object_get(entry, "status"));
+
+	ob_progress_clear();
+	if (!strcmp(status, "ok")) {
+		if (!o->quiet) {
+			double el = json_real_value(json_object_get(entry, "elapsed_seconds"));
+			json_int_t fr = json_integer_value(json_object_get(entry, "frames"));
+
+			fprintf(stderr, "obscura: ok: %s -> %s (%lld frames, %.1f s, %.0f fps)\n",
+				json_string_value(json_object_get(entry, "input")),
+				json_string_value(json_object_get(entry, "output")), (long long)fr, el,
+				el > 0 ? (double)fr / el : 0.0);
+		}
+	} else {
+		fprintf(stderr, "obscura: error: %s\n", json_string_value(json_object_get(entry, "error")));
+	}
+}
+
+/* Reads what a child wrote; keeps its last result and progress. */
+static void drain_child(struct slot *s)
+{
+	char chunk[4096];
+	ssize_t n = read(s->fd, chunk, sizeof(chunk));
+
+	if (n <= 0)
+		return;
+	if (s->len + (size_t)n > REPORT_LINE_MAX) {
+		s->len = 0; /* garbage from a broken child: drop it */
+		return;
+	}
+	memcpy(s->buf + s->len, chunk, (size_t)n);
+	s->len += (size_t)n;
+	for (;;) {
+		char *nl = memchr(s->buf, '\n', s->len);
+		json_t *obj;
+		const char *type;
+
+		if (!nl)
+			break;
+		*nl = '\0';
+		obj = json_loads(s->buf, 0, NULL);
+		type = obj ? json_string_value(json_object_get(obj, "type")) : NULL;
+		if (type && !strcmp(type, "progress")) {
+			s->done = json_integer_value(json_object_get(obj, "done"));
+			s->total = json_integer_value(json_object_get(obj, "total"));
+			json_decref(obj);
+		} else if (type && !strcmp(type, "result")) {
+			json_decref(s->result);
+			s->result = obj;
+		} else {
+			json_decref(obj);
+		}
+		s->len -= (size_t)(nl + 1 - s->buf);
+		memmove(s->buf, nl + 1, s->len);
+	}
+}
+
+static int default_threads(int jobs)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	int t = (int)(cores > 0 ? cores : 1) / (jobs > 0 ? jobs : 1);
+
+	return t < 1 ? 1 : t;
+}
+
+static void draw_progress(const struct slot *slots, int nslots, size_t finished, size_t total, double t0)
+{
+	int64_t done = 0, est = 0;
+	int running = 0;
+	double el = now() - t0;
+
+	for (int i = 0; i < nslots; i++) {
+		if (!slots[i].pid)
+			continue;
+		running++;
+		done += slots[i].done;
+		est += slots[i].total > 0 ? slots[i].total : 0;
+	}
+	ob_progress_draw(finished, total, running, done, est, el);
+}
+
+int ob_runner_run(const struct ob_runner_opts *o, const struct ob_input_list *in, json_t **summary)
+{
+	struct plan_item *items = calloc(in->n ? in->n : 1, sizeof(*items));
+	struct slot slots[OB_JOBS_MAX] = { { 0 } };
+	int nslots = o->jobs < 1 ? 1 : o->jobs > OB_JOBS_MAX ? OB_JOBS_MAX : o->jobs;
+	int threads = o->threads > 0 ? o->threads : default_threads(nslots);
+	json_t *jobs = json_array(), *sum;
+	json_t **entries = calloc(in->n ? in->n : 1, sizeof(*entries));
+	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
+	size_t next = 0, finished = 0, nok = 0;
+	double t0 = now(), last_draw = 0;
+
+	*summary = NULL;
+	if (!items || !entries || !jobs) {
+		free(items);
+		free(entries);
+		json_decref(jobs);
+		return ob_err(OB_ERR_NOMEM, "out of memory");
+	}
+	plan(o, in, items);
+	for (size_t i = 0; i < in->n; i++)
+		entries[i] = job_entry(&items[i]);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+
+	while (finished < in->n) {
+		struct pollfd pfd[OB_JOBS_MAX];
+		int map[OB_JOBS_MAX], np = 0;
+
+		/* Start jobs while there are free slots. */
+		for (int k = 0; k < nslots && next < in->n && !stop_requested; k++) {
+			struct slot *s = &slots[k];
+			struct plan_item *it;
+			int fds[2];
+
+			if (s->pid)
+				continue;
+			it = &items[next];
+			if (it->status) {
+				finish_entry(entries[next], it, NULL, it->error, 0);
+				json_object_set_new(entries[next], "error_kind", json_string(ob_status_name(it->status)));
+				report_done(o, entries[next]);
+				next++;
+				finished++;
+				k--; /* the slot is still free */
+				continue;
+			}
+			if (pipe(fds) < 0) {
+				finish_entry(entries[next], it, NULL, "cannot create pipe for job", 0);
+				report_done(o, entries[next]);
+				next++;
+				finished++;
+				continue;
+			}
+			fflush(NULL);
+			s->pid = fork();
+			if (s->pid == 0) {
+				close(fds[0]);
+				for (int m = 0; m < nslots; m++)
+					if (slots[m].pid && m != k)
+						close(slots[m].fd);
+				sigaction(SIGINT, &old_int, NULL);
+				sigaction(SIGTERM, &old_term, NULL);
+				run_child(o, it, fds[1], threads);
+			}
+			close(fds[1]);
+			if (s->pid < 0) {
+				s->pid = 0;
+				close(fds[0]);
+				finish_entry(entries[next], it, NULL, "cannot start job process", 0);
+				report_done(o, entries[next]);
+				next++;
+				finished++;
+				continue;
+			}
+			s->fd = fds[0];
+			s->job = next++;
+			s->buf = malloc(REPORT_LINE_MAX);
+			s->len = 0;
+			s->done = 0;
+			s->total = -1;
+			s->started = now();
+			s->result = NULL;
+		}
+		/* Nothing left to start after an interrupt: mark the rest. */
+		if (stop_requested) {
+			while (next < in->n) {
+				finish_entry(entries[next], &items[next], NULL, "interrupted before it started", 0);
+				json_object_set_new(entries[next], "error_kind", json_string("interrupted"));
+				next++;
+				finished++;
+			}
+		}
+		for (int k = 0; k < nslots; k++) {
+			if (!slots[k].pid)
+				continue;
+			pfd[np].fd = slots[k].fd;
+			pfd[np].events = POLLIN;
+			map[np++] = k;
+		}
+		if (!np)
+			continue;
+		if (poll(pfd, (nfds_t)np, 250) < 0 && errno != EINTR)
+			break;
+		for (int p = 0; p < np; p++) {
+			struct slot *s = &slots[map[p]];
+			int wstatus;
+			char why[128];
+
+			if (!(pfd[p].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			drain_child(s);
+			if (!(pfd[p].revents & POLLHUP) || (pfd[p].revents & POLLIN))
+				continue;
+			/* The child closed its end: it is done, one way or another. */
+			close(s->fd);
+			while (waitpid(s->pid, &wstatus, 0) < 0 && errno == EINTR)
+				;
+			if (WIFSIGNALED(wstatus)) {
+				char tmp[OB_PATH_MAX];
+
+				snprintf(why, sizeof(why), "%s: job process died (signal %d)",
+					 items[s->job].input, WTERMSIG(wstatus));
+				/* Its temporary file carries its pid in the name. */
+				if (snprintf(tmp, sizeof(tmp), "%.*s.%s.obscura-tmp-%ld",
+					     (int)(ob_path_base(items[s->job].output) - items[s->job].output),
+					     items[s->job].output, ob_path_base(items[s->job].output),
+					     (long)s->pid) < (int)sizeof(tmp))
+					unlink(tmp);
+			} else {
+				snprintf(why, sizeof(why), "%s: job ended without a report", items[s->job].input);
+			}
+			finish_entry(entries[s->job], &items[s->job], s->result, why, now() - s->started);
+			if (!strcmp(json_string_value(json_object_get(entries[s->job], "status")), "ok"))
+				nok++;
+			report_done(o, entries[s->job]);
+			json_decref(s->result);
+			free(s->buf);
+			memset(s, 0, sizeof(*s));
+			finished++;
+		}
+		if (o->progress && now() - last_draw > 0.2) {
+			draw_progress(slots, nslots, finished, in->n, t0);
+			last_draw = now();
+		}
+	}
+	ob_progress_clear();
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+
+	for (size_t i = 0; i < in->n; i++)
+		json_array_append_new(jobs, entries[i]);
+	sum = json_pack("{s:s, s:s, s:s, s:o, s:I, s:I, s:b, s:f}", "version", OB_VERSION,
+			"recipe", o->recipe->path, "outdir", o->outdir, "jobs", jobs,
+			"ok", (json_int_t)nok, "failed", (json_int_t)(in->n - nok),
+			"interrupted", (int)stop_requested, "elapsed_seconds", now() - t0);
+	free(items);
+	free(entries);
+	if (!sum)
+		return ob_err(OB_ERR_NOMEM, "out of memory");
+	*summary = sum;
+	return 0;
+}

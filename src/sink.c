@@ -1,0 +1,285 @@
+/* sink.c - libavcodec encode + libavformat mux of the redacted export. */
+#include "obscura/sink.h"
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/opt.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "obscura/error.h"
+#include "obscura/fsutil.h"
+#include "obscura/recipe.h"
+#include "obscura/source.h"
+#include "obscura/version.h"
+#include "obscura/banned.h"
+
+struct ob_sink {
+	char final[OB_PATH_MAX];
+	char tmp[OB_PATH_MAX];
+	AVFormatContext *oc;
+	AVCodecContext *enc;
+	AVPacket *pkt;
+	AVStream *vst, *ast;
+	AVRational audio_in_tb;
+	int64_t last_pts;  /* strictly increasing pts for the encoder */
+	int64_t frames;
+	bool header_written, committed;
+};
+
+static const char *muxer_name(const char *container)
+{
+	return !strcmp(container, "mkv") ? "matroska" : "mp4";
+}
+
+/* Copies only the container tags the recipe names; everything else is dropped. */
+static int set_metadata(struct ob_sink *s, const struct ob_sink_params *p)
+{
+	const struct ob_recipe *r = p->recipe;
+
+	for (size_t i = 0; i < r->n_keep_tags; i++) {
+		const AVDictionaryEntry *e = av_dict_get(p->input->metadata, r->keep_tags[i], NULL, 0);
+		if (e && av_dict_set(&s->oc->metadata, e->key, e->value, 0) < 0)
+			return ob_err(OB_ERR_NOMEM, "%s: out of memory", s->final);
+	}
+	if (r->label && av_dict_set(&s->oc->metadata, "comment", OB_LABEL, 0) < 0)
+		return ob_err(OB_ERR_NOMEM, "%s: out of memory", s->final);
+	return 0;
+}
+
+static int open_encoder(struct ob_sink *s, const struct ob_sink_params *p)
+{
+	const struct ob_recipe *r = p->recipe;
+	const struct ob_source_info *v = p->video;
+	const AVCodec *codec = avcodec_find_encoder_by_name(r->output.codec);
+	AVDictionary *opts = NULL;
+	char crf[16];
+	int ret;
+
+	if (!codec || codec->type != AVMEDIA_TYPE_VIDEO)
+		return ob_err(OB_ERR_CODEC, "%s: no video encoder named '%s' in this FFmpeg",
+			      r->path, r->output.codec);
+	s->enc = avcodec_alloc_context3(codec);
+	if (!s->enc)
+		return ob_err(OB_ERR_NOMEM, "%s: out of memory", s->final);
+	s->enc->width = v->width;
+	s->enc->height = v->height;
+	s->enc->pix_fmt = v->pix_fmt;
+	s->enc->sample_aspect_ratio = v->sar;
+	s->enc->time_base = v->time_base;
+	if (v->frame_rate.num > 0)
+		s->enc->framerate = v->frame_rate;
+	s->enc->thread_count = p->threads;
+	/* No "Lavc" version string or other build details in the stream. */
+	s->enc->flags |= AV_CODEC_FLAG_BITEXACT;
+	if (s->oc->oformat->flags & AVFMT_GLOBALHEADER)
+		s->enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+	snprintf(crf, sizeof(crf), "%d", r->output.crf);
+	if (av_opt_find(s->enc->priv_data, "crf", NULL, 0, 0))
+		av_dict_set(&opts, "crf", crf, 0);
+	if (av_opt_find(s->enc->priv_data, "preset", NULL, 0, 0))
+		av_dict_set(&opts, "preset", r->output.preset, 0);
+	ret = avcodec_open2(s->enc, codec, &opts);
+	av_dict_free(&opts);
+	if (ret < 0)
+		return ob_err_av(OB_ERR_CODEC, ret, "%s: cannot open encoder %s (preset '%s', crf %d)",
+				 s->final, codec->name, r->output.preset, r->output.crf);
+	s->vst = avformat_new_stream(s->oc, NULL);
+	if (!s->vst)
+		return ob_err(OB_ERR_NOMEM, "%s: out of memory", s->final);
+	ret = avcodec_parameters_from_context(s->vst->codecpar, s->enc);
+	if (ret < 0)
+		return ob_err_av(OB_ERR_CODEC, ret, "%s: encoder parameters", s->final);
+	s->vst->time_base = s->enc->time_base;
+	s->vst->sample_aspect_ratio = s->enc->sample_aspect_ratio;
+	return 0;
+}
+
+static int add_audio(struct ob_sink *s, const struct ob_sink_params *p)
+{
+	const AVStream *ist;
+	int ret;
+
+	if (p->video->audio_index < 0)
+		return 0;
+	ist = p->input->streams[p->video->audio_index];
+	if (avformat_query_codec(s->oc->oformat, ist->codecpar->codec_id, FF_COMPLIANCE_NORMAL) != 1)
+		return ob_err(OB_ERR_INPUT,
+			      "%s: audio codec %s cannot be kept in %s; use [output] container = mkv or [streams] audio = drop",
+			      p->input->url, avcodec_get_name(ist->codecpar->codec_id),
+			      p->recipe->output.container);
+	s->ast = avformat_new_stream(s->oc, NULL);
+	if (!s->ast)
+		return ob_err(OB_ERR_NOMEM, "%s: out of memory", s->final);
+	/* codecpar carries the codec set-up only: no tags, no side data. */
+	ret = avcodec_parameters_copy(s->ast->codecpar, ist->codecpar);
+	if (ret < 0)
+		return ob_err_av(OB_ERR_INTERNAL, ret, "%s: audio parameters", s->final);
+	s->ast->codecpar->codec_tag = 0;
+	s->ast->time_base = ist->time_base;
+	s->audio_in_tb = ist->time_base;
+	return 0;
+}
+
+int ob_sink_open(struct ob_sink **out, const struct ob_sink_params *p)
+{
+	struct ob_sink *s;
+	AVDictionary *mux_opts = NULL;
+	int ret;
+
+	*out = NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return ob_err(OB_ERR_NOMEM, "%s: out of memory", p->path);
+	s->last_pts = INT64_MIN;
+	snprintf(s->final, sizeof(s->final), "%s", p->path);
+	ret = ob_atomic_tmpname(p->path, s->tmp, sizeof(s->tmp));
+	if (ret)
+		goto out;
+	s->pkt = av_packet_alloc();
+	if (!s->pkt) {
+		ret = ob_err(OB_ERR_NOMEM, "%s: out of memory", p->path);
+		goto out;
+	}
+	ret = avformat_alloc_output_context2(&s->oc, NULL, muxer_name(p->recipe->output.container), s->tmp);
+	if (ret < 0) {
+		ret = ob_err_av(OB_ERR_INTERNAL, ret, "%s: muxer", p->path);
+		goto out;
+	}
+	/* No muxer version strings or wall-clock creation times. */
+	s->oc->flags |= AVFMT_FLAG_BITEXACT;
+	ret = open_encoder(s, p);
+	if (ret)
+		goto out;
+	ret = add_audio(s, p);
+	if (ret)
+		goto out;
+	ret = set_metadata(s, p);
+	if (ret)
+		goto out;
+	ret = avio_open(&s->oc->pb, s->tmp, AVIO_FLAG_WRITE);
+	if (ret < 0) {
+		s->tmp[0] = '\0'; /* nothing was created */
+		ret = ob_err_av(OB_ERR_OUTPUT, ret, "%s: cannot create", p->path);
+		goto out;
+	}
+	if (!strcmp(p->recipe->output.container, "mp4"))
+		av_dict_set(&mux_opts, "movflags", "+faststart", 0);
+	ret = avformat_write_header(s->oc, &mux_opts);
+	av_dict_free(&mux_opts);
+	if (ret < 0) {
+		ret = ob_err_av(OB_ERR_OUTPUT, ret, "%s: cannot write header", p->path);
+		goto out;
+	}
+	s->header_written = true;
+	ret = 0;
+out:
+	if (ret)
+		ob_sink_free(&s);
+	*out = s;
+	return ret;
+}
+
+/* Moves every packet the encoder has ready into the muxer. */
+static int drain(struct ob_sink *s)
+{
+	for (;;) {
+		int ret = avcodec_receive_packet(s->enc, s->pkt);
+
+		if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
+			return 0;
+		if (ret < 0)
+			return ob_err_av(OB_ERR_CODEC, ret, "%s: encoding", s->final);
+		s->pkt->stream_index = s->vst->index;
+		av_packet_rescale_ts(s->pkt, s->enc->time_base, s->vst->time_base);
+		ret = av_interleaved_write_frame(s->oc, s->pkt);
+		if (ret < 0)
+			return ob_err_av(OB_ERR_OUTPUT, ret, "%s: write", s->final);
+	}
+}
+
+int ob_sink_write_frame(struct ob_sink *s, AVFrame *frame)
+{
+	int64_t pts = frame->pts;
+	int ret;
+
+	/* The encoder needs strictly increasing timestamps; inputs with
+	 * missing or repeated ones get the next tick, nothing is dropped. */
+	if (pts == AV_NOPTS_VALUE || (s->last_pts != INT64_MIN && pts <= s->last_pts))
+		pts = s->last_pts == INT64_MIN ? 0 : s->last_pts + 1;
+	s->last_pts = pts;
+	frame->pts = pts;
+	frame->pict_type = AV_PICTURE_TYPE_NONE;
+	ret = avcodec_send_frame(s->enc, frame);
+	if (ret < 0)
+		return ob_err_av(OB_ERR_CODEC, ret, "%s: encoding", s->final);
+	s->frames++;
+	return drain(s);
+}
+
+int ob_sink_write_packet(struct ob_sink *s, AVPacket *pkt)
+{
+	int ret;
+
+	if (!s->ast)
+		return 0;
+	pkt->stream_index = s->ast->index;
+	pkt->pos = -1;
+	av_packet_rescale_ts(pkt, s->audio_in_tb, s->ast->time_base);
+	ret = av_interleaved_write_frame(s->oc, pkt);
+	if (ret < 0)
+		return ob_err_av(OB_ERR_OUTPUT, ret, "%s: write", s->final);
+	return 0;
+}
+
+int ob_sink_finish(struct ob_sink *s)
+{
+	int ret;
+
+	if (s->frames == 0)
+		return ob_err(OB_ERR_INPUT, "%s: no video frame could be decoded", s->final);
+	ret = avcodec_send_frame(s->enc, NULL);
+	if (ret < 0)
+		return ob_err_av(OB_ERR_CODEC, ret, "%s: flushing encoder", s->final);
+	ret = drain(s);
+	if (ret)
+		return ret;
+	ret = av_write_trailer(s->oc);
+	if (ret < 0)
+		return ob_err_av(OB_ERR_OUTPUT, ret, "%s: write", s->final);
+	ret = avio_closep(&s->oc->pb);
+	if (ret < 0)
+		return ob_err_av(OB_ERR_OUTPUT, ret, "%s: close", s->final);
+	ret = ob_atomic_commit(s->tmp, s->final);
+	if (ret)
+		return ret;
+	s->committed = true;
+	return 0;
+}
+
+int64_t ob_sink_frames(const struct ob_sink *s)
+{
+	return s->frames;
+}
+
+void ob_sink_free(struct ob_sink **sp)
+{
+	struct ob_sink *s;
+
+	if (!sp || !*sp)
+		return;
+	s = *sp;
+	if (s->oc) {
+		if (s->oc->pb)
+			avio_closep(&s->oc->pb);
+		avformat_free_context(s->oc);
+	}
+	if (!s->committed)
+		ob_atomic_abort(s->tmp);
+	avcodec_free_context(&s->enc);
+	av_packet_free(&s->pkt);
+	free(s);
+	*sp = NULL;
+}

@@ -1,0 +1,353 @@
+/* source.c - libavformat demux, libavcodec decode, libavfilter rotate + convert. */
+#include "obscura/source.h"
+
+#include <errno.h>
+#include <libavcodec/avcodec.h>
+#include <libavfilter/avfilter.h>
+#include <libavfilter/buffersink.h>
+#include <libavfilter/buffersrc.h>
+#include <libavformat/avformat.h>
+#include <libavutil/display.h>
+#include <libavutil/opt.h>
+#include <libavutil/pixdesc.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "obscura/error.h"
+#include "obscura/mask.h"
+#include "obscura/banned.h"
+
+/* Every frame leaves the source in this format: pixelation works on its planes. */
+#define SOURCE_PIX_FMT AV_PIX_FMT_YUV420P
+
+struct ob_source {
+	char *path;
+	AVFormatContext *fmt;
+	AVCodecContext *dec;
+	AVFilterGraph *graph;
+	AVFilterContext *buf_src, *buf_sink;
+	AVPacket *pkt;
+	struct ob_source_info info;
+	int64_t decode_errors;
+	bool demux_eof, dec_eof, graph_eof;
+};
+
+/* Clockwise degrees that make the picture upright, from the display matrix. */
+static int stream_rotation(const AVStream *st)
+{
+	const int32_t *m = (const int32_t *)av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, NULL);
+	double theta;
+
+	if (!m)
+		return 0;
+	theta = -round(av_display_rotation_get(m));
+	theta -= 360 * floor(theta / 360 + 0.9 / 360);
+	return (int)lround(theta) % 360;
+}
+
+static const char *rotation_filter(int rotation)
+{
+	switch (rotation) {
+	case 90: return "transpose=clock,";
+	case 180: return "hflip,vflip,";
+	case 270: return "transpose=cclock,";
+	default: return "";
+	}
+}
+
+static int build_graph(struct ob_source *s, AVStream *st)
+{
+	char args[512], chain[128];
+	AVFilterInOut *in = NULL, *outp = NULL;
+	AVRational fr = av_guess_frame_rate(s->fmt, st, NULL);
+	int ret;
+
+	s->graph = avfilter_graph_alloc();
+	if (!s->graph)
+		return ob_err(OB_ERR_NOMEM, "%s: out of memory", s->path);
+	s->graph->nb_threads = 1;
+	snprintf(args, sizeof(args),
+		 "video_size=%dx%d:pix_fmt=%d:time_base=%d/%d:pixel_aspect=%d/%d",
+		 s->dec->width, s->dec->height, s->dec->pix_fmt, st->time_base.num, st->time_base.den,
+		 s->dec->sample_aspect_ratio.num, FFMAX(s->dec->sample_aspect_ratio.den, 1));
+	if (fr.num > 0 && fr.den > 0) {
+		size_t n = strlen(args);
+		snprintf(args + n, sizeof(args) - n, ":frame_rate=%d/%d", fr.num, fr.den);
+	}
+	ret = avfilter_graph_create_filter(&s->buf_src, avfilter_get_by_name("buffer"), "in", args,
+					   NULL, s->graph);
+	if (ret < 0)
+		return ob_err_av(OB_ERR_INTERNAL, ret, "%s: buffer source", s->path);
+	ret = avfilter_graph_create_filter(&s->buf_sink, avfilter_get_by_name("buffersink"), "out",
+					   NULL, NULL, s->graph);
+	if (ret < 0)
+		return ob_err_av(OB_ERR_INTERNAL, ret, "%s: buffer sink", s->path);
+
+	/* Rotate the pixels upright rather than copying the display matrix:
+	 * zones are drawn, and faces detected, on the picture as people see it. */
+	snprintf(chain, sizeof(chain), "%sformat=%s", rotation_filter(s->info.rotation),
+		 av_get_pix_fmt_name(SOURCE_PIX_FMT));
+	outp = avfilter_inout_alloc();
+	in = avfilter_inout_alloc();
+	if (!outp || !in) {
+		ret = ob_err(OB_ERR_NOMEM, "%s: out of memory", s->path);
+		goto out;
+	}
+	outp->name = av_strdup("in");
+	outp->filter_ctx = s->buf_src;
+	in->name = av_strdup("out");
+	in->filter_ctx = s->buf_sink;
+	ret = avfilter_graph_parse_ptr(s->graph, chain, &in, &outp, NULL);
+	if (ret < 0) {
+		ret = ob_err_av(OB_ERR_INTERNAL, ret, "%s: filter graph '%s'", s->path, chain);
+		goto out;
+	}
+	ret = avfilter_graph_config(s->graph, NULL);
+	if (ret < 0) {
+		ret = ob_err_av(OB_ERR_INTERNAL, ret, "%s: filter graph", s->path);
+		goto out;
+	}
+	s->info.width = av_buffersink_get_w(s->buf_sink);
+	s->info.height = av_buffersink_get_h(s->buf_sink);
+	s->info.pix_fmt = av_buffersink_get_format(s->buf_sink);
+	s->info.sar = av_buffersink_get_sample_aspect_ratio(s->buf_sink);
+	s->info.time_base = av_buffersink_get_time_base(s->buf_sink);
+	s->info.frame_rate = fr;
+	ret = 0;
+out:
+	avfilter_inout_free(&in);
+	avfilter_inout_free(&outp);
+	return ret;
+}
+
+static int open_decoder(struct ob_source *s, AVStream *st, int threads)
+{
+	const AVCodec *codec = avcodec_find_decoder(st->codecpar->codec_id);
+	int ret;
+
+	if (!codec)
+		return ob_err(OB_ERR_INPUT, "%s: no decoder for video codec %s", s->path,
+			      avcodec_get_name(st->codecpar->codec_id));
+	s->dec = avcodec_alloc_context3(codec);
+	if (!s->dec)
+		return ob_err(OB_ERR_NOMEM, "%s: out of memory", s->path);
+	ret = avcodec_parameters_to_context(s->dec, st->codecpar);
+	if (ret < 0)
+		return ob_err_av(OB_ERR_INPUT, ret, "%s: video stream", s->path);
+	s->dec->pkt_timebase = st->time_base;
+	s->dec->thread_count = threads;
+	ret = avcodec_open2(s->dec, codec, NULL);
+	if (ret < 0)
+		return ob_err_av(OB_ERR_INPUT, ret, "%s: cannot open %s decoder", s->path, codec->name);
+	if (s->dec->width <= 0 || s->dec->height <= 0)
+		return ob_err(OB_ERR_INPUT, "%s: video stream has no frame size", s->path);
+	if (s->dec->width > OB_FRAME_MAX_DIM || s->dec->height > OB_FRAME_MAX_DIM)
+		return ob_err(OB_ERR_LIMIT, "%s: frame size %dx%d larger than %d", s->path,
+			      s->dec->width, s->dec->height, OB_FRAME_MAX_DIM);
+	return 0;
+}
+
+int ob_source_open(struct ob_source **out, const char *path, bool keep_audio, int threads)
+{
+	struct ob_source *s;
+	AVDictionary *opts = NULL;
+	struct stat st_buf;
+	AVStream *st;
+	int ret, vidx;
+
+	*out = NULL;
+	if (stat(path, &st_buf) < 0)
+		return ob_err(OB_ERR_INPUT, "%s: %s", path, strerror(errno));
+	if (S_ISDIR(st_buf.st_mode))
+		return ob_err(OB_ERR_INPUT, "%s: is a directory", path);
+	if (!S_ISREG(st_buf.st_mode))
+		return ob_err(OB_ERR_INPUT, "%s: not a regular file", path);
+	if (st_buf.st_size == 0)
+		return ob_err(OB_ERR_INPUT, "%s: empty file", path);
+
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return ob_err(OB_ERR_NOMEM, "%s: out of memory", path);
+	s->path = strdup(path);
+	s->pkt = av_packet_alloc();
+	s->info.audio_index = -1;
+	if (!s->path || !s->pkt) {
+		ret = ob_err(OB_ERR_NOMEM, "%s: out of memory", path);
+		goto out;
+	}
+	/* A playlist or concat file must not make us read other files or hosts. */
+	av_dict_set(&opts, "protocol_whitelist", "file", 0);
+	ret = avformat_open_input(&s->fmt, path, NULL, &opts);
+	av_dict_free(&opts);
+	if (ret < 0) {
+		ret = ob_err_av(OB_ERR_INPUT, ret, "%s: not a readable video file", path);
+		goto out;
+	}
+	ret = avformat_find_stream_info(s->fmt, NULL);
+	if (ret < 0) {
+		ret = ob_err_av(OB_ERR_INPUT, ret, "%s: cannot read stream information", path);
+		goto out;
+	}
+	vidx = av_find_best_stream(s->fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
+	if (vidx < 0) {
+		ret = ob_err(OB_ERR_INPUT, "%s: no video stream", path);
+		goto out;
+	}
+	st = s->fmt->streams[vidx];
+	if (st->disposition & AV_DISPOSITION_ATTACHED_PIC) {
+		ret = ob_err(OB_ERR_INPUT, "%s: only a still picture, no video stream", path);
+		goto out;
+	}
+	s->info.video_index = vidx;
+	s->info.video_codec = avcodec_get_name(st->codecpar->codec_id);
+	s->info.rotation = stream_rotation(st);
+	if (keep_audio) {
+		int aidx = av_find_best_stream(s->fmt, AVMEDIA_TYPE_AUDIO, -1, vidx, NULL, 0);
+		s->info.audio_index = aidx >= 0 ? aidx : -1;
+	}
+	/* Demux only what we use: every other stream is dropped at the source. */
+	for (unsigned i = 0; i < s->fmt->nb_streams; i++)
+		if ((int)i != vidx && (int)i != s->info.audio_index)
+			s->fmt->streams[i]->discard = AVDISCARD_ALL;
+
+	ret = open_decoder(s, st, threads);
+	if (ret)
+		goto out;
+	ret = build_graph(s, st);
+	if (ret)
+		goto out;
+	s->info.frames_estimate = st->nb_frames > 0 ? st->nb_frames : -1;
+	s->info.duration = s->fmt->duration > 0 ? (double)s->fmt->duration / AV_TIME_BASE : -1;
+	if (s->info.frames_estimate < 0 && s->info.duration > 0 && s->info.frame_rate.num > 0)
+		s->info.frames_estimate = (int64_t)(s->info.duration * av_q2d(s->info.frame_rate) + 0.5);
+out:
+	if (ret)
+		ob_source_free(&s);
+	*out = s;
+	return ret;
+}
+
+/* Moves decoded frames into the filter graph until it has output or input runs out. */
+static int feed(struct ob_source *s, AVFrame *frame, AVPacket *pkt, int *item)
+{
+	int ret;
+
+	*item = -1;
+	for (;;) {
+		ret = avcodec_receive_frame(s->dec, frame);
+		if (ret == 0) {
+			if (frame->width != s->dec->width || frame->height != s->dec->height)
+				return ob_err(OB_ERR_INPUT, "%s: frame size changes mid-stream (%dx%d to %dx%d): not supported",
+					      s->path, s->dec->width, s->dec->height, frame->width, frame->height);
+			frame->pts = frame->best_effort_timestamp;
+			ret = av_buffersrc_add_frame_flags(s->buf_src, frame, AV_BUFFERSRC_FLAG_KEEP_REF);
+			av_frame_unref(frame);
+			if (ret < 0)
+				return ob_err_av(OB_ERR_INTERNAL, ret, "%s: filter graph", s->path);
+			return 0;
+		}
+		if (ret == AVERROR_EOF) {
+			if (!s->dec_eof) {
+				s->dec_eof = true;
+				ret = av_buffersrc_add_frame(s->buf_src, NULL);
+				if (ret < 0)
+					return ob_err_av(OB_ERR_INTERNAL, ret, "%s: filter graph", s->path);
+			}
+			return 0;
+		}
+		if (ret != AVERROR(EAGAIN)) {
+			/* A corrupt frame: skip it, as a player would, and count it. */
+			s->decode_errors++;
+			continue;
+		}
+		if (s->demux_eof)
+			return ob_err(OB_ERR_INTERNAL, "%s: decoder stalled after end of input", s->path);
+
+		ret = av_read_frame(s->fmt, s->pkt);
+		if (ret == AVERROR_EOF || (ret < 0 && avio_feof(s->fmt->pb))) {
+			s->demux_eof = true;
+			ret = avcodec_send_packet(s->dec, NULL);
+			if (ret < 0 && ret != AVERROR_EOF)
+				return ob_err_av(OB_ERR_INPUT, ret, "%s: flushing decoder", s->path);
+			continue;
+		}
+		if (ret < 0)
+			return ob_err_av(OB_ERR_INPUT, ret, "%s: read error", s->path);
+		if (s->pkt->stream_index == s->info.audio_index) {
+			av_packet_move_ref(pkt, s->pkt);
+			*item = OB_SOURCE_PACKET;
+			return 0;
+		}
+		if (s->pkt->stream_index != s->info.video_index) {
+			av_packet_unref(s->pkt);
+			continue;
+		}
+		ret = avcodec_send_packet(s->dec, s->pkt);
+		av_packet_unref(s->pkt);
+		if (ret < 0 && ret != AVERROR(EAGAIN)) {
+			if (ret == AVERROR(ENOMEM))
+				return ob_err(OB_ERR_NOMEM, "%s: out of memory in decoder", s->path);
+			s->decode_errors++;
+		}
+	}
+}
+
+int ob_source_next(struct ob_source *s, AVFrame *frame, AVPacket *pkt)
+{
+	for (;;) {
+		int ret, item;
+
+		if (s->graph_eof)
+			return OB_SOURCE_EOF;
+		ret = av_buffersink_get_frame(s->buf_sink, frame);
+		if (ret >= 0)
+			return OB_SOURCE_FRAME;
+		if (ret == AVERROR_EOF) {
+			s->graph_eof = true;
+			return OB_SOURCE_EOF;
+		}
+		if (ret != AVERROR(EAGAIN))
+			return ob_err_av(OB_ERR_INTERNAL, ret, "%s: filter graph", s->path);
+		if (s->dec_eof)
+			return ob_err(OB_ERR_INTERNAL, "%s: filter graph stalled at end of input", s->path);
+		ret = feed(s, frame, pkt, &item);
+		if (ret)
+			return ret;
+		if (item == OB_SOURCE_PACKET)
+			return OB_SOURCE_PACKET;
+	}
+}
+
+const struct ob_source_info *ob_source_info(const struct ob_source *s)
+{
+	return &s->info;
+}
+
+const AVFormatContext *ob_source_format(const struct ob_source *s)
+{
+	return s->fmt;
+}
+
+int64_t ob_source_decode_errors(const struct ob_source *s)
+{
+	return s->decode_errors;
+}
+
+void ob_source_free(struct ob_source **sp)
+{
+	struct ob_source *s;
+
+	if (!sp || !*sp)
+		return;
+	s = *sp;
+	avfilter_graph_free(&s->graph);
+	avcodec_free_context(&s->dec);
+	avformat_close_input(&s->fmt);
+	av_packet_free(&s->pkt);
+	free(s->path);
+	free(s);
+	*sp = NULL;
+}
