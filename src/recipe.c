@@ -343,17 +343,40 @@ static int validate(const char *origin, const struct ob_recipe *r)
 	return 0;
 }
 
-/* Lines longer than the limit would be split by libinih; refuse them first. */
+/*
+ * A pre-scan over the raw lines, for what libinih cannot report: lines
+ * longer than its buffer (it would split them) and a repeated section
+ * header (it merges the two, which for zones would silently join polygons).
+ */
 static int check_lines(const char *origin, const char *text)
 {
+	char seen[OB_RECIPE_MAX_ZONES + 1][OB_RECIPE_MAX_NAME + 16];
+	size_t nseen = 0;
 	int line = 1;
 
 	for (const char *p = text; *p; line++) {
 		size_t n = strcspn(p, "\n");
+		const char *q = p;
 
 		if (n > OB_RECIPE_MAX_LINE)
 			return ob_err(OB_ERR_RECIPE, "%s:%d: line longer than %d characters",
 				      origin, line, OB_RECIPE_MAX_LINE);
+		while (q < p + n && (*q == ' ' || *q == '\t'))
+			q++;
+		if (!strncmp(q, "[" SECTION_ZONE, strlen("[" SECTION_ZONE))) {
+			size_t len = strcspn(q, "]\n");
+
+			if (len < sizeof(seen[0])) {
+				for (size_t i = 0; i < nseen; i++)
+					if (!strncmp(seen[i], q, len) && seen[i][len] == '\0')
+						return ob_err(OB_ERR_RECIPE, "%s:%d: [%.*s]: zone defined twice",
+							      origin, line, (int)len - 1, q + 1);
+				if (nseen < sizeof(seen) / sizeof(seen[0])) {
+					memcpy(seen[nseen], q, len);
+					seen[nseen++][len] = '\0';
+				}
+			}
+		}
 		p += n;
 		if (*p)
 			p++;
@@ -419,7 +442,7 @@ int ob_recipe_load(const char *path, struct ob_recipe **out)
 	*out = NULL;
 	ret = ob_read_file(path, OB_RECIPE_MAX_BYTES, &text, &len);
 	if (ret)
-		return ob_err(OB_ERR_RECIPE, "%s", ob_errmsg());
+		return OB_ERR_RECIPE; /* the message already names path and cause */
 	if (memchr(text, '\0', len)) {
 		free(text);
 		return ob_err(OB_ERR_RECIPE, "%s: contains a NUL byte: not a recipe", path);
