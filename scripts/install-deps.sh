@@ -8,7 +8,7 @@ BUILD="make gcc g++ pkg-config libavformat-dev libavcodec-dev libavfilter-dev li
 libswscale-dev libinih-dev libjansson-dev libgcrypt20-dev libarchive-dev libhdf5-dev
 libopenblas-dev libopencv-dev"
 TEST="libcmocka-dev ffmpeg opencv-doc forensics-samples-files man-db groff-base python3"
-MODELS="python3-onnx python3-numpy nodejs npm"
+MODELS="python3-onnx python3-numpy"
 
 case "${1:-all}" in
 build) want="$BUILD" ;;
@@ -22,6 +22,12 @@ for p in $want; do
 		missing="$missing $p"
 	fi
 done
+# npm: any working npm will do (some images ship Node.js with its own npm,
+# which conflicts with Debian's npm package).
+case "${1:-all}" in
+build | test) ;;
+*) command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm" ;;
+esac
 [ -z "$missing" ] && exit 0
 
 echo "install-deps: installing:$missing" >&2

@@ -139,6 +139,15 @@ int ob_job_run(const struct ob_job *job, struct ob_job_stats *stats,
 				goto out;
 			continue;
 		}
+		/* The decoder may still use this buffer as a reference picture:
+		 * stages must write into a private copy, or the next frames
+		 * would be predicted from pixelated pixels. */
+		ret = av_frame_make_writable(frame);
+		if (ret < 0) {
+			av_frame_unref(frame);
+			ret = ob_err_av(OB_ERR_NOMEM, ret, "%s: frame copy", job->input);
+			goto out;
+		}
 		for (size_t i = 0; i < nstages; i++) {
 			ret = stages[i].stage->process(stages[i].priv, frame, index);
 			if (ret)

@@ -7,6 +7,6 @@
 #endif
 
 /* The transparency label written into every export (EU AI Act Art. 50 spirit). */
-#define OB_LABEL "Anonymized by Obscura " OB_VERSION ": faces, people and zones irreversibly pixelated; source metadata removed"
+#define OB_LABEL "Anonymized by Obscura " OB_VERSION ": re-encoded, regions irreversibly pixelated, source metadata removed"
 
 #endif
