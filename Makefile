@@ -11,7 +11,7 @@ PKG_CONFIG ?= pkg-config
 
 # Every library Obscura links, found with pkg-config.  Each later module adds
 # its library here (hdf5, libarchive, libgcrypt, opencv4, openblas).
-LIBS_PC    := libavformat libavcodec libavfilter libavutil inih jansson
+LIBS_PC    := libavformat libavcodec libavfilter libavutil inih jansson libgcrypt libarchive
 TEST_PC    := cmocka
 
 WARN       := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -40,6 +40,7 @@ help:
 	@echo "make            build $(BIN)"
 	@echo "make check      install missing packages, build, run unit and end-to-end tests"
 	@echo "make demo       install missing packages, anonymize Debian's sample footage"
+	@echo "make bench      speed and peak memory against a plain FFmpeg transcode"
 	@echo "make install    install binary and man pages under PREFIX=$(PREFIX) (DESTDIR honoured)"
 	@echo "make clean      remove $(BUILD)/"
 
@@ -80,6 +81,10 @@ check-e2e: $(BIN) $(TOOL_BIN)
 demo: deps
 	@$(MAKE) --no-print-directory $(BIN)
 	@scripts/demo.sh $(abspath $(BIN))
+
+bench: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	@scripts/bench.sh $(abspath $(BIN))
 
 install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)/recipes

@@ -7,7 +7,7 @@ set -eu
 BUILD="make gcc g++ pkg-config libavformat-dev libavcodec-dev libavfilter-dev libavutil-dev
 libswscale-dev libinih-dev libjansson-dev libgcrypt20-dev libarchive-dev libhdf5-dev
 libopenblas-dev libopencv-dev"
-TEST="libcmocka-dev ffmpeg opencv-doc forensics-samples-files man-db groff-base python3"
+TEST="bc time libcmocka-dev ffmpeg opencv-doc forensics-samples-files man-db groff-base python3"
 MODELS="python3-onnx python3-numpy"
 
 case "${1:-all}" in
