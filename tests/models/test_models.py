@@ -1,0 +1,392 @@
+#!/usr/bin/python3
+"""Verification of Obscura's converted detector models (run by `make models-check`).
+
+usage: test_models.py [--model-dir build/models] [--npm-dir build/npm] [--quick]
+
+For every model:
+  * the card parses as plain INI and its sha256 matches the file;
+  * OpenCV 4.6 (cv2.dnn.readNetFromONNX) loads and runs it, output names/shapes as documented;
+  * OpenCV's output matches an independent NumPy interpreter of the *source* graph
+    (tfjs json+bin for BlazeFace/CenterNet, the upstream ONNX for PP-OCR) on a
+    deterministic random input;
+  * real/synthetic images give sensible detections (face-api demo photos etc.);
+  * converting twice gives byte-identical files with the pinned SHA-256.
+Prints per-model cv2 forward times and `N passed, N failed`; exits 1 on any failure.
+"""
+import argparse
+import configparser
+import hashlib
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, HERE)
+
+import cv2  # noqa: E402
+import decoders as D  # noqa: E402
+import onnx_ref  # noqa: E402
+import ssd_ref  # noqa: E402
+import tfjs_ref  # noqa: E402
+
+PASSED = 0
+FAILED = 0
+REPORT = []
+
+
+def check(cond, what):
+    global PASSED, FAILED
+    if cond:
+        PASSED += 1
+        print("ok    %s" % what)
+    else:
+        FAILED += 1
+        print("FAIL  %s" % what)
+    return cond
+
+
+def report(line):
+    REPORT.append(line)
+    print("      " + line)
+
+
+def sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for blk in iter(lambda: f.read(1 << 20), b""):
+            h.update(blk)
+    return h.hexdigest()
+
+
+def read_card(path):
+    cp = configparser.ConfigParser(inline_comment_prefixes=(";",), comment_prefixes=(";", "#"),
+                                   interpolation=None, strict=True)
+    with open(path) as f:
+        cp.read_file(f)
+    return cp
+
+
+def load_net(path):
+    net = cv2.dnn.readNetFromONNX(path)
+    net.setPreferableBackend(cv2.dnn.DNN_BACKEND_OPENCV)
+    net.setPreferableTarget(cv2.dnn.DNN_TARGET_CPU)
+    return net
+
+
+def forward(net, blob, names):
+    net.setInput(blob)
+    return net.forward(names)
+
+
+def time_forward(net, blob, names, n=5):
+    forward(net, blob, names)
+    ts = []
+    for _ in range(n):
+        t = time.perf_counter()
+        forward(net, blob, names)
+        ts.append(time.perf_counter() - t)
+    return float(np.median(ts))
+
+
+def iou(a, b):
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    u = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / u if u > 0 else 0.0
+
+
+# ---------------------------------------------------------------------------
+def test_card(name, mdir):
+    card_path = os.path.join(ROOT, "models", name + ".card")
+    try:
+        card = read_card(card_path)
+    except Exception as e:  # noqa: BLE001
+        check(False, "%s: card parses as INI (%s)" % (name, e))
+        return None
+    req = {"model": ["name", "task", "file", "sha256", "source", "licence", "description"],
+           "input": ["width", "height", "channels", "mean", "scale", "resize"],
+           "output": ["names"], "decoder": ["type", "score_threshold", "nms_iou"] if name != "ppocr_det"
+           else ["type", "score_threshold", "binary_threshold"]}
+    missing = [s + "." + k for s, ks in req.items() for k in ks if not card.has_option(s, k)]
+    check(not missing, "%s: card has required keys %s" % (name, missing or ""))
+    check(card.get("model", "name") == name, "%s: card name" % name)
+    onnx_path = os.path.join(mdir, card.get("model", "file"))
+    ok = os.path.exists(onnx_path)
+    check(ok, "%s: %s exists" % (name, onnx_path))
+    if ok:
+        check(sha256(onnx_path) == card.get("model", "sha256").lower(), "%s: sha256 matches card" % name)
+    return card
+
+
+def test_loads(name, card, mdir, expect):
+    path = os.path.join(mdir, card.get("model", "file"))
+    import onnx
+    m = onnx.load(path)
+    try:
+        onnx.checker.check_model(m)
+        ok = True
+    except Exception as e:  # noqa: BLE001
+        print(e)
+        ok = False
+    check(ok, "%s: onnx.checker accepts the model (opset %d)" % (name, m.opset_import[0].version))
+    check(m.producer_name == "obscura-models", "%s: fixed producer name" % name)
+    outs = [o.name for o in m.graph.output]
+    names = card.get("output", "names").split(",")
+    names = [s.strip() for s in names]
+    check(outs == names, "%s: graph outputs %s == card names %s" % (name, outs, names))
+    vi = {v.name for v in m.graph.value_info}
+    check(all(o in vi for o in outs), "%s: every output has a shape in value_info" % name)
+    try:
+        net = load_net(path)
+    except cv2.error as e:
+        check(False, "%s: OpenCV %s loads it (%s)" % (name, cv2.__version__, str(e)[-200:]))
+        return None, names
+    check(True, "%s: OpenCV %s loads it" % (name, cv2.__version__))
+    w, h = card.getint("input", "width"), card.getint("input", "height")
+    blob = np.zeros((1, 3, h, w), np.float32)
+    res = forward(net, blob, names)
+    shapes = [tuple(r.shape) for r in res]
+    check(shapes == expect, "%s: output shapes %s == %s" % (name, shapes, expect))
+    return net, names
+
+
+# ---------------------------------------------------------------------------
+def test_blazeface(mdir, src_human, src_faceapi):
+    card = test_card("blazeface", mdir)
+    if card is None:
+        return
+    net, names = test_loads("blazeface", card, mdir, [(1, 896, 1), (1, 896, 16)])
+    if net is None:
+        return
+    nodes, w = tfjs_ref.load(os.path.join(src_human, "models/blazeface.json"))
+    x = np.random.RandomState(1234).uniform(-1, 1, (1, 256, 256, 3)).astype(np.float32)
+    r = tfjs_ref.run(nodes, w, {"input": x}, ["Identity", "Identity_1", "Identity_2", "Identity_3"])
+    ref_s = np.concatenate([r[0], r[1]], 1)
+    ref_b = np.concatenate([r[2], r[3]], 1)
+    s, b = forward(net, x.transpose(0, 3, 1, 2).copy(), names)
+    ds, db_ = float(np.abs(s - ref_s).max()), float(np.abs(b - ref_b).max())
+    report("blazeface: max|cv2 - numpy tfjs| scores %.2e (|ref|max %.1f), boxes %.2e (|ref|max %.1f)"
+           % (ds, np.abs(ref_s).max(), db_, np.abs(ref_b).max()))
+    check(ds < 1e-3 and db_ < 1e-2, "blazeface: OpenCV output == NumPy tfjs reference")
+    # same on a real photo (values in the range the model sees in practice)
+    img = cv2.imread(os.path.join(src_faceapi, "demo/sample1.jpg"))
+    hwc, sc = D.letterbox(img, 256, 256, "rgb")
+    blob = D.to_blob(hwc, 127.5, 1 / 127.5)
+    r = tfjs_ref.run(nodes, w, {"input": blob.transpose(0, 2, 3, 1)},
+                     ["Identity", "Identity_1", "Identity_2", "Identity_3"])
+    s, b = forward(net, blob, names)
+    rs, rb = np.concatenate([r[0], r[1]], 1), np.concatenate([r[2], r[3]], 1)
+    ds = float(np.abs(s - rs).max())
+    db_ = float(np.abs(b - rb).max())
+    report("blazeface: on sample1.jpg max|diff| scores %.2e (|ref|max %.1f), boxes %.2e (|ref|max %.1f)"
+           % (ds, np.abs(rs).max(), db_, np.abs(rb).max()))
+    # real photos drive the logits to +-300: compare relative to the output range
+    check(ds < 1e-4 * max(1.0, np.abs(rs).max()) and db_ < 1e-4 * max(1.0, np.abs(rb).max()),
+          "blazeface: OpenCV == reference on a photo (relative 1e-4)")
+
+    thr = card.getfloat("decoder", "score_threshold")
+    total = 0
+    sizes = []
+    for i in range(1, 7):
+        img = cv2.imread(os.path.join(src_faceapi, "demo/sample%d.jpg" % i))
+        hwc, sc = D.letterbox(img, 256, 256, "rgb")
+        s, b = forward(net, D.to_blob(hwc, 127.5, 1 / 127.5), names)
+        dets = D.blazeface(s, b, sc, thr=thr, iou=card.getfloat("decoder", "nms_iou"))
+        total += len(dets)
+        sizes += [d[2] - d[0] for d in dets]
+        report("blazeface: sample%d.jpg %dx%d: %d faces %s" % (i, img.shape[1], img.shape[0], len(dets),
+               " ".join("[%d,%d,%d,%d %.2f]" % (d[0], d[1], d[2], d[3], d[4]) for d in dets)))
+    report("blazeface: face-api samples: %d of 22 faces at score >= %.2f, box widths %d..%d px"
+           % (total, thr, min(sizes) if sizes else 0, max(sizes) if sizes else 0))
+    check(18 <= total <= 24, "blazeface: finds most of the 22 faces in face-api demo photos (%d)" % total)
+    check(all(120 <= z <= 320 for z in sizes), "blazeface: face box sizes plausible (150-250 px faces)")
+    hwc, sc = D.letterbox(img, 256, 256, "rgb")
+    TIMES["blazeface"] = time_forward(net, D.to_blob(hwc, 127.5, 1 / 127.5), names)
+
+
+def test_centernet(mdir, src_human, src_faceapi):
+    card = test_card("centernet", mdir)
+    if card is None:
+        return
+    net, names = test_loads("centernet", card, mdir, [(1, 80, 128, 128), (1, 4, 128, 128)])
+    if net is None:
+        return
+    nodes, w = tfjs_ref.load(os.path.join(src_human, "models/centernet.json"))
+    img = cv2.imread(os.path.join(src_human, "assets/samples.jpg"))
+    hwc, sc = D.letterbox(img, 512, 512, "rgb")
+    for label, x in (("random", np.random.RandomState(99).uniform(0, 255, (1, 512, 512, 3)).astype(np.float32)),
+                     ("samples.jpg", hwc[None])):
+        r = tfjs_ref.run(nodes, w, {"tower_0/images": x}, ["tower_0/keypoints", "tower_0/wh"])
+        hm, wh = forward(net, x.transpose(0, 3, 1, 2).copy(), names)
+        dh = float(np.abs(hm - r[0].transpose(0, 3, 1, 2)).max())
+        dw = float(np.abs(wh - r[1].transpose(0, 3, 1, 2)).max())
+        report("centernet: %s: max|cv2 - numpy tfjs| heatmap %.2e (max %.3f), wh %.2e (|ref|max %.1f)"
+               % (label, dh, r[0].max(), dw, np.abs(r[1]).max()))
+        check(dh < 1e-3 and dw < 5e-2, "centernet: OpenCV output == NumPy tfjs reference (%s)" % label)
+    thr = card.getfloat("decoder", "score_threshold")
+    keep = [int(v) for v in card.get("decoder", "keep_classes").split(",")]
+    hm, wh = forward(net, D.to_blob(hwc, 0.0, 1.0), names)
+    dets = [d for d in D.centernet(hm, wh, sc, thr=thr, iou=card.getfloat("decoder", "nms_iou")) if d[5] in keep]
+    persons = [d for d in dets if d[5] == 0]
+    report("centernet: human assets/samples.jpg: %d persons %s" % (len(persons), " ".join(
+        "[%d,%d,%d,%d %.2f]" % (d[0], d[1], d[2], d[3], d[4]) for d in persons)))
+    check(len(persons) >= 4, "centernet: finds persons in human's samples.jpg")
+    total = 0
+    for i in range(1, 7):
+        im = cv2.imread(os.path.join(src_faceapi, "demo/sample%d.jpg" % i))
+        h2, s2 = D.letterbox(im, 512, 512, "rgb")
+        hm2, wh2 = forward(net, D.to_blob(h2, 0.0, 1.0), names)
+        d2 = [d for d in D.centernet(hm2, wh2, s2, thr=thr) if d[5] == 0]
+        total += len(d2)
+    report("centernet: face-api samples 1-6 (22 people, mostly head-and-shoulders): %d persons" % total)
+    check(total >= 15, "centernet: persons found in face-api photos")
+    # scaled input must fail (documents the raw 0..255 input requirement)
+    hm3, _ = forward(net, D.to_blob(hwc, 127.5, 1 / 127.5), names)
+    report("centernet: with input scaled to -1..1 the heatmap max is %.3f (raw 0..255: %.3f)"
+           % (hm3.max(), hm.max()))
+    TIMES["centernet"] = time_forward(net, D.to_blob(hwc, 0.0, 1.0), names)
+
+
+def text_image():
+    img = np.full((480, 960, 3), 235, np.uint8)
+    cv2.rectangle(img, (0, 300), (960, 480), (60, 90, 120), -1)
+    lines = [("OBSCURA 2024", (40, 120), cv2.FONT_HERSHEY_SIMPLEX, 2.5, (20, 20, 20), 6),
+             ("forensic video", (60, 230), cv2.FONT_HERSHEY_COMPLEX, 1.5, (0, 0, 160), 3),
+             ("AB-123-CD", (500, 420), cv2.FONT_HERSHEY_DUPLEX, 2.0, (250, 250, 250), 4)]
+    truth = []
+    for text, org, font, fs, col, th in lines:
+        cv2.putText(img, text, org, font, fs, col, th)
+        (tw, tht), base = cv2.getTextSize(text, font, fs, th)
+        truth.append((org[0], org[1] - tht, org[0] + tw, org[1] + base))
+    return img, truth
+
+
+def test_ppocr(mdir, src_ocr):
+    card = test_card("ppocr_det", mdir)
+    if card is None:
+        return
+    net, names = test_loads("ppocr_det", card, mdir, [(1, 1, 640, 640)])
+    if net is None:
+        return
+    upstream = os.path.join(src_ocr, "assets/ch_PP-OCRv4_det_infer.onnx")
+    img, truth = text_image()
+    hwc, sc = D.letterbox(img, 640, 640, card.get("input", "channels"))
+    mean, scale = card.getfloat("input", "mean"), card.getfloat("input", "scale")
+    for label, x in (("random", np.random.RandomState(7).uniform(-2, 2, (1, 3, 640, 640)).astype(np.float32)),
+                     ("text image", D.to_blob(hwc, mean, scale))):
+        ref = onnx_ref.run(upstream, x)
+        out = forward(net, x, names)[0]
+        d = float(np.abs(out - ref).max())
+        report("ppocr_det: %s: max|cv2 - numpy(upstream onnx)| %.2e (ref max %.3f)" % (label, d, ref.max()))
+        check(d < 1e-3, "ppocr_det: OpenCV output == NumPy run of the upstream graph (%s)" % label)
+    prob = forward(net, D.to_blob(hwc, mean, scale), names)[0]
+    dets = D.db(prob, sc, thr=card.getfloat("decoder", "binary_threshold"),
+                box_thr=card.getfloat("decoder", "score_threshold"))
+    report("ppocr_det: synthetic text image: %d regions %s" % (len(dets), " ".join(
+        "[%d,%d,%d,%d %.2f]" % (d[0], d[1], d[2], d[3], d[4]) for d in dets)))
+    hit = sum(1 for t in truth if any(iou(t, d) > 0.5 for d in dets))
+    check(hit == len(truth) and len(dets) == len(truth), "ppocr_det: each printed line found once (%d/%d)"
+          % (hit, len(truth)))
+    TIMES["ppocr_det"] = time_forward(net, D.to_blob(hwc, mean, scale), names)
+
+
+def test_ssd(mdir, src_faceapi):
+    card = test_card("ssd_face", mdir)
+    if card is None:
+        return
+    net, names = test_loads("ssd_face", card, mdir, [(1, 5118, 4), (1, 5118, 3)])
+    if net is None:
+        return
+    w = ssd_ref.load(os.path.join(src_faceapi, "model/ssd_mobilenetv1_model-weights_manifest.json"))
+    shipped = w["Output/extra_dim"].reshape(-1, 4)  # y1, x1, y2, x2
+    a = D.ssd_anchors()
+    mine = np.stack([a[:, 0] - a[:, 2] / 2, a[:, 1] - a[:, 3] / 2, a[:, 0] + a[:, 2] / 2, a[:, 1] + a[:, 3] / 2], 1)
+    da = float(np.abs(mine - shipped).max())
+    report("ssd_face: README anchor formula vs anchors shipped in the weights: max|diff| %.2e" % da)
+    check(len(a) == 5118 and da < 1e-3, "ssd_face: anchor generator reproduces the shipped 5118 anchors")
+    img = cv2.imread(os.path.join(src_faceapi, "demo/sample2.jpg"))
+    hwc, sc = D.letterbox(img, 512, 512, "rgb")
+    for label, x in (("random", np.random.RandomState(5).uniform(-1, 1, (1, 512, 512, 3)).astype(np.float32)),
+                     ("sample2.jpg", D.to_blob(hwc, 127.5, 1 / 127.5).transpose(0, 2, 3, 1))):
+        rb, rc = ssd_ref.run(w, x)
+        b, c = forward(net, x.transpose(0, 3, 1, 2).copy(), names)
+        db_, dc = float(np.abs(b - rb).max()), float(np.abs(c - rc).max())
+        report("ssd_face: %s: max|cv2 - numpy face-api| box_encodings %.2e (|ref|max %.1f), logits %.2e (|ref|max %.1f)"
+               % (label, db_, np.abs(rb).max(), dc, np.abs(rc).max()))
+        check(db_ < 1e-3 * np.abs(rb).max() and dc < 1e-3 * np.abs(rc).max(),
+              "ssd_face: OpenCV output == NumPy face-api reference (%s, relative 1e-3)" % label)
+    total, sizes = 0, []
+    for i in range(1, 7):
+        img = cv2.imread(os.path.join(src_faceapi, "demo/sample%d.jpg" % i))
+        hwc, sc = D.letterbox(img, 512, 512, "rgb")
+        b, c = forward(net, D.to_blob(hwc, 127.5, 1 / 127.5), names)
+        dets = D.ssd(b, c, sc, thr=card.getfloat("decoder", "score_threshold"), iou=card.getfloat("decoder", "nms_iou"))
+        total += len(dets)
+        sizes += [d[2] - d[0] for d in dets]
+        report("ssd_face: sample%d.jpg: %d faces %s" % (i, len(dets), " ".join(
+            "[%d,%d,%d,%d %.2f]" % (d[0], d[1], d[2], d[3], d[4]) for d in dets)))
+    report("ssd_face: face-api samples: %d of 22 faces, box widths %d..%d px" % (total, min(sizes), max(sizes)))
+    check(19 <= total <= 24, "ssd_face: finds the faces in face-api demo photos (%d)" % total)
+    TIMES["ssd_face"] = time_forward(net, D.to_blob(hwc, 127.5, 1 / 127.5), names)
+
+
+def test_reproducible(src_human, src_ocr, src_faceapi):
+    conv = os.path.join(ROOT, "models", "convert.py")
+    srcs = {"blazeface": src_human, "centernet": src_human, "ppocr_det": src_ocr, "ssd_face": src_faceapi}
+    with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
+        for name, src in srcs.items():
+            for d in (a, b):
+                subprocess.check_call([sys.executable, conv, name, src, os.path.join(d, name + ".onnx")])
+            ha, hb = sha256(os.path.join(a, name + ".onnx")), sha256(os.path.join(b, name + ".onnx"))
+            pinned = read_card(os.path.join(ROOT, "models", name + ".card")).get("model", "sha256")
+            check(ha == hb, "%s: two conversions are byte-identical" % name)
+            check(ha == pinned, "%s: conversion reproduces the pinned sha256 %s" % (name, pinned[:16]))
+
+
+TIMES = {}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--model-dir", default=os.path.join(ROOT, "build/models"))
+    ap.add_argument("--npm-dir", default=os.path.join(ROOT, "build/npm"))
+    ap.add_argument("--skip-repro", action="store_true")
+    a = ap.parse_args()
+    cv2.setNumThreads(2)
+    human = os.path.join(a.npm_dir, "src/human-3.3.6/package")
+    faceapi = os.path.join(a.npm_dir, "src/face-api-1.7.15/package")
+    ocr = os.path.join(a.npm_dir, "src/ocr-models-1.4.2/package")
+    for d in (human, faceapi, ocr):
+        if not os.path.isdir(d):
+            print("missing %s: run `make models-sources` first" % d)
+            print("0 passed, 1 failed")
+            return 1
+    for fn, args in ((test_blazeface, (a.model_dir, human, faceapi)),
+                     (test_centernet, (a.model_dir, human, faceapi)),
+                     (test_ppocr, (a.model_dir, ocr)),
+                     (test_ssd, (a.model_dir, faceapi))):
+        try:
+            fn(*args)
+        except Exception as e:  # noqa: BLE001
+            import traceback
+            traceback.print_exc()
+            check(False, "%s raised %s" % (fn.__name__, e))
+    if not a.skip_repro:
+        test_reproducible(human, ocr, faceapi)
+    print()
+    print("OpenCV %s forward time (median of 5, %d threads):" % (cv2.__version__, cv2.getNumThreads()))
+    for k, v in TIMES.items():
+        print("  %-10s %7.1f ms" % (k, v * 1000))
+    print()
+    print("%d passed, %d failed" % (PASSED, FAILED))
+    return 1 if FAILED else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
