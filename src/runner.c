@@ -215,6 +215,7 @@ static void finish_entry(json_t *entry, const struct plan_item *it, json_t *resu
 		json_object_set_new(entry, "status", json_string("failed"));
 		json_object_set_new(entry, "error_kind", json_string("internal"));
 		json_object_set_new(entry, "error", json_string(fallback_error));
+		json_object_set_new(entry, "frames", json_integer(0));
 	}
 	if (strcmp(json_string_value(json_object_get(entry, "status")), "ok"))
 		json_object_set_new(entry, "output", json_null());
@@ -315,6 +316,7 @@ int ob_runner_run(const struct ob_runner_opts *o, const struct ob_input_list *in
 	json_t **entries = calloc(in->n ? in->n : 1, sizeof(*entries));
 	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
 	size_t next = 0, finished = 0, nok = 0;
+	bool forwarded = false;
 	double t0 = now(), last_draw = 0;
 
 	*summary = NULL;
@@ -408,6 +410,15 @@ int ob_runner_run(const struct ob_runner_opts *o, const struct ob_input_list *in
 		}
 		if (!np)
 			continue;
+		/* A signal sent to obscura alone (kill PID, a service manager,
+		 * a timeout) must stop the running jobs too, not only the
+		 * batch: pass it on once; each child stops at its next frame. */
+		if (stop_requested && !forwarded) {
+			for (int k = 0; k < nslots; k++)
+				if (slots[k].pid)
+					kill(slots[k].pid, SIGTERM);
+			forwarded = true;
+		}
 		if (poll(pfd, (nfds_t)np, 250) < 0 && errno != EINTR)
 			break;
 		for (int p = 0; p < np; p++) {

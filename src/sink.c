@@ -25,6 +25,7 @@ struct ob_sink {
 	AVStream *vst, *ast;
 	AVRational audio_in_tb;
 	int64_t last_pts;  /* strictly increasing pts for the encoder */
+	int64_t tick;      /* one frame at the nominal rate, in encoder time base */
 	int64_t frames;
 	bool header_written, committed;
 };
@@ -93,6 +94,9 @@ static int open_encoder(struct ob_sink *s, const struct ob_sink_params *p)
 	if (ret < 0)
 		return ob_err_av(OB_ERR_CODEC, ret, "%s: encoder parameters", s->final);
 	s->vst->time_base = s->enc->time_base;
+	s->tick = v->frame_rate.num > 0 ? av_rescale_q(1, av_inv_q(v->frame_rate), s->enc->time_base) : 1;
+	if (s->tick < 1)
+		s->tick = 1;
 	s->vst->sample_aspect_ratio = s->enc->sample_aspect_ratio;
 	return 0;
 }
@@ -193,6 +197,12 @@ static int drain(struct ob_sink *s)
 		if (ret < 0)
 			return ob_err_av(OB_ERR_CODEC, ret, "%s: encoding", s->final);
 		s->pkt->stream_index = s->vst->index;
+		/* libx264 leaves durations at 0; the MP4 muxer then ends the
+		 * edit list at the last frame's pts and demuxers drop that frame
+		 * (207 of 208 for movie-hello.avi, 49 of 50 for x264 clips).
+		 * Give every packet one nominal frame, as ffmpeg does. */
+		if (s->pkt->duration <= 0)
+			s->pkt->duration = s->tick;
 		av_packet_rescale_ts(s->pkt, s->enc->time_base, s->vst->time_base);
 		ret = av_interleaved_write_frame(s->oc, s->pkt);
 		if (ret < 0)

@@ -32,6 +32,8 @@ struct ob_source {
 	AVPacket *pkt;
 	struct ob_source_info info;
 	int64_t decode_errors;
+	int64_t video_packets;  /* read from the demuxer */
+	bool last_video_corrupt; /* the last one was cut short */
 	bool demux_eof, dec_eof, graph_eof;
 };
 
@@ -230,6 +232,25 @@ out:
 	return ret;
 }
 
+/*
+ * True if the file ends before its own index says it should: the last video
+ * packet was cut short (a head -c of an MP4), or an MP4/MOV's sample table
+ * lists more video samples than the file holds (a cut between samples).  Only
+ * checked where the signal is exact; an AVI index, for one, may list empty
+ * "drop" frames the demuxer skips.
+ */
+static bool truncated(const struct ob_source *s)
+{
+	const AVStream *st = s->fmt->streams[s->info.video_index];
+
+	if (!s->fmt->pb || !avio_feof(s->fmt->pb))
+		return false;
+	if (s->last_video_corrupt)
+		return true;
+	return !strncmp(s->fmt->iformat->name, "mov,", 4) && st->nb_frames > 0 &&
+	       s->video_packets < st->nb_frames;
+}
+
 /* Moves decoded frames into the filter graph until it has output or input runs out. */
 static int feed(struct ob_source *s, AVFrame *frame, AVPacket *pkt, int *item)
 {
@@ -269,9 +290,23 @@ static int feed(struct ob_source *s, AVFrame *frame, AVPacket *pkt, int *item)
 		ret = av_read_frame(s->fmt, s->pkt);
 		if (ret == AVERROR_EOF || (ret < 0 && avio_feof(s->fmt->pb))) {
 			s->demux_eof = true;
+			if (truncated(s)) {
+				int64_t want = s->fmt->streams[s->info.video_index]->nb_frames;
+
+				if (want > 0)
+					return ob_err(OB_ERR_INPUT, "%s: truncated: the file ends inside its video data (%lld of %lld video samples present)",
+						      s->path, (long long)s->video_packets, (long long)want);
+				return ob_err(OB_ERR_INPUT, "%s: truncated: the file ends inside its video data (after %lld video packets)",
+					      s->path, (long long)s->video_packets);
+			}
 			ret = avcodec_send_packet(s->dec, NULL);
+			/* An error here is the verdict on a packet still buffered in
+			 * the decoder: skip that frame as any corrupt one, whatever
+			 * the thread count; draining goes on. */
+			if (ret == AVERROR(ENOMEM))
+				return ob_err(OB_ERR_NOMEM, "%s: out of memory in decoder", s->path);
 			if (ret < 0 && ret != AVERROR_EOF)
-				return ob_err_av(OB_ERR_INPUT, ret, "%s: flushing decoder", s->path);
+				s->decode_errors++;
 			continue;
 		}
 		if (ret < 0)
@@ -285,6 +320,8 @@ static int feed(struct ob_source *s, AVFrame *frame, AVPacket *pkt, int *item)
 			av_packet_unref(s->pkt);
 			continue;
 		}
+		s->video_packets++;
+		s->last_video_corrupt = s->pkt->flags & AV_PKT_FLAG_CORRUPT;
 		ret = avcodec_send_packet(s->dec, s->pkt);
 		av_packet_unref(s->pkt);
 		if (ret < 0 && ret != AVERROR(EAGAIN)) {

@@ -1,0 +1,256 @@
+# lib.sh - the end-to-end test harness, sourced by every tests/e2e/tNNNN-*.sh.
+#
+# In the spirit of git's t/test-lib.sh:
+#
+#   test_expect_success 'what it checks' '
+#           commands
+#   '
+#
+# runs the commands in a subshell with `set -e`, in the script's own scratch
+# directory ($TEST_DIR, made with mktemp -d and removed at exit), capturing
+# their output.  It prints "ok N - what it checks", or "not ok N - ..." followed
+# by the captured output, each line prefixed with "#   ".  test_done ends a
+# script: it prints the script's counts, appends "PASSED FAILED" to the file
+# named by $E2E_COUNTS (set by tests/run-e2e.sh) and exits non-zero if a test
+# failed.
+#
+# Environment: OBSCURA (the binary), TOOLS (directory of the built checkers,
+# e.g. $TOOLS/framecmp).  Both default to the build/ tree when run by hand.
+#
+# Files made by one test and used by later ones live in $TEST_DIR; variables
+# set inside a test do not survive it (it runs in a subshell).
+
+set -u
+
+LIB_DIR=$(cd "$(dirname "$0")/.." && pwd)
+TEST_NAME=$(basename "$0" .sh)
+: "${OBSCURA:=$LIB_DIR/../build/obscura}"
+: "${TOOLS:=$LIB_DIR/../build/tools}"
+export OBSCURA TOOLS
+test_count=0
+test_failed=0
+
+# The JSON parser the tests use: Debian's python3 (installed by `make deps`).
+PYTHON=/usr/bin/python3
+[ -x "$PYTHON" ] || PYTHON=python3
+
+if [ ! -x "$OBSCURA" ]; then
+	echo "$TEST_NAME: OBSCURA=$OBSCURA is not an executable" >&2
+	exit 1
+fi
+TEST_DIR=$(mktemp -d "${TMPDIR:-/tmp}/obscura-$TEST_NAME.XXXXXX") || exit 1
+trap 'chmod -R u+w "$TEST_DIR" 2>/dev/null; rm -rf "$TEST_DIR"' EXIT
+cd "$TEST_DIR" || exit 1
+
+test_expect_success() {
+	if [ $# -ne 2 ]; then
+		echo "bug in the test script: test_expect_success needs 2 arguments" >&2
+		exit 1
+	fi
+	test_count=$((test_count + 1))
+	_out="$TEST_DIR/.test-output"
+	(
+		cd "$TEST_DIR" || exit 1
+		set -e
+		eval "$2"
+	) >"$_out" 2>&1 </dev/null
+	_rc=$?
+	if [ $_rc -eq 0 ]; then
+		echo "ok $test_count - $1"
+	else
+		test_failed=$((test_failed + 1))
+		echo "not ok $test_count - $1"
+		sed 's/^/#   /' "$_out"
+		echo "#   (exit status $_rc)"
+	fi
+	rm -f "$_out"
+}
+
+test_done() {
+	_passed=$((test_count - test_failed))
+	echo "# $TEST_NAME: $_passed passed, $test_failed failed"
+	if [ -n "${E2E_COUNTS:-}" ]; then
+		echo "$_passed $test_failed" >>"$E2E_COUNTS"
+	fi
+	[ "$test_failed" -eq 0 ]
+	exit $?
+}
+
+# ---- assertions: each prints why and returns 1 when it does not hold ----
+
+# test_must_fail_with CODE CMD [ARGS...]: CMD must exit with exactly CODE.
+# Its stdout and stderr go to ./stdout and ./stderr for later checks.
+test_must_fail_with() {
+	_want=$1
+	shift
+	_got=0
+	"$@" >stdout 2>stderr || _got=$?
+	if [ "$_got" -ne "$_want" ]; then
+		echo "expected exit status $_want, got $_got from: $*"
+		echo "--- stderr:"
+		cat stderr
+		return 1
+	fi
+	return 0
+}
+
+# test_cmp EXPECTED ACTUAL: files are equal (diff shown otherwise).
+test_cmp() {
+	diff -u "$1" "$2"
+}
+
+# test_eq A B [WHAT]: two strings are equal.
+test_eq() {
+	if [ "$1" != "$2" ]; then
+		echo "${3:-value}: expected '$1', got '$2'"
+		return 1
+	fi
+}
+
+# test_grep [GREP OPTIONS] PATTERN FILE: like grep, but shows the file on failure.
+test_grep() {
+	if ! grep "$@" >/dev/null; then
+		_f=$(eval echo "\${$#}")
+		echo "no match for grep $* ; $_f is:"
+		cat "$_f"
+		return 1
+	fi
+}
+
+# test_grep_not [GREP OPTIONS] PATTERN FILE
+test_grep_not() {
+	if grep "$@"; then
+		echo "unexpected match for grep $*"
+		return 1
+	fi
+	return 0
+}
+
+# test_line_count FILE N: FILE has exactly N lines.
+test_line_count() {
+	_n=$(wc -l <"$1")
+	if [ "$_n" -ne "$2" ]; then
+		echo "$1: expected $2 lines, got $_n:"
+		cat "$1"
+		return 1
+	fi
+}
+
+test_path_is_file() {
+	if [ ! -f "$1" ]; then
+		echo "$1: expected a file"
+		ls -la "$(dirname "$1")" 2>&1
+		return 1
+	fi
+}
+
+test_path_is_missing() {
+	if [ -e "$1" ]; then
+		echo "$1: expected not to exist"
+		return 1
+	fi
+}
+
+# test_no_temp DIR...: no temporary export (.*.obscura-tmp-*) left anywhere under DIR.
+test_no_temp() {
+	_left=$(find "$@" -name '.*.obscura-tmp-*' 2>/dev/null)
+	if [ -n "$_left" ]; then
+		echo "temporary files left behind:"
+		echo "$_left"
+		return 1
+	fi
+}
+
+# test_must_be_empty FILE: FILE exists and is empty.
+test_must_be_empty() {
+	if [ ! -f "$1" ] || [ -s "$1" ]; then
+		echo "$1: expected an empty file, holds:"
+		cat "$1" 2>&1
+		return 1
+	fi
+}
+
+# test_usage_error FILE: exactly a one-line "obscura: ..." message then "usage: ...".
+test_usage_error() {
+	if [ "$(wc -l <"$1")" -ne 2 ] || ! sed -n 1p "$1" | grep -q "^obscura: ." ||
+	   ! sed -n 2p "$1" | grep -q "^usage: obscura"; then
+		echo "$1: expected a one-line error and the usage, got:"
+		cat "$1"
+		return 1
+	fi
+}
+
+# test_dir_is_empty DIR
+test_dir_is_empty() {
+	if [ -n "$(ls -A "$1")" ]; then
+		echo "$1: expected to be empty, holds:"
+		ls -la "$1"
+		return 1
+	fi
+}
+
+# ---- probes ----
+
+# probe_frames FILE: frames of the first video stream, as decoded by ffprobe.
+probe_frames() {
+	ffprobe -v error -select_streams v:0 -count_frames -show_entries stream=nb_read_frames \
+		-of default=nw=1:nk=1 "$1"
+}
+
+# probe_times FILE: the presentation time of every video frame, one a line.
+probe_times() {
+	ffprobe -v error -select_streams v:0 -show_entries frame=best_effort_timestamp_time \
+		-of json "$1" | json_get 'print("\n".join(f["best_effort_timestamp_time"] for f in d["frames"]))'
+}
+
+# test_same_times INPUT EXPORT: same number of frames, each time within 1 ms.
+test_same_times() {
+	probe_times "$1" >times.in || return 1
+	probe_times "$2" >times.out || return 1
+	if [ ! -s times.in ]; then
+		echo "$1: no frame times"
+		return 1
+	fi
+	_nin=$(wc -l <times.in)
+	_nout=$(wc -l <times.out)
+	if [ "$_nin" -ne "$_nout" ]; then
+		echo "frame count: $1 has $_nin, $2 has $_nout"
+		return 1
+	fi
+	paste -d ' ' times.in times.out | awk '
+		{ d = $1 - $2; if (d < 0) d = -d; if (d > 0.001) { bad++; if (bad <= 5) print "frame " NR - 1 ": " $1 " vs " $2 } }
+		END { if (bad) { print bad " frames differ by more than 1 ms"; exit 1 } }'
+}
+
+# framecmp ARGS...: $TOOLS/framecmp, its report kept in ./cmp and shown on failure.
+framecmp() {
+	if ! "$TOOLS/framecmp" "$@" >cmp 2>&1; then
+		echo "framecmp $* failed:"
+		cat cmp
+		return 1
+	fi
+}
+
+# probe_json FILE: ffprobe's view of everything a file carries (JSON on stdout).
+probe_json() {
+	ffprobe -v error -show_format -show_streams -show_chapters -show_programs -of json "$1"
+}
+
+# json_get PYTHON_EXPR_OR_STATEMENT: runs it with d = JSON read from stdin.
+json_get() {
+	"$PYTHON" -c "import json, sys
+d = json.load(sys.stdin)
+$1"
+}
+
+# sha256 FILE...: checksums, for "inputs never modified" checks.
+sha256() {
+	sha256sum "$@"
+}
+
+# make_recipe FILE [INI LINES...]: a recipe from its lines.
+make_recipe() {
+	_f=$1
+	shift
+	printf '%s\n' "$@" >"$_f"
+}
