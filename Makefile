@@ -11,21 +11,31 @@ PKG_CONFIG ?= pkg-config
 
 # Every library Obscura links, found with pkg-config.  Each later module adds
 # its library here (hdf5, libarchive, libgcrypt, opencv4, openblas).
-LIBS_PC    := libavformat libavcodec libavfilter libavutil inih jansson libgcrypt libarchive
+LIBS_PC    := libavformat libavcodec libavfilter libavutil libswscale inih jansson libgcrypt libarchive
+# OpenCV only for the one C++ file (src/dnn.cpp); link just the modules it uses.
+CV_PC      := opencv4
 TEST_PC    := cmocka
 
 WARN       := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
               -Wformat=2 -Wvla -Wno-unused-parameter
 CFLAGS     ?= -O2 -g
 CFLAGS     += -std=c11 -D_GNU_SOURCE -DOB_VERSION='"$(VERSION)"' -Iinclude $(WARN) \
+              -DOB_MODEL_DIR='"$(DATADIR)/models"' \
               -MMD -MP $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
-LDLIBS     += $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null) -lm
+CXXFLAGS   ?= -O2 -g
+CXXFLAGS   += -std=c++17 -Iinclude -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter \
+              -MMD -MP $(shell $(PKG_CONFIG) --cflags $(CV_PC) 2>/dev/null)
+LDLIBS     += $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null) \
+              $(filter -L% -lopencv_dnn -lopencv_core,$(shell $(PKG_CONFIG) --libs $(CV_PC) 2>/dev/null)) \
+              -lstdc++ -lm
 ifeq ($(WERROR),1)
 CFLAGS     += -Werror
+CXXFLAGS   += -Werror
 endif
 
 LIB_SRC    := $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard src/cmd/*.c)
-LIB_OBJ    := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_CXX    := $(wildcard src/*.cpp)
+LIB_OBJ    := $(LIB_SRC:%.c=$(BUILD)/%.o) $(LIB_CXX:%.cpp=$(BUILD)/%.o)
 BIN        := $(BUILD)/obscura
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -55,6 +65,10 @@ deps:
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -c -o $@ $<
 
 $(BUILD)/libobscura.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^

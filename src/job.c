@@ -13,6 +13,7 @@
 #include "obscura/sink.h"
 #include "obscura/source.h"
 #include "obscura/stage.h"
+#include "obscura/tracks.h"
 #include "obscura/banned.h"
 
 #define PROGRESS_EVERY 25 /* frames between progress reports */
@@ -65,6 +66,7 @@ int ob_job_run(const struct ob_job *job, struct ob_job_stats *stats,
 	AVFrame *frame = av_frame_alloc();
 	AVPacket *pkt = av_packet_alloc();
 	struct ob_stage_ctx ctx;
+	struct ob_track_store *tracks = NULL;
 	int64_t index = 0;
 	int ret;
 
@@ -88,7 +90,11 @@ int ob_job_run(const struct ob_job *job, struct ob_job_stats *stats,
 	stats->audio_kept = info->audio_index >= 0;
 	count_dropped(ob_source_format(src), info, stats);
 
-	ctx = (struct ob_stage_ctx){ .recipe = recipe, .video = info };
+	ret = ob_track_store_new(&tracks);
+	if (ret)
+		goto out;
+	ctx = (struct ob_stage_ctx){ .recipe = recipe, .video = info, .tracks = tracks,
+				     .threads = job->threads };
 	ret = job_seed(recipe, &ctx.seed);
 	if (ret)
 		goto out;
@@ -177,6 +183,7 @@ out:
 		stages[i].stage->close(stages[i].priv);
 		free(stages[i].priv);
 	}
+	ob_track_store_free(&tracks);
 	ob_sink_free(&sink); /* removes the temporary file unless finished */
 	ob_source_free(&src);
 	av_packet_free(&pkt);

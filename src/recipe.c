@@ -26,6 +26,7 @@ struct parse_ctx {
 	char err[512];         /* set by the handler; libinih supplies the line */
 	struct ob_zone *zone;  /* zone being filled, or NULL */
 	char section[128];     /* last section seen, to detect a new one */
+	char key[64];          /* key being parsed, for the error message */
 };
 
 static int fail(struct parse_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -212,6 +213,59 @@ static int set_streams(struct parse_ctx *c, const char *name, const char *value)
 	return 1;
 }
 
+static int set_model(struct parse_ctx *c, char *dst, const char *value)
+{
+	if (!strcmp(value, "off")) {
+		dst[0] = '\0';
+		return 1;
+	}
+	if (strchr(value, '/') || !copy_word(dst, OB_RECIPE_MAX_NAME, value))
+		return fail(c, "must be off or a model name from `obscura models`");
+	return 1;
+}
+
+static int set_detect(struct parse_ctx *c, const char *name, const char *value)
+{
+	struct ob_detect_opts *d = &c->r->detect;
+
+	if (!strcmp(name, "faces"))
+		return set_model(c, d->faces, value);
+	if (!strcmp(name, "people"))
+		return set_model(c, d->people, value);
+	if (!strcmp(name, "text"))
+		return set_model(c, d->text, value);
+	if (!strcmp(name, "face_threshold") || !strcmp(name, "person_threshold") ||
+	    !strcmp(name, "text_threshold")) {
+		double *t = name[0] == 'f' ? &d->face_threshold : name[0] == 'p' ? &d->person_threshold
+										 : &d->text_threshold;
+		if (!strcmp(value, "model"))
+			*t = -1;
+		else if (!parse_double(value, 0.01, 1, t))
+			return fail(c, "must be model or a score from 0.01 to 1");
+	} else if (!strcmp(name, "head")) {
+		if (!parse_double(value, 0, 1, &d->head_fraction))
+			return fail(c, "must be a fraction of the person box from 0 to 1");
+	} else if (!strcmp(name, "stride")) {
+		if (!parse_int(value, 1, OB_DETECT_STRIDE_MAX, &d->stride))
+			return fail(c, "must be a whole number from 1 to %d", OB_DETECT_STRIDE_MAX);
+	} else if (!strcmp(name, "tiles")) {
+		if (!strcmp(value, "auto"))
+			d->tiles = true;
+		else if (!strcmp(value, "off"))
+			d->tiles = false;
+		else
+			return fail(c, "must be auto or off");
+	} else if (!strcmp(name, "models")) {
+		size_t n = strlen(value);
+		if (n == 0 || n >= sizeof(d->models))
+			return fail(c, "must be a directory");
+		memcpy(d->models, value, n + 1);
+	} else {
+		return fail(c, "unknown key");
+	}
+	return 1;
+}
+
 static int set_metadata(struct parse_ctx *c, const char *name, const char *value)
 {
 	struct ob_recipe *r = c->r;
@@ -279,6 +333,7 @@ static int handler(void *user, const char *section, const char *name, const char
 {
 	struct parse_ctx *c = user;
 
+	snprintf(c->key, sizeof(c->key), "%s", name);
 	if (strcmp(section, c->section) && !begin_section(c, section))
 		return 0;
 	if (c->zone) {
@@ -306,6 +361,8 @@ static int handler(void *user, const char *section, const char *name, const char
 		return set_streams(c, name, value);
 	if (!strcmp(section, "metadata"))
 		return set_metadata(c, name, value);
+	if (!strcmp(section, "detect"))
+		return set_detect(c, name, value);
 	if (!*section)
 		return fail(c, "key outside any section");
 	return fail(c, "unknown section [%s]", section);
@@ -325,20 +382,25 @@ static void set_defaults(struct ob_recipe *r)
 	copy_word(r->output.suffix, sizeof(r->output.suffix), ".anon");
 	r->keep_audio = false;
 	r->label = true;
+	/* Detection off by default; thresholds as in obscura-recipe(5). */
+	r->detect = (struct ob_detect_opts){
+		.face_threshold = 0.4, .person_threshold = -1, .text_threshold = -1,
+		.head_fraction = 0.3, .stride = 1, .tiles = true,
+	};
 }
 
 /* Zones must be real areas: three points or more, not all on one line. */
-static int validate(const char *origin, const struct ob_recipe *r)
+static int validate(const char *origin, const struct ob_recipe *r, const int *zone_lines)
 {
 	for (size_t i = 0; i < r->n_zones; i++) {
 		const struct ob_zone *z = &r->zones[i];
 
 		if (z->poly.n < 3)
-			return ob_err(OB_ERR_RECIPE, "%s: [exclude \"%s\"] polygon: needs at least 3 points",
-				      origin, z->name);
+			return ob_err(OB_ERR_RECIPE, "%s:%d: [exclude \"%s\"] polygon: needs at least 3 points",
+				      origin, zone_lines[i], z->name);
 		if (fabs(ob_polygon_area2(&z->poly)) < 1e-12)
-			return ob_err(OB_ERR_RECIPE, "%s: [exclude \"%s\"] polygon: has no area",
-				      origin, z->name);
+			return ob_err(OB_ERR_RECIPE, "%s:%d: [exclude \"%s\"] polygon: has no area",
+				      origin, zone_lines[i], z->name);
 	}
 	return 0;
 }
@@ -348,7 +410,7 @@ static int validate(const char *origin, const struct ob_recipe *r)
  * longer than its buffer (it would split them) and a repeated section
  * header (it merges the two, which for zones would silently join polygons).
  */
-static int check_lines(const char *origin, const char *text)
+static int check_lines(const char *origin, const char *text, int *zone_lines)
 {
 	char seen[OB_RECIPE_MAX_ZONES + 1][OB_RECIPE_MAX_NAME + 16];
 	size_t nseen = 0;
@@ -372,6 +434,8 @@ static int check_lines(const char *origin, const char *text)
 						return ob_err(OB_ERR_RECIPE, "%s:%d: [%.*s]: zone defined twice",
 							      origin, line, (int)len - 1, q + 1);
 				if (nseen < sizeof(seen) / sizeof(seen[0])) {
+					if (nseen < OB_RECIPE_MAX_ZONES)
+						zone_lines[nseen] = line;
 					memcpy(seen[nseen], q, len);
 					seen[nseen++][len] = '\0';
 				}
@@ -388,12 +452,13 @@ int ob_recipe_parse(const char *origin, const char *text, struct ob_recipe **out
 {
 	struct ob_recipe *r;
 	struct parse_ctx c = { 0 };
+	int zone_lines[OB_RECIPE_MAX_ZONES] = { 0 };
 	int line, ret;
 
 	*out = NULL;
 	if (strlen(text) > OB_RECIPE_MAX_BYTES)
 		return ob_err(OB_ERR_RECIPE, "%s: larger than %d bytes", origin, OB_RECIPE_MAX_BYTES);
-	ret = check_lines(origin, text);
+	ret = check_lines(origin, text, zone_lines);
 	if (ret)
 		return ret;
 	r = calloc(1, sizeof(*r));
@@ -412,20 +477,23 @@ int ob_recipe_parse(const char *origin, const char *text, struct ob_recipe **out
 
 	/* libinih's line buffer is a global knob: make it fit our limit. */
 	ini_use_stack = false;
-	ini_allow_realloc = false;
+	ini_allow_realloc = true; /* else libinih 55 splits lines past 200 bytes */
 	ini_max_line = OB_RECIPE_MAX_LINE + 3;
 	ini_stop_on_first_error = true;
 	line = ini_parse_string(text, handler, &c);
 	if (line > 0) {
-		ret = ob_err(OB_ERR_RECIPE, "%s:%d: [%s]: %s", origin, line, c.section,
-			     c.err[0] ? c.err : "syntax error (expected [section] or key = value)");
+		if (c.err[0])
+			ret = ob_err(OB_ERR_RECIPE, "%s:%d: [%s] %s: %s", origin, line, c.section, c.key, c.err);
+		else
+			ret = ob_err(OB_ERR_RECIPE, "%s:%d: syntax error (expected [section] or key = value)",
+				     origin, line);
 		goto out;
 	}
 	if (line < 0) {
 		ret = ob_err(OB_ERR_NOMEM, "%s: out of memory while parsing", origin);
 		goto out;
 	}
-	ret = validate(origin, r);
+	ret = validate(origin, r, zone_lines);
 out:
 	if (ret)
 		ob_recipe_free(&r);

@@ -7,9 +7,11 @@
 #include "obscura/recipe.h"
 #include "obscura/source.h"
 #include "obscura/stage.h"
+#include "obscura/tracks.h"
 
 struct redact {
 	const struct ob_recipe *recipe;
+	struct ob_track_store *tracks;
 	uint64_t seed;
 	struct ob_mask zones; /* static exclusion zones, rasterized once */
 	struct ob_mask frame; /* what this frame hides */
@@ -24,6 +26,7 @@ static int redact_init(void *priv, const struct ob_stage_ctx *ctx)
 	int ret;
 
 	r->recipe = ctx->recipe;
+	r->tracks = ctx->tracks;
 	r->seed = ctx->seed;
 	ret = ob_mask_init(&r->zones, v->width, v->height, block);
 	if (ret)
@@ -44,10 +47,24 @@ static int redact_process(void *priv, AVFrame *frame, int64_t index)
 {
 	struct redact *r = priv;
 
-	(void)index;
-	/* Zones now; the track store's boxes for this frame join here. */
+	/* Zones, plus every box the track store holds for this frame, grown by margin. */
 	ob_mask_clear(&r->frame);
 	ob_mask_or(&r->frame, &r->zones);
+	if (r->tracks) {
+		const struct ob_box *boxes;
+		size_t n = ob_track_store_boxes(r->tracks, index, &boxes);
+		double m = r->recipe->pixelate.margin;
+
+		for (size_t i = 0; i < n; i++) {
+			struct ob_box b = boxes[i];
+
+			b.x -= b.w * m;
+			b.y -= b.h * m;
+			b.w += 2 * b.w * m;
+			b.h += 2 * b.h * m;
+			ob_mask_add_box(&r->frame, b);
+		}
+	}
 	r->hidden_cells += (int64_t)ob_mask_count(&r->frame);
 	return ob_pixelate_frame(frame, &r->frame, &r->recipe->pixelate, r->seed);
 }

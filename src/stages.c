@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 const struct ob_stage *const ob_pipeline[] = {
+	&ob_stage_detect,
 	&ob_stage_redact,
 	NULL,
 };

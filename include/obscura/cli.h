@@ -13,6 +13,10 @@ enum ob_long_option {
 	OB_OPT_THREADS,
 	OB_OPT_JSON,
 	OB_OPT_NO_PROGRESS,
+	OB_OPT_MODELS,
+	OB_OPT_CHECK,
+	OB_OPT_PASSPHRASE_FILE,
+	OB_OPT_NO_PASSPHRASE,
 };
 
 /* One option: the getopt_long entry plus what --help and the man page say. */
@@ -63,5 +67,8 @@ void ob_print_main_help(FILE *f);
 int cmd_run(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_models(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 #endif

@@ -35,6 +35,9 @@ enum ob_exit {
 	OB_EXIT_FAILED = 4,     /* every job failed (or no input was found) */
 	OB_EXIT_PARTIAL = 5,    /* some jobs failed, others succeeded */
 	OB_EXIT_OUTPUT = 6,     /* output directory unusable */
+	OB_EXIT_VERIFY_FAILED = 7, /* verify: a bundle was tampered with */
+	OB_EXIT_UNSIGNED = 8,   /* verify: a bundle is intact but unsigned */
+	OB_EXIT_UNREADABLE = 9, /* verify: a bundle is not a readable tar */
 	OB_EXIT_INTERRUPTED = 130,
 };
 

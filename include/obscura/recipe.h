@@ -52,6 +52,21 @@ struct ob_output_opts {
 	char suffix[32];     /* inserted before the extension: clip.anon.mp4 */
 };
 
+/* [detect]: which detectors run, on which frames (obscura-recipe(5)). */
+#define OB_DETECT_STRIDE_MAX 1000
+struct ob_detect_opts {
+	char faces[OB_RECIPE_MAX_NAME];  /* model name, "" = off */
+	char people[OB_RECIPE_MAX_NAME];
+	char text[OB_RECIPE_MAX_NAME];
+	double face_threshold;           /* < 0: the model card's */
+	double person_threshold;
+	double text_threshold;
+	double head_fraction;            /* top part of a person box hidden when no face is found */
+	int stride;                      /* detect on every stride-th frame, hold boxes between */
+	bool tiles;                      /* tiles = auto (on) or off */
+	char models[4096];               /* model directory, "" = default */
+};
+
 struct ob_recipe {
 	char *path;          /* as given by the user, or "(built-in)" */
 	char *text;          /* the exact bytes read, for hashing and the audit */
@@ -65,6 +80,7 @@ struct ob_recipe {
 	char keep_tags[OB_RECIPE_MAX_KEEP_TAGS][OB_RECIPE_MAX_NAME];
 	size_t n_zones;
 	struct ob_zone zones[OB_RECIPE_MAX_ZONES];
+	struct ob_detect_opts detect;
 };
 
 /*

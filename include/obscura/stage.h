@@ -8,12 +8,15 @@
 struct AVFrame;
 struct ob_recipe;
 struct ob_source_info;
+struct ob_track_store;
 
 /* What every stage may read about the job it runs in (borrowed, read-only). */
 struct ob_stage_ctx {
 	const struct ob_recipe *recipe;
 	const struct ob_source_info *video;
 	uint64_t seed;     /* the job's pixelation noise seed; never recorded */
+	struct ob_track_store *tracks; /* detect fills it, redact asks it (owned by the job) */
+	int threads;       /* the job's thread budget (0 = auto) */
 };
 
 /*
@@ -38,6 +41,7 @@ struct ob_stage {
 /* The stages of a job, in order, NULL-terminated. */
 extern const struct ob_stage *const ob_pipeline[];
 
+extern const struct ob_stage ob_stage_detect;
 extern const struct ob_stage ob_stage_redact;
 
 #endif

@@ -11,8 +11,37 @@ static const struct ob_cli_option run_options[] = {
 	{ "force", OB_OPT_FORCE, NULL, "replace exports that already exist" },
 	{ "json", OB_OPT_JSON, NULL, "print a JSON summary of every job on standard output" },
 	{ "no-progress", OB_OPT_NO_PROGRESS, NULL, "never draw the progress line" },
-	{ "quiet", 'q', NULL, "print only errors" },
+	{ "quiet", 'q', NULL, "print only errors and the final count" },
 	{ "verbose", 'v', NULL, "also print FFmpeg's warnings" },
+	{ "help", 'h', NULL, "show this help" },
+	{ 0 },
+};
+
+static const struct ob_cli_option keygen_options[] = {
+	{ "output", 'o', "PREFIX", "write PREFIX.key and PREFIX.pub (default: obscura)" },
+	{ "secret", 's', "FILE", "secret key file, instead of PREFIX.key (created with mode 0600)" },
+	{ "public", 'p', "FILE", "public key file, instead of PREFIX.pub" },
+	{ "passphrase-file", OB_OPT_PASSPHRASE_FILE, "FILE",
+	  "encrypt the secret key with the first line of FILE (scrypt, as minisign)" },
+	{ "no-passphrase", OB_OPT_NO_PASSPHRASE, NULL,
+	  "store the secret key unencrypted, for unattended signing (as minisign -W)" },
+	{ "force", OB_OPT_FORCE, NULL, "replace key files that already exist" },
+	{ "help", 'h', NULL, "show this help" },
+	{ 0 },
+};
+
+static const struct ob_cli_option verify_options[] = {
+	{ "pubkey", 'p', "FILE", "trusted public key (default: the bundle's signer.pub, reported as untrusted)" },
+	{ "json", OB_OPT_JSON, NULL, "print a JSON report of every bundle on standard output" },
+	{ "quiet", 'q', NULL, "print nothing; the exit status tells the outcome" },
+	{ "help", 'h', NULL, "show this help" },
+	{ 0 },
+};
+
+static const struct ob_cli_option models_options[] = {
+	{ "models", OB_OPT_MODELS, "DIR", "model directory (default: $OBSCURA_MODEL_DIR, then the installed models)" },
+	{ "check", OB_OPT_CHECK, NULL, "verify every model file's SHA-256 against its card" },
+	{ "json", OB_OPT_JSON, NULL, "print the cards as JSON on standard output" },
 	{ "help", 'h', NULL, "show this help" },
 	{ 0 },
 };
@@ -25,6 +54,13 @@ static const struct ob_cli_option plain_options[] = {
 const struct ob_command ob_commands[] = {
 	{ "run", cmd_run, "Anonymize videos: pixelate exclusion zones in every frame and re-encode.",
 	  "obscura run [-r RECIPE] [-o DIR] [-j N] [--json] INPUT...", run_options },
+	{ "verify", cmd_verify, "Verify bundles: signature, manifest chain, every member's hash and size.",
+	  "obscura verify [-p PUBKEY] [--json] BUNDLE...", verify_options },
+	{ "keygen", cmd_keygen, "Create an Ed25519 signing key pair in minisign's format.",
+	  "obscura keygen [-o PREFIX | -s FILE -p FILE] [--passphrase-file FILE | --no-passphrase]",
+	  keygen_options },
+	{ "models", cmd_models, "List the detector model cards and check the models' SHA-256.",
+	  "obscura models [--models DIR] [--check] [--json]", models_options },
 	{ "help", cmd_help, "Show help for obscura or for one command.", "obscura help [COMMAND]",
 	  plain_options },
 	{ "version", cmd_version, "Print the version of obscura and of the libraries it uses.",

@@ -80,11 +80,11 @@ static void expect_error(const char *text, const char *want)
 static void test_errors_name_file_line_key(void **state)
 {
 	(void)state;
-	expect_error("[pixelate]\nstyle = blur\n", "bad.ini:2: [pixelate]: blur is reversible");
-	expect_error("[pixelate]\nblock = 7\n", "bad.ini:2: [pixelate]: must be auto or an even");
-	expect_error("[output]\ncolour = red\n", "bad.ini:2: [output]: unknown key");
-	expect_error("\n\n[nonsense]\nx = 1\n", "bad.ini:4: [nonsense]: unknown section");
-	expect_error("[exclude \"a\"]\npolygon = 0,0 1,1\n", "needs at least 3 points");
+	expect_error("[pixelate]\nstyle = blur\n", "bad.ini:2: [pixelate] style: blur is reversible");
+	expect_error("[pixelate]\nblock = 7\n", "bad.ini:2: [pixelate] block: must be auto or an even");
+	expect_error("[output]\ncolour = red\n", "bad.ini:2: [output] colour: unknown key");
+	expect_error("\n\n[nonsense]\nx = 1\n", "bad.ini:4: [nonsense] x: unknown section");
+	expect_error("\n[exclude \"a\"]\npolygon = 0,0 1,1\n", "bad.ini:2: [exclude \"a\"] polygon: needs at least 3 points");
 	expect_error("[exclude \"a\"]\npolygon = 0,0 0.5,0.5 1,1\n", "has no area");
 	expect_error("[exclude \"a\"]\npolygon = 0,0 1.5,0 1,1\n", "outside the frame");
 	expect_error("[exclude \"a\"]\npolygon = 0,0 x,0 1,1\n", "expected x,y pairs");
@@ -92,7 +92,7 @@ static void test_errors_name_file_line_key(void **state)
 	expect_error("[exclude \"a\"]\npolygon = 0,0 1,0 1,1\n[exclude \"a\"]\npolygon = 0,0 1,0 1,1\n",
 		     "defined twice");
 	expect_error("[recipe]\nversion = 2\n", "unsupported recipe version");
-	expect_error("[output]\ncrf = 99\n", "bad.ini:2");
+	expect_error("[output]\ncrf = 99\n", "bad.ini:2: [output] crf: must be a whole number");
 	expect_error("[streams]\nsubtitles = keep\n", "never copied");
 	expect_error("no section\n", "bad.ini:1");
 }

@@ -1,0 +1,124 @@
+/* model.h - detector model cards (models/README.md): parse, find, verify SHA-256. */
+#ifndef OBSCURA_MODEL_H
+#define OBSCURA_MODEL_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Limits on a card; each is documented in obscura-models(1). */
+#define OB_CARD_MAX_BYTES (64 * 1024)
+#define OB_CARD_MAX_LINE 1024
+#define OB_MODEL_MAX_NAME 64
+#define OB_MODEL_MAX_TEXT 512
+#define OB_MODEL_MAX_OUTPUTS 4
+#define OB_MODEL_MAX_LABELS 256
+#define OB_MODEL_MAX_LABEL 32
+#define OB_MODEL_MAX_LIST 8    /* anchor strides, grids, ratios, ... */
+#define OB_MODEL_MAX_INPUT 4096 /* input width/height */
+#define OB_MODEL_MAX_FILE (1ULL << 31) /* an ONNX file larger than 2 GiB is refused */
+#define OB_MODEL_MAX_CARDS 64  /* cards listed from one directory */
+
+/* The environment variable naming the model directory. */
+#define OB_MODEL_DIR_ENV "OBSCURA_MODEL_DIR"
+#ifndef OB_MODEL_DIR
+#define OB_MODEL_DIR "/usr/local/share/obscura/models"
+#endif
+#define OB_MODEL_DIR_BUILD "build/models"
+
+enum ob_decoder_type {
+	OB_DECODER_BLAZEFACE,
+	OB_DECODER_CENTERNET,
+	OB_DECODER_DB,
+	OB_DECODER_SSD,
+	OB_DECODER_YOLOV5, /* [1,N,5+C]: cx,cy,w,h,objectness,class scores (input pixels) */
+	OB_DECODER_YOLOV8, /* [1,4+C,N]: cx,cy,w,h,class scores (input pixels) */
+};
+
+struct ob_decoder_params {
+	enum ob_decoder_type type;
+	double score_threshold;
+	double nms_iou;
+	int max_detections;
+	/* blazeface */
+	double logit_clamp;
+	int n_strides;
+	int anchor_strides[OB_MODEL_MAX_LIST];
+	int anchors_per_cell[OB_MODEL_MAX_LIST];
+	double anchor_offset;
+	int keypoints;
+	/* centernet */
+	int stride;
+	int peak_kernel;
+	int num_classes;             /* also yolov5/yolov8 */
+	bool keep_set;               /* keep_classes given */
+	bool keep[OB_MODEL_MAX_LABELS];
+	/* db */
+	double binary_threshold;
+	double unclip_ratio;
+	int min_size;
+	/* ssd */
+	int score_class;
+	double variances[4];
+	int n_grids;
+	int anchor_grids[OB_MODEL_MAX_LIST];
+	double anchor_min_scale, anchor_max_scale;
+	int n_ratios;
+	double anchor_aspect_ratios[OB_MODEL_MAX_LIST];
+	bool anchor_reduce_lowest;
+	int anchor_count;
+};
+
+struct ob_model_card {
+	char card_path[PATH_MAX];
+	char onnx_path[PATH_MAX];      /* directory of the card + [model] file */
+	char name[OB_MODEL_MAX_NAME];
+	char task[16];                 /* face, person, vehicle, text, multi */
+	char file[OB_MODEL_MAX_NAME * 2];
+	char sha256[65];               /* lower-case hex */
+	char source[OB_MODEL_MAX_TEXT];
+	char licence[OB_MODEL_MAX_NAME];
+	char description[OB_MODEL_MAX_TEXT];
+	int width, height;
+	bool bgr;                      /* channels = bgr (else rgb) */
+	double mean, scale;
+	bool stretch;                  /* resize = stretch (else letterbox) */
+	int n_outputs;
+	char outputs[OB_MODEL_MAX_OUTPUTS][OB_MODEL_MAX_NAME];
+	struct ob_decoder_params dec;
+	char labels[OB_MODEL_MAX_LABELS][OB_MODEL_MAX_LABEL]; /* "" = no label */
+};
+
+/*
+ * Reads and validates the card at path into *card (caller's storage).
+ * Errors: OB_ERR_MODEL "path:LINE: [section] key: cause" or "path: cause".
+ */
+int ob_model_card_load(const char *path, struct ob_model_card *card);
+
+/*
+ * Checks that the card's ONNX file exists and that its SHA-256 equals the
+ * card's.  Errors: OB_ERR_MODEL "file: SHA-256 mismatch ..." or "file: cause".
+ */
+int ob_model_verify(const struct ob_model_card *card);
+
+/*
+ * The model directory to use, by precedence: cli_dir (--models), the
+ * OBSCURA_MODEL_DIR environment variable, recipe_dir ([detect] models),
+ * the compiled-in OB_MODEL_DIR if it is a directory, else build/models.
+ * NULL or "" arguments are skipped.  Writes a pointer to a string that
+ * lives as long as its source (static, environment or argument).
+ */
+const char *ob_model_dir(const char *cli_dir, const char *recipe_dir);
+
+/* Loads DIR/NAME.card; name must be a plain word (no '/'). */
+int ob_model_find(const char *dir, const char *name, struct ob_model_card *card);
+
+/*
+ * Loads every *.card of dir, sorted by name, into a new array *cards of
+ * *n entries (free() it).  A card that does not parse is an error.
+ */
+int ob_model_list(const char *dir, struct ob_model_card **cards, size_t *n);
+
+const char *ob_decoder_name(enum ob_decoder_type t);
+
+#endif

@@ -1,0 +1,414 @@
+/* bundle.c - write the job's tar bundle reproducibly and atomically; read one back with caps. */
+#include "obscura/bundle.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "obscura/error.h"
+#include "obscura/fsutil.h"
+#include "obscura/banned.h"
+
+struct ob_bundle_writer {
+	struct archive *a;
+	int fd;
+	size_t members;
+	bool committed;
+	char names[OB_BUNDLE_MEMBERS_MAX][OB_BUNDLE_NAME_MAX + 1];
+	char path[OB_PATH_MAX];
+	char tmp[OB_PATH_MAX];
+};
+
+struct ob_bundle_reader {
+	struct archive *a;
+	const char *const *keep;
+	size_t keep_max;
+	size_t members;
+	char names[OB_BUNDLE_MEMBERS_MAX][OB_BUNDLE_NAME_MAX + 1];
+	char path[OB_PATH_MAX];
+};
+
+int ob_bundle_path(char *buf, size_t size, const char *outdir, const char *input)
+{
+	char base[OB_PATH_MAX];
+
+	if (snprintf(base, sizeof(base), "%s%s", ob_path_base(input), OB_BUNDLE_SUFFIX) >= (int)sizeof(base))
+		return ob_err(OB_ERR_LIMIT, "%s: path too long", input);
+	return ob_path_join(buf, size, outdir, base);
+}
+
+/* A member name we are willing to write or read: see bundle.h. */
+static bool valid_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > OB_BUNDLE_NAME_MAX || !strcmp(name, ".") || !strcmp(name, ".."))
+		return false;
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		if (*p == '/' || *p < 0x20 || *p == 0x7f)
+			return false;
+	return true;
+}
+
+static bool seen(char (*names)[OB_BUNDLE_NAME_MAX + 1], size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(names[i], name))
+			return true;
+	return false;
+}
+
+int ob_bundle_create(const char *path, struct ob_bundle_writer **out)
+{
+	struct ob_bundle_writer *w;
+	int ret;
+
+	*out = NULL;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return ob_err(OB_ERR_NOMEM, "out of memory");
+	w->fd = -1;
+	if (snprintf(w->path, sizeof(w->path), "%s", path) >= (int)sizeof(w->path)) {
+		ret = ob_err(OB_ERR_LIMIT, "%s: path too long", path);
+		goto out;
+	}
+	ret = ob_atomic_tmpname(path, w->tmp, sizeof(w->tmp));
+	if (ret)
+		goto out;
+	w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (w->fd < 0) {
+		ret = ob_err(OB_ERR_OUTPUT, "%s: %s", path, strerror(errno));
+		w->tmp[0] = '\0';
+		goto out;
+	}
+	w->a = archive_write_new();
+	if (!w->a) {
+		ret = ob_err(OB_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if (archive_write_set_format_pax_restricted(w->a) != ARCHIVE_OK ||
+	    archive_write_add_filter_none(w->a) != ARCHIVE_OK ||
+	    archive_write_open_fd(w->a, w->fd) != ARCHIVE_OK) {
+		ret = ob_err(OB_ERR_OUTPUT, "%s: %s", path, archive_error_string(w->a));
+		goto out;
+	}
+	*out = w;
+	w = NULL;
+out:
+	ob_bundle_writer_free(&w);
+	return ret;
+}
+
+static int write_header(struct ob_bundle_writer *w, const char *name, uint64_t size)
+{
+	struct archive_entry *e;
+	int ret = 0;
+
+	if (w->committed || !w->a)
+		return ob_err(OB_ERR_INTERNAL, "%s: bundle already finished", w->path);
+	if (!valid_name(name))
+		return ob_err(OB_ERR_INTERNAL, "bundle: invalid member name '%s'", name);
+	if (seen(w->names, w->members, name))
+		return ob_err(OB_ERR_INTERNAL, "bundle: member '%s' added twice", name);
+	if (w->members >= OB_BUNDLE_MEMBERS_MAX)
+		return ob_err(OB_ERR_LIMIT, "%s: more than %d members", w->path, OB_BUNDLE_MEMBERS_MAX);
+	if (size > OB_BUNDLE_MEMBER_MAX)
+		return ob_err(OB_ERR_LIMIT, "%s: member '%s' larger than %llu bytes", w->path, name,
+			      (unsigned long long)OB_BUNDLE_MEMBER_MAX);
+	e = archive_entry_new();
+	if (!e)
+		return ob_err(OB_ERR_NOMEM, "out of memory");
+	archive_entry_set_pathname(e, name);
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, OB_BUNDLE_MODE);
+	archive_entry_set_size(e, (la_int64_t)size);
+	archive_entry_set_mtime(e, OB_BUNDLE_MTIME, 0);
+	archive_entry_set_uid(e, 0);
+	archive_entry_set_gid(e, 0);
+	archive_entry_set_uname(e, OB_BUNDLE_OWNER);
+	archive_entry_set_gname(e, OB_BUNDLE_OWNER);
+	if (archive_write_header(w->a, e) != ARCHIVE_OK)
+		ret = ob_err(OB_ERR_OUTPUT, "%s: %s: %s", w->path, name, archive_error_string(w->a));
+	else
+		snprintf(w->names[w->members++], sizeof(w->names[0]), "%s", name);
+	archive_entry_free(e);
+	return ret;
+}
+
+static int write_data(struct ob_bundle_writer *w, const char *name, const void *data, size_t len)
+{
+	la_ssize_t n = archive_write_data(w->a, data, len);
+
+	if (n < 0 || (size_t)n != len)
+		return ob_err(OB_ERR_OUTPUT, "%s: %s: %s", w->path, name, archive_error_string(w->a));
+	return 0;
+}
+
+int ob_bundle_add_buffer(struct ob_bundle_writer *w, const char *name, const void *data, size_t len)
+{
+	const char *p = data;
+	int ret = write_header(w, name, len);
+
+	for (size_t off = 0; !ret && off < len; off += OB_BUNDLE_CHUNK) {
+		size_t n = len - off < OB_BUNDLE_CHUNK ? len - off : OB_BUNDLE_CHUNK;
+
+		ret = write_data(w, name, p + off, n);
+	}
+	if (!ret && archive_write_finish_entry(w->a) != ARCHIVE_OK)
+		ret = ob_err(OB_ERR_OUTPUT, "%s: %s: %s", w->path, name, archive_error_string(w->a));
+	return ret;
+}
+
+int ob_bundle_add_file(struct ob_bundle_writer *w, const char *name, const char *src)
+{
+	char *buf = NULL;
+	struct stat st;
+	uint64_t done = 0;
+	int fd, ret;
+
+	fd = open(src, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return ob_err(OB_ERR_INPUT, "%s: %s", src, strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		ret = ob_err(OB_ERR_INPUT, "%s: not a regular file", src);
+		goto out;
+	}
+	buf = malloc(OB_BUNDLE_CHUNK);
+	if (!buf) {
+		ret = ob_err(OB_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	ret = write_header(w, name, (uint64_t)st.st_size);
+	if (ret)
+		goto out;
+	for (;;) {
+		ssize_t n = read(fd, buf, OB_BUNDLE_CHUNK);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = ob_err(OB_ERR_INPUT, "%s: %s", src, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if (done + (uint64_t)n > (uint64_t)st.st_size) {
+			ret = ob_err(OB_ERR_INPUT, "%s: grew while being bundled", src);
+			goto out;
+		}
+		ret = write_data(w, name, buf, (size_t)n);
+		if (ret)
+			goto out;
+		done += (uint64_t)n;
+	}
+	if (done != (uint64_t)st.st_size) {
+		ret = ob_err(OB_ERR_INPUT, "%s: shrank while being bundled", src);
+		goto out;
+	}
+	if (archive_write_finish_entry(w->a) != ARCHIVE_OK)
+		ret = ob_err(OB_ERR_OUTPUT, "%s: %s: %s", w->path, name, archive_error_string(w->a));
+out:
+	free(buf);
+	close(fd);
+	return ret;
+}
+
+int ob_bundle_commit(struct ob_bundle_writer *w)
+{
+	int ret;
+
+	if (w->committed)
+		return 0;
+	if (!w->a)
+		return ob_err(OB_ERR_INTERNAL, "%s: bundle failed earlier", w->path);
+	ret = archive_write_close(w->a);
+	if (ret != ARCHIVE_OK) {
+		ret = ob_err(OB_ERR_OUTPUT, "%s: %s", w->path, archive_error_string(w->a));
+		archive_write_free(w->a);
+		w->a = NULL;
+		return ret;
+	}
+	archive_write_free(w->a);
+	w->a = NULL;
+	if (close(w->fd) < 0) {
+		w->fd = -1;
+		return ob_err(OB_ERR_OUTPUT, "%s: %s", w->path, strerror(errno));
+	}
+	w->fd = -1;
+	ret = ob_atomic_commit(w->tmp, w->path);
+	if (ret)
+		return ret;
+	w->committed = true;
+	return 0;
+}
+
+void ob_bundle_writer_free(struct ob_bundle_writer **wp)
+{
+	struct ob_bundle_writer *w;
+
+	if (!wp || !*wp)
+		return;
+	w = *wp;
+	if (w->a)
+		archive_write_free(w->a); /* also closes the archive; the tmp is removed below */
+	if (w->fd >= 0)
+		close(w->fd);
+	if (!w->committed)
+		ob_atomic_abort(w->tmp);
+	free(w);
+	*wp = NULL;
+}
+
+/* ---- reading ---- */
+
+int ob_bundle_open(const char *path, const char *const *keep, size_t keep_max,
+		   struct ob_bundle_reader **out)
+{
+	struct ob_bundle_reader *r;
+	int ret = 0;
+
+	*out = NULL;
+	ret = ob_crypto_init();
+	if (ret)
+		return ret;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return ob_err(OB_ERR_NOMEM, "out of memory");
+	r->keep = keep;
+	r->keep_max = keep_max;
+	snprintf(r->path, sizeof(r->path), "%s", path);
+	r->a = archive_read_new();
+	if (!r->a) {
+		ret = ob_err(OB_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	/* A bundle is a plain tar: no other format, no compression. */
+	archive_read_support_format_tar(r->a);
+	archive_read_support_filter_none(r->a);
+	if (archive_read_open_filename(r->a, path, OB_BUNDLE_CHUNK) != ARCHIVE_OK) {
+		ret = ob_err(OB_ERR_INPUT, "%s: %s", path, archive_error_string(r->a));
+		goto out;
+	}
+	*out = r;
+	r = NULL;
+out:
+	ob_bundle_reader_free(&r);
+	return ret;
+}
+
+static bool keep(const char *const *names, const char *name)
+{
+	if (!names)
+		return true;
+	for (; *names; names++)
+		if (!strcmp(*names, name))
+			return true;
+	return false;
+}
+
+void ob_bundle_member_release(struct ob_bundle_member *m)
+{
+	if (!m)
+		return;
+	free(m->data);
+	m->data = NULL;
+}
+
+int ob_bundle_next(struct ob_bundle_reader *r, struct ob_bundle_member *m)
+{
+	struct archive_entry *e;
+	struct ob_hash *h = NULL;
+	const char *name;
+	char *buf = NULL;
+	uint64_t got = 0;
+	int rc, ret = 0;
+
+	memset(m, 0, sizeof(*m));
+	rc = archive_read_next_header(r->a, &e);
+	if (rc == ARCHIVE_EOF)
+		return 0;
+	if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN)
+		return ob_err(OB_ERR_INPUT, "%s: %s", r->path, archive_error_string(r->a));
+	name = archive_entry_pathname(e);
+	if (!name || !valid_name(name))
+		return ob_err(OB_ERR_INPUT, "%s: member %zu has an invalid name", r->path, r->members + 1);
+	if (seen(r->names, r->members, name))
+		return ob_err(OB_ERR_INPUT, "%s: member '%s' appears twice", r->path, name);
+	if (r->members >= OB_BUNDLE_MEMBERS_MAX)
+		return ob_err(OB_ERR_LIMIT, "%s: more than %d members", r->path, OB_BUNDLE_MEMBERS_MAX);
+	if (archive_entry_filetype(e) != AE_IFREG)
+		return ob_err(OB_ERR_INPUT, "%s: member '%s' is not a regular file", r->path, name);
+	if (!archive_entry_size_is_set(e) || archive_entry_size(e) < 0 ||
+	    (uint64_t)archive_entry_size(e) > OB_BUNDLE_MEMBER_MAX)
+		return ob_err(OB_ERR_LIMIT, "%s: member '%s' has no size or is too large", r->path, name);
+	snprintf(r->names[r->members++], sizeof(r->names[0]), "%s", name);
+	snprintf(m->name, sizeof(m->name), "%s", name);
+	m->size = (uint64_t)archive_entry_size(e);
+	ret = ob_hash_new(OB_HASH_SHA256, &h);
+	if (ret)
+		return ret;
+	if (m->size <= r->keep_max && keep(r->keep, name)) {
+		buf = malloc((size_t)m->size + 1);
+		if (!buf) {
+			ret = ob_err(OB_ERR_NOMEM, "out of memory");
+			goto out;
+		}
+	}
+	for (;;) {
+		const void *blk;
+		size_t len;
+		la_int64_t off;
+
+		rc = archive_read_data_block(r->a, &blk, &len, &off);
+		if (rc == ARCHIVE_EOF)
+			break;
+		if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
+			ret = ob_err(OB_ERR_INPUT, "%s: member '%s': %s", r->path, name,
+				     archive_error_string(r->a));
+			goto out;
+		}
+		/* Tar members are contiguous: a hole would mean a sparse entry. */
+		if (off < 0 || (uint64_t)off != got || got + len > m->size) {
+			ret = ob_err(OB_ERR_INPUT, "%s: member '%s' is sparse or longer than its header says",
+				     r->path, name);
+			goto out;
+		}
+		ob_hash_update(h, blk, len);
+		if (buf)
+			memcpy(buf + got, blk, len);
+		got += len;
+	}
+	if (got != m->size) {
+		ret = ob_err(OB_ERR_INPUT, "%s: member '%s' is truncated", r->path, name);
+		goto out;
+	}
+	ob_hash_final(h, m->sha256);
+	ob_hex_encode(m->sha256, sizeof(m->sha256), m->sha256_hex);
+	if (buf) {
+		buf[got] = '\0';
+		m->data = buf;
+		buf = NULL;
+	}
+	ret = 1;
+out:
+	free(buf);
+	ob_hash_free(&h);
+	return ret;
+}
+
+void ob_bundle_reader_free(struct ob_bundle_reader **rp)
+{
+	if (!rp || !*rp)
+		return;
+	if ((*rp)->a)
+		archive_read_free((*rp)->a);
+	free(*rp);
+	*rp = NULL;
+}

@@ -1,0 +1,88 @@
+/* models.c - `obscura models`: list model cards, check each ONNX file's SHA-256. */
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "obscura/cli.h"
+#include "obscura/error.h"
+#include "obscura/model.h"
+#include "obscura/banned.h"
+
+static json_t *card_json(const struct ob_model_card *c, const char *status)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:s, s:s}", "name", c->name,
+			      "task", c->task, "file", c->onnx_path, "sha256", c->sha256, "source", c->source,
+			      "licence", c->licence, "decoder", ob_decoder_name(c->dec.type), "width", c->width,
+			      "height", c->height, "channels", c->bgr ? "bgr" : "rgb", "status", status);
+	return o;
+}
+
+int cmd_models(int argc, char **argv)
+{
+	const struct ob_command *cmd = ob_command_find("models");
+	struct option longopts[OB_CLI_MAX_OPTIONS + 1];
+	char shortopts[2 * OB_CLI_MAX_OPTIONS + 2];
+	const char *dir_opt = NULL, *dir;
+	struct ob_model_card *cards = NULL;
+	bool json = false, check = false;
+	json_t *list = NULL;
+	size_t n = 0, bad = 0;
+	int c, ret;
+
+	ob_cli_getopt_table(cmd, longopts, shortopts, sizeof(shortopts));
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		switch (c) {
+		case OB_OPT_MODELS: dir_opt = optarg; break;
+		case OB_OPT_CHECK: check = true; break;
+		case OB_OPT_JSON: json = true; break;
+		case 'h': ob_cli_print_help(stdout, cmd); return ob_cli_finish_stdout(OB_EXIT_OK);
+		default: return ob_cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return ob_cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+	dir = ob_model_dir(dir_opt, NULL);
+	ret = ob_model_list(dir, &cards, &n);
+	if (ret) {
+		fprintf(stderr, "obscura: error: %s\n", ob_errmsg());
+		return ob_exit_for_status(ret);
+	}
+	if (n == 0) {
+		fprintf(stderr, "obscura: error: %s: no model cards (*.card); run `make models`\n", dir);
+		free(cards);
+		return ob_exit_for_status(OB_ERR_MODEL);
+	}
+	list = json ? json_array() : NULL;
+	for (size_t i = 0; i < n; i++) {
+		const char *status = "unchecked";
+
+		if (check) {
+			if (ob_model_verify(&cards[i])) {
+				fprintf(stderr, "obscura: error: %s\n", ob_errmsg());
+				status = "mismatch";
+				bad++;
+			} else {
+				status = "ok";
+			}
+		}
+		if (json)
+			json_array_append_new(list, card_json(&cards[i], status));
+		else
+			printf("%-12s %-6s %-9s %4dx%-4d %s  %.12s  %s\n", cards[i].name, cards[i].task,
+			       ob_decoder_name(cards[i].dec.type), cards[i].width, cards[i].height,
+			       cards[i].bgr ? "bgr" : "rgb", cards[i].sha256, status);
+	}
+	if (json) {
+		json_t *root = json_pack("{s:s, s:o}", "dir", dir, "models", list);
+
+		json_dumpf(root, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+		fputc('\n', stdout);
+		json_decref(root);
+	}
+	free(cards);
+	return ob_cli_finish_stdout(bad ? ob_exit_for_status(OB_ERR_MODEL) : OB_EXIT_OK);
+}

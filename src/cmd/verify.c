@@ -1,0 +1,127 @@
+/* verify.c - `obscura verify`: check bundles offline and say OK, UNSIGNED, TAMPERED or UNREADABLE. */
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "obscura/cli.h"
+#include "obscura/error.h"
+#include "obscura/minisign.h"
+#include "obscura/verify.h"
+#include "obscura/banned.h"
+
+static int exit_for_verdict(enum ob_verdict v)
+{
+	switch (v) {
+	case OB_VERDICT_OK: return OB_EXIT_OK;
+	case OB_VERDICT_UNSIGNED: return OB_EXIT_UNSIGNED;
+	case OB_VERDICT_UNREADABLE: return OB_EXIT_UNREADABLE;
+	default: return OB_EXIT_VERIFY_FAILED;
+	}
+}
+
+/* One bundle in human words: a verdict line, then each problem indented. */
+static void print_human(FILE *f, const json_t *r, enum ob_verdict v)
+{
+	const json_t *sig = json_object_get(r, "signature"), *man = json_object_get(r, "manifest");
+	const json_t *problems = json_object_get(r, "problems");
+	const char *path = json_string_value(json_object_get(r, "bundle"));
+	const char *keyid = json_string_value(json_object_get(sig, "key_id"));
+	bool trusted = !strcmp(json_string_value(json_object_get(sig, "key")) ?: "", "trusted");
+	size_t members = 0, i;
+	const json_t *p;
+
+	json_array_foreach(json_object_get(r, "members"), i, p)
+		if (!strcmp(json_string_value(json_object_get(p, "status")) ?: "", "ok"))
+			members++;
+
+	switch (v) {
+	case OB_VERDICT_OK:
+		fprintf(f, "%s: OK: signed by %s key %s; manifest chain of %lld entries intact; %zu members "
+			   "match it\n",
+			path, trusted ? "trusted" : "UNTRUSTED", keyid,
+			(long long)json_integer_value(json_object_get(man, "entries")), members);
+		if (!trusted)
+			fprintf(f, "  - the key came from the bundle's own signer.pub: give -p KEY to check "
+				   "who signed\n");
+		break;
+	case OB_VERDICT_UNSIGNED:
+		fprintf(f, "%s: UNSIGNED: manifest chain and %zu members intact, but there is no signature\n",
+			path, members);
+		break;
+	case OB_VERDICT_UNREADABLE:
+		fprintf(f, "%s: UNREADABLE: %s\n", path, json_string_value(json_array_get(problems, 0)));
+		break;
+	default:
+		fprintf(f, "%s: TAMPERED: %s\n", path, json_string_value(json_array_get(problems, 0)));
+		json_array_foreach(problems, i, p)
+			if (i > 0)
+				fprintf(f, "  - %s\n", json_string_value(p));
+		break;
+	}
+}
+
+int cmd_verify(int argc, char **argv)
+{
+	const struct ob_command *cmd = ob_command_find("verify");
+	struct option longopts[OB_CLI_MAX_OPTIONS + 1];
+	char shortopts[2 * OB_CLI_MAX_OPTIONS + 2];
+	struct ob_minisign_pub key;
+	const char *keypath = NULL;
+	bool json = false, quiet = false;
+	enum ob_verdict worst = OB_VERDICT_OK;
+	json_t *all = NULL;
+	int c, ret;
+
+	ob_cli_getopt_table(cmd, longopts, shortopts, sizeof(shortopts));
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p': keypath = optarg; break;
+		case OB_OPT_JSON: json = true; break;
+		case 'q': quiet = true; break;
+		case 'h':
+			ob_cli_print_help(stdout, cmd);
+			return ob_cli_finish_stdout(OB_EXIT_OK);
+		case ':':
+			return ob_cli_usage_error(cmd, "option '%s' needs an argument", argv[optind - 1]);
+		default:
+			return ob_cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return ob_cli_usage_error(cmd, "no bundle given");
+	if (keypath && ob_minisign_load_public(keypath, &key)) {
+		fprintf(stderr, "obscura: error: %s\n", ob_errmsg());
+		return OB_EXIT_USAGE;
+	}
+	all = json_array();
+	if (!all) {
+		fprintf(stderr, "obscura: error: out of memory\n");
+		return OB_EXIT_INTERNAL;
+	}
+	for (int i = optind; i < argc; i++) {
+		enum ob_verdict v;
+		json_t *r = NULL;
+
+		if (ob_verify_bundle(argv[i], keypath ? &key : NULL, &r, &v)) {
+			fprintf(stderr, "obscura: error: %s: %s\n", argv[i], ob_errmsg());
+			ret = OB_EXIT_INTERNAL;
+			goto out;
+		}
+		if (v > worst)
+			worst = v;
+		if (!json && !quiet)
+			print_human(stdout, r, v);
+		json_array_append_new(all, r);
+	}
+	if (json) {
+		json_dumpf(all, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', stdout);
+	}
+	ret = ob_cli_finish_stdout(exit_for_verdict(worst));
+out:
+	json_decref(all);
+	return ret;
+}

@@ -1,0 +1,373 @@
+/* detect.c - a detector: card + verified ONNX + preprocessing from YUV frames + tiling. */
+#include "obscura/detect.h"
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/frame.h>
+#include <libavutil/pixdesc.h>
+#include <libswscale/swscale.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "obscura/error.h"
+#include "obscura/banned.h"
+
+#define SEAM_PX 2.0 /* a box this close to an inner tile edge is "cut" (frame px) */
+#define TILE_MAX_OBJECT (1.0 / 3) /* largest box a tile pass may add, in tile sides */
+
+struct ob_detector {
+	struct ob_model_card card;
+	struct ob_dnn *dnn;
+	struct SwsContext *sws;
+	uint8_t *canvas;   /* in_w*in_h*3 packed RGB or BGR */
+	float *blob;       /* 3*in_w*in_h NCHW */
+	int64_t passes;
+	double forward_ms;
+};
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+int ob_detector_open(const char *dir, const char *name, int threads, struct ob_detector **out)
+{
+	struct ob_detector *d;
+	size_t px;
+	int ret;
+
+	*out = NULL;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return ob_err(OB_ERR_NOMEM, "out of memory");
+	ret = ob_model_find(dir, name, &d->card);
+	if (ret)
+		goto out;
+	ret = ob_model_verify(&d->card);
+	if (ret)
+		goto out;
+	ret = ob_dnn_open(d->card.onnx_path, threads, &d->dnn);
+	if (ret)
+		goto out;
+	px = (size_t)d->card.width * (size_t)d->card.height;
+	d->canvas = malloc(px * 3);
+	d->blob = malloc(px * 3 * sizeof(float));
+	if (!d->canvas || !d->blob)
+		ret = ob_err(OB_ERR_NOMEM, "%s: out of memory", d->card.card_path);
+out:
+	if (ret)
+		ob_detector_free(&d);
+	*out = d;
+	return ret;
+}
+
+void ob_detector_free(struct ob_detector **pd)
+{
+	struct ob_detector *d;
+
+	if (!pd || !*pd)
+		return;
+	d = *pd;
+	ob_dnn_free(&d->dnn);
+	sws_freeContext(d->sws);
+	free(d->canvas);
+	free(d->blob);
+	free(d);
+	*pd = NULL;
+}
+
+const struct ob_model_card *ob_detector_card(const struct ob_detector *d)
+{
+	return &d->card;
+}
+
+void ob_detector_stats(const struct ob_detector *d, int64_t *passes, double *forward_ms)
+{
+	*passes = d->passes;
+	*forward_ms = d->forward_ms;
+}
+
+static bool is_yuv420(int fmt)
+{
+	return fmt == AV_PIX_FMT_YUV420P || fmt == AV_PIX_FMT_YUVJ420P;
+}
+
+int ob_detector_preprocess(struct ob_detector *d, const AVFrame *f, const struct ob_box *roi,
+			   float *blob, struct ob_letterbox *lb)
+{
+	const struct ob_model_card *c = &d->card;
+	int W = c->width, H = c->height, x0, y0, x1, y1, rw, rh, nw, nh;
+	const uint8_t *src[4];
+	int src_ls[4], dst_ls[4] = { W * 3, 0, 0, 0 };
+	uint8_t *dst[4] = { d->canvas, NULL, NULL, NULL };
+	int full_range, cs, flags;
+	size_t plane = (size_t)W * (size_t)H;
+
+	if (!is_yuv420(f->format))
+		return ob_err(OB_ERR_INTERNAL, "detector %s: frame is %s, not yuv420p", c->name,
+			      av_get_pix_fmt_name(f->format) ? av_get_pix_fmt_name(f->format) : "?");
+	if (f->width < 2 || f->height < 2 || (int64_t)f->width * f->height > OB_DETECT_MAX_PIXELS)
+		return ob_err(OB_ERR_LIMIT, "detector %s: frame %dx%d", c->name, f->width, f->height);
+	if (roi) {
+		x0 = (int)floor(fmax(0, roi->x));
+		y0 = (int)floor(fmax(0, roi->y));
+		x1 = (int)ceil(fmin(f->width, roi->x + roi->w));
+		y1 = (int)ceil(fmin(f->height, roi->y + roi->h));
+	} else {
+		x0 = y0 = 0;
+		x1 = f->width;
+		y1 = f->height;
+	}
+	x0 &= ~1; /* chroma is subsampled 2x2: start on an even pixel */
+	y0 &= ~1;
+	rw = x1 - x0;
+	rh = y1 - y0;
+	if (rw < 2 || rh < 2)
+		return ob_err(OB_ERR_INTERNAL, "detector %s: empty region", c->name);
+	if (c->stretch) {
+		nw = W;
+		nh = H;
+	} else {
+		double s = fmin((double)W / rw, (double)H / rh);
+
+		nw = (int)lround(rw * s);
+		nh = (int)lround(rh * s);
+		nw = nw < 1 ? 1 : nw > W ? W : nw;
+		nh = nh < 1 ? 1 : nh > H ? H : nh;
+	}
+	flags = (nw < rw ? SWS_AREA : SWS_BILINEAR) | SWS_ACCURATE_RND;
+	d->sws = sws_getCachedContext(d->sws, rw, rh, AV_PIX_FMT_YUV420P, nw, nh,
+				      c->bgr ? AV_PIX_FMT_BGR24 : AV_PIX_FMT_RGB24, flags, NULL, NULL, NULL);
+	if (!d->sws)
+		return ob_err(OB_ERR_INTERNAL, "detector %s: no scaler for %dx%d -> %dx%d", c->name, rw, rh,
+			      nw, nh);
+	full_range = f->format == AV_PIX_FMT_YUVJ420P || f->color_range == AVCOL_RANGE_JPEG;
+	cs = f->colorspace == AVCOL_SPC_BT709 ? SWS_CS_ITU709 : SWS_CS_DEFAULT;
+	sws_setColorspaceDetails(d->sws, sws_getCoefficients(cs), full_range, sws_getCoefficients(cs), 1,
+				 0, 1 << 16, 1 << 16);
+	src[0] = f->data[0] + (size_t)y0 * f->linesize[0] + x0;
+	src[1] = f->data[1] + (size_t)(y0 / 2) * f->linesize[1] + x0 / 2;
+	src[2] = f->data[2] + (size_t)(y0 / 2) * f->linesize[2] + x0 / 2;
+	src[3] = NULL;
+	src_ls[0] = f->linesize[0];
+	src_ls[1] = f->linesize[1];
+	src_ls[2] = f->linesize[2];
+	src_ls[3] = 0;
+	memset(d->canvas, 0, plane * 3); /* letterbox fill: pixel value 0 */
+	sws_scale(d->sws, src, src_ls, 0, rh, dst, dst_ls);
+	{
+		float m = (float)c->mean, k = (float)c->scale;
+		float lut[256];
+
+		for (int v = 0; v < 256; v++)
+			lut[v] = ((float)v - m) * k;
+		for (size_t i = 0; i < plane; i++) {
+			const uint8_t *p = d->canvas + i * 3;
+
+			blob[i] = lut[p[0]];
+			blob[plane + i] = lut[p[1]];
+			blob[2 * plane + i] = lut[p[2]];
+		}
+	}
+	*lb = (struct ob_letterbox){ .ox = x0, .oy = y0, .sx = (double)nw / rw, .sy = (double)nh / rh,
+				     .in_w = W, .in_h = H, .used_w = nw, .used_h = nh };
+	return 0;
+}
+
+int ob_detector_run(struct ob_detector *d, const AVFrame *f, const struct ob_box *roi, double threshold,
+		    struct ob_detections *out)
+{
+	const struct ob_model_card *c = &d->card;
+	struct ob_tensor outs[OB_MODEL_MAX_OUTPUTS];
+	const char *names[OB_MODEL_MAX_OUTPUTS];
+	struct ob_letterbox lb;
+	double t0;
+	int ret;
+
+	ret = ob_detector_preprocess(d, f, roi, d->blob, &lb);
+	if (ret)
+		return ret;
+	for (int i = 0; i < c->n_outputs; i++)
+		names[i] = c->outputs[i];
+	t0 = now_ms();
+	ret = ob_dnn_infer(d->dnn, d->blob, 1, 3, c->height, c->width, names, (size_t)c->n_outputs, outs);
+	d->forward_ms += now_ms() - t0;
+	d->passes++;
+	if (ret)
+		return ret;
+	return ob_decode(c, outs, &lb, threshold, out);
+}
+
+/* n tiles of size t covering len with overlap, evenly spread; start of tile i. */
+static int tile_start(int len, int t, int n, int i)
+{
+	if (n <= 1)
+		return 0;
+	return (int)lround((double)(len - t) * i / (n - 1));
+}
+
+static int tile_count(int len, int t, int overlap)
+{
+	if (len <= t)
+		return 1;
+	return (int)ceil((double)(len - overlap) / (t - overlap));
+}
+
+int ob_detector_run_tiled(struct ob_detector *d, const AVFrame *f, int tile, double threshold,
+			  struct ob_detections *out)
+{
+	struct ob_detections all = { 0 };
+	int nx, ny, ov, ret;
+
+	if (tile <= 0)
+		tile = d->card.width < d->card.height ? d->card.width : d->card.height;
+	if (tile < 32)
+		tile = 32;
+	for (;;) {
+		ov = tile / 4;
+		nx = tile_count(f->width, tile, ov);
+		ny = tile_count(f->height, tile, ov);
+		if (nx * ny <= OB_DETECT_MAX_TILES)
+			break;
+		tile += tile / 4; /* too many tiles: larger ones, fewer of them */
+	}
+	ret = ob_detector_run(d, f, NULL, threshold, &all);
+	if (ret)
+		goto out;
+	if (nx * ny > 1)
+		for (int ty = 0; ty < ny; ty++)
+			for (int tx = 0; tx < nx; tx++) {
+				int tw = tile < f->width ? tile : f->width, th = tile < f->height ? tile : f->height;
+				struct ob_box r = { tile_start(f->width, tw, nx, tx), tile_start(f->height, th, ny, ty),
+						    tw, th };
+				size_t first = all.n;
+
+				ret = ob_detector_run(d, f, &r, threshold, &all);
+				if (ret)
+					goto out;
+				for (size_t i = first; i < all.n; i++) {
+					struct ob_box b = all.v[i].box;
+
+					/* Tiles are for small things: anything larger than a
+					 * third of a tile is within the full-frame pass's
+					 * reach, and a tile seeing it alone is a false alarm
+					 * (a 213 px "face" in a black terminal, score 0.53). */
+					if (b.w > tile * TILE_MAX_OBJECT || b.h > tile * TILE_MAX_OBJECT) {
+						all.v[i] = all.v[--all.n];
+						i--;
+						continue;
+					}
+					all.v[i].cut = (r.x > 0 && b.x <= r.x + SEAM_PX) ||
+						       (r.y > 0 && b.y <= r.y + SEAM_PX) ||
+						       (r.x + r.w < f->width && b.x + b.w >= r.x + r.w - SEAM_PX) ||
+						       (r.y + r.h < f->height && b.y + b.h >= r.y + r.h - SEAM_PX);
+				}
+			}
+	ob_nms_seams(&all, d->card.dec.nms_iou);
+	for (size_t i = 0; i < all.n && !ret; i++)
+		ret = ob_detections_push(out, &all.v[i]);
+out:
+	ob_detections_release(&all);
+	return ret;
+}
+
+int ob_image_load(const char *path, AVFrame **out)
+{
+	AVFormatContext *fmt = NULL;
+	AVCodecContext *dec = NULL;
+	AVPacket *pkt = av_packet_alloc();
+	AVFrame *raw = av_frame_alloc(), *yuv = NULL;
+	struct SwsContext *sws = NULL;
+	const AVCodec *codec;
+	int ret, idx, got = 0;
+
+	*out = NULL;
+	if (!pkt || !raw) {
+		ret = ob_err(OB_ERR_NOMEM, "%s: out of memory", path);
+		goto out;
+	}
+	ret = avformat_open_input(&fmt, path, NULL, NULL);
+	if (ret < 0) {
+		ret = ob_err_av(OB_ERR_INPUT, ret, "%s", path);
+		goto out;
+	}
+	ret = avformat_find_stream_info(fmt, NULL);
+	idx = ret < 0 ? ret : av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, &codec, 0);
+	if (idx < 0) {
+		ret = ob_err_av(OB_ERR_INPUT, idx, "%s: no picture", path);
+		goto out;
+	}
+	dec = avcodec_alloc_context3(codec);
+	if (!dec || avcodec_parameters_to_context(dec, fmt->streams[idx]->codecpar) < 0 ||
+	    avcodec_open2(dec, codec, NULL) < 0) {
+		ret = ob_err(OB_ERR_CODEC, "%s: cannot open decoder", path);
+		goto out;
+	}
+	while (!got && av_read_frame(fmt, pkt) >= 0) {
+		if (pkt->stream_index == idx && avcodec_send_packet(dec, pkt) >= 0)
+			got = avcodec_receive_frame(dec, raw) >= 0;
+		av_packet_unref(pkt);
+	}
+	if (!got && avcodec_send_packet(dec, NULL) >= 0)
+		got = avcodec_receive_frame(dec, raw) >= 0;
+	if (!got) {
+		ret = ob_err(OB_ERR_INPUT, "%s: could not decode a picture", path);
+		goto out;
+	}
+	yuv = av_frame_alloc();
+	if (!yuv) {
+		ret = ob_err(OB_ERR_NOMEM, "%s: out of memory", path);
+		goto out;
+	}
+	yuv->format = AV_PIX_FMT_YUV420P;
+	yuv->width = raw->width;
+	yuv->height = raw->height;
+	yuv->color_range = AVCOL_RANGE_JPEG;
+	yuv->colorspace = AVCOL_SPC_BT470BG;
+	ret = av_frame_get_buffer(yuv, 0);
+	if (ret < 0) {
+		ret = ob_err_av(OB_ERR_NOMEM, ret, "%s", path);
+		goto out;
+	}
+	{
+		/* The deprecated full-range "J" formats are their plain twin plus a range flag. */
+		static const int jfmt[][2] = { { AV_PIX_FMT_YUVJ420P, AV_PIX_FMT_YUV420P },
+					       { AV_PIX_FMT_YUVJ422P, AV_PIX_FMT_YUV422P },
+					       { AV_PIX_FMT_YUVJ444P, AV_PIX_FMT_YUV444P },
+					       { AV_PIX_FMT_YUVJ440P, AV_PIX_FMT_YUV440P } };
+		for (size_t i = 0; i < sizeof(jfmt) / sizeof(jfmt[0]); i++)
+			if (raw->format == jfmt[i][0]) {
+				raw->format = jfmt[i][1];
+				raw->color_range = AVCOL_RANGE_JPEG;
+			}
+	}
+	sws = sws_getContext(raw->width, raw->height, raw->format, raw->width, raw->height,
+			     AV_PIX_FMT_YUV420P, SWS_BICUBIC | SWS_ACCURATE_RND, NULL, NULL, NULL);
+	if (!sws) {
+		ret = ob_err(OB_ERR_INTERNAL, "%s: no scaler", path);
+		goto out;
+	}
+	{
+		int src_full = raw->color_range == AVCOL_RANGE_JPEG;
+		sws_setColorspaceDetails(sws, sws_getCoefficients(SWS_CS_DEFAULT), src_full,
+					 sws_getCoefficients(SWS_CS_DEFAULT), 1, 0, 1 << 16, 1 << 16);
+	}
+	sws_scale(sws, (const uint8_t *const *)raw->data, raw->linesize, 0, raw->height, yuv->data,
+		  yuv->linesize);
+	*out = yuv;
+	yuv = NULL;
+	ret = 0;
+out:
+	sws_freeContext(sws);
+	av_frame_free(&yuv);
+	av_frame_free(&raw);
+	av_packet_free(&pkt);
+	avcodec_free_context(&dec);
+	avformat_close_input(&fmt);
+	return ret;
+}

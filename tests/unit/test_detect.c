@@ -1,0 +1,436 @@
+/* test_detect.c - the real detectors on real photos: recall, no false positives,
+ * C decoders equal to tests/models/decoders.py, synthetic YOLO tensors, NMS, cards. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <libavutil/frame.h>
+#include <math.h>
+
+#include "obscura/detect.h"
+#include "obscura/dnn.h"
+#include "obscura/error.h"
+#include "obscura/model.h"
+
+#define SAMPLES "build/npm/src/face-api-1.7.15/package/demo"
+#define CLIP "/usr/share/forensics-samples/original-files/movie2/movie-hello.mp4"
+#define RECIPE_FACE_THRESHOLD 0.4 /* the recipe's default [detect] face_threshold */
+
+static const char *model_dir(void)
+{
+	const char *d = getenv("OBSCURA_MODEL_DIR");
+	return d && *d ? d : "build/models";
+}
+
+static size_t load_truth(int n, struct ob_box *gt, size_t max)
+{
+	char path[128], line[256];
+	size_t k = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "tests/data/faces/sample%d.txt", n);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (k < max && fgets(line, sizeof(line), f)) {
+		if (line[0] == '#')
+			continue;
+		assert_int_equal(sscanf(line, "%lf %lf %lf %lf", &gt[k].x, &gt[k].y, &gt[k].w, &gt[k].h), 4);
+		k++;
+	}
+	fclose(f);
+	return k;
+}
+
+/* One-to-one greedy matching at IoU >= 0.4; returns matched faces, *fp the rest. */
+static size_t match(const struct ob_box *gt, size_t ngt, const struct ob_detections *d, size_t *fp)
+{
+	bool used[64] = { 0 };
+	size_t hit = 0;
+
+	*fp = 0;
+	for (size_t i = 0; i < d->n; i++) {
+		double best = 0;
+		size_t bi = 0;
+
+		for (size_t g = 0; g < ngt; g++) {
+			double iou = ob_box_iou(d->v[i].box, gt[g]);
+			if (!used[g] && iou > best)
+				best = iou, bi = g;
+		}
+		if (best >= 0.4) {
+			used[bi] = true;
+			hit++;
+		} else {
+			(*fp)++;
+		}
+	}
+	return hit;
+}
+
+static void face_recall(const char *model, double thr, size_t *found, size_t *total, size_t *fps,
+			double *ms_per_pass)
+{
+	struct ob_detector *d = NULL;
+	int64_t passes;
+	double ms;
+
+	assert_int_equal(ob_detector_open(model_dir(), model, 0, &d), 0);
+	*found = *total = *fps = 0;
+	for (int n = 1; n <= 6; n++) {
+		struct ob_box gt[64];
+		struct ob_detections dets = { 0 };
+		AVFrame *f = NULL;
+		char path[128];
+		size_t ngt = load_truth(n, gt, 64), fp;
+
+		snprintf(path, sizeof(path), SAMPLES "/sample%d.jpg", n);
+		assert_int_equal(ob_image_load(path, &f), 0);
+		assert_int_equal(ob_detector_run(d, f, NULL, thr, &dets), 0);
+		*found += match(gt, ngt, &dets, &fp);
+		*fps += fp;
+		*total += ngt;
+		for (size_t i = 0; i < dets.n; i++)
+			assert_int_equal(dets.v[i].cls, OB_CLASS_FACE);
+		ob_detections_release(&dets);
+		av_frame_free(&f);
+	}
+	ob_detector_stats(d, &passes, &ms);
+	*ms_per_pass = ms / (double)passes;
+	ob_detector_free(&d);
+}
+
+static void test_blazeface_photos(void **state)
+{
+	size_t found, total, fp;
+	double ms;
+
+	(void)state;
+	face_recall("blazeface", -1, &found, &total, &fp, &ms);
+	printf("blazeface @card 0.5: %zu/%zu faces, %zu false positives, %.1f ms/pass\n", found, total, fp, ms);
+	assert_int_equal(total, 22);
+	assert_true(found >= 21); /* one face scores 0.45 (models/README.md) */
+	assert_int_equal(fp, 0);
+	face_recall("blazeface", RECIPE_FACE_THRESHOLD, &found, &total, &fp, &ms);
+	printf("blazeface @recipe %.2f: %zu/%zu faces, %zu false positives\n", RECIPE_FACE_THRESHOLD, found,
+	       total, fp);
+	assert_int_equal(found, 22);
+	assert_int_equal(fp, 0);
+}
+
+static void test_ssd_face_photos(void **state)
+{
+	size_t found, total, fp;
+	double ms;
+
+	(void)state;
+	face_recall("ssd_face", -1, &found, &total, &fp, &ms);
+	printf("ssd_face @card 0.5: %zu/%zu faces, %zu false positives, %.1f ms/pass\n", found, total, fp, ms);
+	assert_int_equal(found, 22);
+	assert_int_equal(fp, 0);
+}
+
+/*
+ * Same tensors through the C decoder and the Python reference: every box
+ * of one is in the other within 0.05 px and 1e-4 in score.
+ */
+static void compare_with_python(const char *model, const char *image, size_t min_boxes)
+{
+	struct ob_detector *d = NULL;
+	struct ob_dnn *dnn = NULL;
+	const struct ob_model_card *card;
+	struct ob_detections mine = { 0 };
+	struct ob_tensor outs[OB_MODEL_MAX_OUTPUTS];
+	const char *names[OB_MODEL_MAX_OUTPUTS];
+	struct ob_letterbox lb;
+	AVFrame *f = NULL;
+	float *blob;
+	char dir[] = "/tmp/obscura-dec-XXXXXX", cmd[1024], line[256];
+	size_t ref = 0;
+	FILE *p;
+
+	assert_int_equal(ob_detector_open(model_dir(), model, 0, &d), 0);
+	card = ob_detector_card(d);
+	assert_int_equal(ob_dnn_open(card->onnx_path, 0, &dnn), 0);
+	assert_int_equal(ob_image_load(image, &f), 0);
+	blob = malloc(sizeof(float) * 3 * (size_t)card->width * (size_t)card->height);
+	assert_non_null(blob);
+	assert_int_equal(ob_detector_preprocess(d, f, NULL, blob, &lb), 0);
+	for (int i = 0; i < card->n_outputs; i++)
+		names[i] = card->outputs[i];
+	assert_int_equal(ob_dnn_infer(dnn, blob, 1, 3, card->height, card->width, names,
+				      (size_t)card->n_outputs, outs), 0);
+	assert_non_null(mkdtemp(dir));
+	for (int i = 0; i < card->n_outputs; i++) {
+		char path[256];
+		FILE *o;
+
+		snprintf(path, sizeof(path), "%s/out%d.f32", dir, i);
+		o = fopen(path, "wb");
+		assert_non_null(o);
+		assert_int_equal(fwrite(outs[i].data, sizeof(float), outs[i].count, o), outs[i].count);
+		fclose(o);
+	}
+	assert_int_equal(ob_decode(card, outs, &lb, -1, &mine), 0);
+	snprintf(cmd, sizeof(cmd), "/usr/bin/python3 tests/models/compare_decoders.py %s %s %.17g %.17g %.17g %.17g %.17g",
+		 model, dir, lb.ox, lb.oy, lb.sx, lb.sy, card->dec.score_threshold);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	while (fgets(line, sizeof(line), p)) {
+		double x1, y1, x2, y2, s;
+		int c;
+		bool found = false;
+
+		assert_int_equal(sscanf(line, "%lf %lf %lf %lf %lf %d", &x1, &y1, &x2, &y2, &s, &c), 6);
+		ref++;
+		for (size_t i = 0; i < mine.n && !found; i++) {
+			const struct ob_detection *m = &mine.v[i];
+
+			found = m->label == c && fabs(m->box.x - x1) < 0.05 && fabs(m->box.y - y1) < 0.05 &&
+				fabs(m->box.x + m->box.w - x2) < 0.05 && fabs(m->box.y + m->box.h - y2) < 0.05 &&
+				fabs(m->score - s) < 1e-4;
+		}
+		if (!found)
+			fail_msg("%s: reference box %s not produced by the C decoder", model, line);
+	}
+	assert_int_equal(pclose(p), 0);
+	printf("%s: C and Python decoders agree on %zu boxes\n", model, ref);
+	assert_int_equal(ref, mine.n);
+	assert_true(ref >= min_boxes);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	free(blob);
+	ob_detections_release(&mine);
+	av_frame_free(&f);
+	ob_dnn_free(&dnn);
+	ob_detector_free(&d);
+}
+
+static void test_decoders_match_reference(void **state)
+{
+	(void)state;
+	compare_with_python("blazeface", SAMPLES "/sample1.jpg", 3);
+	compare_with_python("ssd_face", SAMPLES "/sample5.jpg", 5);
+	compare_with_python("centernet", SAMPLES "/sample4.jpg", 2);
+	compare_with_python("ppocr_det", CLIP, 1);
+}
+
+/* People on the photos: CenterNet finds a person around every annotated face. */
+static void test_centernet_people(void **state)
+{
+	struct ob_detector *d = NULL;
+	size_t faces = 0, covered = 0;
+
+	(void)state;
+	assert_int_equal(ob_detector_open(model_dir(), "centernet", 0, &d), 0);
+	for (int n = 4; n <= 6; n++) {
+		struct ob_box gt[64];
+		struct ob_detections dets = { 0 };
+		AVFrame *f = NULL;
+		char path[128];
+		size_t ngt = load_truth(n, gt, 64);
+
+		snprintf(path, sizeof(path), SAMPLES "/sample%d.jpg", n);
+		assert_int_equal(ob_image_load(path, &f), 0);
+		assert_int_equal(ob_detector_run(d, f, NULL, -1, &dets), 0);
+		for (size_t g = 0; g < ngt; g++) {
+			double cx = gt[g].x + gt[g].w / 2, cy = gt[g].y + gt[g].h / 2;
+
+			faces++;
+			for (size_t i = 0; i < dets.n; i++) {
+				const struct ob_box *b = &dets.v[i].box;
+				if (dets.v[i].cls == OB_CLASS_PERSON && cx > b->x && cx < b->x + b->w &&
+				    cy > b->y && cy < b->y + b->h) {
+					covered++;
+					break;
+				}
+			}
+		}
+		ob_detections_release(&dets);
+		av_frame_free(&f);
+	}
+	printf("centernet: %zu/%zu faces inside a person box\n", covered, faces);
+	assert_true(covered * 10 >= faces * 8);
+	ob_detector_free(&d);
+}
+
+/* A card for synthetic YOLO tensors: 64x64 input, 3 classes. */
+static void yolo_card(struct ob_model_card *c, enum ob_decoder_type t)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->name, sizeof(c->name), "yolo");
+	snprintf(c->task, sizeof(c->task), "multi");
+	c->width = c->height = 64;
+	c->n_outputs = 1;
+	c->dec.type = t;
+	c->dec.num_classes = 3;
+	c->dec.score_threshold = 0.5;
+	c->dec.nms_iou = 0.45;
+	c->dec.max_detections = 100;
+	snprintf(c->labels[0], OB_MODEL_MAX_LABEL, "person");
+	snprintf(c->labels[1], OB_MODEL_MAX_LABEL, "car");
+	snprintf(c->labels[2], OB_MODEL_MAX_LABEL, "license_plate");
+}
+
+static void test_yolo_synthetic(void **state)
+{
+	/* rows: cx cy w h obj c0 c1 c2 */
+	static const float rows[4][8] = {
+		{ 16, 16, 8, 16, 0.9f, 0.9f, 0.1f, 0.0f }, /* person, score 0.81 */
+		{ 17, 16, 8, 16, 0.8f, 0.9f, 0.1f, 0.0f }, /* same person, suppressed */
+		{ 17, 16, 8, 16, 0.8f, 0.1f, 0.0f, 0.9f }, /* plate at the same place: other class, kept */
+		{ 40, 40, 10, 4, 0.3f, 0.0f, 0.9f, 0.0f }, /* car below threshold (0.27) */
+	};
+	struct ob_letterbox lb = { .ox = 100, .oy = 50, .sx = 0.5, .sy = 0.5, .in_w = 64, .in_h = 64 };
+	struct ob_model_card card;
+	float v8[7 * 4];
+	struct ob_tensor t = { .data = &rows[0][0], .ndim = 3, .shape = { 1, 4, 8 }, .count = 32 };
+	struct ob_detections d = { 0 };
+
+	(void)state;
+	yolo_card(&card, OB_DECODER_YOLOV5);
+	assert_int_equal(ob_decode(&card, &t, &lb, -1, &d), 0);
+	assert_int_equal(d.n, 2);
+	assert_int_equal(d.v[0].cls, OB_CLASS_PERSON);
+	assert_float_equal(d.v[0].score, 0.81, 1e-5);
+	assert_float_equal(d.v[0].box.x, 100 + 12 / 0.5, 1e-9); /* input 12..20 -> frame 124..140 */
+	assert_float_equal(d.v[0].box.w, 16, 1e-9);
+	assert_float_equal(d.v[0].box.y, 50 + 8 / 0.5, 1e-9);
+	assert_int_equal(d.v[1].cls, OB_CLASS_TEXT);
+	ob_detections_clear(&d);
+
+	/* YOLOv8: [1, 4+C, N], no objectness. */
+	yolo_card(&card, OB_DECODER_YOLOV8);
+	for (int i = 0; i < 4; i++)
+		for (int k = 0; k < 7; k++)
+			v8[k * 4 + i] = rows[i][k < 4 ? k : k + 1];
+	t = (struct ob_tensor){ .data = v8, .ndim = 3, .shape = { 1, 7, 4 }, .count = 28 };
+	assert_int_equal(ob_decode(&card, &t, &lb, -1, &d), 0);
+	assert_int_equal(d.n, 3); /* person (one of two), plate, car at 0.9 */
+	assert_int_equal(d.v[0].cls, OB_CLASS_PERSON);
+	assert_float_equal(d.v[0].score, 0.9, 1e-6);
+	ob_detections_clear(&d);
+
+	/* A tensor whose size does not fit the card is an error, not garbage. */
+	t.count = 27;
+	assert_int_equal(ob_decode(&card, &t, &lb, -1, &d), OB_ERR_MODEL);
+	ob_detections_release(&d);
+}
+
+static void test_nms_class_aware_and_seams(void **state)
+{
+	struct ob_detections d = { 0 };
+	struct ob_detection a = { .box = { 0, 0, 10, 10 }, .score = 0.9f, .label = 0, .cls = OB_CLASS_FACE };
+	struct ob_detection b = a, c = a, half = a;
+
+	(void)state;
+	b.box.x = 1, b.score = 0.8f;              /* same class, IoU 0.82: dropped */
+	c.label = 1, c.cls = OB_CLASS_PERSON;     /* other class: kept */
+	assert_int_equal(ob_detections_push(&d, &b), 0);
+	assert_int_equal(ob_detections_push(&d, &a), 0);
+	assert_int_equal(ob_detections_push(&d, &c), 0);
+	ob_nms(&d, 0.5, 0);
+	assert_int_equal(d.n, 2);
+	assert_float_equal(d.v[0].score, 0.9, 1e-6);
+	ob_detections_clear(&d);
+	/* A half face cut by a tile seam, next to the whole one: IoU 0.5 but inside it. */
+	half.box.w = 5, half.score = 0.95f, half.cut = 1;
+	assert_int_equal(ob_detections_push(&d, &half), 0);
+	assert_int_equal(ob_detections_push(&d, &a), 0);
+	ob_nms_seams(&d, 0.5);
+	assert_int_equal(d.n, 1);
+	assert_float_equal(d.v[0].box.w, 10, 1e-9);
+	ob_detections_release(&d);
+}
+
+static void test_card_and_checksum(void **state)
+{
+	struct ob_model_card card;
+	char dir[] = "/tmp/obscura-card-XXXXXX", path[256], cmd[512];
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(ob_model_find(model_dir(), "ssd_face", &card), 0);
+	assert_int_equal(card.dec.type, OB_DECODER_SSD);
+	assert_int_equal(card.dec.anchor_count, 5118);
+	assert_float_equal(card.dec.variances[2], 5, 0);
+	assert_int_equal(ob_model_verify(&card), 0);
+	assert_int_equal(ob_model_find(model_dir(), "centernet", &card), 0);
+	assert_true(card.dec.keep[7] && !card.dec.keep[40]);
+	assert_string_equal(card.labels[2], "car");
+
+	/* A copied card whose model file was altered by one byte. */
+	assert_non_null(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd), "cp %s/blazeface.card %s/ && cp %s/blazeface.onnx %s/ && printf x >> %s/blazeface.onnx",
+		 model_dir(), dir, model_dir(), dir, dir);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(ob_model_find(dir, "blazeface", &card), 0);
+	assert_int_equal(ob_model_verify(&card), OB_ERR_MODEL);
+	assert_non_null(strstr(ob_errmsg(), "blazeface.onnx: SHA-256 mismatch"));
+
+	/* A card with a bad key names file and line. */
+	snprintf(path, sizeof(path), "%s/bad.card", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("[model]\nname = bad\ntask = face\nfile = x.onnx\nsha256 = 00\n", f);
+	fclose(f);
+	assert_int_equal(ob_model_find(dir, "bad", &card), OB_ERR_MODEL);
+	assert_non_null(strstr(ob_errmsg(), "bad.card:5:"));
+	assert_int_equal(ob_model_find(dir, "../etc", &card), OB_ERR_MODEL);
+
+	/* OpenCV's exceptions come back as error codes with its message. */
+	{
+		struct ob_dnn *dnn = NULL;
+		struct ob_tensor t[1];
+		const char *name = "scores";
+		float z[3 * 8 * 8] = { 0 };
+
+		assert_int_equal(ob_dnn_open(path, 1, &dnn), OB_ERR_MODEL);
+		assert_null(dnn);
+		assert_non_null(strstr(ob_errmsg(), "bad.card"));
+		snprintf(path, sizeof(path), "%s/blazeface.onnx", model_dir());
+		assert_int_equal(ob_dnn_open(path, 0, &dnn), 0);
+		assert_int_equal(ob_dnn_infer(dnn, z, 1, 3, 8, 8, &name, 1, t), OB_ERR_MODEL);
+		ob_dnn_free(&dnn);
+		assert_null(dnn);
+		ob_dnn_free(&dnn);
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void test_model_dir_precedence(void **state)
+{
+	char *old = getenv(OB_MODEL_DIR_ENV) ? strdup(getenv(OB_MODEL_DIR_ENV)) : NULL;
+
+	(void)state;
+	setenv(OB_MODEL_DIR_ENV, "/env", 1);
+	assert_string_equal(ob_model_dir("/cli", "/recipe"), "/cli");
+	assert_string_equal(ob_model_dir(NULL, "/recipe"), "/env");
+	unsetenv(OB_MODEL_DIR_ENV);
+	assert_string_equal(ob_model_dir("", "/recipe"), "/recipe");
+	assert_true(!strcmp(ob_model_dir(NULL, NULL), OB_MODEL_DIR) ||
+		    !strcmp(ob_model_dir(NULL, NULL), OB_MODEL_DIR_BUILD));
+	if (old)
+		setenv(OB_MODEL_DIR_ENV, old, 1);
+	free(old);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_nms_class_aware_and_seams),
+		cmocka_unit_test(test_yolo_synthetic),
+		cmocka_unit_test(test_model_dir_precedence),
+		cmocka_unit_test(test_card_and_checksum),
+		cmocka_unit_test(test_blazeface_photos),
+		cmocka_unit_test(test_ssd_face_photos),
+		cmocka_unit_test(test_centernet_people),
+		cmocka_unit_test(test_decoders_match_reference),
+	};
+	return cmocka_run_group_tests_name("detect", tests, NULL, NULL);
+}
