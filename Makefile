@@ -88,12 +88,12 @@ $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libobscura.a
 # check and demo first make sure the packages exist, then re-enter make so
 # that pkg-config is asked again with the libraries in place.
 check: deps
-	@$(MAKE) --no-print-directory WERROR=1 check-unit check-e2e models models-check
+	@$(MAKE) --no-print-directory WERROR=1 models check-unit check-e2e models-check
 
-check-unit: $(UNIT_BIN)
+check-unit: $(UNIT_BIN) models
 	@tests/run-unit.sh $(UNIT_BIN)
 
-check-e2e: $(BIN) $(TOOL_BIN)
+check-e2e: $(BIN) $(TOOL_BIN) models
 	@OBSCURA=$(abspath $(BIN)) TOOLS=$(abspath $(BUILD)/tools) tests/run-e2e.sh
 
 demo: deps
