@@ -97,7 +97,7 @@ check-e2e: $(BIN) $(TOOL_BIN) models
 	@OBSCURA=$(abspath $(BIN)) TOOLS=$(abspath $(BUILD)/tools) tests/run-e2e.sh
 
 demo: deps
-	@$(MAKE) --no-print-directory $(BIN)
+	@$(MAKE) --no-print-directory $(BIN) models
 	@scripts/demo.sh $(abspath $(BIN))
 
 bench: deps
