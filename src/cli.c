@@ -55,6 +55,36 @@ void ob_cli_getopt_table(const struct ob_command *cmd, struct option *lo, char *
 	so[k] = '\0';
 }
 
+void ob_cli_parser_init(struct ob_cli_parser *p, const char *name)
+{
+	p->cmd = ob_command_find(name);
+	ob_cli_getopt_table(p->cmd, p->longopts, p->shortopts, sizeof(p->shortopts));
+	opterr = 0;
+	optind = 1;
+}
+
+int ob_cli_next(struct ob_cli_parser *p, int argc, char **argv, int *exit_code)
+{
+	int c = getopt_long(argc, argv, p->shortopts, p->longopts, NULL);
+
+	switch (c) {
+	case -1:
+		return OB_CLI_DONE;
+	case 'h':
+		ob_cli_print_help(stdout, p->cmd);
+		*exit_code = ob_cli_finish_stdout(OB_EXIT_OK);
+		return OB_CLI_RETURN;
+	case ':':
+		*exit_code = ob_cli_usage_error(p->cmd, "option '%s' needs an argument", argv[optind - 1]);
+		return OB_CLI_RETURN;
+	case '?':
+		*exit_code = ob_cli_usage_error(p->cmd, "unknown option '%s'", argv[optind - 1]);
+		return OB_CLI_RETURN;
+	default:
+		return c;
+	}
+}
+
 int ob_cli_usage_error(const struct ob_command *cmd, const char *fmt, ...)
 {
 	va_list ap;

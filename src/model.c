@@ -1,5 +1,6 @@
 /* model.c - model cards: parse with libinih, locate the model directory, check SHA-256. */
 #include "obscura/model.h"
+#include "obscura/parse.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -40,32 +41,6 @@ static bool copy_str(char *dst, size_t size, const char *src)
 	if (n >= size)
 		return false;
 	memcpy(dst, src, n + 1);
-	return true;
-}
-
-static bool get_int(const char *s, long lo, long hi, int *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi)
-		return false;
-	*out = (int)v;
-	return true;
-}
-
-static bool get_double(const char *s, double lo, double hi, double *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !isfinite(v) || v < lo || v > hi)
-		return false;
-	*out = v;
 	return true;
 }
 
@@ -141,7 +116,7 @@ static int set_input(struct card_ctx *x, const char *k, const char *v)
 	if (!strcmp(k, "width") || !strcmp(k, "height")) {
 		int *dst = k[0] == 'w' ? &c->width : &c->height;
 
-		if (!get_int(v, 8, OB_MODEL_MAX_INPUT, dst))
+		if (!ob_parse_int(v, 8, OB_MODEL_MAX_INPUT, dst))
 			return fail(x, "must be 8 to %d pixels", OB_MODEL_MAX_INPUT);
 		*(k[0] == 'w' ? &x->have_w : &x->have_h) = true;
 	} else if (!strcmp(k, "channels")) {
@@ -149,10 +124,10 @@ static int set_input(struct card_ctx *x, const char *k, const char *v)
 			return fail(x, "must be rgb or bgr");
 		c->bgr = !strcmp(v, "bgr");
 	} else if (!strcmp(k, "mean")) {
-		if (!get_double(v, -1e6, 1e6, &c->mean))
+		if (!ob_parse_double(v, -1e6, 1e6, &c->mean))
 			return fail(x, "must be a number");
 	} else if (!strcmp(k, "scale")) {
-		if (!get_double(v, -1e6, 1e6, &c->scale))
+		if (!ob_parse_double(v, -1e6, 1e6, &c->scale))
 			return fail(x, "must be a number");
 	} else if (!strcmp(k, "resize")) {
 		if (strcmp(v, "letterbox") && strcmp(v, "stretch"))
@@ -216,13 +191,13 @@ static int set_decoder(struct card_ctx *x, const char *k, const char *v)
 	}
 #define DBL(key, lo, hi, field)                                                          \
 	if (!strcmp(k, key)) {                                                           \
-		if (!get_double(v, lo, hi, &d->field))                                   \
+		if (!ob_parse_double(v, lo, hi, &d->field))                                   \
 			return fail(x, "must be a number from %g to %g", (double)lo, (double)hi); \
 		return 1;                                                                \
 	}
 #define INT(key, lo, hi, field)                                                          \
 	if (!strcmp(k, key)) {                                                           \
-		if (!get_int(v, lo, hi, &d->field))                                      \
+		if (!ob_parse_int(v, lo, hi, &d->field))                                      \
 			return fail(x, "must be a whole number from %d to %d", lo, hi);  \
 		return 1;                                                                \
 	}
@@ -301,7 +276,7 @@ static int card_handler(void *user, const char *section, const char *name, const
 	if (!strcmp(section, "labels")) {
 		int i;
 
-		if (!get_int(name, 0, OB_MODEL_MAX_LABELS - 1, &i))
+		if (!ob_parse_int(name, 0, OB_MODEL_MAX_LABELS - 1, &i))
 			return fail(x, "label index must be 0 to %d", OB_MODEL_MAX_LABELS - 1);
 		if (!copy_str(x->c->labels[i], OB_MODEL_MAX_LABEL, value))
 			return fail(x, "label longer than %d characters", OB_MODEL_MAX_LABEL - 1);

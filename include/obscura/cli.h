@@ -53,6 +53,24 @@ void ob_cli_print_help(FILE *f, const struct ob_command *cmd);
 void ob_cli_getopt_table(const struct ob_command *cmd, struct option *longopts, char *shortopts,
 			 size_t shortsize);
 
+/* A command's option parser: getopt_long over cmd->options, doing what every
+ * command does alike: -h/--help prints the help, an unknown option or a
+ * missing argument is a one-line usage error. */
+struct ob_cli_parser {
+	const struct ob_command *cmd;
+	struct option longopts[OB_CLI_MAX_OPTIONS + 1];
+	char shortopts[2 * OB_CLI_MAX_OPTIONS + 2];
+};
+
+#define OB_CLI_DONE (-1)   /* no more options: argv[optind] is the first operand */
+#define OB_CLI_RETURN (-2) /* the command must return *exit_code now */
+
+/* Sets up p for the command called name (which must exist) and resets getopt. */
+void ob_cli_parser_init(struct ob_cli_parser *p, const char *name);
+
+/* The next option's key (optarg set), OB_CLI_DONE, or OB_CLI_RETURN. */
+int ob_cli_next(struct ob_cli_parser *p, int argc, char **argv, int *exit_code);
+
 /* Reports a usage error in one line plus the usage, returns OB_EXIT_USAGE. */
 int ob_cli_usage_error(const struct ob_command *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -78,9 +78,8 @@ static int prompt_passphrase(char *pass, char *again, size_t size, size_t *len)
 
 int cmd_keygen(int argc, char **argv)
 {
-	const struct ob_command *cmd = ob_command_find("keygen");
-	struct option longopts[OB_CLI_MAX_OPTIONS + 1];
-	char shortopts[2 * OB_CLI_MAX_OPTIONS + 2];
+	struct ob_cli_parser opts;
+	const struct ob_command *cmd;
 	const char *prefix = NULL, *secret = NULL, *public = NULL, *passfile = NULL;
 	char secbuf[OB_PATH_MAX], pubbuf[OB_PATH_MAX], id[OB_MINISIGN_KEYID_LEN + 1];
 	bool no_pass = false, force = false;
@@ -90,24 +89,18 @@ int cmd_keygen(int argc, char **argv)
 	size_t passlen = 0, passsize = 0;
 	int c, ret;
 
-	ob_cli_getopt_table(cmd, longopts, shortopts, sizeof(shortopts));
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+	ob_cli_parser_init(&opts, "keygen");
+	cmd = opts.cmd;
+	while ((c = ob_cli_next(&opts, argc, argv, &ret)) != OB_CLI_DONE) {
 		switch (c) {
+		case OB_CLI_RETURN:
+			return ret;
 		case 'o': prefix = optarg; break;
 		case 's': secret = optarg; break;
 		case 'p': public = optarg; break;
 		case OB_OPT_PASSPHRASE_FILE: passfile = optarg; break;
 		case OB_OPT_NO_PASSPHRASE: no_pass = true; break;
 		case OB_OPT_FORCE: force = true; break;
-		case 'h':
-			ob_cli_print_help(stdout, cmd);
-			return ob_cli_finish_stdout(OB_EXIT_OK);
-		case ':':
-			return ob_cli_usage_error(cmd, "option '%s' needs an argument", argv[optind - 1]);
-		default:
-			return ob_cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)

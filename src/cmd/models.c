@@ -21,9 +21,8 @@ static json_t *card_json(const struct ob_model_card *c, const char *status)
 
 int cmd_models(int argc, char **argv)
 {
-	const struct ob_command *cmd = ob_command_find("models");
-	struct option longopts[OB_CLI_MAX_OPTIONS + 1];
-	char shortopts[2 * OB_CLI_MAX_OPTIONS + 2];
+	struct ob_cli_parser opts;
+	const struct ob_command *cmd;
 	const char *dir_opt = NULL, *dir;
 	struct ob_model_card *cards = NULL;
 	bool json = false, check = false;
@@ -31,16 +30,15 @@ int cmd_models(int argc, char **argv)
 	size_t n = 0, bad = 0;
 	int c, ret;
 
-	ob_cli_getopt_table(cmd, longopts, shortopts, sizeof(shortopts));
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+	ob_cli_parser_init(&opts, "models");
+	cmd = opts.cmd;
+	while ((c = ob_cli_next(&opts, argc, argv, &ret)) != OB_CLI_DONE) {
 		switch (c) {
+		case OB_CLI_RETURN:
+			return ret;
 		case OB_OPT_MODELS: dir_opt = optarg; break;
 		case OB_OPT_CHECK: check = true; break;
 		case OB_OPT_JSON: json = true; break;
-		case 'h': ob_cli_print_help(stdout, cmd); return ob_cli_finish_stdout(OB_EXIT_OK);
-		default: return ob_cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)

@@ -63,9 +63,8 @@ static void print_human(FILE *f, const json_t *r, enum ob_verdict v)
 
 int cmd_verify(int argc, char **argv)
 {
-	const struct ob_command *cmd = ob_command_find("verify");
-	struct option longopts[OB_CLI_MAX_OPTIONS + 1];
-	char shortopts[2 * OB_CLI_MAX_OPTIONS + 2];
+	struct ob_cli_parser opts;
+	const struct ob_command *cmd;
 	struct ob_minisign_pub key;
 	const char *keypath = NULL;
 	bool json = false, quiet = false;
@@ -73,21 +72,15 @@ int cmd_verify(int argc, char **argv)
 	json_t *all = NULL;
 	int c, ret;
 
-	ob_cli_getopt_table(cmd, longopts, shortopts, sizeof(shortopts));
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+	ob_cli_parser_init(&opts, "verify");
+	cmd = opts.cmd;
+	while ((c = ob_cli_next(&opts, argc, argv, &ret)) != OB_CLI_DONE) {
 		switch (c) {
+		case OB_CLI_RETURN:
+			return ret;
 		case 'p': keypath = optarg; break;
 		case OB_OPT_JSON: json = true; break;
 		case 'q': quiet = true; break;
-		case 'h':
-			ob_cli_print_help(stdout, cmd);
-			return ob_cli_finish_stdout(OB_EXIT_OK);
-		case ':':
-			return ob_cli_usage_error(cmd, "option '%s' needs an argument", argv[optind - 1]);
-		default:
-			return ob_cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
