@@ -104,12 +104,16 @@ bench: deps
 	@$(MAKE) --no-print-directory $(BIN)
 	@scripts/bench.sh $(abspath $(BIN))
 
-install: $(BIN)
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)/recipes
+# The models are built here and installed where the binary looks for them
+# (OB_MODEL_DIR = $(DATADIR)/models), each with its card.
+install: $(BIN) models
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(DATADIR)/recipes $(DESTDIR)$(DATADIR)/models
 	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/obscura
 	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 644 recipes/*.ini $(DESTDIR)$(DATADIR)/recipes/
+	install -m 644 $(MODEL_ONNX) $(MODEL_CARDS) $(DESTDIR)$(DATADIR)/models/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/obscura $(DESTDIR)$(MANDIR)/man1/obscura*.1 $(DESTDIR)$(MANDIR)/man5/obscura*.5
