@@ -53,7 +53,7 @@ for clip in "$CCTV" "$TMP/720p.mp4"; do
 		r=""
 		[ $mode = zones ] && r="-r $TMP/zones.ini"
 		# shellcheck disable=SC2086
-		set -- $(measure "$OBSCURA" run -q --force --no-progress $r -o "$TMP/out" "$clip")
+		set -- $(measure "$OBSCURA" run --unsigned -q --force --no-progress $r -o "$TMP/out" "$clip")
 		printf '%-10s %-28s %8.2f %8.0f %10.1f %8.2f\n' "$name" "obscura run ($mode)" "$1" \
 			"$(echo "$n / $1" | bc -l)" "$(echo "$2 / 1024" | bc -l)" "$(echo "$1 / $floor" | bc -l)"
 	done

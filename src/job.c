@@ -4,10 +4,13 @@
 #include <errno.h>
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 
+#include "obscura/audit.h"
 #include "obscura/error.h"
 #include "obscura/recipe.h"
 #include "obscura/sink.h"
@@ -67,6 +70,8 @@ int ob_job_run(const struct ob_job *job, struct ob_job_stats *stats,
 	AVPacket *pkt = av_packet_alloc();
 	struct ob_stage_ctx ctx;
 	struct ob_track_store *tracks = NULL;
+	struct ob_audit *audit = NULL;
+	bool counted = false;
 	int64_t index = 0;
 	int ret;
 
@@ -77,6 +82,13 @@ int ob_job_run(const struct ob_job *job, struct ob_job_stats *stats,
 		ret = ob_err(OB_ERR_NOMEM, "%s: out of memory", job->input);
 		goto out;
 	}
+	ret = ob_audit_start(&(struct ob_audit_params){
+		.manifest = job->manifest, .bundle = job->bundle, .export_path = job->output,
+		.key = job->key, .recipe = recipe, .argc = job->argc, .argv = job->argv,
+	}, &audit);
+	if (ret)
+		goto out;
+	snprintf(stats->job_id, sizeof(stats->job_id), "%s", ob_audit_job_id(audit));
 	ret = ob_source_open(&src, job->input, recipe->keep_audio, job->threads);
 	if (ret)
 		goto out;
@@ -89,6 +101,9 @@ int ob_job_run(const struct ob_job *job, struct ob_job_stats *stats,
 	stats->video_codec = info->video_codec;
 	stats->audio_kept = info->audio_index >= 0;
 	count_dropped(ob_source_format(src), info, stats);
+	ret = ob_audit_input(audit, job->input, ob_source_format(src), info, recipe);
+	if (ret)
+		goto out;
 
 	ret = ob_track_store_new(&tracks);
 	if (ret)
@@ -116,10 +131,14 @@ int ob_job_run(const struct ob_job *job, struct ob_job_stats *stats,
 		if (ret)
 			goto out;
 	}
+	ret = ob_audit_models(audit, recipe);
+	if (ret)
+		goto out;
 
 	ret = ob_sink_open(&sink, &(struct ob_sink_params){
 		.path = job->output, .recipe = recipe, .video = info,
 		.input = ob_source_format(src), .threads = job->threads,
+		.checkpoint = ob_audit_checkpoint, .opaque = audit,
 	});
 	if (ret)
 		goto out;
@@ -172,19 +191,45 @@ int ob_job_run(const struct ob_job *job, struct ob_job_stats *stats,
 	if (ret)
 		goto out;
 	stats->frames = index;
+	stats->decode_errors = ob_source_decode_errors(src);
+	for (size_t i = 0; i < nstages; i++)
+		if (stages[i].stage->hidden_cells)
+			stats->hidden_cells += stages[i].stage->hidden_cells(stages[i].priv);
+	counted = true;
+	if (stats->decode_errors > 0) {
+		ret = ob_audit_warning(audit, "decode_errors", "corrupt packets were skipped",
+				       json_pack("{s:I}", "count", (json_int_t)stats->decode_errors));
+		if (ret)
+			goto out;
+	}
+	/* The bundle first, then the export: if either fails, neither remains. */
+	ret = ob_audit_finish(audit, ob_sink_tmp_path(sink),
+			      json_pack("{s:I, s:I, s:I, s:i, s:i, s:b}", "frames", (json_int_t)index,
+					"decode_errors", (json_int_t)stats->decode_errors,
+					"hidden_cells", (json_int_t)stats->hidden_cells,
+					"streams_dropped", stats->streams_dropped,
+					"tags_dropped", stats->tags_dropped, "audio_kept", stats->audio_kept));
+	if (ret)
+		goto out;
+	ret = ob_sink_commit(sink);
+	if (ret)
+		goto out;
+	ob_audit_keep(audit);
+	snprintf(stats->manifest_head, sizeof(stats->manifest_head), "%s", ob_audit_head(audit));
 	if (progress)
 		progress(opaque, index, index);
 out:
-	if (src)
+	if (src && !counted)
 		stats->decode_errors = ob_source_decode_errors(src);
 	for (size_t i = 0; i < nstages; i++) {
-		if (stages[i].stage->hidden_cells)
+		if (!counted && stages[i].stage->hidden_cells)
 			stats->hidden_cells += stages[i].stage->hidden_cells(stages[i].priv);
 		stages[i].stage->close(stages[i].priv);
 		free(stages[i].priv);
 	}
 	ob_track_store_free(&tracks);
-	ob_sink_free(&sink); /* removes the temporary file unless finished */
+	ob_sink_free(&sink); /* removes the temporary file unless committed */
+	ob_audit_free(&audit); /* removes the manifest, and the bundle unless kept */
 	ob_source_free(&src);
 	av_packet_free(&pkt);
 	av_frame_free(&frame);

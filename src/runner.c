@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "obscura/audit.h"
+#include "obscura/bundle.h"
 #include "obscura/error.h"
 #include "obscura/fsutil.h"
 #include "obscura/inputs.h"
@@ -37,6 +39,8 @@ struct slot {
 struct plan_item {
 	const char *input;
 	char output[OB_PATH_MAX];
+	char bundle[OB_PATH_MAX];   /* outdir/NAME.obscura.tar */
+	char manifest[OB_PATH_MAX]; /* outdir/.NAME.manifest.jsonl while running */
 	int status;       /* failed before running: ob_status */
 	const char *error;
 	char errbuf[OB_ERRMSG_MAX];
@@ -79,6 +83,31 @@ int ob_runner_output_name(const struct ob_runner_opts *o, const char *input, int
 	return ob_path_join(buf, size, o->outdir, name);
 }
 
+/* The bundle and manifest names: NAME is the input's file name, with -DUP
+ * before its extension for the second and later inputs of one stem. */
+static int audit_names(const struct ob_runner_opts *o, const char *input, int dup,
+		       struct plan_item *it)
+{
+	const char *base = ob_path_base(input);
+	const char *dot = strrchr(base, '.');
+	int stem = dot && dot != base ? (int)(dot - base) : (int)strlen(base);
+	char name[OB_PATH_MAX], file[OB_PATH_MAX];
+	int n;
+
+	if (dup > 1)
+		n = snprintf(name, sizeof(name), "%.*s-%d%s", stem, base, dup, base + stem);
+	else
+		n = snprintf(name, sizeof(name), "%s", base);
+	if (n < 0 || (size_t)n >= sizeof(name))
+		return ob_err(OB_ERR_LIMIT, "%s: name too long", input);
+	if (ob_bundle_path(it->bundle, sizeof(it->bundle), o->outdir, name))
+		return OB_ERR_LIMIT;
+	n = snprintf(file, sizeof(file), ".%s%s", name, OB_AUDIT_MANIFEST_SUFFIX);
+	if (n < 0 || (size_t)n >= sizeof(file))
+		return ob_err(OB_ERR_LIMIT, "%s: name too long", input);
+	return ob_path_join(it->manifest, sizeof(it->manifest), o->outdir, file);
+}
+
 static void fail_item(struct plan_item *it, int status, const char *msg)
 {
 	it->status = status;
@@ -105,10 +134,13 @@ static int plan(const struct ob_runner_opts *o, const struct ob_input_list *in, 
 			bool taken = false;
 
 			ret = ob_runner_output_name(o, it->input, dup, it->output, sizeof(it->output));
+			if (!ret)
+				ret = audit_names(o, it->input, dup, it);
 			if (ret)
 				break;
 			for (size_t j = 0; j < i && !taken; j++)
-				taken = !strcmp(items[j].output, it->output);
+				taken = !strcmp(items[j].output, it->output) ||
+					!strcmp(items[j].bundle, it->bundle);
 			if (!taken)
 				break;
 		}
@@ -128,6 +160,12 @@ static int plan(const struct ob_runner_opts *o, const struct ob_input_list *in, 
 				snprintf(msg, sizeof(msg), "%s: exists (use --force to replace it)", it->output);
 				fail_item(it, OB_ERR_OUTPUT, msg);
 			}
+		}
+		if (!it->status && !o->force && stat(it->bundle, &st_out) == 0) {
+			char msg[OB_ERRMSG_MAX];
+
+			snprintf(msg, sizeof(msg), "%s: exists (use --force to replace it)", it->bundle);
+			fail_item(it, OB_ERR_OUTPUT, msg);
 		}
 	}
 	return 0;
@@ -170,8 +208,9 @@ static void __attribute__((noreturn)) run_child(const struct ob_runner_opts *o, 
 						 int fd, int threads)
 {
 	struct ob_job_stats st;
-	struct ob_job job = { .input = it->input, .output = it->output, .recipe = o->recipe,
-			      .threads = threads };
+	struct ob_job job = { .input = it->input, .output = it->output, .bundle = it->bundle,
+			      .manifest = it->manifest, .recipe = o->recipe, .key = o->key,
+			      .argc = o->argc, .argv = o->argv, .threads = threads };
 	json_t *r;
 	int ret;
 
@@ -193,6 +232,13 @@ static void __attribute__((noreturn)) run_child(const struct ob_runner_opts *o, 
 		json_object_set_new(r, "error", json_string(ob_errmsg()));
 	if (r && st.video_codec)
 		json_object_set_new(r, "video_codec", json_string(st.video_codec));
+	if (r && st.job_id[0])
+		json_object_set_new(r, "job_id", json_string(st.job_id));
+	if (r) {
+		json_object_set_new(r, "signed", json_boolean(o->key != NULL));
+		json_object_set_new(r, "manifest_head",
+				    ret ? json_null() : json_string(st.manifest_head));
+	}
 	if (r)
 		write_line(r);
 	_exit(ret ? 1 : 0);
@@ -202,7 +248,8 @@ static void __attribute__((noreturn)) run_child(const struct ob_runner_opts *o, 
 
 static json_t *job_entry(const struct plan_item *it)
 {
-	return json_pack("{s:s, s:s}", "input", it->input, "output", it->output);
+	return json_pack("{s:o, s:o, s:o}", "input", ob_json_bytes(it->input), "output",
+			 ob_json_bytes(it->output), "bundle", ob_json_bytes(it->bundle));
 }
 
 static void finish_entry(json_t *entry, const struct plan_item *it, json_t *result,
@@ -217,10 +264,23 @@ static void finish_entry(json_t *entry, const struct plan_item *it, json_t *resu
 		json_object_set_new(entry, "error", json_string(fallback_error));
 		json_object_set_new(entry, "frames", json_integer(0));
 	}
-	if (strcmp(json_string_value(json_object_get(entry, "status")), "ok"))
+	if (strcmp(json_string_value(json_object_get(entry, "status")), "ok")) {
 		json_object_set_new(entry, "output", json_null());
+		json_object_set_new(entry, "bundle", json_null());
+		json_object_set_new(entry, "manifest_head", json_null());
+	}
 	json_object_set_new(entry, "elapsed_seconds", json_real(elapsed));
 	(void)it;
+}
+
+/* Removes the temporary file of final that process pid was writing. */
+static void unlink_tmp(const char *final, pid_t pid)
+{
+	char tmp[OB_PATH_MAX];
+
+	if (snprintf(tmp, sizeof(tmp), "%.*s.%s.obscura-tmp-%ld", (int)(ob_path_base(final) - final),
+		     final, ob_path_base(final), (long)pid) < (int)sizeof(tmp))
+		unlink(tmp);
 }
 
 static void report_done(const struct ob_runner_opts *o, json_t *entry)
@@ -233,9 +293,10 @@ static void report_done(const struct ob_runner_opts *o, json_t *entry)
 			double el = json_real_value(json_object_get(entry, "elapsed_seconds"));
 			json_int_t fr = json_integer_value(json_object_get(entry, "frames"));
 
-			fprintf(stderr, "obscura: ok: %s -> %s (%lld frames, %.1f s, %.0f fps)\n",
+			fprintf(stderr, "obscura: ok: %s -> %s + %s (%lld frames, %.1f s, %.0f fps)\n",
 				json_string_value(json_object_get(entry, "input")),
-				json_string_value(json_object_get(entry, "output")), (long long)fr, el,
+				json_string_value(json_object_get(entry, "output")),
+				ob_path_base(json_string_value(json_object_get(entry, "bundle"))), (long long)fr, el,
 				el > 0 ? (double)fr / el : 0.0);
 		}
 	} else {
@@ -436,16 +497,13 @@ int ob_runner_run(const struct ob_runner_opts *o, const struct ob_input_list *in
 			while (waitpid(s->pid, &wstatus, 0) < 0 && errno == EINTR)
 				;
 			if (WIFSIGNALED(wstatus)) {
-				char tmp[OB_PATH_MAX];
-
 				snprintf(why, sizeof(why), "%s: job process died (signal %d)",
 					 items[s->job].input, WTERMSIG(wstatus));
-				/* Its temporary file carries its pid in the name. */
-				if (snprintf(tmp, sizeof(tmp), "%.*s.%s.obscura-tmp-%ld",
-					     (int)(ob_path_base(items[s->job].output) - items[s->job].output),
-					     items[s->job].output, ob_path_base(items[s->job].output),
-					     (long)s->pid) < (int)sizeof(tmp))
-					unlink(tmp);
+				/* Its temporary files carry its pid in their names. */
+				unlink_tmp(items[s->job].output, s->pid);
+				unlink_tmp(items[s->job].bundle, s->pid);
+				unlink_tmp(items[s->job].manifest, s->pid);
+				unlink(items[s->job].manifest);
 			} else {
 				snprintf(why, sizeof(why), "%s: job ended without a report", items[s->job].input);
 			}

@@ -11,6 +11,7 @@
 
 #include "obscura/error.h"
 #include "obscura/fsutil.h"
+#include "obscura/hash.h"
 #include "obscura/recipe.h"
 #include "obscura/source.h"
 #include "obscura/version.h"
@@ -24,10 +25,17 @@ struct ob_sink {
 	AVPacket *pkt;
 	AVStream *vst, *ast;
 	AVRational audio_in_tb;
+	const char *container;
 	int64_t last_pts;  /* strictly increasing pts for the encoder */
 	int64_t tick;      /* one frame at the nominal rate, in encoder time base */
 	int64_t frames;
-	bool header_written, committed;
+	bool header_written, finished, committed;
+	/* Checkpoints: SHA-256 of the video packets handed to the muxer. */
+	ob_sink_checkpoint_fn checkpoint;
+	void *opaque;
+	struct ob_hash *seg;   /* hash of the current range, NULL when none is open */
+	int64_t seg_first;     /* index of the range's first video packet */
+	int64_t packets;       /* video packets muxed so far */
 };
 
 static const char *muxer_name(const char *container)
@@ -48,6 +56,11 @@ static int set_metadata(struct ob_sink *s, const struct ob_sink_params *p)
 	if (r->label && av_dict_set(&s->oc->metadata, "comment", OB_LABEL, 0) < 0)
 		return ob_err(OB_ERR_NOMEM, "%s: out of memory", s->final);
 	return 0;
+}
+
+static const char *muxer_name_of(const struct ob_sink *s)
+{
+	return !strcmp(s->container, "mkv") ? "matroska" : "mov";
 }
 
 static int open_encoder(struct ob_sink *s, const struct ob_sink_params *p)
@@ -138,6 +151,9 @@ int ob_sink_open(struct ob_sink **out, const struct ob_sink_params *p)
 	if (!s)
 		return ob_err(OB_ERR_NOMEM, "%s: out of memory", p->path);
 	s->last_pts = INT64_MIN;
+	s->container = p->recipe->output.container;
+	s->checkpoint = p->checkpoint;
+	s->opaque = p->opaque;
 	snprintf(s->final, sizeof(s->final), "%s", p->path);
 	ret = ob_atomic_tmpname(p->path, s->tmp, sizeof(s->tmp));
 	if (ret)
@@ -183,6 +199,84 @@ out:
 	if (ret)
 		ob_sink_free(&s);
 	*out = s;
+	return ret;
+}
+
+/* Ends the open checkpoint range, if any, and reports it. */
+static int close_range(struct ob_sink *s)
+{
+	unsigned char sha[OB_SHA256_LEN];
+	char hex[OB_SHA256_HEX_LEN + 1];
+
+	if (!s->seg)
+		return 0;
+	ob_hash_final(s->seg, sha);
+	ob_hash_free(&s->seg);
+	ob_hex_encode(sha, sizeof(sha), hex);
+	return s->checkpoint(s->opaque, s->seg_first, s->packets - 1, hex);
+}
+
+/* Adds a video packet's bytes to the current checkpoint range. */
+static int hash_packet(struct ob_sink *s, const AVPacket *pkt)
+{
+	int ret;
+
+	if (!s->checkpoint)
+		return 0;
+	if (!s->seg) {
+		ret = ob_hash_new(OB_HASH_SHA256, &s->seg);
+		if (ret)
+			return ret;
+		s->seg_first = s->packets;
+	}
+	if (pkt->size > 0)
+		ob_hash_update(s->seg, pkt->data, (size_t)pkt->size);
+	s->packets++;
+	if (s->packets - s->seg_first == OB_CHECKPOINT_FRAMES)
+		return close_range(s);
+	return 0;
+}
+
+/*
+ * Reads the finished file back (demux only, no decoding) and reports the
+ * checkpoint ranges of its video packets as stored.  Not the packets as the
+ * encoder gave them: the MP4 and Matroska muxers rewrite H.264 start codes
+ * as length prefixes, so only stored bytes can be checked by a recipient.
+ */
+static int checkpoints(struct ob_sink *s)
+{
+	AVFormatContext *fmt = NULL;
+	AVPacket *pkt = NULL;
+	int vi = s->vst->index, ret;
+
+	if (!s->checkpoint)
+		return 0;
+	ret = avformat_open_input(&fmt, s->tmp, av_find_input_format(muxer_name_of(s)), NULL);
+	if (ret < 0)
+		return ob_err_av(OB_ERR_OUTPUT, ret, "%s: cannot read back", s->final);
+	pkt = av_packet_alloc();
+	if (!pkt) {
+		ret = ob_err(OB_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	for (;;) {
+		ret = av_read_frame(fmt, pkt);
+		if (ret == AVERROR_EOF) {
+			ret = close_range(s);
+			break;
+		}
+		if (ret < 0) {
+			ret = ob_err_av(OB_ERR_OUTPUT, ret, "%s: cannot read back", s->final);
+			break;
+		}
+		ret = pkt->stream_index == vi ? hash_packet(s, pkt) : 0;
+		av_packet_unref(pkt);
+		if (ret)
+			break;
+	}
+out:
+	av_packet_free(&pkt);
+	avformat_close_input(&fmt);
 	return ret;
 }
 
@@ -262,6 +356,24 @@ int ob_sink_finish(struct ob_sink *s)
 	ret = avio_closep(&s->oc->pb);
 	if (ret < 0)
 		return ob_err_av(OB_ERR_OUTPUT, ret, "%s: close", s->final);
+	ret = checkpoints(s);
+	if (ret)
+		return ret;
+	s->finished = true;
+	return 0;
+}
+
+const char *ob_sink_tmp_path(const struct ob_sink *s)
+{
+	return s->tmp;
+}
+
+int ob_sink_commit(struct ob_sink *s)
+{
+	int ret;
+
+	if (!s->finished)
+		return ob_err(OB_ERR_INTERNAL, "%s: committed before it was finished", s->final);
 	ret = ob_atomic_commit(s->tmp, s->final);
 	if (ret)
 		return ret;
@@ -290,6 +402,7 @@ void ob_sink_free(struct ob_sink **sp)
 		ob_atomic_abort(s->tmp);
 	avcodec_free_context(&s->enc);
 	av_packet_free(&s->pkt);
+	ob_hash_free(&s->seg);
 	free(s);
 	*sp = NULL;
 }

@@ -17,6 +17,8 @@ enum ob_long_option {
 	OB_OPT_CHECK,
 	OB_OPT_PASSPHRASE_FILE,
 	OB_OPT_NO_PASSPHRASE,
+	OB_OPT_KEY,
+	OB_OPT_UNSIGNED,
 };
 
 /* One option: the getopt_long entry plus what --help and the man page say. */

@@ -6,13 +6,19 @@
 #include <stdint.h>
 
 struct ob_recipe;
+struct ob_minisign_key;
 
 /* A job is fully described by these three things (and a thread budget),
  * so a batch can be split across processes or machines without shared state. */
 struct ob_job {
 	const char *input;               /* read only, never modified */
 	const char *output;              /* final path of the export */
+	const char *bundle;              /* final path of the bundle (bundle.h) */
+	const char *manifest;            /* hidden manifest path while the job runs (audit.h) */
 	const struct ob_recipe *recipe;
+	const struct ob_minisign_key *key; /* signs the manifest; NULL: unsigned bundle */
+	int argc;                        /* the command line, for the manifest */
+	char *const *argv;
 	int threads;                     /* codec threads for this job, 0 = auto */
 };
 
@@ -28,14 +34,18 @@ struct ob_job_stats {
 	int audio_kept;          /* 1 if an audio stream was passed through */
 	int streams_dropped;     /* input streams not carried into the export */
 	int tags_dropped;        /* container and stream tags not carried */
+	char job_id[33];         /* random, hex; also in the manifest */
+	char manifest_head[65];  /* hex SHA-256 of the manifest's last entry, "" on failure */
 };
 
 /* Called now and then with frames done and the estimate (-1 if unknown). */
 typedef void (*ob_job_progress_fn)(void *opaque, int64_t done, int64_t total);
 
 /*
- * Runs the job to completion.  On success the export exists under its final
- * name; on any failure nothing exists there (and no temporary file is left).
+ * Runs the job to completion, writing its manifest (obscura-manifest(5)) as
+ * it goes.  On success the export and the bundle (export, manifest, its
+ * signature, signer.pub, SHA256SUMS, README.txt) exist under their final
+ * names; on any failure neither exists (and no temporary file is left).
  * Returns 0 or a negative ob_status with the message in ob_errmsg().
  */
 int ob_job_run(const struct ob_job *job, struct ob_job_stats *stats,

@@ -7,6 +7,7 @@
 
 struct ob_recipe;
 struct ob_input_list;
+struct ob_minisign_key;
 
 #define OB_JOBS_MAX 64
 
@@ -18,14 +19,17 @@ struct ob_runner_opts {
 	bool force;      /* replace existing exports */
 	bool progress;   /* draw a progress line on stderr */
 	bool quiet;      /* no per-job "ok" lines */
+	const struct ob_minisign_key *key; /* signs every manifest; NULL: --unsigned */
+	int argc;        /* the command line, recorded in every manifest */
+	char *const *argv;
 };
 
 /*
  * Runs one job per input, at most opts->jobs at once, each in its own process
  * so that a crash or a hostile file takes down only its own job.  Returns 0
  * and a new summary object in *summary (caller decrefs):
- *   {"version", "recipe", "outdir", "jobs": [ {input, output, status, error_kind,
- *    error, frames, ...}, ... ], "ok": N, "failed": N, "interrupted": bool}
+ *   {"version", "recipe", "outdir", "jobs": [ {input, output, bundle, manifest_head,
+ *    status, error_kind, error, frames, ...}, ... ], "ok": N, "failed": N, "interrupted": bool}
  * Errors are per job; the return value is nonzero only for OB_ERR_NOMEM.
  */
 int ob_runner_run(const struct ob_runner_opts *opts, const struct ob_input_list *inputs,

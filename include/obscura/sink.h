@@ -3,6 +3,7 @@
 #define OBSCURA_SINK_H
 
 #include <libavutil/rational.h>
+#include <stdint.h>
 
 struct AVFrame;
 struct AVPacket;
@@ -11,12 +12,27 @@ struct ob_recipe;
 struct ob_source_info;
 struct ob_sink;
 
+/* Video packets per checkpoint range (the manifest's "checkpoint" event). */
+#define OB_CHECKPOINT_FRAMES 250
+
+/*
+ * Called, when the file is finished, with each range of its video packets as
+ * stored (read back with the demuxer, in file order = decode order),
+ * numbered from 0: packets first..last
+ * (OB_CHECKPOINT_FRAMES of them, fewer for the last range) and the hex
+ * SHA-256 of their bytes concatenated.  A nonzero return fails the write.
+ */
+typedef int (*ob_sink_checkpoint_fn)(void *opaque, int64_t first, int64_t last,
+				     const char *sha256_hex);
+
 struct ob_sink_params {
 	const char *path;                      /* final name; written under a tmp name */
 	const struct ob_recipe *recipe;        /* codec, CRF, preset, container, tags */
 	const struct ob_source_info *video;    /* geometry and timing of frames */
 	const struct AVFormatContext *input;   /* for the audio stream and kept tags */
 	int threads;                           /* encoder threads, 0 = auto */
+	ob_sink_checkpoint_fn checkpoint;      /* NULL: no checkpoints */
+	void *opaque;                          /* for checkpoint */
 };
 
 /*
@@ -34,13 +50,20 @@ int ob_sink_write_frame(struct ob_sink *sink, struct AVFrame *frame);
 /* Muxes a packet of the kept audio stream (timestamps in its input time base). */
 int ob_sink_write_packet(struct ob_sink *sink, struct AVPacket *pkt);
 
-/* Flushes the encoder, finishes the file, fsyncs and renames it into place. */
+/* Flushes the encoder and finishes the file under its temporary name, then
+ * reads it back for the checkpoints. */
 int ob_sink_finish(struct ob_sink *sink);
+
+/* The temporary file, complete after ob_sink_finish() (for hashing, bundling). */
+const char *ob_sink_tmp_path(const struct ob_sink *sink);
+
+/* After ob_sink_finish(): fsyncs and renames the file into place. */
+int ob_sink_commit(struct ob_sink *sink);
 
 /* Frames handed to the encoder so far. */
 int64_t ob_sink_frames(const struct ob_sink *sink);
 
-/* Frees the sink; if ob_sink_finish() did not succeed, removes the tmp file. */
+/* Frees the sink; if ob_sink_commit() did not succeed, removes the tmp file. */
 void ob_sink_free(struct ob_sink **sink);
 
 #endif

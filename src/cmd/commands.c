@@ -8,7 +8,10 @@ static const struct ob_cli_option run_options[] = {
 	{ "output", 'o', "DIR", "directory for the exports (default: obscura-out)" },
 	{ "jobs", 'j', "N", "run N jobs at once, each in its own process (default: 1)" },
 	{ "threads", OB_OPT_THREADS, "N", "codec threads per job (default: cores / jobs)" },
-	{ "force", OB_OPT_FORCE, NULL, "replace exports that already exist" },
+	{ "key", OB_OPT_KEY, "FILE", "minisign secret key that signs every bundle's manifest (default: $OBSCURA_KEY)" },
+	{ "passphrase-file", OB_OPT_PASSPHRASE_FILE, "FILE", "passphrase of the secret key: the first line of FILE" },
+	{ "unsigned", OB_OPT_UNSIGNED, NULL, "write bundles without a signature (obscura verify calls them unsigned)" },
+	{ "force", OB_OPT_FORCE, NULL, "replace exports and bundles that already exist" },
 	{ "json", OB_OPT_JSON, NULL, "print a JSON summary of every job on standard output" },
 	{ "no-progress", OB_OPT_NO_PROGRESS, NULL, "never draw the progress line" },
 	{ "quiet", 'q', NULL, "print only errors and the final count" },
@@ -53,7 +56,7 @@ static const struct ob_cli_option plain_options[] = {
 
 const struct ob_command ob_commands[] = {
 	{ "run", cmd_run, "Anonymize videos: pixelate exclusion zones in every frame and re-encode.",
-	  "obscura run [-r RECIPE] [-o DIR] [-j N] [--json] INPUT...", run_options },
+	  "obscura run [-r RECIPE] [-o DIR] [-j N] (--key FILE | --unsigned) [--json] INPUT...", run_options },
 	{ "verify", cmd_verify, "Verify bundles: signature, manifest chain, every member's hash and size.",
 	  "obscura verify [-p PUBKEY] [--json] BUNDLE...", verify_options },
 	{ "keygen", cmd_keygen, "Create an Ed25519 signing key pair in minisign's format.",

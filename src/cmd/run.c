@@ -11,24 +11,38 @@
 #include "obscura/cli.h"
 #include "obscura/error.h"
 #include "obscura/fsutil.h"
+#include "obscura/parse.h"
 #include "obscura/inputs.h"
+#include "obscura/minisign.h"
 #include "obscura/recipe.h"
 #include "obscura/runner.h"
 #include "obscura/banned.h"
 
 #define DEFAULT_OUTDIR "obscura-out"
+#define KEY_ENV "OBSCURA_KEY" /* secret key file when --key is not given */
 
-static bool parse_count(const char *s, int lo, int hi, int *out)
+/*
+ * Loads the signing key once, in the parent, before any job forks: the
+ * children inherit it and never read the key file themselves.  Refused
+ * (usage-class, exit 2): a key readable by group or others, a protected key
+ * without its passphrase.
+ */
+static int load_key(const char *path, const char *passfile, struct ob_minisign_key **key)
 {
-	char *end;
-	long v;
+	char *pass = NULL;
+	size_t passlen = 0;
+	int ret = 0;
 
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi)
-		return false;
-	*out = (int)v;
-	return true;
+	if (passfile)
+		ret = ob_minisign_read_passphrase(passfile, &pass, &passlen);
+	if (!ret)
+		ret = ob_minisign_load_secret(path, pass, passlen, key);
+	ob_minisign_passphrase_free(&pass, passlen);
+	if (ret) {
+		fprintf(stderr, "obscura: error: %s\n", ob_errmsg());
+		return ret == OB_ERR_NOMEM ? OB_EXIT_INTERNAL : OB_EXIT_USAGE;
+	}
+	return 0;
 }
 
 /* Exit status of a finished batch: see EXIT STATUS in obscura(1). */
@@ -46,57 +60,68 @@ static int batch_exit(const json_t *summary)
 
 int cmd_run(int argc, char **argv)
 {
-	const struct ob_command *cmd = ob_command_find("run");
-	struct option longopts[OB_CLI_MAX_OPTIONS + 1];
-	char shortopts[2 * OB_CLI_MAX_OPTIONS + 2];
+	struct ob_cli_parser opts;
+	const struct ob_command *cmd;
 	struct ob_runner_opts o = { .outdir = DEFAULT_OUTDIR, .jobs = 1 };
 	struct ob_input_list inputs = { 0 };
 	struct ob_recipe *recipe = NULL;
-	const char *recipe_path = NULL;
-	bool json = false, no_progress = false, verbose = false;
+	const char *recipe_path = NULL, *key_path = NULL, *passfile = NULL;
+	struct ob_minisign_key *key = NULL;
+	bool json = false, no_progress = false, verbose = false, unsigned_ok = false;
 	json_t *summary = NULL;
 	char skip[64];
 	int c, ret;
 
-	ob_cli_getopt_table(cmd, longopts, shortopts, sizeof(shortopts));
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+	ob_cli_parser_init(&opts, "run");
+	cmd = opts.cmd;
+	while ((c = ob_cli_next(&opts, argc, argv, &ret)) != OB_CLI_DONE) {
 		switch (c) {
+		case OB_CLI_RETURN:
+			return ret;
 		case 'r': recipe_path = optarg; break;
 		case 'o': o.outdir = optarg; break;
 		case 'j':
-			if (!parse_count(optarg, 1, OB_JOBS_MAX, &o.jobs))
+			if (!ob_parse_int(optarg, 1, OB_JOBS_MAX, &o.jobs))
 				return ob_cli_usage_error(cmd, "--jobs: expected a number from 1 to %d, got '%s'",
 							  OB_JOBS_MAX, optarg);
 			break;
 		case OB_OPT_THREADS:
-			if (!parse_count(optarg, 1, 256, &o.threads))
+			if (!ob_parse_int(optarg, 1, 256, &o.threads))
 				return ob_cli_usage_error(cmd, "--threads: expected a number from 1 to 256, got '%s'",
 							  optarg);
 			break;
 		case OB_OPT_FORCE: o.force = true; break;
+		case OB_OPT_KEY: key_path = optarg; break;
+		case OB_OPT_PASSPHRASE_FILE: passfile = optarg; break;
+		case OB_OPT_UNSIGNED: unsigned_ok = true; break;
 		case OB_OPT_JSON: json = true; break;
 		case OB_OPT_NO_PROGRESS: no_progress = true; break;
 		case 'q': o.quiet = true; break;
 		case 'v': verbose = true; break;
-		case 'h':
-			ob_cli_print_help(stdout, cmd);
-			return ob_cli_finish_stdout(OB_EXIT_OK);
-		case ':':
-			return ob_cli_usage_error(cmd, "option '%s' needs an argument", argv[optind - 1]);
-		default:
-			return ob_cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
 		return ob_cli_usage_error(cmd, "no input given");
+	if (key_path && unsigned_ok)
+		return ob_cli_usage_error(cmd, "give either --key or --unsigned");
+	if (!key_path && !unsigned_ok) {
+		const char *env = getenv(KEY_ENV);
+
+		key_path = env && *env ? env : NULL;
+	}
+	if (!key_path && !unsigned_ok)
+		return ob_cli_usage_error(cmd, "no signing key: give --key FILE (make one with `obscura keygen`) "
+					       "or set " KEY_ENV ", or --unsigned to write unsigned bundles");
+	if (passfile && !key_path)
+		return ob_cli_usage_error(cmd, "--passphrase-file needs a key (--key or " KEY_ENV ")");
 
 	ret = recipe_path ? ob_recipe_load(recipe_path, &recipe) : ob_recipe_default(&recipe);
 	if (ret) {
 		fprintf(stderr, "obscura: error: %s\n", ob_errmsg());
 		return ob_exit_for_status(ret);
 	}
+	if (key_path && (ret = load_key(key_path, passfile, &key)))
+		goto out;
 	ret = ob_prepare_outdir(o.outdir);
 	if (ret) {
 		fprintf(stderr, "obscura: error: %s\n", ob_errmsg());
@@ -113,6 +138,9 @@ int cmd_run(int argc, char **argv)
 	}
 	av_log_set_level(verbose ? AV_LOG_WARNING : AV_LOG_QUIET);
 	o.recipe = recipe;
+	o.key = key;
+	o.argc = argc;
+	o.argv = argv;
 	o.progress = !no_progress && !o.quiet && isatty(STDERR_FILENO);
 	if (ob_runner_run(&o, &inputs, &summary)) {
 		fprintf(stderr, "obscura: error: %s\n", ob_errmsg());
@@ -131,5 +159,6 @@ out:
 	json_decref(summary);
 	ob_inputs_release(&inputs);
 	ob_recipe_free(&recipe);
+	ob_minisign_key_free(&key);
 	return ret;
 }

@@ -20,7 +20,7 @@ test_expect_success 'obscura -h is --help' '
 test_expect_success 'obscura help run and obscura run --help print the same usage, exit 0' '
 	"$OBSCURA" help run >help 2>err
 	test_must_be_empty err
-	"$OBSCURA" run --help >runhelp
+	"$OBSCURA" run --unsigned --help >runhelp
 	test_cmp help runhelp
 	test_grep "^usage: obscura run " help
 	for opt in --recipe --output --jobs --threads --force --json --no-progress --quiet --verbose --help; do
@@ -63,7 +63,7 @@ test_expect_success 'help for an unknown command: exit 2' '
 
 test_expect_success 'run: unknown option: exit 2, one-line error naming it, nothing created' '
 	touch clip.mp4
-	test_must_fail_with 2 "$OBSCURA" run --bogus clip.mp4
+	test_must_fail_with 2 "$OBSCURA" run --unsigned --bogus clip.mp4
 	test_usage_error stderr
 	test_grep -e "--bogus" stderr
 	test_must_be_empty stdout
@@ -71,22 +71,22 @@ test_expect_success 'run: unknown option: exit 2, one-line error naming it, noth
 '
 
 test_expect_success 'run: unknown short option: exit 2' '
-	test_must_fail_with 2 "$OBSCURA" run -Z clip.mp4
+	test_must_fail_with 2 "$OBSCURA" run --unsigned -Z clip.mp4
 	test_usage_error stderr
 	test_grep -e "-Z" stderr
 '
 
 test_expect_success 'run: missing option argument: exit 2' '
-	test_must_fail_with 2 "$OBSCURA" run -o
+	test_must_fail_with 2 "$OBSCURA" run --unsigned -o
 	test_usage_error stderr
 	test_grep "needs an argument" stderr
-	test_must_fail_with 2 "$OBSCURA" run clip.mp4 --recipe
+	test_must_fail_with 2 "$OBSCURA" run --unsigned clip.mp4 --recipe
 	test_usage_error stderr
 	test_grep -e "--recipe" stderr
 '
 
 test_expect_success 'run: no input: exit 2' '
-	test_must_fail_with 2 "$OBSCURA" run -o outdir
+	test_must_fail_with 2 "$OBSCURA" run --unsigned -o outdir
 	test_usage_error stderr
 	test_grep "no input" stderr
 	test_path_is_missing outdir
@@ -94,10 +94,10 @@ test_expect_success 'run: no input: exit 2' '
 
 test_expect_success 'run: bad --jobs and --threads values: exit 2' '
 	for j in 0 65 x 2x -1; do
-		test_must_fail_with 2 "$OBSCURA" run -j "$j" clip.mp4
+		test_must_fail_with 2 "$OBSCURA" run --unsigned -j "$j" clip.mp4
 		test_usage_error stderr
 	done
-	test_must_fail_with 2 "$OBSCURA" run --threads 0 clip.mp4
+	test_must_fail_with 2 "$OBSCURA" run --unsigned --threads 0 clip.mp4
 	test_usage_error stderr
 	test_path_is_missing obscura-out
 '

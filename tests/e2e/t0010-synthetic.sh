@@ -105,7 +105,7 @@ test_expect_success 'the VFR fixtures really have irregular timestamps' '
 '
 
 test_expect_success 'run a zone recipe on the CFR and VFR clips (-j 2)' '
-	"$OBSCURA" run -q -j 2 -r zone.ini -o zone cfr.mp4 vfr.mkv vfr.mp4 2>err
+	"$OBSCURA" run --unsigned -q -j 2 -r zone.ini -o zone cfr.mp4 vfr.mkv vfr.mp4 2>err
 	test_path_is_file zone/cfr.anon.mp4
 	test_path_is_file zone/vfr.anon.mp4
 	test_path_is_file zone/vfr-2.anon.mp4
@@ -139,7 +139,7 @@ test_expect_success 'zone cells uniform in every frame, PSNR outside > 30 dB (VF
 '
 
 test_expect_success 'framecmp catches an export without pixelation (negative control)' '
-	"$OBSCURA" run -q -o plain cfr.mp4
+	"$OBSCURA" run --unsigned -q -o plain cfr.mp4
 	test_must_fail_with 1 "$TOOLS/framecmp" -z $ZONE -b 16 -s 3 -p 30 cfr.mp4 plain/cfr.anon.mp4
 	test_grep "zone cell stddev" stdout
 	# and without -z the untouched transcode is close to the input everywhere
@@ -153,7 +153,7 @@ test_expect_success 'the pixelated zone hides the detail: zone differs from the 
 '
 
 test_expect_success 'style = solid: zone cells at the black fill (Y = 16) in every frame' '
-	"$OBSCURA" run -q -r solid.ini -o solid cfr.mp4
+	"$OBSCURA" run --unsigned -q -r solid.ini -o solid cfr.mp4
 	framecmp -z $ZONE -b 16 -s 1 -f 16 -p 30 cfr.mp4 solid/cfr.anon.mp4
 	test_grep "^frames 50 50$" cmp
 	# a wrong fill value must be noticed
@@ -171,7 +171,7 @@ assert rot and abs(rot[0]) == 90, rot"
 '
 
 test_expect_success 'rotated input: export is upright pixels, 240x320, no display matrix' '
-	"$OBSCURA" run -q -r top.ini -o rot rot90.mp4 rot270.mp4
+	"$OBSCURA" run --unsigned -q -r top.ini -o rot rot90.mp4 rot270.mp4
 	for r in 90 270; do
 		ffprobe -v error -select_streams v:0 -show_streams -of json rot/rot$r.anon.mp4 | json_get "
 s = d[\"streams\"][0]
@@ -218,7 +218,7 @@ assert \"location\" in t and \"com.android.version\" in t, t"
 '
 
 test_expect_success 'default recipe: one video stream only, no tags, chapters, audio, subtitles, attachments, data' '
-	"$OBSCURA" run -q -o meta meta.mkv phone.mp4
+	"$OBSCURA" run --unsigned -q -o meta meta.mkv phone.mp4
 	for f in meta/meta.anon.mp4 meta/phone.anon.mp4; do
 		check_carriage $f 1 0
 		no_secrets $f
@@ -232,7 +232,7 @@ test_expect_success 'the export carries the Obscura label with the version' '
 '
 
 test_expect_success 'audio = keep: the AAC audio is kept, and nothing else' '
-	"$OBSCURA" run -q -r keep.ini -o keep meta.mkv phone.mp4
+	"$OBSCURA" run --unsigned -q -r keep.ini -o keep meta.mkv phone.mp4
 	for f in meta phone; do
 		check_carriage keep/$f.anon.mp4 1 1
 		no_secrets keep/$f.anon.mp4 "$SECRETS_AUDIO"
@@ -247,7 +247,7 @@ test_expect_success 'audio = keep: the AAC audio is kept, and nothing else' '
 '
 
 test_expect_success 'container = mkv: Matroska export, same timestamps, nothing carried' '
-	"$OBSCURA" run -q -r mkv.ini -o mkv meta.mkv vfr.mkv
+	"$OBSCURA" run --unsigned -q -r mkv.ini -o mkv meta.mkv vfr.mkv
 	test_path_is_file mkv/meta.anon.mkv
 	ffprobe -v error -show_entries format=format_name -of default=nw=1:nk=1 mkv/meta.anon.mkv >fmt
 	test_grep matroska fmt

@@ -57,7 +57,7 @@ test_expect_success 'the truncated fixtures are what they claim' '
 # Each bad input alone: exit 4, one line naming the file, nothing in out/.
 for bad in empty.mp4 random.mp4 no-moov.mp4 cut-mdat.mp4 cut-real.mp4 notes.avi missing.mp4 novideo; do
 	test_expect_success "bad input $bad alone: exit 4, one error line naming it, no output" "
-		test_must_fail_with 4 \"\$OBSCURA\" run -o out $bad
+		test_must_fail_with 4 \"\$OBSCURA\" run --unsigned -o out $bad
 		one_error_line stderr $bad
 		test_grep '1 job: 0 ok, 1 failed' stderr
 		test_dir_is_empty out
@@ -65,7 +65,7 @@ for bad in empty.mp4 random.mp4 no-moov.mp4 cut-mdat.mp4 cut-real.mp4 notes.avi 
 done
 
 test_expect_success 'the causes are told apart' '
-	"$OBSCURA" run -o out empty.mp4 random.mp4 cut-mdat.mp4 missing.mp4 novideo 2>err || true
+	"$OBSCURA" run --unsigned -o out empty.mp4 random.mp4 cut-mdat.mp4 missing.mp4 novideo 2>err || true
 	test_grep "empty.mp4: empty file" err
 	test_grep "random.mp4: not a readable video file" err
 	test_grep "cut-mdat.mp4: truncated" err
@@ -75,7 +75,7 @@ test_expect_success 'the causes are told apart' '
 
 test_expect_success 'a batch of bad inputs and good ones (-j 2): exit 5, good ones done' '
 	cp good.mp4 good2.mp4
-	test_must_fail_with 5 "$OBSCURA" run -j 2 --json -o out good.mp4 empty.mp4 random.mp4 \
+	test_must_fail_with 5 "$OBSCURA" run --unsigned -j 2 --json -o out good.mp4 empty.mp4 random.mp4 \
 		no-moov.mp4 cut-mdat.mp4 cut-real.mp4 notes.avi missing.mp4 novideo good2.mp4
 	mv stdout summary.json
 	for f in empty.mp4 random.mp4 no-moov.mp4 cut-mdat.mp4 cut-real.mp4 notes.avi missing.mp4 novideo; do
@@ -85,7 +85,7 @@ test_expect_success 'a batch of bad inputs and good ones (-j 2): exit 5, good on
 	test_eq 25 "$(probe_frames out/good.anon.mp4)" "frames of good"
 	test_eq 25 "$(probe_frames out/good2.anon.mp4)" "frames of good2"
 	ls -A out >listing
-	printf "good.anon.mp4\ngood2.anon.mp4\n" >expect
+	printf "good.anon.mp4\ngood.mp4.obscura.tar\ngood2.anon.mp4\ngood2.mp4.obscura.tar\n" >expect
 	test_cmp expect listing
 '
 
@@ -115,28 +115,28 @@ test_expect_success 'failed jobs leave no temporary file; inputs unmodified' '
 
 test_expect_success 'existing export without --force: that job fails (exit 5), file untouched' '
 	sha256 out/good.anon.mp4 >export.sha256
-	rm out/good2.anon.mp4
-	test_must_fail_with 5 "$OBSCURA" run -o out good.mp4 good2.mp4
+	rm out/good2.anon.mp4 out/good2.mp4.obscura.tar
+	test_must_fail_with 5 "$OBSCURA" run --unsigned -o out good.mp4 good2.mp4
 	one_error_line stderr out/good.anon.mp4
 	test_grep "exists" stderr
 	test_grep -e "--force" stderr
 	sha256sum -c --quiet export.sha256
 	test_path_is_file out/good2.anon.mp4
-	test_must_fail_with 4 "$OBSCURA" run -o out good.mp4
+	test_must_fail_with 4 "$OBSCURA" run --unsigned -o out good.mp4
 '
 
 test_expect_success '--force replaces the existing export' '
 	echo junk >out/good.anon.mp4
-	"$OBSCURA" run -q --force -o out good.mp4
+	"$OBSCURA" run --unsigned -q --force -o out good.mp4
 	test_eq 25 "$(probe_frames out/good.anon.mp4)" "frames"
 	test_no_temp out
 '
 
 test_expect_success 'unusable output directory: exit 6, one line naming it, no job run' '
-	test_must_fail_with 6 "$OBSCURA" run -o /proc/obscura-e2e-test good.mp4
+	test_must_fail_with 6 "$OBSCURA" run --unsigned -o /proc/obscura-e2e-test good.mp4
 	test_line_count stderr 1
 	test_grep "^obscura: error: /proc/obscura-e2e-test: " stderr
-	test_must_fail_with 6 "$OBSCURA" run -o notes.avi/sub good.mp4
+	test_must_fail_with 6 "$OBSCURA" run --unsigned -o notes.avi/sub good.mp4
 	test_line_count stderr 1
 	test_grep "^obscura: error: notes.avi/sub: .*Not a directory" stderr
 	sha256sum -c --quiet inputs.sha256
@@ -144,7 +144,7 @@ test_expect_success 'unusable output directory: exit 6, one line naming it, no j
 
 test_expect_success 'bad recipe, unknown key: exit 3, file:line, section and key named, nothing run' '
 	make_recipe unknown.ini "[pixelate]" "block = 16" "frobnicate = 1"
-	test_must_fail_with 3 "$OBSCURA" run -r unknown.ini -o rout good.mp4
+	test_must_fail_with 3 "$OBSCURA" run --unsigned -r unknown.ini -o rout good.mp4
 	test_line_count stderr 1
 	test_grep "^obscura: error: unknown.ini:3: \[pixelate\] frobnicate: unknown key" stderr
 	test_path_is_missing rout
@@ -152,30 +152,30 @@ test_expect_success 'bad recipe, unknown key: exit 3, file:line, section and key
 
 test_expect_success 'bad recipe, bad value: exit 3, file:line and key named' '
 	make_recipe badvalue.ini "[output]" "preset = veryfast" "crf = 99"
-	test_must_fail_with 3 "$OBSCURA" run -r badvalue.ini -o rout good.mp4
+	test_must_fail_with 3 "$OBSCURA" run --unsigned -r badvalue.ini -o rout good.mp4
 	test_line_count stderr 1
 	test_grep "^obscura: error: badvalue.ini:3: \[output\] crf: " stderr
 	make_recipe blur.ini "[pixelate]" "style = blur"
-	test_must_fail_with 3 "$OBSCURA" run -r blur.ini -o rout good.mp4
+	test_must_fail_with 3 "$OBSCURA" run --unsigned -r blur.ini -o rout good.mp4
 	test_grep "^obscura: error: blur.ini:2: .*blur" stderr
 	test_path_is_missing rout
 '
 
 test_expect_success 'bad recipe, polygon with 2 points: exit 3, file, zone and key named' '
 	make_recipe twopoints.ini "[exclude \"door\"]" "polygon = 0.1,0.1 0.5,0.5"
-	test_must_fail_with 3 "$OBSCURA" run -r twopoints.ini -o rout good.mp4
+	test_must_fail_with 3 "$OBSCURA" run --unsigned -r twopoints.ini -o rout good.mp4
 	test_line_count stderr 1
 	test_grep "^obscura: error: twopoints.ini.*door.*polygon.*3 points" stderr
 	test_path_is_missing rout
 '
 
 test_expect_success 'missing recipe file: exit 3' '
-	test_must_fail_with 3 "$OBSCURA" run -r nosuch.ini -o rout good.mp4
+	test_must_fail_with 3 "$OBSCURA" run --unsigned -r nosuch.ini -o rout good.mp4
 	test_grep "^obscura: error: nosuch.ini: " stderr
 '
 
 test_expect_success 'SIGINT to the process group mid-job: exit 130, no export, no temp file' '
-	setsid "$OBSCURA" run --threads 1 -o sigint "$VTEST" good.mp4 >/dev/null 2>err &
+	setsid "$OBSCURA" run --unsigned --threads 1 -o sigint "$VTEST" good.mp4 >/dev/null 2>err &
 	pid=$!
 	wait_for_temp sigint
 	kill -INT "-$pid"
@@ -188,7 +188,7 @@ test_expect_success 'SIGINT to the process group mid-job: exit 130, no export, n
 '
 
 test_expect_success 'SIGTERM to obscura alone stops the running job: exit 130, nothing left' '
-	setsid "$OBSCURA" run --threads 1 --json -o sigterm "$VTEST" good.mp4 >summary.json 2>err &
+	setsid "$OBSCURA" run --unsigned --threads 1 --json -o sigterm "$VTEST" good.mp4 >summary.json 2>err &
 	pid=$!
 	wait_for_temp sigterm
 	kill -TERM $pid
