@@ -16,6 +16,7 @@
 
 #include "obscura/error.h"
 #include "obscura/fsutil.h"
+#include "obscura/parse.h"
 #include "obscura/banned.h"
 
 #define SECTION_ZONE "exclude"
@@ -37,43 +38,6 @@ static int fail(struct parse_ctx *c, const char *fmt, ...)
 	vsnprintf(c->err, sizeof(c->err), fmt, ap);
 	va_end(ap);
 	return 0; /* libinih: 0 = error on this line */
-}
-
-static bool parse_int(const char *s, long lo, long hi, int *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < lo || v > hi)
-		return false;
-	*out = (int)v;
-	return true;
-}
-
-static bool parse_double(const char *s, double lo, double hi, double *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !isfinite(v) || v < lo || v > hi)
-		return false;
-	*out = v;
-	return true;
-}
-
-static bool parse_bool(const char *s, bool *out)
-{
-	if (!strcasecmp(s, "yes") || !strcasecmp(s, "true") || !strcmp(s, "1") || !strcasecmp(s, "on"))
-		*out = true;
-	else if (!strcasecmp(s, "no") || !strcasecmp(s, "false") || !strcmp(s, "0") || !strcasecmp(s, "off"))
-		*out = false;
-	else
-		return false;
-	return true;
 }
 
 static bool copy_word(char *dst, size_t size, const char *src)
@@ -133,11 +97,11 @@ static int set_pixelate(struct parse_ctx *c, const char *name, const char *value
 	} else if (!strcmp(name, "block")) {
 		if (!strcmp(value, "auto"))
 			o->block = 0;
-		else if (!parse_int(value, OB_BLOCK_MIN, OB_BLOCK_MAX, &o->block) || o->block % 2)
+		else if (!ob_parse_int(value, OB_BLOCK_MIN, OB_BLOCK_MAX, &o->block) || o->block % 2)
 			return fail(c, "must be auto or an even number of pixels from %d to %d",
 				    OB_BLOCK_MIN, OB_BLOCK_MAX);
 	} else if (!strcmp(name, "noise")) {
-		if (!parse_int(value, 0, 64, &o->noise))
+		if (!ob_parse_int(value, 0, 64, &o->noise))
 			return fail(c, "must be a whole number from 0 to 64");
 	} else if (!strcmp(name, "seed")) {
 		char *end;
@@ -152,7 +116,7 @@ static int set_pixelate(struct parse_ctx *c, const char *name, const char *value
 			return fail(c, "must be random or a non-negative integer");
 		o->seed_set = true;
 	} else if (!strcmp(name, "margin")) {
-		if (!parse_double(value, 0, 2, &o->margin))
+		if (!ob_parse_double(value, 0, 2, &o->margin))
 			return fail(c, "must be a fraction of the box size from 0 to 2");
 	} else if (!strcmp(name, "fill")) {
 		if (!strcmp(value, "black"))
@@ -181,7 +145,7 @@ static int set_output(struct parse_ctx *c, const char *name, const char *value)
 		if (!copy_word(o->codec, sizeof(o->codec), value))
 			return fail(c, "must name a libavcodec encoder");
 	} else if (!strcmp(name, "crf")) {
-		if (!parse_int(value, 0, 63, &o->crf))
+		if (!ob_parse_int(value, 0, 63, &o->crf))
 			return fail(c, "must be a whole number from 0 to 63");
 	} else if (!strcmp(name, "preset")) {
 		if (!copy_word(o->preset, sizeof(o->preset), value))
@@ -240,13 +204,17 @@ static int set_detect(struct parse_ctx *c, const char *name, const char *value)
 										 : &d->text_threshold;
 		if (!strcmp(value, "model"))
 			*t = -1;
-		else if (!parse_double(value, 0.01, 1, t))
+		else if (!ob_parse_double(value, 0.01, 1, t))
 			return fail(c, "must be model or a score from 0.01 to 1");
 	} else if (!strcmp(name, "head")) {
-		if (!parse_double(value, 0, 1, &d->head_fraction))
+		if (!ob_parse_double(value, 0, 1, &d->head_fraction))
 			return fail(c, "must be a fraction of the person box from 0 to 1");
-	} else if (!strcmp(name, "stride")) {
-		if (!parse_int(value, 1, OB_DETECT_STRIDE_MAX, &d->stride))
+	} else if (!strcmp(name, "forehead")) {
+		if (!ob_parse_double(value, 0, 1, &d->forehead))
+			return fail(c, "must be a fraction of the face box from 0 to 1");
+	} else if (!strcmp(name, "stride") || !strcmp(name, "people_stride") || !strcmp(name, "text_stride")) {
+		int *v = name[0] == 's' ? &d->stride : name[0] == 'p' ? &d->people_stride : &d->text_stride;
+		if (!ob_parse_int(value, 1, OB_DETECT_STRIDE_MAX, v))
 			return fail(c, "must be a whole number from 1 to %d", OB_DETECT_STRIDE_MAX);
 	} else if (!strcmp(name, "tiles")) {
 		if (!strcmp(value, "auto"))
@@ -271,7 +239,7 @@ static int set_metadata(struct parse_ctx *c, const char *name, const char *value
 	struct ob_recipe *r = c->r;
 
 	if (!strcmp(name, "label")) {
-		if (!parse_bool(value, &r->label))
+		if (!ob_parse_bool(value, &r->label))
 			return fail(c, "must be yes or no");
 	} else if (!strcmp(name, "keep")) {
 		char buf[OB_RECIPE_MAX_LINE + 1], *save = NULL, *tok;
@@ -386,6 +354,7 @@ static void set_defaults(struct ob_recipe *r)
 	r->detect = (struct ob_detect_opts){
 		.face_threshold = 0.4, .person_threshold = -1, .text_threshold = -1,
 		.head_fraction = 0.3, .stride = 1, .tiles = true,
+		.people_stride = 1, .text_stride = 1, .forehead = 0.4,
 	};
 }
 

@@ -21,7 +21,22 @@ struct detect {
 	struct ob_detections dets, guided;
 	struct ob_box *hide;
 	int face_tile;            /* > 0: tiled face passes of this size */
+	int64_t passes;           /* detection frames so far */
+	/* What the people and text detectors hid on their last pass, held
+	 * when they skip a detection frame (people_stride, text_stride). */
+	struct ob_box *held_people, *held_text;
+	size_t n_people, n_text;
 };
+
+/* Face detectors box eyes to chin; hair and forehead identify too. */
+static void add_forehead(struct ob_detections *dets, size_t from, double f)
+{
+	for (size_t i = from; i < dets->n; i++)
+		if (dets->v[i].cls == OB_CLASS_FACE) {
+			dets->v[i].box.y -= dets->v[i].box.h * f;
+			dets->v[i].box.h += dets->v[i].box.h * f;
+		}
+}
 
 static int open_one(const char *dir, const char *name, int threads, struct ob_detector **out)
 {
@@ -43,18 +58,13 @@ static int detect_init(void *priv, const struct ob_stage_ctx *ctx)
 	    (ret = open_one(dir, o->people, ctx->threads, &d->people)) ||
 	    (ret = open_one(dir, o->text, ctx->threads, &d->text)))
 		return ret;
-	if (d->faces && o->tiles) {
-		const struct ob_model_card *c = ob_detector_card(d->faces);
-		int side = c->width < c->height ? c->width : c->height;
-		int big = ctx->video->width > ctx->video->height ? ctx->video->width : ctx->video->height;
-
-		/* A face the model needs ~20 px of in its input: tiles of twice the
-		 * input side halve the smallest face found, when the frame is large. */
-		if (big > 3 * side)
-			d->face_tile = 2 * side;
-	}
+	if (d->faces && o->tiles)
+		d->face_tile = ob_detect_face_tile(ob_detector_card(d->faces), ctx->video->width,
+						   ctx->video->height);
 	d->hide = malloc(OB_TRACK_MAX_BOXES * sizeof(*d->hide));
-	return d->hide ? 0 : ob_err(OB_ERR_NOMEM, "out of memory");
+	d->held_people = malloc(OB_TRACK_MAX_BOXES * sizeof(*d->held_people));
+	d->held_text = malloc(OB_TRACK_MAX_BOXES * sizeof(*d->held_text));
+	return d->hide && d->held_people && d->held_text ? 0 : ob_err(OB_ERR_NOMEM, "out of memory");
 }
 
 static bool face_inside(const struct ob_detections *dets, size_t upto, struct ob_box p, double frac)
@@ -93,6 +103,7 @@ static int people_heads(struct detect *d, const AVFrame *frame)
 			ret = ob_detector_run(d->faces, frame, &upper, d->o->face_threshold, &d->guided);
 			if (ret)
 				return ret;
+			add_forehead(&d->guided, 0, d->o->forehead);
 			for (size_t k = 0; k < d->guided.n; k++)
 				if ((ret = ob_detections_push(&d->dets, &d->guided.v[k])))
 					return ret;
@@ -111,33 +122,60 @@ static int people_heads(struct detect *d, const AVFrame *frame)
 	return 0;
 }
 
+/* Copies the hidden classes (faces, found or head regions, and text) of dets[from..] to out. */
+static size_t hidden(const struct ob_detections *dets, size_t from, struct ob_box *out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = from; i < dets->n && n < max; i++)
+		if (dets->v[i].cls == OB_CLASS_FACE || dets->v[i].cls == OB_CLASS_TEXT)
+			out[n++] = dets->v[i].box;
+	return n;
+}
+
 static int detect_process(void *priv, AVFrame *frame, int64_t index)
 {
 	struct detect *d = priv;
-	size_t n = 0;
+	size_t n = 0, from;
+	bool run_people, run_text;
 	int ret = 0;
 
 	if (!d->faces && !d->people && !d->text)
 		return 0;
 	if (index % d->o->stride)
 		return 0; /* the track store holds the last detection */
+	run_people = d->people && d->passes % d->o->people_stride == 0;
+	run_text = d->text && d->passes % d->o->text_stride == 0;
+	d->passes++;
 	ob_detections_clear(&d->dets);
 	if (d->faces)
 		ret = d->face_tile ? ob_detector_run_tiled(d->faces, frame, d->face_tile, d->o->face_threshold, &d->dets)
 				   : ob_detector_run(d->faces, frame, NULL, d->o->face_threshold, &d->dets);
-	if (!ret && d->people)
-		ret = ob_detector_run(d->people, frame, NULL, d->o->person_threshold, &d->dets);
-	if (!ret && d->people)
-		ret = people_heads(d, frame);
-	if (!ret && d->text)
-		ret = ob_detector_run(d->text, frame, NULL, d->o->text_threshold, &d->dets);
 	if (ret)
 		return ret;
-	/* What is hidden: faces (found or head regions) and text; people and
-	 * vehicles only guide the search (their plates are text). */
-	for (size_t i = 0; i < d->dets.n && n < OB_TRACK_MAX_BOXES; i++)
-		if (d->dets.v[i].cls == OB_CLASS_FACE || d->dets.v[i].cls == OB_CLASS_TEXT)
-			d->hide[n++] = d->dets.v[i].box;
+	add_forehead(&d->dets, 0, d->o->forehead);
+	n = hidden(&d->dets, 0, d->hide, OB_TRACK_MAX_BOXES);
+	from = d->dets.n;
+	if (run_people) {
+		ret = ob_detector_run(d->people, frame, NULL, d->o->person_threshold, &d->dets);
+		if (!ret)
+			ret = people_heads(d, frame);
+		if (ret)
+			return ret;
+		/* people and vehicles only guide the search: what they add is
+		 * faces found in upper bodies and head regions */
+		d->n_people = hidden(&d->dets, from, d->held_people, OB_TRACK_MAX_BOXES);
+	}
+	from = d->dets.n;
+	if (run_text) {
+		if ((ret = ob_detector_run(d->text, frame, NULL, d->o->text_threshold, &d->dets)))
+			return ret;
+		d->n_text = hidden(&d->dets, from, d->held_text, OB_TRACK_MAX_BOXES);
+	}
+	for (size_t i = 0; i < d->n_people && n < OB_TRACK_MAX_BOXES; i++)
+		d->hide[n++] = d->held_people[i];
+	for (size_t i = 0; i < d->n_text && n < OB_TRACK_MAX_BOXES; i++)
+		d->hide[n++] = d->held_text[i];
 	return ob_track_store_put(d->tracks, index, d->hide, n);
 }
 
@@ -151,7 +189,9 @@ static void detect_close(void *priv)
 	ob_detections_release(&d->dets);
 	ob_detections_release(&d->guided);
 	free(d->hide);
-	d->hide = NULL;
+	free(d->held_people);
+	free(d->held_text);
+	d->hide = d->held_people = d->held_text = NULL;
 }
 
 const struct ob_stage ob_stage_detect = {

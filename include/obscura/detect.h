@@ -117,6 +117,14 @@ int ob_detector_run(struct ob_detector *d, const struct AVFrame *frame, const st
 int ob_detector_run_tiled(struct ob_detector *d, const struct AVFrame *frame, int tile,
 			  double threshold, struct ob_detections *out);
 
+/*
+ * The tile side the detect stage uses for a face model on a width x height
+ * frame when the recipe says tiles = auto; 0 when the frame is small enough
+ * for one full-frame pass (see obscura-recipe(5)).  Tests and the stage
+ * share it, so what is measured is what runs.
+ */
+int ob_detect_face_tile(const struct ob_model_card *card, int width, int height);
+
 /* Forward passes run and their total time, for `make bench` and summaries. */
 void ob_detector_stats(const struct ob_detector *d, int64_t *passes, double *forward_ms);
 

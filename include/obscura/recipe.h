@@ -63,6 +63,8 @@ struct ob_detect_opts {
 	double text_threshold;
 	double head_fraction;            /* top part of a person box hidden when no face is found */
 	int stride;                      /* detect on every stride-th frame, hold boxes between */
+	int people_stride, text_stride;  /* run that detector on every N-th detection frame (>= 1) */
+	double forehead;                 /* face boxes grown upward by this fraction of their height */
 	bool tiles;                      /* tiles = auto (on) or off */
 	char models[4096];               /* model directory, "" = default */
 };

@@ -13,7 +13,10 @@
  * The redactor only ever asks "which boxes cover frame n?".  Today the store
  * holds the boxes of the latest detected frame and answers with them for
  * every later frame until the next detection (hold between strided
- * detections).  The tracker with lookahead (later) fills it per track, and a
+ * detections), each grown along its motion: matched to the previous
+ * detection's boxes (overlap, else nearest centre of a similar size) for a
+ * velocity, or, seen for the first time, moving with a pan + zoom model fitted
+ * to the matched ones (see obscura-recipe(5), stride).  The tracker with lookahead (later) fills it per track, and a
  * second pass may fill it from an edited tracks.h5; the question stays the same.
  */
 struct ob_track_store;

@@ -1,0 +1,39 @@
+#!/bin/sh
+# t0040-detect-cover.sh - the real criterion: are faces pixelated in the export?
+#
+# A 60-frame 1280x720 clip pans and zooms over face-api's sample1, 4 and 6
+# (face widths from ~110 px down to ~14 px, faces moving up to ~35 px a frame);
+# the annotated boxes (tests/data/faces) map through the known transform.
+# After `obscura run -r recipes/disclosure.ini` (stride 2: boxes are held,
+# grown along their motion, on the frames between detections), every face
+# pixel of every frame must lie in a pixelated cell of the export.
+. "$(dirname "$0")/../lib.sh"
+
+ROOT=$(cd "$LIB_DIR/.." && pwd)
+SAMPLES=$ROOT/build/npm/src/face-api-1.7.15/package/demo
+: "${OBSCURA_MODEL_DIR:=$ROOT/build/models}"
+export OBSCURA_MODEL_DIR
+RUN_OPTS=
+if "$OBSCURA" run --help 2>&1 | grep -q -- --unsigned; then RUN_OPTS=--unsigned; fi
+
+test_expect_success 'a moving clip with known face boxes' '
+	test_path_is_file "$SAMPLES/sample1.jpg" &&
+	"$TOOLS/face-cover" make "$SAMPLES" "$ROOT/tests/data/faces" 60 clip.yuv boxes.txt &&
+	ffmpeg -v error -f rawvideo -pix_fmt yuv420p -s 1280x720 -r 30 -i clip.yuv \
+		-c:v libx264 -preset veryfast -crf 18 -pix_fmt yuv420p clip.mp4 &&
+	rm clip.yuv &&
+	test "$(probe_frames clip.mp4)" = 60
+'
+
+test_expect_success 'disclosure recipe: every whole face is pixelated on every frame' '
+	"$OBSCURA" run -q --no-progress $RUN_OPTS -r "$ROOT/recipes/disclosure.ini" -o out clip.mp4 &&
+	ffmpeg -v error -i out/clip.anon.mp4 -f rawvideo -pix_fmt yuv420p export.yuv &&
+	"$TOOLS/face-cover" check "$ROOT/recipes/disclosure.ini" export.yuv boxes.txt >cover 2>leaks &&
+	grep "^#" cover &&
+	cat leaks &&
+	awk "\$1 == \"left\" && \$2 == \"whole\" { faces += \$5; left += \$7 }
+	     END { if (faces < 500) { print \"only \" faces \" faces\"; exit 1 }
+		   if (left) { print left \" face pixels left\"; exit 1 } }" cover
+'
+
+test_done
