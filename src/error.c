@@ -10,9 +10,14 @@
  * the thread that runs the job loop, so one buffer per thread suffices. */
 static _Thread_local char errmsg[OB_ERRMSG_MAX];
 
+/* Formats through a temporary, so that a message may quote the current one:
+ * ob_err(code, "%s", ob_errmsg()) re-codes an error without blanking it. */
 static void vset(const char *fmt, va_list ap)
 {
-	vsnprintf(errmsg, sizeof(errmsg), fmt, ap);
+	char tmp[OB_ERRMSG_MAX];
+
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	memcpy(errmsg, tmp, sizeof(errmsg));
 	/* Keep the promise of one line: a message never spans lines. */
 	for (char *p = errmsg; *p; p++)
 		if (*p == '\n' || *p == '\r')

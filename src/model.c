@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "obscura/error.h"
@@ -410,6 +411,8 @@ static bool is_dir(const char *p)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+static char beside_exe[PATH_MAX];
+
 const char *ob_model_dir(const char *cli_dir, const char *recipe_dir)
 {
 	const char *env = getenv(OB_MODEL_DIR_ENV);
@@ -422,6 +425,23 @@ const char *ob_model_dir(const char *cli_dir, const char *recipe_dir)
 		return recipe_dir;
 	if (is_dir(OB_MODEL_DIR))
 		return OB_MODEL_DIR;
+	/* Run from a build tree: build/obscura finds build/models beside it. */
+	if (!beside_exe[0]) {
+		char exe[PATH_MAX];
+		ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+		char *slash;
+
+		if (n > 0) {
+			exe[n] = '\0';
+			slash = strrchr(exe, '/');
+			if (slash && snprintf(beside_exe, sizeof(beside_exe), "%.*s/models",
+					      (int)(slash - exe), exe) < (int)sizeof(beside_exe) &&
+			    !is_dir(beside_exe))
+				beside_exe[0] = '\0';
+		}
+	}
+	if (beside_exe[0])
+		return beside_exe;
 	return OB_MODEL_DIR_BUILD;
 }
 
@@ -433,6 +453,10 @@ int ob_model_find(const char *dir, const char *name, struct ob_model_card *card)
 		return ob_err(OB_ERR_MODEL, "model '%s': not a model name", name);
 	if (snprintf(path, sizeof(path), "%s/%s.card", dir, name) >= (int)sizeof(path))
 		return ob_err(OB_ERR_LIMIT, "%s: path too long", dir);
+	if (access(path, F_OK) != 0)
+		return ob_err(OB_ERR_MODEL,
+			      "%s: model '%s' not found (make models builds it; %s or the recipe's [detect] models = DIR say where models are)",
+			      path, name, OB_MODEL_DIR_ENV);
 	return ob_model_card_load(path, card);
 }
 

@@ -104,7 +104,9 @@ int ob_model_verify(const struct ob_model_card *card);
 /*
  * The model directory to use, by precedence: cli_dir (--models), the
  * OBSCURA_MODEL_DIR environment variable, recipe_dir ([detect] models),
- * the compiled-in OB_MODEL_DIR if it is a directory, else build/models.
+ * the compiled-in OB_MODEL_DIR if it is a directory, a "models" directory
+ * beside the running binary (build/obscura -> build/models), else
+ * build/models relative to the working directory.
  * NULL or "" arguments are skipped.  Writes a pointer to a string that
  * lives as long as its source (static, environment or argument).
  */
