@@ -8,15 +8,30 @@ CCTV=/usr/share/doc/opencv-doc/examples/data/vtest.avi
 PHONE=/usr/share/forensics-samples/original-files/movie1/VID_20191220_170832.mp4
 CLIPS=/usr/share/forensics-samples/original-files/movie2
 
+mkdir -p "$OUT"
+KEY="$OUT/demo-key"
+if [ ! -f "$KEY.key" ]; then
+	echo "== 0. A demo signing key (unencrypted; keep real keys passphrase-protected)"
+	"$OBSCURA" keygen --no-passphrase -o "$KEY" | sed 's/^/   /'
+	echo
+fi
+
 echo "== 1. CCTV footage with two exclusion zones (recipes/example-zones.ini)"
-"$OBSCURA" run --force -r recipes/example-zones.ini -o "$OUT" "$CCTV"
+"$OBSCURA" run --force --key "$KEY.key" -r recipes/example-zones.ini -o "$OUT" "$CCTV"
 
 echo
-echo "== 2. A phone video with GPS location, device tags and audio, and four"
-echo "==    more clips in four containers, two jobs at once (recipes/disclosure.ini)"
-"$OBSCURA" run --force -j 2 -r recipes/disclosure.ini -o "$OUT" --json "$PHONE" "$CLIPS" \
-	> "$OUT/summary.json"
+echo "== 2. Detection (recipes/disclosure.ini): faces, heads and text found with the"
+echo "==    OpenCV DNN models and pixelated, on a 1080p phone video with GPS location,"
+echo "==    device tags and audio, and on a screen recording with a real face."
+echo "==    Two jobs at once; detection runs on the CPU, so this takes a minute or two."
+"$OBSCURA" run --force --key "$KEY.key" -j 2 -r recipes/disclosure.ini -o "$OUT" --json \
+	"$PHONE" "$CLIPS/movie-hello.mp4" > "$OUT/summary.json"
 echo "   JSON summary: $OUT/summary.json"
+
+echo
+echo "== 2b. The same clip in four containers (H.264/MP4, H.264/AVI, MPEG-2/PS,"
+echo "==     Theora/Ogg), exclusion zones only: every format FFmpeg reads works"
+"$OBSCURA" run --force --key "$KEY.key" -j 2 -q -r recipes/example-zones.ini -o "$OUT/containers" "$CLIPS"
 
 echo
 echo "== 3. What the phone video carried, and what its export carries"
@@ -30,9 +45,17 @@ echo "   export $OUT/VID_20191220_170832.anon.mp4:"
 tags "$OUT/VID_20191220_170832.anon.mp4"
 
 echo
-echo "== 4. One frame of the CCTV export, side by side with the original"
+echo "== 4. Frames of the exports, side by side with the originals"
 ffmpeg -v error -y -ss 10 -i "$CCTV" -ss 10 -i "$OUT/vtest.anon.mp4" \
 	-filter_complex hstack -frames:v 1 "$OUT/vtest-before-after.png"
-echo "   $OUT/vtest-before-after.png (left: original, right: export)"
+echo "   $OUT/vtest-before-after.png (zones; left: original, right: export)"
+ffmpeg -v error -y -i "$CLIPS/movie-hello.mp4" -i "$OUT/movie-hello.anon.mp4" \
+	-filter_complex "[0:v]select=eq(n\\,100)[a];[1:v]select=eq(n\\,100)[b];[a][b]hstack" \
+	-frames:v 1 "$OUT/face-before-after.png"
+echo "   $OUT/face-before-after.png (detection; left: original, right: export)"
 echo
-echo "Exports are in $OUT/.  'man -l man/obscura-run.1' explains the options."
+echo "== 5. Every job also wrote a signed bundle; a recipient checks it without obscura"
+"$OBSCURA" verify -p "$KEY.pub" "$OUT/vtest.avi.obscura.tar" | sed 's/^/   /'
+echo "   by hand: tar xf vtest.avi.obscura.tar; minisign -Vm manifest.jsonl -p $KEY.pub; sha256sum -c SHA256SUMS"
+echo
+echo "Exports and bundles are in $OUT/.  'man -l man/obscura-run.1' explains the options."
