@@ -101,7 +101,7 @@ demo: deps
 	@scripts/demo.sh $(abspath $(BIN))
 
 bench: deps
-	@$(MAKE) --no-print-directory $(BIN)
+	@$(MAKE) --no-print-directory $(BIN) $(BUILD)/tools/detect-image models
 	@scripts/bench.sh $(abspath $(BIN))
 
 # The models are built here and installed where the binary looks for them
