@@ -676,6 +676,22 @@ static int open_secret(const char *path, const char *what, int *fdp)
 	return 0;
 }
 
+/* Opens path as a secret (see open_secret) and reads it into secure memory. */
+static int slurp_secret(const char *path, const char *what, char **text, size_t *len)
+{
+	int fd, ret;
+
+	ret = ob_crypto_init();
+	if (ret)
+		return ret;
+	ret = open_secret(path, what, &fd);
+	if (ret)
+		return ret;
+	ret = read_secret_fd(fd, path, text, len);
+	close(fd);
+	return ret;
+}
+
 /* Loads and base64-decodes the secret key structure into secure memory bin. */
 static int read_seckey_bin(const char *path, unsigned char *bin)
 {
@@ -683,16 +699,9 @@ static int read_seckey_bin(const char *path, unsigned char *bin)
 	size_t ll[2], len = 0;
 	char *text = NULL;
 	bool rest;
-	int fd, ret;
+	int ret;
 
-	ret = ob_crypto_init();
-	if (ret)
-		return ret;
-	ret = open_secret(path, "secret key", &fd);
-	if (ret)
-		return ret;
-	ret = read_secret_fd(fd, path, &text, &len);
-	close(fd);
+	ret = slurp_secret(path, "secret key", &text, &len);
 	if (ret)
 		return ret;
 	if (split_lines(text, len, line, ll, 2, &rest) != 2 || rest ||
@@ -809,18 +818,11 @@ int ob_minisign_read_passphrase(const char *path, char **pass, size_t *len)
 {
 	char *text = NULL, *nl;
 	size_t n = 0;
-	int fd, ret;
+	int ret;
 
 	*pass = NULL;
 	*len = 0;
-	ret = ob_crypto_init();
-	if (ret)
-		return ret;
-	ret = open_secret(path, "passphrase file", &fd);
-	if (ret)
-		return ret;
-	ret = read_secret_fd(fd, path, &text, &n);
-	close(fd);
+	ret = slurp_secret(path, "passphrase file", &text, &n);
 	if (ret)
 		return ret;
 	nl = memchr(text, '\n', n);

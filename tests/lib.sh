@@ -236,6 +236,23 @@ probe_json() {
 	ffprobe -v error -show_format -show_streams -show_chapters -show_programs -of json "$1"
 }
 
+# Repacks bundle $1 into $2 with python's tarfile, passing each member through
+# the python expression $3 (name, data -> data, or None to drop the member).
+repack() {
+	"$PYTHON" - "$1" "$2" "$3" <<'PY'
+import io, sys, tarfile
+src, dst, expr = sys.argv[1], sys.argv[2], sys.argv[3]
+with tarfile.open(src) as t, tarfile.open(dst, "w", format=tarfile.PAX_FORMAT) as o:
+    for m in t.getmembers():
+        data = t.extractfile(m).read()
+        data = eval(expr, {"name": m.name, "data": data})
+        if data is None:
+            continue
+        m.size = len(data)
+        o.addfile(m, io.BytesIO(data))
+PY
+}
+
 # json_get PYTHON_EXPR_OR_STATEMENT: runs it with d = JSON read from stdin.
 json_get() {
 	"$PYTHON" -c "import json, sys
