@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,6 +23,8 @@ struct ob_manifest {
 	size_t count;
 	bool failed;     /* a write failed: refuse further appends */
 	bool committed;
+	bool append;     /* ob_manifest_open_append(): no temporary file, locked */
+	off_t end;       /* append: size after the last complete line */
 	char head[OB_SHA256_HEX_LEN + 1];
 	char path[OB_PATH_MAX];
 	char tmp[OB_PATH_MAX];
@@ -127,10 +131,15 @@ int ob_manifest_append(struct ob_manifest *m, const char *type, json_t *data)
 		goto out;
 	}
 	if (fwrite(line, 1, len, m->f) != len || fputc('\n', m->f) == EOF || fflush(m->f) != 0) {
-		m->failed = true;
 		ret = ob_err(OB_ERR_OUTPUT, "%s: %s", m->path, strerror(errno));
+		m->failed = true;
+		/* An append to an existing file: never leave half a line. */
+		if (m->append && ftruncate(fileno(m->f), m->end) != 0)
+			ret = ob_err(OB_ERR_OUTPUT, "%s: %s (and a partial line may remain)", m->path,
+				     strerror(errno));
 		goto out;
 	}
+	m->end += (off_t)len + 1;
 	ob_sha256(line, len, digest);
 	ob_hex_encode(digest, sizeof(digest), m->head);
 	m->count++;
@@ -170,12 +179,29 @@ const char *ob_manifest_path(const struct ob_manifest *m)
 	return m->path;
 }
 
+int ob_manifest_sync(struct ob_manifest *m)
+{
+	if (m->failed || !m->f)
+		return ob_err(OB_ERR_OUTPUT, "%s: manifest failed earlier", m->path);
+	if (fflush(m->f) != 0 || ferror(m->f) || fsync(fileno(m->f)) != 0) {
+		m->failed = true;
+		return ob_err(OB_ERR_OUTPUT, "%s: %s", m->path, strerror(errno));
+	}
+	return 0;
+}
+
 int ob_manifest_close(struct ob_manifest *m)
 {
 	int ret;
 
 	if (m->committed)
 		return 0;
+	if (m->append) {
+		ret = ob_manifest_sync(m);
+		if (!ret)
+			m->committed = true;
+		return ret;
+	}
 	if (m->failed || !m->f)
 		return ob_err(OB_ERR_OUTPUT, "%s: manifest failed earlier", m->path);
 	if (fflush(m->f) != 0 || ferror(m->f)) {
@@ -206,7 +232,7 @@ void ob_manifest_free(struct ob_manifest **mp)
 	m = *mp;
 	if (m->f)
 		fclose(m->f);
-	if (!m->committed)
+	if (!m->committed && !m->append)
 		ob_atomic_abort(m->tmp);
 	free(m);
 	*mp = NULL;
@@ -384,5 +410,86 @@ int ob_manifest_check_file(const char *path, json_t **entries, struct ob_manifes
 	}
 	ret = ob_manifest_check_buf(buf, len, entries, chk);
 	free(buf);
+	return ret;
+}
+
+int ob_manifest_open_append(const char *path, struct ob_manifest **out,
+			    struct ob_manifest_check *chkp)
+{
+	struct ob_manifest_check local, *chk = chkp ? chkp : &local;
+	struct ob_manifest *m;
+	struct stat st;
+	char *buf = NULL;
+	size_t len = 0;
+	int fd = -1, ret;
+
+	*out = NULL;
+	memset(chk, 0, sizeof(*chk));
+	chk->bad_seq = -1;
+	memcpy(chk->head, OB_MANIFEST_GENESIS, sizeof(chk->head));
+	ret = ob_crypto_init();
+	if (ret)
+		return ret;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return ob_err(OB_ERR_NOMEM, "out of memory");
+	m->append = true;
+	if (snprintf(m->path, sizeof(m->path), "%s", path) >= (int)sizeof(m->path)) {
+		ret = ob_err(OB_ERR_LIMIT, "%s: path too long", path);
+		goto out;
+	}
+	fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0 || flock(fd, LOCK_EX) != 0 || fstat(fd, &st) != 0) {
+		ret = ob_err(OB_ERR_OUTPUT, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ret = ob_err(OB_ERR_OUTPUT, "%s: not a regular file", path);
+		goto out;
+	}
+	if (st.st_size > OB_MANIFEST_FILE_MAX) {
+		ret = ob_err(OB_ERR_LIMIT, "%s: larger than %d bytes", path, OB_MANIFEST_FILE_MAX);
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		ret = ob_err(OB_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	while (len < (size_t)st.st_size) {
+		ssize_t n = pread(fd, buf + len, (size_t)st.st_size - len, (off_t)len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			ret = ob_err(OB_ERR_OUTPUT, "%s: %s", path, n < 0 ? strerror(errno) : "shrank while read");
+			goto out;
+		}
+		len += (size_t)n;
+	}
+	if (len > 0) {
+		ret = ob_manifest_check_buf(buf, len, NULL, chk);
+		if (ret) {
+			ret = ob_err(ret == OB_ERR_INPUT ? OB_ERR_OUTPUT : ret,
+				     "%s: %s; refusing to append", path, chk->reason);
+			goto out;
+		}
+	}
+	m->f = fdopen(fd, "a");
+	if (!m->f) {
+		ret = ob_err(OB_ERR_OUTPUT, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	m->count = chk->entries;
+	m->end = (off_t)len;
+	memcpy(m->head, chk->head, sizeof(m->head));
+	*out = m;
+	m = NULL;
+out:
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	ob_manifest_free(&m);
 	return ret;
 }

@@ -18,6 +18,7 @@
 #include "obscura/fsutil.h"
 #include "obscura/inputs.h"
 #include "obscura/job.h"
+#include "obscura/ledger.h"
 #include "obscura/progress.h"
 #include "obscura/recipe.h"
 #include "obscura/version.h"
@@ -273,6 +274,24 @@ static void finish_entry(json_t *entry, const struct plan_item *it, json_t *resu
 	(void)it;
 }
 
+/* Records a finished bundle in the ledger; a failure fails the job. */
+static void ledger_entry(const struct ob_runner_opts *o, json_t *entry, const struct plan_item *it)
+{
+	long long seq;
+
+	if (!o->ledger || strcmp(json_string_value(json_object_get(entry, "status")), "ok"))
+		return;
+	if (ob_ledger_append_bundle(o->ledger, it->bundle, it->input,
+				    json_string_value(json_object_get(entry, "job_id")),
+				    json_string_value(json_object_get(entry, "manifest_head")), &seq)) {
+		json_object_set_new(entry, "status", json_string("failed"));
+		json_object_set_new(entry, "error_kind", json_string("output"));
+		json_object_set_new(entry, "error", json_string(ob_errmsg()));
+		return;
+	}
+	json_object_set_new(entry, "ledger_seq", json_integer(seq));
+}
+
 /* Removes the temporary file of final that process pid was writing. */
 static void unlink_tmp(const char *final, pid_t pid)
 {
@@ -508,6 +527,7 @@ int ob_runner_run(const struct ob_runner_opts *o, const struct ob_input_list *in
 				snprintf(why, sizeof(why), "%s: job ended without a report", items[s->job].input);
 			}
 			finish_entry(entries[s->job], &items[s->job], s->result, why, now() - s->started);
+			ledger_entry(o, entries[s->job], &items[s->job]);
 			if (!strcmp(json_string_value(json_object_get(entries[s->job], "status")), "ok"))
 				nok++;
 			report_done(o, entries[s->job]);

@@ -19,6 +19,7 @@ enum ob_long_option {
 	OB_OPT_NO_PASSPHRASE,
 	OB_OPT_KEY,
 	OB_OPT_UNSIGNED,
+	OB_OPT_LEDGER,
 };
 
 /* One option: the getopt_long entry plus what --help and the man page say. */

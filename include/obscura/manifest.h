@@ -24,6 +24,8 @@
 #define OB_MANIFEST_TYPE_MAX 64                   /* bytes of an event type */
 #define OB_MANIFEST_GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
 
+struct ob_manifest_check;
+
 /* A manifest being written; opaque. */
 struct ob_manifest;
 
@@ -64,6 +66,25 @@ const char *ob_manifest_path(const struct ob_manifest *m);
  * Errors: OB_ERR_OUTPUT.
  */
 int ob_manifest_close(struct ob_manifest *m);
+
+/*
+ * Opens the manifest-format file at path for appending, creating it (empty,
+ * mode 0644) if missing: takes an exclusive flock(2) on it (waiting for
+ * another holder), reads it and checks its chain (ob_manifest_check_buf), so
+ * that appends continue its seq and prev.  The lock is held until
+ * ob_manifest_free().  chk (may be NULL) receives what the check found.
+ * Errors: OB_ERR_OUTPUT naming path (cannot open, lock or read), and for a
+ * broken chain "PATH: line N: REASON"; OB_ERR_LIMIT for a cap.
+ */
+int ob_manifest_open_append(const char *path, struct ob_manifest **m,
+			    struct ob_manifest_check *chk);
+
+/*
+ * Flushes and fsyncs what was appended; the manifest stays open.  For one
+ * opened with ob_manifest_open_append() this is its commit (close is the
+ * same plus no more appends).  Errors: OB_ERR_OUTPUT.
+ */
+int ob_manifest_sync(struct ob_manifest *m);
 
 /* Frees m; a manifest that was not closed successfully is removed (its
  * temporary file is deleted).  Accepts NULL and *m == NULL; sets *m to NULL. */

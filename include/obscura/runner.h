@@ -8,6 +8,7 @@
 struct ob_recipe;
 struct ob_input_list;
 struct ob_minisign_key;
+struct ob_ledger;
 
 #define OB_JOBS_MAX 64
 
@@ -20,6 +21,7 @@ struct ob_runner_opts {
 	bool progress;   /* draw a progress line on stderr */
 	bool quiet;      /* no per-job "ok" lines */
 	const struct ob_minisign_key *key; /* signs every manifest; NULL: --unsigned */
+	struct ob_ledger *ledger; /* open ledger (ledger.h) to record each finished bundle in; or NULL */
 	int argc;        /* the command line, recorded in every manifest */
 	char *const *argv;
 };
@@ -29,7 +31,10 @@ struct ob_runner_opts {
  * so that a crash or a hostile file takes down only its own job.  Returns 0
  * and a new summary object in *summary (caller decrefs):
  *   {"version", "recipe", "outdir", "jobs": [ {input, output, bundle, manifest_head,
- *    status, error_kind, error, frames, ...}, ... ], "ok": N, "failed": N, "interrupted": bool}
+ *    status, error_kind, error, frames, ledger_seq, ...}, ... ], "ok": N, "failed": N, "interrupted": bool}
+ * With opts->ledger, each finished bundle is appended to the ledger here, in
+ * the parent, as its result arrives; a failed append fails that job
+ * (error_kind "output"; its export and bundle stay).
  * Errors are per job; the return value is nonzero only for OB_ERR_NOMEM.
  */
 int ob_runner_run(const struct ob_runner_opts *opts, const struct ob_input_list *inputs,

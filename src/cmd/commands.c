@@ -11,6 +11,7 @@ static const struct ob_cli_option run_options[] = {
 	{ "key", OB_OPT_KEY, "FILE", "minisign secret key that signs every bundle's manifest (default: $OBSCURA_KEY)" },
 	{ "passphrase-file", OB_OPT_PASSPHRASE_FILE, "FILE", "passphrase of the secret key: the first line of FILE" },
 	{ "unsigned", OB_OPT_UNSIGNED, NULL, "write bundles without a signature (obscura verify calls them unsigned)" },
+	{ "ledger", OB_OPT_LEDGER, "FILE", "append a signed, hash-chained entry per finished bundle to FILE (needs a key)" },
 	{ "force", OB_OPT_FORCE, NULL, "replace exports and bundles that already exist" },
 	{ "json", OB_OPT_JSON, NULL, "print a JSON summary of every job on standard output" },
 	{ "no-progress", OB_OPT_NO_PROGRESS, NULL, "never draw the progress line" },
@@ -35,6 +36,7 @@ static const struct ob_cli_option keygen_options[] = {
 
 static const struct ob_cli_option verify_options[] = {
 	{ "pubkey", 'p', "FILE", "trusted public key (default: the bundle's signer.pub, reported as untrusted)" },
+	{ "ledger", OB_OPT_LEDGER, "FILE", "verify the ledger FILE (chain and FILE.minisig); each BUNDLE must be in it" },
 	{ "json", OB_OPT_JSON, NULL, "print a JSON report of every bundle on standard output" },
 	{ "quiet", 'q', NULL, "print nothing; the exit status tells the outcome" },
 	{ "help", 'h', NULL, "show this help" },
@@ -56,9 +58,9 @@ static const struct ob_cli_option plain_options[] = {
 
 const struct ob_command ob_commands[] = {
 	{ "run", cmd_run, "Anonymize videos: pixelate exclusion zones in every frame and re-encode.",
-	  "obscura run [-r RECIPE] [-o DIR] [-j N] (--key FILE | --unsigned) [--json] INPUT...", run_options },
+	  "obscura run [-r RECIPE] [-o DIR] [-j N] (--key FILE [--ledger FILE] | --unsigned) [--json] INPUT...", run_options },
 	{ "verify", cmd_verify, "Verify bundles: signature, manifest chain, every member's hash and size.",
-	  "obscura verify [-p PUBKEY] [--json] BUNDLE...", verify_options },
+	  "obscura verify [-p PUBKEY] [--json] (BUNDLE... | --ledger FILE [BUNDLE...])", verify_options },
 	{ "keygen", cmd_keygen, "Create an Ed25519 signing key pair in minisign's format.",
 	  "obscura keygen [-o PREFIX | -s FILE -p FILE] [--passphrase-file FILE | --no-passphrase]",
 	  keygen_options },

@@ -13,6 +13,7 @@
 #include "obscura/fsutil.h"
 #include "obscura/parse.h"
 #include "obscura/inputs.h"
+#include "obscura/ledger.h"
 #include "obscura/minisign.h"
 #include "obscura/recipe.h"
 #include "obscura/runner.h"
@@ -65,7 +66,8 @@ int cmd_run(int argc, char **argv)
 	struct ob_runner_opts o = { .outdir = DEFAULT_OUTDIR, .jobs = 1 };
 	struct ob_input_list inputs = { 0 };
 	struct ob_recipe *recipe = NULL;
-	const char *recipe_path = NULL, *key_path = NULL, *passfile = NULL;
+	const char *recipe_path = NULL, *key_path = NULL, *passfile = NULL, *ledger_path = NULL;
+	struct ob_ledger *ledger = NULL;
 	struct ob_minisign_key *key = NULL;
 	bool json = false, no_progress = false, verbose = false, unsigned_ok = false;
 	json_t *summary = NULL;
@@ -94,6 +96,7 @@ int cmd_run(int argc, char **argv)
 		case OB_OPT_KEY: key_path = optarg; break;
 		case OB_OPT_PASSPHRASE_FILE: passfile = optarg; break;
 		case OB_OPT_UNSIGNED: unsigned_ok = true; break;
+		case OB_OPT_LEDGER: ledger_path = optarg; break;
 		case OB_OPT_JSON: json = true; break;
 		case OB_OPT_NO_PROGRESS: no_progress = true; break;
 		case 'q': o.quiet = true; break;
@@ -104,6 +107,8 @@ int cmd_run(int argc, char **argv)
 		return ob_cli_usage_error(cmd, "no input given");
 	if (key_path && unsigned_ok)
 		return ob_cli_usage_error(cmd, "give either --key or --unsigned");
+	if (ledger_path && unsigned_ok)
+		return ob_cli_usage_error(cmd, "--ledger needs a signing key: it cannot be used with --unsigned");
 	if (!key_path && !unsigned_ok) {
 		const char *env = getenv(KEY_ENV);
 
@@ -122,6 +127,13 @@ int cmd_run(int argc, char **argv)
 	}
 	if (key_path && (ret = load_key(key_path, passfile, &key)))
 		goto out;
+	/* Locked for the whole batch, and its chain checked before any job runs:
+	 * a broken ledger refuses the run instead of being appended to. */
+	if (ledger_path && ob_ledger_open(ledger_path, key, &ledger)) {
+		fprintf(stderr, "obscura: error: %s\n", ob_errmsg());
+		ret = OB_EXIT_OUTPUT;
+		goto out;
+	}
 	ret = ob_prepare_outdir(o.outdir);
 	if (ret) {
 		fprintf(stderr, "obscura: error: %s\n", ob_errmsg());
@@ -139,6 +151,7 @@ int cmd_run(int argc, char **argv)
 	av_log_set_level(verbose ? AV_LOG_WARNING : AV_LOG_QUIET);
 	o.recipe = recipe;
 	o.key = key;
+	o.ledger = ledger;
 	o.argc = argc;
 	o.argv = argv;
 	o.progress = !no_progress && !o.quiet && isatty(STDERR_FILENO);
@@ -157,6 +170,7 @@ int cmd_run(int argc, char **argv)
 	ret = ob_cli_finish_stdout(batch_exit(summary));
 out:
 	json_decref(summary);
+	ob_ledger_free(&ledger);
 	ob_inputs_release(&inputs);
 	ob_recipe_free(&recipe);
 	ob_minisign_key_free(&key);

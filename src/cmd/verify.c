@@ -6,6 +6,8 @@
 
 #include "obscura/cli.h"
 #include "obscura/error.h"
+#include "obscura/hash.h"
+#include "obscura/ledger.h"
 #include "obscura/minisign.h"
 #include "obscura/verify.h"
 #include "obscura/banned.h"
@@ -61,12 +63,66 @@ static void print_human(FILE *f, const json_t *r, enum ob_verdict v)
 	}
 }
 
+/* The ledger in human words. */
+static void print_ledger(FILE *f, const json_t *r, enum ob_verdict v)
+{
+	const json_t *sig = json_object_get(r, "signature"), *chain = json_object_get(r, "chain");
+	const json_t *problems = json_object_get(r, "problems"), *p;
+	const char *path = json_string_value(json_object_get(r, "ledger"));
+	bool trusted = !strcmp(json_string_value(json_object_get(sig, "key")) ?: "", "trusted");
+	size_t i;
+
+	switch (v) {
+	case OB_VERDICT_OK:
+		fprintf(f, "%s: OK: ledger of %lld entries, chain intact, signed by %s key %s\n", path,
+			(long long)json_integer_value(json_object_get(chain, "entries")),
+			trusted ? "trusted" : "UNTRUSTED", json_string_value(json_object_get(sig, "key_id")));
+		if (!trusted)
+			fprintf(f, "  - the key came from the ledger's own .pub file: give -p KEY to check "
+				   "who signed\n");
+		break;
+	case OB_VERDICT_UNSIGNED:
+		fprintf(f, "%s: UNSIGNED: ledger chain intact, but there is no signature\n", path);
+		break;
+	case OB_VERDICT_UNREADABLE:
+		fprintf(f, "%s: UNREADABLE: %s\n", path, json_string_value(json_array_get(problems, 0)));
+		break;
+	default:
+		fprintf(f, "%s: TAMPERED: %s\n", path, json_string_value(json_array_get(problems, 0)));
+		json_array_foreach(problems, i, p)
+			if (i > 0)
+				fprintf(f, "  - %s\n", json_string_value(p));
+		break;
+	}
+}
+
+/* A bundle named with --ledger must be in it: its SHA-256 recorded by an entry. */
+static void check_in_ledger(const char *path, const json_t *entries, json_t *r, enum ob_verdict *v)
+{
+	unsigned char digest[OB_SHA256_LEN];
+	char hex[OB_SHA256_HEX_LEN + 1], msg[OB_ERRMSG_MAX];
+	long long seq;
+
+	if (*v == OB_VERDICT_UNREADABLE || ob_sha256_file(path, OB_HASH_FILE_MAX, digest, NULL))
+		return;
+	ob_hex_encode(digest, sizeof(digest), hex);
+	seq = entries ? ob_ledger_find(entries, hex) : -1;
+	json_object_set_new(r, "ledger_seq", seq >= 0 ? json_integer(seq) : json_null());
+	if (seq >= 0)
+		return;
+	snprintf(msg, sizeof(msg), "%s: its SHA-256 %s is not in the ledger", path, hex);
+	json_array_append_new(json_object_get(r, "problems"), json_string(msg));
+	*v = OB_VERDICT_TAMPERED;
+	json_object_set_new(r, "status", json_string(ob_verdict_name(*v)));
+}
+
 int cmd_verify(int argc, char **argv)
 {
 	struct ob_cli_parser opts;
 	const struct ob_command *cmd;
 	struct ob_minisign_pub key;
-	const char *keypath = NULL;
+	const char *keypath = NULL, *ledger = NULL;
+	json_t *lentries = NULL;
 	bool json = false, quiet = false;
 	enum ob_verdict worst = OB_VERDICT_OK;
 	json_t *all = NULL;
@@ -79,11 +135,12 @@ int cmd_verify(int argc, char **argv)
 		case OB_CLI_RETURN:
 			return ret;
 		case 'p': keypath = optarg; break;
+		case OB_OPT_LEDGER: ledger = optarg; break;
 		case OB_OPT_JSON: json = true; break;
 		case 'q': quiet = true; break;
 		}
 	}
-	if (optind >= argc)
+	if (optind >= argc && !ledger)
 		return ob_cli_usage_error(cmd, "no bundle given");
 	if (keypath && ob_minisign_load_public(keypath, &key)) {
 		fprintf(stderr, "obscura: error: %s\n", ob_errmsg());
@@ -94,6 +151,20 @@ int cmd_verify(int argc, char **argv)
 		fprintf(stderr, "obscura: error: out of memory\n");
 		return OB_EXIT_INTERNAL;
 	}
+	if (ledger) {
+		enum ob_verdict v;
+		json_t *r = NULL;
+
+		if (ob_verify_ledger(ledger, keypath ? &key : NULL, &r, &v, &lentries)) {
+			fprintf(stderr, "obscura: error: %s: %s\n", ledger, ob_errmsg());
+			ret = OB_EXIT_INTERNAL;
+			goto out;
+		}
+		worst = v;
+		if (!json && !quiet)
+			print_ledger(stdout, r, v);
+		json_array_append_new(all, r);
+	}
 	for (int i = optind; i < argc; i++) {
 		enum ob_verdict v;
 		json_t *r = NULL;
@@ -103,6 +174,8 @@ int cmd_verify(int argc, char **argv)
 			ret = OB_EXIT_INTERNAL;
 			goto out;
 		}
+		if (ledger)
+			check_in_ledger(argv[i], lentries, r, &v);
 		if (v > worst)
 			worst = v;
 		if (!json && !quiet)
@@ -115,6 +188,7 @@ int cmd_verify(int argc, char **argv)
 	}
 	ret = ob_cli_finish_stdout(exit_for_verdict(worst));
 out:
+	json_decref(lentries);
 	json_decref(all);
 	return ret;
 }

@@ -217,6 +217,57 @@ static void test_format_errors_and_caps(void **state)
 	free(big);
 }
 
+/* Appending to an existing file continues its chain; a broken file is refused untouched. */
+static void test_open_append(void **state)
+{
+	struct fixture *f = *state;
+	struct ob_manifest_check chk;
+	struct ob_manifest *m = NULL;
+	char path[160], *buf = NULL;
+	size_t len;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/ledger.jsonl", f->dir);
+	/* missing: created empty, genesis head */
+	assert_int_equal(ob_manifest_open_append(path, &m, &chk), 0);
+	assert_int_equal(ob_manifest_count(m), 0);
+	assert_string_equal(ob_manifest_head(m), OB_MANIFEST_GENESIS);
+	assert_int_equal(ob_manifest_append_new(m, "bundle", json_pack("{s:i}", "n", 0)), 0);
+	assert_int_equal(ob_manifest_sync(m), 0);
+	ob_manifest_free(&m);
+	assert_int_equal(access(path, F_OK), 0); /* kept: no temporary file to abort */
+	/* reopened: seq and prev continue */
+	assert_int_equal(ob_manifest_open_append(path, &m, &chk), 0);
+	assert_int_equal(chk.entries, 1);
+	assert_int_equal(ob_manifest_count(m), 1);
+	assert_int_equal(ob_manifest_append(m, "bundle", NULL), 0);
+	assert_int_equal(ob_manifest_close(m), 0);
+	ob_manifest_free(&m);
+	assert_int_equal(ob_manifest_check_file(path, NULL, &chk), 0);
+	assert_int_equal(chk.entries, 2);
+	/* the existing 6-line manifest continues at seq 6 */
+	assert_int_equal(ob_manifest_open_append(f->path, &m, NULL), 0);
+	assert_int_equal(ob_manifest_count(m), NLINES);
+	assert_int_equal(ob_manifest_append(m, "end", NULL), 0);
+	ob_manifest_free(&m);
+	assert_int_equal(ob_manifest_check_file(f->path, NULL, &chk), 0);
+	assert_int_equal(chk.entries, NLINES + 1);
+	/* broken (first line dropped): refused, naming the line, nothing appended */
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fprintf(fp, "%s\n", f->line[1]);
+	fclose(fp);
+	assert_int_equal(ob_manifest_open_append(path, &m, &chk), OB_ERR_OUTPUT);
+	assert_null(m);
+	assert_int_equal(chk.bad_line, 1);
+	assert_non_null(strstr(ob_errmsg(), path));
+	assert_non_null(strstr(ob_errmsg(), "line 1"));
+	assert_int_equal(ob_read_file(path, 1 << 20, &buf, &len), 0);
+	assert_int_equal(len, strlen(f->line[1]) + 1);
+	free(buf);
+	unlink(path);
+}
+
 static void test_writer_rules(void **state)
 {
 	struct fixture *f = *state;
@@ -261,6 +312,7 @@ int main(void)
 		cmocka_unit_test(test_renumbered_entries_still_caught),
 		cmocka_unit_test(test_format_errors_and_caps),
 		cmocka_unit_test(test_writer_rules),
+		cmocka_unit_test(test_open_append),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
