@@ -134,24 +134,6 @@ static void problem(json_t *problems, const char *fmt, ...)
 	json_array_append_new(problems, json_string(buf));
 }
 
-static bool comment_field(const char *comment, const char *key, char *out, size_t size)
-{
-	size_t klen = strlen(key);
-	const char *p = comment;
-
-	while (p && *p) {
-		const char *end = strchr(p, '\t');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-
-		if (len > klen && !strncmp(p, key, klen) && p[klen] == ':') {
-			snprintf(out, size, "%.*s", (int)(len - klen - 1), p + klen + 1);
-			return true;
-		}
-		p = end ? end + 1 : NULL;
-	}
-	return false;
-}
-
 static void check_sig(const char *path, const char *buf, size_t len, const struct ob_minisign_pub *key,
 		      const struct ob_manifest_check *chk, json_t *problems, json_t *sreport,
 		      bool *missing)
@@ -203,11 +185,11 @@ static void check_sig(const char *path, const char *buf, size_t len, const struc
 	}
 	json_object_set_new(sreport, "status", json_string("valid"));
 	json_object_set_new(sreport, "trusted_comment", json_string(info->trusted_comment));
-	if (chk->ok && comment_field(info->trusted_comment, "head", field, sizeof(field)) &&
+	if (chk->ok && ob_trusted_comment_field(info->trusted_comment, "head", field, sizeof(field)) &&
 	    strcmp(field, chk->head))
 		problem(problems, "%s: the trusted comment names head %s, but the ledger's head is %s",
 			sigpath, field, chk->head);
-	if (chk->ok && comment_field(info->trusted_comment, "entries", field, sizeof(field))) {
+	if (chk->ok && ob_trusted_comment_field(info->trusted_comment, "entries", field, sizeof(field))) {
 		char want[32];
 
 		snprintf(want, sizeof(want), "%zu", chk->entries);

@@ -40,6 +40,24 @@ int ob_trusted_comment(char *buf, size_t size, long long timestamp, const char *
 	return 0;
 }
 
+bool ob_trusted_comment_field(const char *comment, const char *key, char *out, size_t size)
+{
+	size_t klen = strlen(key);
+	const char *p = comment;
+
+	while (p && *p) {
+		const char *end = strchr(p, '\t');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+
+		if (len > klen && !strncmp(p, key, klen) && p[klen] == ':') {
+			snprintf(out, size, "%.*s", (int)(len - klen - 1), p + klen + 1);
+			return true;
+		}
+		p = end ? end + 1 : NULL;
+	}
+	return false;
+}
+
 /* State of one verification. */
 struct vstate {
 	json_t *report;
@@ -150,25 +168,6 @@ static json_t *check_manifest(struct vstate *v, json_t *mreport)
 	return entries;
 }
 
-/* Finds the value of "key:" in a tab-separated trusted comment; copies it into out. */
-static bool comment_field(const char *comment, const char *key, char *out, size_t size)
-{
-	size_t klen = strlen(key);
-	const char *p = comment;
-
-	while (p && *p) {
-		const char *end = strchr(p, '\t');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-
-		if (len > klen && !strncmp(p, key, klen) && p[klen] == ':') {
-			snprintf(out, size, "%.*s", (int)(len - klen - 1), p + klen + 1);
-			return true;
-		}
-		p = end ? end + 1 : NULL;
-	}
-	return false;
-}
-
 static void check_signature(struct vstate *v, const struct ob_minisign_pub *key, const char *head,
 			    json_t *sreport)
 {
@@ -214,7 +213,7 @@ static void check_signature(struct vstate *v, const struct ob_minisign_pub *key,
 	}
 	json_object_set_new(sreport, "status", json_string("valid"));
 	json_object_set_new(sreport, "trusted_comment", json_string(info->trusted_comment));
-	if (head && comment_field(info->trusted_comment, "head", want, sizeof(want)) && strcmp(want, head))
+	if (head && ob_trusted_comment_field(info->trusted_comment, "head", want, sizeof(want)) && strcmp(want, head))
 		problem(v, "%s: the trusted comment names manifest head %s, but the manifest's head is %s",
 			OB_BUNDLE_SIGNATURE, want, head);
 out:

@@ -45,4 +45,8 @@ int ob_verify_bundle(const char *path, const struct ob_minisign_pub *key, json_t
 int ob_trusted_comment(char *buf, size_t size, long long timestamp, const char *job,
 		       const char *head);
 
+/* Finds "key:VALUE" in a tab-separated trusted comment (as written by
+ * ob_trusted_comment) and copies VALUE into out; false if absent. */
+bool ob_trusted_comment_field(const char *comment, const char *key, char *out, size_t size);
+
 #endif
