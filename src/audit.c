@@ -146,7 +146,6 @@ static const char *media_type(enum AVMediaType t)
 int ob_audit_input(struct ob_audit *a, const char *path, const struct AVFormatContext *fmt,
 		   const struct ob_source_info *v, const struct ob_recipe *r)
 {
-	unsigned char sha[OB_SHA256_LEN];
 	char hex[OB_SHA256_HEX_LEN + 1];
 	json_t *streams = json_array(), *dstreams = json_array(), *dtags = json_array();
 	json_t *ktags = json_array(), *data = NULL;
@@ -158,10 +157,9 @@ int ob_audit_input(struct ob_audit *a, const char *path, const struct AVFormatCo
 		ret = ob_err(OB_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	ret = ob_sha256_file(path, OB_HASH_FILE_MAX, sha, &size);
+	ret = ob_sha256_file_hex(path, OB_HASH_FILE_MAX, hex, &size);
 	if (ret)
 		goto out;
-	ob_hex_encode(sha, sizeof(sha), hex);
 	/* Tag names only: their values are the personal data the export drops. */
 	while ((e = av_dict_get(fmt->metadata, "", e, AV_DICT_IGNORE_SUFFIX))) {
 		bool kept = false;
@@ -210,7 +208,6 @@ out:
 static int model_event(struct ob_audit *a, const char *role, const char *dir, const char *name)
 {
 	struct ob_model_card *card;
-	unsigned char sha[OB_SHA256_LEN], csha[OB_SHA256_LEN];
 	char hex[OB_SHA256_HEX_LEN + 1], chex[OB_SHA256_HEX_LEN + 1];
 	uint64_t size, csize;
 	int ret;
@@ -222,12 +219,10 @@ static int model_event(struct ob_audit *a, const char *role, const char *dir, co
 		return ob_err(OB_ERR_NOMEM, "out of memory");
 	ret = ob_model_find(dir, name, card);
 	if (!ret)
-		ret = ob_sha256_file(card->onnx_path, OB_MODEL_MAX_FILE, sha, &size);
+		ret = ob_sha256_file_hex(card->onnx_path, OB_MODEL_MAX_FILE, hex, &size);
 	if (!ret)
-		ret = ob_sha256_file(card->card_path, OB_CARD_MAX_BYTES, csha, &csize);
+		ret = ob_sha256_file_hex(card->card_path, OB_CARD_MAX_BYTES, chex, &csize);
 	if (!ret) {
-		ob_hex_encode(sha, sizeof(sha), hex);
-		ob_hex_encode(csha, sizeof(csha), chex);
 		ret = ob_manifest_append_new(a->m, "model",
 			json_pack("{s:s, s:s, s:s, s:o, s:I, s:s, s:s, s:s, s:o}", "role", role, "name",
 				  card->name, "task", card->task, "file", ob_json_bytes(ob_path_base(card->onnx_path)),
@@ -357,7 +352,6 @@ static int sums_line(char **sums, size_t *len, const char *hex, const char *name
 int ob_audit_finish(struct ob_audit *a, const char *export_tmp, json_t *counts)
 {
 	const char *export_name = ob_path_base(a->p.export_path);
-	unsigned char sha[OB_SHA256_LEN];
 	char ehex[OB_SHA256_HEX_LEN + 1], rhex[OB_SHA256_HEX_LEN + 1], phex[OB_SHA256_HEX_LEN + 1];
 	char shex[OB_SHA256_HEX_LEN + 1], kid[OB_MINISIGN_KEYID_LEN + 1];
 	char tc[OB_MINISIGN_TRUSTED_MAX + 1];
@@ -368,10 +362,9 @@ int ob_audit_finish(struct ob_audit *a, const char *export_tmp, json_t *counts)
 	uint64_t esize;
 	int ret;
 
-	ret = ob_sha256_file(export_tmp, OB_HASH_FILE_MAX, sha, &esize);
+	ret = ob_sha256_file_hex(export_tmp, OB_HASH_FILE_MAX, ehex, &esize);
 	if (ret)
 		goto out;
-	ob_hex_encode(sha, sizeof(sha), ehex);
 	if (a->p.key) {
 		struct ob_minisign_pub pub;
 

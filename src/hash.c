@@ -190,6 +190,16 @@ int ob_sha256_file(const char *path, uint64_t max, unsigned char out[OB_SHA256_L
 	return ob_hash_file(OB_HASH_SHA256, path, max, out, size);
 }
 
+int ob_sha256_file_hex(const char *path, uint64_t max, char hex[OB_SHA256_HEX_LEN + 1], uint64_t *size)
+{
+	unsigned char sum[OB_SHA256_LEN];
+	int ret = ob_sha256_file(path, max, sum, size);
+
+	if (!ret)
+		ob_hex_encode(sum, sizeof(sum), hex);
+	return ret;
+}
+
 int ob_blake2b512_file(const char *path, uint64_t max, unsigned char out[OB_BLAKE2B512_LEN],
 		       uint64_t *size)
 {

@@ -77,7 +77,6 @@ int ob_ledger_open(const char *path, const struct ob_minisign_key *key, struct o
 int ob_ledger_append_bundle(struct ob_ledger *l, const char *bundle, const char *input,
 			    const char *job_id, const char *manifest_head, long long *seq)
 {
-	unsigned char digest[OB_SHA256_LEN];
 	char hex[OB_SHA256_HEX_LEN + 1], tc[OB_MINISIGN_TRUSTED_MAX + 1];
 	const char *path = ob_manifest_path(l->m);
 	char *sig = NULL;
@@ -85,10 +84,9 @@ int ob_ledger_append_bundle(struct ob_ledger *l, const char *bundle, const char 
 	uint64_t size;
 	int ret;
 
-	ret = ob_sha256_file(bundle, OB_HASH_FILE_MAX, digest, &size);
+	ret = ob_sha256_file_hex(bundle, OB_HASH_FILE_MAX, hex, &size);
 	if (ret)
 		return ret;
-	ob_hex_encode(digest, sizeof(digest), hex);
 	ret = ob_manifest_append_new(
 		l->m, OB_LEDGER_EVENT,
 		json_pack("{s:o, s:s, s:I, s:s?, s:s?, s:o, s:s}", "bundle", ob_json_bytes(ob_path_base(bundle)),

@@ -390,14 +390,12 @@ out:
 
 int ob_model_verify(const struct ob_model_card *card)
 {
-	unsigned char sum[OB_SHA256_LEN];
 	char hex[OB_SHA256_HEX_LEN + 1];
 	int ret;
 
-	ret = ob_sha256_file(card->onnx_path, OB_MODEL_MAX_FILE, sum, NULL);
+	ret = ob_sha256_file_hex(card->onnx_path, OB_MODEL_MAX_FILE, hex, NULL);
 	if (ret)
 		return ob_err(OB_ERR_MODEL, "%s", ob_errmsg());
-	ob_hex_encode(sum, sizeof(sum), hex);
 	if (strcmp(hex, card->sha256))
 		return ob_err(OB_ERR_MODEL, "%s: SHA-256 mismatch: file has %s, card %s pins %s",
 			      card->onnx_path, hex, card->card_path, card->sha256);

@@ -48,6 +48,9 @@ int ob_sha256(const void *data, size_t len, unsigned char out[OB_SHA256_LEN]);
 int ob_hash_file(enum ob_hash_algo algo, const char *path, uint64_t max, unsigned char *out,
 		 uint64_t *size);
 int ob_sha256_file(const char *path, uint64_t max, unsigned char out[OB_SHA256_LEN], uint64_t *size);
+
+/* Same, as lowercase hex: what manifests, cards and SHA256SUMS record. */
+int ob_sha256_file_hex(const char *path, uint64_t max, char hex[OB_SHA256_HEX_LEN + 1], uint64_t *size);
 int ob_blake2b512_file(const char *path, uint64_t max, unsigned char out[OB_BLAKE2B512_LEN],
 		       uint64_t *size);
 

@@ -22,6 +22,21 @@ static int exit_for_verdict(enum ob_verdict v)
 	}
 }
 
+/* UNREADABLE or TAMPERED, bundle or ledger alike: the first problem, then the rest. */
+static void print_problems(FILE *f, const char *path, enum ob_verdict v, const json_t *problems)
+{
+	const json_t *p;
+	size_t i;
+
+	fprintf(f, "%s: %s: %s\n", path, v == OB_VERDICT_UNREADABLE ? "UNREADABLE" : "TAMPERED",
+		json_string_value(json_array_get(problems, 0)));
+	if (v == OB_VERDICT_UNREADABLE)
+		return;
+	json_array_foreach(problems, i, p)
+		if (i > 0)
+			fprintf(f, "  - %s\n", json_string_value(p));
+}
+
 /* One bundle in human words: a verdict line, then each problem indented. */
 static void print_human(FILE *f, const json_t *r, enum ob_verdict v)
 {
@@ -51,14 +66,8 @@ static void print_human(FILE *f, const json_t *r, enum ob_verdict v)
 		fprintf(f, "%s: UNSIGNED: manifest chain and %zu members intact, but there is no signature\n",
 			path, members);
 		break;
-	case OB_VERDICT_UNREADABLE:
-		fprintf(f, "%s: UNREADABLE: %s\n", path, json_string_value(json_array_get(problems, 0)));
-		break;
 	default:
-		fprintf(f, "%s: TAMPERED: %s\n", path, json_string_value(json_array_get(problems, 0)));
-		json_array_foreach(problems, i, p)
-			if (i > 0)
-				fprintf(f, "  - %s\n", json_string_value(p));
+		print_problems(f, path, v, problems);
 		break;
 	}
 }
@@ -67,10 +76,9 @@ static void print_human(FILE *f, const json_t *r, enum ob_verdict v)
 static void print_ledger(FILE *f, const json_t *r, enum ob_verdict v)
 {
 	const json_t *sig = json_object_get(r, "signature"), *chain = json_object_get(r, "chain");
-	const json_t *problems = json_object_get(r, "problems"), *p;
+	const json_t *problems = json_object_get(r, "problems");
 	const char *path = json_string_value(json_object_get(r, "ledger"));
 	bool trusted = !strcmp(json_string_value(json_object_get(sig, "key")) ?: "", "trusted");
-	size_t i;
 
 	switch (v) {
 	case OB_VERDICT_OK:
@@ -84,14 +92,8 @@ static void print_ledger(FILE *f, const json_t *r, enum ob_verdict v)
 	case OB_VERDICT_UNSIGNED:
 		fprintf(f, "%s: UNSIGNED: ledger chain intact, but there is no signature\n", path);
 		break;
-	case OB_VERDICT_UNREADABLE:
-		fprintf(f, "%s: UNREADABLE: %s\n", path, json_string_value(json_array_get(problems, 0)));
-		break;
 	default:
-		fprintf(f, "%s: TAMPERED: %s\n", path, json_string_value(json_array_get(problems, 0)));
-		json_array_foreach(problems, i, p)
-			if (i > 0)
-				fprintf(f, "  - %s\n", json_string_value(p));
+		print_problems(f, path, v, problems);
 		break;
 	}
 }
