@@ -1,0 +1,363 @@
+/* inspect.c - `obscura inspect`: what a tracks.h5 holds, as text or JSON; MOTChallenge CSV export. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "obscura/class.h"
+#include "obscura/cli.h"
+#include "obscura/error.h"
+#include "obscura/fsutil.h"
+#include "obscura/hash.h"
+#include "obscura/trackfile.h"
+#include "obscura/banned.h"
+
+#define NCLASS 256 /* every value a class byte can hold: a newer file may have more classes */
+
+struct class_count {
+	int64_t tracks, confirmed, rows, observed, hidden;
+};
+
+/* The MOT export in progress. */
+struct mot {
+	const char *path;
+	enum ob_class cls;
+	char tmp[OB_PATH_MAX];
+	FILE *fp;
+	int64_t rows, tracks;
+};
+
+static const char *class_label(unsigned c, char *buf, size_t size)
+{
+	if (c < OB_CLASS_COUNT)
+		return ob_class_name((enum ob_class)c);
+	snprintf(buf, size, "class%u", c);
+	return buf;
+}
+
+static const struct ob_track_summary *find_track(const struct ob_track_summary *t, size_t n, uint64_t id)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (t[mid].id == id)
+			return &t[mid];
+		if (t[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static int mot_open(struct mot *m)
+{
+	int fd, ret = ob_atomic_tmpname(m->path, m->tmp, sizeof(m->tmp));
+
+	if (ret)
+		return OB_ERR_OUTPUT; /* the message names the path */
+	fd = open(m->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0) {
+		ret = ob_err(OB_ERR_OUTPUT, "%s: %s", m->path, strerror(errno));
+		m->tmp[0] = '\0';
+		return ret;
+	}
+	m->fp = fdopen(fd, "w");
+	if (!m->fp) {
+		close(fd);
+		return ob_err(OB_ERR_OUTPUT, "%s: %s", m->path, strerror(errno));
+	}
+	return 0;
+}
+
+/* Closes and renames the CSV into place. */
+static int mot_commit(struct mot *m)
+{
+	int bad = fflush(m->fp) != 0 || ferror(m->fp), e = errno;
+
+	if (fclose(m->fp) != 0 && !bad) {
+		bad = 1;
+		e = errno;
+	}
+	m->fp = NULL;
+	if (bad)
+		return ob_err(OB_ERR_OUTPUT, "%s: %s", m->path, strerror(e));
+	if (ob_atomic_commit(m->tmp, m->path))
+		return OB_ERR_OUTPUT;
+	m->tmp[0] = '\0';
+	return 0;
+}
+
+static void mot_abort(struct mot *m)
+{
+	if (m->fp)
+		fclose(m->fp);
+	m->fp = NULL;
+	ob_atomic_abort(m->tmp);
+	m->tmp[0] = '\0';
+}
+
+/*
+ * One pass over /detections in batches: rows, observed rows and hidden boxes
+ * per class, and the MOT lines (m may be NULL).
+ */
+static int scan_rows(struct ob_trackfile *f, const struct ob_track_summary *t, size_t nt,
+		     struct class_count *cc, struct mot *m)
+{
+	struct ob_track_row *rows = malloc(OB_TRACKFILE_CHUNK_ROWS * sizeof(*rows));
+	int64_t at = 0;
+	size_t got;
+	int ret = 0;
+
+	if (!rows)
+		return ob_err(OB_ERR_NOMEM, "out of memory");
+	while (!(ret = ob_trackfile_read_rows(f, at, OB_TRACKFILE_CHUNK_ROWS, rows, &got)) && got) {
+		for (size_t i = 0; i < got; i++) {
+			const struct ob_track_row *r = &rows[i];
+			const struct ob_track_summary *s;
+
+			cc[r->cls].rows++;
+			cc[r->cls].observed += r->kind == OB_ROW_OBSERVED;
+			cc[r->cls].hidden += r->hidden;
+			if (!m || r->cls != m->cls || r->kind == OB_ROW_EXTRAPOLATED)
+				continue;
+			s = find_track(t, nt, r->track);
+			if (!s || !s->confirmed)
+				continue;
+			fprintf(m->fp, "%" PRId64 ",%" PRIu64 ",%.2f,%.2f,%.2f,%.2f,%.4f,-1,-1,-1\n", r->frame + 1,
+				r->track, r->x, r->y, r->w, r->h, r->score);
+			m->rows++;
+		}
+		at += (int64_t)got;
+	}
+	free(rows);
+	return ret;
+}
+
+static json_t *track_json(const struct ob_track_summary *t)
+{
+	char buf[16];
+
+	return json_pack("{s:I, s:s, s:b, s:b, s:I, s:I, s:f, s:f, s:I, s:I, s:f}", "id", (json_int_t)t->id,
+			 "class", class_label(t->cls, buf, sizeof(buf)), "confirmed", t->confirmed, "hidden", t->hidden,
+			 "first_frame", (json_int_t)t->first_frame, "last_frame", (json_int_t)t->last_frame,
+			 "first_pts", t->first_pts, "last_pts", t->last_pts, "observed", (json_int_t)t->observed,
+			 "rows", (json_int_t)t->rows, "mean_score", t->mean_score);
+}
+
+static json_t *report_json(const char *path, struct ob_trackfile *f, const struct ob_track_summary *t,
+			   size_t nt, const struct class_count *cc, bool recipe_ok, const struct mot *m)
+{
+	const struct ob_trackfile_meta *meta = ob_trackfile_meta(f);
+	json_t *models = json_array(), *classes = json_object(), *tracks = json_array(), *root;
+	double duration = meta->fps_num > 0 ? (double)meta->frames * meta->fps_den / meta->fps_num : -1;
+
+	for (size_t i = 0; i < meta->n_models; i++)
+		json_array_append_new(models, json_pack("{s:s, s:s}", "name", meta->models[i].name, "sha256",
+							meta->models[i].sha256));
+	for (unsigned c = 0; c < NCLASS; c++) {
+		char buf[16];
+
+		if (c < OB_CLASS_COUNT || cc[c].tracks || cc[c].rows)
+			json_object_set_new(classes, class_label(c, buf, sizeof(buf)),
+					    json_pack("{s:I, s:I, s:I, s:I, s:I}", "tracks", (json_int_t)cc[c].tracks,
+						      "confirmed", (json_int_t)cc[c].confirmed, "rows",
+						      (json_int_t)cc[c].rows, "observed", (json_int_t)cc[c].observed,
+						      "hidden", (json_int_t)cc[c].hidden));
+	}
+	for (size_t i = 0; i < nt; i++)
+		json_array_append_new(tracks, track_json(&t[i]));
+	root = json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:I}, s:{s:i, s:i, s:i, s:i, s:I, s:o}, s:o, s:s, s:b, "
+			 "s:I, s:I, s:o, s:o}",
+			 "file", path, "format", OB_TRACKFILE_FORMAT, "obscura_version", meta->version, "job_id",
+			 meta->job_id, "input", "sha256", meta->input_sha256, "size", (json_int_t)meta->input_size,
+			 "video", "width", meta->width, "height", meta->height, "fps_num", meta->fps_num, "fps_den",
+			 meta->fps_den, "frames", (json_int_t)meta->frames, "duration",
+			 duration >= 0 ? json_real(duration) : json_null(), "models", models, "recipe_sha256",
+			 meta->recipe_sha256, "recipe_sha256_ok", recipe_ok, "rows",
+			 (json_int_t)ob_trackfile_row_count(f), "frames_listed", (json_int_t)ob_trackfile_frame_count(f),
+			 "classes", classes, "tracks", tracks);
+	if (root && m)
+		json_object_set_new(root, "mot", json_pack("{s:s, s:s, s:I, s:I}", "file", m->path, "class",
+							   ob_class_name(m->cls), "rows", (json_int_t)m->rows,
+							   "tracks", (json_int_t)m->tracks));
+	return root;
+}
+
+static void print_human(const char *path, struct ob_trackfile *f, const struct ob_track_summary *t, size_t nt,
+			const struct class_count *cc, bool recipe_ok, const struct mot *m)
+{
+	const struct ob_trackfile_meta *meta = ob_trackfile_meta(f);
+	bool any = false;
+
+	printf("%s: Obscura tracks, written by Obscura %s, job %s\n", path, meta->version, meta->job_id);
+	printf("input:    sha256 %s, %" PRId64 " bytes\n", meta->input_sha256, meta->input_size);
+	printf("video:    %dx%d, ", meta->width, meta->height);
+	if (meta->fps_num > 0 && meta->fps_den == 1)
+		printf("%d fps, %" PRId64 " frames, %.3f s\n", meta->fps_num, meta->frames,
+		       (double)meta->frames / meta->fps_num);
+	else if (meta->fps_num > 0)
+		printf("%d/%d fps (%.3f), %" PRId64 " frames, %.3f s\n", meta->fps_num, meta->fps_den,
+		       (double)meta->fps_num / meta->fps_den, meta->frames,
+		       (double)meta->frames * meta->fps_den / meta->fps_num);
+	else
+		printf("frame rate unknown, %" PRId64 " frames\n", meta->frames);
+	if (!meta->n_models)
+		printf("models:   none\n");
+	for (size_t i = 0; i < meta->n_models; i++)
+		printf("%s%s sha256 %s\n", i ? "          " : "models:   ", meta->models[i].name,
+		       meta->models[i].sha256);
+	printf("recipe:   sha256 %s%s\n", meta->recipe_sha256, recipe_ok ? "" : " (does NOT match the recipe text)");
+	printf("rows:     %" PRId64 " on %" PRId64 " frames\n\n", ob_trackfile_row_count(f),
+	       ob_trackfile_frame_count(f));
+
+	printf("%-9s %8s %10s %9s %9s\n", "class", "tracks", "confirmed", "observed", "hidden");
+	for (unsigned c = 0; c < NCLASS; c++) {
+		char buf[16];
+
+		if (!cc[c].tracks && !cc[c].rows)
+			continue;
+		any = true;
+		printf("%-9s %8" PRId64 " %10" PRId64 " %9" PRId64 " %9" PRId64 "\n", class_label(c, buf, sizeof(buf)),
+		       cc[c].tracks, cc[c].confirmed, cc[c].observed, cc[c].hidden);
+	}
+	if (!any)
+		printf("(no tracks)\n");
+	if (nt)
+		printf("\n%6s  %-8s %-9s %-15s %-19s %8s %6s\n", "track", "class", "confirmed", "frames", "time (s)",
+		       "observed", "score");
+	for (size_t i = 0; i < nt; i++) {
+		char buf[16], frames[48], times[64];
+
+		snprintf(frames, sizeof(frames), "%" PRId64 "..%" PRId64, t[i].first_frame, t[i].last_frame);
+		snprintf(times, sizeof(times), "%.3f..%.3f", t[i].first_pts, t[i].last_pts);
+		printf("%6" PRIu64 "  %-8s %-9s %-15s %-19s %8" PRId64 " %6.3f\n", t[i].id,
+		       class_label(t[i].cls, buf, sizeof(buf)), t[i].confirmed ? "yes" : "no", frames, times,
+		       t[i].observed, t[i].mean_score);
+	}
+	if (m)
+		printf("\nmot:      %s: %" PRId64 " rows of %" PRId64 " confirmed %s tracks\n", m->path, m->rows,
+		       m->tracks, ob_class_name(m->cls));
+}
+
+static int exit_for_read(int status)
+{
+	return status == OB_ERR_NOMEM || status == OB_ERR_INTERNAL ? OB_EXIT_INTERNAL : OB_EXIT_UNREADABLE;
+}
+
+int cmd_inspect(int argc, char **argv)
+{
+	struct ob_cli_parser opts;
+	const struct ob_command *cmd;
+	const char *path, *mot_path = NULL, *class_name = NULL;
+	struct ob_trackfile *f = NULL;
+	const struct ob_track_summary *t;
+	struct class_count *cc = NULL;
+	struct mot mot = { 0 };
+	enum ob_class cls = OB_CLASS_PERSON;
+	unsigned char digest[OB_SHA256_LEN];
+	char hex[OB_SHA256_HEX_LEN + 1];
+	bool json = false, recipe_ok;
+	size_t nt;
+	int c, ret;
+
+	ob_cli_parser_init(&opts, "inspect");
+	cmd = opts.cmd;
+	while ((c = ob_cli_next(&opts, argc, argv, &ret)) != OB_CLI_DONE) {
+		switch (c) {
+		case OB_CLI_RETURN:
+			return ret;
+		case OB_OPT_JSON: json = true; break;
+		case OB_OPT_MOT: mot_path = optarg; break;
+		case OB_OPT_CLASS: class_name = optarg; break;
+		}
+	}
+	if (optind >= argc)
+		return ob_cli_usage_error(cmd, "no tracks file given");
+	if (optind + 1 < argc)
+		return ob_cli_usage_error(cmd, "unexpected argument '%s'", argv[optind + 1]);
+	if (class_name && !mot_path)
+		return ob_cli_usage_error(cmd, "--class applies to --mot only");
+	if (class_name && (!ob_class_parse(class_name, &cls) || cls == OB_CLASS_OTHER))
+		return ob_cli_usage_error(cmd, "unknown class '%s' (face, person, vehicle, text or manual)",
+					  class_name);
+	if (mot_path && !*mot_path)
+		return ob_cli_usage_error(cmd, "--mot needs a file name");
+	path = argv[optind];
+
+	ret = ob_trackfile_open(path, &f);
+	if (!ret)
+		ret = ob_trackfile_tracks(f, &t, &nt);
+	if (ret) {
+		fprintf(stderr, "obscura: error: %s\n", ob_errmsg());
+		ret = exit_for_read(ret);
+		goto out;
+	}
+	cc = calloc(NCLASS, sizeof(*cc));
+	if (!cc) {
+		fprintf(stderr, "obscura: error: out of memory\n");
+		ret = OB_EXIT_INTERNAL;
+		goto out;
+	}
+	for (size_t i = 0; i < nt; i++) {
+		cc[t[i].cls].tracks++;
+		cc[t[i].cls].confirmed += t[i].confirmed;
+		if (mot_path && t[i].cls == cls && t[i].confirmed)
+			mot.tracks++;
+	}
+	if (mot_path) {
+		mot.path = mot_path;
+		mot.cls = cls;
+		if (mot_open(&mot)) {
+			fprintf(stderr, "obscura: error: %s\n", ob_errmsg());
+			ret = OB_EXIT_OUTPUT;
+			goto out;
+		}
+	}
+	ret = scan_rows(f, t, nt, cc, mot_path ? &mot : NULL);
+	if (ret) {
+		fprintf(stderr, "obscura: error: %s\n", ob_errmsg());
+		ret = exit_for_read(ret);
+		goto out;
+	}
+	if (mot_path && mot_commit(&mot)) {
+		fprintf(stderr, "obscura: error: %s\n", ob_errmsg());
+		ret = OB_EXIT_OUTPUT;
+		goto out;
+	}
+
+	{
+		const struct ob_trackfile_meta *meta = ob_trackfile_meta(f);
+
+		recipe_ok = !ob_sha256(meta->recipe_text, meta->recipe_len, digest);
+		ob_hex_encode(digest, sizeof(digest), hex);
+		recipe_ok = recipe_ok && !strcmp(hex, meta->recipe_sha256);
+	}
+	if (json) {
+		json_t *root = report_json(path, f, t, nt, cc, recipe_ok, mot_path ? &mot : NULL);
+
+		if (!root) {
+			fprintf(stderr, "obscura: error: out of memory\n");
+			ret = OB_EXIT_INTERNAL;
+			goto out;
+		}
+		json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+		fputc('\n', stdout);
+		json_decref(root);
+	} else {
+		print_human(path, f, t, nt, cc, recipe_ok, mot_path ? &mot : NULL);
+	}
+	ret = ob_cli_finish_stdout(OB_EXIT_OK);
+out:
+	mot_abort(&mot);
+	free(cc);
+	ob_trackfile_close(&f);
+	return ret;
+}
