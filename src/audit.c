@@ -35,6 +35,7 @@ struct ob_audit {
 	struct ob_manifest *m;
 	char job[2 * OB_AUDIT_JOB_ID_BYTES + 1];
 	char head[OB_SHA256_HEX_LEN + 1];
+	struct ob_audit_facts facts;
 	bool manifest_closed, bundle_committed, keep;
 };
 
@@ -109,6 +110,7 @@ int ob_audit_start(const struct ob_audit_params *p, struct ob_audit **out)
 	if (ret)
 		goto out;
 	ob_hex_encode(rsha, sizeof(rsha), rhex);
+	snprintf(a->facts.recipe_sha256, sizeof(a->facts.recipe_sha256), "%s", rhex);
 	data = json_pack("{s:s, s:s, s:O, s:{s:o, s:s, s:o}, s:o, s:b, s:i}", "obscura", OB_VERSION,
 			 "job", a->job, "argv", argv, "recipe", "path", ob_json_bytes(p->recipe->path),
 			 "sha256", rhex, "text", ob_json_bytes(p->recipe->text ? p->recipe->text : ""),
@@ -160,6 +162,8 @@ int ob_audit_input(struct ob_audit *a, const char *path, const struct AVFormatCo
 	ret = ob_sha256_file_hex(path, OB_HASH_FILE_MAX, hex, &size);
 	if (ret)
 		goto out;
+	snprintf(a->facts.input_sha256, sizeof(a->facts.input_sha256), "%s", hex);
+	a->facts.input_size = size;
 	/* Tag names only: their values are the personal data the export drops. */
 	while ((e = av_dict_get(fmt->metadata, "", e, AV_DICT_IGNORE_SUFFIX))) {
 		bool kept = false;
@@ -222,6 +226,12 @@ static int model_event(struct ob_audit *a, const char *role, const char *dir, co
 		ret = ob_sha256_file_hex(card->onnx_path, OB_MODEL_MAX_FILE, hex, &size);
 	if (!ret)
 		ret = ob_sha256_file_hex(card->card_path, OB_CARD_MAX_BYTES, chex, &csize);
+	if (!ret && a->facts.n_models < OB_AUDIT_MAX_MODELS) {
+		size_t k = a->facts.n_models++;
+
+		snprintf(a->facts.models[k].name, sizeof(a->facts.models[k].name), "%s", card->name);
+		snprintf(a->facts.models[k].sha256, sizeof(a->facts.models[k].sha256), "%s", hex);
+	}
 	if (!ret) {
 		ret = ob_manifest_append_new(a->m, "model",
 			json_pack("{s:s, s:s, s:s, s:o, s:I, s:s, s:s, s:s, s:o}", "role", role, "name",
@@ -256,6 +266,37 @@ int ob_audit_checkpoint(void *audit, int64_t first, int64_t last, const char *sh
 						"sha256", sha256_hex));
 }
 
+int ob_audit_redaction(struct ob_audit *a, const char *reason, json_t *data)
+{
+	if (!data)
+		return ob_err(OB_ERR_NOMEM, "out of memory");
+	if (json_object_set_new(data, "reason", json_string(reason))) {
+		json_decref(data);
+		return ob_err(OB_ERR_NOMEM, "out of memory");
+	}
+	return ob_manifest_append_new(a->m, "redaction", data);
+}
+
+int ob_audit_replay(struct ob_audit *a, const char *path, json_t *data)
+{
+	char hex[OB_SHA256_HEX_LEN + 1];
+	uint64_t size;
+	int ret = ob_sha256_file_hex(path, OB_HASH_FILE_MAX, hex, &size);
+
+	if (ret || !data || json_object_set_new(data, "path", ob_json_bytes(path)) ||
+	    json_object_set_new(data, "size", json_integer((json_int_t)size)) ||
+	    json_object_set_new(data, "sha256", json_string(hex))) {
+		json_decref(data);
+		return ret ? ret : ob_err(OB_ERR_NOMEM, "out of memory");
+	}
+	return ob_manifest_append_new(a->m, "replay", data);
+}
+
+const struct ob_audit_facts *ob_audit_facts(const struct ob_audit *a)
+{
+	return &a->facts;
+}
+
 int ob_audit_warning(struct ob_audit *a, const char *kind, const char *message, json_t *extra)
 {
 	json_t *data = json_pack("{s:s, s:o}", "kind", kind, "message", ob_json_bytes(message));
@@ -284,18 +325,39 @@ static int output_event(struct ob_audit *a, const char *name, uint64_t size, con
 								 (json_int_t)size, "sha256", hex));
 }
 
-/* README.txt: how a recipient checks the bundle with standard tools alone. */
-static char *readme_text(const struct ob_audit *a, const char *export_name, const char *keyid)
+/* The data members' lines of README.txt ("  NAME   what it is\n" each). */
+static char *member_lines(const struct ob_audit_file *files, size_t n)
 {
 	char *s = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		char *t = NULL;
+
+		if (asprintf(&t, "%s  %-24s %s\n", s ? s : "", files[i].name, files[i].what) < 0) {
+			free(s);
+			return NULL;
+		}
+		free(s);
+		s = t;
+	}
+	return s ? s : strdup("");
+}
+
+/* README.txt: how a recipient checks the bundle with standard tools alone. */
+static char *readme_text(const struct ob_audit *a, const struct ob_audit_file *files, size_t nfiles,
+			 const char *keyid)
+{
+	char *s = NULL, *members = member_lines(files, nfiles);
 	const char *bundle = ob_path_base(a->p.bundle);
 	int n;
 
+	if (!members)
+		return NULL;
 	if (keyid)
 		n = asprintf(&s,
 "This bundle was written by Obscura %s (job %s).\n"
 "\n"
-"  %-24s the anonymized video\n"
+"%s"
 "  %-24s the audit manifest: what went in, what was done, what came out\n"
 "  %-24s (hash-chained JSON Lines; see obscura-manifest(5))\n"
 "  %-24s its Ed25519 signature, in minisign's format\n"
@@ -317,7 +379,7 @@ static char *readme_text(const struct ob_audit *a, const char *export_name, cons
 "     sha256sum SHA256SUMS).\n"
 "\n"
 "With Obscura:  obscura verify -p THEIR-KEY.pub %s\n",
-			     OB_VERSION, a->job, export_name, OB_BUNDLE_MANIFEST, "", OB_BUNDLE_SIGNATURE,
+			     OB_VERSION, a->job, members, OB_BUNDLE_MANIFEST, "", OB_BUNDLE_SIGNATURE,
 			     OB_BUNDLE_PUBKEY, keyid, OB_AUDIT_SUMS, bundle, keyid, bundle);
 	else
 		n = asprintf(&s,
@@ -326,13 +388,14 @@ static char *readme_text(const struct ob_audit *a, const char *export_name, cons
 "It is NOT SIGNED: it was made with --unsigned.  Its checksums show that the\n"
 "members agree with each other, not who made them.\n"
 "\n"
-"  %-24s the anonymized video\n"
+"%s"
 "  %-24s the audit manifest (hash-chained JSON Lines; see obscura-manifest(5))\n"
 "  %-24s the SHA-256 of the other members\n"
 "\n"
 "To check it by hand:  tar xf %s; sha256sum -c SHA256SUMS\n"
 "(SHA256SUMS is listed in manifest.jsonl's \"output\" events.)\n",
-			     OB_VERSION, a->job, export_name, OB_BUNDLE_MANIFEST, OB_AUDIT_SUMS, bundle);
+			     OB_VERSION, a->job, members, OB_BUNDLE_MANIFEST, OB_AUDIT_SUMS, bundle);
+	free(members);
 	return n < 0 ? NULL : s;
 }
 
@@ -349,20 +412,25 @@ static int sums_line(char **sums, size_t *len, const char *hex, const char *name
 	return 0;
 }
 
-int ob_audit_finish(struct ob_audit *a, const char *export_tmp, json_t *counts)
+int ob_audit_finish(struct ob_audit *a, const struct ob_audit_file *files, size_t nfiles, json_t *counts)
 {
-	const char *export_name = ob_path_base(a->p.export_path);
-	char ehex[OB_SHA256_HEX_LEN + 1], rhex[OB_SHA256_HEX_LEN + 1], phex[OB_SHA256_HEX_LEN + 1];
+	char fhex[OB_AUDIT_MAX_FILES][OB_SHA256_HEX_LEN + 1];
+	uint64_t fsize[OB_AUDIT_MAX_FILES];
+	char rhex[OB_SHA256_HEX_LEN + 1], phex[OB_SHA256_HEX_LEN + 1];
 	char shex[OB_SHA256_HEX_LEN + 1], kid[OB_MINISIGN_KEYID_LEN + 1];
 	char tc[OB_MINISIGN_TRUSTED_MAX + 1];
 	char *readme = NULL, *pubtext = NULL, *sums = NULL, *sig = NULL;
 	size_t publen = 0, sumslen = 0, siglen = 0;
 	struct ob_bundle_writer *w = NULL;
 	json_t *end = NULL;
-	uint64_t esize;
-	int ret;
+	int ret = 0;
 
-	ret = ob_sha256_file_hex(export_tmp, OB_HASH_FILE_MAX, ehex, &esize);
+	if (nfiles > OB_AUDIT_MAX_FILES) {
+		ret = ob_err(OB_ERR_INTERNAL, "too many bundle members");
+		goto out;
+	}
+	for (size_t i = 0; i < nfiles && !ret; i++)
+		ret = ob_sha256_file_hex(files[i].path, OB_HASH_FILE_MAX, fhex[i], &fsize[i]);
 	if (ret)
 		goto out;
 	if (a->p.key) {
@@ -376,19 +444,21 @@ int ob_audit_finish(struct ob_audit *a, const char *export_tmp, json_t *counts)
 		if (ret)
 			goto out;
 	}
-	readme = readme_text(a, export_name, a->p.key ? kid : NULL);
+	readme = readme_text(a, files, nfiles, a->p.key ? kid : NULL);
 	if (!readme) {
 		ret = ob_err(OB_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	if ((ret = hex_of(readme, strlen(readme), rhex)) ||
-	    (ret = sums_line(&sums, &sumslen, ehex, export_name)) ||
+	for (size_t i = 0; i < nfiles && !ret; i++)
+		ret = sums_line(&sums, &sumslen, fhex[i], files[i].name);
+	if (ret || (ret = hex_of(readme, strlen(readme), rhex)) ||
 	    (ret = sums_line(&sums, &sumslen, rhex, OB_AUDIT_README)) ||
 	    (pubtext && (ret = sums_line(&sums, &sumslen, phex, OB_BUNDLE_PUBKEY))) ||
 	    (ret = hex_of(sums, sumslen, shex)))
 		goto out;
-	if ((ret = output_event(a, export_name, esize, ehex)) ||
-	    (ret = output_event(a, OB_AUDIT_README, strlen(readme), rhex)) ||
+	for (size_t i = 0; i < nfiles && !ret; i++)
+		ret = output_event(a, files[i].name, fsize[i], fhex[i]);
+	if (ret || (ret = output_event(a, OB_AUDIT_README, strlen(readme), rhex)) ||
 	    (pubtext && (ret = output_event(a, OB_BUNDLE_PUBKEY, publen, phex))) ||
 	    (ret = output_event(a, OB_AUDIT_SUMS, sumslen, shex)))
 		goto out;
@@ -410,9 +480,11 @@ int ob_audit_finish(struct ob_audit *a, const char *export_tmp, json_t *counts)
 		if (ret)
 			goto out;
 	}
-	if ((ret = ob_bundle_create(a->p.bundle, &w)) ||
-	    (ret = ob_bundle_add_file(w, export_name, export_tmp)) ||
-	    (ret = ob_bundle_add_buffer(w, OB_AUDIT_SUMS, sums, sumslen)) ||
+	if ((ret = ob_bundle_create(a->p.bundle, &w)))
+		goto out;
+	for (size_t i = 0; i < nfiles && !ret; i++)
+		ret = ob_bundle_add_file(w, files[i].name, files[i].path);
+	if (ret || (ret = ob_bundle_add_buffer(w, OB_AUDIT_SUMS, sums, sumslen)) ||
 	    (ret = ob_bundle_add_buffer(w, OB_AUDIT_README, readme, strlen(readme))) ||
 	    (pubtext && (ret = ob_bundle_add_buffer(w, OB_BUNDLE_PUBKEY, pubtext, publen))) ||
 	    (ret = ob_bundle_add_file(w, OB_BUNDLE_MANIFEST, a->p.manifest)) ||

@@ -16,7 +16,10 @@
 #include "obscura/sink.h"
 #include "obscura/source.h"
 #include "obscura/stage.h"
+#include "obscura/fsutil.h"
+#include "obscura/trackfile.h"
 #include "obscura/tracks.h"
+#include "obscura/version.h"
 #include "obscura/banned.h"
 
 #define PROGRESS_EVERY 25 /* frames between progress reports */
@@ -28,9 +31,38 @@ void ob_job_interrupt(void)
 	interrupted = 1;
 }
 
+#define MAX_STAGES 8
+
 struct running_stage {
 	const struct ob_stage *stage;
 	void *priv;
+	bool hide;   /* runs after the lookahead, on frames about to be encoded */
+};
+
+/* Frames decoded and seen, waiting for the track store's final answer. */
+struct frame_queue {
+	AVFrame **slot;
+	size_t cap, n;
+	int64_t first;   /* frame number of the oldest */
+};
+
+/* Everything one job holds; freed in one place (job_release). */
+struct job_state {
+	const struct ob_job *job;
+	struct running_stage stages[MAX_STAGES];
+	size_t nstages;
+	struct ob_source *src;
+	const struct ob_source_info *info;
+	struct ob_sink *sink;
+	struct ob_track_store *tracks;
+	struct ob_trackfile_writer *writer;
+	char tracks_tmp[4096];
+	struct ob_audit *audit;
+	struct frame_queue q;
+	int64_t first_pts;   /* pts of frame 0, to count seconds from */
+	int64_t retired;     /* frames through the whole pipeline */
+	ob_job_progress_fn progress;
+	void *opaque;
 };
 
 static int job_seed(const struct ob_recipe *r, uint64_t *seed)
@@ -57,20 +89,279 @@ static void count_dropped(const AVFormatContext *fmt, const struct ob_source_inf
 	stats->tags_dropped += (int)fmt->nb_chapters;
 }
 
+static int queue_init(struct frame_queue *q, size_t cap)
+{
+	q->slot = calloc(cap, sizeof(*q->slot));
+	if (!q->slot)
+		return ob_err(OB_ERR_NOMEM, "out of memory for the frame queue");
+	q->cap = cap;
+	for (size_t i = 0; i < cap; i++)
+		if (!(q->slot[i] = av_frame_alloc()))
+			return ob_err(OB_ERR_NOMEM, "out of memory for the frame queue");
+	return 0;
+}
+
+static void queue_release(struct frame_queue *q)
+{
+	for (size_t i = 0; q->slot && i < q->cap; i++)
+		av_frame_free(&q->slot[i]);
+	free(q->slot);
+	q->slot = NULL;
+}
+
+/* Seconds from the first frame: the frame's pts, or its number over the rate. */
+static double frame_seconds(struct job_state *s, const AVFrame *f, int64_t index)
+{
+	AVRational tb = s->info->time_base, fr = s->info->frame_rate;
+
+	if (f->pts != AV_NOPTS_VALUE && tb.num > 0 && tb.den > 0) {
+		if (s->first_pts == AV_NOPTS_VALUE)
+			s->first_pts = f->pts;
+		return (double)(f->pts - s->first_pts) * av_q2d(tb);
+	}
+	return fr.num > 0 && fr.den > 0 ? (double)index / av_q2d(fr) : (double)index;
+}
+
+static double frame_rate(const struct ob_source_info *v)
+{
+	return v->frame_rate.num > 0 && v->frame_rate.den > 0 ? av_q2d(v->frame_rate) : 25.0;
+}
+
+/* Frame number retired: hiding stages and the encoder (when there is an
+ * export), then its rows go to tracks.h5. */
+static int retire_one(struct job_state *s)
+{
+	int64_t index = s->retired;
+	int ret = 0;
+
+	if (s->sink) {
+		AVFrame *frame = s->q.slot[s->q.first % (int64_t)s->q.cap];
+
+		if (!s->q.n || s->q.first != index)
+			return ob_err(OB_ERR_INTERNAL, "frame queue out of step");
+		/* The decoder may still use this buffer as a reference picture:
+		 * stages must write into a private copy, or the next frames
+		 * would be predicted from pixelated pixels. */
+		ret = av_frame_make_writable(frame);
+		if (ret < 0)
+			ret = ob_err_av(OB_ERR_NOMEM, ret, "%s: frame copy", s->job->input);
+		for (size_t i = 0; i < s->nstages && !ret; i++)
+			if (s->stages[i].hide)
+				ret = s->stages[i].stage->process(s->stages[i].priv, frame, index);
+		if (!ret)
+			ret = ob_sink_write_frame(s->sink, frame);
+		av_frame_unref(frame);
+		s->q.first++;
+		s->q.n--;
+		if (ret)
+			return ret;
+	}
+	ret = ob_track_store_retire(s->tracks, index);
+	if (ret)
+		return ret;
+	s->retired++;
+	if (s->progress && s->retired % PROGRESS_EVERY == 0)
+		s->progress(s->opaque, s->retired, s->info->frames_estimate);
+	return 0;
+}
+
+static int drain(struct job_state *s)
+{
+	int ret = 0;
+
+	while (!ret && s->retired < ob_track_store_ready(s->tracks))
+		ret = retire_one(s);
+	return ret;
+}
+
+/* A decoded frame: seen by the seeing stages, then queued until final. */
+static int see_frame(struct job_state *s, AVFrame *frame, int64_t index)
+{
+	int ret = ob_track_store_begin_frame(s->tracks, index, frame_seconds(s, frame, index));
+
+	for (size_t i = 0; i < s->nstages && !ret; i++)
+		if (!s->stages[i].hide)
+			ret = s->stages[i].stage->process(s->stages[i].priv, frame, index);
+	if (ret) {
+		av_frame_unref(frame);
+		return ret;
+	}
+	if (s->sink) {
+		if (s->q.n == s->q.cap) {
+			av_frame_unref(frame);
+			return ob_err(OB_ERR_INTERNAL, "frame queue full");
+		}
+		av_frame_move_ref(s->q.slot[(s->q.first + (int64_t)s->q.n) % (int64_t)s->q.cap], frame);
+		s->q.n++;
+	} else {
+		av_frame_unref(frame);
+	}
+	return drain(s);
+}
+
+static int start_stages(struct job_state *s, const struct ob_stage_ctx *ctx)
+{
+	const struct ob_stage *const *lists[2] = { ob_pipeline_see, s->job->output ? ob_pipeline_hide : NULL };
+	int ret;
+
+	for (int l = 0; l < 2; l++)
+		for (size_t i = 0; lists[l] && lists[l][i]; i++) {
+			struct running_stage *rs = &s->stages[s->nstages];
+
+			if (s->nstages == MAX_STAGES)
+				return ob_err(OB_ERR_INTERNAL, "too many pipeline stages");
+			rs->stage = lists[l][i];
+			rs->hide = l == 1;
+			rs->priv = calloc(1, rs->stage->priv_size ? rs->stage->priv_size : 1);
+			if (!rs->priv)
+				return ob_err(OB_ERR_NOMEM, "%s: out of memory", s->job->input);
+			s->nstages++;
+			if ((ret = rs->stage->init(rs->priv, ctx)))
+				return ret;
+		}
+	return 0;
+}
+
+static int open_tracks(struct job_state *s)
+{
+	const struct ob_recipe *r = s->job->recipe;
+	const struct ob_audit_facts *facts = ob_audit_facts(s->audit);
+	struct ob_trackfile_meta m = {
+		.recipe_text = r->text, .recipe_len = r->text ? r->text_len : 0,
+		.input_size = (int64_t)facts->input_size, .width = s->info->width, .height = s->info->height,
+		.fps_num = s->info->frame_rate.num, .fps_den = s->info->frame_rate.den,
+	};
+	int ret;
+
+	snprintf(m.version, sizeof(m.version), "%s", OB_VERSION);
+	snprintf(m.job_id, sizeof(m.job_id), "%s", ob_audit_job_id(s->audit));
+	snprintf(m.recipe_sha256, sizeof(m.recipe_sha256), "%s", facts->recipe_sha256);
+	snprintf(m.input_sha256, sizeof(m.input_sha256), "%s", facts->input_sha256);
+	for (size_t i = 0; i < facts->n_models && i < OB_TRACKFILE_MAX_MODELS; i++) {
+		snprintf(m.models[i].name, sizeof(m.models[i].name), "%s", facts->models[i].name);
+		snprintf(m.models[i].sha256, sizeof(m.models[i].sha256), "%s", facts->models[i].sha256);
+		m.n_models++;
+	}
+	if (m.fps_num <= 0 || m.fps_den <= 0)
+		m.fps_num = 0, m.fps_den = 1;
+	if ((ret = ob_atomic_tmpname(s->job->tracks, s->tracks_tmp, sizeof(s->tracks_tmp))) ||
+	    (ret = ob_trackfile_create(s->tracks_tmp, &m, &s->writer)))
+		return ret;
+	ob_track_store_set_writer(s->tracks, s->writer);
+	return 0;
+}
+
+bool ob_replay_keeps(const struct ob_replay *rp, uint64_t id)
+{
+	for (size_t i = 0; rp && i < rp->n_keep; i++)
+		if (rp->keep[i] == id)
+			return true;
+	return false;
+}
+
+/* The manifest's "redaction" events: every hidden track and why, every
+ * track a DPO left visible, every zone. */
+static int record_redactions(struct job_state *s, struct ob_job_stats *stats)
+{
+	const struct ob_track_summary *t;
+	size_t n = ob_trackfile_writer_tracks(s->writer, &t);
+	const struct ob_recipe *r = s->job->recipe;
+	int ret = 0;
+
+	for (size_t i = 0; i < n && !ret; i++) {
+		const char *reason = t[i].hidden ? (t[i].cls == OB_CLASS_MANUAL ? "manual" : "detector")
+						 : ob_replay_keeps(s->job->replay, t[i].id) ? "kept" : NULL;
+
+		stats->tracks++;
+		stats->tracks_confirmed += t[i].confirmed;
+		stats->tracks_hidden += t[i].hidden;
+		stats->rows += t[i].rows;
+		if (!reason)
+			continue;
+		ret = ob_audit_redaction(s->audit, reason,
+			json_pack("{s:I, s:s, s:b, s:I, s:I, s:f, s:f, s:I}", "track", (json_int_t)t[i].id,
+				  "class", ob_class_name((enum ob_class)t[i].cls), "confirmed", t[i].confirmed,
+				  "first", (json_int_t)t[i].first_frame, "last", (json_int_t)t[i].last_frame,
+				  "first_pts", t[i].first_pts, "last_pts", t[i].last_pts,
+				  "observed", (json_int_t)t[i].observed));
+	}
+	for (size_t i = 0; s->sink && i < r->n_zones && !ret; i++)
+		ret = ob_audit_redaction(s->audit, "zone",
+			json_pack("{s:s, s:I, s:I}", "zone", r->zones[i].name, "first", (json_int_t)0,
+				  "last", (json_int_t)(s->retired - 1)));
+	return ret;
+}
+
+/* The end of a job that read every frame: tracks.h5, the manifest's last
+ * events, the bundle, then the export and tracks.h5 under their names. */
+static int finish_job(struct job_state *s, struct ob_job_stats *stats)
+{
+	const struct ob_job *job = s->job;
+	struct ob_audit_file files[2];
+	size_t nfiles = 0;
+	int ret;
+
+	if ((ret = ob_trackfile_finish(s->writer, s->retired)) || (ret = record_redactions(s, stats)))
+		return ret;
+	if (stats->decode_errors > 0 &&
+	    (ret = ob_audit_warning(s->audit, "decode_errors", "corrupt packets were skipped",
+				    json_pack("{s:I}", "count", (json_int_t)stats->decode_errors))))
+		return ret;
+	if (s->sink)
+		files[nfiles++] = (struct ob_audit_file){ ob_path_base(job->output), ob_sink_tmp_path(s->sink),
+							  "the anonymized video" };
+	files[nfiles++] = (struct ob_audit_file){ ob_path_base(job->tracks), s->tracks_tmp,
+						  "anonymous track metadata (HDF5; see obscura-tracks(5))" };
+	/* The bundle first, then the export and tracks.h5: if any fails, none remains. */
+	ret = ob_audit_finish(s->audit, files, nfiles,
+			      json_pack("{s:I, s:I, s:I, s:i, s:i, s:b, s:I, s:I, s:I}", "frames",
+					(json_int_t)s->retired, "decode_errors", (json_int_t)stats->decode_errors,
+					"hidden_cells", (json_int_t)stats->hidden_cells,
+					"streams_dropped", stats->streams_dropped,
+					"tags_dropped", stats->tags_dropped, "audio_kept", stats->audio_kept,
+					"tracks", (json_int_t)stats->tracks,
+					"tracks_confirmed", (json_int_t)stats->tracks_confirmed,
+					"tracks_hidden", (json_int_t)stats->tracks_hidden));
+	if (ret)
+		return ret;
+	if (s->sink && (ret = ob_sink_commit(s->sink)))
+		return ret;
+	if ((ret = ob_atomic_commit(s->tracks_tmp, job->tracks))) {
+		if (s->sink)
+			unlink(job->output); /* all or nothing */
+		return ret;
+	}
+	s->tracks_tmp[0] = '\0';
+	ob_audit_keep(s->audit);
+	return 0;
+}
+
+static void job_release(struct job_state *s, struct ob_job_stats *stats, bool counted)
+{
+	for (size_t i = 0; i < s->nstages; i++) {
+		if (!counted && s->stages[i].stage->hidden_cells)
+			stats->hidden_cells += s->stages[i].stage->hidden_cells(s->stages[i].priv);
+		s->stages[i].stage->close(s->stages[i].priv);
+		free(s->stages[i].priv);
+	}
+	ob_trackfile_writer_free(&s->writer);
+	ob_atomic_abort(s->tracks_tmp); /* "" once committed */
+	ob_track_store_free(&s->tracks);
+	queue_release(&s->q);
+	ob_sink_free(&s->sink);   /* removes the temporary file unless committed */
+	ob_audit_free(&s->audit); /* removes the manifest, and the bundle unless kept */
+	ob_source_free(&s->src);
+}
+
 int ob_job_run(const struct ob_job *job, struct ob_job_stats *stats,
 	       ob_job_progress_fn progress, void *opaque)
 {
 	const struct ob_recipe *recipe = job->recipe;
-	struct running_stage stages[8] = { { 0 } };
-	size_t nstages = 0;
-	struct ob_source *src = NULL;
-	struct ob_sink *sink = NULL;
-	const struct ob_source_info *info;
+	struct job_state s = { .job = job, .first_pts = AV_NOPTS_VALUE, .progress = progress, .opaque = opaque };
 	AVFrame *frame = av_frame_alloc();
 	AVPacket *pkt = av_packet_alloc();
+	struct ob_track_params tp;
 	struct ob_stage_ctx ctx;
-	struct ob_track_store *tracks = NULL;
-	struct ob_audit *audit = NULL;
 	bool counted = false;
 	int64_t index = 0;
 	int ret;
@@ -83,65 +374,48 @@ int ob_job_run(const struct ob_job *job, struct ob_job_stats *stats,
 		goto out;
 	}
 	ret = ob_audit_start(&(struct ob_audit_params){
-		.manifest = job->manifest, .bundle = job->bundle, .export_path = job->output,
+		.manifest = job->manifest, .bundle = job->bundle,
 		.key = job->key, .recipe = recipe, .argc = job->argc, .argv = job->argv,
-	}, &audit);
+	}, &s.audit);
 	if (ret)
 		goto out;
-	snprintf(stats->job_id, sizeof(stats->job_id), "%s", ob_audit_job_id(audit));
-	ret = ob_source_open(&src, job->input, recipe->keep_audio, job->threads);
+	snprintf(stats->job_id, sizeof(stats->job_id), "%s", ob_audit_job_id(s.audit));
+	ret = ob_source_open(&s.src, job->input, job->output && recipe->keep_audio, job->threads);
 	if (ret)
 		goto out;
-	info = ob_source_info(src);
-	stats->width = info->width;
-	stats->height = info->height;
-	stats->rotation = info->rotation;
-	stats->frames_estimate = info->frames_estimate;
-	stats->media_seconds = info->duration;
-	stats->video_codec = info->video_codec;
-	stats->audio_kept = info->audio_index >= 0;
-	count_dropped(ob_source_format(src), info, stats);
-	ret = ob_audit_input(audit, job->input, ob_source_format(src), info, recipe);
+	s.info = ob_source_info(s.src);
+	stats->width = s.info->width;
+	stats->height = s.info->height;
+	stats->rotation = s.info->rotation;
+	stats->frames_estimate = s.info->frames_estimate;
+	stats->media_seconds = s.info->duration;
+	stats->video_codec = s.info->video_codec;
+	stats->audio_kept = s.info->audio_index >= 0;
+	count_dropped(ob_source_format(s.src), s.info, stats);
+	ret = ob_audit_input(s.audit, job->input, ob_source_format(s.src), s.info, recipe);
 	if (ret)
 		goto out;
 
-	ret = ob_track_store_new(&tracks);
+	ob_track_params_from(&recipe->track, frame_rate(s.info), &tp);
+	ret = ob_track_store_new(job->replay ? NULL : &tp, &s.tracks);
+	if (!ret && job->output)
+		ret = queue_init(&s.q, (size_t)(job->replay ? 0 : tp.lookahead) + 1);
 	if (ret)
 		goto out;
-	ctx = (struct ob_stage_ctx){ .recipe = recipe, .video = info, .tracks = tracks,
-				     .threads = job->threads };
-	ret = job_seed(recipe, &ctx.seed);
-	if (ret)
+	ctx = (struct ob_stage_ctx){ .recipe = recipe, .video = s.info, .tracks = s.tracks,
+				     .threads = job->threads, .replay = job->replay, .audit = s.audit };
+	if ((ret = job_seed(recipe, &ctx.seed)) || (ret = start_stages(&s, &ctx)) ||
+	    (!job->replay && (ret = ob_audit_models(s.audit, recipe))) || (ret = open_tracks(&s)))
 		goto out;
-	for (size_t i = 0; ob_pipeline[i]; i++) {
-		struct running_stage *rs = &stages[nstages];
-
-		if (nstages == sizeof(stages) / sizeof(stages[0])) {
-			ret = ob_err(OB_ERR_INTERNAL, "too many pipeline stages");
-			goto out;
-		}
-		rs->stage = ob_pipeline[i];
-		rs->priv = calloc(1, rs->stage->priv_size ? rs->stage->priv_size : 1);
-		if (!rs->priv) {
-			ret = ob_err(OB_ERR_NOMEM, "%s: out of memory", job->input);
-			goto out;
-		}
-		nstages++;
-		ret = rs->stage->init(rs->priv, &ctx);
+	if (job->output) {
+		ret = ob_sink_open(&s.sink, &(struct ob_sink_params){
+			.path = job->output, .recipe = recipe, .video = s.info,
+			.input = ob_source_format(s.src), .threads = job->threads,
+			.checkpoint = ob_audit_checkpoint, .opaque = s.audit,
+		});
 		if (ret)
 			goto out;
 	}
-	ret = ob_audit_models(audit, recipe);
-	if (ret)
-		goto out;
-
-	ret = ob_sink_open(&sink, &(struct ob_sink_params){
-		.path = job->output, .recipe = recipe, .video = info,
-		.input = ob_source_format(src), .threads = job->threads,
-		.checkpoint = ob_audit_checkpoint, .opaque = audit,
-	});
-	if (ret)
-		goto out;
 
 	for (;;) {
 		int item;
@@ -150,7 +424,7 @@ int ob_job_run(const struct ob_job *job, struct ob_job_stats *stats,
 			ret = ob_err(OB_ERR_INTERRUPTED, "%s: interrupted", job->input);
 			goto out;
 		}
-		item = ob_source_next(src, frame, pkt);
+		item = ob_source_next(s.src, frame, pkt);
 		if (item < 0) {
 			ret = item;
 			goto out;
@@ -158,79 +432,39 @@ int ob_job_run(const struct ob_job *job, struct ob_job_stats *stats,
 		if (item == OB_SOURCE_EOF)
 			break;
 		if (item == OB_SOURCE_PACKET) {
-			ret = ob_sink_write_packet(sink, pkt);
+			ret = s.sink ? ob_sink_write_packet(s.sink, pkt) : 0;
 			av_packet_unref(pkt);
 			if (ret)
 				goto out;
 			continue;
 		}
-		/* The decoder may still use this buffer as a reference picture:
-		 * stages must write into a private copy, or the next frames
-		 * would be predicted from pixelated pixels. */
-		ret = av_frame_make_writable(frame);
-		if (ret < 0) {
-			av_frame_unref(frame);
-			ret = ob_err_av(OB_ERR_NOMEM, ret, "%s: frame copy", job->input);
+		if ((ret = see_frame(&s, frame, index++)))
 			goto out;
-		}
-		for (size_t i = 0; i < nstages; i++) {
-			ret = stages[i].stage->process(stages[i].priv, frame, index);
-			if (ret)
-				break;
-		}
-		if (!ret)
-			ret = ob_sink_write_frame(sink, frame);
-		av_frame_unref(frame);
-		if (ret)
-			goto out;
-		index++;
-		if (progress && index % PROGRESS_EVERY == 0)
-			progress(opaque, index, info->frames_estimate);
 	}
-	ret = ob_sink_finish(sink);
-	if (ret)
+	ob_track_store_finish(s.tracks);
+	if ((ret = drain(&s)))
 		goto out;
-	stats->frames = index;
-	stats->decode_errors = ob_source_decode_errors(src);
-	for (size_t i = 0; i < nstages; i++)
-		if (stages[i].stage->hidden_cells)
-			stats->hidden_cells += stages[i].stage->hidden_cells(stages[i].priv);
+	for (size_t i = 0; i < s.nstages && !ret; i++)
+		if (s.stages[i].stage->finish)
+			ret = s.stages[i].stage->finish(s.stages[i].priv, index);
+	if (ret || (s.sink && (ret = ob_sink_finish(s.sink))))
+		goto out;
+	stats->frames = s.retired;
+	stats->decode_errors = ob_source_decode_errors(s.src);
+	for (size_t i = 0; i < s.nstages; i++)
+		if (s.stages[i].stage->hidden_cells)
+			stats->hidden_cells += s.stages[i].stage->hidden_cells(s.stages[i].priv);
 	counted = true;
-	if (stats->decode_errors > 0) {
-		ret = ob_audit_warning(audit, "decode_errors", "corrupt packets were skipped",
-				       json_pack("{s:I}", "count", (json_int_t)stats->decode_errors));
-		if (ret)
-			goto out;
-	}
-	/* The bundle first, then the export: if either fails, neither remains. */
-	ret = ob_audit_finish(audit, ob_sink_tmp_path(sink),
-			      json_pack("{s:I, s:I, s:I, s:i, s:i, s:b}", "frames", (json_int_t)index,
-					"decode_errors", (json_int_t)stats->decode_errors,
-					"hidden_cells", (json_int_t)stats->hidden_cells,
-					"streams_dropped", stats->streams_dropped,
-					"tags_dropped", stats->tags_dropped, "audio_kept", stats->audio_kept));
+	ret = finish_job(&s, stats);
 	if (ret)
 		goto out;
-	ret = ob_sink_commit(sink);
-	if (ret)
-		goto out;
-	ob_audit_keep(audit);
-	snprintf(stats->manifest_head, sizeof(stats->manifest_head), "%s", ob_audit_head(audit));
+	snprintf(stats->manifest_head, sizeof(stats->manifest_head), "%s", ob_audit_head(s.audit));
 	if (progress)
-		progress(opaque, index, index);
+		progress(opaque, s.retired, s.retired);
 out:
-	if (src && !counted)
-		stats->decode_errors = ob_source_decode_errors(src);
-	for (size_t i = 0; i < nstages; i++) {
-		if (!counted && stages[i].stage->hidden_cells)
-			stats->hidden_cells += stages[i].stage->hidden_cells(stages[i].priv);
-		stages[i].stage->close(stages[i].priv);
-		free(stages[i].priv);
-	}
-	ob_track_store_free(&tracks);
-	ob_sink_free(&sink); /* removes the temporary file unless committed */
-	ob_audit_free(&audit); /* removes the manifest, and the bundle unless kept */
-	ob_source_free(&src);
+	if (s.src && !counted)
+		stats->decode_errors = ob_source_decode_errors(s.src);
+	job_release(&s, stats, counted);
 	av_packet_free(&pkt);
 	av_frame_free(&frame);
 	return ret;

@@ -234,6 +234,36 @@ static int set_detect(struct parse_ctx *c, const char *name, const char *value)
 	return 1;
 }
 
+static int set_track(struct parse_ctx *c, const char *name, const char *value)
+{
+	struct ob_track_opts *t = &c->r->track;
+	double *seconds = !strcmp(name, "lookahead")       ? &t->lookahead
+			  : !strcmp(name, "extend_before") ? &t->extend_before
+			  : !strcmp(name, "extend_after")  ? &t->extend_after
+			  : !strcmp(name, "max_lost")      ? &t->max_lost
+							   : NULL;
+
+	if (seconds) {
+		if (!ob_parse_double(value, 0, OB_TRACK_SECONDS_MAX, seconds))
+			return fail(c, "must be seconds from 0 to %g", OB_TRACK_SECONDS_MAX);
+	} else if (!strcmp(name, "confirm")) {
+		if (!ob_parse_int(value, 1, 100, &t->confirm))
+			return fail(c, "must be a number of detections from 1 to 100");
+	} else if (!strcmp(name, "iou")) {
+		if (!ob_parse_double(value, 0.01, 1, &t->iou))
+			return fail(c, "must be an overlap from 0.01 to 1");
+	} else if (!strcmp(name, "low")) {
+		if (!ob_parse_double(value, 0.01, 1, &t->low))
+			return fail(c, "must be a score from 0.01 to 1");
+	} else if (!strcmp(name, "motion_margin")) {
+		if (!ob_parse_double(value, 0, 10, &t->motion_margin))
+			return fail(c, "must be a number of frames of motion from 0 to 10");
+	} else {
+		return fail(c, "unknown key");
+	}
+	return 1;
+}
+
 static int set_metadata(struct parse_ctx *c, const char *name, const char *value)
 {
 	struct ob_recipe *r = c->r;
@@ -331,6 +361,8 @@ static int handler(void *user, const char *section, const char *name, const char
 		return set_metadata(c, name, value);
 	if (!strcmp(section, "detect"))
 		return set_detect(c, name, value);
+	if (!strcmp(section, "track"))
+		return set_track(c, name, value);
 	if (!*section)
 		return fail(c, "key outside any section");
 	return fail(c, "unknown section [%s]", section);
@@ -356,6 +388,10 @@ static void set_defaults(struct ob_recipe *r)
 		.head_fraction = 0.3, .stride = 1, .tiles = true,
 		.people_stride = 1, .text_stride = 1, .forehead = 0.4,
 	};
+	r->track = (struct ob_track_opts){
+		.lookahead = 1.0, .extend_before = 0.5, .extend_after = 0.5, .max_lost = 1.0,
+		.confirm = 2, .iou = 0.2, .low = 0.1, .motion_margin = 1.0,
+	};
 }
 
 /* Zones must be real areas: three points or more, not all on one line. */
@@ -371,6 +407,10 @@ static int validate(const char *origin, const struct ob_recipe *r, const int *zo
 			return ob_err(OB_ERR_RECIPE, "%s:%d: [exclude \"%s\"] polygon: has no area",
 				      origin, zone_lines[i], z->name);
 	}
+	/* a track cannot be extended back further than the job looks ahead */
+	if (r->track.extend_before > r->track.lookahead)
+		return ob_err(OB_ERR_RECIPE, "%s: [track] extend_before (%g s) is longer than lookahead (%g s)",
+			      origin, r->track.extend_before, r->track.lookahead);
 	return 0;
 }
 

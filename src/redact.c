@@ -1,4 +1,4 @@
-/* redact.c - the redact stage: hide exclusion zones (and later tracks) in every frame. */
+/* redact.c - the redact stage: hide exclusion zones and tracked boxes in every frame. */
 #include <libavutil/frame.h>
 
 #include "obscura/error.h"
@@ -46,24 +46,26 @@ static int redact_init(void *priv, const struct ob_stage_ctx *ctx)
 static int redact_process(void *priv, AVFrame *frame, int64_t index)
 {
 	struct redact *r = priv;
+	const struct ob_track_row *rows;
+	size_t n = 0;
+	double m = r->recipe->pixelate.margin;
+	int ret;
 
-	/* Zones, plus every box the track store holds for this frame, grown by margin. */
+	/* Zones, plus the cover of every hidden row of this frame, grown by margin. */
 	ob_mask_clear(&r->frame);
 	ob_mask_or(&r->frame, &r->zones);
-	if (r->tracks) {
-		const struct ob_box *boxes;
-		size_t n = ob_track_store_boxes(r->tracks, index, &boxes);
-		double m = r->recipe->pixelate.margin;
+	if (r->tracks && (ret = ob_track_store_rows(r->tracks, index, &rows, &n)))
+		return ret;
+	for (size_t i = 0; i < n; i++) {
+		struct ob_box b = { rows[i].cover_x, rows[i].cover_y, rows[i].cover_w, rows[i].cover_h };
 
-		for (size_t i = 0; i < n; i++) {
-			struct ob_box b = boxes[i];
-
-			b.x -= b.w * m;
-			b.y -= b.h * m;
-			b.w += 2 * b.w * m;
-			b.h += 2 * b.h * m;
-			ob_mask_add_box(&r->frame, b);
-		}
+		if (!rows[i].hidden)
+			continue;
+		b.x -= b.w * m;
+		b.y -= b.h * m;
+		b.w += 2 * b.w * m;
+		b.h += 2 * b.h * m;
+		ob_mask_add_box(&r->frame, b);
 	}
 	r->hidden_cells += (int64_t)ob_mask_count(&r->frame);
 	return ob_pixelate_frame(frame, &r->frame, &r->recipe->pixelate, r->seed);

@@ -39,7 +39,8 @@ struct slot {
 
 struct plan_item {
 	const char *input;
-	char output[OB_PATH_MAX];
+	char output[OB_PATH_MAX];   /* "" for analytics only */
+	char tracks[OB_PATH_MAX];   /* outdir/STEM.tracks.h5 */
 	char bundle[OB_PATH_MAX];   /* outdir/NAME.obscura.tar */
 	char manifest[OB_PATH_MAX]; /* outdir/.NAME.manifest.jsonl while running */
 	int status;       /* failed before running: ob_status */
@@ -64,8 +65,9 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int ob_runner_output_name(const struct ob_runner_opts *o, const char *input, int dup,
-			  char *buf, size_t size)
+/* outdir/STEM[-DUP]SUFFIX.EXT */
+static int stem_name(const struct ob_runner_opts *o, const char *input, int dup, const char *suffix,
+		     const char *ext, char *buf, size_t size)
 {
 	const char *base = ob_path_base(input);
 	const char *dot = strrchr(base, '.');
@@ -74,14 +76,18 @@ int ob_runner_output_name(const struct ob_runner_opts *o, const char *input, int
 	int n;
 
 	if (dup > 1)
-		n = snprintf(name, sizeof(name), "%.*s-%d%s.%s", stem, base, dup,
-			     o->recipe->output.suffix, o->recipe->output.container);
+		n = snprintf(name, sizeof(name), "%.*s-%d%s.%s", stem, base, dup, suffix, ext);
 	else
-		n = snprintf(name, sizeof(name), "%.*s%s.%s", stem, base, o->recipe->output.suffix,
-			     o->recipe->output.container);
+		n = snprintf(name, sizeof(name), "%.*s%s.%s", stem, base, suffix, ext);
 	if (n < 0 || (size_t)n >= sizeof(name))
 		return ob_err(OB_ERR_LIMIT, "%s: name too long", input);
 	return ob_path_join(buf, size, o->outdir, name);
+}
+
+int ob_runner_output_name(const struct ob_runner_opts *o, const char *input, int dup,
+			  char *buf, size_t size)
+{
+	return stem_name(o, input, dup, o->recipe->output.suffix, o->recipe->output.container, buf, size);
 }
 
 /* The bundle and manifest names: NAME is the input's file name, with -DUP
@@ -116,14 +122,46 @@ static void fail_item(struct plan_item *it, int status, const char *msg)
 	it->error = it->errbuf;
 }
 
-/* Decide every export's name before anything runs: duplicates of one stem in
- * a batch get -2, -3...; an existing export is refused unless forced; an
- * input that *is* an export path is refused, so inputs are never replaced. */
+/* An output path is refused if it is the input itself, or exists and
+ * --force was not given; false (and the item failed) when refused. */
+static bool target_ok(const struct ob_runner_opts *o, struct plan_item *it, const char *path)
+{
+	struct stat st_in, st_out;
+	char msg[OB_ERRMSG_MAX];
+
+	if (!*path || it->status || stat(path, &st_out) != 0)
+		return !it->status;
+	if (stat(it->input, &st_in) == 0 && st_in.st_dev == st_out.st_dev && st_in.st_ino == st_out.st_ino)
+		snprintf(msg, sizeof(msg), "%s: an output would replace the input; choose another -o", it->input);
+	else if (!o->force)
+		snprintf(msg, sizeof(msg), "%s: exists (use --force to replace it)", path);
+	else
+		return true;
+	fail_item(it, OB_ERR_OUTPUT, msg);
+	return false;
+}
+
+/* Every member name must fit the bundle's tar headers: refused now, not
+ * after hours of work. */
+static bool member_ok(struct plan_item *it, const char *path)
+{
+	char msg[OB_ERRMSG_MAX];
+
+	if (!*path || it->status || strlen(ob_path_base(path)) <= OB_BUNDLE_NAME_MAX)
+		return !it->status;
+	snprintf(msg, sizeof(msg), "%s: output name longer than %d bytes (the bundle's limit); rename the input",
+		 it->input, OB_BUNDLE_NAME_MAX);
+	fail_item(it, OB_ERR_LIMIT, msg);
+	return false;
+}
+
+/* Decide every output's name before anything runs: duplicates of one stem in
+ * a batch get -2, -3...; an existing output is refused unless forced; an
+ * input that *is* an output path is refused, so inputs are never replaced. */
 static int plan(const struct ob_runner_opts *o, const struct ob_input_list *in, struct plan_item *items)
 {
 	for (size_t i = 0; i < in->n; i++) {
 		struct plan_item *it = &items[i];
-		struct stat st_in, st_out;
 		int ret;
 
 		it->input = in->items[i].path;
@@ -134,14 +172,17 @@ static int plan(const struct ob_runner_opts *o, const struct ob_input_list *in, 
 		for (int dup = 1;; dup++) {
 			bool taken = false;
 
-			ret = ob_runner_output_name(o, it->input, dup, it->output, sizeof(it->output));
+			it->output[0] = '\0';
+			ret = o->analyze ? 0 : ob_runner_output_name(o, it->input, dup, it->output, sizeof(it->output));
+			if (!ret)
+				ret = stem_name(o, it->input, dup, "", OB_TRACKS_EXT, it->tracks, sizeof(it->tracks));
 			if (!ret)
 				ret = audit_names(o, it->input, dup, it);
 			if (ret)
 				break;
 			for (size_t j = 0; j < i && !taken; j++)
-				taken = !strcmp(items[j].output, it->output) ||
-					!strcmp(items[j].bundle, it->bundle);
+				taken = (*it->output && !strcmp(items[j].output, it->output)) ||
+					!strcmp(items[j].tracks, it->tracks) || !strcmp(items[j].bundle, it->bundle);
 			if (!taken)
 				break;
 		}
@@ -149,25 +190,8 @@ static int plan(const struct ob_runner_opts *o, const struct ob_input_list *in, 
 			fail_item(it, ret, ob_errmsg());
 			continue;
 		}
-		if (stat(it->output, &st_out) == 0) {
-			char msg[OB_ERRMSG_MAX];
-
-			if (stat(it->input, &st_in) == 0 && st_in.st_dev == st_out.st_dev &&
-			    st_in.st_ino == st_out.st_ino) {
-				snprintf(msg, sizeof(msg), "%s: the export would replace the input; choose another -o",
-					 it->input);
-				fail_item(it, OB_ERR_OUTPUT, msg);
-			} else if (!o->force) {
-				snprintf(msg, sizeof(msg), "%s: exists (use --force to replace it)", it->output);
-				fail_item(it, OB_ERR_OUTPUT, msg);
-			}
-		}
-		if (!it->status && !o->force && stat(it->bundle, &st_out) == 0) {
-			char msg[OB_ERRMSG_MAX];
-
-			snprintf(msg, sizeof(msg), "%s: exists (use --force to replace it)", it->bundle);
-			fail_item(it, OB_ERR_OUTPUT, msg);
-		}
+		(void)(member_ok(it, it->output) && member_ok(it, it->tracks) && target_ok(o, it, it->output) &&
+		       target_ok(o, it, it->tracks) && target_ok(o, it, it->bundle));
 	}
 	return 0;
 }
@@ -209,9 +233,10 @@ static void __attribute__((noreturn)) run_child(const struct ob_runner_opts *o, 
 						 int fd, int threads)
 {
 	struct ob_job_stats st;
-	struct ob_job job = { .input = it->input, .output = it->output, .bundle = it->bundle,
+	struct ob_job job = { .input = it->input, .output = *it->output ? it->output : NULL,
+			      .tracks = it->tracks, .bundle = it->bundle,
 			      .manifest = it->manifest, .recipe = o->recipe, .key = o->key,
-			      .argc = o->argc, .argv = o->argv, .threads = threads };
+			      .argc = o->argc, .argv = o->argv, .threads = threads, .replay = o->replay };
 	json_t *r;
 	int ret;
 
@@ -229,6 +254,11 @@ static void __attribute__((noreturn)) run_child(const struct ob_runner_opts *o, 
 		      "height", st.height, "rotation", st.rotation, "media_seconds", st.media_seconds,
 		      "audio_kept", st.audio_kept, "streams_dropped", st.streams_dropped,
 		      "tags_dropped", st.tags_dropped, "code", (json_int_t)ret);
+	if (r && !ret)
+		json_object_update_new(r, json_pack("{s:I, s:I, s:I, s:I}", "tracks_count", (json_int_t)st.tracks,
+						    "tracks_confirmed", (json_int_t)st.tracks_confirmed,
+						    "tracks_hidden", (json_int_t)st.tracks_hidden,
+						    "track_rows", (json_int_t)st.rows));
 	if (r && ret)
 		json_object_set_new(r, "error", json_string(ob_errmsg()));
 	if (r && st.video_codec)
@@ -249,8 +279,9 @@ static void __attribute__((noreturn)) run_child(const struct ob_runner_opts *o, 
 
 static json_t *job_entry(const struct plan_item *it)
 {
-	return json_pack("{s:o, s:o, s:o}", "input", ob_json_bytes(it->input), "output",
-			 ob_json_bytes(it->output), "bundle", ob_json_bytes(it->bundle));
+	return json_pack("{s:o, s:o, s:o, s:o}", "input", ob_json_bytes(it->input), "output",
+			 *it->output ? ob_json_bytes(it->output) : json_null(), "tracks",
+			 ob_json_bytes(it->tracks), "bundle", ob_json_bytes(it->bundle));
 }
 
 static void finish_entry(json_t *entry, const struct plan_item *it, json_t *result,
@@ -267,6 +298,7 @@ static void finish_entry(json_t *entry, const struct plan_item *it, json_t *resu
 	}
 	if (strcmp(json_string_value(json_object_get(entry, "status")), "ok")) {
 		json_object_set_new(entry, "output", json_null());
+		json_object_set_new(entry, "tracks", json_null());
 		json_object_set_new(entry, "bundle", json_null());
 		json_object_set_new(entry, "manifest_head", json_null());
 	}
@@ -312,10 +344,13 @@ static void report_done(const struct ob_runner_opts *o, json_t *entry)
 			double el = json_real_value(json_object_get(entry, "elapsed_seconds"));
 			json_int_t fr = json_integer_value(json_object_get(entry, "frames"));
 
-			fprintf(stderr, "obscura: ok: %s -> %s + %s (%lld frames, %.1f s, %.0f fps)\n",
+			const char *out = json_string_value(json_object_get(entry, "output"));
+
+			fprintf(stderr, "obscura: ok: %s -> %s + %s (%lld frames, %lld tracks, %.1f s, %.0f fps)\n",
 				json_string_value(json_object_get(entry, "input")),
-				json_string_value(json_object_get(entry, "output")),
-				ob_path_base(json_string_value(json_object_get(entry, "bundle"))), (long long)fr, el,
+				out ? out : json_string_value(json_object_get(entry, "tracks")),
+				ob_path_base(json_string_value(json_object_get(entry, "bundle"))), (long long)fr,
+				(long long)json_integer_value(json_object_get(entry, "tracks_count")), el,
 				el > 0 ? (double)fr / el : 0.0);
 		}
 	} else {
@@ -520,6 +555,7 @@ int ob_runner_run(const struct ob_runner_opts *o, const struct ob_input_list *in
 					 items[s->job].input, WTERMSIG(wstatus));
 				/* Its temporary files carry its pid in their names. */
 				unlink_tmp(items[s->job].output, s->pid);
+				unlink_tmp(items[s->job].tracks, s->pid);
 				unlink_tmp(items[s->job].bundle, s->pid);
 				unlink_tmp(items[s->job].manifest, s->pid);
 				unlink(items[s->job].manifest);

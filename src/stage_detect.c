@@ -14,18 +14,27 @@
 #define GUIDED_MAX_PEOPLE 8   /* person crops searched for faces per frame */
 #define GUIDED_MIN_HEIGHT 48  /* person boxes shorter than this get the head box only */
 
+/* The lanes of the track store this stage feeds: one tracker each. */
+enum lane {
+	LANE_FACES,    /* the face detector's pass, and faces it found inside people */
+	LANE_PEOPLE,   /* their head region (top `head` of the box) is hidden */
+	LANE_VEHICLES, /* from the people detector (COCO) */
+	LANE_TEXT,
+	LANE_COUNT
+};
+
 struct detect {
 	const struct ob_detect_opts *o;
 	struct ob_track_store *tracks;
 	struct ob_detector *faces, *people, *text;
 	struct ob_detections dets, guided;
-	struct ob_box *hide;
+	int lane[LANE_COUNT];
+	double high[LANE_COUNT];  /* a detection's score from which it may start a track */
+	double floor[LANE_COUNT]; /* the score detectors run at: lower ones continue tracks */
+	struct ob_box *boxes;     /* one lane's detections, for the store */
+	float *scores;
 	int face_tile;            /* > 0: tiled face passes of this size */
 	int64_t passes;           /* detection frames so far */
-	/* What the people and text detectors hid on their last pass, held
-	 * when they skip a detection frame (people_stride, text_stride). */
-	struct ob_box *held_people, *held_text;
-	size_t n_people, n_text;
 };
 
 /* Face detectors box eyes to chin; hair and forehead identify too. */
@@ -45,6 +54,21 @@ static int open_one(const char *dir, const char *name, int threads, struct ob_de
 	return ob_detector_open(dir, name, threads, out);
 }
 
+static double threshold(double recipe, const struct ob_detector *d)
+{
+	return recipe >= 0 ? recipe : ob_detector_card(d)->dec.score_threshold;
+}
+
+static int add_lane(struct detect *d, enum lane l, enum ob_class cls, double high, double hide, int wait)
+{
+	int ret = ob_track_store_add_lane(d->tracks, cls, high, hide, wait, &d->lane[l]);
+
+	d->high[l] = high;
+	if (!ret)
+		d->floor[l] = ob_track_store_lane_floor(d->tracks, d->lane[l]);
+	return ret;
+}
+
 static int detect_init(void *priv, const struct ob_stage_ctx *ctx)
 {
 	struct detect *d = priv;
@@ -54,6 +78,8 @@ static int detect_init(void *priv, const struct ob_stage_ctx *ctx)
 
 	d->o = o;
 	d->tracks = ctx->tracks;
+	if (ctx->replay)
+		return 0; /* a second pass: the boxes come from a tracks file */
 	if ((ret = open_one(dir, o->faces, ctx->threads, &d->faces)) ||
 	    (ret = open_one(dir, o->people, ctx->threads, &d->people)) ||
 	    (ret = open_one(dir, o->text, ctx->threads, &d->text)))
@@ -61,122 +87,129 @@ static int detect_init(void *priv, const struct ob_stage_ctx *ctx)
 	if (d->faces && o->tiles)
 		d->face_tile = ob_detect_face_tile(ob_detector_card(d->faces), ctx->video->width,
 						   ctx->video->height);
-	d->hide = malloc(OB_TRACK_MAX_BOXES * sizeof(*d->hide));
-	d->held_people = malloc(OB_TRACK_MAX_BOXES * sizeof(*d->held_people));
-	d->held_text = malloc(OB_TRACK_MAX_BOXES * sizeof(*d->held_text));
-	return d->hide && d->held_people && d->held_text ? 0 : ob_err(OB_ERR_NOMEM, "out of memory");
+	/* Faces and text are hidden whole, people's heads (every person track,
+	 * whether or not a face was found in it), vehicles not at all: their
+	 * plates are text. */
+	/* Faces found inside people arrive only on people passes. */
+	if (d->faces &&
+	    (ret = add_lane(d, LANE_FACES, OB_CLASS_FACE, threshold(o->face_threshold, d->faces), 1,
+			    o->stride * (d->people ? o->people_stride : 1))))
+		return ret;
+	if (d->people &&
+	    ((ret = add_lane(d, LANE_PEOPLE, OB_CLASS_PERSON, threshold(o->person_threshold, d->people),
+			     o->head_fraction, 0)) ||
+	     (ret = add_lane(d, LANE_VEHICLES, OB_CLASS_VEHICLE, threshold(o->person_threshold, d->people), 0, 0))))
+		return ret;
+	if (d->text && (ret = add_lane(d, LANE_TEXT, OB_CLASS_TEXT, threshold(o->text_threshold, d->text), 1, 0)))
+		return ret;
+	d->boxes = malloc(OB_TRACK_MAX_BOXES * sizeof(*d->boxes));
+	d->scores = malloc(OB_TRACK_MAX_BOXES * sizeof(*d->scores));
+	return d->boxes && d->scores ? 0 : ob_err(OB_ERR_NOMEM, "out of memory");
 }
 
-static bool face_inside(const struct ob_detections *dets, size_t upto, struct ob_box p, double frac)
+/* A confident face of dets whose centre lies in the top frac of box p. */
+static bool face_inside(const struct detect *d, struct ob_box p, double frac)
 {
-	for (size_t i = 0; i < upto; i++) {
-		const struct ob_box *f = &dets->v[i].box;
+	for (size_t i = 0; i < d->dets.n; i++) {
+		const struct ob_box *f = &d->dets.v[i].box;
 		double cx = f->x + f->w / 2, cy = f->y + f->h / 2;
 
-		if (dets->v[i].cls == OB_CLASS_FACE && cx >= p.x && cx <= p.x + p.w && cy >= p.y &&
-		    cy <= p.y + p.h * frac)
+		if (d->dets.v[i].cls == OB_CLASS_FACE && d->dets.v[i].score >= d->high[LANE_FACES] &&
+		    cx >= p.x && cx <= p.x + p.w && cy >= p.y && cy <= p.y + p.h * frac)
 			return true;
 	}
 	return false;
 }
 
 /*
- * For each person: a face already inside the upper body is enough; else the
- * face detector searches an upscaled crop of the upper body; else the head
- * region (top head_fraction of the box) is hidden anyway.
+ * Faces too small or turned for the full-frame pass are often found when the
+ * face detector searches an upscaled crop of a person's upper body: for each
+ * confident person of dets[from..] with no face inside already, up to
+ * GUIDED_MAX_PEOPLE per frame.  What is found is appended to faces.
  */
-static int people_heads(struct detect *d, const AVFrame *frame)
+static int people_faces(struct detect *d, const AVFrame *frame, size_t from, struct ob_detections *faces)
 {
-	size_t nfaces = d->dets.n, searched = 0;
+	size_t searched = 0;
 	int ret = 0;
 
-	for (size_t i = 0; i < nfaces; i++) {
+	for (size_t i = from; i < d->dets.n && searched < GUIDED_MAX_PEOPLE; i++) {
 		struct ob_box p = d->dets.v[i].box, upper;
-		struct ob_detection head = { 0 };
+		size_t before = faces->n;
 
-		if (d->dets.v[i].cls != OB_CLASS_PERSON || face_inside(&d->dets, d->dets.n, p, 0.5))
+		if (d->dets.v[i].cls != OB_CLASS_PERSON || d->dets.v[i].score < d->high[LANE_PEOPLE] ||
+		    p.h < GUIDED_MIN_HEIGHT || face_inside(d, p, 0.5))
 			continue;
 		upper = (struct ob_box){ p.x, p.y, p.w, p.h * 0.5 < p.w * 1.2 ? p.h * 0.5 : p.w * 1.2 };
-		if (d->faces && p.h >= GUIDED_MIN_HEIGHT && searched < GUIDED_MAX_PEOPLE) {
-			searched++;
-			ob_detections_clear(&d->guided);
-			ret = ob_detector_run(d->faces, frame, &upper, d->o->face_threshold, &d->guided);
-			if (ret)
-				return ret;
-			add_forehead(&d->guided, 0, d->o->forehead);
-			for (size_t k = 0; k < d->guided.n; k++)
-				if ((ret = ob_detections_push(&d->dets, &d->guided.v[k])))
-					return ret;
-			if (d->guided.n)
-				continue;
-		}
-		if (d->o->head_fraction <= 0)
-			continue;
-		head.box = (struct ob_box){ p.x, p.y, p.w, p.h * d->o->head_fraction };
-		head.score = d->dets.v[i].score;
-		head.label = -1;
-		head.cls = OB_CLASS_FACE;
-		if ((ret = ob_detections_push(&d->dets, &head)))
+		searched++;
+		ret = ob_detector_run(d->faces, frame, &upper, d->high[LANE_FACES], faces);
+		if (ret)
 			return ret;
+		add_forehead(faces, before, d->o->forehead);
 	}
 	return 0;
 }
 
-/* Copies the hidden classes (faces, found or head regions, and text) of dets[from..] to out. */
-static size_t hidden(const struct ob_detections *dets, size_t from, struct ob_box *out, size_t max)
+/* Hands the detections of class cls in dets[from..] to the lane's tracker. */
+static int feed(struct detect *d, enum lane l, enum ob_class cls, const struct ob_detections *dets, size_t from)
 {
 	size_t n = 0;
 
-	for (size_t i = from; i < dets->n && n < max; i++)
-		if (dets->v[i].cls == OB_CLASS_FACE || dets->v[i].cls == OB_CLASS_TEXT)
-			out[n++] = dets->v[i].box;
-	return n;
+	for (size_t i = from; i < dets->n && n < OB_TRACK_MAX_BOXES; i++)
+		if (dets->v[i].cls == cls) {
+			d->boxes[n] = dets->v[i].box;
+			d->scores[n++] = dets->v[i].score;
+		}
+	return ob_track_store_observe(d->tracks, d->lane[l], d->boxes, d->scores, n);
 }
 
 static int detect_process(void *priv, AVFrame *frame, int64_t index)
 {
 	struct detect *d = priv;
-	size_t n = 0, from;
+	size_t from;
 	bool run_people, run_text;
 	int ret = 0;
 
 	if (!d->faces && !d->people && !d->text)
 		return 0;
 	if (index % d->o->stride)
-		return 0; /* the track store holds the last detection */
+		return 0; /* the trackers predict; the store interpolates */
 	run_people = d->people && d->passes % d->o->people_stride == 0;
 	run_text = d->text && d->passes % d->o->text_stride == 0;
 	d->passes++;
 	ob_detections_clear(&d->dets);
-	if (d->faces)
-		ret = d->face_tile ? ob_detector_run_tiled(d->faces, frame, d->face_tile, d->o->face_threshold, &d->dets)
-				   : ob_detector_run(d->faces, frame, NULL, d->o->face_threshold, &d->dets);
-	if (ret)
-		return ret;
-	add_forehead(&d->dets, 0, d->o->forehead);
-	n = hidden(&d->dets, 0, d->hide, OB_TRACK_MAX_BOXES);
-	from = d->dets.n;
-	if (run_people) {
-		ret = ob_detector_run(d->people, frame, NULL, d->o->person_threshold, &d->dets);
-		if (!ret)
-			ret = people_heads(d, frame);
+	ob_detections_clear(&d->guided);
+	if (d->faces) {
+		double t = d->floor[LANE_FACES];
+
+		ret = d->face_tile ? ob_detector_run_tiled(d->faces, frame, d->face_tile, t, &d->dets)
+				   : ob_detector_run(d->faces, frame, NULL, t, &d->dets);
 		if (ret)
 			return ret;
-		/* people and vehicles only guide the search: what they add is
-		 * faces found in upper bodies and head regions */
-		d->n_people = hidden(&d->dets, from, d->held_people, OB_TRACK_MAX_BOXES);
+		add_forehead(&d->dets, 0, d->o->forehead);
+	}
+	from = d->dets.n;
+	if (run_people) {
+		if ((ret = ob_detector_run(d->people, frame, NULL, d->floor[LANE_PEOPLE], &d->dets)) ||
+		    (d->faces && (ret = people_faces(d, frame, from, &d->guided))) ||
+		    (ret = feed(d, LANE_PEOPLE, OB_CLASS_PERSON, &d->dets, from)) ||
+		    (ret = feed(d, LANE_VEHICLES, OB_CLASS_VEHICLE, &d->dets, from)))
+			return ret;
+	}
+	/* one update of the face tracker: the frame's faces and those found in people */
+	if (d->faces) {
+		for (size_t i = 0; i < d->guided.n; i++)
+			if ((ret = ob_detections_push(&d->dets, &d->guided.v[i])))
+				return ret;
+		if ((ret = feed(d, LANE_FACES, OB_CLASS_FACE, &d->dets, 0)))
+			return ret;
 	}
 	from = d->dets.n;
 	if (run_text) {
-		if ((ret = ob_detector_run(d->text, frame, NULL, d->o->text_threshold, &d->dets)))
+		if ((ret = ob_detector_run(d->text, frame, NULL, d->floor[LANE_TEXT], &d->dets)) ||
+		    (ret = feed(d, LANE_TEXT, OB_CLASS_TEXT, &d->dets, from)))
 			return ret;
-		d->n_text = hidden(&d->dets, from, d->held_text, OB_TRACK_MAX_BOXES);
 	}
-	for (size_t i = 0; i < d->n_people && n < OB_TRACK_MAX_BOXES; i++)
-		d->hide[n++] = d->held_people[i];
-	for (size_t i = 0; i < d->n_text && n < OB_TRACK_MAX_BOXES; i++)
-		d->hide[n++] = d->held_text[i];
-	return ob_track_store_put(d->tracks, index, d->hide, n);
+	return 0;
 }
 
 static void detect_close(void *priv)
@@ -188,10 +221,10 @@ static void detect_close(void *priv)
 	ob_detector_free(&d->text);
 	ob_detections_release(&d->dets);
 	ob_detections_release(&d->guided);
-	free(d->hide);
-	free(d->held_people);
-	free(d->held_text);
-	d->hide = d->held_people = d->held_text = NULL;
+	free(d->boxes);
+	free(d->scores);
+	d->boxes = NULL;
+	d->scores = NULL;
 }
 
 const struct ob_stage ob_stage_detect = {

@@ -1,10 +1,15 @@
-/* stages.c - the one list of pipeline stages a job runs, in order. */
+/* stages.c - the one list of pipeline stages a job runs, in order (stage.h). */
 #include "obscura/stage.h"
 
 #include <stddef.h>
 
-const struct ob_stage *const ob_pipeline[] = {
+const struct ob_stage *const ob_pipeline_see[] = {
 	&ob_stage_detect,
+	&ob_stage_replay,
+	NULL,
+};
+
+const struct ob_stage *const ob_pipeline_hide[] = {
 	&ob_stage_redact,
 	NULL,
 };

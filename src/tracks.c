@@ -1,232 +1,597 @@
-/* tracks.c - a minimal track store: hold the latest detection until the next
- * one, grown along each box's observed motion. */
+/* tracks.c - the track store: trackers per lane, a bounded lookahead, and
+ * the rows that say what covers each frame. */
 #include "obscura/tracks.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "obscura/error.h"
+#include "obscura/recipe.h"
+#include "obscura/tracker.h"
 #include "obscura/banned.h"
 
-/* Motion is estimated between two detections at most this many frames apart. */
-#define TRACK_MAX_GAP 30
-/* A box held k frames after its detection also covers k frames of its motion,
- * plus this share of that motion on every side (acceleration, noise). */
-#define TRACK_SLACK 0.5
-/* A box seen for the first time (no motion yet) is grown by this share of
- * its size on every side per held frame. */
-#define TRACK_NEW_SLACK 0.1
+/* Observations a velocity is fitted on (least squares over frame number). */
+#define VELOCITY_FIT 5
+/* An extrapolated box is also grown, per frame away from its nearest
+ * detection, by this share of its motion per frame (the motion is a guess)... */
+#define EXTRAPOLATE_SLACK 0.5
+/* ...and by this share of its size (acceleration, a turn, detector jitter). */
+#define EXTRAPOLATE_DRIFT 0.02
+/* A track seen once has no motion yet: its box grows by this share of its
+ * size on every side per frame away from the detection. */
+#define EXTRAPOLATE_UNKNOWN 0.05
+
+struct obs {
+	int64_t frame;
+	struct ob_box box;
+	float score;
+};
+
+/* The store's view of one track: its recent detections, in frame order. */
+struct strack {
+	uint64_t id;
+	int lane;
+	bool alive;          /* still in its tracker */
+	bool confirmed;      /* the tracker confirmed it */
+	bool confirm_sent;   /* ... and the writer was told */
+	struct obs *obs;
+	size_t n, cap;
+};
+
+struct lane {
+	enum ob_class cls;
+	double high;
+	double hide;          /* top fraction of the cover hidden */
+	struct ob_tracker *tracker;
+};
 
 struct motion {
-	double vx, vy, vw, vh; /* per frame: centre, size */
-	int known;             /* matched to the previous detection */
+	double vx, vy, vw, vh; /* per frame: centre and size */
+	bool known;            /* fitted on two detections or more */
 };
 
 struct ob_track_store {
-	int64_t frame;   /* frame the boxes were detected on, -1 none yet */
-	struct ob_box *boxes, *prev, *held;
-	struct motion *mv;
-	size_t n, nprev, cap;
-	int64_t prev_frame;
+	struct ob_track_params p;
+	bool replay;
+	struct lane lanes[OB_TRACK_MAX_LANES];
+	int nlanes;
+	uint64_t next_id;
+	struct strack *tracks; /* increasing id: new ids are always the largest */
+	size_t ntracks, tcap;
+	int64_t current;       /* last frame begun, -1 none */
+	int64_t next_retire;   /* first frame not retired */
+	bool finished;
+	double *pts;           /* ring: pts of frames next_retire..current */
+	size_t pts_cap;
+	int64_t rows_frame;    /* frame whose rows are in rows[], -1 none */
+	struct ob_track_row *rows;
+	size_t nrows;
+	struct ob_track_row *pending; /* replay: rows put for the current frame */
+	bool *pending_confirmed;
+	size_t npending;
+	uint64_t *ids;         /* scratch for ob_tracker_update */
+	struct ob_trackfile_writer *writer;
+	int64_t created, confirmed;
 };
 
-int ob_track_store_new(struct ob_track_store **out)
+static int frames_of(double seconds, double fps)
 {
-	*out = calloc(1, sizeof(**out));
-	if (!*out)
+	double f = ceil(seconds * fps - 1e-9);
+
+	return f < 0 ? 0 : f > OB_TRACK_MAX_LOOKAHEAD ? OB_TRACK_MAX_LOOKAHEAD : (int)f;
+}
+
+void ob_track_params_from(const struct ob_track_opts *o, double fps, struct ob_track_params *p)
+{
+	*p = (struct ob_track_params){
+		.lookahead = frames_of(o->lookahead, fps),
+		.extend_before = frames_of(o->extend_before, fps),
+		.extend_after = frames_of(o->extend_after, fps),
+		.max_lost = frames_of(o->max_lost, fps),
+		.confirm = o->confirm,
+		.iou = o->iou,
+		.low = o->low,
+		.motion_margin = o->motion_margin,
+	};
+}
+
+int ob_track_store_new(const struct ob_track_params *p, struct ob_track_store **out)
+{
+	struct ob_track_store *ts = calloc(1, sizeof(*ts));
+
+	*out = NULL;
+	if (!ts)
 		return ob_err(OB_ERR_NOMEM, "out of memory for the track store");
-	(*out)->frame = -1;
-	(*out)->prev_frame = -1;
+	ts->replay = p == NULL;
+	if (p) {
+		ts->p = *p;
+		if (ts->p.lookahead < 0 || ts->p.lookahead > OB_TRACK_MAX_LOOKAHEAD)
+			ts->p.lookahead = OB_TRACK_MAX_LOOKAHEAD;
+		if (ts->p.extend_before > ts->p.lookahead)
+			ts->p.extend_before = ts->p.lookahead; /* cannot look further ahead */
+	}
+	ts->next_id = 1;
+	ts->current = -1;
+	ts->rows_frame = -1;
+	ts->pts_cap = (size_t)ts->p.lookahead + 2;
+	ts->pts = calloc(ts->pts_cap, sizeof(*ts->pts));
+	ts->rows = malloc(OB_TRACK_MAX_BOXES * sizeof(*ts->rows));
+	if (ts->replay) {
+		ts->pending = malloc(OB_TRACK_MAX_BOXES * sizeof(*ts->pending));
+		ts->pending_confirmed = malloc(OB_TRACK_MAX_BOXES * sizeof(*ts->pending_confirmed));
+	}
+	ts->ids = malloc(OB_TRACK_MAX_BOXES * sizeof(*ts->ids));
+	if (!ts->pts || !ts->rows || !ts->ids || (ts->replay && (!ts->pending || !ts->pending_confirmed))) {
+		ob_track_store_free(&ts);
+		return ob_err(OB_ERR_NOMEM, "out of memory for the track store");
+	}
+	*out = ts;
 	return 0;
 }
 
-void ob_track_store_free(struct ob_track_store **ts)
+void ob_track_store_free(struct ob_track_store **pts)
 {
-	if (!ts || !*ts)
+	struct ob_track_store *ts = pts ? *pts : NULL;
+
+	if (!ts)
 		return;
-	free((*ts)->boxes);
-	free((*ts)->prev);
-	free((*ts)->held);
-	free((*ts)->mv);
-	free(*ts);
-	*ts = NULL;
+	for (int i = 0; i < ts->nlanes; i++)
+		ob_tracker_free(&ts->lanes[i].tracker);
+	for (size_t i = 0; i < ts->ntracks; i++)
+		free(ts->tracks[i].obs);
+	free(ts->tracks);
+	free(ts->pts);
+	free(ts->rows);
+	free(ts->pending);
+	free(ts->pending_confirmed);
+	free(ts->ids);
+	free(ts);
+	*pts = NULL;
 }
 
-static double overlap(struct ob_box a, struct ob_box b)
+int ob_track_store_add_lane(struct ob_track_store *ts, enum ob_class cls, double high, double hide,
+			    int wait, int *lane)
 {
-	double x0 = fmax(a.x, b.x), y0 = fmax(a.y, b.y);
-	double x1 = fmin(a.x + a.w, b.x + b.w), y1 = fmin(a.y + a.h, b.y + b.h);
-	double i = x1 > x0 && y1 > y0 ? (x1 - x0) * (y1 - y0) : 0, u = a.w * a.h + b.w * b.h - i;
+	struct ob_tracker_params tp;
+	struct lane *l;
+	int ret;
 
-	return u > 0 ? i / u : 0;
+	if (ts->replay || ts->current >= 0)
+		return ob_err(OB_ERR_INTERNAL, "track store: lane added to a replay store or after the first frame");
+	if (ts->nlanes == OB_TRACK_MAX_LANES)
+		return ob_err(OB_ERR_LIMIT, "more than %d detection lanes", OB_TRACK_MAX_LANES);
+	ob_tracker_defaults(&tp);
+	tp.high = high;
+	tp.low = fmin(ts->p.low, high);
+	tp.iou_gate = ts->p.iou;
+	tp.confirm_hits = ts->p.confirm;
+	tp.max_lost = ts->p.max_lost;
+	tp.tentative_keep = wait > 0 ? wait : 0;
+	l = &ts->lanes[ts->nlanes];
+	l->cls = cls;
+	l->high = high;
+	l->hide = hide < 0 ? 0 : hide > 1 ? 1 : hide;
+	ret = ob_tracker_new(&tp, &ts->next_id, &l->tracker);
+	if (ret)
+		return ret;
+	*lane = ts->nlanes++;
+	return 0;
 }
 
-/*
- * The previous detection's box that box b most likely is: the best overlap,
- * else the nearest centre within one box size, of a similar size; -1 none.
- */
-static long match(const struct ob_track_store *ts, struct ob_box b)
+double ob_track_store_lane_floor(const struct ob_track_store *ts, int lane)
 {
-	double best = 0, bestd = HUGE_VAL;
-	long bi = -1, di = -1;
+	return fmin(ts->lanes[lane].high, ts->p.low);
+}
 
-	for (size_t j = 0; j < ts->nprev; j++) {
-		struct ob_box p = ts->prev[j];
-		double o = overlap(b, p), r = p.w * p.h > 0 ? b.w * b.h / (p.w * p.h) : 0;
-		double dx = (b.x + b.w / 2) - (p.x + p.w / 2), dy = (b.y + b.h / 2) - (p.y + p.h / 2);
-		double d = sqrt(dx * dx + dy * dy);
+static int cmp_id(const void *key, const void *elem)
+{
+	uint64_t a = *(const uint64_t *)key, b = ((const struct strack *)elem)->id;
 
-		if (r < 0.5 || r > 2)
+	return a < b ? -1 : a > b;
+}
+
+static struct strack *find(struct ob_track_store *ts, uint64_t id)
+{
+	return ts->ntracks ? bsearch(&id, ts->tracks, ts->ntracks, sizeof(*ts->tracks), cmp_id) : NULL;
+}
+
+/* Tracks leave their tracker (lost too long, or tentative and unmatched);
+ * their detections stay until their last row is retired. */
+static void sync_lane(struct ob_track_store *ts, int lane)
+{
+	const struct ob_track_info *live;
+	size_t nlive = ob_tracker_tracks(ts->lanes[lane].tracker, &live), j = 0;
+
+	/* both lists are in increasing id order */
+	for (size_t i = 0; i < ts->ntracks; i++) {
+		struct strack *t = &ts->tracks[i];
+
+		if (t->lane != lane || !t->alive)
 			continue;
-		if (o > best)
-			best = o, bi = (long)j;
-		if (d < bestd && d <= fmax(b.w, b.h))
-			bestd = d, di = (long)j;
-	}
-	return bi >= 0 ? bi : di;
-}
-
-static int reserve(struct ob_box **b, size_t n)
-{
-	struct ob_box *p = realloc(*b, n * sizeof(*p));
-
-	if (!p)
-		return ob_err(OB_ERR_NOMEM, "out of memory for the track store");
-	*b = p;
-	return 0;
-}
-
-/* Least-squares v = a + b*c over the known boxes (one axis); b = 0 when the
- * centres do not spread. */
-static void fit(const double *c, const double *v, size_t n, double *a, double *b)
-{
-	double mc = 0, mv = 0, scc = 0, scv = 0;
-
-	for (size_t i = 0; i < n; i++)
-		mc += c[i] / n, mv += v[i] / n;
-	for (size_t i = 0; i < n; i++)
-		scc += (c[i] - mc) * (c[i] - mc), scv += (c[i] - mc) * (v[i] - mv);
-	*b = n >= 3 && scc > 1 ? scv / scc : 0;
-	*a = mv - *b * mc;
-}
-
-/*
- * Boxes seen for the first time move with the camera: their motion is taken
- * from a pan + zoom model (velocity linear in position, per axis) fitted to
- * the boxes whose motion is known.
- */
-static int camera_motion(struct ob_track_store *ts)
-{
-	size_t n = ts->n, k = 0;
-	double *buf = malloc(4 * (n ? n : 1) * sizeof(double)), ax, bx, ay, by;
-
-	if (!buf)
-		return ob_err(OB_ERR_NOMEM, "out of memory for the track store");
-	for (size_t i = 0; i < n; i++)
-		if (ts->mv[i].known) {
-			struct ob_box b = ts->boxes[i];
-
-			buf[k] = b.x + b.w / 2;
-			buf[n + k] = ts->mv[i].vx;
-			buf[2 * n + k] = b.y + b.h / 2;
-			buf[3 * n + k] = ts->mv[i].vy;
-			k++;
-		}
-	if (k) {
-		fit(buf, buf + n, k, &ax, &bx);
-		fit(buf + 2 * n, buf + 3 * n, k, &ay, &by);
-		for (size_t i = 0; i < n; i++)
-			if (!ts->mv[i].known) {
-				struct ob_box b = ts->boxes[i];
-
-				ts->mv[i].vx = ax + bx * (b.x + b.w / 2);
-				ts->mv[i].vy = ay + by * (b.y + b.h / 2);
+		while (j < nlive && live[j].id < t->id)
+			j++;
+		if (j < nlive && live[j].id == t->id) {
+			if (!t->confirmed && live[j].state != OB_TRACK_TENTATIVE) {
+				t->confirmed = true;
+				ts->confirmed++;
 			}
+		} else {
+			t->alive = false;
+		}
 	}
-	free(buf);
+}
+
+int ob_track_store_begin_frame(struct ob_track_store *ts, int64_t frame, double pts)
+{
+	if (frame != ts->current + 1 || ts->finished)
+		return ob_err(OB_ERR_INTERNAL, "track store: frame %lld after %lld", (long long)frame,
+			      (long long)ts->current);
+	if ((size_t)(frame - ts->next_retire) >= ts->pts_cap || (ts->replay && frame != ts->next_retire))
+		return ob_err(OB_ERR_INTERNAL, "track store: frames not retired");
+	ts->current = frame;
+	ts->pts[frame % (int64_t)ts->pts_cap] = pts;
+	ts->npending = 0;
+	for (int i = 0; i < ts->nlanes; i++) {
+		ob_tracker_step(ts->lanes[i].tracker);
+		sync_lane(ts, i);
+	}
 	return 0;
 }
 
-int ob_track_store_put(struct ob_track_store *ts, int64_t frame, const struct ob_box *boxes, size_t n)
+static int add_obs(struct ob_track_store *ts, uint64_t id, int lane, struct ob_box box, float score)
 {
-	int64_t gap;
+	struct strack *t = find(ts, id);
 
-	if (n > OB_TRACK_MAX_BOXES)
-		return ob_err(OB_ERR_LIMIT, "frame %lld: more than %d boxes to hide", (long long)frame,
-			      OB_TRACK_MAX_BOXES);
-	if (frame < ts->frame)
-		return ob_err(OB_ERR_INTERNAL, "track store: frame %lld after %lld", (long long)frame,
-			      (long long)ts->frame);
-	if (n > ts->cap) {
-		struct motion *m;
+	if (!t) {
+		if (ts->ntracks && id < ts->tracks[ts->ntracks - 1].id)
+			return ob_err(OB_ERR_INTERNAL, "track store: track %llu out of order", (unsigned long long)id);
+		if (ts->ntracks == ts->tcap) {
+			size_t cap = ts->tcap ? 2 * ts->tcap : 64;
+			struct strack *p = realloc(ts->tracks, cap * sizeof(*p));
 
-		if (reserve(&ts->boxes, n) || reserve(&ts->prev, n) || reserve(&ts->held, n))
-			return OB_ERR_NOMEM;
-		m = realloc(ts->mv, n * sizeof(*m));
-		if (!m)
-			return ob_err(OB_ERR_NOMEM, "out of memory for the track store");
-		ts->mv = m;
-		ts->cap = n;
-	}
-	/* what the last detection saw becomes the reference for motion */
-	if (ts->n > ts->cap)
-		return ob_err(OB_ERR_INTERNAL, "track store: bad count");
-	if (ts->n)
-		memcpy(ts->prev, ts->boxes, ts->n * sizeof(*ts->boxes));
-	ts->nprev = ts->n;
-	ts->prev_frame = ts->frame;
-	if (n)
-		memcpy(ts->boxes, boxes, n * sizeof(*boxes));
-	ts->n = n;
-	ts->frame = frame;
-	gap = ts->prev_frame >= 0 ? frame - ts->prev_frame : 0;
-	for (size_t i = 0; i < n; i++) {
-		long j = gap > 0 && gap <= TRACK_MAX_GAP ? match(ts, boxes[i]) : -1;
-		struct ob_box b = boxes[i];
-
-		ts->mv[i] = (struct motion){ 0 };
-		if (j >= 0) {
-			struct ob_box p = ts->prev[j];
-
-			ts->mv[i].known = 1;
-			ts->mv[i].vx = ((b.x + b.w / 2) - (p.x + p.w / 2)) / (double)gap;
-			ts->mv[i].vy = ((b.y + b.h / 2) - (p.y + p.h / 2)) / (double)gap;
-			ts->mv[i].vw = (b.w - p.w) / (double)gap;
-			ts->mv[i].vh = (b.h - p.h) / (double)gap;
+			if (!p)
+				return ob_err(OB_ERR_NOMEM, "out of memory for tracks");
+			ts->tracks = p;
+			ts->tcap = cap;
 		}
+		t = &ts->tracks[ts->ntracks++];
+		*t = (struct strack){ .id = id, .lane = lane, .alive = true };
+		ts->created++;
 	}
-	return camera_motion(ts);
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 8;
+		struct obs *p = realloc(t->obs, cap * sizeof(*p));
+
+		if (!p)
+			return ob_err(OB_ERR_NOMEM, "out of memory for tracks");
+		t->obs = p;
+		t->cap = cap;
+	}
+	t->obs[t->n++] = (struct obs){ ts->current, box, score };
+	return 0;
 }
 
-size_t ob_track_store_boxes(const struct ob_track_store *ts, int64_t frame, const struct ob_box **boxes)
+int ob_track_store_observe(struct ob_track_store *ts, int lane, const struct ob_box *boxes,
+			   const float *scores, size_t n)
 {
-	double k;
+	int ret;
 
-	*boxes = ts->boxes;
-	if (ts->frame < 0 || frame < ts->frame)
-		return 0;
-	if (frame == ts->frame)
-		return ts->n;
-	/* Held: the detected box, its predicted place k frames on, and slack. */
-	k = (double)(frame - ts->frame);
-	for (size_t i = 0; i < ts->n; i++) {
-		struct ob_box b = ts->boxes[i];
-		const struct motion *m = &ts->mv[i];
-		double pw = fmax(1, b.w + m->vw * k), ph = fmax(1, b.h + m->vh * k);
-		double pcx = b.x + b.w / 2 + m->vx * k, pcy = b.y + b.h / 2 + m->vy * k;
-		double sx = TRACK_SLACK * (fabs(m->vx) + fabs(m->vw)) * k;
-		double sy = TRACK_SLACK * (fabs(m->vy) + fabs(m->vh)) * k;
+	if (lane < 0 || lane >= ts->nlanes || ts->current < 0)
+		return ob_err(OB_ERR_INTERNAL, "track store: bad lane %d", lane);
+	if (n > OB_TRACK_MAX_BOXES)
+		return ob_err(OB_ERR_LIMIT, "frame %lld: more than %d detections", (long long)ts->current,
+			      OB_TRACK_MAX_BOXES);
+	ret = ob_tracker_update(ts->lanes[lane].tracker, boxes, scores, n, ts->ids);
+	if (ret)
+		return ret;
+	for (size_t i = 0; i < n; i++)
+		if (ts->ids[i] && (ret = add_obs(ts, ts->ids[i], lane, boxes[i], scores[i])))
+			return ret;
+	sync_lane(ts, lane);
+	return 0;
+}
 
-		if (!m->known) {
-			sx += TRACK_NEW_SLACK * b.w * k;
-			sy += TRACK_NEW_SLACK * b.h * k;
-		}
-		double x0 = fmin(b.x, pcx - pw / 2) - sx, y0 = fmin(b.y, pcy - ph / 2) - sy;
-		double x1 = fmax(b.x + b.w, pcx + pw / 2) + sx, y1 = fmax(b.y + b.h, pcy + ph / 2) + sy;
+int ob_track_store_put_row(struct ob_track_store *ts, const struct ob_track_row *row, bool confirmed)
+{
+	if (!ts->replay || ts->current < 0)
+		return ob_err(OB_ERR_INTERNAL, "track store: rows put outside a replay");
+	if (ts->npending == OB_TRACK_MAX_BOXES)
+		return ob_err(OB_ERR_LIMIT, "frame %lld: more than %d boxes", (long long)ts->current,
+			      OB_TRACK_MAX_BOXES);
+	ts->pending[ts->npending] = *row;
+	ts->pending[ts->npending].frame = ts->current;
+	ts->pending[ts->npending].pts = ts->pts[ts->current % (int64_t)ts->pts_cap];
+	ts->pending_confirmed[ts->npending] = confirmed;
+	ts->npending++;
+	return 0;
+}
 
-		ts->held[i] = (struct ob_box){ x0, y0, x1 - x0, y1 - y0 };
+int64_t ob_track_store_ready(const struct ob_track_store *ts)
+{
+	if (ts->finished || ts->replay)
+		return ts->current + 1;
+	return ts->current - ts->p.lookahead + 1 > 0 ? ts->current - ts->p.lookahead + 1 : 0;
+}
+
+void ob_track_store_finish(struct ob_track_store *ts)
+{
+	ts->finished = true;
+}
+
+/* Least-squares slope of v over frame number (0 when the frames do not spread). */
+static double slope(const struct obs *o, size_t n, int axis)
+{
+	double mf = 0, mv = 0, sff = 0, sfv = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct ob_box *b = &o[i].box;
+		double v = axis == 0 ? b->x + b->w / 2 : axis == 1 ? b->y + b->h / 2 : axis == 2 ? b->w : b->h;
+
+		mf += (double)o[i].frame / n;
+		mv += v / n;
 	}
-	*boxes = ts->held;
-	return ts->n;
+	for (size_t i = 0; i < n; i++) {
+		const struct ob_box *b = &o[i].box;
+		double v = axis == 0 ? b->x + b->w / 2 : axis == 1 ? b->y + b->h / 2 : axis == 2 ? b->w : b->h;
+		double df = (double)o[i].frame - mf;
+
+		sff += df * df;
+		sfv += df * (v - mv);
+	}
+	return sff > 0 ? sfv / sff : 0;
+}
+
+static struct motion fit(const struct obs *o, size_t n)
+{
+	struct motion m = { 0 };
+
+	if (n < 2)
+		return m;
+	m.vx = slope(o, n, 0);
+	m.vy = slope(o, n, 1);
+	m.vw = slope(o, n, 2);
+	m.vh = slope(o, n, 3);
+	m.known = true;
+	return m;
+}
+
+/* b moved k frames along m (k < 0: backwards), its size kept positive. */
+static struct ob_box move(struct ob_box b, const struct motion *m, double k)
+{
+	double w = fmax(1, b.w + m->vw * k), h = fmax(1, b.h + m->vh * k);
+	double cx = b.x + b.w / 2 + m->vx * k, cy = b.y + b.h / 2 + m->vy * k;
+
+	return (struct ob_box){ cx - w / 2, cy - h / 2, w, h };
+}
+
+static struct ob_box grow(struct ob_box b, double mx, double my)
+{
+	return (struct ob_box){ b.x - mx, b.y - my, b.w + 2 * mx, b.h + 2 * my };
+}
+
+static struct ob_box box_union(struct ob_box a, struct ob_box b)
+{
+	double x0 = fmin(a.x, b.x), y0 = fmin(a.y, b.y);
+	double x1 = fmax(a.x + a.w, b.x + b.w), y1 = fmax(a.y + a.h, b.y + b.h);
+
+	return (struct ob_box){ x0, y0, x1 - x0, y1 - y0 };
+}
+
+/* What is hidden for a box known to within its motion: the box grown by
+ * motion_margin frames of that motion on every side. */
+static struct ob_box cover_for(const struct ob_track_store *ts, struct ob_box b, const struct motion *m)
+{
+	double k = ts->p.motion_margin;
+
+	return grow(b, k * (fabs(m->vx) + fabs(m->vw) / 2), k * (fabs(m->vy) + fabs(m->vh) / 2));
+}
+
+/* Extrapolated d frames from the detection `from`: the predicted box, grown
+ * for the guess, joined with the detected box itself (if the motion guess
+ * is wrong, the face is still somewhere between). */
+static struct ob_box cover_extrapolated(const struct ob_track_store *ts, struct ob_box pred,
+					struct ob_box from, const struct motion *m, double d)
+{
+	struct ob_box c = cover_for(ts, pred, m);
+	double sx, sy;
+
+	if (m->known) {
+		sx = d * (EXTRAPOLATE_SLACK * (fabs(m->vx) + fabs(m->vw) / 2) + EXTRAPOLATE_DRIFT * pred.w);
+		sy = d * (EXTRAPOLATE_SLACK * (fabs(m->vy) + fabs(m->vh) / 2) + EXTRAPOLATE_DRIFT * pred.h);
+	} else {
+		sx = d * EXTRAPOLATE_UNKNOWN * pred.w;
+		sy = d * EXTRAPOLATE_UNKNOWN * pred.h;
+	}
+	return box_union(grow(c, sx, sy), from);
+}
+
+/* The row's box and what is hidden for it: the top `hide` of the cover. */
+static void set_boxes(struct ob_track_row *r, struct ob_box b, struct ob_box c, double hide)
+{
+	if (hide < 1)
+		c.h *= hide;
+	r->x = (float)b.x, r->y = (float)b.y, r->w = (float)b.w, r->h = (float)b.h;
+	r->cover_x = (float)c.x, r->cover_y = (float)c.y, r->cover_w = (float)c.w, r->cover_h = (float)c.h;
+}
+
+/* The row of track t on frame n, if it has one there. */
+static bool track_row(const struct ob_track_store *ts, const struct strack *t, int64_t n,
+		      struct ob_track_row *r)
+{
+	size_t ia = 0, ib;      /* obs[ia - 1] = last at or before n; obs[ib] = first after */
+	const struct obs *a, *b;
+	struct motion m;
+	double hide = ts->lanes[t->lane].hide;
+
+	while (ia < t->n && t->obs[ia].frame <= n)
+		ia++;
+	ib = ia;
+	a = ia ? &t->obs[ia - 1] : NULL;
+	b = ib < t->n ? &t->obs[ib] : NULL;
+	r->track = t->id;
+	r->cls = (uint8_t)ts->lanes[t->lane].cls;
+	r->hidden = ts->lanes[t->lane].hide > 0;
+	if (a && a->frame == n) {
+		/* motion from the neighbours on both sides when there are */
+		size_t lo = ia >= 2 ? ia - 2 : ia - 1, hi = ib < t->n ? ib : ia - 1;
+
+		m = fit(&t->obs[lo], hi - lo + 1);
+		r->kind = OB_ROW_OBSERVED;
+		r->score = a->score;
+		set_boxes(r, a->box, cover_for(ts, a->box, &m), hide);
+		return true;
+	}
+	if (a && b) {
+		double f = (double)(n - a->frame) / (double)(b->frame - a->frame);
+		struct ob_box box = {
+			a->box.x + f * (b->box.x - a->box.x), a->box.y + f * (b->box.y - a->box.y),
+			a->box.w + f * (b->box.w - a->box.w), a->box.h + f * (b->box.h - a->box.h),
+		};
+
+		m = fit(&t->obs[ia - 1], 2);
+		r->kind = OB_ROW_INTERPOLATED;
+		r->score = (float)(a->score + f * (b->score - a->score));
+		set_boxes(r, box, cover_for(ts, box, &m), hide);
+		return true;
+	}
+	if (b && b->frame - n <= ts->p.extend_before) {
+		/* before the first detection: every detection is still ahead */
+		double d = (double)(b->frame - n);
+		struct ob_box pred;
+
+		m = fit(b, t->n - ib < VELOCITY_FIT ? t->n - ib : VELOCITY_FIT);
+		pred = move(b->box, &m, -d);
+		r->kind = OB_ROW_EXTRAPOLATED;
+		r->score = 0;
+		set_boxes(r, pred, cover_extrapolated(ts, pred, b->box, &m, d), hide);
+		return true;
+	}
+	if (a && !b && n - a->frame <= ts->p.extend_after) {
+		double d = (double)(n - a->frame);
+		size_t k = ia < VELOCITY_FIT ? ia : VELOCITY_FIT;
+		struct ob_box pred;
+
+		m = fit(&t->obs[ia - k], k);
+		pred = move(a->box, &m, d);
+		r->kind = OB_ROW_EXTRAPOLATED;
+		r->score = 0;
+		set_boxes(r, pred, cover_extrapolated(ts, pred, a->box, &m, d), hide);
+		return true;
+	}
+	return false;
+}
+
+int ob_track_store_rows(struct ob_track_store *ts, int64_t n, const struct ob_track_row **rows,
+			size_t *count)
+{
+	double pts;
+
+	if (n < ts->next_retire || n >= ob_track_store_ready(ts))
+		return ob_err(OB_ERR_INTERNAL, "track store: frame %lld is not final", (long long)n);
+	*rows = ts->rows;
+	if (n == ts->rows_frame) {
+		*count = ts->nrows;
+		return 0;
+	}
+	pts = ts->pts[n % (int64_t)ts->pts_cap];
+	ts->nrows = 0;
+	if (ts->replay) {
+		memcpy(ts->rows, ts->pending, ts->npending * sizeof(*ts->rows));
+		ts->nrows = ts->npending;
+	}
+	for (size_t i = 0; i < ts->ntracks; i++) {
+		struct ob_track_row r = { .frame = n, .pts = pts };
+
+		if (!track_row(ts, &ts->tracks[i], n, &r))
+			continue;
+		if (ts->nrows == OB_TRACK_MAX_BOXES)
+			return ob_err(OB_ERR_LIMIT, "frame %lld: more than %d tracked boxes", (long long)n,
+				      OB_TRACK_MAX_BOXES);
+		ts->rows[ts->nrows++] = r;
+	}
+	ts->rows_frame = n;
+	*count = ts->nrows;
+	return 0;
+}
+
+/* After frame n: a track's detections before the last VELOCITY_FIT at or
+ * before n are no longer needed; a track out of its tracker whose rows are
+ * all retired goes. */
+static void prune(struct ob_track_store *ts, int64_t n)
+{
+	size_t keep = 0;
+
+	for (size_t i = 0; i < ts->ntracks; i++) {
+		struct strack *t = &ts->tracks[i];
+		size_t upto = 0;
+
+		while (upto < t->n && t->obs[upto].frame <= n)
+			upto++;
+		if (upto > VELOCITY_FIT) {
+			size_t drop = upto - VELOCITY_FIT;
+
+			memmove(t->obs, t->obs + drop, (t->n - drop) * sizeof(*t->obs));
+			t->n -= drop;
+		}
+		if (!t->alive && (!t->n || (t->obs[t->n - 1].frame <= n &&
+					    n - t->obs[t->n - 1].frame >= ts->p.extend_after))) {
+			free(t->obs);
+			continue;
+		}
+		ts->tracks[keep++] = *t;
+	}
+	ts->ntracks = keep;
+}
+
+int ob_track_store_retire(struct ob_track_store *ts, int64_t n)
+{
+	const struct ob_track_row *rows;
+	size_t count;
+	int ret;
+
+	if (n != ts->next_retire)
+		return ob_err(OB_ERR_INTERNAL, "track store: frame %lld retired out of order", (long long)n);
+	ret = ob_track_store_rows(ts, n, &rows, &count);
+	if (ret)
+		return ret;
+	if (ts->writer) {
+		struct ob_frame_summary f = { .frame = n, .pts = ts->pts[n % (int64_t)ts->pts_cap],
+					      .boxes = (uint32_t)count };
+
+		for (size_t i = 0; i < count; i++)
+			f.hidden += rows[i].hidden;
+		ret = ob_trackfile_add_frame(ts->writer, &f, rows, count);
+		if (ret)
+			return ret;
+		for (size_t i = 0; i < count; i++) {
+			struct strack *t = ts->replay ? NULL : find(ts, rows[i].track);
+
+			if (ts->replay && ts->pending_confirmed[i] &&
+			    (ret = ob_trackfile_confirm(ts->writer, rows[i].track)))
+				return ret;
+			if (t && t->confirmed && !t->confirm_sent) {
+				if ((ret = ob_trackfile_confirm(ts->writer, t->id)))
+					return ret;
+				t->confirm_sent = true;
+			}
+		}
+	}
+	ts->next_retire = n + 1;
+	ts->rows_frame = -1;
+	if (!ts->replay)
+		prune(ts, n);
+	return 0;
+}
+
+void ob_track_store_set_writer(struct ob_track_store *ts, struct ob_trackfile_writer *w)
+{
+	ts->writer = w;
+}
+
+void ob_track_store_counts(const struct ob_track_store *ts, int64_t *tracks, int64_t *confirmed)
+{
+	*tracks = ts->created;
+	*confirmed = ts->confirmed;
 }

@@ -25,7 +25,6 @@ struct ob_audit;
 struct ob_audit_params {
 	const char *manifest;                 /* hidden manifest path while the job runs */
 	const char *bundle;                   /* outdir/NAME.obscura.tar */
-	const char *export_path;              /* final export path; its base name is the member name */
 	const struct ob_minisign_key *key;    /* NULL: unsigned bundle */
 	const struct ob_recipe *recipe;
 	int argc;                             /* the command line, recorded as given */
@@ -51,13 +50,47 @@ int ob_audit_checkpoint(void *audit, int64_t first, int64_t last, const char *sh
 /* A "warning" event: {"kind": kind, "message": message} plus the members of extra (stolen, may be NULL). */
 int ob_audit_warning(struct ob_audit *a, const char *kind, const char *message, json_t *extra);
 
+/* What the audit has established so far, for tracks.h5's attributes. */
+#define OB_AUDIT_MAX_MODELS 8
+struct ob_audit_facts {
+	char recipe_sha256[OB_SHA256_HEX_LEN + 1];
+	char input_sha256[OB_SHA256_HEX_LEN + 1]; /* "" before ob_audit_input() */
+	uint64_t input_size;
+	size_t n_models;
+	struct {
+		char name[64];
+		char sha256[OB_SHA256_HEX_LEN + 1];
+	} models[OB_AUDIT_MAX_MODELS];
+};
+const struct ob_audit_facts *ob_audit_facts(const struct ob_audit *a);
+
+/*
+ * A "redaction" event: what was hidden (or deliberately left visible) and
+ * why.  reason: "detector", "manual", "kept" (a track a DPO chose to leave
+ * visible) or "zone"; data (stolen) says which track or zone and its span.
+ */
+int ob_audit_redaction(struct ob_audit *a, const char *reason, json_t *data);
+
+/* A "replay" event: the tracks file a second pass hides from (obscura redact);
+ * data (stolen) lists the kept tracks and the manual boxes. */
+int ob_audit_replay(struct ob_audit *a, const char *path, json_t *data);
+
+/* A data member of the bundle: the export, tracks.h5. */
+struct ob_audit_file {
+	const char *name;  /* member name (the final file's base name) */
+	const char *path;  /* where it is now (its temporary name) */
+	const char *what;  /* one line for README.txt: "the anonymized video" */
+};
+
 /*
  * Ends the job: README.txt, signer.pub and SHA256SUMS, one "output" event
  * per bundle member, the "end" event (status "ok" and the members of counts,
  * stolen), closes and signs the manifest and commits the bundle holding the
- * export (read from export_tmp).  Errors: OB_ERR_OUTPUT, OB_ERR_INPUT.
+ * n data files (an analytics-only bundle has no video among them).
+ * Errors: OB_ERR_OUTPUT, OB_ERR_INPUT.
  */
-int ob_audit_finish(struct ob_audit *a, const char *export_tmp, json_t *counts);
+#define OB_AUDIT_MAX_FILES 4
+int ob_audit_finish(struct ob_audit *a, const struct ob_audit_file *files, size_t n, json_t *counts);
 
 /* After the export is in place: keeps the bundle when the audit is freed. */
 void ob_audit_keep(struct ob_audit *a);

@@ -20,6 +20,11 @@ enum ob_long_option {
 	OB_OPT_KEY,
 	OB_OPT_UNSIGNED,
 	OB_OPT_LEDGER,
+	OB_OPT_TRACKS,
+	OB_OPT_KEEP,
+	OB_OPT_ADD_BOX,
+	OB_OPT_MOT,
+	OB_OPT_CLASS,
 };
 
 /* One option: the getopt_long entry plus what --help and the man page say. */
@@ -86,10 +91,13 @@ int ob_cli_finish_stdout(int exit_code);
 void ob_print_main_help(FILE *f);
 
 int cmd_run(int argc, char **argv);
+int cmd_analyze(int argc, char **argv);
+int cmd_redact(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_models(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "obscura/class.h"
 #include "obscura/dnn.h"
 #include "obscura/geom.h"
 #include "obscura/model.h"
@@ -15,22 +16,6 @@ struct AVFrame;
 #define OB_DETECT_MAX 4096        /* detections kept per frame, all detectors together */
 #define OB_DETECT_MAX_TILES 64    /* tiles per frame */
 #define OB_DETECT_MAX_PIXELS (16384LL * 16384LL)
-
-/* What Obscura hides; a model's labels map onto these (see ob_class_of_label). */
-enum ob_class {
-	OB_CLASS_FACE,
-	OB_CLASS_PERSON,
-	OB_CLASS_VEHICLE,
-	OB_CLASS_TEXT,   /* text lines, licence plates, badges, screens */
-	OB_CLASS_OTHER,  /* a label Obscura has no use for (dropped by the job) */
-	OB_CLASS_COUNT
-};
-
-const char *ob_class_name(enum ob_class c);
-
-/* "face" -> FACE; person; bicycle/car/motorcycle/bus/truck/train/boat -> VEHICLE;
- * text/plate/licence_plate/license_plate -> TEXT; else the task if it names a class. */
-enum ob_class ob_class_of_label(const char *label, const char *task);
 
 struct ob_detection {
 	struct ob_box box; /* frame pixels */

@@ -3,16 +3,42 @@
 #define OBSCURA_JOB_H
 
 #include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#include "obscura/geom.h"
 
 struct ob_recipe;
 struct ob_minisign_key;
+
+/* A box a person adds by hand (obscura redact --add-box): hidden on frames first..last. */
+struct ob_manual_box {
+	int64_t first, last;
+	struct ob_box box;      /* frame pixels */
+};
+
+/*
+ * A second pass (obscura redact): the boxes come from a tracks.h5 written by
+ * an earlier job on the same input, instead of from detectors.
+ */
+struct ob_replay {
+	const char *tracks;            /* tracks.h5 to hide from */
+	const uint64_t *keep;          /* track ids left visible (a subject access request) */
+	size_t n_keep;
+	const struct ob_manual_box *boxes; /* hidden as well */
+	size_t n_boxes;
+};
+
+/* Whether rp (may be NULL) leaves track id visible. */
+bool ob_replay_keeps(const struct ob_replay *rp, uint64_t id);
 
 /* A job is fully described by these three things (and a thread budget),
  * so a batch can be split across processes or machines without shared state. */
 struct ob_job {
 	const char *input;               /* read only, never modified */
-	const char *output;              /* final path of the export */
+	const char *output;              /* final path of the export; NULL: analytics only, no video */
+	const char *tracks;              /* final path of tracks.h5 (obscura-tracks(5)) */
 	const char *bundle;              /* final path of the bundle (bundle.h) */
 	const char *manifest;            /* hidden manifest path while the job runs (audit.h) */
 	const struct ob_recipe *recipe;
@@ -20,6 +46,7 @@ struct ob_job {
 	int argc;                        /* the command line, for the manifest */
 	char *const *argv;
 	int threads;                     /* codec threads for this job, 0 = auto */
+	const struct ob_replay *replay;  /* obscura redact; NULL: detect and track */
 };
 
 struct ob_job_stats {
@@ -27,6 +54,10 @@ struct ob_job_stats {
 	int64_t frames_estimate; /* from the container, -1 if unknown */
 	int64_t decode_errors;   /* corrupt packets skipped */
 	int64_t hidden_cells;    /* block cells pixelated, summed over frames */
+	int64_t tracks;          /* tracks in tracks.h5 */
+	int64_t tracks_confirmed;
+	int64_t tracks_hidden;   /* tracks whose boxes were hidden */
+	int64_t rows;            /* boxes in tracks.h5, every frame */
 	int width, height;       /* of the export */
 	int rotation;            /* degrees the input was turned to be upright */
 	double media_seconds;    /* duration of the input, -1 if unknown */
@@ -43,9 +74,10 @@ typedef void (*ob_job_progress_fn)(void *opaque, int64_t done, int64_t total);
 
 /*
  * Runs the job to completion, writing its manifest (obscura-manifest(5)) as
- * it goes.  On success the export and the bundle (export, manifest, its
- * signature, signer.pub, SHA256SUMS, README.txt) exist under their final
- * names; on any failure neither exists (and no temporary file is left).
+ * it goes.  On success the export, tracks.h5 and the bundle (export,
+ * tracks.h5, manifest, its signature, signer.pub, SHA256SUMS, README.txt)
+ * exist under their final names; on any failure none exists (and no
+ * temporary file is left).
  * Returns 0 or a negative ob_status with the message in ob_errmsg().
  */
 int ob_job_run(const struct ob_job *job, struct ob_job_stats *stats,

@@ -69,6 +69,20 @@ struct ob_detect_opts {
 	char models[4096];               /* model directory, "" = default */
 };
 
+/* [track]: how detections become tracks and how far the job looks ahead
+ * (obscura-recipe(5)); times in seconds, turned into frames per video. */
+#define OB_TRACK_SECONDS_MAX 10.0
+struct ob_track_opts {
+	double lookahead;     /* the answer for a frame waits this long for later detections */
+	double extend_before; /* a track is hidden this long before its first detection (<= lookahead) */
+	double extend_after;  /* ... and after its last */
+	double max_lost;      /* a track may go undetected this long and continue */
+	int confirm;          /* detections that confirm a track */
+	double iou;           /* association overlap gate */
+	double low;           /* detections down to this score continue tracks (ByteTrack) */
+	double motion_margin; /* every box grows by this many frames of its motion */
+};
+
 struct ob_recipe {
 	char *path;          /* as given by the user, or "(built-in)" */
 	char *text;          /* the exact bytes read, for hashing and the audit */
@@ -83,6 +97,7 @@ struct ob_recipe {
 	size_t n_zones;
 	struct ob_zone zones[OB_RECIPE_MAX_ZONES];
 	struct ob_detect_opts detect;
+	struct ob_track_opts track;
 };
 
 /*

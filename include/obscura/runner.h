@@ -9,6 +9,9 @@ struct ob_recipe;
 struct ob_input_list;
 struct ob_minisign_key;
 struct ob_ledger;
+struct ob_replay;
+
+#define OB_TRACKS_EXT "tracks.h5" /* outdir/STEM.tracks.h5 beside the export */
 
 #define OB_JOBS_MAX 64
 
@@ -22,6 +25,8 @@ struct ob_runner_opts {
 	bool quiet;      /* no per-job "ok" lines */
 	const struct ob_minisign_key *key; /* signs every manifest; NULL: --unsigned */
 	struct ob_ledger *ledger; /* open ledger (ledger.h) to record each finished bundle in; or NULL */
+	bool analyze;    /* no export: tracks.h5 and an analytics-only bundle */
+	const struct ob_replay *replay; /* obscura redact: one input, boxes from its tracks.h5 */
 	int argc;        /* the command line, recorded in every manifest */
 	char *const *argv;
 };

@@ -9,13 +9,17 @@ struct AVFrame;
 struct ob_recipe;
 struct ob_source_info;
 struct ob_track_store;
+struct ob_replay;
+struct ob_audit;
 
 /* What every stage may read about the job it runs in (borrowed, read-only). */
 struct ob_stage_ctx {
 	const struct ob_recipe *recipe;
 	const struct ob_source_info *video;
 	uint64_t seed;     /* the job's pixelation noise seed; never recorded */
-	struct ob_track_store *tracks; /* detect fills it, redact asks it (owned by the job) */
+	struct ob_track_store *tracks; /* detect (or replay) fills it, redact asks it (owned by the job) */
+	const struct ob_replay *replay; /* obscura redact: the tracks file and its edits; NULL */
+	struct ob_audit *audit;  /* the job's manifest, for stages that record what they did */
 	int threads;       /* the job's thread budget (0 = auto) */
 };
 
@@ -32,16 +36,25 @@ struct ob_stage {
 	int (*init)(void *priv, const struct ob_stage_ctx *ctx);
 	/* Called for frame number index (0-based); the frame stays the caller's. */
 	int (*process)(void *priv, struct AVFrame *frame, int64_t index);
+	/* Called once after the last frame (frames = how many); may be NULL. */
+	int (*finish)(void *priv, int64_t frames);
 	/* Called once, whether or not init succeeded; must accept zeroed priv. */
 	void (*close)(void *priv);
 	/* Cells hidden so far, for the summary (may be NULL). */
 	int64_t (*hidden_cells)(const void *priv);
 };
 
-/* The stages of a job, in order, NULL-terminated. */
-extern const struct ob_stage *const ob_pipeline[];
+/*
+ * The stages of a job, in order, NULL-terminated, in two phases.  Seeing
+ * stages get each frame as it is decoded and fill the track store; hiding
+ * stages get it once the store's answer for it is final (the lookahead
+ * later), then it is encoded.  An analytics-only job runs no hiding stage.
+ */
+extern const struct ob_stage *const ob_pipeline_see[];
+extern const struct ob_stage *const ob_pipeline_hide[];
 
 extern const struct ob_stage ob_stage_detect;
+extern const struct ob_stage ob_stage_replay;
 extern const struct ob_stage ob_stage_redact;
 
 #endif

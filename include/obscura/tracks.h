@@ -2,34 +2,107 @@
 #ifndef OBSCURA_TRACKS_H
 #define OBSCURA_TRACKS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "obscura/class.h"
 #include "obscura/geom.h"
+#include "obscura/trackfile.h"
 
-#define OB_TRACK_MAX_BOXES 4096 /* boxes one frame may hide */
+#define OB_TRACK_MAX_BOXES 4096   /* rows one frame may have */
+#define OB_TRACK_MAX_LANES 8      /* detection lanes (one tracker each) */
+#define OB_TRACK_MAX_LOOKAHEAD 600 /* frames */
+
+/* [track] of a recipe, in frames (obscura-recipe(5)). */
+struct ob_track_params {
+	int lookahead;       /* frames the answer for frame n waits for; 0 = none */
+	int extend_before;   /* frames a track is extended before its first detection (<= lookahead) */
+	int extend_after;    /* frames after its last detection */
+	int max_lost;        /* frames a track may go undetected and still continue */
+	int confirm;         /* detections that confirm a track */
+	double iou;          /* association gate (tracker.h iou_gate) */
+	double low;          /* second-round score floor (tracker.h low) */
+	double motion_margin; /* cover = box grown by this many frames of its motion, every side */
+};
+
+struct ob_track_opts;
+
+/* The [track] options (seconds) for footage at fps frames per second. */
+void ob_track_params_from(const struct ob_track_opts *o, double fps, struct ob_track_params *p);
 
 /*
- * The redactor only ever asks "which boxes cover frame n?".  Today the store
- * holds the boxes of the latest detected frame and answers with them for
- * every later frame until the next detection (hold between strided
- * detections), each grown along its motion: matched to the previous
- * detection's boxes (overlap, else nearest centre of a similar size) for a
- * velocity, or, seen for the first time, moving with a pan + zoom model fitted
- * to the matched ones (see obscura-recipe(5), stride).  The tracker with lookahead (later) fills it per track, and a
- * second pass may fill it from an edited tracks.h5; the question stays the same.
+ * The redactor only ever asks "which boxes cover frame n?" (ob_track_store_rows).
+ * Frames enter in order (ob_track_store_begin_frame); the detect stage hands
+ * each lane's detections to the store, one tracker per lane; the answer for
+ * frame n is final once the store has seen frame n + lookahead (or the end):
+ * by then gaps inside a track are interpolated, a track is extended a few
+ * frames before its first detection (a face entering the frame was visible,
+ * cut, before it was found) and after its last, and every box has grown by
+ * its motion.  Memory is bounded by the lookahead, whatever the footage's
+ * length.  A second pass fills the store from an edited tracks.h5 instead
+ * (ob_track_store_put_row), with no lookahead; the question stays the same.
  */
 struct ob_track_store;
 
-int ob_track_store_new(struct ob_track_store **out);
+/* p == NULL: a replay store (rows only, no trackers, no lookahead). */
+int ob_track_store_new(const struct ob_track_params *p, struct ob_track_store **out);
 void ob_track_store_free(struct ob_track_store **ts);
 
-/* Boxes (frame pixels, already the region to hide) detected on frame n; replaces
- * what an earlier frame left.  Frames must come in increasing order.
- * Errors: OB_ERR_LIMIT past OB_TRACK_MAX_BOXES, OB_ERR_NOMEM. */
-int ob_track_store_put(struct ob_track_store *ts, int64_t frame, const struct ob_box *boxes, size_t n);
+/*
+ * Adds a lane: detections of one class from one detector, tracked together.
+ * high: score from which a detection starts a track (the detector's
+ * threshold); detections down to the [track] low continue tracks only.
+ * hide: the top fraction of each box that is hidden (1 the whole box, a
+ * person's head region 0.3, 0 nothing: tracked for analytics only).
+ * wait: frames a new track may go unmatched and still be confirmed later
+ * (the longest gap between passes of the detectors feeding the lane).
+ * Returns the lane number in *lane.  Before the first frame only.
+ */
+int ob_track_store_add_lane(struct ob_track_store *ts, enum ob_class cls, double high, double hide,
+			    int wait, int *lane);
 
-/* The boxes covering frame n (borrowed until the next put); returns their count. */
-size_t ob_track_store_boxes(const struct ob_track_store *ts, int64_t frame, const struct ob_box **boxes);
+/* The score a lane's detector must be run at (min of high and low). */
+double ob_track_store_lane_floor(const struct ob_track_store *ts, int lane);
+
+/* Frame `frame` (0, 1, 2, ... every frame of the footage) arrives; pts in seconds. */
+int ob_track_store_begin_frame(struct ob_track_store *ts, int64_t frame, double pts);
+
+/*
+ * The detections of one lane on the current frame (its detector ran on it;
+ * lanes that did not run are predicted).  Errors: OB_ERR_LIMIT, OB_ERR_NOMEM.
+ */
+int ob_track_store_observe(struct ob_track_store *ts, int lane, const struct ob_box *boxes,
+			   const float *scores, size_t n);
+
+/* Replay: one finished row for the current frame (frame and pts are set by
+ * the store); confirmed: its track was confirmed in the file replayed. */
+int ob_track_store_put_row(struct ob_track_store *ts, const struct ob_track_row *row, bool confirmed);
+
+/* Frames below this are final: their rows will not change. */
+int64_t ob_track_store_ready(const struct ob_track_store *ts);
+
+/* End of footage: every frame seen is final. */
+void ob_track_store_finish(struct ob_track_store *ts);
+
+/*
+ * The rows of final frame n (every class; row.hidden says which to hide):
+ * borrowed until the next call.  Frames are asked in increasing order, each
+ * any number of times.  Errors: OB_ERR_INTERNAL if n is not final or was retired.
+ */
+int ob_track_store_rows(struct ob_track_store *ts, int64_t n, const struct ob_track_row **rows,
+			size_t *count);
+
+/*
+ * Done with frame n: its rows go to the writer (if any) and its memory is
+ * released.  Frames are retired in order, each exactly once.
+ */
+int ob_track_store_retire(struct ob_track_store *ts, int64_t n);
+
+/* Where retired rows (and track confirmations) are written; NULL: nowhere. */
+void ob_track_store_set_writer(struct ob_track_store *ts, struct ob_trackfile_writer *w);
+
+/* Tracks confirmed / created so far, over every lane (for summaries). */
+void ob_track_store_counts(const struct ob_track_store *ts, int64_t *tracks, int64_t *confirmed);
 
 #endif

@@ -21,6 +21,44 @@ static const struct ob_cli_option run_options[] = {
 	{ 0 },
 };
 
+static const struct ob_cli_option analyze_options[] = {
+	{ "recipe", 'r', "FILE", "recipe whose [detect] and [track] sections apply (see obscura-recipe(5))" },
+	{ "output", 'o', "DIR", "directory for tracks.h5 files and bundles (default: obscura-out)" },
+	{ "jobs", 'j', "N", "run N jobs at once, each in its own process (default: 1)" },
+	{ "threads", OB_OPT_THREADS, "N", "codec threads per job (default: cores / jobs)" },
+	{ "key", OB_OPT_KEY, "FILE", "minisign secret key that signs every bundle's manifest (default: $OBSCURA_KEY)" },
+	{ "passphrase-file", OB_OPT_PASSPHRASE_FILE, "FILE", "passphrase of the secret key: the first line of FILE" },
+	{ "unsigned", OB_OPT_UNSIGNED, NULL, "write bundles without a signature (obscura verify calls them unsigned)" },
+	{ "ledger", OB_OPT_LEDGER, "FILE", "append a signed, hash-chained entry per finished bundle to FILE (needs a key)" },
+	{ "force", OB_OPT_FORCE, NULL, "replace tracks files and bundles that already exist" },
+	{ "json", OB_OPT_JSON, NULL, "print a JSON summary of every job on standard output" },
+	{ "no-progress", OB_OPT_NO_PROGRESS, NULL, "never draw the progress line" },
+	{ "quiet", 'q', NULL, "print only errors and the final count" },
+	{ "verbose", 'v', NULL, "also print FFmpeg's warnings" },
+	{ "help", 'h', NULL, "show this help" },
+	{ 0 },
+};
+
+static const struct ob_cli_option redact_options[] = {
+	{ "tracks", OB_OPT_TRACKS, "FILE", "tracks.h5 of an earlier run or analyze of the same input (required)" },
+	{ "keep", OB_OPT_KEEP, "ID,...", "leave these tracks visible (a subject access request); repeatable" },
+	{ "add-box", OB_OPT_ADD_BOX, "F[-L]:X,Y,W,H", "also hide this box (pixels) on frame F, or frames F to L; repeatable" },
+	{ "recipe", 'r', "FILE", "recipe for pixelation and output (default: the one recorded in the tracks file)" },
+	{ "output", 'o', "DIR", "directory for the export, its tracks.h5 and bundle (default: obscura-out)" },
+	{ "threads", OB_OPT_THREADS, "N", "codec threads (default: all cores)" },
+	{ "key", OB_OPT_KEY, "FILE", "minisign secret key that signs the bundle's manifest (default: $OBSCURA_KEY)" },
+	{ "passphrase-file", OB_OPT_PASSPHRASE_FILE, "FILE", "passphrase of the secret key: the first line of FILE" },
+	{ "unsigned", OB_OPT_UNSIGNED, NULL, "write the bundle without a signature" },
+	{ "ledger", OB_OPT_LEDGER, "FILE", "append a signed, hash-chained entry for the bundle to FILE (needs a key)" },
+	{ "force", OB_OPT_FORCE, NULL, "replace outputs that already exist" },
+	{ "json", OB_OPT_JSON, NULL, "print a JSON summary on standard output" },
+	{ "no-progress", OB_OPT_NO_PROGRESS, NULL, "never draw the progress line" },
+	{ "quiet", 'q', NULL, "print only errors and the final count" },
+	{ "verbose", 'v', NULL, "also print FFmpeg's warnings" },
+	{ "help", 'h', NULL, "show this help" },
+	{ 0 },
+};
+
 static const struct ob_cli_option keygen_options[] = {
 	{ "output", 'o', "PREFIX", "write PREFIX.key and PREFIX.pub (default: obscura)" },
 	{ "secret", 's', "FILE", "secret key file, instead of PREFIX.key (created with mode 0600)" },
@@ -51,14 +89,28 @@ static const struct ob_cli_option models_options[] = {
 	{ 0 },
 };
 
+static const struct ob_cli_option inspect_options[] = {
+	{ "json", OB_OPT_JSON, NULL, "print the summary as one JSON object on standard output" },
+	{ "mot", OB_OPT_MOT, "FILE", "also write the confirmed tracks of one class as MOTChallenge CSV to FILE" },
+	{ "class", OB_OPT_CLASS, "CLASS", "class that --mot exports: face, person, vehicle, text, manual (default: person)" },
+	{ "help", 'h', NULL, "show this help" },
+	{ 0 },
+};
+
 static const struct ob_cli_option plain_options[] = {
 	{ "help", 'h', NULL, "show this help" },
 	{ 0 },
 };
 
 const struct ob_command ob_commands[] = {
-	{ "run", cmd_run, "Anonymize videos: pixelate exclusion zones in every frame and re-encode.",
+	{ "run", cmd_run, "Anonymize videos: detect, track and pixelate faces, text and zones; re-encode; bundle.",
 	  "obscura run [-r RECIPE] [-o DIR] [-j N] (--key FILE [--ledger FILE] | --unsigned) [--json] INPUT...", run_options },
+	{ "analyze", cmd_analyze, "Detect and track without exporting video: tracks.h5 and an analytics-only bundle.",
+	  "obscura analyze [-r RECIPE] [-o DIR] [-j N] (--key FILE [--ledger FILE] | --unsigned) [--json] INPUT...",
+	  analyze_options },
+	{ "redact", cmd_redact, "Second pass: pixelate from an edited tracks.h5, keeping chosen tracks visible.",
+	  "obscura redact --tracks FILE [--keep ID,...] [--add-box F[-L]:X,Y,W,H]... [-r RECIPE] [-o DIR] "
+	  "(--key FILE | --unsigned) INPUT", redact_options },
 	{ "verify", cmd_verify, "Verify bundles: signature, manifest chain, every member's hash and size.",
 	  "obscura verify [-p PUBKEY] [--json] (BUNDLE... | --ledger FILE [BUNDLE...])", verify_options },
 	{ "keygen", cmd_keygen, "Create an Ed25519 signing key pair in minisign's format.",
@@ -66,6 +118,8 @@ const struct ob_command ob_commands[] = {
 	  keygen_options },
 	{ "models", cmd_models, "List the detector model cards and check the models' SHA-256.",
 	  "obscura models [--models DIR] [--check] [--json]", models_options },
+	{ "inspect", cmd_inspect, "Summarize a tracks.h5 (what wrote it, tracks per class); export MOTChallenge CSV.",
+	  "obscura inspect [--json] [--mot OUT.csv [--class CLASS]] FILE.h5", inspect_options },
 	{ "help", cmd_help, "Show help for obscura or for one command.", "obscura help [COMMAND]",
 	  plain_options },
 	{ "version", cmd_version, "Print the version of obscura and of the libraries it uses.",

@@ -1,4 +1,4 @@
-/* run.c - `obscura run`: anonymize a batch of inputs. */
+/* run.c - `obscura run`, `analyze` and `redact`: one batch of jobs, three kinds of output. */
 #include <errno.h>
 #include <libavutil/log.h>
 #include <limits.h>
@@ -13,6 +13,8 @@
 #include "obscura/fsutil.h"
 #include "obscura/parse.h"
 #include "obscura/inputs.h"
+#include "obscura/job.h"
+#include "obscura/trackfile.h"
 #include "obscura/ledger.h"
 #include "obscura/minisign.h"
 #include "obscura/recipe.h"
@@ -21,6 +23,17 @@
 
 #define DEFAULT_OUTDIR "obscura-out"
 #define KEY_ENV "OBSCURA_KEY" /* secret key file when --key is not given */
+#define MAX_KEEP 256          /* --keep track ids */
+#define MAX_BOXES 256         /* --add-box boxes */
+
+/* What `obscura redact` hides from: its --tracks, --keep and --add-box. */
+struct redact_args {
+	const char *tracks;
+	uint64_t keep[MAX_KEEP];
+	size_t n_keep;
+	struct ob_manual_box boxes[MAX_BOXES];
+	size_t n_boxes;
+};
 
 /*
  * Loads the signing key once, in the parent, before any job forks: the
@@ -59,7 +72,78 @@ static int batch_exit(const json_t *summary)
 	return ok ? OB_EXIT_PARTIAL : OB_EXIT_FAILED;
 }
 
-int cmd_run(int argc, char **argv)
+/* --keep ID[,ID...] (repeatable). */
+static bool parse_keep(struct redact_args *ra, const char *arg)
+{
+	char buf[1024], *save = NULL;
+
+	if (snprintf(buf, sizeof(buf), "%s", arg) >= (int)sizeof(buf))
+		return false;
+	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		char *end;
+		unsigned long long id;
+
+		errno = 0;
+		id = strtoull(tok, &end, 10);
+		if (errno || end == tok || *end || id == 0 || tok[0] == '-' || ra->n_keep == MAX_KEEP)
+			return false;
+		ra->keep[ra->n_keep++] = id;
+	}
+	return true;
+}
+
+/* --add-box FRAME[-LAST]:X,Y,W,H (frame numbers from 0, pixels). */
+static bool parse_box(struct redact_args *ra, const char *arg)
+{
+	long long first, last;
+	double x, y, w, h;
+	int used = 0;
+	struct ob_manual_box *b;
+
+	if (ra->n_boxes == MAX_BOXES)
+		return false;
+	if (sscanf(arg, "%lld-%lld:%lf,%lf,%lf,%lf%n", &first, &last, &x, &y, &w, &h, &used) != 6 || arg[used]) {
+		used = 0;
+		if (sscanf(arg, "%lld:%lf,%lf,%lf,%lf%n", &first, &x, &y, &w, &h, &used) != 5 || arg[used])
+			return false;
+		last = first;
+	}
+	if (first < 0 || last < first || !(w > 0) || !(h > 0) || !(x > -1e6 && x < 1e6) || !(y > -1e6 && y < 1e6) ||
+	    w > 1e6 || h > 1e6)
+		return false;
+	b = &ra->boxes[ra->n_boxes++];
+	*b = (struct ob_manual_box){ first, last, { x, y, w, h } };
+	return true;
+}
+
+/* The recipe of a second pass: the one recorded in the tracks file, unless one is given. */
+static int redact_recipe(const struct ob_command *cmd, const char *tracks, struct ob_recipe **recipe)
+{
+	struct ob_trackfile *f = NULL;
+	char origin[4200];
+	int ret = ob_trackfile_open(tracks, &f);
+
+	if (!ret) {
+		const struct ob_trackfile_meta *m = ob_trackfile_meta(f);
+
+		snprintf(origin, sizeof(origin), "%s (its recipe)", tracks);
+		ret = m->recipe_text && m->recipe_len ? ob_recipe_parse(origin, m->recipe_text, recipe)
+						       : ob_recipe_default(recipe);
+	}
+	ob_trackfile_close(&f);
+	if (ret) {
+		fprintf(stderr, "obscura %s: error: %s\n", cmd->name, ob_errmsg());
+		return ret == OB_ERR_RECIPE ? OB_EXIT_RECIPE : OB_EXIT_UNREADABLE;
+	}
+	return 0;
+}
+
+/*
+ * One batch: `run` (export, tracks.h5, bundle), `analyze` (tracks.h5 and an
+ * analytics-only bundle, no video) or `redact` (one input, hidden from an
+ * earlier job's tracks.h5 instead of detectors).
+ */
+static int batch(const char *name, int argc, char **argv)
 {
 	struct ob_cli_parser opts;
 	const struct ob_command *cmd;
@@ -70,12 +154,17 @@ int cmd_run(int argc, char **argv)
 	struct ob_ledger *ledger = NULL;
 	struct ob_minisign_key *key = NULL;
 	bool json = false, no_progress = false, verbose = false, unsigned_ok = false;
+	bool redact = !strcmp(name, "redact");
+	static struct redact_args ra;
+	struct ob_replay replay;
 	json_t *summary = NULL;
 	char skip[64];
 	int c, ret;
 
-	ob_cli_parser_init(&opts, "run");
+	memset(&ra, 0, sizeof(ra));
+	ob_cli_parser_init(&opts, name);
 	cmd = opts.cmd;
+	o.analyze = !strcmp(name, "analyze");
 	while ((c = ob_cli_next(&opts, argc, argv, &ret)) != OB_CLI_DONE) {
 		switch (c) {
 		case OB_CLI_RETURN:
@@ -92,6 +181,17 @@ int cmd_run(int argc, char **argv)
 				return ob_cli_usage_error(cmd, "--threads: expected a number from 1 to 256, got '%s'",
 							  optarg);
 			break;
+		case OB_OPT_TRACKS: ra.tracks = optarg; break;
+		case OB_OPT_KEEP:
+			if (!parse_keep(&ra, optarg))
+				return ob_cli_usage_error(cmd, "--keep: expected track ids like 3,17 (at most %d), got '%s'",
+							  MAX_KEEP, optarg);
+			break;
+		case OB_OPT_ADD_BOX:
+			if (!parse_box(&ra, optarg))
+				return ob_cli_usage_error(cmd, "--add-box: expected FRAME[-LAST]:X,Y,W,H in pixels "
+							       "(at most %d boxes), got '%s'", MAX_BOXES, optarg);
+			break;
 		case OB_OPT_FORCE: o.force = true; break;
 		case OB_OPT_KEY: key_path = optarg; break;
 		case OB_OPT_PASSPHRASE_FILE: passfile = optarg; break;
@@ -105,6 +205,10 @@ int cmd_run(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return ob_cli_usage_error(cmd, "no input given");
+	if (redact && !ra.tracks)
+		return ob_cli_usage_error(cmd, "--tracks FILE is required (the tracks.h5 of an earlier run or analyze)");
+	if (redact && argc - optind != 1)
+		return ob_cli_usage_error(cmd, "give exactly one input: the video the tracks file was made from");
 	if (key_path && unsigned_ok)
 		return ob_cli_usage_error(cmd, "give either --key or --unsigned");
 	if (ledger_path && unsigned_ok)
@@ -120,10 +224,15 @@ int cmd_run(int argc, char **argv)
 	if (passfile && !key_path)
 		return ob_cli_usage_error(cmd, "--passphrase-file needs a key (--key or " KEY_ENV ")");
 
-	ret = recipe_path ? ob_recipe_load(recipe_path, &recipe) : ob_recipe_default(&recipe);
-	if (ret) {
-		fprintf(stderr, "obscura: error: %s\n", ob_errmsg());
-		return ob_exit_for_status(ret);
+	if (redact && !recipe_path) {
+		if ((ret = redact_recipe(cmd, ra.tracks, &recipe)))
+			return ret;
+	} else {
+		ret = recipe_path ? ob_recipe_load(recipe_path, &recipe) : ob_recipe_default(&recipe);
+		if (ret) {
+			fprintf(stderr, "obscura: error: %s\n", ob_errmsg());
+			return ob_exit_for_status(ret);
+		}
 	}
 	if (key_path && (ret = load_key(key_path, passfile, &key)))
 		goto out;
@@ -147,6 +256,15 @@ int cmd_run(int argc, char **argv)
 			ret = OB_EXIT_INTERNAL;
 			goto out;
 		}
+	}
+	if (redact && inputs.n != 1) {
+		ret = ob_cli_usage_error(cmd, "give exactly one input file: the video the tracks file was made from");
+		goto out;
+	}
+	if (redact) {
+		replay = (struct ob_replay){ .tracks = ra.tracks, .keep = ra.keep, .n_keep = ra.n_keep,
+					     .boxes = ra.boxes, .n_boxes = ra.n_boxes };
+		o.replay = &replay;
 	}
 	av_log_set_level(verbose ? AV_LOG_WARNING : AV_LOG_QUIET);
 	o.recipe = recipe;
@@ -175,4 +293,19 @@ out:
 	ob_recipe_free(&recipe);
 	ob_minisign_key_free(&key);
 	return ret;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	return batch("run", argc, argv);
+}
+
+int cmd_analyze(int argc, char **argv)
+{
+	return batch("analyze", argc, argv);
+}
+
+int cmd_redact(int argc, char **argv)
+{
+	return batch("redact", argc, argv);
 }

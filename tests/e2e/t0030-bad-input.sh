@@ -85,7 +85,7 @@ test_expect_success 'a batch of bad inputs and good ones (-j 2): exit 5, good on
 	test_eq 25 "$(probe_frames out/good.anon.mp4)" "frames of good"
 	test_eq 25 "$(probe_frames out/good2.anon.mp4)" "frames of good2"
 	ls -A out >listing
-	printf "good.anon.mp4\ngood.mp4.obscura.tar\ngood2.anon.mp4\ngood2.mp4.obscura.tar\n" >expect
+	printf "good.anon.mp4\ngood.mp4.obscura.tar\ngood.tracks.h5\ngood2.anon.mp4\ngood2.mp4.obscura.tar\ngood2.tracks.h5\n" >expect
 	test_cmp expect listing
 '
 
@@ -115,7 +115,7 @@ test_expect_success 'failed jobs leave no temporary file; inputs unmodified' '
 
 test_expect_success 'existing export without --force: that job fails (exit 5), file untouched' '
 	sha256 out/good.anon.mp4 >export.sha256
-	rm out/good2.anon.mp4 out/good2.mp4.obscura.tar
+	rm out/good2.anon.mp4 out/good2.mp4.obscura.tar out/good2.tracks.h5
 	test_must_fail_with 5 "$OBSCURA" run --unsigned -o out good.mp4 good2.mp4
 	one_error_line stderr out/good.anon.mp4
 	test_grep "exists" stderr

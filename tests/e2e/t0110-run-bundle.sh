@@ -15,7 +15,7 @@ test_expect_success 'setup: a key pair and a 300-frame clip with GPS and title t
 test_expect_success 'run --key: export and bundle, nothing else left; JSON names both' '
 	"$OBSCURA" run --no-progress --key k.key --json -o out clip.mp4 >summary.json
 	ls -A out >listing
-	printf "%s\n" clip.anon.mp4 clip.mp4.obscura.tar >expect
+	printf "%s\n" clip.anon.mp4 clip.mp4.obscura.tar clip.tracks.h5 >expect
 	test_cmp expect listing
 	json_get "
 j = d[\"jobs\"][0]
@@ -33,7 +33,7 @@ test_expect_success 'obscura verify with the trusted key: exit 0' '
 
 test_expect_success 'a recipient: GNU tar, minisign -Vm and sha256sum -c alone' '
 	tar tf out/clip.mp4.obscura.tar >list
-	printf "%s\n" clip.anon.mp4 SHA256SUMS README.txt signer.pub manifest.jsonl manifest.jsonl.minisig >expect
+	printf "%s\n" clip.anon.mp4 clip.tracks.h5 SHA256SUMS README.txt signer.pub manifest.jsonl manifest.jsonl.minisig >expect
 	test_cmp expect list
 	mkdir x && tar xf out/clip.mp4.obscura.tar -C x
 	(cd x && minisign -Vm manifest.jsonl -p ../k.pub >../ms.out)
@@ -58,7 +58,7 @@ test_expect_success 'the manifest: events in order, input hash, dropped tag name
 	lines = open("m.jsonl", "rb").read().splitlines()
 	ev = [json.loads(l) for l in lines]
 	types = [e["type"] for e in ev]
-	assert types == ["start", "input", "checkpoint", "checkpoint", "output", "output", "output", "output", "end"], types
+	assert types == ["start", "input", "checkpoint", "checkpoint", "output", "output", "output", "output", "output", "end"], types
 	assert hashlib.sha256(lines[-1]).hexdigest() == sys.argv[2]
 	s = ev[0]["data"]
 	assert s["argv"][0] == "run" and "clip.mp4" in s["argv"], s
@@ -111,7 +111,7 @@ test_expect_success 'tampering: a flipped export byte, a replaced input hash, re
 test_expect_success '--unsigned: no signature, no signer.pub; verify says unsigned (exit 8)' '
 	"$OBSCURA" run -q --no-progress --unsigned -o uns clip.mp4
 	tar tf uns/clip.mp4.obscura.tar >list
-	printf "%s\n" clip.anon.mp4 SHA256SUMS README.txt manifest.jsonl >expect
+	printf "%s\n" clip.anon.mp4 clip.tracks.h5 SHA256SUMS README.txt manifest.jsonl >expect
 	test_cmp expect list
 	test_must_fail_with 8 "$OBSCURA" verify -p k.pub uns/clip.mp4.obscura.tar
 	test_grep "UNSIGNED" stdout
@@ -157,7 +157,7 @@ test_expect_success 'a failed job leaves neither export nor bundle nor manifest'
 '
 
 test_expect_success 'an existing bundle is not replaced without --force' '
-	rm out/clip.anon.mp4
+	rm out/clip.anon.mp4 out/clip.tracks.h5
 	sha256sum out/clip.mp4.obscura.tar >b.sha
 	test_must_fail_with 4 "$OBSCURA" run --no-progress --key k.key -o out clip.mp4
 	test_grep "clip.mp4.obscura.tar: exists" stderr

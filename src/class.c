@@ -1,0 +1,54 @@
+/* class.c - the classes of things Obscura finds, and how model labels map onto them. */
+#include "obscura/class.h"
+
+#include <string.h>
+
+#include "obscura/banned.h"
+
+static const char *const class_names[] = {
+	[OB_CLASS_FACE] = "face", [OB_CLASS_PERSON] = "person", [OB_CLASS_VEHICLE] = "vehicle",
+	[OB_CLASS_TEXT] = "text", [OB_CLASS_MANUAL] = "manual", [OB_CLASS_OTHER] = "other",
+};
+
+const char *ob_class_name(enum ob_class c)
+{
+	return (unsigned)c < OB_CLASS_COUNT ? class_names[c] : "?";
+}
+
+enum ob_class ob_class_of_label(const char *label, const char *task)
+{
+	static const char *const vehicles[] = { "bicycle", "car", "motorcycle", "bus", "truck",
+						"train", "boat", "vehicle" };
+	static const char *const texts[] = { "text", "plate", "licence_plate", "license_plate" };
+
+	if (label && *label) {
+		if (!strcmp(label, "face"))
+			return OB_CLASS_FACE;
+		if (!strcmp(label, "person"))
+			return OB_CLASS_PERSON;
+		for (size_t i = 0; i < sizeof(vehicles) / sizeof(vehicles[0]); i++)
+			if (!strcmp(label, vehicles[i]))
+				return OB_CLASS_VEHICLE;
+		for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+			if (!strcmp(label, texts[i]))
+				return OB_CLASS_TEXT;
+		if (!task || !strcmp(task, "multi"))
+			return OB_CLASS_OTHER;
+	}
+	if (task) {
+		for (int c = 0; c <= OB_CLASS_TEXT; c++) /* manual boxes never come from a model */
+			if (!strcmp(task, class_names[c]))
+				return (enum ob_class)c;
+	}
+	return OB_CLASS_OTHER;
+}
+
+bool ob_class_parse(const char *name, enum ob_class *out)
+{
+	for (int c = 0; c < OB_CLASS_COUNT; c++)
+		if (!strcmp(name, class_names[c])) {
+			*out = (enum ob_class)c;
+			return true;
+		}
+	return false;
+}
