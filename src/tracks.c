@@ -590,6 +590,11 @@ void ob_track_store_set_writer(struct ob_track_store *ts, struct ob_trackfile_wr
 	ts->writer = w;
 }
 
+size_t ob_track_store_held(const struct ob_track_store *ts)
+{
+	return ts->ntracks;
+}
+
 void ob_track_store_counts(const struct ob_track_store *ts, int64_t *tracks, int64_t *confirmed)
 {
 	*tracks = ts->created;

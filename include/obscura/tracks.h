@@ -102,6 +102,10 @@ int ob_track_store_retire(struct ob_track_store *ts, int64_t n);
 /* Where retired rows (and track confirmations) are written; NULL: nowhere. */
 void ob_track_store_set_writer(struct ob_track_store *ts, struct ob_trackfile_writer *w);
 
+/* Tracks the store holds in memory now (bounded by the lookahead, not by
+ * the footage's length). */
+size_t ob_track_store_held(const struct ob_track_store *ts);
+
 /* Tracks confirmed / created so far, over every lane (for summaries). */
 void ob_track_store_counts(const struct ob_track_store *ts, int64_t *tracks, int64_t *confirmed);
 

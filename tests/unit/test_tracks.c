@@ -1,0 +1,335 @@
+/* test_tracks.c - the track store on synthetic trajectories of known truth:
+ * every frame of a detected track is covered, whatever the gaps and strides. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "obscura/recipe.h"
+#include "obscura/tracks.h"
+
+#define FRAMES_MAX 2000
+#define OBJ_MAX 4
+
+/* One synthetic object: a box moving at constant velocity. */
+struct object {
+	double x0, y0, w, h, vx, vy;
+};
+
+static struct ob_box truth(const struct object *o, int64_t f)
+{
+	return (struct ob_box){ o->x0 + o->vx * (double)f, o->y0 + o->vy * (double)f, o->w, o->h };
+}
+
+/* What a frame's rows said, as the redactor would see them. */
+struct seen {
+	size_t n;
+	struct ob_track_row rows[OBJ_MAX * 4];
+};
+
+static struct seen *seen;
+
+static void params(struct ob_track_params *p)
+{
+	struct ob_recipe *r = NULL;
+
+	/* the shipped defaults at 25 frames per second */
+	assert_int_equal(ob_recipe_default(&r), 0);
+	ob_track_params_from(&r->track, 25, p);
+	ob_recipe_free(&r);
+}
+
+static void retire_ready(struct ob_track_store *ts, int64_t *next)
+{
+	while (*next < ob_track_store_ready(ts)) {
+		const struct ob_track_row *rows;
+		size_t n;
+
+		assert_int_equal(ob_track_store_rows(ts, *next, &rows, &n), 0);
+		assert_true(n <= OBJ_MAX * 4);
+		seen[*next].n = n;
+		memcpy(seen[*next].rows, rows, n * sizeof(*rows));
+		assert_int_equal(ob_track_store_retire(ts, *next), 0);
+		(*next)++;
+	}
+}
+
+/*
+ * Runs frames 0..frames-1; object k is detected on frame f when
+ * detected(k, f) says so (score 0.9), on one face lane.  Fills seen[].
+ */
+static void run(const struct ob_track_params *p, const struct object *objs, size_t nobj, int64_t frames,
+		bool (*detected)(size_t k, int64_t f))
+{
+	struct ob_track_store *ts;
+	int lane;
+	int64_t next = 0;
+
+	assert_true(frames <= FRAMES_MAX);
+	memset(seen, 0, FRAMES_MAX * sizeof(*seen));
+	assert_int_equal(ob_track_store_new(p, &ts), 0);
+	assert_int_equal(ob_track_store_add_lane(ts, OB_CLASS_FACE, 0.5, 1, 0, &lane), 0);
+	for (int64_t f = 0; f < frames; f++) {
+		struct ob_box boxes[OBJ_MAX];
+		float scores[OBJ_MAX];
+		size_t n = 0;
+		bool ran = false;
+
+		assert_int_equal(ob_track_store_begin_frame(ts, f, (double)f / 25), 0);
+		for (size_t k = 0; k < nobj; k++)
+			if (detected(k, f)) {
+				boxes[n] = truth(&objs[k], f);
+				scores[n++] = 0.9f;
+				ran = true;
+			}
+		if (ran || f % 3 == 0)
+			assert_int_equal(ob_track_store_observe(ts, lane, boxes, scores, n), 0);
+		retire_ready(ts, &next);
+		/* nothing is final before the lookahead has passed */
+		assert_true(next == (f - p->lookahead + 1 > 0 ? f - p->lookahead + 1 : 0));
+	}
+	ob_track_store_finish(ts);
+	retire_ready(ts, &next);
+	assert_int_equal(next, frames);
+	ob_track_store_free(&ts);
+}
+
+static bool inside(struct ob_box in, struct ob_box out)
+{
+	return in.x >= out.x - 1e-3 && in.y >= out.y - 1e-3 && in.x + in.w <= out.x + out.w + 1e-3 &&
+	       in.y + in.h <= out.y + out.h + 1e-3;
+}
+
+static struct ob_box cover(const struct ob_track_row *r)
+{
+	return (struct ob_box){ r->cover_x, r->cover_y, r->cover_w, r->cover_h };
+}
+
+/* Whether some hidden row of frame f covers box b entirely. */
+static bool covered(int64_t f, struct ob_box b)
+{
+	for (size_t i = 0; i < seen[f].n; i++)
+		if (seen[f].rows[i].hidden && inside(b, cover(&seen[f].rows[i])))
+			return true;
+	return false;
+}
+
+static const struct object walker = { 100, 80, 40, 50, 3, 1 };
+
+static bool occluded_10_to_14(size_t k, int64_t f)
+{
+	(void)k;
+	return f < 10 || f > 14;
+}
+
+static void test_gap_is_interpolated(void **state)
+{
+	struct ob_track_params p;
+
+	(void)state;
+	params(&p);
+	run(&p, &walker, 1, 60, occluded_10_to_14);
+	for (int64_t f = 0; f < 60; f++) {
+		assert_int_equal(seen[f].n, 1);
+		assert_true(covered(f, truth(&walker, f)));
+		assert_int_equal(seen[f].rows[0].track, seen[0].rows[0].track); /* one track throughout */
+		assert_int_equal(seen[f].rows[0].kind, f >= 10 && f <= 14 ? OB_ROW_INTERPOLATED : OB_ROW_OBSERVED);
+	}
+	/* interpolated exactly on a straight path */
+	assert_true(fabs(seen[12].rows[0].x - truth(&walker, 12).x) < 1e-3);
+}
+
+static bool every_third(size_t k, int64_t f)
+{
+	(void)k;
+	return f % 3 == 0;
+}
+
+static void test_stride_three_covers_every_frame(void **state)
+{
+	static const struct object fast[2] = { { 10, 10, 30, 30, 6, 2 }, { 400, 300, 60, 60, -5, -1 } };
+	struct ob_track_params p;
+
+	(void)state;
+	params(&p);
+	run(&p, fast, 2, 70, every_third);
+	for (int64_t f = 0; f < 70; f++) {
+		assert_true(covered(f, truth(&fast[0], f)));
+		assert_true(covered(f, truth(&fast[1], f)));
+	}
+}
+
+/* A face entering from the left edge is found only once wholly inside. */
+static const struct object entering = { -60, 100, 48, 60, 4, 0 };
+
+static bool whole_in_frame(size_t k, int64_t f)
+{
+	(void)k;
+	return truth(&entering, f).x >= 0;
+}
+
+static void test_entry_is_backfilled(void **state)
+{
+	struct ob_track_params p;
+	int64_t first = -1;
+
+	(void)state;
+	params(&p);
+	run(&p, &entering, 1, 60, whole_in_frame);
+	for (int64_t f = 0; f < 60 && first < 0; f++)
+		if (whole_in_frame(0, f))
+			first = f;
+	assert_int_equal(first, 15);
+	/* every frame of the extension before the first detection is covered;
+	 * those are the frames the face showed, cut by the edge */
+	for (int64_t f = first - p.extend_before; f < first; f++) {
+		assert_int_equal(seen[f].n, 1);
+		assert_int_equal(seen[f].rows[0].kind, OB_ROW_EXTRAPOLATED);
+		assert_true(covered(f, truth(&entering, f)));
+	}
+	assert_int_equal(seen[first - p.extend_before - 1].n, 0);
+}
+
+static bool stops_at_30(size_t k, int64_t f)
+{
+	(void)k;
+	return f <= 30;
+}
+
+static void test_extended_after_last_detection(void **state)
+{
+	struct ob_track_params p;
+
+	(void)state;
+	params(&p);
+	run(&p, &walker, 1, 80, stops_at_30);
+	for (int64_t f = 31; f <= 30 + p.extend_after; f++) {
+		assert_int_equal(seen[f].n, 1);
+		assert_int_equal(seen[f].rows[0].kind, OB_ROW_EXTRAPOLATED);
+		assert_true(covered(f, truth(&walker, f))); /* it kept walking, unseen */
+	}
+	assert_int_equal(seen[31 + p.extend_after].n, 0);
+}
+
+static bool once_at_20(size_t k, int64_t f)
+{
+	(void)k;
+	return f == 20;
+}
+
+/* A face detected once: no motion known, covered around the detection anyway. */
+static void test_single_detection(void **state)
+{
+	static const struct object still = { 200, 200, 40, 40, 0, 0 };
+	struct ob_track_params p;
+
+	(void)state;
+	params(&p);
+	run(&p, &still, 1, 60, once_at_20);
+	for (int64_t f = 20 - p.extend_before; f <= 20 + p.extend_after; f++)
+		assert_true(covered(f, truth(&still, f)));
+	assert_int_equal(seen[20 - p.extend_before - 1].n, 0);
+	assert_int_equal(seen[21 + p.extend_after].n, 0);
+}
+
+/* Memory is bounded by the lookahead: 2000 frames of short-lived tracks. */
+static void test_memory_bounded(void **state)
+{
+	struct ob_track_params p;
+	struct ob_track_store *ts;
+	int lane;
+	int64_t next = 0;
+	size_t most = 0;
+
+	(void)state;
+	params(&p);
+	assert_int_equal(ob_track_store_new(&p, &ts), 0);
+	assert_int_equal(ob_track_store_add_lane(ts, OB_CLASS_PERSON, 0.5, 0.3, 0, &lane), 0);
+	for (int64_t f = 0; f < FRAMES_MAX; f++) {
+		/* a new person every 10 frames, seen for 8 frames, somewhere else each time */
+		struct ob_box b = { (double)((f / 10) % 20) * 30, (double)((f / 10) % 7) * 40, 25, 60 };
+		float s = 0.8f;
+
+		assert_int_equal(ob_track_store_begin_frame(ts, f, (double)f / 25), 0);
+		assert_int_equal(ob_track_store_observe(ts, lane, &b, &s, f % 10 < 8), 0);
+		retire_ready(ts, &next);
+		if (ob_track_store_held(ts) > most)
+			most = ob_track_store_held(ts);
+	}
+	/* lookahead + extension + max_lost is about 2.5 s: a handful of tracks */
+	assert_true(most <= 8);
+	/* the person rows hide the head: the top 30% of the grown box */
+	assert_true(seen[next - 1].n >= 1);
+	assert_true(seen[next - 1].rows[0].hidden);
+	assert_true(fabs(seen[next - 1].rows[0].cover_h - 0.3 * 60) < 0.5 * 60 * 0.3);
+	ob_track_store_free(&ts);
+}
+
+static void test_replay_rows(void **state)
+{
+	struct ob_track_store *ts;
+	struct ob_track_row r = { .track = 7, .cls = OB_CLASS_FACE, .hidden = 1, .x = 1, .y = 2, .w = 3, .h = 4 };
+	const struct ob_track_row *rows;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(ob_track_store_new(NULL, &ts), 0);
+	assert_int_equal(ob_track_store_begin_frame(ts, 0, 0.0), 0);
+	assert_int_equal(ob_track_store_put_row(ts, &r, true), 0);
+	assert_int_equal(ob_track_store_ready(ts), 1); /* no lookahead in a replay */
+	assert_int_equal(ob_track_store_rows(ts, 0, &rows, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(rows[0].track, 7);
+	assert_int_equal(rows[0].frame, 0);
+	/* a frame not retired before the next one begins is a bug */
+	assert_int_not_equal(ob_track_store_begin_frame(ts, 1, 0.04), 0);
+	assert_int_equal(ob_track_store_retire(ts, 0), 0);
+	assert_int_equal(ob_track_store_begin_frame(ts, 1, 0.04), 0);
+	assert_int_equal(ob_track_store_rows(ts, 1, &rows, &n), 0);
+	assert_int_equal(n, 0);
+	/* frames not final are refused */
+	assert_int_not_equal(ob_track_store_rows(ts, 2, &rows, &n), 0);
+	ob_track_store_free(&ts);
+}
+
+static void test_params_from_seconds(void **state)
+{
+	struct ob_track_opts o = { .lookahead = 1.0, .extend_before = 0.5, .extend_after = 0.2, .max_lost = 1,
+				   .confirm = 2, .iou = 0.3, .low = 0.1, .motion_margin = 1 };
+	struct ob_track_params p;
+
+	(void)state;
+	ob_track_params_from(&o, 29.97, &p);
+	assert_int_equal(p.lookahead, 30);
+	assert_int_equal(p.extend_before, 15);
+	assert_int_equal(p.extend_after, 6);
+	o.lookahead = 10;
+	ob_track_params_from(&o, 240, &p);
+	assert_int_equal(p.lookahead, OB_TRACK_MAX_LOOKAHEAD); /* capped: memory stays bounded */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_gap_is_interpolated),
+		cmocka_unit_test(test_stride_three_covers_every_frame),
+		cmocka_unit_test(test_entry_is_backfilled),
+		cmocka_unit_test(test_extended_after_last_detection),
+		cmocka_unit_test(test_single_detection),
+		cmocka_unit_test(test_memory_bounded),
+		cmocka_unit_test(test_replay_rows),
+		cmocka_unit_test(test_params_from_seconds),
+	};
+	int ret;
+
+	seen = calloc(FRAMES_MAX, sizeof(*seen));
+	if (!seen)
+		return 1;
+	ret = cmocka_run_group_tests(tests, NULL, NULL);
+	free(seen);
+	return ret;
+}
