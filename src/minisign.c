@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -297,6 +299,15 @@ static struct ob_minisign_key *key_alloc(void)
 	if (!k)
 		ob_err(OB_ERR_NOMEM, "out of secure memory");
 	return k;
+}
+
+int ob_minisign_key_protect(const struct ob_minisign_key *k)
+{
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+		return ob_err(OB_ERR_INTERNAL, "prctl(PR_SET_DUMPABLE): %s", strerror(errno));
+	if (mlock(k, sizeof(*k)) != 0)
+		return ob_err(OB_ERR_INTERNAL, "mlock of the signing key: %s (see ulimit -l)", strerror(errno));
+	return 0;
 }
 
 void ob_minisign_key_free(struct ob_minisign_key **key)

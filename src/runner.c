@@ -18,6 +18,7 @@
 #include "obscura/fsutil.h"
 #include "obscura/inputs.h"
 #include "obscura/job.h"
+#include "obscura/minisign.h"
 #include "obscura/ledger.h"
 #include "obscura/progress.h"
 #include "obscura/recipe.h"
@@ -245,7 +246,9 @@ static void __attribute__((noreturn)) run_child(const struct ob_runner_opts *o, 
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	ob_err_clear();
-	ret = ob_job_run(&job, &st, child_progress, NULL);
+	ret = o->key ? ob_minisign_key_protect(o->key) : 0;
+	if (!ret)
+		ret = ob_job_run(&job, &st, child_progress, NULL);
 	r = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:i, s:i, s:i, s:f, s:b, s:i, s:i, s:I}",
 		      "type", "result", "status", ret ? "failed" : "ok",
 		      "error_kind", ob_status_name(ret), "frames", (json_int_t)st.frames,

@@ -113,6 +113,15 @@ int ob_minisign_secret_encrypted(const char *path, bool *encrypted);
  */
 int ob_minisign_read_passphrase(const char *path, char **pass, size_t *len);
 void ob_minisign_passphrase_free(char **pass, size_t len);
+/*
+ * In a forked job process: locks the key's pages in memory again (memory
+ * locks are not inherited across fork(2), so libgcrypt's locked pool is
+ * swappable in a child) and makes the process undumpable, so that a crash
+ * on a hostile input leaves no core file holding the key.
+ * Errors: OB_ERR_INTERNAL naming the cause (mlock limit, prctl).
+ */
+int ob_minisign_key_protect(const struct ob_minisign_key *k);
+
 /* size zeroed bytes of secure memory for a passphrase typed in; NULL if none left. */
 char *ob_minisign_passphrase_alloc(size_t size);
 
