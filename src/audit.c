@@ -180,7 +180,7 @@ int ob_audit_input(struct ob_audit *a, const char *path, const struct AVFormatCo
 		const AVStream *st = fmt->streams[i];
 		const char *type = media_type(st->codecpar->codec_type);
 		const char *codec = avcodec_get_name(st->codecpar->codec_id);
-		const char *action = (int)i == v->video_index ? "re-encoded" :
+		const char *action = (int)i == v->video_index ? (a->p.analytics_only ? "analyzed" : "re-encoded") :
 				     (int)i == v->audio_index ? "copied" : "dropped";
 
 		json_array_append_new(streams, json_pack("{s:i, s:s, s:s, s:s}", "index", (int)i, "type", type,

@@ -276,8 +276,8 @@ static int record_redactions(struct job_state *s, struct ob_job_stats *stats)
 		stats->tracks_confirmed += t[i].confirmed;
 		stats->tracks_hidden += t[i].hidden;
 		stats->rows += t[i].rows;
-		if (!reason)
-			continue;
+		if (!reason || !s->sink)
+			continue; /* analytics only: nothing was hidden */
 		ret = ob_audit_redaction(s->audit, reason,
 			json_pack("{s:I, s:s, s:b, s:I, s:I, s:f, s:f, s:I}", "track", (json_int_t)t[i].id,
 				  "class", ob_class_name((enum ob_class)t[i].cls), "confirmed", t[i].confirmed,
@@ -375,7 +375,7 @@ int ob_job_run(const struct ob_job *job, struct ob_job_stats *stats,
 	}
 	ret = ob_audit_start(&(struct ob_audit_params){
 		.manifest = job->manifest, .bundle = job->bundle,
-		.key = job->key, .recipe = recipe, .argc = job->argc, .argv = job->argv,
+		.key = job->key, .analytics_only = job->output == NULL, .recipe = recipe, .argc = job->argc, .argv = job->argv,
 	}, &s.audit);
 	if (ret)
 		goto out;

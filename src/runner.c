@@ -123,17 +123,28 @@ static void fail_item(struct plan_item *it, int status, const char *msg)
 	it->error = it->errbuf;
 }
 
-/* An output path is refused if it is the input itself, or exists and
- * --force was not given; false (and the item failed) when refused. */
+static bool same_file(const struct stat *a, const char *path)
+{
+	struct stat st;
+
+	return path && stat(path, &st) == 0 && st.st_dev == a->st_dev && st.st_ino == a->st_ino;
+}
+
+/* An output path is refused if it is the input itself (or the tracks file a
+ * redact reads), or exists and --force was not given; false (and the item
+ * failed) when refused. */
 static bool target_ok(const struct ob_runner_opts *o, struct plan_item *it, const char *path)
 {
-	struct stat st_in, st_out;
+	struct stat st_out;
 	char msg[OB_ERRMSG_MAX];
 
 	if (!*path || it->status || stat(path, &st_out) != 0)
 		return !it->status;
-	if (stat(it->input, &st_in) == 0 && st_in.st_dev == st_out.st_dev && st_in.st_ino == st_out.st_ino)
+	if (same_file(&st_out, it->input))
 		snprintf(msg, sizeof(msg), "%s: an output would replace the input; choose another -o", it->input);
+	else if (o->replay && same_file(&st_out, o->replay->tracks))
+		snprintf(msg, sizeof(msg), "%s: an output would replace the --tracks file; choose another -o",
+			 o->replay->tracks);
 	else if (!o->force)
 		snprintf(msg, sizeof(msg), "%s: exists (use --force to replace it)", path);
 	else

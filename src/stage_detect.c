@@ -1,5 +1,6 @@
 /* stage_detect.c - the detect stage: run the recipe's detectors, hand boxes to the track store. */
 #include <libavutil/frame.h>
+#include <libavutil/rational.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,7 +52,31 @@ static int open_one(const char *dir, const char *name, int threads, struct ob_de
 {
 	if (!name[0])
 		return 0;
-	return ob_detector_open(dir, name, threads, out);
+	/* more threads than OpenCV takes bring nothing */
+	return ob_detector_open(dir, name, threads > OB_DNN_MAX_THREADS ? OB_DNN_MAX_THREADS : threads, out);
+}
+
+/*
+ * A track must survive the longest wait between two passes of its detector,
+ * or it would end (and stop being hidden) between them: refused up front.
+ */
+static int check_cadence(const struct ob_recipe *r, const struct ob_source_info *v, bool people, bool text)
+{
+	const struct ob_detect_opts *o = &r->detect;
+	int k = 1, every;
+	double fps = v->frame_rate.num > 0 && v->frame_rate.den > 0 ? av_q2d(v->frame_rate) : 25;
+
+	if (people && o->people_stride > k)
+		k = o->people_stride;
+	if (text && o->text_stride > k)
+		k = o->text_stride;
+	every = o->stride * k;
+	if (every / fps > r->track.max_lost + 1e-9)
+		return ob_err(OB_ERR_RECIPE,
+			      "%s: [detect] runs a detector only every %d frames (%.2f s at %.4g fps), longer than "
+			      "[track] max_lost (%g s): tracks would end between detections",
+			      r->path ? r->path : "recipe", every, every / fps, fps, r->track.max_lost);
+	return 0;
 }
 
 static double threshold(double recipe, const struct ob_detector *d)
@@ -83,6 +108,9 @@ static int detect_init(void *priv, const struct ob_stage_ctx *ctx)
 	if ((ret = open_one(dir, o->faces, ctx->threads, &d->faces)) ||
 	    (ret = open_one(dir, o->people, ctx->threads, &d->people)) ||
 	    (ret = open_one(dir, o->text, ctx->threads, &d->text)))
+		return ret;
+	if ((d->faces || d->people || d->text) &&
+	    (ret = check_cadence(ctx->recipe, ctx->video, d->people != NULL, d->text != NULL)))
 		return ret;
 	if (d->faces && o->tiles)
 		d->face_tile = ob_detect_face_tile(ob_detector_card(d->faces), ctx->video->width,

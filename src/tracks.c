@@ -21,7 +21,7 @@
 #define EXTRAPOLATE_DRIFT 0.02
 /* A track seen once has no motion yet: its box grows by this share of its
  * size on every side per frame away from the detection. */
-#define EXTRAPOLATE_UNKNOWN 0.05
+#define EXTRAPOLATE_UNKNOWN 0.1
 
 struct obs {
 	int64_t frame;
@@ -468,7 +468,10 @@ static bool track_row(const struct ob_track_store *ts, const struct strack *t, i
 		set_boxes(r, pred, cover_extrapolated(ts, pred, b->box, &m, d), hide);
 		return true;
 	}
-	if (a && !b && n - a->frame <= ts->p.extend_after) {
+	/* after the last detection: for extend_after frames, and for as long as
+	 * the tracker still expects it back (it may be occluded, or detected
+	 * only every few frames further than the lookahead reaches) */
+	if (a && !b && (n - a->frame <= ts->p.extend_after || t->alive)) {
 		double d = (double)(n - a->frame);
 		size_t k = ia < VELOCITY_FIT ? ia : VELOCITY_FIT;
 		struct ob_box pred;

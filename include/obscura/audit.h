@@ -3,6 +3,7 @@
 #define OBSCURA_AUDIT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "obscura/hash.h"
@@ -26,6 +27,7 @@ struct ob_audit_params {
 	const char *manifest;                 /* hidden manifest path while the job runs */
 	const char *bundle;                   /* outdir/NAME.obscura.tar */
 	const struct ob_minisign_key *key;    /* NULL: unsigned bundle */
+	bool analytics_only;                  /* no export: the video is analyzed, not re-encoded */
 	const struct ob_recipe *recipe;
 	int argc;                             /* the command line, recorded as given */
 	char *const *argv;

@@ -1,5 +1,6 @@
 /* run.c - `obscura run`, `analyze` and `redact`: one batch of jobs, three kinds of output. */
 #include <errno.h>
+#include <inttypes.h>
 #include <libavutil/log.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -116,26 +117,53 @@ static bool parse_box(struct redact_args *ra, const char *arg)
 	return true;
 }
 
-/* The recipe of a second pass: the one recorded in the tracks file, unless one is given. */
-static int redact_recipe(const struct ob_command *cmd, const char *tracks, struct ob_recipe **recipe)
+/*
+ * Before any job: the tracks file must be readable, every --keep id one of
+ * its tracks and every --add-box within its frames (exit 9, 2); without
+ * --recipe, its recorded recipe is the one to use.
+ */
+static int redact_prepare(const struct ob_command *cmd, const struct redact_args *ra, bool want_recipe,
+			  struct ob_recipe **recipe)
 {
 	struct ob_trackfile *f = NULL;
+	const struct ob_track_summary *t;
+	const struct ob_trackfile_meta *m;
 	char origin[4200];
-	int ret = ob_trackfile_open(tracks, &f);
+	size_t n;
+	int ret = ob_trackfile_open(ra->tracks, &f);
 
-	if (!ret) {
-		const struct ob_trackfile_meta *m = ob_trackfile_meta(f);
-
-		snprintf(origin, sizeof(origin), "%s (its recipe)", tracks);
-		ret = m->recipe_text && m->recipe_len ? ob_recipe_parse(origin, m->recipe_text, recipe)
-						       : ob_recipe_default(recipe);
-	}
-	ob_trackfile_close(&f);
+	if (!ret)
+		ret = ob_trackfile_tracks(f, &t, &n);
 	if (ret) {
 		fprintf(stderr, "obscura %s: error: %s\n", cmd->name, ob_errmsg());
-		return ret == OB_ERR_RECIPE ? OB_EXIT_RECIPE : OB_EXIT_UNREADABLE;
+		ob_trackfile_close(&f);
+		return OB_EXIT_UNREADABLE;
 	}
-	return 0;
+	m = ob_trackfile_meta(f);
+	for (size_t i = 0; i < ra->n_keep && !ret; i++) {
+		bool found = false;
+
+		for (size_t j = 0; j < n && !found; j++)
+			found = t[j].id == ra->keep[i];
+		if (!found)
+			ret = ob_cli_usage_error(cmd, "--keep %" PRIu64 ": %s has no such track (see obscura inspect)",
+						 ra->keep[i], ra->tracks);
+	}
+	for (size_t i = 0; i < ra->n_boxes && !ret; i++)
+		if (ra->boxes[i].first >= m->frames)
+			ret = ob_cli_usage_error(cmd, "--add-box: frame %" PRId64 " is past the end (%s has %" PRId64
+						      " frames)", ra->boxes[i].first, ra->tracks, m->frames);
+	if (!ret && want_recipe) {
+		snprintf(origin, sizeof(origin), "%s (its recipe)", ra->tracks);
+		ret = m->recipe_text && m->recipe_len ? ob_recipe_parse(origin, m->recipe_text, recipe)
+						       : ob_recipe_default(recipe);
+		if (ret) {
+			fprintf(stderr, "obscura %s: error: %s\n", cmd->name, ob_errmsg());
+			ret = ob_exit_for_status(ret);
+		}
+	}
+	ob_trackfile_close(&f);
+	return ret;
 }
 
 /*
@@ -224,10 +252,9 @@ static int batch(const char *name, int argc, char **argv)
 	if (passfile && !key_path)
 		return ob_cli_usage_error(cmd, "--passphrase-file needs a key (--key or " KEY_ENV ")");
 
-	if (redact && !recipe_path) {
-		if ((ret = redact_recipe(cmd, ra.tracks, &recipe)))
-			return ret;
-	} else {
+	if (redact && (ret = redact_prepare(cmd, &ra, !recipe_path, &recipe)))
+		return ret;
+	if (!recipe) {
 		ret = recipe_path ? ob_recipe_load(recipe_path, &recipe) : ob_recipe_default(&recipe);
 		if (ret) {
 			fprintf(stderr, "obscura: error: %s\n", ob_errmsg());

@@ -41,7 +41,7 @@ test_expect_success 'a recipient: GNU tar, minisign -Vm and sha256sum -c alone' 
 	test_grep "head:$(cat head)" ms.out
 	(cd x && minisign -Vm manifest.jsonl -p signer.pub >/dev/null)
 	(cd x && sha256sum -c SHA256SUMS >../sums.out)
-	test_line_count sums.out 3
+	test_line_count sums.out 4
 	sums=$(sha256sum x/SHA256SUMS | cut -d" " -f1)
 	test_grep -F "\"name\":\"SHA256SUMS\",\"size\":$(wc -c <x/SHA256SUMS),\"sha256\":\"$sums\"" x/manifest.jsonl
 	cmp x/clip.anon.mp4 out/clip.anon.mp4

@@ -136,6 +136,16 @@ m = [t for t in d[\"tracks\"] if t[\"class\"] == \"manual\"]
 assert len(m) == 1 and m[0][\"first_frame\"] == 0 and m[0][\"last_frame\"] == 49, m"
 '
 
+test_expect_success 'redact never writes over the tracks file it reads' '
+	cp an/clip.tracks.h5 same.tracks.h5 &&
+	mkdir -p samedir && cp an/clip.tracks.h5 samedir/clip.tracks.h5 &&
+	sha256 samedir/clip.tracks.h5 >same.sha &&
+	test_must_fail_with 4 "$OBSCURA" redact --no-progress --unsigned --force --tracks samedir/clip.tracks.h5 \
+		-o samedir clip.mp4 &&
+	test_grep "would replace the --tracks file" stderr &&
+	sha256sum -c --quiet same.sha
+'
+
 test_expect_success 'redact refuses a tracks file made from another input' '
 	test_must_fail_with 4 "$OBSCURA" redact --no-progress --unsigned --tracks an/clip.tracks.h5 -o other plain.mp4 &&
 	test_grep "made from another input" stderr &&
@@ -153,9 +163,13 @@ test_expect_success 'redact usage errors: exit 2, one line each' '
 '
 
 test_expect_success 'redact: a missing track id, a bad tracks file' '
-	test_must_fail_with 4 "$OBSCURA" redact --no-progress --unsigned --tracks an/clip.tracks.h5 --keep 99999 \
+	test_must_fail_with 2 "$OBSCURA" redact --no-progress --unsigned --tracks an/clip.tracks.h5 --keep 99999 \
 		-o nokeep clip.mp4 &&
 	test_grep "99999" stderr &&
+	test_must_fail_with 2 "$OBSCURA" redact --no-progress --unsigned --tracks an/clip.tracks.h5 --add-box 5000:1,2,3,4 \
+		-o nokeep clip.mp4 &&
+	test_must_fail_with 9 "$OBSCURA" redact --no-progress --unsigned -r seeded.ini --tracks missing.h5 -o nokeep clip.mp4 &&
+	test_path_is_missing nokeep &&
 	echo "not hdf5" >bad.h5 &&
 	test_must_fail_with 9 "$OBSCURA" redact --no-progress --unsigned --tracks bad.h5 -o bad clip.mp4 &&
 	test_grep "bad.h5" stderr &&

@@ -32,6 +32,7 @@ struct seen {
 };
 
 static struct seen *seen;
+static int64_t detector_every = 3; /* frames between the detector's passes (found or not) */
 
 static void params(struct ob_track_params *p)
 {
@@ -86,7 +87,7 @@ static void run(const struct ob_track_params *p, const struct object *objs, size
 				scores[n++] = 0.9f;
 				ran = true;
 			}
-		if (ran || f % 3 == 0)
+		if (ran || f % detector_every == 0)
 			assert_int_equal(ob_track_store_observe(ts, lane, boxes, scores, n), 0);
 		retire_ready(ts, &next);
 		/* nothing is final before the lookahead has passed */
@@ -215,6 +216,36 @@ static void test_extended_after_last_detection(void **state)
 	assert_int_equal(seen[31 + p.extend_after].n, 0);
 }
 
+static bool every_20th(size_t k, int64_t f)
+{
+	(void)k;
+	return f % 20 == 0;
+}
+
+/* Detections further apart than the lookahead reaches: the tracker still
+ * expects the track back, so the frames between stay covered. */
+static void test_sparse_detections_beyond_lookahead(void **state)
+{
+	struct ob_track_params p;
+
+	(void)state;
+	params(&p);
+	p.lookahead = 10;
+	p.extend_before = 5;
+	p.extend_after = 5;
+	p.max_lost = 40;
+	detector_every = 20; /* stride 20: the detector runs when it finds */
+	run(&p, &walker, 1, 101, every_20th);
+	detector_every = 3;
+	for (int64_t f = 0; f <= 100; f++) {
+		if (!covered(f, truth(&walker, f)))
+			print_message("frame %lld: %zu rows, first track %llu kind %d\n", (long long)f, seen[f].n,
+				      seen[f].n ? (unsigned long long)seen[f].rows[0].track : 0ULL,
+				      seen[f].n ? seen[f].rows[0].kind : -1);
+		assert_true(covered(f, truth(&walker, f)));
+	}
+}
+
 static bool once_at_20(size_t k, int64_t f)
 {
 	(void)k;
@@ -320,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_entry_is_backfilled),
 		cmocka_unit_test(test_extended_after_last_detection),
 		cmocka_unit_test(test_single_detection),
+		cmocka_unit_test(test_sparse_detections_beyond_lookahead),
 		cmocka_unit_test(test_memory_bounded),
 		cmocka_unit_test(test_replay_rows),
 		cmocka_unit_test(test_params_from_seconds),
