@@ -320,25 +320,26 @@ void ob_track_store_finish(struct ob_track_store *ts)
 	ts->finished = true;
 }
 
-/* Least-squares slope of v over frame number (0 when the frames do not spread). */
+/* Component axis of a box: centre x, centre y, width, height. */
+static double component(const struct ob_box *b, int axis)
+{
+	return axis == 0 ? b->x + b->w / 2 : axis == 1 ? b->y + b->h / 2 : axis == 2 ? b->w : b->h;
+}
+
+/* Least-squares slope of a component over frame number (0 when the frames do not spread). */
 static double slope(const struct obs *o, size_t n, int axis)
 {
 	double mf = 0, mv = 0, sff = 0, sfv = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		const struct ob_box *b = &o[i].box;
-		double v = axis == 0 ? b->x + b->w / 2 : axis == 1 ? b->y + b->h / 2 : axis == 2 ? b->w : b->h;
-
 		mf += (double)o[i].frame / n;
-		mv += v / n;
+		mv += component(&o[i].box, axis) / n;
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct ob_box *b = &o[i].box;
-		double v = axis == 0 ? b->x + b->w / 2 : axis == 1 ? b->y + b->h / 2 : axis == 2 ? b->w : b->h;
 		double df = (double)o[i].frame - mf;
 
 		sff += df * df;
-		sfv += df * (v - mv);
+		sfv += df * (component(&o[i].box, axis) - mv);
 	}
 	return sff > 0 ? sfv / sff : 0;
 }

@@ -3,39 +3,41 @@
 
 #include <stddef.h>
 
+/* Options run, analyze and redact share, spelled once. */
+#define OPT_RECIPE(help) { "recipe", 'r', "FILE", help }
+#define OPT_OUTPUT(help) { "output", 'o', "DIR", help }
+#define OPT_JOBS { "jobs", 'j', "N", "run N jobs at once, each in its own process (default: 1)" }
+#define OPT_THREADS(help) { "threads", OB_OPT_THREADS, "N", help }
+#define OPT_SIGNING                                                                                          \
+	{ "key", OB_OPT_KEY, "FILE", "minisign secret key that signs every bundle's manifest (default: $OBSCURA_KEY)" }, \
+	{ "passphrase-file", OB_OPT_PASSPHRASE_FILE, "FILE", "passphrase of the secret key: the first line of FILE" }, \
+	{ "unsigned", OB_OPT_UNSIGNED, NULL, "write bundles without a signature (obscura verify calls them unsigned)" }, \
+	{ "ledger", OB_OPT_LEDGER, "FILE", "append a signed, hash-chained entry per finished bundle to FILE (needs a key)" }
+#define OPT_BATCH_TAIL                                                                                       \
+	{ "force", OB_OPT_FORCE, NULL, "replace outputs (export, tracks.h5, bundle) that already exist" },        \
+	{ "json", OB_OPT_JSON, NULL, "print a JSON summary of every job on standard output" },                   \
+	{ "no-progress", OB_OPT_NO_PROGRESS, NULL, "never draw the progress line" },                            \
+	{ "quiet", 'q', NULL, "print only errors and the final count" },                                        \
+	{ "verbose", 'v', NULL, "also print FFmpeg's warnings" },                                               \
+	{ "help", 'h', NULL, "show this help" }
+
 static const struct ob_cli_option run_options[] = {
-	{ "recipe", 'r', "FILE", "recipe to apply (default: built-in defaults, see obscura-recipe(5))" },
-	{ "output", 'o', "DIR", "directory for the exports (default: obscura-out)" },
-	{ "jobs", 'j', "N", "run N jobs at once, each in its own process (default: 1)" },
-	{ "threads", OB_OPT_THREADS, "N", "codec threads per job (default: cores / jobs)" },
-	{ "key", OB_OPT_KEY, "FILE", "minisign secret key that signs every bundle's manifest (default: $OBSCURA_KEY)" },
-	{ "passphrase-file", OB_OPT_PASSPHRASE_FILE, "FILE", "passphrase of the secret key: the first line of FILE" },
-	{ "unsigned", OB_OPT_UNSIGNED, NULL, "write bundles without a signature (obscura verify calls them unsigned)" },
-	{ "ledger", OB_OPT_LEDGER, "FILE", "append a signed, hash-chained entry per finished bundle to FILE (needs a key)" },
-	{ "force", OB_OPT_FORCE, NULL, "replace exports and bundles that already exist" },
-	{ "json", OB_OPT_JSON, NULL, "print a JSON summary of every job on standard output" },
-	{ "no-progress", OB_OPT_NO_PROGRESS, NULL, "never draw the progress line" },
-	{ "quiet", 'q', NULL, "print only errors and the final count" },
-	{ "verbose", 'v', NULL, "also print FFmpeg's warnings" },
-	{ "help", 'h', NULL, "show this help" },
+	OPT_RECIPE("recipe to apply (default: built-in defaults, see obscura-recipe(5))"),
+	OPT_OUTPUT("directory for the exports, tracks.h5 files and bundles (default: obscura-out)"),
+	OPT_JOBS,
+	OPT_THREADS("codec threads per job (default: cores / jobs)"),
+	OPT_SIGNING,
+	OPT_BATCH_TAIL,
 	{ 0 },
 };
 
 static const struct ob_cli_option analyze_options[] = {
-	{ "recipe", 'r', "FILE", "recipe whose [detect] and [track] sections apply (see obscura-recipe(5))" },
-	{ "output", 'o', "DIR", "directory for tracks.h5 files and bundles (default: obscura-out)" },
-	{ "jobs", 'j', "N", "run N jobs at once, each in its own process (default: 1)" },
-	{ "threads", OB_OPT_THREADS, "N", "codec threads per job (default: cores / jobs)" },
-	{ "key", OB_OPT_KEY, "FILE", "minisign secret key that signs every bundle's manifest (default: $OBSCURA_KEY)" },
-	{ "passphrase-file", OB_OPT_PASSPHRASE_FILE, "FILE", "passphrase of the secret key: the first line of FILE" },
-	{ "unsigned", OB_OPT_UNSIGNED, NULL, "write bundles without a signature (obscura verify calls them unsigned)" },
-	{ "ledger", OB_OPT_LEDGER, "FILE", "append a signed, hash-chained entry per finished bundle to FILE (needs a key)" },
-	{ "force", OB_OPT_FORCE, NULL, "replace tracks files and bundles that already exist" },
-	{ "json", OB_OPT_JSON, NULL, "print a JSON summary of every job on standard output" },
-	{ "no-progress", OB_OPT_NO_PROGRESS, NULL, "never draw the progress line" },
-	{ "quiet", 'q', NULL, "print only errors and the final count" },
-	{ "verbose", 'v', NULL, "also print FFmpeg's warnings" },
-	{ "help", 'h', NULL, "show this help" },
+	OPT_RECIPE("recipe whose [detect] and [track] sections apply (see obscura-recipe(5))"),
+	OPT_OUTPUT("directory for tracks.h5 files and bundles (default: obscura-out)"),
+	OPT_JOBS,
+	OPT_THREADS("codec threads per job (default: cores / jobs)"),
+	OPT_SIGNING,
+	OPT_BATCH_TAIL,
 	{ 0 },
 };
 
@@ -43,19 +45,11 @@ static const struct ob_cli_option redact_options[] = {
 	{ "tracks", OB_OPT_TRACKS, "FILE", "tracks.h5 of an earlier run or analyze of the same input (required)" },
 	{ "keep", OB_OPT_KEEP, "ID,...", "leave these tracks visible (a subject access request); repeatable" },
 	{ "add-box", OB_OPT_ADD_BOX, "F[-L]:X,Y,W,H", "also hide this box (pixels) on frame F, or frames F to L; repeatable" },
-	{ "recipe", 'r', "FILE", "recipe for pixelation and output (default: the one recorded in the tracks file)" },
-	{ "output", 'o', "DIR", "directory for the export, its tracks.h5 and bundle (default: obscura-out)" },
-	{ "threads", OB_OPT_THREADS, "N", "codec threads (default: all cores)" },
-	{ "key", OB_OPT_KEY, "FILE", "minisign secret key that signs the bundle's manifest (default: $OBSCURA_KEY)" },
-	{ "passphrase-file", OB_OPT_PASSPHRASE_FILE, "FILE", "passphrase of the secret key: the first line of FILE" },
-	{ "unsigned", OB_OPT_UNSIGNED, NULL, "write the bundle without a signature" },
-	{ "ledger", OB_OPT_LEDGER, "FILE", "append a signed, hash-chained entry for the bundle to FILE (needs a key)" },
-	{ "force", OB_OPT_FORCE, NULL, "replace outputs that already exist" },
-	{ "json", OB_OPT_JSON, NULL, "print a JSON summary on standard output" },
-	{ "no-progress", OB_OPT_NO_PROGRESS, NULL, "never draw the progress line" },
-	{ "quiet", 'q', NULL, "print only errors and the final count" },
-	{ "verbose", 'v', NULL, "also print FFmpeg's warnings" },
-	{ "help", 'h', NULL, "show this help" },
+	OPT_RECIPE("recipe for pixelation and output (default: the one recorded in the tracks file)"),
+	OPT_OUTPUT("directory for the export, its tracks.h5 and bundle (default: obscura-out)"),
+	OPT_THREADS("codec threads (default: all cores)"),
+	OPT_SIGNING,
+	OPT_BATCH_TAIL,
 	{ 0 },
 };
 
