@@ -58,4 +58,9 @@ echo "== 5. Every job also wrote a signed bundle; a recipient checks it without 
 "$OBSCURA" verify -p "$KEY.pub" "$OUT/vtest.avi.obscura.tar" | sed 's/^/   /'
 echo "   by hand: tar xf vtest.avi.obscura.tar; minisign -Vm manifest.jsonl -p $KEY.pub; sha256sum -c SHA256SUMS"
 echo
-echo "Exports and bundles are in $OUT/.  'man -l man/obscura-run.1' explains the options."
+echo "== 6. Every job also wrote anonymous track metadata (HDF5; obscura-tracks(5))"
+"$OBSCURA" inspect "$OUT/movie-hello.tracks.h5" | sed -n '1,14p' | sed 's/^/   /'
+echo "   a subject access request keeps one person visible, from those tracks:"
+echo "   obscura redact --tracks $OUT/movie-hello.tracks.h5 --keep ID --key KEY -o sar $CLIPS/movie-hello.mp4"
+echo
+echo "Exports, tracks and bundles are in $OUT/.  'man -l man/obscura-run.1' explains the options."
