@@ -14,18 +14,34 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "obscura/class.h"
 #include "obscura/error.h"
 #include "obscura/fsutil.h"
 #include "obscura/parse.h"
 #include "obscura/banned.h"
 
 #define SECTION_ZONE "exclude"
+#define SECTION_LINE "line" /* [line "NAME"]: a counting line */
+#define SECTION_AREA "zone" /* [zone "NAME"]: an analytics or restricted zone */
+#define ANALYTICS_CLASSES (OB_CLASS_BIT(OB_CLASS_PERSON) | OB_CLASS_BIT(OB_CLASS_VEHICLE))
+
+/* Where each [line "NAME"] and [zone "NAME"] header is (found by a pre-scan:
+ * libinih does not report a section's line, nor a section without keys). */
+struct section_lines {
+	size_t n_lines, n_areas;
+	int line_at[OB_RECIPE_MAX_LINES];
+	char line_name[OB_RECIPE_MAX_LINES][OB_RECIPE_MAX_NAME];
+	int area_at[OB_RECIPE_MAX_AREAS];
+	char area_name[OB_RECIPE_MAX_AREAS][OB_RECIPE_MAX_NAME];
+};
 
 struct parse_ctx {
 	struct ob_recipe *r;
 	const char *origin;
 	char err[512];         /* set by the handler; libinih supplies the line */
 	struct ob_zone *zone;  /* zone being filled, or NULL */
+	struct ob_count_line *line; /* [line] being filled, or NULL */
+	struct ob_area *area;  /* [zone] being filled, or NULL */
 	char section[128];     /* last section seen, to detect a new one */
 	char key[64];          /* key being parsed, for the error message */
 };
@@ -307,12 +323,148 @@ static bool zone_name(const char *section, char *name, size_t size)
 	return true;
 }
 
+/* True if section is `PREFIX ...` (a named section of that kind). */
+static bool named_section(const char *section, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return !strncmp(section, prefix, n) && section[n] == ' ';
+}
+
+/* `PREFIX "some name"` -> "some name"; false if malformed. */
+static bool section_name(const char *section, const char *prefix, char *name, size_t size)
+{
+	const char *q = section + strlen(prefix);
+	size_t n;
+
+	while (*q == ' ')
+		q++;
+	if (*q != '"')
+		return false;
+	q++;
+	n = strcspn(q, "\"");
+	if (q[n] != '"' || q[n + 1] || n == 0 || n >= size)
+		return false;
+	memcpy(name, q, n);
+	name[n] = '\0';
+	return true;
+}
+
+/* "person,vehicle", "person vehicle", "vehicle" -> an OB_CLASS_BIT mask. */
+static int parse_classes(struct parse_ctx *c, unsigned *mask, const char *value)
+{
+	char buf[OB_RECIPE_MAX_LINE + 1], *save = NULL, *tok;
+	unsigned m = 0;
+
+	snprintf(buf, sizeof(buf), "%s", value);
+	for (tok = strtok_r(buf, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save)) {
+		enum ob_class cls;
+
+		if (!ob_class_parse(tok, &cls) || !(OB_CLASS_BIT(cls) & ANALYTICS_CLASSES))
+			return fail(c, "'%s' is not a class analytics count: list person and/or vehicle", tok);
+		m |= OB_CLASS_BIT(cls);
+	}
+	if (!m)
+		return fail(c, "must list person and/or vehicle");
+	*mask = m;
+	return 1;
+}
+
+static int begin_line(struct parse_ctx *c, const char *section)
+{
+	struct ob_recipe *r = c->r;
+	struct ob_count_line *l;
+
+	if (r->n_lines >= OB_RECIPE_MAX_LINES)
+		return fail(c, "more than %d counting lines", OB_RECIPE_MAX_LINES);
+	l = &r->lines[r->n_lines];
+	if (!section_name(section, SECTION_LINE, l->name, sizeof(l->name)))
+		return fail(c, "section [%s]: write counting lines as [line \"name\"] (1 to %d characters)",
+			    section, OB_RECIPE_MAX_NAME - 1);
+	for (size_t i = 0; i < r->n_lines; i++)
+		if (!strcmp(r->lines[i].name, l->name))
+			return fail(c, "line \"%s\" defined twice", l->name);
+	l->classes = ANALYTICS_CLASSES;
+	r->n_lines++;
+	c->line = l;
+	return 1;
+}
+
+static int begin_area(struct parse_ctx *c, const char *section)
+{
+	struct ob_recipe *r = c->r;
+	struct ob_area *a;
+
+	if (r->n_areas >= OB_RECIPE_MAX_AREAS)
+		return fail(c, "more than %d analytics zones", OB_RECIPE_MAX_AREAS);
+	a = &r->areas[r->n_areas];
+	if (!section_name(section, SECTION_AREA, a->name, sizeof(a->name)))
+		return fail(c, "section [%s]: write analytics zones as [zone \"name\"] (1 to %d characters)",
+			    section, OB_RECIPE_MAX_NAME - 1);
+	for (size_t i = 0; i < r->n_areas; i++)
+		if (!strcmp(r->areas[i].name, a->name))
+			return fail(c, "zone \"%s\" defined twice", a->name);
+	a->kind = OB_AREA_ANALYTICS;
+	a->classes = ANALYTICS_CLASSES;
+	r->n_areas++;
+	c->area = a;
+	return 1;
+}
+
+static int set_line(struct parse_ctx *c, const char *name, const char *value)
+{
+	struct ob_count_line *l = c->line;
+
+	if (!strcmp(name, "points")) {
+		struct ob_polygon p = { .n = l->n };
+
+		memcpy(p.pts, l->pts, l->n * sizeof(l->pts[0]));
+		if (!parse_points(c, &p, value))
+			return 0;
+		if (p.n > 2)
+			return fail(c, "a line has exactly two points X1,Y1 X2,Y2");
+		memcpy(l->pts, p.pts, p.n * sizeof(p.pts[0]));
+		l->n = p.n;
+	} else if (!strcmp(name, "classes")) {
+		return parse_classes(c, &l->classes, value);
+	} else {
+		return fail(c, "unknown key '%s' in [%s]", name, c->section);
+	}
+	return 1;
+}
+
+static int set_area(struct parse_ctx *c, const char *name, const char *value)
+{
+	struct ob_area *a = c->area;
+
+	if (!strcmp(name, "polygon"))
+		return parse_points(c, &a->poly, value);
+	if (!strcmp(name, "classes"))
+		return parse_classes(c, &a->classes, value);
+	if (!strcmp(name, "kind")) {
+		if (!strcmp(value, "analytics"))
+			a->kind = OB_AREA_ANALYTICS;
+		else if (!strcmp(value, "restricted"))
+			a->kind = OB_AREA_RESTRICTED;
+		else
+			return fail(c, "must be analytics or restricted");
+		return 1;
+	}
+	return fail(c, "unknown key '%s' in [%s]", name, c->section);
+}
+
 static int begin_section(struct parse_ctx *c, const char *section)
 {
 	struct ob_recipe *r = c->r;
 
 	snprintf(c->section, sizeof(c->section), "%s", section);
 	c->zone = NULL;
+	c->line = NULL;
+	c->area = NULL;
+	if (named_section(section, SECTION_LINE))
+		return begin_line(c, section);
+	if (named_section(section, SECTION_AREA))
+		return begin_area(c, section);
 	if (strncmp(section, SECTION_ZONE, strlen(SECTION_ZONE)) || section[strlen(SECTION_ZONE)] != ' ')
 		return 1;
 	if (r->n_zones >= OB_RECIPE_MAX_ZONES)
@@ -339,6 +491,10 @@ static int handler(void *user, const char *section, const char *name, const char
 			return parse_points(c, &c->zone->poly, value);
 		return fail(c, "unknown key '%s' in [%s]", name, section);
 	}
+	if (c->line)
+		return set_line(c, name, value);
+	if (c->area)
+		return set_area(c, name, value);
 	if (!strcmp(section, "recipe")) {
 		if (!strcmp(name, "name")) {
 			if (!copy_word(c->r->name, sizeof(c->r->name), value))
@@ -457,11 +613,102 @@ static int check_lines(const char *origin, const char *text, int *zone_lines)
 	return 0;
 }
 
+/*
+ * The pre-scan for [line "NAME"] and [zone "NAME"] headers: where each is
+ * (for errors found after parsing), a malformed or repeated one (libinih
+ * merges a repeated header into the section before it), too many.
+ */
+static int scan_analytics_sections(const char *origin, const char *text, struct section_lines *sl)
+{
+	int line = 1;
+
+	for (const char *p = text; *p; line++) {
+		size_t n = strcspn(p, "\n");
+		const char *q = p;
+
+		while (q < p + n && (*q == ' ' || *q == '\t'))
+			q++;
+		if (*q == '[') {
+			char section[OB_RECIPE_MAX_LINE + 1];
+			size_t len = strcspn(q + 1, "]\n");
+			bool is_line;
+
+			snprintf(section, sizeof(section), "%.*s", (int)len, q + 1);
+			is_line = named_section(section, SECTION_LINE);
+			if (is_line || named_section(section, SECTION_AREA)) {
+				const char *kind = is_line ? SECTION_LINE : SECTION_AREA;
+				size_t *count = is_line ? &sl->n_lines : &sl->n_areas;
+				size_t max = is_line ? OB_RECIPE_MAX_LINES : OB_RECIPE_MAX_AREAS;
+				char (*names)[OB_RECIPE_MAX_NAME] = is_line ? sl->line_name : sl->area_name;
+				int *at = is_line ? sl->line_at : sl->area_at;
+				char name[OB_RECIPE_MAX_NAME];
+
+				if (!section_name(section, kind, name, sizeof(name)))
+					return ob_err(OB_ERR_RECIPE, "%s:%d: [%s]: write it as [%s \"name\"] (1 to %d characters)",
+						      origin, line, section, kind, OB_RECIPE_MAX_NAME - 1);
+				for (size_t i = 0; i < *count; i++)
+					if (!strcmp(names[i], name))
+						return ob_err(OB_ERR_RECIPE, "%s:%d: [%s]: %s \"%s\" defined twice (first on line %d)",
+							      origin, line, section, kind, name, at[i]);
+				if (*count >= max)
+					return ob_err(OB_ERR_RECIPE, "%s:%d: [%s]: more than %zu [%s] sections",
+						      origin, line, section, max, kind);
+				memcpy(names[*count], name, sizeof(name));
+				at[(*count)++] = line;
+			}
+		}
+		p += n;
+		if (*p)
+			p++;
+	}
+	return 0;
+}
+
+/* Lines need two distinct points, zones a polygon with an area; a section
+ * without keys (libinih never calls back for it) is missing its points. */
+static int validate_analytics(const char *origin, const struct ob_recipe *r, const struct section_lines *sl)
+{
+	for (size_t i = 0; i < sl->n_lines; i++) {
+		const struct ob_count_line *l = NULL;
+
+		for (size_t k = 0; k < r->n_lines && !l; k++)
+			if (!strcmp(r->lines[k].name, sl->line_name[i]))
+				l = &r->lines[k];
+		if (!l || l->n == 0)
+			return ob_err(OB_ERR_RECIPE, "%s:%d: [line \"%s\"] points: missing (two points X1,Y1 X2,Y2)",
+				      origin, sl->line_at[i], sl->line_name[i]);
+		if (l->n != 2)
+			return ob_err(OB_ERR_RECIPE, "%s:%d: [line \"%s\"] points: needs exactly 2 points X1,Y1 X2,Y2",
+				      origin, sl->line_at[i], l->name);
+		if (l->pts[0].x == l->pts[1].x && l->pts[0].y == l->pts[1].y)
+			return ob_err(OB_ERR_RECIPE, "%s:%d: [line \"%s\"] points: the two points are the same",
+				      origin, sl->line_at[i], l->name);
+	}
+	for (size_t i = 0; i < sl->n_areas; i++) {
+		const struct ob_area *a = NULL;
+
+		for (size_t k = 0; k < r->n_areas && !a; k++)
+			if (!strcmp(r->areas[k].name, sl->area_name[i]))
+				a = &r->areas[k];
+		if (!a || a->poly.n == 0)
+			return ob_err(OB_ERR_RECIPE, "%s:%d: [zone \"%s\"] polygon: missing",
+				      origin, sl->area_at[i], sl->area_name[i]);
+		if (a->poly.n < 3)
+			return ob_err(OB_ERR_RECIPE, "%s:%d: [zone \"%s\"] polygon: needs at least 3 points",
+				      origin, sl->area_at[i], a->name);
+		if (fabs(ob_polygon_area2(&a->poly)) < 1e-12)
+			return ob_err(OB_ERR_RECIPE, "%s:%d: [zone \"%s\"] polygon: has no area",
+				      origin, sl->area_at[i], a->name);
+	}
+	return 0;
+}
+
 int ob_recipe_parse(const char *origin, const char *text, struct ob_recipe **out)
 {
 	struct ob_recipe *r;
 	struct parse_ctx c = { 0 };
 	int zone_lines[OB_RECIPE_MAX_ZONES] = { 0 };
+	struct section_lines *sl = NULL;
 	int line, ret;
 
 	*out = NULL;
@@ -470,9 +717,19 @@ int ob_recipe_parse(const char *origin, const char *text, struct ob_recipe **out
 	ret = check_lines(origin, text, zone_lines);
 	if (ret)
 		return ret;
-	r = calloc(1, sizeof(*r));
-	if (!r)
+	sl = calloc(1, sizeof(*sl));
+	if (!sl)
 		return ob_err(OB_ERR_NOMEM, "%s: out of memory", origin);
+	ret = scan_analytics_sections(origin, text, sl);
+	if (ret) {
+		free(sl);
+		return ret;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		free(sl);
+		return ob_err(OB_ERR_NOMEM, "%s: out of memory", origin);
+	}
 	set_defaults(r);
 	r->path = strdup(origin);
 	r->text = strdup(text);
@@ -503,7 +760,10 @@ int ob_recipe_parse(const char *origin, const char *text, struct ob_recipe **out
 		goto out;
 	}
 	ret = validate(origin, r, zone_lines);
+	if (!ret)
+		ret = validate_analytics(origin, r, sl);
 out:
+	free(sl);
 	if (ret)
 		ob_recipe_free(&r);
 	*out = r;

@@ -16,6 +16,8 @@
 #define OB_RECIPE_MAX_KEEP_TAGS 16
 #define OB_BLOCK_MIN 4
 #define OB_BLOCK_MAX 256
+#define OB_RECIPE_MAX_LINES 32 /* [line "NAME"] counting lines */
+#define OB_RECIPE_MAX_AREAS 32 /* [zone "NAME"] analytics and restricted zones */
 
 enum ob_style {
 	OB_STYLE_PIXELATE, /* block mean plus seeded noise */
@@ -32,6 +34,33 @@ enum ob_fill {
 struct ob_zone {
 	char name[OB_RECIPE_MAX_NAME];
 	struct ob_polygon poly; /* fractions of frame width/height */
+};
+
+/* Which classes a counting line or an analytics zone considers: bit
+ * (1u << enum ob_class); recipes may name person and vehicle. */
+#define OB_CLASS_BIT(c) (1u << (unsigned)(c))
+
+/* [line "NAME"]: a counting line from a to b (fractions of the frame).  A
+ * crossing is "forward" from the left of a->b to its right, as seen on the
+ * picture (y down), "backward" the other way (obscura-recipe(5)). */
+struct ob_count_line {
+	char name[OB_RECIPE_MAX_NAME];
+	size_t n;                  /* points given: 2 once the recipe is valid */
+	struct ob_point pts[2];    /* a, b */
+	unsigned classes;          /* OB_CLASS_BIT mask; default person and vehicle */
+};
+
+enum ob_area_kind {
+	OB_AREA_ANALYTICS,  /* visits, dwell and occupancy */
+	OB_AREA_RESTRICTED, /* the same, and every entry is an intrusion */
+};
+
+/* [zone "NAME"]: an analytics or restricted zone (not hidden: see ob_zone). */
+struct ob_area {
+	char name[OB_RECIPE_MAX_NAME];
+	struct ob_polygon poly;    /* fractions of frame width/height */
+	enum ob_area_kind kind;
+	unsigned classes;          /* OB_CLASS_BIT mask; default person and vehicle */
 };
 
 struct ob_pixelate_opts {
@@ -98,6 +127,10 @@ struct ob_recipe {
 	struct ob_zone zones[OB_RECIPE_MAX_ZONES];
 	struct ob_detect_opts detect;
 	struct ob_track_opts track;
+	size_t n_lines;
+	struct ob_count_line lines[OB_RECIPE_MAX_LINES];
+	size_t n_areas;
+	struct ob_area areas[OB_RECIPE_MAX_AREAS];
 };
 
 /*
