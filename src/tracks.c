@@ -240,6 +240,21 @@ int ob_track_store_begin_frame(struct ob_track_store *ts, int64_t frame, double 
 	return 0;
 }
 
+/* A full array of *cap elements, doubled (first: the first capacity); NULL
+ * (and the message set, v untouched) when memory is short. */
+static void *grow_array(void *v, size_t *cap, size_t elem, size_t first)
+{
+	size_t n = *cap ? 2 * *cap : first;
+	void *p = realloc(v, n * elem);
+
+	if (!p) {
+		ob_err(OB_ERR_NOMEM, "out of memory for tracks");
+		return NULL;
+	}
+	*cap = n;
+	return p;
+}
+
 static int add_obs(struct ob_track_store *ts, uint64_t id, int lane, struct ob_box box, float score)
 {
 	struct strack *t = find(ts, id);
@@ -248,26 +263,22 @@ static int add_obs(struct ob_track_store *ts, uint64_t id, int lane, struct ob_b
 		if (ts->ntracks && id < ts->tracks[ts->ntracks - 1].id)
 			return ob_err(OB_ERR_INTERNAL, "track store: track %llu out of order", (unsigned long long)id);
 		if (ts->ntracks == ts->tcap) {
-			size_t cap = ts->tcap ? 2 * ts->tcap : 64;
-			struct strack *p = realloc(ts->tracks, cap * sizeof(*p));
+			struct strack *p = grow_array(ts->tracks, &ts->tcap, sizeof(*p), 64);
 
 			if (!p)
-				return ob_err(OB_ERR_NOMEM, "out of memory for tracks");
+				return OB_ERR_NOMEM;
 			ts->tracks = p;
-			ts->tcap = cap;
 		}
 		t = &ts->tracks[ts->ntracks++];
 		*t = (struct strack){ .id = id, .lane = lane, .alive = true };
 		ts->created++;
 	}
 	if (t->n == t->cap) {
-		size_t cap = t->cap ? 2 * t->cap : 8;
-		struct obs *p = realloc(t->obs, cap * sizeof(*p));
+		struct obs *p = grow_array(t->obs, &t->cap, sizeof(*p), 8);
 
 		if (!p)
-			return ob_err(OB_ERR_NOMEM, "out of memory for tracks");
+			return OB_ERR_NOMEM;
 		t->obs = p;
-		t->cap = cap;
 	}
 	t->obs[t->n++] = (struct obs){ ts->current, box, score };
 	return 0;
