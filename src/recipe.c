@@ -304,25 +304,6 @@ static int set_metadata(struct parse_ctx *c, const char *name, const char *value
 	return 1;
 }
 
-/* `exclude "front desk"` -> "front desk"; returns false if malformed. */
-static bool zone_name(const char *section, char *name, size_t size)
-{
-	const char *q = section + strlen(SECTION_ZONE);
-	size_t n;
-
-	while (*q == ' ')
-		q++;
-	if (*q != '"')
-		return false;
-	q++;
-	n = strcspn(q, "\"");
-	if (q[n] != '"' || q[n + 1] || n == 0 || n >= size)
-		return false;
-	memcpy(name, q, n);
-	name[n] = '\0';
-	return true;
-}
-
 /* True if section is `PREFIX ...` (a named section of that kind). */
 static bool named_section(const char *section, const char *prefix)
 {
@@ -331,7 +312,7 @@ static bool named_section(const char *section, const char *prefix)
 	return !strncmp(section, prefix, n) && section[n] == ' ';
 }
 
-/* `PREFIX "some name"` -> "some name"; false if malformed. */
+/* `PREFIX "some name"` -> "some name" ([exclude], [line], [zone]); false if malformed. */
 static bool section_name(const char *section, const char *prefix, char *name, size_t size)
 {
 	const char *q = section + strlen(prefix);
@@ -465,12 +446,12 @@ static int begin_section(struct parse_ctx *c, const char *section)
 		return begin_line(c, section);
 	if (named_section(section, SECTION_AREA))
 		return begin_area(c, section);
-	if (strncmp(section, SECTION_ZONE, strlen(SECTION_ZONE)) || section[strlen(SECTION_ZONE)] != ' ')
+	if (!named_section(section, SECTION_ZONE))
 		return 1;
 	if (r->n_zones >= OB_RECIPE_MAX_ZONES)
 		return fail(c, "more than %d exclusion zones", OB_RECIPE_MAX_ZONES);
 	c->zone = &r->zones[r->n_zones];
-	if (!zone_name(section, c->zone->name, sizeof(c->zone->name)))
+	if (!section_name(section, SECTION_ZONE, c->zone->name, sizeof(c->zone->name)))
 		return fail(c, "section [%s]: write zones as [exclude \"name\"]", section);
 	for (size_t i = 0; i < r->n_zones; i++)
 		if (!strcmp(r->zones[i].name, c->zone->name))
