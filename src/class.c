@@ -5,14 +5,14 @@
 
 #include "obscura/banned.h"
 
-static const char *const class_names[] = {
+const char *const ob_class_names[OB_CLASS_COUNT] = {
 	[OB_CLASS_FACE] = "face", [OB_CLASS_PERSON] = "person", [OB_CLASS_VEHICLE] = "vehicle",
 	[OB_CLASS_TEXT] = "text", [OB_CLASS_MANUAL] = "manual", [OB_CLASS_OTHER] = "other",
 };
 
 const char *ob_class_name(enum ob_class c)
 {
-	return (unsigned)c < OB_CLASS_COUNT ? class_names[c] : "?";
+	return (unsigned)c < OB_CLASS_COUNT ? ob_class_names[c] : "?";
 }
 
 enum ob_class ob_class_of_label(const char *label, const char *task)
@@ -37,7 +37,7 @@ enum ob_class ob_class_of_label(const char *label, const char *task)
 	}
 	if (task) {
 		for (int c = 0; c <= OB_CLASS_TEXT; c++) /* manual boxes never come from a model */
-			if (!strcmp(task, class_names[c]))
+			if (!strcmp(task, ob_class_names[c]))
 				return (enum ob_class)c;
 	}
 	return OB_CLASS_OTHER;
@@ -46,7 +46,7 @@ enum ob_class ob_class_of_label(const char *label, const char *task)
 bool ob_class_parse(const char *name, enum ob_class *out)
 {
 	for (int c = 0; c < OB_CLASS_COUNT; c++)
-		if (!strcmp(name, class_names[c])) {
+		if (!strcmp(name, ob_class_names[c])) {
 			*out = (enum ob_class)c;
 			return true;
 		}

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <hdf5.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -15,6 +14,7 @@
 
 #include "obscura/class.h"
 #include "obscura/error.h"
+#include "obscura/h5.h"
 #include "obscura/banned.h"
 
 /*
@@ -24,234 +24,72 @@
  * memory type (the C struct) and the reader's checks are all derived.
  */
 
-#define DEFLATE_LEVEL 6
-
 static const char *const kind_names[] = { "observed", "interpolated", "extrapolated" };
 #define KIND_COUNT 3
 
-enum mtype { M_I64, M_U64, M_U32, M_U8, M_F32, M_F64, M_CLASS, M_KIND };
+static const struct ob_h5_enum class_enum = { ob_class_names, OB_CLASS_COUNT };
+static const struct ob_h5_enum kind_enum = { kind_names, KIND_COUNT };
 
-struct member {
-	const char *name;
-	size_t offset; /* in the C struct */
-	enum mtype type;
-};
-
-struct table {
-	const char *dataset; /* "/detections" */
-	const struct member *m;
-	size_t n;
-	size_t size; /* of the C struct */
-};
-
-#define ROW(name, field, t) { name, offsetof(struct ob_track_row, field), t }
-static const struct member row_members[] = {
-	ROW("frame", frame, M_I64),     ROW("pts", pts, M_F64),         ROW("track", track, M_U64),
-	ROW("class", cls, M_CLASS),     ROW("kind", kind, M_KIND),      ROW("hidden", hidden, M_U8),
-	ROW("score", score, M_F32),     ROW("x", x, M_F32),             ROW("y", y, M_F32),
-	ROW("w", w, M_F32),             ROW("h", h, M_F32),             ROW("cover_x", cover_x, M_F32),
-	ROW("cover_y", cover_y, M_F32), ROW("cover_w", cover_w, M_F32), ROW("cover_h", cover_h, M_F32),
+#define ROW(n, field, ...) { .name = (n), .offset = offsetof(struct ob_track_row, field), .type = __VA_ARGS__ }
+static const struct ob_h5_member row_members[] = {
+	ROW("frame", frame, OB_H5_I64),     ROW("pts", pts, OB_H5_F64),         ROW("track", track, OB_H5_U64),
+	ROW("class", cls, OB_H5_ENUM, &class_enum),     ROW("kind", kind, OB_H5_ENUM, &kind_enum),      ROW("hidden", hidden, OB_H5_U8),
+	ROW("score", score, OB_H5_F32),     ROW("x", x, OB_H5_F32),             ROW("y", y, OB_H5_F32),
+	ROW("w", w, OB_H5_F32),             ROW("h", h, OB_H5_F32),             ROW("cover_x", cover_x, OB_H5_F32),
+	ROW("cover_y", cover_y, OB_H5_F32), ROW("cover_w", cover_w, OB_H5_F32), ROW("cover_h", cover_h, OB_H5_F32),
 };
 #undef ROW
 
-#define FRM(name, field, t) { name, offsetof(struct ob_frame_summary, field), t }
-static const struct member frame_members[] = {
-	FRM("frame", frame, M_I64),
-	FRM("pts", pts, M_F64),
-	FRM("boxes", boxes, M_U32),
-	FRM("hidden", hidden, M_U32),
+#define FRM(n, field, ...) { .name = (n), .offset = offsetof(struct ob_frame_summary, field), .type = __VA_ARGS__ }
+static const struct ob_h5_member frame_members[] = {
+	FRM("frame", frame, OB_H5_I64),
+	FRM("pts", pts, OB_H5_F64),
+	FRM("boxes", boxes, OB_H5_U32),
+	FRM("hidden", hidden, OB_H5_U32),
 };
 #undef FRM
 
-#define TRK(name, field, t) { name, offsetof(struct ob_track_summary, field), t }
-static const struct member track_members[] = {
-	TRK("id", id, M_U64),
-	TRK("class", cls, M_CLASS),
-	TRK("confirmed", confirmed, M_U8),
-	TRK("hidden", hidden, M_U8),
-	TRK("first_frame", first_frame, M_I64),
-	TRK("last_frame", last_frame, M_I64),
-	TRK("first_pts", first_pts, M_F64),
-	TRK("last_pts", last_pts, M_F64),
-	TRK("observed", observed, M_I64),
-	TRK("rows", rows, M_I64),
-	TRK("mean_score", mean_score, M_F64),
+#define TRK(n, field, ...) { .name = (n), .offset = offsetof(struct ob_track_summary, field), .type = __VA_ARGS__ }
+static const struct ob_h5_member track_members[] = {
+	TRK("id", id, OB_H5_U64),
+	TRK("class", cls, OB_H5_ENUM, &class_enum),
+	TRK("confirmed", confirmed, OB_H5_U8),
+	TRK("hidden", hidden, OB_H5_U8),
+	TRK("first_frame", first_frame, OB_H5_I64),
+	TRK("last_frame", last_frame, OB_H5_I64),
+	TRK("first_pts", first_pts, OB_H5_F64),
+	TRK("last_pts", last_pts, OB_H5_F64),
+	TRK("observed", observed, OB_H5_I64),
+	TRK("rows", rows, OB_H5_I64),
+	TRK("mean_score", mean_score, OB_H5_F64),
 };
 #undef TRK
 
 #define NMEMB(a) (sizeof(a) / sizeof((a)[0]))
-static const struct table rows_table = { "/detections", row_members, NMEMB(row_members),
+static const struct ob_h5_table rows_table = { "/detections", row_members, NMEMB(row_members),
 					 sizeof(struct ob_track_row) };
-static const struct table frames_table = { "/frames", frame_members, NMEMB(frame_members),
+static const struct ob_h5_table frames_table = { "/frames", frame_members, NMEMB(frame_members),
 					   sizeof(struct ob_frame_summary) };
-static const struct table tracks_table = { "/tracks", track_members, NMEMB(track_members),
+static const struct ob_h5_table tracks_table = { "/tracks", track_members, NMEMB(track_members),
 					   sizeof(struct ob_track_summary) };
 
 /* ---- HDF5 plumbing ---- */
-
-/* HDF5 prints its own error stack on stderr by default; Obscura's one line says it all. */
-static void h5_quiet(void)
-{
-	H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-}
-
-/* Closes any HDF5 id (never a predefined type) and sets it to -1; accepts -1. */
-static void h5_close(hid_t *id)
-{
-	if (*id < 0)
-		return;
-	switch (H5Iget_type(*id)) {
-	case H5I_FILE: H5Fclose(*id); break;
-	case H5I_GROUP: H5Gclose(*id); break;
-	case H5I_DATATYPE: H5Tclose(*id); break;
-	case H5I_DATASPACE: H5Sclose(*id); break;
-	case H5I_DATASET: H5Dclose(*id); break;
-	case H5I_ATTR: H5Aclose(*id); break;
-	case H5I_GENPROP_LST: H5Pclose(*id); break;
-	default: break;
-	}
-	*id = -1;
-}
-
-/* The system's word for a failed write or create, when HDF5 left one in errno. */
-static const char *io_cause(int e)
-{
-	switch (e) {
-	case ENOENT: case ENOTDIR: case EACCES: case EPERM: case EROFS: case ENOSPC: case EDQUOT:
-	case EIO: case EFBIG: case EISDIR: case ENAMETOOLONG: case ELOOP: case EMFILE: case ENFILE:
-		return strerror(e);
-	default:
-		return "HDF5 library error";
-	}
-}
-
-static hid_t file_base(enum mtype t)
-{
-	switch (t) {
-	case M_I64: return H5T_STD_I64LE;
-	case M_U64: return H5T_STD_U64LE;
-	case M_U32: return H5T_STD_U32LE;
-	case M_F32: return H5T_IEEE_F32LE;
-	case M_F64: return H5T_IEEE_F64LE;
-	default: return H5T_STD_U8LE;
-	}
-}
-
-static hid_t mem_base(enum mtype t)
-{
-	switch (t) {
-	case M_I64: return H5T_NATIVE_INT64;
-	case M_U64: return H5T_NATIVE_UINT64;
-	case M_U32: return H5T_NATIVE_UINT32;
-	case M_F32: return H5T_NATIVE_FLOAT;
-	case M_F64: return H5T_NATIVE_DOUBLE;
-	default: return H5T_NATIVE_UINT8;
-	}
-}
-
-static H5T_class_t type_class(enum mtype t)
-{
-	switch (t) {
-	case M_F32: case M_F64: return H5T_FLOAT;
-	case M_CLASS: case M_KIND: return H5T_ENUM;
-	default: return H5T_INTEGER;
-	}
-}
-
-/* An 8-bit enum: class (ob_class_name) or kind (kind_names). */
-static hid_t make_enum(enum mtype t, bool file)
-{
-	hid_t e = H5Tenum_create(file ? H5T_STD_U8LE : H5T_NATIVE_UINT8);
-	unsigned n = t == M_CLASS ? OB_CLASS_COUNT : KIND_COUNT;
-
-	if (e < 0)
-		return -1;
-	for (unsigned i = 0; i < n; i++) {
-		uint8_t v = (uint8_t)i;
-		const char *name = t == M_CLASS ? ob_class_name((enum ob_class)i) : kind_names[i];
-
-		if (H5Tenum_insert(e, name, &v) < 0) {
-			H5Tclose(e);
-			return -1;
-		}
-	}
-	return e;
-}
-
-/*
- * The compound type of a table.  file: packed, little-endian, our enums.
- * Otherwise the C struct; enum members then take the matching member's type
- * of from (the file's own enum, so that a newer file's extra classes read
- * as their numbers), or ours if from is -1.
- */
-static hid_t make_compound(const struct table *t, bool file, hid_t from)
-{
-	size_t size = t->size, off = 0;
-	hid_t c = -1;
-
-	if (file) {
-		size = 0;
-		for (size_t i = 0; i < t->n; i++)
-			size += H5Tget_size(file_base(t->m[i].type));
-	}
-	c = H5Tcreate(H5T_COMPOUND, size);
-	if (c < 0)
-		return -1;
-	for (size_t i = 0; i < t->n; i++) {
-		const struct member *m = &t->m[i];
-		hid_t mt = -1;
-		herr_t r;
-
-		if (m->type == M_CLASS || m->type == M_KIND) {
-			if (from >= 0) {
-				hid_t ft = H5Tget_member_type(from, (unsigned)H5Tget_member_index(from, m->name));
-
-				mt = ft < 0 ? -1 : H5Tget_native_type(ft, H5T_DIR_ASCEND);
-				h5_close(&ft);
-			} else {
-				mt = make_enum(m->type, file);
-			}
-			if (mt < 0)
-				goto fail;
-		}
-		r = H5Tinsert(c, m->name, file ? off : m->offset,
-			      mt >= 0 ? mt : file ? file_base(m->type) : mem_base(m->type));
-		h5_close(&mt);
-		if (r < 0)
-			goto fail;
-		off += H5Tget_size(file_base(m->type));
-	}
-	return c;
-fail:
-	h5_close(&c);
-	return -1;
-}
-
-/* A fixed-length string type of size bytes. */
-static hid_t str_type(size_t size, H5T_str_t pad)
-{
-	hid_t s = H5Tcopy(H5T_C_S1);
-
-	if (s >= 0 && (H5Tset_size(s, size) < 0 || H5Tset_strpad(s, pad) < 0))
-		h5_close(&s);
-	return s;
-}
 
 /* /models: {name, sha256}, fixed-length strings; file or memory (struct ob_trackfile_model). */
 static hid_t models_type(bool file)
 {
 	hid_t c = H5Tcreate(H5T_COMPOUND, file ? 2 * OB_TRACKFILE_NAME_MAX : sizeof(struct ob_trackfile_model));
-	hid_t name = str_type(OB_TRACKFILE_NAME_MAX, file ? H5T_STR_NULLPAD : H5T_STR_NULLTERM);
-	hid_t sha = str_type(file ? OB_SHA256_HEX_LEN : OB_SHA256_HEX_LEN + 1,
+	hid_t name = ob_h5_str_type(OB_TRACKFILE_NAME_MAX, file ? H5T_STR_NULLPAD : H5T_STR_NULLTERM);
+	hid_t sha = ob_h5_str_type(file ? OB_SHA256_HEX_LEN : OB_SHA256_HEX_LEN + 1,
 			     file ? H5T_STR_NULLPAD : H5T_STR_NULLTERM);
 
 	if (c < 0 || name < 0 || sha < 0 ||
 	    H5Tinsert(c, "name", file ? 0 : offsetof(struct ob_trackfile_model, name), name) < 0 ||
 	    H5Tinsert(c, "sha256", file ? OB_TRACKFILE_NAME_MAX : offsetof(struct ob_trackfile_model, sha256),
 		      sha) < 0)
-		h5_close(&c);
-	h5_close(&name);
-	h5_close(&sha);
+		ob_h5_close(&c);
+	ob_h5_close(&name);
+	ob_h5_close(&sha);
 	return c;
 }
 
@@ -275,90 +113,11 @@ struct ob_trackfile_writer {
 	bool failed, finished;
 };
 
-static int put_attr(hid_t loc, const char *name, hid_t ftype, hid_t mtype, const void *value)
-{
-	hid_t space = H5Screate(H5S_SCALAR), a = -1;
-	int ret = -1;
-
-	if (space < 0)
-		return -1;
-	if (H5Aexists(loc, name) > 0)
-		H5Adelete(loc, name);
-	a = H5Acreate2(loc, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT);
-	if (a >= 0 && H5Awrite(a, mtype, value) >= 0)
-		ret = 0;
-	h5_close(&a);
-	h5_close(&space);
-	return ret;
-}
-
-static int put_i64(hid_t loc, const char *name, int64_t v)
-{
-	return put_attr(loc, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &v);
-}
-
-static int put_i32(hid_t loc, const char *name, int v)
-{
-	int32_t x = v;
-
-	return put_attr(loc, name, H5T_STD_I32LE, H5T_NATIVE_INT32, &x);
-}
-
-/* A variable-length UTF-8 string: h5py reads it as str. */
-static int put_str(hid_t loc, const char *name, const char *s)
-{
-	hid_t t = H5Tcopy(H5T_C_S1);
-	int ret = -1;
-
-	if (t >= 0 && H5Tset_size(t, H5T_VARIABLE) >= 0 && H5Tset_cset(t, H5T_CSET_UTF8) >= 0)
-		ret = put_attr(loc, name, t, t, &s);
-	h5_close(&t);
-	return ret;
-}
-
-/* An empty, extendible, chunked, shuffled and deflated 1-D dataset. */
-static hid_t make_dataset(hid_t file, const char *name, hid_t ftype)
-{
-	hsize_t dims = 0, maxdims = H5S_UNLIMITED, chunk = OB_TRACKFILE_CHUNK_ROWS;
-	hid_t space = H5Screate_simple(1, &dims, &maxdims), dcpl = H5Pcreate(H5P_DATASET_CREATE);
-	hid_t d = -1;
-
-	if (space >= 0 && dcpl >= 0 && H5Pset_chunk(dcpl, 1, &chunk) >= 0 && H5Pset_shuffle(dcpl) >= 0 &&
-	    H5Pset_deflate(dcpl, DEFLATE_LEVEL) >= 0 && H5Pset_obj_track_times(dcpl, 0) >= 0)
-		d = H5Dcreate2(file, name, ftype, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
-	h5_close(&space);
-	h5_close(&dcpl);
-	return d;
-}
-
-/* Appends n elements of buf (memory type mtype) to the 1-D dataset d, which holds *count. */
-static int append(hid_t d, hid_t mtype, const void *buf, size_t n, int64_t *count)
-{
-	hsize_t start = (hsize_t)*count, cnt = n, size = start + cnt;
-	hid_t fs = -1, ms = -1;
-	int ret = -1;
-
-	if (n == 0)
-		return 0;
-	if (H5Dset_extent(d, &size) < 0)
-		return -1;
-	fs = H5Dget_space(d);
-	ms = H5Screate_simple(1, &cnt, NULL);
-	if (fs >= 0 && ms >= 0 && H5Sselect_hyperslab(fs, H5S_SELECT_SET, &start, NULL, &cnt, NULL) >= 0 &&
-	    H5Dwrite(d, mtype, ms, fs, H5P_DEFAULT, buf) >= 0) {
-		*count = (int64_t)size;
-		ret = 0;
-	}
-	h5_close(&fs);
-	h5_close(&ms);
-	return ret;
-}
-
 /* A failed HDF5 call of the writer: OB_ERR_OUTPUT naming the file, what and why. */
 static int write_failed(struct ob_trackfile_writer *w, const char *what, int e)
 {
 	w->failed = true;
-	return ob_err(OB_ERR_OUTPUT, "%s: %s: %s", w->path, what, io_cause(e));
+	return ob_err(OB_ERR_OUTPUT, "%s: %s: %s", w->path, what, ob_h5_io_cause(e));
 }
 
 static int bad_call(struct ob_trackfile_writer *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -391,7 +150,7 @@ int ob_trackfile_create(const char *path, const struct ob_trackfile_meta *meta,
 	int ret = 0, e;
 
 	*out = NULL;
-	h5_quiet();
+	ob_h5_quiet();
 	if (!bounded(meta->version, sizeof(meta->version)) || !bounded(meta->job_id, sizeof(meta->job_id)) ||
 	    !bounded(meta->recipe_sha256, sizeof(meta->recipe_sha256)) ||
 	    !bounded(meta->input_sha256, sizeof(meta->input_sha256)) || meta->n_models > OB_TRACKFILE_MAX_MODELS ||
@@ -420,12 +179,12 @@ int ob_trackfile_create(const char *path, const struct ob_trackfile_meta *meta,
 	memcpy(rtext, recipe, meta->recipe_len);
 	rtext[meta->recipe_len] = '\0';
 
-	w->row_ftype = make_compound(&rows_table, true, -1);
-	w->row_mtype = make_compound(&rows_table, false, -1);
-	w->frame_ftype = make_compound(&frames_table, true, -1);
-	w->frame_mtype = make_compound(&frames_table, false, -1);
-	w->track_ftype = make_compound(&tracks_table, true, -1);
-	w->track_mtype = make_compound(&tracks_table, false, -1);
+	w->row_ftype = ob_h5_compound(&rows_table, true, -1);
+	w->row_mtype = ob_h5_compound(&rows_table, false, -1);
+	w->frame_ftype = ob_h5_compound(&frames_table, true, -1);
+	w->frame_mtype = ob_h5_compound(&frames_table, false, -1);
+	w->track_ftype = ob_h5_compound(&tracks_table, true, -1);
+	w->track_mtype = ob_h5_compound(&tracks_table, false, -1);
 	mft = models_type(true);
 	mmt = models_type(false);
 	if (w->row_ftype < 0 || w->row_mtype < 0 || w->frame_ftype < 0 || w->frame_mtype < 0 ||
@@ -445,18 +204,18 @@ int ob_trackfile_create(const char *path, const struct ob_trackfile_meta *meta,
 	w->file = H5Fcreate(path, H5F_ACC_TRUNC, fcpl, fapl);
 	e = errno;
 	if (w->file < 0) {
-		ret = ob_err(OB_ERR_OUTPUT, "%s: cannot create: %s", path, io_cause(e));
+		ret = ob_err(OB_ERR_OUTPUT, "%s: cannot create: %s", path, ob_h5_io_cause(e));
 		goto out;
 	}
 	root = H5Gopen2(w->file, "/", H5P_DEFAULT);
 	errno = 0;
-	if (root < 0 || put_str(root, "format", OB_TRACKFILE_FORMAT) ||
-	    put_i32(root, "format_version", OB_TRACKFILE_VERSION) || put_str(root, "obscura_version", meta->version) ||
-	    put_str(root, "job_id", meta->job_id) || put_str(root, "recipe", rtext) ||
-	    put_str(root, "recipe_sha256", meta->recipe_sha256) || put_str(root, "input_sha256", meta->input_sha256) ||
-	    put_i64(root, "input_size", meta->input_size) || put_i32(root, "width", meta->width) ||
-	    put_i32(root, "height", meta->height) || put_i32(root, "fps_num", meta->fps_num) ||
-	    put_i32(root, "fps_den", meta->fps_den)) {
+	if (root < 0 || ob_h5_put_str(root, "format", OB_TRACKFILE_FORMAT) ||
+	    ob_h5_put_i32(root, "format_version", OB_TRACKFILE_VERSION) || ob_h5_put_str(root, "obscura_version", meta->version) ||
+	    ob_h5_put_str(root, "job_id", meta->job_id) || ob_h5_put_str(root, "recipe", rtext) ||
+	    ob_h5_put_str(root, "recipe_sha256", meta->recipe_sha256) || ob_h5_put_str(root, "input_sha256", meta->input_sha256) ||
+	    ob_h5_put_i64(root, "input_size", meta->input_size) || ob_h5_put_i32(root, "width", meta->width) ||
+	    ob_h5_put_i32(root, "height", meta->height) || ob_h5_put_i32(root, "fps_num", meta->fps_num) ||
+	    ob_h5_put_i32(root, "fps_den", meta->fps_den)) {
 		ret = write_failed(w, "cannot write the attributes", errno);
 		goto out;
 	}
@@ -469,28 +228,28 @@ int ob_trackfile_create(const char *path, const struct ob_trackfile_meta *meta,
 		errno = 0;
 		if (dcpl >= 0 && H5Pset_obj_track_times(dcpl, 0) >= 0 && space >= 0)
 			models = H5Dcreate2(w->file, "/models", mft, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
-		h5_close(&dcpl);
+		ob_h5_close(&dcpl);
 		if (models < 0 || (n && H5Dwrite(models, mmt, H5S_ALL, H5S_ALL, H5P_DEFAULT, meta->models) < 0)) {
 			ret = write_failed(w, "cannot write /models", errno);
 			goto out;
 		}
 	}
 	errno = 0;
-	w->det = make_dataset(w->file, "/detections", w->row_ftype);
-	w->frm = make_dataset(w->file, "/frames", w->frame_ftype);
+	w->det = ob_h5_extendible(w->file, "/detections", w->row_ftype, OB_TRACKFILE_CHUNK_ROWS);
+	w->frm = ob_h5_extendible(w->file, "/frames", w->frame_ftype, OB_TRACKFILE_CHUNK_ROWS);
 	if (w->det < 0 || w->frm < 0) {
 		ret = write_failed(w, "cannot create the datasets", errno);
 		goto out;
 	}
 out:
 	free(rtext);
-	h5_close(&models);
-	h5_close(&space);
-	h5_close(&root);
-	h5_close(&mft);
-	h5_close(&mmt);
-	h5_close(&fcpl);
-	h5_close(&fapl);
+	ob_h5_close(&models);
+	ob_h5_close(&space);
+	ob_h5_close(&root);
+	ob_h5_close(&mft);
+	ob_h5_close(&mmt);
+	ob_h5_close(&fcpl);
+	ob_h5_close(&fapl);
 	if (ret) {
 		bool made = w->file >= 0;
 
@@ -506,7 +265,7 @@ out:
 static int flush_rows(struct ob_trackfile_writer *w)
 {
 	errno = 0;
-	if (append(w->det, w->row_mtype, w->rowbuf, w->nrowbuf, &w->rows_written))
+	if (ob_h5_append(w->det, w->row_mtype, w->rowbuf, w->nrowbuf, &w->rows_written))
 		return write_failed(w, "cannot write /detections", errno);
 	w->nrowbuf = 0;
 	return 0;
@@ -515,7 +274,7 @@ static int flush_rows(struct ob_trackfile_writer *w)
 static int flush_frames(struct ob_trackfile_writer *w)
 {
 	errno = 0;
-	if (append(w->frm, w->frame_mtype, w->frmbuf, w->nfrmbuf, &w->frames_written))
+	if (ob_h5_append(w->frm, w->frame_mtype, w->frmbuf, w->nfrmbuf, &w->frames_written))
 		return write_failed(w, "cannot write /frames", errno);
 	w->nfrmbuf = 0;
 	return 0;
@@ -728,17 +487,17 @@ int ob_trackfile_finish(struct ob_trackfile_writer *w, int64_t frames)
 	if ((ret = flush_rows(w)) || (ret = flush_frames(w)))
 		return ret;
 	errno = 0;
-	trk = make_dataset(w->file, "/tracks", w->track_ftype);
-	if (trk < 0 || append(trk, w->track_mtype, tracks, n, &written)) {
-		h5_close(&trk);
+	trk = ob_h5_extendible(w->file, "/tracks", w->track_ftype, OB_TRACKFILE_CHUNK_ROWS);
+	if (trk < 0 || ob_h5_append(trk, w->track_mtype, tracks, n, &written)) {
+		ob_h5_close(&trk);
 		return write_failed(w, "cannot write /tracks", errno);
 	}
-	h5_close(&trk);
+	ob_h5_close(&trk);
 	errno = 0;
-	if (put_i64(w->file, "frames", frames))
+	if (ob_h5_put_i64(w->file, "frames", frames))
 		return write_failed(w, "cannot write the frames attribute", errno);
-	h5_close(&w->det);
-	h5_close(&w->frm);
+	ob_h5_close(&w->det);
+	ob_h5_close(&w->frm);
 	errno = 0;
 	r = H5Fclose(w->file);
 	e = errno;
@@ -764,15 +523,15 @@ void ob_trackfile_writer_free(struct ob_trackfile_writer **wp)
 
 	if (!w)
 		return;
-	h5_close(&w->det);
-	h5_close(&w->frm);
-	h5_close(&w->file);
-	h5_close(&w->row_ftype);
-	h5_close(&w->row_mtype);
-	h5_close(&w->frame_ftype);
-	h5_close(&w->frame_mtype);
-	h5_close(&w->track_ftype);
-	h5_close(&w->track_mtype);
+	ob_h5_close(&w->det);
+	ob_h5_close(&w->frm);
+	ob_h5_close(&w->file);
+	ob_h5_close(&w->row_ftype);
+	ob_h5_close(&w->row_mtype);
+	ob_h5_close(&w->frame_ftype);
+	ob_h5_close(&w->frame_mtype);
+	ob_h5_close(&w->track_ftype);
+	ob_h5_close(&w->track_mtype);
 	free(w->path);
 	free(w->rowbuf);
 	free(w->frmbuf);
@@ -876,10 +635,10 @@ static int get_str(hid_t loc, const char *name, size_t max, char **out)
 	ret = ATTR_OK;
 out:
 	free(v);
-	h5_close(&m);
-	h5_close(&s);
-	h5_close(&t);
-	h5_close(&a);
+	ob_h5_close(&m);
+	ob_h5_close(&s);
+	ob_h5_close(&t);
+	ob_h5_close(&a);
 	return ret;
 }
 
@@ -897,9 +656,9 @@ static int get_int(hid_t loc, const char *name, int64_t *out)
 	if (t >= 0 && s >= 0 && H5Tget_class(t) == H5T_INTEGER && H5Sget_simple_extent_npoints(s) == 1 &&
 	    H5Aread(a, H5T_NATIVE_INT64, out) >= 0)
 		ret = ATTR_OK;
-	h5_close(&s);
-	h5_close(&t);
-	h5_close(&a);
+	ob_h5_close(&s);
+	ob_h5_close(&t);
+	ob_h5_close(&a);
 	return ret;
 }
 
@@ -995,7 +754,7 @@ static int read_meta(struct ob_trackfile *f)
 }
 
 /* Checks an enum member's names against ours, value by value (a newer file may add values). */
-static int check_enum(const struct ob_trackfile *f, const char *ds, const struct member *m, hid_t t)
+static int check_enum(const struct ob_trackfile *f, const char *ds, const struct ob_h5_member *m, hid_t t)
 {
 	int n = H5Tget_nmembers(t);
 
@@ -1011,10 +770,8 @@ static int check_enum(const struct ob_trackfile *f, const char *ds, const struct
 			H5free_memory(name);
 			return bad_file(f, "%s member '%s': unreadable enum", ds, m->name);
 		}
-		if (m->type == M_CLASS && v < OB_CLASS_COUNT)
-			want = ob_class_name((enum ob_class)v);
-		else if (m->type == M_KIND && v < KIND_COUNT)
-			want = kind_names[v];
+		if (v < m->e->n)
+			want = m->e->names[v];
 		ok = !want || !strcmp(want, name);
 		if (!ok) {
 			int ret = bad_file(f, "%s member '%s': value %u is '%.32s', not '%s'", ds, m->name, v,
@@ -1029,7 +786,7 @@ static int check_enum(const struct ob_trackfile *f, const char *ds, const struct
 }
 
 /* Opens a 1-D compound dataset, checks its members against t, builds its memory type. */
-static int open_table(struct ob_trackfile *f, const struct table *t, hid_t *d, hid_t *mtype, int64_t *count)
+static int open_table(struct ob_trackfile *f, const struct ob_h5_table *t, hid_t *d, hid_t *mtype, int64_t *count)
 {
 	static const char *const class_words[] = { [H5T_INTEGER] = "an integer", [H5T_FLOAT] = "a float",
 						   [H5T_ENUM] = "an enum" };
@@ -1055,9 +812,9 @@ static int open_table(struct ob_trackfile *f, const struct table *t, hid_t *d, h
 		goto out;
 	}
 	for (size_t i = 0; i < t->n; i++) {
-		const struct member *m = &t->m[i];
+		const struct ob_h5_member *m = &t->m[i];
 		int idx = H5Tget_member_index(ft, m->name);
-		H5T_class_t want = type_class(m->type);
+		H5T_class_t want = ob_h5_type_class(m->type);
 		hid_t mt;
 
 		if (idx < 0) {
@@ -1072,19 +829,19 @@ static int open_table(struct ob_trackfile *f, const struct table *t, hid_t *d, h
 			continue;
 		mt = H5Tget_member_type(ft, (unsigned)idx);
 		ret = mt < 0 ? bad_file(f, "%s member '%s': unreadable type", ds, m->name) : check_enum(f, ds, m, mt);
-		h5_close(&mt);
+		ob_h5_close(&mt);
 		if (ret)
 			goto out;
 	}
-	*mtype = make_compound(t, false, ft);
+	*mtype = ob_h5_compound(t, false, ft);
 	if (*mtype < 0) {
 		ret = bad_file(f, "%s: cannot convert its type", ds);
 		goto out;
 	}
 	*count = (int64_t)dims;
 out:
-	h5_close(&ft);
-	h5_close(&s);
+	ob_h5_close(&ft);
+	ob_h5_close(&s);
 	return ret;
 }
 
@@ -1128,10 +885,10 @@ static int read_models(struct ob_trackfile *f)
 		}
 	}
 out:
-	h5_close(&mt);
-	h5_close(&s);
-	h5_close(&ft);
-	h5_close(&d);
+	ob_h5_close(&mt);
+	ob_h5_close(&s);
+	ob_h5_close(&ft);
+	ob_h5_close(&d);
 	return ret;
 }
 
@@ -1144,7 +901,7 @@ int ob_trackfile_open(const char *path, struct ob_trackfile **out)
 	int ret = 0;
 
 	*out = NULL;
-	h5_quiet();
+	ob_h5_quiet();
 	if (stat(path, &st) < 0)
 		return ob_err(OB_ERR_INPUT, "%s: %s", path, strerror(errno));
 	if (S_ISDIR(st.st_mode))
@@ -1173,7 +930,7 @@ int ob_trackfile_open(const char *path, struct ob_trackfile **out)
 	if (fapl >= 0)
 		H5Pset_file_locking(fapl, 1, 1);
 	f->file = H5Fopen(path, H5F_ACC_RDONLY, fapl >= 0 ? fapl : H5P_DEFAULT);
-	h5_close(&fapl);
+	ob_h5_close(&fapl);
 	if (f->file < 0) {
 		ret = bad_file(f, "not a readable HDF5 file (truncated or corrupt)");
 		goto out;
@@ -1202,13 +959,13 @@ void ob_trackfile_close(struct ob_trackfile **fp)
 
 	if (!f)
 		return;
-	h5_close(&f->det);
-	h5_close(&f->frm);
-	h5_close(&f->trk);
-	h5_close(&f->row_mtype);
-	h5_close(&f->frame_mtype);
-	h5_close(&f->track_mtype);
-	h5_close(&f->file);
+	ob_h5_close(&f->det);
+	ob_h5_close(&f->frm);
+	ob_h5_close(&f->trk);
+	ob_h5_close(&f->row_mtype);
+	ob_h5_close(&f->frame_mtype);
+	ob_h5_close(&f->track_mtype);
+	ob_h5_close(&f->file);
 	free(f->meta.recipe_text);
 	free(f->tracks);
 	free(f->buf);
@@ -1256,8 +1013,8 @@ static int read_slab(struct ob_trackfile *f, hid_t d, hid_t mtype, int64_t count
 	    H5Dread(d, mtype, ms, fs, H5P_DEFAULT, out) < 0)
 		ret = bad_file(f, "%s: rows %lld to %lld cannot be read (corrupt?)", ds, (long long)start,
 			       (long long)(start + (int64_t)cnt - 1));
-	h5_close(&fs);
-	h5_close(&ms);
+	ob_h5_close(&fs);
+	ob_h5_close(&ms);
 	return ret;
 }
 

@@ -19,7 +19,10 @@ enum ob_class {
 	OB_CLASS_COUNT
 };
 
-/* "face", "person", "vehicle", "text", "manual", "other"; "?" out of range. */
+/* The names, indexed by class: "face", "person", "vehicle", "text", "manual", "other". */
+extern const char *const ob_class_names[OB_CLASS_COUNT];
+
+/* ob_class_names[c]; "?" out of range. */
 const char *ob_class_name(enum ob_class c);
 
 /* The class named name (as ob_class_name() spells it); false if none. */

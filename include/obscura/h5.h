@@ -1,0 +1,88 @@
+/* h5.h - the HDF5 plumbing shared by the files Obscura writes (tracks.h5 and
+ * its /analytics group): compound types described once by a table of
+ * members, attributes, datasets, and closing any id.
+ *
+ * Every file type is packed and little-endian, so a file's bytes do not
+ * depend on the machine that wrote it; memory types are the C structs.
+ */
+#ifndef OBSCURA_H5_H
+#define OBSCURA_H5_H
+
+#include <hdf5.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define OB_H5_DEFLATE 6 /* zlib level of every compressed dataset */
+
+enum ob_h5_type { OB_H5_I64, OB_H5_U64, OB_H5_U32, OB_H5_U16, OB_H5_U8, OB_H5_F32, OB_H5_F64, OB_H5_ENUM };
+
+/* An 8-bit enum: value i is names[i]. */
+struct ob_h5_enum {
+	const char *const *names;
+	unsigned n;
+};
+
+struct ob_h5_member {
+	const char *name;
+	size_t offset;                /* in the C struct */
+	enum ob_h5_type type;
+	const struct ob_h5_enum *e;   /* OB_H5_ENUM only */
+};
+
+/* A 1-D dataset of C structs. */
+struct ob_h5_table {
+	const char *dataset;          /* "/detections" */
+	const struct ob_h5_member *m;
+	size_t n;
+	size_t size;                  /* of the C struct */
+};
+
+/* HDF5 prints its own error stack on stderr by default; Obscura's one line says it all. */
+void ob_h5_quiet(void);
+
+/* Closes any HDF5 id (never a predefined type) and sets it to -1; accepts -1. */
+void ob_h5_close(hid_t *id);
+
+/* The system's word for a failed write or create, when HDF5 left one in errno. */
+const char *ob_h5_io_cause(int e);
+
+hid_t ob_h5_file_base(enum ob_h5_type t);
+H5T_class_t ob_h5_type_class(enum ob_h5_type t);
+
+/*
+ * The compound type of a table.  file: packed, little-endian.  Otherwise
+ * the C struct; enum members then take the matching member's type of from
+ * (the file's own enum, so that a newer file's extra values read as their
+ * numbers), or ours if from is -1.  -1 on failure.
+ */
+hid_t ob_h5_compound(const struct ob_h5_table *t, bool file, hid_t from);
+
+/* A fixed-length string type of size bytes; -1 on failure. */
+hid_t ob_h5_str_type(size_t size, H5T_str_t pad);
+
+/* Scalar attributes (replacing one of the same name); 0 or -1. */
+int ob_h5_put_attr(hid_t loc, const char *name, hid_t ftype, hid_t mtype, const void *value);
+int ob_h5_put_i64(hid_t loc, const char *name, int64_t v);
+int ob_h5_put_i32(hid_t loc, const char *name, int v);
+int ob_h5_put_f64(hid_t loc, const char *name, double v);
+/* A variable-length UTF-8 string: h5py reads it as str. */
+int ob_h5_put_str(hid_t loc, const char *name, const char *s);
+/* A 1-D attribute of n variable-length UTF-8 strings. */
+int ob_h5_put_strs(hid_t loc, const char *name, const char *const *s, size_t n);
+
+/* An empty, extendible, chunked (chunk elements), shuffled and deflated 1-D dataset; -1 on failure. */
+hid_t ob_h5_extendible(hid_t loc, const char *name, hid_t ftype, size_t chunk);
+
+/* Appends n elements of buf (memory type mtype) to the 1-D dataset d, which holds *count; 0 or -1. */
+int ob_h5_append(hid_t d, hid_t mtype, const void *buf, size_t n, int64_t *count);
+
+/*
+ * A whole dataset of rank dims written at once from buf (memory type
+ * mtype), deflated when not empty; returns it open (the caller adds
+ * attributes and closes it), -1 on failure.
+ */
+hid_t ob_h5_write(hid_t loc, const char *name, hid_t ftype, hid_t mtype, int rank, const hsize_t *dims,
+		  const void *buf);
+
+#endif
