@@ -140,6 +140,7 @@ void ob_analytics_config_init(struct ob_analytics_config *c, int width, int heig
 		.zone_hold = OB_ANALYTICS_ZONE_HOLD, .line_band = OB_ANALYTICS_LINE_BAND,
 		.track_gap = OB_ANALYTICS_TRACK_GAP, .heat_cols = OB_ANALYTICS_HEAT_COLS, .heat_rows = 0,
 		.classes = OB_CLASS_BIT(OB_CLASS_PERSON) | OB_CLASS_BIT(OB_CLASS_VEHICLE),
+		.start_time = NAN,
 	};
 }
 
@@ -162,6 +163,8 @@ static int check_config(const struct ob_analytics_config *c)
 		return ob_err(OB_ERR_INTERNAL, "analytics: heatmap %dx%d", c->heat_cols, c->heat_rows);
 	if (!c->classes || c->classes >= (1u << OB_CLASS_COUNT))
 		return ob_err(OB_ERR_INTERNAL, "analytics: class mask %#x", c->classes);
+	if (isinf(c->start_time))
+		return ob_err(OB_ERR_INTERNAL, "analytics: start time %g", c->start_time);
 	return 0;
 }
 
@@ -997,6 +1000,7 @@ int ob_analytics_finish(struct ob_analytics *a)
 	qsort(a->intrusions, a->n_intrusions, sizeof(*a->intrusions), cmp_intrusion);
 	*r = (struct ob_analytics_result){
 		.width = a->cfg.width, .height = a->cfg.height, .fps = a->cfg.fps, .frames = a->frames,
+		.start_time = a->cfg.start_time,
 		.duration = a->frames ? a->last_pts + a->dt : 0, .n_classes = a->ncls,
 		.n_lines = a->n_lines, .lines = a->lines, .line_counts = a->line_counts,
 		.n_crossings = a->n_crossings, .crossings = a->crossings,
@@ -1027,168 +1031,4 @@ int ob_analytics_class_index(const struct ob_analytics_result *r, enum ob_class 
 		if (r->classes[c] == cls)
 			return (int)c;
 	return -1;
-}
-
-/* --- JSON --- */
-
-/* Sets o[k] = v (stolen); false if v is NULL or the set failed. */
-static bool put(json_t *o, const char *k, json_t *v)
-{
-	return v && !json_object_set_new(o, k, v);
-}
-
-static bool add(json_t *arr, json_t *v)
-{
-	return v && !json_array_append_new(arr, v);
-}
-
-static json_t *class_list(const struct ob_analytics_result *r, unsigned mask)
-{
-	json_t *l = json_array();
-	bool ok = l != NULL;
-
-	for (size_t c = 0; c < r->n_classes && ok; c++)
-		if (mask & OB_CLASS_BIT(r->classes[c]))
-			ok = add(l, json_string(ob_class_name(r->classes[c])));
-	if (!ok)
-		json_decref(l);
-	return ok ? l : NULL;
-}
-
-/* {CLASS: {"mean", "max"}} for area k. */
-static json_t *occupancy(const struct ob_analytics_result *r, size_t area, unsigned mask)
-{
-	json_t *o = json_object();
-	bool ok = o != NULL;
-
-	for (size_t c = 0; c < r->n_classes && ok; c++) {
-		size_t k = area * r->n_classes + c;
-
-		if (mask & OB_CLASS_BIT(r->classes[c]))
-			ok = put(o, ob_class_name(r->classes[c]),
-				 json_pack("{s:f, s:I}", "mean", r->area_mean[k], "max", (json_int_t)r->area_max[k]));
-	}
-	if (!ok)
-		json_decref(o);
-	return ok ? o : NULL;
-}
-
-static json_t *json_lines(const struct ob_analytics_result *r)
-{
-	json_t *arr = json_array();
-	bool ok = arr != NULL;
-
-	for (size_t i = 0; i < r->n_lines && ok; i++) {
-		const struct ob_analytics_line *l = &r->lines[i];
-		json_t *o = json_pack("{s:s}", "name", l->name);
-
-		ok = o && put(o, "classes", class_list(r, l->classes));
-		for (int dir = 0; dir < 2 && ok; dir++) {
-			json_t *d = json_object();
-			int64_t total = 0;
-
-			ok = d != NULL;
-			for (size_t c = 0; c < r->n_classes && ok; c++) {
-				int64_t n = r->line_counts[(i * 2 + (size_t)dir) * r->n_classes + c];
-
-				total += n;
-				if (l->classes & OB_CLASS_BIT(r->classes[c]))
-					ok = put(d, ob_class_name(r->classes[c]), json_integer(n));
-			}
-			ok = ok && put(d, "total", json_integer(total));
-			if (!ok)
-				json_decref(d);
-			else
-				ok = put(o, dir == OB_CROSS_FORWARD ? "forward" : "backward", d);
-		}
-		if (!ok)
-			json_decref(o);
-		else
-			ok = add(arr, o);
-	}
-	if (!ok)
-		json_decref(arr);
-	return ok ? arr : NULL;
-}
-
-static json_t *json_zones(const struct ob_analytics_result *r)
-{
-	json_t *arr = json_array();
-	bool ok = arr != NULL;
-
-	for (size_t z = 0; z < r->n_zones && ok; z++) {
-		const struct ob_analytics_zone *zn = &r->zones[z];
-		json_t *o = json_pack("{s:s, s:s}", "name", zn->name, "kind",
-				      zn->kind == OB_AREA_RESTRICTED ? "restricted" : "analytics");
-		json_t *v = json_object();
-		int64_t intr = 0;
-
-		ok = o && v && put(o, "classes", class_list(r, zn->classes));
-		for (size_t c = 0; c < r->n_classes && ok; c++) {
-			const struct ob_analytics_dwell *d = &r->dwell[z * r->n_classes + c];
-
-			if (zn->classes & OB_CLASS_BIT(r->classes[c]))
-				ok = put(v, ob_class_name(r->classes[c]),
-					 json_pack("{s:I, s:I, s:f, s:f, s:f, s:f}", "count", (json_int_t)d->count,
-						   "tracks", (json_int_t)d->tracks, "dwell_mean", d->mean,
-						   "dwell_median", d->median, "dwell_p90", d->p90, "dwell_max", d->max));
-		}
-		if (ok) {
-			ok = put(o, "visits", v);
-			v = NULL;
-		}
-		for (size_t i = 0; i < r->n_intrusions; i++)
-			intr += r->intrusions[i].zone == z;
-		ok = ok && put(o, "occupancy", occupancy(r, 1 + z, zn->classes)) &&
-		     put(o, "intrusions", json_integer(intr));
-		json_decref(v);
-		if (!ok)
-			json_decref(o);
-		else
-			ok = add(arr, o);
-	}
-	if (!ok)
-		json_decref(arr);
-	return ok ? arr : NULL;
-}
-
-json_t *ob_analytics_json(const struct ob_analytics_result *r)
-{
-	json_t *o = json_pack("{s:I, s:f, s:f, s:f}", "frames", (json_int_t)r->frames, "duration", r->duration,
-			      "fps", r->fps, "bin", r->bin);
-	json_t *tracks = json_object(), *unconf = json_object(), *intr = json_array();
-	unsigned all = 0;
-	bool ok = o && tracks && unconf && intr;
-
-	for (size_t c = 0; c < r->n_classes && ok; c++) {
-		const char *name = ob_class_name(r->classes[c]);
-
-		all |= OB_CLASS_BIT(r->classes[c]);
-		ok = put(tracks, name, json_integer(r->tracks[c])) && put(unconf, name, json_integer(r->unconfirmed[c]));
-	}
-	for (size_t i = 0; i < r->n_intrusions && i < OB_ANALYTICS_JSON_MAX_EVENTS && ok; i++) {
-		const struct ob_analytics_intrusion *e = &r->intrusions[i];
-
-		ok = add(intr, json_pack("{s:s, s:I, s:s, s:I, s:f}", "zone", r->zones[e->zone].name, "track",
-					 (json_int_t)e->track, "class", ob_class_name(e->cls), "frame",
-					 (json_int_t)e->frame, "time", e->pts));
-	}
-	if (ok) {
-		/* each put takes its value, set or not */
-		ok = put(o, "tracks", tracks);
-		ok = put(o, "unconfirmed", unconf) && ok;
-		ok = put(o, "intrusions", intr) && ok;
-		tracks = unconf = intr = NULL;
-		ok = ok && put(o, "occupancy", occupancy(r, 0, all)) && put(o, "lines", json_lines(r)) &&
-		     put(o, "zones", json_zones(r)) &&
-		     put(o, "intrusions_total", json_integer((json_int_t)r->n_intrusions));
-	}
-	json_decref(tracks);
-	json_decref(unconf);
-	json_decref(intr);
-	if (!ok) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
 }

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "obscura/analytics.h"
+#include "obscura/analytics_report.h"
 #include "obscura/audit.h"
 #include "obscura/error.h"
 #include "obscura/recipe.h"
@@ -56,6 +58,7 @@ struct job_state {
 	struct ob_sink *sink;
 	struct ob_track_store *tracks;
 	struct ob_trackfile_writer *writer;
+	struct ob_analytics *analytics;  /* fed by the writer (ob_trackfile_set_analytics) */
 	char tracks_tmp[4096];
 	struct ob_audit *audit;
 	struct frame_queue q;
@@ -222,6 +225,20 @@ static int start_stages(struct job_state *s, const struct ob_stage_ctx *ctx)
 	return 0;
 }
 
+/* Counts, crossings, visits, occupancy and heat, from the rows tracks.h5 gets. */
+static int open_analytics(struct job_state *s)
+{
+	struct ob_analytics_config c;
+	int ret;
+
+	ob_analytics_config_init(&c, s->info->width, s->info->height, frame_rate(s->info));
+	c.start_time = s->info->start_time;
+	if ((ret = ob_analytics_new(s->job->recipe, &c, &s->analytics)))
+		return ret;
+	ob_trackfile_set_analytics(s->writer, s->analytics);
+	return 0;
+}
+
 static int open_tracks(struct job_state *s)
 {
 	const struct ob_recipe *r = s->job->recipe;
@@ -248,7 +265,7 @@ static int open_tracks(struct job_state *s)
 	    (ret = ob_trackfile_create(s->tracks_tmp, &m, &s->writer)))
 		return ret;
 	ob_track_store_set_writer(s->tracks, s->writer);
-	return 0;
+	return open_analytics(s);
 }
 
 bool ob_replay_keeps(const struct ob_replay *rp, uint64_t id)
@@ -303,6 +320,8 @@ static int finish_job(struct job_state *s, struct ob_job_stats *stats)
 
 	if ((ret = ob_trackfile_finish(s->writer, s->retired)) || (ret = record_redactions(s, stats)))
 		return ret;
+	if (!(stats->analytics = ob_analytics_json(ob_analytics_result(s->analytics))))
+		return ob_err(OB_ERR_NOMEM, "%s: out of memory", job->input);
 	if (stats->decode_errors > 0 &&
 	    (ret = ob_audit_warning(s->audit, "decode_errors", "corrupt packets were skipped",
 				    json_pack("{s:I}", "count", (json_int_t)stats->decode_errors))))
@@ -345,6 +364,7 @@ static void job_release(struct job_state *s, struct ob_job_stats *stats, bool co
 		free(s->stages[i].priv);
 	}
 	ob_trackfile_writer_free(&s->writer);
+	ob_analytics_free(&s->analytics);
 	ob_atomic_abort(s->tracks_tmp); /* "" once committed */
 	ob_track_store_free(&s->tracks);
 	queue_release(&s->q);
@@ -465,6 +485,10 @@ out:
 	if (s.src && !counted)
 		stats->decode_errors = ob_source_decode_errors(s.src);
 	job_release(&s, stats, counted);
+	if (ret) {
+		json_decref(stats->analytics);
+		stats->analytics = NULL;
+	}
 	av_packet_free(&pkt);
 	av_frame_free(&frame);
 	return ret;

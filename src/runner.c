@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "obscura/analytics_report.h"
 #include "obscura/audit.h"
 #include "obscura/bundle.h"
 #include "obscura/error.h"
@@ -25,7 +26,7 @@
 #include "obscura/version.h"
 #include "obscura/banned.h"
 
-#define REPORT_LINE_MAX 65536 /* a child's report line; longer is a protocol error */
+#define REPORT_LINE_MAX (1024 * 1024) /* a child's report line; longer is a protocol error */
 
 struct slot {
 	pid_t pid;
@@ -273,6 +274,10 @@ static void __attribute__((noreturn)) run_child(const struct ob_runner_opts *o, 
 						    "tracks_confirmed", (json_int_t)st.tracks_confirmed,
 						    "tracks_hidden", (json_int_t)st.tracks_hidden,
 						    "track_rows", (json_int_t)st.rows));
+	if (r && st.analytics)
+		json_object_set_new(r, "analytics", st.analytics);
+	else
+		json_decref(st.analytics);
 	if (r && ret)
 		json_object_set_new(r, "error", json_string(ob_errmsg()));
 	if (r && st.video_codec)
@@ -433,6 +438,29 @@ static void draw_progress(const struct slot *slots, int nslots, size_t finished,
 		est += slots[i].total > 0 ? slots[i].total : 0;
 	}
 	ob_progress_draw(finished, total, running, done, est, el);
+}
+
+/* The batch's analytics: every finished job's totals, summed by line and
+ * zone name and by hour (ob_analytics_totals_add); null if out of memory. */
+static json_t *batch_analytics(const json_t *jobs)
+{
+	json_t *acc = json_pack("{s:i}", "inputs", 0), *job;
+	size_t i;
+
+	json_array_foreach(jobs, i, job) {
+		const json_t *t = json_object_get(json_object_get(job, "analytics"), "totals");
+
+		if (acc && t && !strcmp(json_string_value(json_object_get(job, "status")), "ok") &&
+		    ob_analytics_totals_add(acc, t)) {
+			json_decref(acc);
+			acc = NULL;
+		}
+	}
+	if (acc && ob_analytics_totals_sort(acc)) {
+		json_decref(acc);
+		acc = NULL;
+	}
+	return acc ? acc : json_null();
 }
 
 int ob_runner_run(const struct ob_runner_opts *o, const struct ob_input_list *in, json_t **summary)
@@ -597,10 +625,11 @@ int ob_runner_run(const struct ob_runner_opts *o, const struct ob_input_list *in
 
 	for (size_t i = 0; i < in->n; i++)
 		json_array_append_new(jobs, entries[i]);
-	sum = json_pack("{s:s, s:s, s:s, s:o, s:I, s:I, s:b, s:f}", "version", OB_VERSION,
+	sum = json_pack("{s:s, s:s, s:s, s:o, s:I, s:I, s:b, s:f, s:o}", "version", OB_VERSION,
 			"recipe", o->recipe->path, "outdir", o->outdir, "jobs", jobs,
 			"ok", (json_int_t)nok, "failed", (json_int_t)(in->n - nok),
-			"interrupted", (int)stop_requested, "elapsed_seconds", now() - t0);
+			"interrupted", (int)stop_requested, "elapsed_seconds", now() - t0,
+			"analytics", batch_analytics(jobs));
 	free(items);
 	free(entries);
 	if (!sum)

@@ -9,6 +9,7 @@
 #include <libavformat/avformat.h>
 #include <libavutil/display.h>
 #include <libavutil/opt.h>
+#include <libavutil/parseutils.h>
 #include <libavutil/pixdesc.h>
 #include <math.h>
 #include <stdio.h>
@@ -152,6 +153,22 @@ static int open_decoder(struct ob_source *s, AVStream *st, int threads)
 	return 0;
 }
 
+/* When the recording began, as the container says (its creation_time, or the
+ * video stream's): UTC seconds since 1970, NAN if it does not say.  Cameras
+ * differ on whether they stamp the start or the end of a recording; Obscura
+ * takes the stamp as given and says where it came from (obscura-tracks(5)). */
+static double start_time(const AVFormatContext *fmt, const AVStream *st)
+{
+	const AVDictionaryEntry *e = av_dict_get(fmt->metadata, "creation_time", NULL, 0);
+	int64_t us;
+
+	if (!e)
+		e = av_dict_get(st->metadata, "creation_time", NULL, 0);
+	if (!e || av_parse_time(&us, e->value, 0) < 0 || us <= 0)
+		return NAN;
+	return (double)us / 1e6;
+}
+
 int ob_source_open(struct ob_source **out, const char *path, bool keep_audio, int threads)
 {
 	struct ob_source *s;
@@ -225,6 +242,7 @@ int ob_source_open(struct ob_source **out, const char *path, bool keep_audio, in
 	s->info.duration = s->fmt->duration > 0 ? (double)s->fmt->duration / AV_TIME_BASE : -1;
 	if (s->info.frames_estimate < 0 && s->info.duration > 0 && s->info.frame_rate.num > 0)
 		s->info.frames_estimate = (int64_t)(s->info.duration * av_q2d(s->info.frame_rate) + 0.5);
+	s->info.start_time = start_time(s->fmt, st);
 out:
 	if (ret)
 		ob_source_free(&s);

@@ -19,7 +19,6 @@
 #ifndef OBSCURA_ANALYTICS_H
 #define OBSCURA_ANALYTICS_H
 
-#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,7 +40,6 @@
 #define OB_ANALYTICS_MAX_EVENTS 10000000  /* crossings, visits or intrusions in one job */
 #define OB_ANALYTICS_MAX_OPEN_FRAMES 4096 /* frames whose occupancy waits for a confirmation */
 #define OB_ANALYTICS_MAX_EARLY 65536      /* tracks confirmed before their first row, waiting */
-#define OB_ANALYTICS_JSON_MAX_EVENTS 1000 /* intrusions listed in the JSON summary */
 
 /*
  * How the analyzer sees; ob_analytics_config_init() gives the defaults.
@@ -72,6 +70,7 @@ struct ob_analytics_config {
 	int heat_cols;     /* 1..OB_ANALYTICS_HEAT_MAX */
 	int heat_rows;     /* 1..OB_ANALYTICS_HEAT_MAX; 0: heat_cols * height / width, rounded */
 	unsigned classes;  /* OB_CLASS_BIT mask of the classes analysed; default person and vehicle */
+	double start_time; /* UTC seconds since 1970 at pts 0; NAN (the default) if unknown */
 };
 
 /* The defaults above for a width x height video at fps frames a second. */
@@ -142,6 +141,7 @@ struct ob_analytics_result {
 	double fps;
 	int64_t frames;        /* frames given */
 	double duration;       /* pts of the last frame + 1/fps; 0 if none */
+	double start_time;     /* the config's: UTC seconds at pts 0, NAN if unknown */
 	size_t n_classes;
 	uint8_t classes[OB_CLASS_COUNT];
 	int64_t tracks[OB_CLASS_COUNT];      /* [c] confirmed tracks (with a row) */
@@ -233,19 +233,5 @@ int ob_analytics_class_index(const struct ob_analytics_result *r, enum ob_class 
 
 /* Tracks held in memory now (ended tracks are let go: the memory bound). */
 size_t ob_analytics_held(const struct ob_analytics *a);
-
-/*
- * The job summary's "analytics" object (a new reference; NULL out of memory):
- *   { "frames", "duration", "tracks": {CLASS: n}, "unconfirmed": {CLASS: n},
- *     "occupancy": {CLASS: {"mean", "max"}},
- *     "lines": [{"name", "classes": [..], "forward": {"total", CLASS: n}, "backward": {..}}],
- *     "zones": [{"name", "kind", "classes": [..], "visits": {CLASS: {"count", "tracks",
- *               "dwell_mean", "dwell_median", "dwell_p90", "dwell_max"}},
- *               "occupancy": {CLASS: {"mean", "max"}}, "intrusions": n}],
- *     "intrusions": [{"zone", "track", "class", "frame", "time"}] (the first
- *               OB_ANALYTICS_JSON_MAX_EVENTS), "intrusions_total": n }
- * CLASS is ob_class_name() of each analysed class; times in seconds.
- */
-json_t *ob_analytics_json(const struct ob_analytics_result *r);
 
 #endif

@@ -2,6 +2,7 @@
 #ifndef OBSCURA_JOB_H
 #define OBSCURA_JOB_H
 
+#include <jansson.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -67,6 +68,8 @@ struct ob_job_stats {
 	int tags_dropped;        /* container and stream tags not carried */
 	char job_id[33];         /* random, hex; also in the manifest */
 	char manifest_head[65];  /* hex SHA-256 of the manifest's last entry, "" on failure */
+	json_t *analytics;       /* the summary's "analytics" (ob_analytics_json); the caller's to
+				  * json_decref; NULL on failure */
 };
 
 /* Called now and then with frames done and the estimate (-1 if unknown). */

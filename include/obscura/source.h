@@ -27,6 +27,7 @@ struct ob_source_info {
 	AVRational frame_rate;    /* best guess, for the encoder's rate control */
 	int64_t frames_estimate;  /* -1 if unknown */
 	double duration;          /* seconds, -1 if unknown */
+	double start_time;        /* UTC seconds since 1970 at the first frame (creation_time), NAN if unknown */
 	int rotation;             /* degrees clockwise applied to make frames upright */
 	int video_index;          /* input stream index of the video */
 	int audio_index;          /* input stream index of kept audio, -1 none */

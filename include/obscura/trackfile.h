@@ -109,6 +109,15 @@ int ob_trackfile_add_frame(struct ob_trackfile_writer *w, const struct ob_frame_
  * that never gets a row is not written. */
 int ob_trackfile_confirm(struct ob_trackfile_writer *w, uint64_t id);
 
+struct ob_analytics;
+
+/*
+ * Feeds a (borrowed; it must outlive the writer's finish) every frame's rows
+ * and every confirmation from now on; finish then finishes a and writes its
+ * results as /analytics (obscura-tracks(5)).  Call before the first frame.
+ */
+void ob_trackfile_set_analytics(struct ob_trackfile_writer *w, struct ob_analytics *a);
+
 /*
  * The summaries so far, in increasing id order (borrowed until the next
  * call); the job reads them for its manifest's per-track records.

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "obscura/analytics.h"
+#include "obscura/analytics_report.h"
 #include "obscura/error.h"
 #include "obscura/recipe.h"
 

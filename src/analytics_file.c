@@ -1,0 +1,245 @@
+/* analytics_file.c - the /analytics group of tracks.h5 (obscura-tracks(5)). */
+#include "obscura/analytics_file.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+
+#include "obscura/class.h"
+#include "obscura/h5.h"
+#include "obscura/banned.h"
+
+static const char *const dir_names[] = { "forward", "backward" };
+static const struct ob_h5_enum class_enum = { ob_class_names, OB_CLASS_COUNT };
+static const struct ob_h5_enum dir_enum = { dir_names, 2 };
+
+#define NMEMB(a) (sizeof(a) / sizeof((a)[0]))
+
+#define CRS(n, field, ...) { .name = (n), .offset = offsetof(struct ob_analytics_crossing, field), .type = __VA_ARGS__ }
+static const struct ob_h5_member crossing_members[] = {
+	CRS("frame", frame, OB_H5_I64),   CRS("pts", pts, OB_H5_F64),
+	CRS("track", track, OB_H5_U64),   CRS("line", line, OB_H5_U16),
+	CRS("class", cls, OB_H5_ENUM, &class_enum), CRS("direction", dir, OB_H5_ENUM, &dir_enum),
+};
+#undef CRS
+
+#define VIS(n, field, ...) { .name = (n), .offset = offsetof(struct ob_analytics_visit, field), .type = __VA_ARGS__ }
+static const struct ob_h5_member visit_members[] = {
+	VIS("entry_frame", entry_frame, OB_H5_I64), VIS("exit_frame", exit_frame, OB_H5_I64),
+	VIS("entry_pts", entry_pts, OB_H5_F64),     VIS("exit_pts", exit_pts, OB_H5_F64),
+	VIS("dwell", dwell, OB_H5_F64),             VIS("track", track, OB_H5_U64),
+	VIS("zone", zone, OB_H5_U16),               VIS("class", cls, OB_H5_ENUM, &class_enum),
+	VIS("at_end", at_end, OB_H5_U8),
+};
+#undef VIS
+
+#define INT(n, field, ...) { .name = (n), .offset = offsetof(struct ob_analytics_intrusion, field), .type = __VA_ARGS__ }
+static const struct ob_h5_member intrusion_members[] = {
+	INT("frame", frame, OB_H5_I64), INT("pts", pts, OB_H5_F64), INT("track", track, OB_H5_U64),
+	INT("zone", zone, OB_H5_U16),   INT("class", cls, OB_H5_ENUM, &class_enum),
+};
+#undef INT
+
+#define DWL(n, field) { .name = (n), .offset = offsetof(struct ob_analytics_dwell, field), .type = OB_H5_F64 }
+static const struct ob_h5_member dwell_members[] = {
+	{ .name = "count", .offset = offsetof(struct ob_analytics_dwell, count), .type = OB_H5_I64 },
+	{ .name = "tracks", .offset = offsetof(struct ob_analytics_dwell, tracks), .type = OB_H5_I64 },
+	DWL("mean", mean), DWL("median", median), DWL("p90", p90), DWL("max", max),
+};
+#undef DWL
+
+static const struct ob_h5_table crossings_table = { "crossings", crossing_members, NMEMB(crossing_members),
+						    sizeof(struct ob_analytics_crossing) };
+static const struct ob_h5_table visits_table = { "visits", visit_members, NMEMB(visit_members),
+						 sizeof(struct ob_analytics_visit) };
+static const struct ob_h5_table intrusions_table = { "intrusions", intrusion_members, NMEMB(intrusion_members),
+						     sizeof(struct ob_analytics_intrusion) };
+static const struct ob_h5_table dwell_table = { "dwell", dwell_members, NMEMB(dwell_members),
+						sizeof(struct ob_analytics_dwell) };
+
+/* Names given to a dataset's axes and its unit, for whoever opens the file with h5py. */
+struct labels {
+	const char *axes;  /* "line,direction,class" */
+	const char *unit;  /* NULL: a count */
+};
+
+static int label(hid_t d, const struct labels *l)
+{
+	return ob_h5_put_str(d, "axes", l->axes) || (l->unit && ob_h5_put_str(d, "unit", l->unit));
+}
+
+/* A numeric array; 0 or -1. */
+static int array(hid_t g, const char *name, hid_t ftype, hid_t mtype, int rank, const hsize_t *dims,
+		 const void *buf, const struct labels *l)
+{
+	hid_t d = ob_h5_write(g, name, ftype, mtype, rank, dims, buf);
+	int ret = d < 0 || label(d, l) ? -1 : 0;
+
+	ob_h5_close(&d);
+	return ret;
+}
+
+/* A table of events (1-D), or dwell (2-D), of C structs. */
+static int table(hid_t g, const struct ob_h5_table *t, int rank, const hsize_t *dims, const void *buf,
+		 const struct labels *l)
+{
+	hid_t ft = ob_h5_compound(t, true, -1), mt = ob_h5_compound(t, false, -1);
+	int ret = ft < 0 || mt < 0 ? -1 : array(g, t->dataset, ft, mt, rank, dims, buf, l);
+
+	ob_h5_close(&ft);
+	ob_h5_close(&mt);
+	return ret;
+}
+
+static int attrs(hid_t g, const struct ob_analytics_result *r)
+{
+	const char *classes[OB_CLASS_COUNT];
+
+	for (size_t c = 0; c < r->n_classes; c++)
+		classes[c] = ob_class_name(r->classes[c]);
+	return ob_h5_put_strs(g, "classes", classes, r->n_classes) || ob_h5_put_i32(g, "width", r->width) ||
+	       ob_h5_put_i32(g, "height", r->height) || ob_h5_put_f64(g, "fps", r->fps) ||
+	       ob_h5_put_i64(g, "frames", r->frames) || ob_h5_put_f64(g, "duration", r->duration) ||
+	       ob_h5_put_f64(g, "start_time", r->start_time) || ob_h5_put_f64(g, "bin", r->bin);
+}
+
+static int per_class(hid_t g, const struct ob_analytics_result *r)
+{
+	hsize_t n = r->n_classes;
+	const struct labels l = { "class", NULL }, ls = { "class", "s" };
+
+	return array(g, "tracks", H5T_STD_I64LE, H5T_NATIVE_INT64, 1, &n, r->tracks, &l) ||
+	       array(g, "unconfirmed", H5T_STD_I64LE, H5T_NATIVE_INT64, 1, &n, r->unconfirmed, &l) ||
+	       array(g, "track_seconds", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, &n, r->track_seconds, &ls);
+}
+
+static int lines(hid_t g, const struct ob_analytics_result *r)
+{
+	const char **names = malloc((r->n_lines ? r->n_lines : 1) * sizeof(*names));
+	double *pts = malloc((r->n_lines ? r->n_lines : 1) * 4 * sizeof(*pts));
+	hsize_t dp[3] = { r->n_lines, 2, 2 }, dc[3] = { r->n_lines, 2, r->n_classes }, dn = r->n_crossings;
+	const struct labels lp = { "line,end (a b),coordinate (x y)", "px" }, lc = { "line,direction,class", NULL },
+			    le = { "crossing", NULL };
+	hid_t d = -1;
+	int ret = -1;
+
+	if (!names || !pts)
+		goto out;
+	for (size_t i = 0; i < r->n_lines; i++) {
+		names[i] = r->lines[i].name;
+		pts[4 * i] = r->lines[i].a.x;
+		pts[4 * i + 1] = r->lines[i].a.y;
+		pts[4 * i + 2] = r->lines[i].b.x;
+		pts[4 * i + 3] = r->lines[i].b.y;
+	}
+	d = ob_h5_write(g, "line_points", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 3, dp, pts);
+	if (d < 0 || label(d, &lp) || ob_h5_put_strs(d, "names", names, r->n_lines))
+		goto out;
+	ob_h5_close(&d);
+	d = ob_h5_write(g, "line_counts", H5T_STD_I64LE, H5T_NATIVE_INT64, 3, dc, r->line_counts);
+	if (d < 0 || label(d, &lc) || ob_h5_put_strs(d, "names", names, r->n_lines) ||
+	    ob_h5_put_strs(d, "directions", dir_names, 2))
+		goto out;
+	ret = table(g, &crossings_table, 1, &dn, r->crossings, &le);
+out:
+	ob_h5_close(&d);
+	free(names);
+	free(pts);
+	return ret;
+}
+
+static int zones(hid_t g, const struct ob_analytics_result *r)
+{
+	size_t nz = r->n_zones ? r->n_zones : 1;
+	const char **names = malloc(nz * sizeof(*names)), **kinds = malloc(nz * sizeof(*kinds));
+	double *poly = malloc(nz * OB_POLYGON_MAX_POINTS * 2 * sizeof(*poly));
+	hsize_t dp[3] = { r->n_zones, OB_POLYGON_MAX_POINTS, 2 }, dd[2] = { r->n_zones, r->n_classes };
+	hsize_t dv = r->n_visits, di = r->n_intrusions;
+	const struct labels lp = { "zone,point,coordinate (x y)", "px" }, ld = { "zone,class", "s" },
+			    lv = { "visit", NULL }, li = { "intrusion", NULL };
+	hid_t d = -1;
+	int ret = -1;
+
+	if (!names || !kinds || !poly)
+		goto out;
+	for (size_t z = 0; z < r->n_zones; z++) {
+		names[z] = r->zones[z].name;
+		kinds[z] = r->zones[z].kind == OB_AREA_RESTRICTED ? "restricted" : "analytics";
+		/* Polygons differ in length: unused points are NaN. */
+		for (size_t k = 0; k < OB_POLYGON_MAX_POINTS; k++) {
+			bool used = k < r->zones[z].poly.n;
+
+			poly[(z * OB_POLYGON_MAX_POINTS + k) * 2] = used ? r->zones[z].poly.pts[k].x : NAN;
+			poly[(z * OB_POLYGON_MAX_POINTS + k) * 2 + 1] = used ? r->zones[z].poly.pts[k].y : NAN;
+		}
+	}
+	d = ob_h5_write(g, "zone_polygons", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 3, dp, poly);
+	if (d < 0 || label(d, &lp) || ob_h5_put_strs(d, "names", names, r->n_zones) ||
+	    ob_h5_put_strs(d, "kinds", kinds, r->n_zones))
+		goto out;
+	ob_h5_close(&d);
+	if (table(g, &dwell_table, 2, dd, r->dwell, &ld) || table(g, &visits_table, 1, &dv, r->visits, &lv) ||
+	    table(g, &intrusions_table, 1, &di, r->intrusions, &li))
+		goto out;
+	ret = 0;
+out:
+	ob_h5_close(&d);
+	free(names);
+	free(kinds);
+	free(poly);
+	return ret;
+}
+
+static int occupancy(hid_t g, const struct ob_analytics_result *r)
+{
+	const char **areas = malloc((1 + r->n_zones) * sizeof(*areas));
+	hsize_t db = r->n_bins, d3[3] = { r->n_bins, r->n_areas, r->n_classes }, d2[2] = { r->n_areas, r->n_classes };
+	const struct labels lf = { "bin", NULL }, l3 = { "bin,area,class", NULL }, l2 = { "area,class", NULL };
+	hid_t o = -1;
+	int ret = -1;
+
+	if (!areas)
+		return -1;
+	areas[0] = "frame";
+	for (size_t z = 0; z < r->n_zones; z++)
+		areas[1 + z] = r->zones[z].name;
+	o = H5Gcreate2(g, "occupancy", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+	if (o >= 0 && !ob_h5_put_f64(o, "bin", r->bin) && !ob_h5_put_strs(o, "areas", areas, r->n_areas) &&
+	    !array(o, "frames", H5T_STD_U32LE, H5T_NATIVE_UINT32, 1, &db, r->bin_frames, &lf) &&
+	    !array(o, "mean", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 3, d3, r->occ_mean, &l3) &&
+	    !array(o, "max", H5T_STD_U32LE, H5T_NATIVE_UINT32, 3, d3, r->occ_max, &l3) &&
+	    !array(o, "area_mean", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, d2, r->area_mean, &l2) &&
+	    !array(o, "area_max", H5T_STD_U32LE, H5T_NATIVE_UINT32, 2, d2, r->area_max, &l2))
+		ret = 0;
+	ob_h5_close(&o);
+	free(areas);
+	return ret;
+}
+
+static int heatmap(hid_t g, const struct ob_analytics_result *r)
+{
+	hsize_t dims[3] = { r->n_classes, (hsize_t)r->heat_rows, (hsize_t)r->heat_cols };
+	const struct labels l = { "class,row,column", "track-seconds" };
+	hid_t d = ob_h5_write(g, "heatmap", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 3, dims, r->heat);
+	int ret = d < 0 || label(d, &l) || ob_h5_put_f64(d, "cell_width", (double)r->width / r->heat_cols) ||
+			  ob_h5_put_f64(d, "cell_height", (double)r->height / r->heat_rows) ? -1 : 0;
+
+	ob_h5_close(&d);
+	return ret;
+}
+
+int ob_analytics_file_write(hid_t file, const struct ob_analytics_result *r)
+{
+	hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE), g = -1;
+	int ret = -1;
+
+	if (gcpl >= 0 && H5Pset_obj_track_times(gcpl, 0) >= 0)
+		g = H5Gcreate2(file, OB_ANALYTICS_GROUP, H5P_DEFAULT, gcpl, H5P_DEFAULT);
+	if (g >= 0 && !attrs(g, r) && !per_class(g, r) && !lines(g, r) && !zones(g, r) && !occupancy(g, r) &&
+	    !heatmap(g, r))
+		ret = 0;
+	ob_h5_close(&g);
+	ob_h5_close(&gcpl);
+	return ret;
+}
