@@ -11,7 +11,7 @@ PKG_CONFIG ?= pkg-config
 
 # Every library Obscura links, found with pkg-config.  Each later module adds
 # its library here (hdf5, libarchive, libgcrypt, opencv4, openblas).
-LIBS_PC    := libavformat libavcodec libavfilter libavutil libswscale inih jansson libgcrypt libarchive hdf5
+LIBS_PC    := libavformat libavcodec libavfilter libavutil libswscale inih jansson libgcrypt libarchive hdf5 plplot
 # OpenCV only for the one C++ file (src/dnn.cpp); link just the modules it uses.
 CV_PC      := opencv4
 TEST_PC    := cmocka

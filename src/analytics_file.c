@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "obscura/class.h"
+#include "obscura/error.h"
 #include "obscura/h5.h"
 #include "obscura/banned.h"
 
@@ -241,5 +242,72 @@ int ob_analytics_file_write(hid_t file, const struct ob_analytics_result *r)
 		ret = 0;
 	ob_h5_close(&g);
 	ob_h5_close(&gcpl);
+	return ret;
+}
+
+/* Confirms every confirmed track among rows (repeats are ignored). */
+static int confirm_rows(struct ob_analytics *a, const struct ob_track_summary *t, size_t nt,
+			const struct ob_track_row *rows, size_t n)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < n && !ret; i++) {
+		size_t lo = 0, hi = nt;
+
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (t[mid].id < rows[i].track)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < nt && t[lo].id == rows[i].track && t[lo].confirmed)
+			ret = ob_analytics_confirm(a, rows[i].track);
+	}
+	return ret;
+}
+
+int ob_analytics_file_replay(struct ob_trackfile *f, const struct ob_recipe *r, struct ob_analytics **out)
+{
+	const struct ob_trackfile_meta *m = ob_trackfile_meta(f);
+	struct ob_frame_summary *frames = malloc(OB_TRACKFILE_CHUNK_ROWS * sizeof(*frames));
+	const struct ob_track_summary *t;
+	struct ob_analytics_config c;
+	struct ob_analytics *a = NULL;
+	size_t nt, got;
+	int64_t at = 0;
+	int ret;
+
+	*out = NULL;
+	if (!frames)
+		return ob_err(OB_ERR_NOMEM, "out of memory");
+	ob_analytics_config_init(&c, m->width, m->height,
+				 m->fps_num > 0 ? (double)m->fps_num / m->fps_den : OB_DEFAULT_FPS);
+	c.start_time = m->start_time;
+	if ((ret = ob_trackfile_tracks(f, &t, &nt)) || (ret = ob_analytics_new(r, &c, &a)))
+		goto out;
+	while (!(ret = ob_trackfile_read_frames(f, at, OB_TRACKFILE_CHUNK_ROWS, frames, &got)) && got) {
+		for (size_t i = 0; i < got && !ret; i++) {
+			const struct ob_track_row *rows;
+			size_t n;
+
+			ret = ob_trackfile_rows_at(f, frames[i].frame, &rows, &n);
+			if (!ret)
+				ret = confirm_rows(a, t, nt, rows, n);
+			if (!ret)
+				ret = ob_analytics_frame(a, frames[i].frame, frames[i].pts, rows, n);
+		}
+		if (ret)
+			goto out;
+		at += (int64_t)got;
+	}
+	if (!ret)
+		ret = ob_analytics_finish(a);
+out:
+	free(frames);
+	if (ret)
+		ob_analytics_free(&a);
+	*out = a;
 	return ret;
 }

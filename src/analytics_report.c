@@ -435,7 +435,7 @@ static void print_zones(FILE *out, const struct ob_analytics_result *r)
 		fprintf(out, "\nZones: none in the recipe\n");
 		return;
 	}
-	fprintf(out, "\nZones                   %-10s %-8s %6s %6s  %-27s %-14s %s\n", "kind", "class", "visits",
+	fprintf(out, "\nZones                   %-10s %-8s %6s %6s  %-30s %-17s %s\n", "kind", "class", "visits",
 		"tracks", "dwell s: mean/median/p90/max", "present: mean/max", "intrusions");
 	for (size_t z = 0; z < r->n_zones; z++) {
 		const struct ob_analytics_zone *zn = &r->zones[z];
@@ -453,11 +453,13 @@ static void print_zones(FILE *out, const struct ob_analytics_result *r)
 				continue;
 			snprintf(dwell, sizeof(dwell), "%.1f/%.1f/%.1f/%.1f", d->mean, d->median, d->p90, d->max);
 			snprintf(occ, sizeof(occ), "%.2f/%u", r->area_mean[k], r->area_max[k]);
-			fprintf(out, "  %-21.21s %-10s %-8s %6lld %6lld  %-27s %-14s", first ? zn->name : "",
+			fprintf(out, "  %-21.21s %-10s %-8s %6lld %6lld  %-30s %-17s", first ? zn->name : "",
 				first ? (zn->kind == OB_AREA_RESTRICTED ? "restricted" : "analytics") : "",
 				ob_class_name(r->classes[c]), (long long)d->count, (long long)d->tracks, dwell, occ);
 			if (first && zn->kind == OB_AREA_RESTRICTED)
 				fprintf(out, " %zu", intr);
+			else
+				fprintf(out, " -");
 			fputc('\n', out);
 			first = false;
 		}

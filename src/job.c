@@ -2,6 +2,7 @@
 #include "obscura/job.h"
 
 #include <errno.h>
+#include <math.h>
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <stdbool.h>
@@ -127,7 +128,7 @@ static double frame_seconds(struct job_state *s, const AVFrame *f, int64_t index
 
 static double frame_rate(const struct ob_source_info *v)
 {
-	return v->frame_rate.num > 0 && v->frame_rate.den > 0 ? av_q2d(v->frame_rate) : 25.0;
+	return v->frame_rate.num > 0 && v->frame_rate.den > 0 ? av_q2d(v->frame_rate) : OB_DEFAULT_FPS;
 }
 
 /* Frame number retired: hiding stages and the encoder (when there is an
@@ -225,6 +226,19 @@ static int start_stages(struct job_state *s, const struct ob_stage_ctx *ctx)
 	return 0;
 }
 
+/* When the recording began, if the recipe keeps the input's creation_time
+ * ([metadata] keep): the privacy default is that tracks.h5, like the export,
+ * carries no wall-clock time, and analytics count hours from the start. */
+static double kept_start_time(const struct job_state *s)
+{
+	const struct ob_recipe *r = s->job->recipe;
+
+	for (size_t i = 0; i < r->n_keep_tags; i++)
+		if (!strcmp(r->keep_tags[i], "creation_time"))
+			return s->info->start_time;
+	return NAN;
+}
+
 /* Counts, crossings, visits, occupancy and heat, from the rows tracks.h5 gets. */
 static int open_analytics(struct job_state *s)
 {
@@ -232,7 +246,7 @@ static int open_analytics(struct job_state *s)
 	int ret;
 
 	ob_analytics_config_init(&c, s->info->width, s->info->height, frame_rate(s->info));
-	c.start_time = s->info->start_time;
+	c.start_time = kept_start_time(s);
 	if ((ret = ob_analytics_new(s->job->recipe, &c, &s->analytics)))
 		return ret;
 	ob_trackfile_set_analytics(s->writer, s->analytics);
@@ -247,6 +261,7 @@ static int open_tracks(struct job_state *s)
 		.recipe_text = r->text, .recipe_len = r->text ? r->text_len : 0,
 		.input_size = (int64_t)facts->input_size, .width = s->info->width, .height = s->info->height,
 		.fps_num = s->info->frame_rate.num, .fps_den = s->info->frame_rate.den,
+		.start_time = kept_start_time(s),
 	};
 	int ret;
 

@@ -218,7 +218,7 @@ int ob_trackfile_create(const char *path, const struct ob_trackfile_meta *meta,
 	    ob_h5_put_str(root, "recipe_sha256", meta->recipe_sha256) || ob_h5_put_str(root, "input_sha256", meta->input_sha256) ||
 	    ob_h5_put_i64(root, "input_size", meta->input_size) || ob_h5_put_i32(root, "width", meta->width) ||
 	    ob_h5_put_i32(root, "height", meta->height) || ob_h5_put_i32(root, "fps_num", meta->fps_num) ||
-	    ob_h5_put_i32(root, "fps_den", meta->fps_den)) {
+	    ob_h5_put_i32(root, "fps_den", meta->fps_den) || ob_h5_put_f64(root, "start_time", meta->start_time)) {
 		ret = write_failed(w, "cannot write the attributes", errno);
 		goto out;
 	}
@@ -688,6 +688,27 @@ static int get_int(hid_t loc, const char *name, int64_t *out)
 	return ret;
 }
 
+/* A scalar float attribute (NAN if missing: files before it existed). */
+static int get_f64(hid_t loc, const char *name, double *out)
+{
+	hid_t a = -1, t = -1, s = -1;
+	int ret = ATTR_MISTYPED;
+
+	*out = NAN;
+	if (H5Aexists(loc, name) <= 0)
+		return ATTR_MISSING;
+	a = H5Aopen(loc, name, H5P_DEFAULT);
+	t = a >= 0 ? H5Aget_type(a) : -1;
+	s = a >= 0 ? H5Aget_space(a) : -1;
+	if (t >= 0 && s >= 0 && H5Tget_class(t) == H5T_FLOAT && H5Sget_simple_extent_npoints(s) == 1 &&
+	    H5Aread(a, H5T_NATIVE_DOUBLE, out) >= 0)
+		ret = ATTR_OK;
+	ob_h5_close(&s);
+	ob_h5_close(&t);
+	ob_h5_close(&a);
+	return ret;
+}
+
 static int attr_problem(const struct ob_trackfile *f, const char *name, int r, const char *want)
 {
 	if (r == ATTR_MISSING)
@@ -773,6 +794,11 @@ static int read_meta(struct ob_trackfile *f)
 	m->height = (int)h;
 	m->fps_num = (int)fn;
 	m->fps_den = (int)fd;
+	r = get_f64(f->file, "start_time", &m->start_time);
+	if (r == ATTR_MISTYPED)
+		return attr_problem(f, "start_time", r, "a float");
+	if (isinf(m->start_time))
+		return bad_file(f, "attribute 'start_time' is out of range");
 	r = get_int(f->file, "frames", &m->frames);
 	if (r == ATTR_MISSING)
 		return bad_file(f, "incomplete: the writer did not finish (no 'frames' attribute)");

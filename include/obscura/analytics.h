@@ -27,6 +27,7 @@
 #include "obscura/recipe.h"
 #include "obscura/trackfile.h"
 
+#define OB_DEFAULT_FPS 25.0              /* frames a second when a video does not say */
 #define OB_ANALYTICS_BIN 1.0              /* s: default occupancy bin */
 #define OB_ANALYTICS_MAX_BIN 3600.0       /* s: longest occupancy bin */
 #define OB_ANALYTICS_ZONE_HOLD 0.5        /* s: default zone hysteresis (see zone_hold) */

@@ -6,6 +6,8 @@
 #include <hdf5.h>
 
 #include "obscura/analytics.h"
+#include "obscura/recipe.h"
+#include "obscura/trackfile.h"
 
 #define OB_ANALYTICS_GROUP "/analytics"
 
@@ -16,5 +18,16 @@
  * failed HDF5 call (errno may say why).
  */
 int ob_analytics_file_write(hid_t file, const struct ob_analytics_result *r);
+
+/*
+ * The analytics of a tracks.h5's rows computed again, for the lines and
+ * zones of recipe r (the file's own recipe gives what the job wrote in
+ * /analytics; another recipe asks new questions of the same tracks without
+ * running the detectors again).  Every frame of /frames is fed in order
+ * with its rows; tracks whose summary says confirmed are confirmed.  *out
+ * is finished (ob_analytics_result) and the caller's to free.
+ * Errors: OB_ERR_INPUT (the file's rows), OB_ERR_LIMIT, OB_ERR_NOMEM.
+ */
+int ob_analytics_file_replay(struct ob_trackfile *f, const struct ob_recipe *r, struct ob_analytics **out);
 
 #endif

@@ -25,6 +25,7 @@ enum ob_long_option {
 	OB_OPT_ADD_BOX,
 	OB_OPT_MOT,
 	OB_OPT_CLASS,
+	OB_OPT_PLOTS,
 };
 
 /* One option: the getopt_long entry plus what --help and the man page say. */

@@ -73,6 +73,8 @@ struct ob_trackfile_meta {
 	int64_t input_size;                    /* bytes */
 	int width, height;                     /* of the video as processed (upright) */
 	int fps_num, fps_den;                  /* frame rate; 0/1 if unknown */
+	double start_time;                     /* UTC seconds since 1970 at the first frame, as the input's
+						* creation_time says; NAN if unknown */
 	int64_t frames;                        /* frames in the video (written by finish) */
 	size_t n_models;
 	struct ob_trackfile_model models[OB_TRACKFILE_MAX_MODELS];

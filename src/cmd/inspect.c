@@ -9,11 +9,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "obscura/analytics.h"
+#include "obscura/analytics_file.h"
+#include "obscura/analytics_report.h"
 #include "obscura/class.h"
 #include "obscura/cli.h"
 #include "obscura/error.h"
 #include "obscura/fsutil.h"
 #include "obscura/hash.h"
+#include "obscura/plot.h"
+#include "obscura/recipe.h"
+#include "obscura/runner.h"
 #include "obscura/trackfile.h"
 #include "obscura/banned.h"
 
@@ -247,6 +253,60 @@ static void print_human(const char *path, struct ob_trackfile *f, const struct o
 		       m->tracks, ob_class_name(m->cls));
 }
 
+/* "DIR/STEM.what.png", STEM being the tracks file's name without ".tracks.h5" (or ".h5"). */
+static int plot_path(char *buf, size_t size, const char *dir, const char *tracks, const char *what)
+{
+	const char *base = ob_path_base(tracks);
+	size_t len = strlen(base), cut = len;
+	char name[OB_PATH_MAX];
+
+	if (len > strlen("." OB_TRACKS_EXT) && !strcmp(base + len - strlen("." OB_TRACKS_EXT), "." OB_TRACKS_EXT))
+		cut = len - strlen("." OB_TRACKS_EXT);
+	else if (len > 3 && !strcmp(base + len - 3, ".h5"))
+		cut = len - 3;
+	if ((size_t)snprintf(name, sizeof(name), "%.*s.%s.png", (int)cut, base, what) >= sizeof(name))
+		return ob_err(OB_ERR_OUTPUT, "%s: file name too long", tracks);
+	return ob_path_join(buf, size, dir, name);
+}
+
+/* Every picture of r into dir; the paths written are appended to list. */
+static int draw_plots(const char *dir, const char *tracks, const struct ob_analytics_result *r, json_t *list)
+{
+	char path[OB_PATH_MAX], what[64];
+	int ret = ob_prepare_outdir(dir);
+
+	for (size_t c = 0; c <= r->n_classes + 1 && !ret; c++) {
+		if (c < r->n_classes)
+			snprintf(what, sizeof(what), "heatmap-%s", ob_class_name(r->classes[c]));
+		else
+			snprintf(what, sizeof(what), "%s", c == r->n_classes ? "occupancy" : "crossings");
+		if ((ret = plot_path(path, sizeof(path), dir, tracks, what)))
+			break;
+		ret = c < r->n_classes ? ob_plot_heatmap(r, c, path)
+		      : c == r->n_classes ? ob_plot_occupancy(r, path) : ob_plot_crossings(r, path);
+		if (!ret)
+			json_array_append_new(list, json_string(path));
+	}
+	return ret;
+}
+
+/* The analytics of the file's tracks, for its own recipe or recipe_path's. */
+static int analyse(struct ob_trackfile *f, const char *path, const char *recipe_path, struct ob_analytics **a)
+{
+	struct ob_recipe *r = NULL;
+	int ret;
+
+	if (recipe_path) {
+		if ((ret = ob_recipe_load(recipe_path, &r)))
+			return ret;
+	} else if (ob_recipe_parse(path, ob_trackfile_meta(f)->recipe_text, &r)) {
+		return ob_err(OB_ERR_INPUT, "%s: its recipe does not parse: %s", path, ob_errmsg());
+	}
+	ret = ob_analytics_file_replay(f, r, a);
+	ob_recipe_free(&r);
+	return ret;
+}
+
 static int exit_for_read(int status)
 {
 	return status == OB_ERR_NOMEM || status == OB_ERR_INTERNAL ? OB_EXIT_INTERNAL : OB_EXIT_UNREADABLE;
@@ -256,7 +316,9 @@ int cmd_inspect(int argc, char **argv)
 {
 	struct ob_cli_parser opts;
 	const struct ob_command *cmd;
-	const char *path, *mot_path = NULL, *class_name = NULL;
+	const char *path, *mot_path = NULL, *class_name = NULL, *recipe_path = NULL, *plots_dir = NULL;
+	struct ob_analytics *analytics = NULL;
+	json_t *plots = json_array();
 	struct ob_trackfile *f = NULL;
 	const struct ob_track_summary *t;
 	struct class_count *cc = NULL;
@@ -277,6 +339,8 @@ int cmd_inspect(int argc, char **argv)
 		case OB_OPT_JSON: json = true; break;
 		case OB_OPT_MOT: mot_path = optarg; break;
 		case OB_OPT_CLASS: class_name = optarg; break;
+		case 'r': recipe_path = optarg; break;
+		case OB_OPT_PLOTS: plots_dir = optarg; break;
 		}
 	}
 	if (optind >= argc)
@@ -290,6 +354,12 @@ int cmd_inspect(int argc, char **argv)
 					  class_name);
 	if (mot_path && !*mot_path)
 		return ob_cli_usage_error(cmd, "--mot needs a file name");
+	if (plots_dir && !*plots_dir)
+		return ob_cli_usage_error(cmd, "--plots needs a directory");
+	if (!plots) {
+		fprintf(stderr, "obscura: error: out of memory\n");
+		return OB_EXIT_INTERNAL;
+	}
 	path = argv[optind];
 
 	ret = ob_trackfile_open(path, &f);
@@ -333,6 +403,17 @@ int cmd_inspect(int argc, char **argv)
 		goto out;
 	}
 
+	ret = analyse(f, path, recipe_path, &analytics);
+	if (ret) {
+		fprintf(stderr, "obscura: error: %s\n", ob_errmsg());
+		ret = ret == OB_ERR_RECIPE ? OB_EXIT_RECIPE : exit_for_read(ret);
+		goto out;
+	}
+	if (plots_dir && draw_plots(plots_dir, path, ob_analytics_result(analytics), plots)) {
+		fprintf(stderr, "obscura: error: %s\n", ob_errmsg());
+		ret = OB_EXIT_OUTPUT;
+		goto out;
+	}
 	{
 		const struct ob_trackfile_meta *meta = ob_trackfile_meta(f);
 
@@ -343,6 +424,11 @@ int cmd_inspect(int argc, char **argv)
 	if (json) {
 		json_t *root = report_json(path, f, t, nt, cc, recipe_ok, mot_path ? &mot : NULL);
 
+		if (root && (json_object_set_new(root, "analytics", ob_analytics_json(ob_analytics_result(analytics))) ||
+			     (plots_dir && json_object_set(root, "plots", plots)))) {
+			json_decref(root);
+			root = NULL;
+		}
 		if (!root) {
 			fprintf(stderr, "obscura: error: out of memory\n");
 			ret = OB_EXIT_INTERNAL;
@@ -353,10 +439,16 @@ int cmd_inspect(int argc, char **argv)
 		json_decref(root);
 	} else {
 		print_human(path, f, t, nt, cc, recipe_ok, mot_path ? &mot : NULL);
+		printf("\n");
+		ob_analytics_print(stdout, ob_analytics_result(analytics));
+		for (size_t i = 0; i < json_array_size(plots); i++)
+			printf("%s%s\n", i ? "          " : "\nplots:    ", json_string_value(json_array_get(plots, i)));
 	}
 	ret = ob_cli_finish_stdout(OB_EXIT_OK);
 out:
 	mot_abort(&mot);
+	json_decref(plots);
+	ob_analytics_free(&analytics);
 	free(cc);
 	ob_trackfile_close(&f);
 	return ret;

@@ -1,4 +1,5 @@
 /* mktracks.c - test tool: write a synthetic tracks.h5 from a fixed scenario, through the real writer. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,7 @@ int main(int argc, char **argv)
 	sha_hex(recipe, meta.recipe_sha256);
 	sha_hex("mktracks", meta.input_sha256);
 	meta.input_size = 12345;
+	meta.start_time = NAN; /* unknown, as for most footage */
 	meta.width = 640;
 	meta.height = 480;
 	meta.fps_num = 25;

@@ -93,6 +93,7 @@ static void make_meta(struct ob_trackfile_meta *m)
 	m->height = 1080;
 	m->fps_num = 25;
 	m->fps_den = 1;
+	m->start_time = 1576872514.0; /* 2019-12-20T20:08:34Z */
 	m->n_models = 2;
 	snprintf(m->models[0].name, sizeof(m->models[0].name), "blazeface");
 	memset(m->models[0].sha256, 'c', OB_SHA256_HEX_LEN);
@@ -242,6 +243,7 @@ static void test_roundtrip(void **state)
 	assert_int_equal(m->height, 1080);
 	assert_int_equal(m->fps_num, 25);
 	assert_int_equal(m->fps_den, 1);
+	assert_true(m->start_time == 1576872514.0);
 	assert_int_equal(m->frames, FRAMES);
 	assert_int_equal(m->n_models, 2);
 	for (size_t i = 0; i < 2; i++) {
