@@ -995,9 +995,13 @@ int ob_analytics_finish(struct ob_analytics *a)
 	}
 	for (size_t k = 0; k < a->stride; k++)
 		a->area_mean[k] = a->frames ? (double)a->area_sum[k] / (double)a->frames : 0;
-	qsort(a->crossings, a->n_crossings, sizeof(*a->crossings), cmp_crossing);
-	qsort(a->visits, a->n_visits, sizeof(*a->visits), cmp_visit);
-	qsort(a->intrusions, a->n_intrusions, sizeof(*a->intrusions), cmp_intrusion);
+	/* qsort's array must not be NULL, even when empty. */
+	if (a->n_crossings)
+		qsort(a->crossings, a->n_crossings, sizeof(*a->crossings), cmp_crossing);
+	if (a->n_visits)
+		qsort(a->visits, a->n_visits, sizeof(*a->visits), cmp_visit);
+	if (a->n_intrusions)
+		qsort(a->intrusions, a->n_intrusions, sizeof(*a->intrusions), cmp_intrusion);
 	*r = (struct ob_analytics_result){
 		.width = a->cfg.width, .height = a->cfg.height, .fps = a->cfg.fps, .frames = a->frames,
 		.start_time = a->cfg.start_time,

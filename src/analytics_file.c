@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "obscura/class.h"
@@ -305,6 +306,14 @@ int ob_analytics_file_replay(struct ob_trackfile *f, const struct ob_recipe *r, 
 	if (!ret)
 		ret = ob_analytics_finish(a);
 out:
+	if (ret == OB_ERR_INTERNAL) {
+		/* Every row and time the analyzer refused (a track twice on a frame or
+		 * changing class, frames or times going back) came from the file. */
+		char msg[OB_ERRMSG_MAX];
+
+		snprintf(msg, sizeof(msg), "%s", ob_errmsg());
+		ret = ob_err(OB_ERR_INPUT, "invalid rows in the track file: %s", msg);
+	}
 	free(frames);
 	if (ret)
 		ob_analytics_free(&a);

@@ -132,14 +132,21 @@ static json_t *json_zones(const struct ob_analytics_result *r)
 	return ok ? arr : NULL;
 }
 
+/* Seconds from 1970 beyond which a time is not converted to a time_t: NaN (an
+ * unknown start) or a huge value would make the conversion undefined. */
+#define TIME_LIMIT 1e15
+
 /* ISO 8601 UTC of t seconds since 1970, to the second. */
 static json_t *iso_time(double t)
 {
-	time_t s = (time_t)floor(t);
+	time_t s;
 	struct tm tm;
 	char buf[32];
 
-	if (!isfinite(t) || !gmtime_r(&s, &tm) || !strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm))
+	if (!(fabs(t) < TIME_LIMIT))
+		return json_null();
+	s = (time_t)floor(t);
+	if (!gmtime_r(&s, &tm) || !strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm))
 		return json_null();
 	return json_string(buf);
 }
@@ -230,7 +237,7 @@ static bool bump_class(json_t *o, uint8_t cls, json_int_t n)
 /* The key of the hour pts falls in (see analytics_report.h). */
 static void hour_key(const struct ob_analytics_result *r, double pts, char *buf, size_t size)
 {
-	if (isfinite(r->start_time)) {
+	if (fabs(r->start_time + pts) < TIME_LIMIT) {
 		time_t h = (time_t)(floor((r->start_time + pts) / 3600) * 3600);
 		struct tm tm;
 

@@ -24,7 +24,9 @@ int ob_analytics_file_write(hid_t file, const struct ob_analytics_result *r);
  * zones of recipe r (the file's own recipe gives what the job wrote in
  * /analytics; another recipe asks new questions of the same tracks without
  * running the detectors again).  Every frame of /frames is fed in order
- * with its rows; tracks whose summary says confirmed are confirmed.  *out
+ * with its rows; tracks whose summary says confirmed are confirmed.  f must
+ * not have been read with ob_trackfile_rows_at() before (its rows are read
+ * once, in order, with that cursor).  *out
  * is finished (ob_analytics_result) and the caller's to free.
  * Errors: OB_ERR_INPUT (the file's rows), OB_ERR_LIMIT, OB_ERR_NOMEM.
  */
