@@ -63,4 +63,10 @@ echo "== 6. Every job also wrote anonymous track metadata (HDF5; obscura-tracks(
 echo "   a subject access request keeps one person visible, from those tracks:"
 echo "   obscura redact --tracks $OUT/movie-hello.tracks.h5 --keep ID --key KEY -o sar $CLIPS/movie-hello.mp4"
 echo
+echo "== 7. Analytics: people on vtest.avi's walkway, counted without looking at anyone"
+echo "   (recipes/analytics.ini: a counting line and a zone; tracks only, no video; about a minute)"
+"$OBSCURA" analyze --force --unsigned -q --no-progress -r recipes/analytics.ini -o "$OUT/analytics" "$CCTV"
+"$OBSCURA" inspect --plots "$OUT/analytics/pictures" "$OUT/analytics/vtest.tracks.h5" |
+	sed -n '/^Analytics/,$p' | sed 's/^/   /'
+echo
 echo "Exports, tracks and bundles are in $OUT/.  'man -l man/obscura-run.1' explains the options."
