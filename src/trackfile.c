@@ -668,8 +668,8 @@ out:
 	return ret;
 }
 
-/* A scalar integer attribute. */
-static int get_int(hid_t loc, const char *name, int64_t *out)
+/* A scalar attribute of HDF5 class want (integer or float), read as mem. */
+static int get_scalar(hid_t loc, const char *name, H5T_class_t want, hid_t mem, void *out)
 {
 	hid_t a = -1, t = -1, s = -1;
 	int ret = ATTR_MISTYPED;
@@ -679,8 +679,8 @@ static int get_int(hid_t loc, const char *name, int64_t *out)
 	a = H5Aopen(loc, name, H5P_DEFAULT);
 	t = a >= 0 ? H5Aget_type(a) : -1;
 	s = a >= 0 ? H5Aget_space(a) : -1;
-	if (t >= 0 && s >= 0 && H5Tget_class(t) == H5T_INTEGER && H5Sget_simple_extent_npoints(s) == 1 &&
-	    H5Aread(a, H5T_NATIVE_INT64, out) >= 0)
+	if (t >= 0 && s >= 0 && H5Tget_class(t) == want && H5Sget_simple_extent_npoints(s) == 1 &&
+	    H5Aread(a, mem, out) >= 0)
 		ret = ATTR_OK;
 	ob_h5_close(&s);
 	ob_h5_close(&t);
@@ -688,25 +688,16 @@ static int get_int(hid_t loc, const char *name, int64_t *out)
 	return ret;
 }
 
-/* A scalar float attribute (NAN if missing: files before it existed). */
+static int get_int(hid_t loc, const char *name, int64_t *out)
+{
+	return get_scalar(loc, name, H5T_INTEGER, H5T_NATIVE_INT64, out);
+}
+
+/* NAN unless read: a missing start_time is a file from before it existed. */
 static int get_f64(hid_t loc, const char *name, double *out)
 {
-	hid_t a = -1, t = -1, s = -1;
-	int ret = ATTR_MISTYPED;
-
 	*out = NAN;
-	if (H5Aexists(loc, name) <= 0)
-		return ATTR_MISSING;
-	a = H5Aopen(loc, name, H5P_DEFAULT);
-	t = a >= 0 ? H5Aget_type(a) : -1;
-	s = a >= 0 ? H5Aget_space(a) : -1;
-	if (t >= 0 && s >= 0 && H5Tget_class(t) == H5T_FLOAT && H5Sget_simple_extent_npoints(s) == 1 &&
-	    H5Aread(a, H5T_NATIVE_DOUBLE, out) >= 0)
-		ret = ATTR_OK;
-	ob_h5_close(&s);
-	ob_h5_close(&t);
-	ob_h5_close(&a);
-	return ret;
+	return get_scalar(loc, name, H5T_FLOAT, H5T_NATIVE_DOUBLE, out);
 }
 
 static int attr_problem(const struct ob_trackfile *f, const char *name, int r, const char *want)
