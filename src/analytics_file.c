@@ -253,17 +253,9 @@ static int confirm_rows(struct ob_analytics *a, const struct ob_track_summary *t
 	int ret = 0;
 
 	for (size_t i = 0; i < n && !ret; i++) {
-		size_t lo = 0, hi = nt;
+		const struct ob_track_summary *s = ob_track_summary_find(t, nt, rows[i].track);
 
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-
-			if (t[mid].id < rows[i].track)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (lo < nt && t[lo].id == rows[i].track && t[lo].confirmed)
+		if (s && s->confirmed)
 			ret = ob_analytics_confirm(a, rows[i].track);
 	}
 	return ret;

@@ -1018,6 +1018,14 @@ void ob_trackfile_close(struct ob_trackfile **fp)
 	*fp = NULL;
 }
 
+const struct ob_track_summary *ob_track_summary_find(const struct ob_track_summary *t, size_t n, uint64_t id)
+{
+	bool found;
+	size_t i = search_ids(t, n, sizeof(*t), id, &found);
+
+	return found ? &t[i] : NULL;
+}
+
 const struct ob_trackfile_meta *ob_trackfile_meta(const struct ob_trackfile *f)
 {
 	return &f->meta;

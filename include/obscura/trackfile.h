@@ -157,6 +157,10 @@ int64_t ob_trackfile_frame_count(const struct ob_trackfile *f); /* rows of /fram
  * Errors: OB_ERR_INPUT (unreadable, ids not increasing), OB_ERR_NOMEM. */
 int ob_trackfile_tracks(struct ob_trackfile *f, const struct ob_track_summary **tracks, size_t *n);
 
+/* The summary of track id in t (n summaries in increasing id order, as
+ * ob_trackfile_tracks() gives them), or NULL. */
+const struct ob_track_summary *ob_track_summary_find(const struct ob_track_summary *t, size_t n, uint64_t id);
+
 /*
  * Reads rows [start, start + max) of /detections into out (file order:
  * increasing frame).  *got is how many were read (0 at the end).  Errors:

@@ -46,23 +46,6 @@ static const char *class_label(unsigned c, char *buf, size_t size)
 	return buf;
 }
 
-static const struct ob_track_summary *find_track(const struct ob_track_summary *t, size_t n, uint64_t id)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (t[mid].id == id)
-			return &t[mid];
-		if (t[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
 static int mot_open(struct mot *m)
 {
 	int fd, ret = ob_atomic_tmpname(m->path, m->tmp, sizeof(m->tmp));
@@ -134,7 +117,7 @@ static int scan_rows(struct ob_trackfile *f, const struct ob_track_summary *t, s
 			cc[r->cls].hidden += r->hidden;
 			if (!m || r->cls != m->cls || r->kind == OB_ROW_EXTRAPOLATED)
 				continue;
-			s = find_track(t, nt, r->track);
+			s = ob_track_summary_find(t, nt, r->track);
 			if (!s || !s->confirmed)
 				continue;
 			fprintf(m->fp, "%" PRId64 ",%" PRIu64 ",%.2f,%.2f,%.2f,%.2f,%.4f,-1,-1,-1\n", r->frame + 1,
