@@ -12,7 +12,7 @@ PKG_CONFIG ?= pkg-config
 # Every library Obscura links, found with pkg-config.  Each later module adds
 # its library here (hdf5, libarchive, libgcrypt, opencv4, openblas).
 LIBS_PC    := libavformat libavcodec libavfilter libavutil libswscale inih jansson libgcrypt libarchive hdf5 plplot
-# OpenCV only for the one C++ file (src/dnn.cpp); link just the modules it uses.
+# OpenCV only for the one C++ file (src/see/dnn.cpp); link just the modules it uses.
 CV_PC      := opencv4
 TEST_PC    := cmocka
 
@@ -33,8 +33,8 @@ CFLAGS     += -Werror
 CXXFLAGS   += -Werror
 endif
 
-LIB_SRC    := $(filter-out src/main.c,$(wildcard src/*.c)) $(wildcard src/cmd/*.c)
-LIB_CXX    := $(wildcard src/*.cpp)
+LIB_SRC    := $(filter-out src/main.c,$(wildcard src/*.c src/*/*.c))
+LIB_CXX    := $(wildcard src/*/*.cpp)
 LIB_OBJ    := $(LIB_SRC:%.c=$(BUILD)/%.o) $(LIB_CXX:%.cpp=$(BUILD)/%.o)
 BIN        := $(BUILD)/obscura
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)

@@ -25,7 +25,7 @@
 #include "obscura/class.h"
 #include "obscura/geom.h"
 #include "obscura/recipe.h"
-#include "obscura/trackfile.h"
+#include "obscura/track_row.h"
 
 #define OB_DEFAULT_FPS 25.0              /* frames a second when a video does not say */
 #define OB_ANALYTICS_BIN 1.0              /* s: default occupancy bin */

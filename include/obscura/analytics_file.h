@@ -19,6 +19,10 @@
  */
 int ob_analytics_file_write(hid_t file, const struct ob_analytics_result *r);
 
+/* The same, as the group a tracks file writes when it is finished
+ * (ob_trackfile_finish); r is borrowed and must outlive that call. */
+struct ob_trackfile_group ob_analytics_file_group(const struct ob_analytics_result *r);
+
 /*
  * The analytics of a tracks.h5's rows computed again, for the lines and
  * zones of recipe r (the file's own recipe gives what the job wrote in

@@ -1,4 +1,4 @@
-/* detect.h - detectors: model card + OpenCV DNN + preprocessing + decoders + NMS. */
+/* detect.h - a detector: model card + OpenCV DNN + preprocessing from YUV frames + tiling. */
 #ifndef OBSCURA_DETECT_H
 #define OBSCURA_DETECT_H
 
@@ -7,72 +7,15 @@
 #include <stdint.h>
 
 #include "obscura/class.h"
+#include "obscura/decoders.h"
 #include "obscura/dnn.h"
 #include "obscura/geom.h"
 #include "obscura/model.h"
 
 struct AVFrame;
 
-#define OB_DETECT_MAX 4096        /* detections kept per frame, all detectors together */
 #define OB_DETECT_MAX_TILES 64    /* tiles per frame */
 #define OB_DETECT_MAX_PIXELS (16384LL * 16384LL)
-
-struct ob_detection {
-	struct ob_box box; /* frame pixels */
-	float score;
-	int label;         /* the model's class index */
-	enum ob_class cls;
-	uint8_t cut;       /* touches an inner tile seam (tiling only) */
-};
-
-/* A growable list, capped at OB_DETECT_MAX. */
-struct ob_detections {
-	struct ob_detection *v;
-	size_t n, cap;
-};
-
-/* Appends; OB_ERR_LIMIT past OB_DETECT_MAX, OB_ERR_NOMEM. */
-int ob_detections_push(struct ob_detections *d, const struct ob_detection *det);
-void ob_detections_clear(struct ob_detections *d);
-void ob_detections_release(struct ob_detections *d);
-
-/* Intersection over union; 0 for empty boxes. */
-double ob_box_iou(struct ob_box a, struct ob_box b);
-
-/*
- * Greedy class-aware NMS in place: highest score first (ties: earlier
- * first), a box is dropped if its IoU with a kept box of the same label is
- * > iou.  Then keeps at most max (0 = no cap) best.
- */
-void ob_nms(struct ob_detections *d, double iou, size_t max);
-
-/*
- * Merges detections from overlapping tiles: a box cut by a tile seam is
- * dropped when a box of the same class covers at least half of it; the rest
- * go through NMS at iou where overlap is also measured as intersection over
- * the smaller box (a whole face and a half face from the next tile).
- */
-void ob_nms_seams(struct ob_detections *d, double iou);
-
-/*
- * Where a model's input came from: input pixel (xi, yi) is frame pixel
- * (ox + xi / sx, oy + yi / sy).  sx, sy are the scales actually used
- * (resized width / region width), so the mapping is exact.
- */
-struct ob_letterbox {
-	double ox, oy, sx, sy;
-	int in_w, in_h;    /* model input */
-	int used_w, used_h; /* part of the input the picture covers (top-left) */
-};
-
-/*
- * Decodes one forward pass's outputs (card order) into frame-pixel
- * detections appended to out, with per-label NMS applied.  threshold < 0
- * uses the card's score_threshold.  Pure: no model needed (tests feed
- * synthetic tensors).
- */
-int ob_decode(const struct ob_model_card *card, const struct ob_tensor *outs,
-	      const struct ob_letterbox *lb, double threshold, struct ob_detections *out);
 
 struct ob_detector;
 

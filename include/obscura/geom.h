@@ -35,4 +35,10 @@ struct ob_box ob_polygon_bounds(const struct ob_polygon *poly);
 /* Twice the signed area; zero for degenerate (collinear) polygons. */
 double ob_polygon_area2(const struct ob_polygon *poly);
 
+/* Area of the intersection of two boxes; 0 when they do not overlap. */
+double ob_box_inter(struct ob_box a, struct ob_box b);
+
+/* Intersection over union; 0 for empty boxes. */
+double ob_box_iou(struct ob_box a, struct ob_box b);
+
 #endif

@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 #include "obscura/minisign.h"
-#include "obscura/verify.h"
+#include "obscura/bundle_verify.h"
 
 /*
  * A ledger is a manifest-format file (manifest.h, obscura-manifest(5)) whose

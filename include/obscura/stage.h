@@ -1,4 +1,4 @@
-/* stage.h - the pipeline stage interface; the list of stages is in src/stages.c. */
+/* stage.h - the pipeline stage interface; the list of stages is in src/media/stages.c. */
 #ifndef OBSCURA_STAGE_H
 #define OBSCURA_STAGE_H
 
@@ -25,7 +25,7 @@ struct ob_stage_ctx {
 
 /*
  * A stage sees every decoded frame of a job, in order, and may change it.
- * Stages talk only to the job runner (src/job.c), which owns the frames.
+ * Stages talk only to the job runner (src/sched/job.c), which owns the frames.
  * Like an FFmpeg filter: one const struct, private state of priv_size bytes
  * zeroed and handed to every callback.
  */

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "obscura/hash.h"
+#include "obscura/track_row.h"
 
 #define OB_TRACKFILE_FORMAT "obscura-tracks" /* root attribute "format" */
 #define OB_TRACKFILE_VERSION 1               /* root attribute "format_version" */
@@ -13,28 +14,8 @@
 #define OB_TRACKFILE_NAME_MAX 64
 #define OB_TRACKFILE_CHUNK_ROWS 4096          /* rows per HDF5 chunk, and per write or read batch */
 #define OB_TRACKFILE_MAX_TRACKS 10000000      /* tracks in one file (summaries are held in memory) */
-#define OB_TRACKFILE_MAX_FRAME_ROWS 65536     /* rows on one frame */
+#define OB_TRACKFILE_MAX_FRAME_ROWS OB_FRAME_MAX_ROWS
 #define OB_TRACKFILE_RECIPE_MAX (1024 * 1024) /* bytes of the recipe attribute a reader accepts */
-
-/* How a row's box was known (the "kind" column). */
-enum ob_row_kind {
-	OB_ROW_OBSERVED = 0,     /* a detection on this frame */
-	OB_ROW_INTERPOLATED = 1, /* between two detections of the track */
-	OB_ROW_EXTRAPOLATED = 2, /* before the first or after the last detection (lookahead) */
-};
-
-/* One box of one track on one frame: where the track is, and what the export hid for it. */
-struct ob_track_row {
-	int64_t frame;    /* 0-based index of the frame in the input's video stream */
-	double pts;       /* presentation time of the frame, seconds from the first frame */
-	uint64_t track;   /* track id, >= 1, unique in the file */
-	uint8_t cls;      /* enum ob_class (class.h) */
-	uint8_t kind;     /* enum ob_row_kind */
-	uint8_t hidden;   /* 1: the export hides cover_* on this frame */
-	float score;      /* detection score; interpolated between detections; 0 extrapolated */
-	float x, y, w, h; /* the track's box, frame pixels (top-left, size) */
-	float cover_x, cover_y, cover_w, cover_h; /* the region hidden for it, before the recipe's margin */
-};
 
 /* One track, aggregated from its rows (and its confirmation by the tracker). */
 struct ob_track_summary {
@@ -47,14 +28,6 @@ struct ob_track_summary {
 	int64_t observed;    /* rows of kind observed */
 	int64_t rows;        /* rows of every kind */
 	double mean_score;   /* over observed rows; 0 if none */
-};
-
-/* One frame: how many rows it has and how many of them were hidden. */
-struct ob_frame_summary {
-	int64_t frame;
-	double pts;
-	uint32_t boxes;
-	uint32_t hidden;
 };
 
 struct ob_trackfile_model {
@@ -111,14 +84,16 @@ int ob_trackfile_add_frame(struct ob_trackfile_writer *w, const struct ob_frame_
  * that never gets a row is not written. */
 int ob_trackfile_confirm(struct ob_trackfile_writer *w, uint64_t id);
 
-struct ob_analytics;
-
 /*
- * Feeds a (borrowed; it must outlive the writer's finish) every frame's rows
- * and every confirmation from now on; finish then finishes a and writes its
- * results as /analytics (obscura-tracks(5)).  Call before the first frame.
+ * A group another module adds to the file when it is finished (/analytics):
+ * the writer calls write(file, opaque) with the open HDF5 file (an hid_t)
+ * before it closes it.  The tracks file knows nothing of what is inside.
  */
-void ob_trackfile_set_analytics(struct ob_trackfile_writer *w, struct ob_analytics *a);
+struct ob_trackfile_group {
+	const char *name;                               /* for the error message */
+	int (*write)(int64_t file, const void *opaque); /* 0, or -1 with errno */
+	const void *opaque;
+};
 
 /*
  * The summaries so far, in increasing id order (borrowed until the next
@@ -127,12 +102,13 @@ void ob_trackfile_set_analytics(struct ob_trackfile_writer *w, struct ob_analyti
 size_t ob_trackfile_writer_tracks(struct ob_trackfile_writer *w, const struct ob_track_summary **tracks);
 
 /*
- * Writes the buffered rows, /tracks and the "frames" attribute (frames must
- * exceed every frame added), closes the file and fsyncs it.  A file without
+ * Writes the buffered rows, /tracks, the group extra (NULL: none) and the
+ * "frames" attribute (frames must exceed every frame added), closes the file
+ * and fsyncs it.  A file without
  * "frames" is incomplete, and readers refuse it.
  * Errors: OB_ERR_OUTPUT, OB_ERR_INTERNAL.  The writer must still be freed.
  */
-int ob_trackfile_finish(struct ob_trackfile_writer *w, int64_t frames);
+int ob_trackfile_finish(struct ob_trackfile_writer *w, int64_t frames, const struct ob_trackfile_group *extra);
 
 /* Frees w, closing the file if finish was not called (the file is then incomplete). */
 void ob_trackfile_writer_free(struct ob_trackfile_writer **w);

@@ -9,7 +9,7 @@
 #include "obscura/hash.h"
 #include "obscura/ledger.h"
 #include "obscura/minisign.h"
-#include "obscura/verify.h"
+#include "obscura/bundle_verify.h"
 #include "obscura/banned.h"
 
 static int exit_for_verdict(enum ob_verdict v)

@@ -14,7 +14,7 @@
 #include "obscura/hash.h"
 #include "obscura/manifest.h"
 #include "obscura/minisign.h"
-#include "obscura/verify.h"
+#include "obscura/bundle_verify.h"
 #include "obscura/version.h"
 #include "obscura/banned.h"
 

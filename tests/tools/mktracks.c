@@ -118,7 +118,7 @@ int main(int argc, char **argv)
 			ret = ob_trackfile_confirm(w, 4);
 	}
 	if (!ret)
-		ret = ob_trackfile_finish(w, FRAMES);
+		ret = ob_trackfile_finish(w, FRAMES, NULL);
 	ob_trackfile_writer_free(&w);
 	if (ret) {
 		fprintf(stderr, "mktracks: %s\n", ob_errmsg());

@@ -98,6 +98,7 @@ static struct ob_analytics *write_scene(const char *path, int64_t upto)
 	struct ob_trackfile_writer *w = NULL;
 	struct ob_analytics_config c;
 	struct ob_analytics *a = NULL;
+	struct ob_trackfile_group group;
 	struct ob_recipe *r = parse(recipe);
 
 	make_meta(&meta);
@@ -106,9 +107,11 @@ static struct ob_analytics *write_scene(const char *path, int64_t upto)
 	assert_int_equal(ob_analytics_new(r, &c, &a), 0);
 	ob_recipe_free(&r);
 	assert_int_equal(ob_trackfile_create(path, &meta, &w), 0);
-	ob_trackfile_set_analytics(w, a);
+	/* as the job does: the writer and the analyzer get the same rows and confirmations */
 	assert_int_equal(ob_trackfile_confirm(w, 1), 0);
+	assert_int_equal(ob_analytics_confirm(a, 1), 0);
 	assert_int_equal(ob_trackfile_confirm(w, 4), 0);
+	assert_int_equal(ob_analytics_confirm(a, 4), 0);
 	for (int64_t f = 0; f < upto; f++) {
 		struct ob_track_row rows[4];
 		struct ob_frame_summary fs = { .frame = f, .pts = (double)f / FPS };
@@ -124,17 +127,21 @@ static struct ob_analytics *write_scene(const char *path, int64_t upto)
 								   .w = (float)bw, .h = (float)bh };
 		}
 		fs.boxes = (uint32_t)n;
-		if (ob_trackfile_add_frame(w, &fs, rows, n))
+		if (ob_trackfile_add_frame(w, &fs, rows, n) || ob_analytics_frame(a, f, fs.pts, rows, n))
 			fail_msg("%s", ob_errmsg());
-		if (f == 22)
+		if (f == 22) {
 			assert_int_equal(ob_trackfile_confirm(w, 2), 0);
+			assert_int_equal(ob_analytics_confirm(a, 2), 0);
+		}
 	}
 	if (upto < FRAMES) {
 		ob_trackfile_writer_free(&w);
 		ob_analytics_free(&a);
 		return NULL;
 	}
-	if (ob_trackfile_finish(w, FRAMES))
+	assert_int_equal(ob_analytics_finish(a), 0);
+	group = ob_analytics_file_group(ob_analytics_result(a));
+	if (ob_trackfile_finish(w, FRAMES, &group))
 		fail_msg("%s", ob_errmsg());
 	ob_trackfile_writer_free(&w);
 	assert_non_null(ob_analytics_result(a));

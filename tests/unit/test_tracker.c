@@ -39,16 +39,6 @@ static double rng_gauss(void)
 	return sqrt(-2 * log(u + 1e-300)) * cos(2 * M_PI * v);
 }
 
-static double box_iou(struct ob_box a, struct ob_box b)
-{
-	double iw = fmin(a.x + a.w, b.x + b.w) - fmax(a.x, b.x);
-	double ih = fmin(a.y + a.h, b.y + b.h) - fmax(a.y, b.y);
-
-	if (iw <= 0 || ih <= 0)
-		return 0;
-	return iw * ih / (a.w * a.h + b.w * b.h - iw * ih);
-}
-
 static struct ob_tracker *make(const struct ob_tracker_params *p, uint64_t *next_id)
 {
 	struct ob_tracker *t = NULL;
@@ -102,7 +92,7 @@ static void test_crossing_keeps_ids(void **state)
 		const float s[2] = { 0.9f, 0.8f };
 
 		frame(t, b, s, 2, ids);
-		max_overlap = fmax(max_overlap, box_iou(b[0], b[1]));
+		max_overlap = fmax(max_overlap, ob_box_iou(b[0], b[1]));
 		if (f == 0) {
 			first[0] = ids[0];
 			first[1] = ids[1];
@@ -139,7 +129,7 @@ static void test_short_occlusion_same_track(void **state)
 			assert_int_equal(ntracks(t), 1);
 			assert_int_equal(track(t, id)->state, OB_TRACK_LOST);
 			/* The filter keeps it walking while hidden. */
-			assert_true(box_iou(track(t, id)->box, b) > 0.7);
+			assert_true(ob_box_iou(track(t, id)->box, b) > 0.7);
 			continue;
 		}
 		frame(t, &b, &s, 1, &got);
@@ -324,7 +314,7 @@ static void test_stride_keeps_ids(void **state)
 			/* Between detections the prediction follows the motion. */
 			if (f > 30)
 				for (int k = 0; k < 3; k++)
-					assert_true(box_iou(track(t, first[k])->box, b[k]) > 0.8);
+					assert_true(ob_box_iou(track(t, first[k])->box, b[k]) > 0.8);
 			continue;
 		}
 		assert_int_equal(ob_tracker_update(t, b, s, 3, ids), 0);
@@ -363,7 +353,7 @@ static uint64_t run_fast_face(double centre_gate, int every, double speed, uint6
 		if (f % every)
 			continue;
 		if (f)
-			assert_true(box_iou(last, b) == 0); /* nothing to overlap */
+			assert_true(ob_box_iou(last, b) == 0); /* nothing to overlap */
 		last = b;
 		assert_int_equal(ob_tracker_update(t, &b, &s, 1, &got), 0);
 		first = first ? first : got;
@@ -424,7 +414,7 @@ static void keep_apart(struct walker *a, struct walker *b)
 	double dy = (a->b.y + a->b.h / 2) - (b->b.y + b->b.h / 2);
 	double d = hypot(dx, dy) + 1e-9, closing;
 
-	if (!similar(a, b) || box_iou(a->b, b->b) <= 0.5)
+	if (!similar(a, b) || ob_box_iou(a->b, b->b) <= 0.5)
 		return;
 	dx /= d;
 	dy /= d;
@@ -464,7 +454,7 @@ static int walk(uint64_t seed, int *passes)
 			w->b.y = rng_unit() * (WALK_H - w->b.h);
 			clear = true;
 			for (int j = 0; j < k; j++)
-				clear = clear && box_iou(w->b, wk[j].b) == 0;
+				clear = clear && ob_box_iou(w->b, wk[j].b) == 0;
 		} while (!clear);
 		w->vx = 4 * (rng_unit() - 0.5);
 		w->vy = 2 * (rng_unit() - 0.5);
@@ -491,7 +481,7 @@ static int walk(uint64_t seed, int *passes)
 		for (int k = 0; k < WALKERS; k++)
 			for (int j = 0; j < k; j++) {
 				keep_apart(&wk[k], &wk[j]);
-				*passes += box_iou(wk[k].b, wk[j].b) > 0.3;
+				*passes += ob_box_iou(wk[k].b, wk[j].b) > 0.3;
 			}
 		for (int k = 0; k < WALKERS; k++) {
 			struct ob_box tb = wk[k].b;

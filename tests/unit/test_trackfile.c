@@ -127,7 +127,7 @@ static void write_scenario(const char *path)
 			for (int i = 0; i < 2; i++)
 				assert_int_equal(ob_trackfile_confirm(w, row_of(f, 0).track), 0);
 	}
-	assert_int_equal(ob_trackfile_finish(w, FRAMES), 0);
+	assert_int_equal(ob_trackfile_finish(w, FRAMES, NULL), 0);
 	ob_trackfile_writer_free(&w);
 	assert_null(w);
 }
@@ -358,7 +358,7 @@ static void test_summary_by_hand(void **state)
 	n = ob_trackfile_writer_tracks(w, &t);
 	assert_int_equal(n, 1);
 	assert_true(t[0].mean_score == 0.625);
-	assert_int_equal(ob_trackfile_finish(w, 20), 0);
+	assert_int_equal(ob_trackfile_finish(w, 20, NULL), 0);
 	ob_trackfile_writer_free(&w);
 
 	assert_int_equal(ob_trackfile_open(path, &f), 0);
@@ -620,7 +620,7 @@ static void test_writer_errors(void **state)
 	assert_int_equal(ob_trackfile_create(path, &meta, &w), 0);
 	fs.hidden = 0;
 	assert_int_equal(ob_trackfile_add_frame(w, &fs, r, 1), 0);
-	assert_int_equal(ob_trackfile_finish(w, 5), OB_ERR_INTERNAL);
+	assert_int_equal(ob_trackfile_finish(w, 5, NULL), OB_ERR_INTERNAL);
 	ob_trackfile_writer_free(&w);
 	ob_trackfile_writer_free(&w);
 }

@@ -1,4 +1,4 @@
-/* geom.c - polygon arithmetic used by masks and (later) analytics zones. */
+/* geom.c - polygon and box arithmetic shared by masks, detection, tracking and analytics. */
 #include "obscura/geom.h"
 
 #include <math.h>
@@ -50,4 +50,20 @@ double ob_polygon_area2(const struct ob_polygon *poly)
 	for (size_t i = 0, j = poly->n - 1; i < poly->n; j = i++)
 		a += poly->pts[j].x * poly->pts[i].y - poly->pts[i].x * poly->pts[j].y;
 	return a;
+}
+
+double ob_box_inter(struct ob_box a, struct ob_box b)
+{
+	double ix = fmin(a.x + a.w, b.x + b.w) - fmax(a.x, b.x);
+	double iy = fmin(a.y + a.h, b.y + b.h) - fmax(a.y, b.y);
+
+	return ix > 0 && iy > 0 ? ix * iy : 0;
+}
+
+double ob_box_iou(struct ob_box a, struct ob_box b)
+{
+	double inter = ob_box_inter(a, b);
+	double uni = a.w * a.h + b.w * b.h - inter;
+
+	return uni > 0 ? inter / uni : 0;
 }

@@ -1,6 +1,6 @@
-/* tracks.c - the track store: trackers per lane, a bounded lookahead, and
+/* track_store.c - the track store: trackers per lane, a bounded lookahead, and
  * the rows that say what covers each frame. */
-#include "obscura/tracks.h"
+#include "obscura/track_store.h"
 
 #include <math.h>
 #include <stdbool.h>
@@ -35,7 +35,7 @@ struct strack {
 	int lane;
 	bool alive;          /* still in its tracker */
 	bool confirmed;      /* the tracker confirmed it */
-	bool confirm_sent;   /* ... and the writer was told */
+	bool confirm_sent;   /* ... and a retired frame reported it */
 	struct obs *obs;
 	size_t n, cap;
 };
@@ -72,7 +72,7 @@ struct ob_track_store {
 	bool *pending_confirmed;
 	size_t npending;
 	uint64_t *ids;         /* scratch for ob_tracker_update */
-	struct ob_trackfile_writer *writer;
+	uint64_t *newly;       /* the last retired frame's newly confirmed tracks */
 	int64_t created, confirmed;
 };
 
@@ -123,7 +123,8 @@ int ob_track_store_new(const struct ob_track_params *p, struct ob_track_store **
 		ts->pending_confirmed = malloc(OB_TRACK_MAX_BOXES * sizeof(*ts->pending_confirmed));
 	}
 	ts->ids = malloc(OB_TRACK_MAX_BOXES * sizeof(*ts->ids));
-	if (!ts->pts || !ts->rows || !ts->ids || (ts->replay && (!ts->pending || !ts->pending_confirmed))) {
+	ts->newly = malloc(OB_TRACK_MAX_BOXES * sizeof(*ts->newly));
+	if (!ts->pts || !ts->rows || !ts->ids || !ts->newly || (ts->replay && (!ts->pending || !ts->pending_confirmed))) {
 		ob_track_store_free(&ts);
 		return ob_err(OB_ERR_NOMEM, "out of memory for the track store");
 	}
@@ -147,6 +148,7 @@ void ob_track_store_free(struct ob_track_store **pts)
 	free(ts->pending);
 	free(ts->pending_confirmed);
 	free(ts->ids);
+	free(ts->newly);
 	free(ts);
 	*pts = NULL;
 }
@@ -560,10 +562,10 @@ static void prune(struct ob_track_store *ts, int64_t n)
 	ts->ntracks = keep;
 }
 
-int ob_track_store_retire(struct ob_track_store *ts, int64_t n)
+int ob_track_store_retire(struct ob_track_store *ts, int64_t n, struct ob_retired *out)
 {
 	const struct ob_track_row *rows;
-	size_t count;
+	size_t count, nnew = 0;
 	int ret;
 
 	if (n != ts->next_retire)
@@ -571,38 +573,31 @@ int ob_track_store_retire(struct ob_track_store *ts, int64_t n)
 	ret = ob_track_store_rows(ts, n, &rows, &count);
 	if (ret)
 		return ret;
-	if (ts->writer) {
-		struct ob_frame_summary f = { .frame = n, .pts = ts->pts[n % (int64_t)ts->pts_cap],
-					      .boxes = (uint32_t)count };
+	*out = (struct ob_retired){
+		.frame = { .frame = n, .pts = ts->pts[n % (int64_t)ts->pts_cap], .boxes = (uint32_t)count },
+		.rows = rows,
+		.n = count,
+		.confirmed = ts->newly,
+	};
+	for (size_t i = 0; i < count; i++) {
+		struct strack *t = ts->replay ? NULL : find(ts, rows[i].track);
 
-		for (size_t i = 0; i < count; i++)
-			f.hidden += rows[i].hidden;
-		ret = ob_trackfile_add_frame(ts->writer, &f, rows, count);
-		if (ret)
-			return ret;
-		for (size_t i = 0; i < count; i++) {
-			struct strack *t = ts->replay ? NULL : find(ts, rows[i].track);
-
-			if (ts->replay && ts->pending_confirmed[i] &&
-			    (ret = ob_trackfile_confirm(ts->writer, rows[i].track)))
-				return ret;
-			if (t && t->confirmed && !t->confirm_sent) {
-				if ((ret = ob_trackfile_confirm(ts->writer, t->id)))
-					return ret;
-				t->confirm_sent = true;
-			}
+		out->frame.hidden += rows[i].hidden;
+		/* A replayed file says per row whether its track was confirmed;
+		 * repeating an id is harmless (confirming is idempotent). */
+		if (ts->replay && ts->pending_confirmed[i])
+			ts->newly[nnew++] = rows[i].track;
+		if (t && t->confirmed && !t->confirm_sent) {
+			ts->newly[nnew++] = t->id;
+			t->confirm_sent = true;
 		}
 	}
+	out->nconfirmed = nnew;
 	ts->next_retire = n + 1;
 	ts->rows_frame = -1;
 	if (!ts->replay)
 		prune(ts, n);
 	return 0;
-}
-
-void ob_track_store_set_writer(struct ob_track_store *ts, struct ob_trackfile_writer *w)
-{
-	ts->writer = w;
 }
 
 size_t ob_track_store_held(const struct ob_track_store *ts)

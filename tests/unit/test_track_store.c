@@ -1,4 +1,4 @@
-/* test_tracks.c - the track store on synthetic trajectories of known truth:
+/* test_track_store.c - the track store on synthetic trajectories of known truth:
  * every frame of a detected track is covered, whatever the gaps and strides. */
 #include <math.h>
 #include <setjmp.h>
@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "obscura/recipe.h"
-#include "obscura/tracks.h"
+#include "obscura/track_store.h"
 
 #define FRAMES_MAX 2000
 #define OBJ_MAX 4
@@ -47,6 +47,7 @@ static void params(struct ob_track_params *p)
 static void retire_ready(struct ob_track_store *ts, int64_t *next)
 {
 	while (*next < ob_track_store_ready(ts)) {
+		struct ob_retired retired;
 		const struct ob_track_row *rows;
 		size_t n;
 
@@ -54,7 +55,8 @@ static void retire_ready(struct ob_track_store *ts, int64_t *next)
 		assert_true(n <= OBJ_MAX * 4);
 		seen[*next].n = n;
 		memcpy(seen[*next].rows, rows, n * sizeof(*rows));
-		assert_int_equal(ob_track_store_retire(ts, *next), 0);
+		assert_int_equal(ob_track_store_retire(ts, *next, &retired), 0);
+		assert_int_equal(retired.n, n); /* what the scheduler passes on is what the redactor saw */
 		(*next)++;
 	}
 }
@@ -305,6 +307,7 @@ static void test_replay_rows(void **state)
 	struct ob_track_store *ts;
 	struct ob_track_row r = { .track = 7, .cls = OB_CLASS_FACE, .hidden = 1, .x = 1, .y = 2, .w = 3, .h = 4 };
 	const struct ob_track_row *rows;
+	struct ob_retired retired;
 	size_t n;
 
 	(void)state;
@@ -318,7 +321,7 @@ static void test_replay_rows(void **state)
 	assert_int_equal(rows[0].frame, 0);
 	/* a frame not retired before the next one begins is a bug */
 	assert_int_not_equal(ob_track_store_begin_frame(ts, 1, 0.04), 0);
-	assert_int_equal(ob_track_store_retire(ts, 0), 0);
+	assert_int_equal(ob_track_store_retire(ts, 0, &retired), 0);
 	assert_int_equal(ob_track_store_begin_frame(ts, 1, 0.04), 0);
 	assert_int_equal(ob_track_store_rows(ts, 1, &rows, &n), 0);
 	assert_int_equal(n, 0);

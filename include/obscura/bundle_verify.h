@@ -1,6 +1,6 @@
-/* verify.h - check a bundle: tar readable, manifest chain, signature, every member against the manifest. */
-#ifndef OBSCURA_VERIFY_H
-#define OBSCURA_VERIFY_H
+/* bundle_verify.h - check a bundle: tar readable, manifest chain, signature, every member against the manifest. */
+#ifndef OBSCURA_BUNDLE_VERIFY_H
+#define OBSCURA_BUNDLE_VERIFY_H
 
 #include <jansson.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
-/* decode.c - detector output decoders (BlazeFace, SSD, CenterNet, DB, YOLOv5/v8) and NMS. */
-#include "obscura/detect.h"
+/* decoders.c - detector output decoders (BlazeFace, SSD, CenterNet, DB, YOLOv5/v8) and NMS. */
+#include "obscura/decoders.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -39,22 +39,6 @@ void ob_detections_release(struct ob_detections *d)
 		return;
 	free(d->v);
 	memset(d, 0, sizeof(*d));
-}
-
-static double box_inter(struct ob_box a, struct ob_box b)
-{
-	double ix = fmin(a.x + a.w, b.x + b.w) - fmax(a.x, b.x);
-	double iy = fmin(a.y + a.h, b.y + b.h) - fmax(a.y, b.y);
-
-	return ix > 0 && iy > 0 ? ix * iy : 0;
-}
-
-double ob_box_iou(struct ob_box a, struct ob_box b)
-{
-	double inter = box_inter(a, b);
-	double uni = a.w * a.h + b.w * b.h - inter;
-
-	return uni > 0 ? inter / uni : 0;
 }
 
 /* qsort is not stable: carry the original index as the tie-break. */
@@ -112,7 +96,7 @@ static void nms_impl(struct ob_detections *d, double iou, size_t max, bool seams
 			}
 			if (!seams)
 				continue;
-			inter = box_inter(a->box, b->box);
+			inter = ob_box_inter(a->box, b->box);
 			small = fmin(a->box.w * a->box.h, b->box.w * b->box.h);
 			/* A half face cut by a seam next to the whole one. */
 			if (small > 0 && inter / small > 0.5 && (b->cut || a->cut))

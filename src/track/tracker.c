@@ -168,19 +168,6 @@ static bool box_valid(struct ob_box b)
 	       b.h > 0;
 }
 
-static double iou(struct ob_box a, struct ob_box b)
-{
-	double iw = fmin(a.x + a.w, b.x + b.w) - fmax(a.x, b.x);
-	double ih = fmin(a.y + a.h, b.y + b.h) - fmax(a.y, b.y);
-	double inter, uni;
-
-	if (!(iw > 0 && ih > 0))
-		return 0;
-	inter = iw * ih;
-	uni = a.w * a.h + b.w * b.h - inter;
-	return uni > 0 ? inter / uni : 0;
-}
-
 /*
  * First round: 1 - IoU when IoU >= iou_gate.  Otherwise the centre rule,
  * for boxes of similar area whose centres are at most centre_gate times the
@@ -190,7 +177,7 @@ static double iou(struct ob_box a, struct ob_box b)
  */
 static double first_cost(const struct ob_tracker_params *p, struct ob_box t, struct ob_box d)
 {
-	double o = iou(t, d), at = t.w * t.h, ad = d.w * d.h, dx, dy, dn;
+	double o = ob_box_iou(t, d), at = t.w * t.h, ad = d.w * d.h, dx, dy, dn;
 
 	if (o >= p->iou_gate)
 		return 1 - o;
@@ -338,7 +325,7 @@ static int associate(const struct ob_tracker *t, const struct ob_box *boxes, con
 				cost[i * nd + j] = first_cost(&t->p, tb, db);
 				continue;
 			}
-			o = iou(tb, db);
+			o = ob_box_iou(tb, db);
 			cost[i * nd + j] = o >= t->p.low_iou_gate ? 1 - o : INFINITY;
 		}
 	}

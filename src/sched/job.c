@@ -12,6 +12,7 @@
 #include <sys/random.h>
 
 #include "obscura/analytics.h"
+#include "obscura/analytics_file.h"
 #include "obscura/analytics_report.h"
 #include "obscura/audit.h"
 #include "obscura/error.h"
@@ -21,7 +22,7 @@
 #include "obscura/stage.h"
 #include "obscura/fsutil.h"
 #include "obscura/trackfile.h"
-#include "obscura/tracks.h"
+#include "obscura/track_store.h"
 #include "obscura/version.h"
 #include "obscura/banned.h"
 
@@ -131,6 +132,27 @@ static double frame_rate(const struct ob_source_info *v)
 	return v->frame_rate.num > 0 && v->frame_rate.den > 0 ? av_q2d(v->frame_rate) : OB_DEFAULT_FPS;
 }
 
+/* A frame's rows are final: the track store hands them over, and they go to
+ * tracks.h5 and to the analyzer, rows first, then the tracks confirmed by now,
+ * so the numbers are always those of the rows on disk. */
+static int record_rows(struct job_state *s, int64_t index)
+{
+	struct ob_retired r;
+	int ret = ob_track_store_retire(s->tracks, index, &r);
+
+	if (!ret && s->writer)
+		ret = ob_trackfile_add_frame(s->writer, &r.frame, r.rows, r.n);
+	if (!ret && s->analytics)
+		ret = ob_analytics_frame(s->analytics, r.frame.frame, r.frame.pts, r.rows, r.n);
+	for (size_t i = 0; i < r.nconfirmed && !ret; i++) {
+		if (s->writer)
+			ret = ob_trackfile_confirm(s->writer, r.confirmed[i]);
+		if (!ret && s->analytics)
+			ret = ob_analytics_confirm(s->analytics, r.confirmed[i]);
+	}
+	return ret;
+}
+
 /* Frame number retired: hiding stages and the encoder (when there is an
  * export), then its rows go to tracks.h5. */
 static int retire_one(struct job_state *s)
@@ -160,7 +182,7 @@ static int retire_one(struct job_state *s)
 		if (ret)
 			return ret;
 	}
-	ret = ob_track_store_retire(s->tracks, index);
+	ret = record_rows(s, index);
 	if (ret)
 		return ret;
 	s->retired++;
@@ -239,18 +261,15 @@ static double kept_start_time(const struct job_state *s)
 	return NAN;
 }
 
-/* Counts, crossings, visits, occupancy and heat, from the rows tracks.h5 gets. */
+/* Counts, crossings, visits, occupancy and heat, from the rows tracks.h5 gets
+ * (record_rows hands both the same rows). */
 static int open_analytics(struct job_state *s)
 {
 	struct ob_analytics_config c;
-	int ret;
 
 	ob_analytics_config_init(&c, s->info->width, s->info->height, frame_rate(s->info));
 	c.start_time = kept_start_time(s);
-	if ((ret = ob_analytics_new(s->job->recipe, &c, &s->analytics)))
-		return ret;
-	ob_trackfile_set_analytics(s->writer, s->analytics);
-	return 0;
+	return ob_analytics_new(s->job->recipe, &c, &s->analytics);
 }
 
 static int open_tracks(struct job_state *s)
@@ -279,7 +298,6 @@ static int open_tracks(struct job_state *s)
 	if ((ret = ob_atomic_tmpname(s->job->tracks, s->tracks_tmp, sizeof(s->tracks_tmp))) ||
 	    (ret = ob_trackfile_create(s->tracks_tmp, &m, &s->writer)))
 		return ret;
-	ob_track_store_set_writer(s->tracks, s->writer);
 	return open_analytics(s);
 }
 
@@ -333,7 +351,12 @@ static int finish_job(struct job_state *s, struct ob_job_stats *stats)
 	size_t nfiles = 0;
 	int ret;
 
-	if ((ret = ob_trackfile_finish(s->writer, s->retired)) || (ret = record_redactions(s, stats)))
+	struct ob_trackfile_group analytics;
+
+	if ((ret = ob_analytics_finish(s->analytics)))
+		return ret;
+	analytics = ob_analytics_file_group(ob_analytics_result(s->analytics));
+	if ((ret = ob_trackfile_finish(s->writer, s->retired, &analytics)) || (ret = record_redactions(s, stats)))
 		return ret;
 	if (!(stats->analytics = ob_analytics_json(ob_analytics_result(s->analytics))))
 		return ob_err(OB_ERR_NOMEM, "%s: out of memory", job->input);

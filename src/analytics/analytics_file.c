@@ -246,6 +246,16 @@ int ob_analytics_file_write(hid_t file, const struct ob_analytics_result *r)
 	return ret;
 }
 
+static int write_group(int64_t file, const void *r)
+{
+	return ob_analytics_file_write(file, r);
+}
+
+struct ob_trackfile_group ob_analytics_file_group(const struct ob_analytics_result *r)
+{
+	return (struct ob_trackfile_group){ "cannot write " OB_ANALYTICS_GROUP, write_group, r };
+}
+
 /* Confirms every confirmed track among rows (repeats are ignored). */
 static int confirm_rows(struct ob_analytics *a, const struct ob_track_summary *t, size_t nt,
 			const struct ob_track_row *rows, size_t n)

@@ -1,4 +1,4 @@
-/* test_verify.c - bundle verification: the tamper matrix a recipient will try, each detected and named. */
+/* test_bundle_verify.c - bundle verification: the tamper matrix a recipient will try, each detected and named. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -15,7 +15,7 @@
 #include "obscura/fsutil.h"
 #include "obscura/manifest.h"
 #include "obscura/minisign.h"
-#include "obscura/verify.h"
+#include "obscura/bundle_verify.h"
 #include "obscura/banned.h"
 
 static char dir[64];

@@ -1,4 +1,4 @@
-/* redact.c - the redact stage: hide exclusion zones and tracked boxes in every frame. */
+/* stage_redact.c - the redact stage: hide exclusion zones and tracked boxes in every frame. */
 #include <libavutil/frame.h>
 
 #include "obscura/error.h"
@@ -7,7 +7,7 @@
 #include "obscura/recipe.h"
 #include "obscura/source.h"
 #include "obscura/stage.h"
-#include "obscura/tracks.h"
+#include "obscura/track_store.h"
 
 struct redact {
 	const struct ob_recipe *recipe;

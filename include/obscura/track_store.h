@@ -1,6 +1,6 @@
-/* tracks.h - the track store: the seam between seeing (detect) and hiding (redact). */
-#ifndef OBSCURA_TRACKS_H
-#define OBSCURA_TRACKS_H
+/* track_store.h - the track store: the seam between seeing (detect) and hiding (redact). */
+#ifndef OBSCURA_TRACK_STORE_H
+#define OBSCURA_TRACK_STORE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -8,7 +8,7 @@
 
 #include "obscura/class.h"
 #include "obscura/geom.h"
-#include "obscura/trackfile.h"
+#include "obscura/track_row.h"
 
 #define OB_TRACK_MAX_BOXES 4096   /* rows one frame may have */
 #define OB_TRACK_MAX_LANES 8      /* detection lanes (one tracker each) */
@@ -94,13 +94,24 @@ int ob_track_store_rows(struct ob_track_store *ts, int64_t n, const struct ob_tr
 			size_t *count);
 
 /*
- * Done with frame n: its rows go to the writer (if any) and its memory is
+ * What retiring a frame hands the scheduler, which passes it on to the tracks
+ * file and the analyzer (the store knows neither): the frame's final rows,
+ * and the tracks confirmed since the last retired frame, to be recorded after
+ * the rows.  Everything is borrowed until the next call on the store.
+ */
+struct ob_retired {
+	struct ob_frame_summary frame;
+	const struct ob_track_row *rows;
+	size_t n;
+	const uint64_t *confirmed;
+	size_t nconfirmed;
+};
+
+/*
+ * Done with frame n: its rows are returned in *out and its memory is
  * released.  Frames are retired in order, each exactly once.
  */
-int ob_track_store_retire(struct ob_track_store *ts, int64_t n);
-
-/* Where retired rows (and track confirmations) are written; NULL: nowhere. */
-void ob_track_store_set_writer(struct ob_track_store *ts, struct ob_trackfile_writer *w);
+int ob_track_store_retire(struct ob_track_store *ts, int64_t n, struct ob_retired *out);
 
 /* Tracks the store holds in memory now (bounded by the lookahead, not by
  * the footage's length). */

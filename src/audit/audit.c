@@ -26,7 +26,7 @@
 #include "obscura/recipe.h"
 #include "obscura/sink.h"
 #include "obscura/source.h"
-#include "obscura/verify.h"
+#include "obscura/bundle_verify.h"
 #include "obscura/version.h"
 #include "obscura/banned.h"
 

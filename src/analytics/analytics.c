@@ -792,7 +792,7 @@ static int do_frame(struct ob_analytics *a, int64_t frame, double pts, const str
 		return ob_err(OB_ERR_INTERNAL, "analytics: frame %" PRId64 " after frame %" PRId64, frame, a->last_frame);
 	if (!isfinite(pts) || (a->frames && pts < a->last_pts))
 		return ob_err(OB_ERR_INTERNAL, "analytics: frame %" PRId64 ": time %g s goes back", frame, pts);
-	if (n > OB_TRACKFILE_MAX_FRAME_ROWS)
+	if (n > OB_FRAME_MAX_ROWS)
 		return ob_err(OB_ERR_INTERNAL, "analytics: frame %" PRId64 ": %zu rows", frame, n);
 	if ((ret = open_frame(a, frame, pts)))
 		return ret;

@@ -9,7 +9,7 @@
 #include "obscura/recipe.h"
 #include "obscura/source.h"
 #include "obscura/stage.h"
-#include "obscura/tracks.h"
+#include "obscura/track_store.h"
 #include "obscura/banned.h"
 
 #define GUIDED_MAX_PEOPLE 8   /* person crops searched for faces per frame */

@@ -12,8 +12,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "obscura/analytics.h"
-#include "obscura/analytics_file.h"
 #include "obscura/class.h"
 #include "obscura/error.h"
 #include "obscura/h5.h"
@@ -112,7 +110,6 @@ struct ob_trackfile_writer {
 	size_t ntracks, tcap;
 	uint64_t *pending;                /* confirmed before any row: sorted ids */
 	size_t npending, pcap;
-	struct ob_analytics *analytics;   /* borrowed: fed every frame and confirmation; NULL: none */
 	bool failed, finished;
 };
 
@@ -423,10 +420,6 @@ int ob_trackfile_add_frame(struct ob_trackfile_writer *w, const struct ob_frame_
 				(long long)f->frame, (long long)n);
 	w->frmbuf[w->nfrmbuf++] = *f;
 	w->last_frame = f->frame;
-	if (w->analytics && (ret = ob_analytics_frame(w->analytics, f->frame, f->pts, rows, n))) {
-		w->failed = true;
-		return ret;
-	}
 	if (w->nfrmbuf == OB_TRACKFILE_CHUNK_ROWS)
 		return flush_frames(w);
 	return 0;
@@ -436,14 +429,9 @@ int ob_trackfile_confirm(struct ob_trackfile_writer *w, uint64_t id)
 {
 	bool found;
 	size_t i;
-	int ret;
 
 	if (w->failed || w->finished || id == 0)
 		return ob_err(OB_ERR_INTERNAL, "%s: cannot confirm track %" PRIu64, w->path, id);
-	if (w->analytics && (ret = ob_analytics_confirm(w->analytics, id))) {
-		w->failed = true;
-		return ret;
-	}
 	i = search_ids(w->tracks, w->ntracks, sizeof(*w->tracks), id, &found);
 	if (found) {
 		w->tracks[i].confirmed = 1;
@@ -473,11 +461,6 @@ int ob_trackfile_confirm(struct ob_trackfile_writer *w, uint64_t id)
 	return 0;
 }
 
-void ob_trackfile_set_analytics(struct ob_trackfile_writer *w, struct ob_analytics *a)
-{
-	w->analytics = a;
-}
-
 size_t ob_trackfile_writer_tracks(struct ob_trackfile_writer *w, const struct ob_track_summary **tracks)
 {
 	for (size_t i = 0; i < w->ntracks; i++)
@@ -486,7 +469,7 @@ size_t ob_trackfile_writer_tracks(struct ob_trackfile_writer *w, const struct ob
 	return w->ntracks;
 }
 
-int ob_trackfile_finish(struct ob_trackfile_writer *w, int64_t frames)
+int ob_trackfile_finish(struct ob_trackfile_writer *w, int64_t frames, const struct ob_trackfile_group *extra)
 {
 	const struct ob_track_summary *tracks;
 	size_t n = ob_trackfile_writer_tracks(w, &tracks);
@@ -510,15 +493,9 @@ int ob_trackfile_finish(struct ob_trackfile_writer *w, int64_t frames)
 		return write_failed(w, "cannot write /tracks", errno);
 	}
 	ob_h5_close(&trk);
-	if (w->analytics) {
-		if ((ret = ob_analytics_finish(w->analytics))) {
-			w->failed = true;
-			return ret;
-		}
-		errno = 0;
-		if (ob_analytics_file_write(w->file, ob_analytics_result(w->analytics)))
-			return write_failed(w, "cannot write " OB_ANALYTICS_GROUP, errno);
-	}
+	errno = 0;
+	if (extra && extra->write(w->file, extra->opaque))
+		return write_failed(w, extra->name, errno);
 	errno = 0;
 	if (ob_h5_put_i64(w->file, "frames", frames))
 		return write_failed(w, "cannot write the frames attribute", errno);

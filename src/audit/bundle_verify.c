@@ -1,5 +1,5 @@
-/* verify.c - verify a bundle offline: tar, manifest chain, signature, members; report as JSON. */
-#include "obscura/verify.h"
+/* bundle_verify.c - verify a bundle offline: tar, manifest chain, signature, members; report as JSON. */
+#include "obscura/bundle_verify.h"
 
 #include <stdarg.h>
 #include <stdbool.h>

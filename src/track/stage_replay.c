@@ -11,7 +11,7 @@
 #include "obscura/source.h"
 #include "obscura/stage.h"
 #include "obscura/trackfile.h"
-#include "obscura/tracks.h"
+#include "obscura/track_store.h"
 #include "obscura/banned.h"
 
 struct replay {
