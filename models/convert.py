@@ -18,6 +18,16 @@ from tfjs2onnx import TfjsToOnnx  # noqa: E402
 import tfjs_weights  # noqa: E402
 
 
+class ConversionError(Exception):
+    """The source graph is not the one the converter was written for."""
+
+
+def expect(cond, what):
+    # A real check, not an assert: `python3 -O` must not turn a wrong graph into a model.
+    if not cond:
+        raise ConversionError(what)
+
+
 def blazeface(src):
     nodes, w = tfjs_weights.load_graph_model(os.path.join(src, "models/blazeface.json"))
     cv = TfjsToOnnx(nodes, w, "blazeface")
@@ -27,8 +37,12 @@ def blazeface(src):
     #               Identity_1 (1,384,1) / Identity_3 (1,384,16) from the 8x8 grid (6 anchors).
     s16, s8 = cv.get("Identity"), cv.get("Identity_1")
     r16, r8 = cv.get("Identity_2"), cv.get("Identity_3")
-    assert cv.shape["Identity"] == [1, 512, 1] and cv.shape["Identity_1"] == [1, 384, 1]
-    assert cv.shape["Identity_2"] == [1, 512, 16] and cv.shape["Identity_3"] == [1, 384, 16]
+    expect(cv.shape["Identity"] == [1, 512, 1] and cv.shape["Identity_1"] == [1, 384, 1],
+           "BlazeFace score heads are %s and %s, not [1,512,1] and [1,384,1]"
+           % (cv.shape["Identity"], cv.shape["Identity_1"]))
+    expect(cv.shape["Identity_2"] == [1, 512, 16] and cv.shape["Identity_3"] == [1, 384, 16],
+           "BlazeFace box heads are %s and %s, not [1,512,16] and [1,384,16]"
+           % (cv.shape["Identity_2"], cv.shape["Identity_3"]))
     scores = b.node("Concat", [s16, s8], "scores_concat", axis=1)
     boxes = b.node("Concat", [r16, r8], "boxes_concat", axis=1)
     b.add_output(scores, "scores", [1, 896, 1])
@@ -44,8 +58,10 @@ def centernet(src):
     b = cv.b
     heat = cv.get("tower_0/keypoints")   # sigmoid class heatmap, NHWC (1,128,128,80) in tfjs
     wh = cv.get("tower_0/wh")            # box distances, NHWC (1,128,128,4) in tfjs
-    assert cv.shape["tower_0/keypoints"] == [1, 128, 128, 80], cv.shape["tower_0/keypoints"]
-    assert cv.shape["tower_0/wh"] == [1, 128, 128, 4]
+    expect(cv.shape["tower_0/keypoints"] == [1, 128, 128, 80],
+           "CenterNet heatmap is %s, not [1,128,128,80]" % cv.shape["tower_0/keypoints"])
+    expect(cv.shape["tower_0/wh"] == [1, 128, 128, 4], "CenterNet wh head is %s, not [1,128,128,4]"
+           % cv.shape["tower_0/wh"])
     b.add_output(heat, "heatmap", [1, 80, 128, 128])
     b.add_output(wh, "wh", [1, 4, 128, 128])
     return b.model("CenterNet MobileNetV3 COCO-80 (512x512) from @vladmandic/human 3.3.6 "
@@ -188,7 +204,7 @@ def ssd_face(src):
         for t, k, lst in ((be, 4, boxes), (cl, 3, classes)):
             tt = b.node("Transpose", [t], t + "/nhwc", perm=[0, 2, 3, 1])
             lst.append(b.node("Reshape", [tt, b.const(t + "/shape", np.array([1, n, k], np.int64))], t + "/flat"))
-    assert total == 5118, total
+    expect(total == 5118, "SSD has %d anchors, not 5118" % total)
     bx = b.node("Concat", boxes, "box_encodings_concat", axis=1)
     cl = b.node("Concat", classes, "class_logits_concat", axis=1)
     b.add_output(bx, "box_encodings", [1, 5118, 4])
@@ -204,7 +220,11 @@ def main(argv):
     if len(argv) != 4 or argv[1] not in CONVERTERS:
         sys.stderr.write("usage: %s {%s} SRC_DIR OUT.onnx\n" % (argv[0], "|".join(CONVERTERS)))
         return 2
-    model = CONVERTERS[argv[1]](argv[2])
+    try:
+        model = CONVERTERS[argv[1]](argv[2])
+    except (ConversionError, OSError, KeyError, ValueError) as e:
+        sys.stderr.write("convert.py: %s: %s: %s\n" % (argv[1], type(e).__name__, e))
+        return 1
     save_model(model, argv[3])
     return 0
 
