@@ -11,13 +11,14 @@ struct ob_source_info;
 struct ob_track_store;
 struct ob_replay;
 struct ob_audit;
+struct ob_track_row;
 
 /* What every stage may read about the job it runs in (borrowed, read-only). */
 struct ob_stage_ctx {
 	const struct ob_recipe *recipe;
 	const struct ob_source_info *video;
 	uint64_t seed;     /* the job's pixelation noise seed; never recorded */
-	struct ob_track_store *tracks; /* detect (or replay) fills it, redact asks it (owned by the job) */
+	struct ob_track_store *tracks; /* seeing stages fill it (owned by the job; seeing thread only) */
 	const struct ob_replay *replay; /* obscura redact: the tracks file and its edits; NULL */
 	struct ob_audit *audit;  /* the job's manifest, for stages that record what they did */
 	int threads;       /* the job's thread budget (0 = auto) */
@@ -25,7 +26,7 @@ struct ob_stage_ctx {
 
 /*
  * A stage sees every decoded frame of a job, in order, and may change it.
- * Stages talk only to the job runner (src/sched/job.c), which owns the frames.
+ * Stages talk only to the job loop (src/sched/job.c), which owns the frames.
  * Like an FFmpeg filter: one const struct, private state of priv_size bytes
  * zeroed and handed to every callback.
  */
@@ -34,8 +35,13 @@ struct ob_stage {
 	size_t priv_size;
 	/* Called once, after the source is open and before the first frame. */
 	int (*init)(void *priv, const struct ob_stage_ctx *ctx);
-	/* Called for frame number index (0-based); the frame stays the caller's. */
-	int (*process)(void *priv, struct AVFrame *frame, int64_t index);
+	/* Called for frame number index (0-based); the frame stays the caller's.
+	 * Hiding stages get the frame's final rows (every class; row.hidden says
+	 * which to hide), borrowed for the call; seeing stages get NULL, 0.
+	 * Seeing and hiding stages run in different threads: a stage touches
+	 * only its own priv and what the job loop hands it. */
+	int (*process)(void *priv, struct AVFrame *frame, int64_t index, const struct ob_track_row *rows,
+		       size_t nrows);
 	/* Called once after the last frame (frames = how many); may be NULL. */
 	int (*finish)(void *priv, int64_t frames);
 	/* Called once, whether or not init succeeded; must accept zeroed priv. */

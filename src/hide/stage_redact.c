@@ -7,11 +7,10 @@
 #include "obscura/recipe.h"
 #include "obscura/source.h"
 #include "obscura/stage.h"
-#include "obscura/track_store.h"
+#include "obscura/track_row.h"
 
 struct redact {
 	const struct ob_recipe *recipe;
-	struct ob_track_store *tracks;
 	uint64_t seed;
 	struct ob_mask zones; /* static exclusion zones, rasterized once */
 	struct ob_mask frame; /* what this frame hides */
@@ -26,7 +25,6 @@ static int redact_init(void *priv, const struct ob_stage_ctx *ctx)
 	int ret;
 
 	r->recipe = ctx->recipe;
-	r->tracks = ctx->tracks;
 	r->seed = ctx->seed;
 	ret = ob_mask_init(&r->zones, v->width, v->height, block);
 	if (ret)
@@ -43,19 +41,14 @@ static int redact_init(void *priv, const struct ob_stage_ctx *ctx)
 	return 0;
 }
 
-static int redact_process(void *priv, AVFrame *frame, int64_t index)
+static int redact_process(void *priv, AVFrame *frame, int64_t index, const struct ob_track_row *rows, size_t n)
 {
 	struct redact *r = priv;
-	const struct ob_track_row *rows;
-	size_t n = 0;
 	double m = r->recipe->pixelate.margin;
-	int ret;
 
 	/* Zones, plus the cover of every hidden row of this frame, grown by margin. */
 	ob_mask_clear(&r->frame);
 	ob_mask_or(&r->frame, &r->zones);
-	if (r->tracks && (ret = ob_track_store_rows(r->tracks, index, &rows, &n)))
-		return ret;
 	for (size_t i = 0; i < n; i++) {
 		struct ob_box b = { rows[i].cover_x, rows[i].cover_y, rows[i].cover_w, rows[i].cover_h };
 

@@ -1,8 +1,10 @@
-/* job.c - the job loop: source -> stages -> sink, for one input. */
+/* job.c - one job's scheduler: source -> seeing -> track store -> hiding -> sink, in three threads. */
 #include "obscura/job.h"
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
+#include <time.h>
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <stdbool.h>
@@ -16,6 +18,7 @@
 #include "obscura/analytics_report.h"
 #include "obscura/audit.h"
 #include "obscura/error.h"
+#include "obscura/fifo.h"
 #include "obscura/recipe.h"
 #include "obscura/sink.h"
 #include "obscura/source.h"
@@ -27,6 +30,11 @@
 #include "obscura/banned.h"
 
 #define PROGRESS_EVERY 25 /* frames between progress reports */
+/* Frames in flight between two threads, on top of the lookahead: enough to
+ * smooth the detectors' uneven cost (a detection frame, then cheap ones),
+ * few enough that memory stays a handful of frames. */
+#define DECODED_QUEUE 8
+#define HIDE_QUEUE 8
 
 static volatile sig_atomic_t interrupted;
 
@@ -43,11 +51,41 @@ struct running_stage {
 	bool hide;   /* runs after the lookahead, on frames about to be encoded */
 };
 
-/* Frames decoded and seen, waiting for the track store's final answer. */
+/*
+ * What travels between the threads: a decoded frame (with, once final, its
+ * rows), a packet of a kept audio stream, or the end of the stream.  An item
+ * is owned by whoever holds it; item_free releases everything in it.
+ */
+enum item_kind { ITEM_FRAME, ITEM_PACKET, ITEM_END };
+
+struct item {
+	enum item_kind kind;
+	AVFrame *frame;
+	AVPacket *pkt;
+	int64_t index;              /* frame number */
+	struct ob_track_row *rows;  /* the frame's final rows, for the hiding stages */
+	size_t nrows;
+};
+
+/* Frames seen, waiting for the track store's final answer (the lookahead). */
 struct frame_queue {
-	AVFrame **slot;
+	struct item **slot;
 	size_t cap, n;
 	int64_t first;   /* frame number of the oldest */
+};
+
+/* How a worker thread ended: its status and, on failure, its message (the
+ * error message is per thread). */
+struct thread_end {
+	pthread_t id;
+	bool started;
+	int ret;
+	char msg[OB_ERRMSG_MAX];
+};
+
+/* Where the time went, in seconds, each part measured by the thread doing it. */
+struct job_timing {
+	double decode, see, retire, hide, encode;
 };
 
 /* Everything one job holds; freed in one place (job_release). */
@@ -60,10 +98,14 @@ struct job_state {
 	struct ob_sink *sink;
 	struct ob_track_store *tracks;
 	struct ob_trackfile_writer *writer;
-	struct ob_analytics *analytics;  /* fed by the writer (ob_trackfile_set_analytics) */
+	struct ob_analytics *analytics;  /* fed with the writer by record_rows */
 	char tracks_tmp[4096];
 	struct ob_audit *audit;
 	struct frame_queue q;
+	struct ob_fifo *decoded;  /* decode thread -> job loop */
+	struct ob_fifo *to_hide;  /* job loop -> hide-and-encode thread */
+	struct thread_end decoder, hider;
+	struct job_timing t;
 	int64_t first_pts;   /* pts of frame 0, to count seconds from */
 	int64_t retired;     /* frames through the whole pipeline */
 	ob_job_progress_fn progress;
@@ -94,24 +136,66 @@ static void count_dropped(const AVFormatContext *fmt, const struct ob_source_inf
 	stats->tags_dropped += (int)fmt->nb_chapters;
 }
 
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void item_free(struct item **it)
+{
+	if (!*it)
+		return;
+	av_frame_free(&(*it)->frame);
+	av_packet_free(&(*it)->pkt);
+	free((*it)->rows);
+	free(*it);
+	*it = NULL;
+}
+
 static int queue_init(struct frame_queue *q, size_t cap)
 {
 	q->slot = calloc(cap, sizeof(*q->slot));
 	if (!q->slot)
 		return ob_err(OB_ERR_NOMEM, "out of memory for the frame queue");
 	q->cap = cap;
-	for (size_t i = 0; i < cap; i++)
-		if (!(q->slot[i] = av_frame_alloc()))
-			return ob_err(OB_ERR_NOMEM, "out of memory for the frame queue");
 	return 0;
 }
 
 static void queue_release(struct frame_queue *q)
 {
-	for (size_t i = 0; q->slot && i < q->cap; i++)
-		av_frame_free(&q->slot[i]);
+	while (q->slot && q->n) {
+		item_free(&q->slot[q->first % (int64_t)q->cap]);
+		q->first++;
+		q->n--;
+	}
 	free(q->slot);
 	q->slot = NULL;
+}
+
+/* Frees whatever a queue still holds, after its threads are gone. */
+static void fifo_drain_free(struct ob_fifo **f)
+{
+	void *it;
+
+	while (*f && ob_fifo_try_pop(*f, &it))
+		item_free((struct item **)&it);
+	ob_fifo_free(f);
+}
+
+/* A worker thread failed: keep its status and message for the job loop. */
+static void thread_failed(struct thread_end *e, int ret)
+{
+	e->ret = ret;
+	snprintf(e->msg, sizeof(e->msg), "%s", ob_errmsg());
+}
+
+/* The job loop takes over a worker's failure as its own. */
+static int adopt(const struct thread_end *e)
+{
+	return ob_err(e->ret, "%s", e->msg);
 }
 
 /* Seconds from the first frame: the frame's pts, or its number over the rate. */
@@ -135,11 +219,19 @@ static double frame_rate(const struct ob_source_info *v)
 /* A frame's rows are final: the track store hands them over, and they go to
  * tracks.h5 and to the analyzer, rows first, then the tracks confirmed by now,
  * so the numbers are always those of the rows on disk. */
-static int record_rows(struct job_state *s, int64_t index)
+static int record_rows(struct job_state *s, int64_t index, struct item *it)
 {
 	struct ob_retired r;
+	double t0 = now();
 	int ret = ob_track_store_retire(s->tracks, index, &r);
 
+	/* The hiding thread gets its own copy: the store's is gone at the next call. */
+	if (!ret && it && r.n) {
+		if (!(it->rows = malloc(r.n * sizeof(*it->rows))))
+			return ob_err(OB_ERR_NOMEM, "%s: out of memory", s->job->input);
+		memcpy(it->rows, r.rows, r.n * sizeof(*it->rows));
+		it->nrows = r.n;
+	}
 	if (!ret && s->writer)
 		ret = ob_trackfile_add_frame(s->writer, &r.frame, r.rows, r.n);
 	if (!ret && s->analytics)
@@ -150,39 +242,32 @@ static int record_rows(struct job_state *s, int64_t index)
 		if (!ret && s->analytics)
 			ret = ob_analytics_confirm(s->analytics, r.confirmed[i]);
 	}
+	s->t.retire += now() - t0;
 	return ret;
 }
 
-/* Frame number retired: hiding stages and the encoder (when there is an
- * export), then its rows go to tracks.h5. */
+/* The oldest frame's rows are final: they go to tracks.h5 and the analyzer,
+ * and the frame with a copy of them to the hiding thread (when there is an
+ * export). */
 static int retire_one(struct job_state *s)
 {
 	int64_t index = s->retired;
-	int ret = 0;
+	struct item *it = NULL;
+	int ret;
 
 	if (s->sink) {
-		AVFrame *frame = s->q.slot[s->q.first % (int64_t)s->q.cap];
-
 		if (!s->q.n || s->q.first != index)
 			return ob_err(OB_ERR_INTERNAL, "frame queue out of step");
-		/* The decoder may still use this buffer as a reference picture:
-		 * stages must write into a private copy, or the next frames
-		 * would be predicted from pixelated pixels. */
-		ret = av_frame_make_writable(frame);
-		if (ret < 0)
-			ret = ob_err_av(OB_ERR_NOMEM, ret, "%s: frame copy", s->job->input);
-		for (size_t i = 0; i < s->nstages && !ret; i++)
-			if (s->stages[i].hide)
-				ret = s->stages[i].stage->process(s->stages[i].priv, frame, index);
-		if (!ret)
-			ret = ob_sink_write_frame(s->sink, frame);
-		av_frame_unref(frame);
+		it = s->q.slot[s->q.first % (int64_t)s->q.cap];
 		s->q.first++;
 		s->q.n--;
-		if (ret)
-			return ret;
 	}
-	ret = record_rows(s, index);
+	ret = record_rows(s, index, it);
+	if (!ret && it && !ob_fifo_push(s->to_hide, it))
+		ret = adopt(&s->hider); /* the hiding thread stopped on an error */
+	else
+		it = NULL;
+	item_free(&it);
 	if (ret)
 		return ret;
 	s->retired++;
@@ -201,28 +286,236 @@ static int drain(struct job_state *s)
 }
 
 /* A decoded frame: seen by the seeing stages, then queued until final. */
-static int see_frame(struct job_state *s, AVFrame *frame, int64_t index)
+static int see_frame(struct job_state *s, struct item *it)
 {
-	int ret = ob_track_store_begin_frame(s->tracks, index, frame_seconds(s, frame, index));
+	double t0 = now();
+	int ret = ob_track_store_begin_frame(s->tracks, it->index, frame_seconds(s, it->frame, it->index));
 
 	for (size_t i = 0; i < s->nstages && !ret; i++)
 		if (!s->stages[i].hide)
-			ret = s->stages[i].stage->process(s->stages[i].priv, frame, index);
-	if (ret) {
-		av_frame_unref(frame);
-		return ret;
+			ret = s->stages[i].stage->process(s->stages[i].priv, it->frame, it->index, NULL, 0);
+	s->t.see += now() - t0;
+	if (ret || !s->sink) {
+		item_free(&it);
+		return ret ? ret : drain(s);
 	}
-	if (s->sink) {
-		if (s->q.n == s->q.cap) {
-			av_frame_unref(frame);
-			return ob_err(OB_ERR_INTERNAL, "frame queue full");
-		}
-		av_frame_move_ref(s->q.slot[(s->q.first + (int64_t)s->q.n) % (int64_t)s->q.cap], frame);
-		s->q.n++;
-	} else {
-		av_frame_unref(frame);
+	if (s->q.n == s->q.cap) {
+		item_free(&it);
+		return ob_err(OB_ERR_INTERNAL, "frame queue full");
 	}
+	s->q.slot[(s->q.first + (int64_t)s->q.n) % (int64_t)s->q.cap] = it;
+	s->q.n++;
 	return drain(s);
+}
+
+/*
+ * The decode thread: demuxes and decodes the input into items for the job
+ * loop, until the end of the input, an error (sent as the end, with the
+ * message kept in s->decoder), or an abort of the queue by the job loop.
+ */
+static void *decode_thread(void *arg)
+{
+	struct job_state *s = arg;
+	int64_t index = 0;
+	struct item *it = NULL;
+	int ret = 0;
+
+	for (;;) {
+		double t0 = now();
+		int kind;
+
+		if (!(it = calloc(1, sizeof(*it))) || !(it->frame = av_frame_alloc()) || !(it->pkt = av_packet_alloc())) {
+			ret = ob_err(OB_ERR_NOMEM, "%s: out of memory", s->job->input);
+			break;
+		}
+		kind = ob_source_next(s->src, it->frame, it->pkt);
+		s->t.decode += now() - t0;
+		if (kind < 0) {
+			ret = kind;
+			break;
+		}
+		if (kind == OB_SOURCE_EOF)
+			break;
+		if (kind == OB_SOURCE_PACKET) {
+			it->kind = ITEM_PACKET;
+			av_frame_free(&it->frame);
+		} else {
+			it->kind = ITEM_FRAME;
+			it->index = index++;
+			av_packet_free(&it->pkt);
+		}
+		if (!ob_fifo_push(s->decoded, it))
+			goto out; /* the job loop stopped: nobody listens */
+		it = NULL;
+	}
+	if (ret)
+		thread_failed(&s->decoder, ret);
+	item_free(&it);
+	if ((it = calloc(1, sizeof(*it)))) {
+		it->kind = ITEM_END;
+		if (ob_fifo_push(s->decoded, it))
+			it = NULL;
+	} else if (!ret) {
+		thread_failed(&s->decoder, ob_err(OB_ERR_NOMEM, "%s: out of memory", s->job->input));
+	}
+out:
+	item_free(&it);
+	return NULL;
+}
+
+/* One frame with final rows: hiding stages, then the encoder. */
+static int hide_frame(struct job_state *s, struct item *it)
+{
+	double t0 = now();
+	/* The decoder may still use this buffer as a reference picture: stages
+	 * must write into a private copy, or the next frames would be
+	 * predicted from pixelated pixels. */
+	int ret = av_frame_make_writable(it->frame);
+
+	if (ret < 0)
+		return ob_err_av(OB_ERR_NOMEM, ret, "%s: frame copy", s->job->input);
+	for (size_t i = 0; i < s->nstages && !ret; i++)
+		if (s->stages[i].hide)
+			ret = s->stages[i].stage->process(s->stages[i].priv, it->frame, it->index, it->rows, it->nrows);
+	s->t.hide += now() - t0;
+	t0 = now();
+	if (!ret)
+		ret = ob_sink_write_frame(s->sink, it->frame);
+	s->t.encode += now() - t0;
+	return ret;
+}
+
+/*
+ * The hide-and-encode thread: frames in order with their final rows, and
+ * kept audio packets, into the sink, until the end item.  On an error it
+ * keeps the message in s->hider and aborts its queue, so the job loop's
+ * next push fails at once instead of waiting.
+ */
+static void *hide_thread(void *arg)
+{
+	struct job_state *s = arg;
+	void *p;
+	int ret = 0;
+
+	while (!ret && ob_fifo_pop(s->to_hide, &p)) {
+		struct item *it = p;
+
+		if (it->kind == ITEM_END) {
+			item_free(&it);
+			return NULL;
+		}
+		ret = it->kind == ITEM_PACKET ? ob_sink_write_packet(s->sink, it->pkt) : hide_frame(s, it);
+		item_free(&it);
+	}
+	if (ret) {
+		thread_failed(&s->hider, ret);
+		ob_fifo_abort(s->to_hide);
+	}
+	return NULL;
+}
+
+static int start_thread(struct job_state *s, struct thread_end *e, void *(*fn)(void *))
+{
+	int e2 = pthread_create(&e->id, NULL, fn, s);
+
+	if (e2)
+		return ob_err(OB_ERR_INTERNAL, "%s: cannot start a thread: %s", s->job->input, strerror(e2));
+	e->started = true;
+	return 0;
+}
+
+static void join_thread(struct thread_end *e)
+{
+	if (e->started)
+		pthread_join(e->id, NULL);
+	e->started = false;
+}
+
+/* Stops and joins both workers (abort: at once, without waiting for their work). */
+static void stop_threads(struct job_state *s, bool abort)
+{
+	if (abort) {
+		if (s->decoded)
+			ob_fifo_abort(s->decoded);
+		if (s->to_hide)
+			ob_fifo_abort(s->to_hide);
+	}
+	join_thread(&s->decoder);
+	join_thread(&s->hider);
+}
+
+/*
+ * The job loop proper: items from the decode thread are seen here (the
+ * detectors and the track store live in this thread), wait here for their
+ * rows to become final, and go on to the hide-and-encode thread.  Returns
+ * once every frame reached the sink, or on the first error of any thread.
+ */
+static int run_frames(struct job_state *s)
+{
+	struct item *end;
+	void *p;
+	int ret = 0;
+
+	if ((ret = ob_fifo_new(DECODED_QUEUE, &s->decoded)) ||
+	    (s->sink && (ret = ob_fifo_new(HIDE_QUEUE, &s->to_hide))) ||
+	    (ret = start_thread(s, &s->decoder, decode_thread)) ||
+	    (s->sink && (ret = start_thread(s, &s->hider, hide_thread))))
+		goto out;
+	for (;;) {
+		struct item *it;
+
+		if (interrupted) {
+			ret = ob_err(OB_ERR_INTERRUPTED, "%s: interrupted", s->job->input);
+			goto out;
+		}
+		if (!ob_fifo_pop(s->decoded, &p)) {
+			ret = ob_err(OB_ERR_INTERNAL, "%s: the decoder's queue was aborted", s->job->input);
+			goto out;
+		}
+		it = p;
+		if (it->kind == ITEM_END) {
+			item_free(&it);
+			break;
+		}
+		if (it->kind == ITEM_PACKET) {
+			if (s->sink && !ob_fifo_push(s->to_hide, it)) {
+				item_free(&it);
+				ret = adopt(&s->hider);
+				goto out;
+			}
+			if (!s->sink)
+				item_free(&it);
+			continue;
+		}
+		if ((ret = see_frame(s, it)))
+			goto out;
+	}
+	join_thread(&s->decoder); /* it sent the end: it has ended */
+	if (s->decoder.ret) {
+		ret = adopt(&s->decoder);
+		goto out;
+	}
+	ob_track_store_finish(s->tracks);
+	if ((ret = drain(s)))
+		goto out;
+	if (s->sink) {
+		if (!(end = calloc(1, sizeof(*end)))) {
+			ret = ob_err(OB_ERR_NOMEM, "%s: out of memory", s->job->input);
+			goto out;
+		}
+		end->kind = ITEM_END;
+		if (!ob_fifo_push(s->to_hide, end)) {
+			item_free(&end);
+			ret = adopt(&s->hider);
+			goto out;
+		}
+		join_thread(&s->hider);
+		if (s->hider.ret)
+			ret = adopt(&s->hider);
+	}
+out:
+	stop_threads(s, ret != 0);
+	return ret;
 }
 
 static int start_stages(struct job_state *s, const struct ob_stage_ctx *ctx)
@@ -395,6 +688,7 @@ static int finish_job(struct job_state *s, struct ob_job_stats *stats)
 
 static void job_release(struct job_state *s, struct ob_job_stats *stats, bool counted)
 {
+	stop_threads(s, true); /* no thread may touch a stage or the sink from here on */
 	for (size_t i = 0; i < s->nstages; i++) {
 		if (!counted && s->stages[i].stage->hidden_cells)
 			stats->hidden_cells += s->stages[i].stage->hidden_cells(s->stages[i].priv);
@@ -406,6 +700,8 @@ static void job_release(struct job_state *s, struct ob_job_stats *stats, bool co
 	ob_atomic_abort(s->tracks_tmp); /* "" once committed */
 	ob_track_store_free(&s->tracks);
 	queue_release(&s->q);
+	fifo_drain_free(&s->decoded);
+	fifo_drain_free(&s->to_hide);
 	ob_sink_free(&s->sink);   /* removes the temporary file unless committed */
 	ob_audit_free(&s->audit); /* removes the manifest, and the bundle unless kept */
 	ob_source_free(&s->src);
@@ -416,21 +712,14 @@ int ob_job_run(const struct ob_job *job, struct ob_job_stats *stats,
 {
 	const struct ob_recipe *recipe = job->recipe;
 	struct job_state s = { .job = job, .first_pts = AV_NOPTS_VALUE, .progress = progress, .opaque = opaque };
-	AVFrame *frame = av_frame_alloc();
-	AVPacket *pkt = av_packet_alloc();
 	struct ob_track_params tp;
 	struct ob_stage_ctx ctx;
 	bool counted = false;
-	int64_t index = 0;
 	int ret;
 
 	memset(stats, 0, sizeof(*stats));
 	stats->frames_estimate = -1;
 	stats->media_seconds = -1;
-	if (!frame || !pkt) {
-		ret = ob_err(OB_ERR_NOMEM, "%s: out of memory", job->input);
-		goto out;
-	}
 	ret = ob_audit_start(&(struct ob_audit_params){
 		.manifest = job->manifest, .bundle = job->bundle,
 		.key = job->key, .analytics_only = job->output == NULL, .recipe = recipe, .argc = job->argc, .argv = job->argv,
@@ -475,36 +764,11 @@ int ob_job_run(const struct ob_job *job, struct ob_job_stats *stats,
 			goto out;
 	}
 
-	for (;;) {
-		int item;
-
-		if (interrupted) {
-			ret = ob_err(OB_ERR_INTERRUPTED, "%s: interrupted", job->input);
-			goto out;
-		}
-		item = ob_source_next(s.src, frame, pkt);
-		if (item < 0) {
-			ret = item;
-			goto out;
-		}
-		if (item == OB_SOURCE_EOF)
-			break;
-		if (item == OB_SOURCE_PACKET) {
-			ret = s.sink ? ob_sink_write_packet(s.sink, pkt) : 0;
-			av_packet_unref(pkt);
-			if (ret)
-				goto out;
-			continue;
-		}
-		if ((ret = see_frame(&s, frame, index++)))
-			goto out;
-	}
-	ob_track_store_finish(s.tracks);
-	if ((ret = drain(&s)))
+	if ((ret = run_frames(&s)))
 		goto out;
 	for (size_t i = 0; i < s.nstages && !ret; i++)
 		if (s.stages[i].stage->finish)
-			ret = s.stages[i].stage->finish(s.stages[i].priv, index);
+			ret = s.stages[i].stage->finish(s.stages[i].priv, s.retired);
 	if (ret || (s.sink && (ret = ob_sink_finish(s.sink))))
 		goto out;
 	stats->frames = s.retired;
@@ -527,7 +791,5 @@ out:
 		json_decref(stats->analytics);
 		stats->analytics = NULL;
 	}
-	av_packet_free(&pkt);
-	av_frame_free(&frame);
 	return ret;
 }

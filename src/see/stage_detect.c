@@ -190,7 +190,7 @@ static int feed(struct detect *d, enum lane l, enum ob_class cls, const struct o
 	return ob_track_store_observe(d->tracks, d->lane[l], d->boxes, d->scores, n);
 }
 
-static int detect_process(void *priv, AVFrame *frame, int64_t index)
+static int detect_process(void *priv, AVFrame *frame, int64_t index, const struct ob_track_row *rows, size_t nrows)
 {
 	struct detect *d = priv;
 	size_t from;

@@ -100,7 +100,8 @@ static int replay_init(void *priv, const struct ob_stage_ctx *ctx)
 	return record(r, ctx->audit);
 }
 
-static int replay_process(void *priv, AVFrame *frame, int64_t index)
+static int replay_process(void *priv, AVFrame *frame, int64_t index, const struct ob_track_row *unused_rows,
+			  size_t unused_n)
 {
 	struct replay *r = priv;
 	const struct ob_track_row *rows;
