@@ -70,6 +70,10 @@ struct ob_job_stats {
 	char manifest_head[65];  /* hex SHA-256 of the manifest's last entry, "" on failure */
 	json_t *analytics;       /* the summary's "analytics" (ob_analytics_json); the caller's to
 				  * json_decref; NULL on failure */
+	json_t *timing;          /* the summary's "timing": seconds of work per part of the
+				  * pipeline ("decode", "detect.MODEL", "track", "retire", "hide",
+				  * "encode") and "wall"; parts run in different threads and
+				  * overlap.  The caller's to json_decref; NULL on failure */
 };
 
 /* Called now and then with frames done and the estimate (-1 if unknown). */

@@ -12,6 +12,7 @@ struct ob_track_store;
 struct ob_replay;
 struct ob_audit;
 struct ob_track_row;
+struct json_t;
 
 /* What every stage may read about the job it runs in (borrowed, read-only). */
 struct ob_stage_ctx {
@@ -48,6 +49,10 @@ struct ob_stage {
 	void (*close)(void *priv);
 	/* Cells hidden so far, for the summary (may be NULL). */
 	int64_t (*hidden_cells)(const void *priv);
+	/* Seconds spent so far in the parts of its work worth telling apart
+	 * (a detector each, the trackers), added to timing under the stage's
+	 * name: {"detect.faces": 1.5, ...}.  May be NULL. */
+	void (*timing)(const void *priv, struct json_t *timing);
 };
 
 /*

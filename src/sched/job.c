@@ -541,6 +541,18 @@ static int start_stages(struct job_state *s, const struct ob_stage_ctx *ctx)
 	return 0;
 }
 
+/* Where the time went: each part as measured by its thread, and the wall. */
+static json_t *timing_json(const struct job_state *s, double wall)
+{
+	json_t *t = json_pack("{s:f, s:f, s:f, s:f, s:f, s:f}", "wall", wall, "decode", s->t.decode,
+			      "see", s->t.see, "retire", s->t.retire, "hide", s->t.hide, "encode", s->t.encode);
+
+	for (size_t i = 0; t && i < s->nstages; i++)
+		if (s->stages[i].stage->timing)
+			s->stages[i].stage->timing(s->stages[i].priv, t);
+	return t;
+}
+
 /* When the recording began, if the recipe keeps the input's creation_time
  * ([metadata] keep): the privacy default is that tracks.h5, like the export,
  * carries no wall-clock time, and analytics count hours from the start. */
@@ -714,6 +726,7 @@ int ob_job_run(const struct ob_job *job, struct ob_job_stats *stats,
 	struct job_state s = { .job = job, .first_pts = AV_NOPTS_VALUE, .progress = progress, .opaque = opaque };
 	struct ob_track_params tp;
 	struct ob_stage_ctx ctx;
+	double started = now();
 	bool counted = false;
 	int ret;
 
@@ -777,6 +790,7 @@ int ob_job_run(const struct ob_job *job, struct ob_job_stats *stats,
 		if (s.stages[i].stage->hidden_cells)
 			stats->hidden_cells += s.stages[i].stage->hidden_cells(s.stages[i].priv);
 	counted = true;
+	stats->timing = timing_json(&s, now() - started);
 	ret = finish_job(&s, stats);
 	if (ret)
 		goto out;
@@ -790,6 +804,8 @@ out:
 	if (ret) {
 		json_decref(stats->analytics);
 		stats->analytics = NULL;
+		json_decref(stats->timing);
+		stats->timing = NULL;
 	}
 	return ret;
 }

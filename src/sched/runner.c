@@ -278,6 +278,10 @@ static void __attribute__((noreturn)) run_child(const struct ob_runner_opts *o, 
 		json_object_set_new(r, "analytics", st.analytics);
 	else
 		json_decref(st.analytics);
+	if (r && st.timing)
+		json_object_set_new(r, "timing", st.timing);
+	else
+		json_decref(st.timing);
 	if (r && ret)
 		json_object_set_new(r, "error", json_string(ob_errmsg()));
 	if (r && st.video_codec)

@@ -1,8 +1,10 @@
 /* stage_detect.c - the detect stage: run the recipe's detectors, hand boxes to the track store. */
 #include <libavutil/frame.h>
 #include <libavutil/rational.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "obscura/detect.h"
 #include "obscura/error.h"
@@ -36,7 +38,18 @@ struct detect {
 	float *scores;
 	int face_tile;            /* > 0: tiled face passes of this size */
 	int64_t passes;           /* detection frames so far */
+	double seconds[LANE_COUNT + 1]; /* spent per detector (by lane), and feeding the trackers */
 };
+
+#define TRACKING LANE_COUNT /* index of the trackers' share in seconds[] */
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
 
 /* Face detectors box eyes to chin; hair and forehead identify too. */
 static void add_forehead(struct ob_detections *dets, size_t from, double f)
@@ -180,14 +193,18 @@ static int people_faces(struct detect *d, const AVFrame *frame, size_t from, str
 /* Hands the detections of class cls in dets[from..] to the lane's tracker. */
 static int feed(struct detect *d, enum lane l, enum ob_class cls, const struct ob_detections *dets, size_t from)
 {
+	double t0 = now();
 	size_t n = 0;
+	int ret;
 
 	for (size_t i = from; i < dets->n && n < OB_TRACK_MAX_BOXES; i++)
 		if (dets->v[i].cls == cls) {
 			d->boxes[n] = dets->v[i].box;
 			d->scores[n++] = dets->v[i].score;
 		}
-	return ob_track_store_observe(d->tracks, d->lane[l], d->boxes, d->scores, n);
+	ret = ob_track_store_observe(d->tracks, d->lane[l], d->boxes, d->scores, n);
+	d->seconds[TRACKING] += now() - t0;
+	return ret;
 }
 
 static int detect_process(void *priv, AVFrame *frame, int64_t index, const struct ob_track_row *rows, size_t nrows)
@@ -207,18 +224,26 @@ static int detect_process(void *priv, AVFrame *frame, int64_t index, const struc
 	ob_detections_clear(&d->dets);
 	ob_detections_clear(&d->guided);
 	if (d->faces) {
-		double t = d->floor[LANE_FACES];
+		double t = d->floor[LANE_FACES], t0 = now();
 
 		ret = d->face_tile ? ob_detector_run_tiled(d->faces, frame, d->face_tile, t, &d->dets)
 				   : ob_detector_run(d->faces, frame, NULL, t, &d->dets);
+		d->seconds[LANE_FACES] += now() - t0;
 		if (ret)
 			return ret;
 		add_forehead(&d->dets, 0, d->o->forehead);
 	}
 	from = d->dets.n;
 	if (run_people) {
-		if ((ret = ob_detector_run(d->people, frame, NULL, d->floor[LANE_PEOPLE], &d->dets)) ||
-		    (d->faces && (ret = people_faces(d, frame, from, &d->guided))) ||
+		double t0 = now();
+
+		ret = ob_detector_run(d->people, frame, NULL, d->floor[LANE_PEOPLE], &d->dets);
+		d->seconds[LANE_PEOPLE] += now() - t0;
+		t0 = now();
+		if (!ret && d->faces)
+			ret = people_faces(d, frame, from, &d->guided);
+		d->seconds[LANE_FACES] += now() - t0;
+		if (ret ||
 		    (ret = feed(d, LANE_PEOPLE, OB_CLASS_PERSON, &d->dets, from)) ||
 		    (ret = feed(d, LANE_VEHICLES, OB_CLASS_VEHICLE, &d->dets, from)))
 			return ret;
@@ -233,11 +258,30 @@ static int detect_process(void *priv, AVFrame *frame, int64_t index, const struc
 	}
 	from = d->dets.n;
 	if (run_text) {
-		if ((ret = ob_detector_run(d->text, frame, NULL, d->floor[LANE_TEXT], &d->dets)) ||
-		    (ret = feed(d, LANE_TEXT, OB_CLASS_TEXT, &d->dets, from)))
+		double t0 = now();
+
+		ret = ob_detector_run(d->text, frame, NULL, d->floor[LANE_TEXT], &d->dets);
+		d->seconds[LANE_TEXT] += now() - t0;
+		if (ret || (ret = feed(d, LANE_TEXT, OB_CLASS_TEXT, &d->dets, from)))
 			return ret;
 	}
 	return 0;
+}
+
+/* Each detector's wall time under its model's name, and the trackers'. */
+static void detect_timing(const void *priv, json_t *timing)
+{
+	const struct detect *d = priv;
+	const struct ob_detector *by_lane[LANE_COUNT] = { d->faces, d->people, NULL, d->text };
+	char key[96];
+
+	for (int l = 0; l < LANE_COUNT; l++)
+		if (by_lane[l]) {
+			snprintf(key, sizeof(key), "detect.%s", ob_detector_card(by_lane[l])->name);
+			json_object_set_new(timing, key, json_real(d->seconds[l]));
+		}
+	if (d->faces || d->people || d->text)
+		json_object_set_new(timing, "track", json_real(d->seconds[TRACKING]));
 }
 
 static void detect_close(void *priv)
@@ -262,4 +306,5 @@ const struct ob_stage ob_stage_detect = {
 	.process = detect_process,
 	.close = detect_close,
 	.hidden_cells = NULL,
+	.timing = detect_timing,
 };
