@@ -189,10 +189,8 @@ int ob_bundle_add_file(struct ob_bundle_writer *w, const char *name, const char 
 	if (ret)
 		goto out;
 	for (;;) {
-		ssize_t n = read(fd, buf, OB_BUNDLE_CHUNK);
+		ssize_t n = ob_read_full(fd, buf, OB_BUNDLE_CHUNK);
 
-		if (n < 0 && errno == EINTR)
-			continue;
 		if (n < 0) {
 			ret = ob_err(OB_ERR_INPUT, "%s: %s", src, strerror(errno));
 			goto out;

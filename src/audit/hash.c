@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "obscura/error.h"
+#include "obscura/fsutil.h"
 #include "obscura/banned.h"
 
 /* 1.9 brought BLAKE2b into the stable API and Ed25519 signing as minisign does it. */
@@ -157,10 +158,8 @@ int ob_hash_file(enum ob_hash_algo algo, const char *path, uint64_t max, unsigne
 		goto out;
 	}
 	for (;;) {
-		ssize_t n = read(fd, buf, OB_HASH_CHUNK);
+		ssize_t n = ob_read_full(fd, buf, OB_HASH_CHUNK);
 
-		if (n < 0 && errno == EINTR)
-			continue;
 		if (n < 0) {
 			ret = ob_err(OB_ERR_INPUT, "%s: %s", path, strerror(errno));
 			goto out;

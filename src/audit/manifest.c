@@ -421,6 +421,7 @@ int ob_manifest_open_append(const char *path, struct ob_manifest **out,
 	struct stat st;
 	char *buf = NULL;
 	size_t len = 0;
+	ssize_t n;
 	int fd = -1, ret;
 
 	*out = NULL;
@@ -456,17 +457,12 @@ int ob_manifest_open_append(const char *path, struct ob_manifest **out,
 		ret = ob_err(OB_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	while (len < (size_t)st.st_size) {
-		ssize_t n = pread(fd, buf + len, (size_t)st.st_size - len, (off_t)len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			ret = ob_err(OB_ERR_OUTPUT, "%s: %s", path, n < 0 ? strerror(errno) : "shrank while read");
-			goto out;
-		}
-		len += (size_t)n;
+	n = ob_read_full(fd, buf, (size_t)st.st_size); /* from offset 0: just opened */
+	if (n < (ssize_t)st.st_size) {
+		ret = ob_err(OB_ERR_OUTPUT, "%s: %s", path, n < 0 ? strerror(errno) : "shrank while read");
+		goto out;
 	}
+	len = (size_t)n;
 	if (len > 0) {
 		ret = ob_manifest_check_buf(buf, len, NULL, chk);
 		if (ret) {

@@ -439,7 +439,6 @@ static int write_secret_file(const char *path, const char *text, size_t len, boo
 {
 	char tmp[OB_PATH_MAX];
 	int fd = -1, ret;
-	size_t done = 0;
 
 	ret = ob_atomic_tmpname(path, tmp, sizeof(tmp));
 	if (ret)
@@ -452,16 +451,9 @@ static int write_secret_file(const char *path, const char *text, size_t len, boo
 		ret = ob_err(OB_ERR_OUTPUT, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
-	while (done < len) {
-		ssize_t n = write(fd, text + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = ob_err(OB_ERR_OUTPUT, "%s: %s", path, strerror(errno));
-			goto fail;
-		}
-		done += (size_t)n;
+	if (ob_write_full(fd, text, len) < 0) {
+		ret = ob_err(OB_ERR_OUTPUT, "%s: %s", path, strerror(errno));
+		goto fail;
 	}
 	if (fsync(fd) < 0 || close(fd) < 0) {
 		fd = -1;
@@ -629,32 +621,25 @@ int ob_minisign_load_public(const char *path, struct ob_minisign_pub *pub)
 static int read_secret_fd(int fd, const char *path, char **out, size_t *outlen)
 {
 	char *buf = gcry_malloc_secure(OB_MINISIGN_SECRET_FILE_MAX + 1);
-	size_t got = 0;
+	ssize_t n;
+	size_t got;
 
 	*out = NULL;
 	if (!buf)
 		return ob_err(OB_ERR_NOMEM, "out of secure memory");
-	for (;;) {
-		ssize_t n = read(fd, buf + got, OB_MINISIGN_SECRET_FILE_MAX + 1 - got);
+	n = ob_read_full(fd, buf, OB_MINISIGN_SECRET_FILE_MAX + 1);
+	if (n < 0) {
+		int e = errno;
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = errno;
-
-			ob_wipe(buf, got);
-			gcry_free(buf);
-			return ob_err(OB_ERR_INPUT, "%s: %s", path, strerror(e));
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-		if (got > OB_MINISIGN_SECRET_FILE_MAX) {
-			ob_wipe(buf, got);
-			gcry_free(buf);
-			return ob_err(OB_ERR_LIMIT, "%s: larger than %d bytes", path,
-				      OB_MINISIGN_SECRET_FILE_MAX);
-		}
+		ob_wipe(buf, OB_MINISIGN_SECRET_FILE_MAX + 1); /* a failed read may have filled part */
+		gcry_free(buf);
+		return ob_err(OB_ERR_INPUT, "%s: %s", path, strerror(e));
+	}
+	got = (size_t)n;
+	if (got > OB_MINISIGN_SECRET_FILE_MAX) {
+		ob_wipe(buf, got);
+		gcry_free(buf);
+		return ob_err(OB_ERR_LIMIT, "%s: larger than %d bytes", path, OB_MINISIGN_SECRET_FILE_MAX);
 	}
 	buf[got] = '\0';
 	*out = buf;

@@ -222,14 +222,7 @@ static void write_line(json_t *obj)
 		return;
 	len = strlen(s);
 	s[len] = '\n'; /* json_dumps leaves room for the NUL: reuse it */
-	for (size_t off = 0; off < len + 1;) {
-		ssize_t n = write(report_fd, s + off, len + 1 - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		off += (size_t)n;
-	}
+	ob_write_full(report_fd, s, len + 1); /* lost, the parent says "job ended without a report" */
 	free(s);
 }
 
