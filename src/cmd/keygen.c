@@ -117,11 +117,9 @@ int cmd_keygen(int argc, char **argv)
 	}
 	if (!strcmp(secret, public))
 		return ob_cli_usage_error(cmd, "the secret and public key files must differ");
-	if (!force && (access(secret, F_OK) == 0 || access(public, F_OK) == 0)) {
-		fprintf(stderr, "obscura: error: %s already exists (use --force to replace the key pair)\n",
-			access(secret, F_OK) == 0 ? secret : public);
-		return OB_EXIT_OUTPUT;
-	}
+	if (!force && (access(secret, F_OK) == 0 || access(public, F_OK) == 0))
+		return ob_cli_error(OB_EXIT_OUTPUT, "%s already exists (use --force to replace the key pair)",
+				    access(secret, F_OK) == 0 ? secret : public);
 
 	if (passfile) {
 		ret = ob_minisign_read_passphrase(passfile, &pass, &passlen);
@@ -135,8 +133,7 @@ int cmd_keygen(int argc, char **argv)
 		ret = 0;
 	}
 	if (ret) {
-		fprintf(stderr, "obscura: error: %s\n", ob_errmsg());
-		ret = ret == OB_ERR_NOMEM ? OB_EXIT_INTERNAL : OB_EXIT_USAGE;
+		ret = ob_cli_fail(ret == OB_ERR_NOMEM ? OB_EXIT_INTERNAL : OB_EXIT_USAGE);
 		goto out;
 	}
 	if (pass)
@@ -149,8 +146,7 @@ int cmd_keygen(int argc, char **argv)
 		ret = ob_minisign_save_public(&pub, public, force);
 	}
 	if (ret) {
-		fprintf(stderr, "obscura: error: %s\n", ob_errmsg());
-		ret = ret == OB_ERR_OUTPUT ? OB_EXIT_OUTPUT : OB_EXIT_INTERNAL;
+		ret = ob_cli_fail(ret == OB_ERR_OUTPUT ? OB_EXIT_OUTPUT : OB_EXIT_INTERNAL);
 		goto out;
 	}
 	ob_minisign_keyid_hex(pub.keynum, id);

@@ -15,6 +15,7 @@
 #include "obscura/analytics_report.h"
 #include "obscura/audit.h"
 #include "obscura/bundle.h"
+#include "obscura/cli.h"
 #include "obscura/error.h"
 #include "obscura/fsutil.h"
 #include "obscura/inputs.h"
@@ -366,7 +367,8 @@ static void report_done(const struct ob_runner_opts *o, json_t *entry)
 				el > 0 ? (double)fr / el : 0.0);
 		}
 	} else {
-		fprintf(stderr, "obscura: error: %s\n", json_string_value(json_object_get(entry, "error")));
+		/* The job's line; the batch goes on, and its exit code comes from the summary. */
+		ob_cli_error(OB_EXIT_FAILED, "%s", json_string_value(json_object_get(entry, "error")));
 	}
 }
 
