@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #define OB_PATH_MAX 4096
@@ -21,6 +22,13 @@
  */
 ssize_t ob_read_full(int fd, void *buf, size_t len);
 int ob_write_full(int fd, const void *buf, size_t len);
+
+/*
+ * Opens path for reading, refusing a directory ("path: is a directory") and
+ * anything else that is not a regular file ("path: not a regular file");
+ * *st receives its status.  Errors: OB_ERR_INPUT with "path: cause", *fd -1.
+ */
+int ob_open_regular(const char *path, int *fd, struct stat *st);
 
 /*
  * Reads the whole regular file at path, refusing files larger than max bytes.

@@ -2,7 +2,6 @@
 #include "obscura/hash.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <gcrypt.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -138,17 +137,9 @@ int ob_hash_file(enum ob_hash_algo algo, const char *path, uint64_t max, unsigne
 
 	if (size)
 		*size = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return ob_err(OB_ERR_INPUT, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0) {
-		ret = ob_err(OB_ERR_INPUT, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		ret = ob_err(OB_ERR_INPUT, "%s: not a regular file", path);
-		goto out;
-	}
+	ret = ob_open_regular(path, &fd, &st);
+	if (ret)
+		return ret;
 	ret = ob_hash_new(algo, &h);
 	if (ret)
 		goto out;

@@ -56,6 +56,30 @@ int ob_write_full(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+/* Non-blocking at first, so that a FIFO given as an input is refused rather
+ * than waited on; a regular file ignores the flag, which is then cleared. */
+int ob_open_regular(const char *path, int *fdp, struct stat *st)
+{
+	int fd, ret = 0;
+
+	*fdp = -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return ob_err(OB_ERR_INPUT, "%s: %s", path, strerror(errno));
+	if (fstat(fd, st) < 0 || fcntl(fd, F_SETFL, 0) < 0)
+		ret = ob_err(OB_ERR_INPUT, "%s: %s", path, strerror(errno));
+	else if (S_ISDIR(st->st_mode))
+		ret = ob_err(OB_ERR_INPUT, "%s: is a directory", path);
+	else if (!S_ISREG(st->st_mode))
+		ret = ob_err(OB_ERR_INPUT, "%s: not a regular file", path);
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	*fdp = fd;
+	return 0;
+}
+
 int ob_read_file(const char *path, size_t max, char **data, size_t *len)
 {
 	struct stat st;
@@ -66,21 +90,9 @@ int ob_read_file(const char *path, size_t max, char **data, size_t *len)
 
 	*data = NULL;
 	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return ob_err(OB_ERR_INPUT, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0) {
-		ret = ob_err(OB_ERR_INPUT, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		ret = ob_err(OB_ERR_INPUT, "%s: is a directory", path);
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		ret = ob_err(OB_ERR_INPUT, "%s: not a regular file", path);
-		goto out;
-	}
+	ret = ob_open_regular(path, &fd, &st);
+	if (ret)
+		return ret;
 	if ((size_t)st.st_size > max) {
 		ret = ob_err(OB_ERR_LIMIT, "%s: larger than %zu bytes", path, max);
 		goto out;

@@ -1,17 +1,22 @@
-/* test_fsutil.c - ob_read_full/ob_write_full: short transfers, EINTR, end of file, errors. */
+/* test_fsutil.c - ob_read_full/ob_write_full: short transfers, EINTR, end of file, errors;
+ * ob_open_regular: what it refuses and how it says so. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "obscura/error.h"
 #include "obscura/fsutil.h"
 #include "obscura/banned.h"
 
@@ -131,12 +136,52 @@ static void test_errors_keep_errno(void **state)
 	assert_int_equal(ob_write_full(1, &c, 0), 0); /* nothing to write: nothing written */
 }
 
+/* A FIFO is refused at once: nobody will ever write to this one. */
+static void test_open_regular(void **state)
+{
+	char dir[] = "/tmp/obscura-fsutil-XXXXXX", path[OB_PATH_MAX], fifo[OB_PATH_MAX], msg[OB_PATH_MAX + 64];
+	struct stat st;
+	int fd = 7;
+
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(ob_path_join(path, sizeof(path), dir, "file"), 0);
+	assert_int_equal(ob_path_join(fifo, sizeof(fifo), dir, "fifo"), 0);
+	assert_int_equal(ob_write_file_atomic(path, "abc", 3, 0644), 0);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+
+	assert_int_equal(ob_open_regular(path, &fd, &st), 0);
+	assert_true(fd >= 0);
+	assert_int_equal(st.st_size, 3);
+	assert_int_equal(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+	close(fd);
+
+	assert_int_equal(ob_open_regular(dir, &fd, &st), OB_ERR_INPUT);
+	assert_int_equal(fd, -1);
+	snprintf(msg, sizeof(msg), "%s: is a directory", dir);
+	assert_string_equal(ob_errmsg(), msg);
+
+	alarm(10); /* waiting for a writer would hang: SIGALRM ends the test instead */
+	assert_int_equal(ob_open_regular(fifo, &fd, &st), OB_ERR_INPUT);
+	alarm(0);
+	assert_int_equal(fd, -1);
+	snprintf(msg, sizeof(msg), "%s: not a regular file", fifo);
+	assert_string_equal(ob_errmsg(), msg);
+
+	unlink(fifo);
+	unlink(path);
+	assert_int_equal(ob_open_regular(path, &fd, &st), OB_ERR_INPUT);
+	snprintf(msg, sizeof(msg), "%s: No such file or directory", path);
+	assert_string_equal(ob_errmsg(), msg);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_read_full_through_pipe),
 		cmocka_unit_test(test_write_full_through_pipe),
 		cmocka_unit_test(test_errors_keep_errno),
+		cmocka_unit_test(test_open_regular),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
