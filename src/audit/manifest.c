@@ -30,10 +30,12 @@ struct ob_manifest {
 	char tmp[OB_PATH_MAX];
 };
 
-int ob_manifest_open(const char *path, struct ob_manifest **out)
+/* What both ways of opening a manifest start from: hashing ready, the path
+ * kept, no file yet. */
+static int manifest_new(const char *path, struct ob_manifest **out)
 {
 	struct ob_manifest *m;
-	int fd, ret;
+	int ret;
 
 	*out = NULL;
 	ret = ob_crypto_init();
@@ -43,9 +45,22 @@ int ob_manifest_open(const char *path, struct ob_manifest **out)
 	if (!m)
 		return ob_err(OB_ERR_NOMEM, "out of memory");
 	if (snprintf(m->path, sizeof(m->path), "%s", path) >= (int)sizeof(m->path)) {
-		ret = ob_err(OB_ERR_LIMIT, "%s: path too long", path);
-		goto out;
+		free(m);
+		return ob_err(OB_ERR_LIMIT, "%s: path too long", path);
 	}
+	*out = m;
+	return 0;
+}
+
+int ob_manifest_open(const char *path, struct ob_manifest **out)
+{
+	struct ob_manifest *m;
+	int fd, ret;
+
+	*out = NULL;
+	ret = manifest_new(path, &m);
+	if (ret)
+		return ret;
 	ret = ob_atomic_tmpname(path, m->tmp, sizeof(m->tmp));
 	if (ret)
 		goto out;
@@ -428,17 +443,10 @@ int ob_manifest_open_append(const char *path, struct ob_manifest **out,
 	memset(chk, 0, sizeof(*chk));
 	chk->bad_seq = -1;
 	memcpy(chk->head, OB_MANIFEST_GENESIS, sizeof(chk->head));
-	ret = ob_crypto_init();
+	ret = manifest_new(path, &m);
 	if (ret)
 		return ret;
-	m = calloc(1, sizeof(*m));
-	if (!m)
-		return ob_err(OB_ERR_NOMEM, "out of memory");
 	m->append = true;
-	if (snprintf(m->path, sizeof(m->path), "%s", path) >= (int)sizeof(m->path)) {
-		ret = ob_err(OB_ERR_LIMIT, "%s: path too long", path);
-		goto out;
-	}
 	fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0 || flock(fd, LOCK_EX) != 0 || fstat(fd, &st) != 0) {
 		ret = ob_err(OB_ERR_OUTPUT, "%s: %s", path, strerror(errno));

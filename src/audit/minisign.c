@@ -230,6 +230,14 @@ static bool sexp_bytes(gcry_sexp_t sexp, const char *name, unsigned char *out, s
 	return ok;
 }
 
+/* The message as both signing and verification must present it: pure
+ * Ed25519 (no prehash; libgcrypt names SHA-512 as the scheme's hash). */
+static gcry_error_t eddsa_message(gcry_sexp_t *data, const void *msg, size_t len)
+{
+	return gcry_sexp_build(data, NULL, "(data(flags eddsa)(hash-algo sha512)(value %b))", (int)len,
+			       len ? msg : "");
+}
+
 int ob_ed25519_sign(const unsigned char seed[OB_ED25519_SEED_LEN],
 		    const unsigned char pk[OB_ED25519_PK_LEN], const void *msg, size_t len,
 		    unsigned char sig[OB_ED25519_SIG_LEN])
@@ -243,8 +251,7 @@ int ob_ed25519_sign(const unsigned char seed[OB_ED25519_SEED_LEN],
 	/* seed lives in secure memory, so libgcrypt builds skey there too. */
 	if (gcry_sexp_build(&skey, NULL, "(private-key(ecc(curve Ed25519)(flags eddsa)(q %b)(d %b)))",
 			    OB_ED25519_PK_LEN, pk, OB_ED25519_SEED_LEN, seed) ||
-	    gcry_sexp_build(&data, NULL, "(data(flags eddsa)(hash-algo sha512)(value %b))", (int)len,
-			    len ? msg : "")) {
+	    eddsa_message(&data, msg, len)) {
 		ret = ob_err(OB_ERR_INTERNAL, "libgcrypt: cannot build an Ed25519 signing request");
 		goto out;
 	}
@@ -271,8 +278,7 @@ int ob_ed25519_verify(const unsigned char pk[OB_ED25519_PK_LEN], const void *msg
 		return ret;
 	if (gcry_sexp_build(&pkey, NULL, "(public-key(ecc(curve Ed25519)(flags eddsa)(q %b)))",
 			    OB_ED25519_PK_LEN, pk) ||
-	    gcry_sexp_build(&data, NULL, "(data(flags eddsa)(hash-algo sha512)(value %b))", (int)len,
-			    len ? msg : "") ||
+	    eddsa_message(&data, msg, len) ||
 	    gcry_sexp_build(&s, NULL, "(sig-val(eddsa(r %b)(s %b)))", 32, sig, 32, sig + 32)) {
 		ret = ob_err(OB_ERR_INTERNAL, "libgcrypt: cannot build an Ed25519 verification request");
 		goto out;
