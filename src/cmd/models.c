@@ -49,8 +49,8 @@ int cmd_models(int argc, char **argv)
 		return ob_cli_fail(ob_exit_for_status(ret));
 	if (n == 0) {
 		free(cards);
-		return ob_cli_error(ob_exit_for_status(OB_ERR_MODEL), "%s: no model cards (*.card); run `make models`",
-				    dir);
+		return ob_cli_error(ob_exit_for_status(OB_ERR_MODEL),
+				    "%s: no model cards (*.card); run `make models`", dir);
 	}
 	list = json ? json_array() : NULL;
 	for (size_t i = 0; i < n; i++) {

@@ -223,7 +223,8 @@ static void write_line(json_t *obj)
 		return;
 	len = strlen(s);
 	s[len] = '\n'; /* json_dumps leaves room for the NUL: reuse it */
-	ob_write_full(report_fd, s, len + 1); /* lost, the parent says "job ended without a report" */
+	/* Unchecked: a result that never arrives is "job ended without a report". */
+	ob_write_full(report_fd, s, len + 1);
 	free(s);
 }
 
@@ -368,7 +369,8 @@ static void report_done(const struct ob_runner_opts *o, json_t *entry)
 		}
 	} else {
 		/* The job's line; the batch goes on, and its exit code comes from the summary. */
-		ob_cli_error(OB_EXIT_FAILED, "%s", json_string_value(json_object_get(entry, "error")));
+		ob_cli_error(OB_EXIT_FAILED, "%s",
+			     json_string_value(json_object_get(entry, "error")));
 	}
 }
 

@@ -139,7 +139,8 @@ static void test_errors_keep_errno(void **state)
 /* A FIFO is refused at once: nobody will ever write to this one. */
 static void test_open_regular(void **state)
 {
-	char dir[] = "/tmp/obscura-fsutil-XXXXXX", path[OB_PATH_MAX], fifo[OB_PATH_MAX], msg[OB_PATH_MAX + 64];
+	char dir[] = "/tmp/obscura-fsutil-XXXXXX", path[OB_PATH_MAX], fifo[OB_PATH_MAX];
+	char msg[OB_PATH_MAX + 64];
 	struct stat st;
 	int fd = 7;
 
