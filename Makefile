@@ -54,6 +54,8 @@ UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC   := $(wildcard tests/tools/*.c)
 TOOL_BIN   := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
+# Code only tests and tools need (decoding a still image), linked into each.
+SUPPORT_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/support/*.c))
 
 .DEFAULT_GOAL := all
 include models/models.mk
@@ -90,12 +92,12 @@ $(BUILD)/libobscura.a: $(LIB_OBJ)
 $(BIN): $(BUILD)/src/main.o $(BUILD)/libobscura.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libobscura.a
+$(BUILD)/tests/%: tests/unit/%.c $(SUPPORT_OBJ) $(BUILD)/libobscura.a
 	@mkdir -p $(dir $@)
 	@[ "$(TEST_STATUS)" = 0 ] || { $(PKG_CONFIG) --print-errors --exists $(TEST_PC); exit 1; }
 	$(CC) $(CFLAGS) $(TEST_CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS) $(TEST_LIBS)
 
-$(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libobscura.a
+$(BUILD)/tools/%: tests/tools/%.c $(SUPPORT_OBJ) $(BUILD)/libobscura.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
@@ -153,4 +155,4 @@ uninstall:
 clean:
 	rm -rf $(BUILD)
 
--include $(LIB_OBJ:.o=.d) $(BUILD)/src/main.d
+-include $(LIB_OBJ:.o=.d) $(BUILD)/src/main.d $(SUPPORT_OBJ:.o=.d)

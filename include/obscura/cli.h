@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #define OB_CLI_MAX_OPTIONS 32
+#define OB_CLI_ERROR_MAX 8192 /* an error line: a path and a recorded message fit */
 
 /* Keys of long-only options (past any letter). */
 enum ob_long_option {
@@ -83,6 +84,16 @@ int ob_cli_next(struct ob_cli_parser *p, int argc, char **argv, int *exit_code);
 /* Reports a usage error in one line plus the usage, returns OB_EXIT_USAGE. */
 int ob_cli_usage_error(const struct ob_command *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Reports a failure as one line on stderr, "obscura: error: MESSAGE" (the
+ * form users and tests read), and returns exit_code, so that a command
+ * writes `return ob_cli_error(OB_EXIT_OUTPUT, "%s: exists", path);`.
+ */
+int ob_cli_error(int exit_code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The same for the error a module recorded with ob_err(): prints ob_errmsg(). */
+int ob_cli_fail(int exit_code);
 
 /* Flushes and closes stdout; a write error (disk full, closed pipe) is an
  * error, not silence.  Returns exit_code, or OB_EXIT_INTERNAL on failure. */

@@ -64,8 +64,4 @@ void ob_detector_stats(const struct ob_detector *d, int64_t *passes, double *for
 int ob_detector_preprocess(struct ob_detector *d, const struct AVFrame *frame, const struct ob_box *roi,
 			   float *blob, struct ob_letterbox *lb);
 
-/* Decodes an image file (JPEG, PNG, ...) with libavformat/libavcodec into a
- * new yuv420p frame, as the pipeline would carry it (*out: av_frame_free). */
-int ob_image_load(const char *path, struct AVFrame **out);
-
 #endif

@@ -4,8 +4,31 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 
 #define OB_PATH_MAX 4096
+
+/*
+ * read(2) and write(2) that finish the job: retried after EINTR and after a
+ * short transfer, the one place that loop is written.
+ *
+ * ob_read_full() reads until len bytes or end of file and returns the number
+ * read (less than len only at end of file), or -1 with errno set; bytes read
+ * before an error are in buf but not counted.
+ *
+ * ob_write_full() writes all len bytes and returns 0, or -1 with errno set
+ * (ENOSPC if the kernel accepts nothing, as git's write_in_full does).
+ */
+ssize_t ob_read_full(int fd, void *buf, size_t len);
+int ob_write_full(int fd, const void *buf, size_t len);
+
+/*
+ * Opens path for reading, refusing a directory ("path: is a directory") and
+ * anything else that is not a regular file ("path: not a regular file");
+ * *st receives its status.  Errors: OB_ERR_INPUT with "path: cause", *fd -1.
+ */
+int ob_open_regular(const char *path, int *fd, struct stat *st);
 
 /*
  * Reads the whole regular file at path, refusing files larger than max bytes.

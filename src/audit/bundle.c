@@ -173,13 +173,9 @@ int ob_bundle_add_file(struct ob_bundle_writer *w, const char *name, const char 
 	uint64_t done = 0;
 	int fd, ret;
 
-	fd = open(src, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return ob_err(OB_ERR_INPUT, "%s: %s", src, strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		ret = ob_err(OB_ERR_INPUT, "%s: not a regular file", src);
-		goto out;
-	}
+	ret = ob_open_regular(src, &fd, &st);
+	if (ret)
+		return ret;
 	buf = malloc(OB_BUNDLE_CHUNK);
 	if (!buf) {
 		ret = ob_err(OB_ERR_NOMEM, "out of memory");
@@ -189,10 +185,8 @@ int ob_bundle_add_file(struct ob_bundle_writer *w, const char *name, const char 
 	if (ret)
 		goto out;
 	for (;;) {
-		ssize_t n = read(fd, buf, OB_BUNDLE_CHUNK);
+		ssize_t n = ob_read_full(fd, buf, OB_BUNDLE_CHUNK);
 
-		if (n < 0 && errno == EINTR)
-			continue;
 		if (n < 0) {
 			ret = ob_err(OB_ERR_INPUT, "%s: %s", src, strerror(errno));
 			goto out;

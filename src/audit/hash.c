@@ -2,7 +2,6 @@
 #include "obscura/hash.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <gcrypt.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 #include <unistd.h>
 
 #include "obscura/error.h"
+#include "obscura/fsutil.h"
 #include "obscura/banned.h"
 
 /* 1.9 brought BLAKE2b into the stable API and Ed25519 signing as minisign does it. */
@@ -137,17 +137,9 @@ int ob_hash_file(enum ob_hash_algo algo, const char *path, uint64_t max, unsigne
 
 	if (size)
 		*size = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return ob_err(OB_ERR_INPUT, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0) {
-		ret = ob_err(OB_ERR_INPUT, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		ret = ob_err(OB_ERR_INPUT, "%s: not a regular file", path);
-		goto out;
-	}
+	ret = ob_open_regular(path, &fd, &st);
+	if (ret)
+		return ret;
 	ret = ob_hash_new(algo, &h);
 	if (ret)
 		goto out;
@@ -157,10 +149,8 @@ int ob_hash_file(enum ob_hash_algo algo, const char *path, uint64_t max, unsigne
 		goto out;
 	}
 	for (;;) {
-		ssize_t n = read(fd, buf, OB_HASH_CHUNK);
+		ssize_t n = ob_read_full(fd, buf, OB_HASH_CHUNK);
 
-		if (n < 0 && errno == EINTR)
-			continue;
 		if (n < 0) {
 			ret = ob_err(OB_ERR_INPUT, "%s: %s", path, strerror(errno));
 			goto out;

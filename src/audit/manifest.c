@@ -30,10 +30,12 @@ struct ob_manifest {
 	char tmp[OB_PATH_MAX];
 };
 
-int ob_manifest_open(const char *path, struct ob_manifest **out)
+/* What both ways of opening a manifest start from: hashing ready, the path
+ * kept, no file yet. */
+static int manifest_new(const char *path, struct ob_manifest **out)
 {
 	struct ob_manifest *m;
-	int fd, ret;
+	int ret;
 
 	*out = NULL;
 	ret = ob_crypto_init();
@@ -43,9 +45,22 @@ int ob_manifest_open(const char *path, struct ob_manifest **out)
 	if (!m)
 		return ob_err(OB_ERR_NOMEM, "out of memory");
 	if (snprintf(m->path, sizeof(m->path), "%s", path) >= (int)sizeof(m->path)) {
-		ret = ob_err(OB_ERR_LIMIT, "%s: path too long", path);
-		goto out;
+		free(m);
+		return ob_err(OB_ERR_LIMIT, "%s: path too long", path);
 	}
+	*out = m;
+	return 0;
+}
+
+int ob_manifest_open(const char *path, struct ob_manifest **out)
+{
+	struct ob_manifest *m;
+	int fd, ret;
+
+	*out = NULL;
+	ret = manifest_new(path, &m);
+	if (ret)
+		return ret;
 	ret = ob_atomic_tmpname(path, m->tmp, sizeof(m->tmp));
 	if (ret)
 		goto out;
@@ -421,23 +436,17 @@ int ob_manifest_open_append(const char *path, struct ob_manifest **out,
 	struct stat st;
 	char *buf = NULL;
 	size_t len = 0;
+	ssize_t n;
 	int fd = -1, ret;
 
 	*out = NULL;
 	memset(chk, 0, sizeof(*chk));
 	chk->bad_seq = -1;
 	memcpy(chk->head, OB_MANIFEST_GENESIS, sizeof(chk->head));
-	ret = ob_crypto_init();
+	ret = manifest_new(path, &m);
 	if (ret)
 		return ret;
-	m = calloc(1, sizeof(*m));
-	if (!m)
-		return ob_err(OB_ERR_NOMEM, "out of memory");
 	m->append = true;
-	if (snprintf(m->path, sizeof(m->path), "%s", path) >= (int)sizeof(m->path)) {
-		ret = ob_err(OB_ERR_LIMIT, "%s: path too long", path);
-		goto out;
-	}
 	fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0 || flock(fd, LOCK_EX) != 0 || fstat(fd, &st) != 0) {
 		ret = ob_err(OB_ERR_OUTPUT, "%s: %s", path, strerror(errno));
@@ -456,17 +465,12 @@ int ob_manifest_open_append(const char *path, struct ob_manifest **out,
 		ret = ob_err(OB_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	while (len < (size_t)st.st_size) {
-		ssize_t n = pread(fd, buf + len, (size_t)st.st_size - len, (off_t)len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			ret = ob_err(OB_ERR_OUTPUT, "%s: %s", path, n < 0 ? strerror(errno) : "shrank while read");
-			goto out;
-		}
-		len += (size_t)n;
+	n = ob_read_full(fd, buf, (size_t)st.st_size); /* from offset 0: just opened */
+	if (n < (ssize_t)st.st_size) {
+		ret = ob_err(OB_ERR_OUTPUT, "%s: %s", path, n < 0 ? strerror(errno) : "shrank while read");
+		goto out;
 	}
+	len = (size_t)n;
 	if (len > 0) {
 		ret = ob_manifest_check_buf(buf, len, NULL, chk);
 		if (ret) {

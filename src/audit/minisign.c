@@ -230,6 +230,14 @@ static bool sexp_bytes(gcry_sexp_t sexp, const char *name, unsigned char *out, s
 	return ok;
 }
 
+/* The message as both signing and verification must present it: pure
+ * Ed25519 (no prehash; libgcrypt names SHA-512 as the scheme's hash). */
+static gcry_error_t eddsa_message(gcry_sexp_t *data, const void *msg, size_t len)
+{
+	return gcry_sexp_build(data, NULL, "(data(flags eddsa)(hash-algo sha512)(value %b))", (int)len,
+			       len ? msg : "");
+}
+
 int ob_ed25519_sign(const unsigned char seed[OB_ED25519_SEED_LEN],
 		    const unsigned char pk[OB_ED25519_PK_LEN], const void *msg, size_t len,
 		    unsigned char sig[OB_ED25519_SIG_LEN])
@@ -243,8 +251,7 @@ int ob_ed25519_sign(const unsigned char seed[OB_ED25519_SEED_LEN],
 	/* seed lives in secure memory, so libgcrypt builds skey there too. */
 	if (gcry_sexp_build(&skey, NULL, "(private-key(ecc(curve Ed25519)(flags eddsa)(q %b)(d %b)))",
 			    OB_ED25519_PK_LEN, pk, OB_ED25519_SEED_LEN, seed) ||
-	    gcry_sexp_build(&data, NULL, "(data(flags eddsa)(hash-algo sha512)(value %b))", (int)len,
-			    len ? msg : "")) {
+	    eddsa_message(&data, msg, len)) {
 		ret = ob_err(OB_ERR_INTERNAL, "libgcrypt: cannot build an Ed25519 signing request");
 		goto out;
 	}
@@ -271,8 +278,7 @@ int ob_ed25519_verify(const unsigned char pk[OB_ED25519_PK_LEN], const void *msg
 		return ret;
 	if (gcry_sexp_build(&pkey, NULL, "(public-key(ecc(curve Ed25519)(flags eddsa)(q %b)))",
 			    OB_ED25519_PK_LEN, pk) ||
-	    gcry_sexp_build(&data, NULL, "(data(flags eddsa)(hash-algo sha512)(value %b))", (int)len,
-			    len ? msg : "") ||
+	    eddsa_message(&data, msg, len) ||
 	    gcry_sexp_build(&s, NULL, "(sig-val(eddsa(r %b)(s %b)))", 32, sig, 32, sig + 32)) {
 		ret = ob_err(OB_ERR_INTERNAL, "libgcrypt: cannot build an Ed25519 verification request");
 		goto out;
@@ -439,7 +445,6 @@ static int write_secret_file(const char *path, const char *text, size_t len, boo
 {
 	char tmp[OB_PATH_MAX];
 	int fd = -1, ret;
-	size_t done = 0;
 
 	ret = ob_atomic_tmpname(path, tmp, sizeof(tmp));
 	if (ret)
@@ -452,16 +457,9 @@ static int write_secret_file(const char *path, const char *text, size_t len, boo
 		ret = ob_err(OB_ERR_OUTPUT, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
-	while (done < len) {
-		ssize_t n = write(fd, text + done, len - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = ob_err(OB_ERR_OUTPUT, "%s: %s", path, strerror(errno));
-			goto fail;
-		}
-		done += (size_t)n;
+	if (ob_write_full(fd, text, len) < 0) {
+		ret = ob_err(OB_ERR_OUTPUT, "%s: %s", path, strerror(errno));
+		goto fail;
 	}
 	if (fsync(fd) < 0 || close(fd) < 0) {
 		fd = -1;
@@ -629,32 +627,25 @@ int ob_minisign_load_public(const char *path, struct ob_minisign_pub *pub)
 static int read_secret_fd(int fd, const char *path, char **out, size_t *outlen)
 {
 	char *buf = gcry_malloc_secure(OB_MINISIGN_SECRET_FILE_MAX + 1);
-	size_t got = 0;
+	ssize_t n;
+	size_t got;
 
 	*out = NULL;
 	if (!buf)
 		return ob_err(OB_ERR_NOMEM, "out of secure memory");
-	for (;;) {
-		ssize_t n = read(fd, buf + got, OB_MINISIGN_SECRET_FILE_MAX + 1 - got);
+	n = ob_read_full(fd, buf, OB_MINISIGN_SECRET_FILE_MAX + 1);
+	if (n < 0) {
+		int e = errno;
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = errno;
-
-			ob_wipe(buf, got);
-			gcry_free(buf);
-			return ob_err(OB_ERR_INPUT, "%s: %s", path, strerror(e));
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-		if (got > OB_MINISIGN_SECRET_FILE_MAX) {
-			ob_wipe(buf, got);
-			gcry_free(buf);
-			return ob_err(OB_ERR_LIMIT, "%s: larger than %d bytes", path,
-				      OB_MINISIGN_SECRET_FILE_MAX);
-		}
+		ob_wipe(buf, OB_MINISIGN_SECRET_FILE_MAX + 1); /* a failed read may have filled part */
+		gcry_free(buf);
+		return ob_err(OB_ERR_INPUT, "%s: %s", path, strerror(e));
+	}
+	got = (size_t)n;
+	if (got > OB_MINISIGN_SECRET_FILE_MAX) {
+		ob_wipe(buf, got);
+		gcry_free(buf);
+		return ob_err(OB_ERR_LIMIT, "%s: larger than %d bytes", path, OB_MINISIGN_SECRET_FILE_MAX);
 	}
 	buf[got] = '\0';
 	*out = buf;

@@ -97,15 +97,30 @@ int ob_cli_usage_error(const struct ob_command *cmd, const char *fmt, ...)
 	return OB_EXIT_USAGE;
 }
 
+/* Formats first, so that the line reaches stderr in one write even while
+ * other processes of the batch write theirs. */
+int ob_cli_error(int exit_code, const char *fmt, ...)
+{
+	char msg[OB_CLI_ERROR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "obscura: error: %s\n", msg);
+	return exit_code;
+}
+
+int ob_cli_fail(int exit_code)
+{
+	return ob_cli_error(exit_code, "%s", ob_errmsg());
+}
+
 int ob_cli_finish_stdout(int code)
 {
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "obscura: error: writing to standard output: %s\n", strerror(errno));
-		return OB_EXIT_INTERNAL;
-	}
-	if (close(STDOUT_FILENO) < 0 && errno != EBADF) {
-		fprintf(stderr, "obscura: error: closing standard output: %s\n", strerror(errno));
-		return OB_EXIT_INTERNAL;
-	}
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return ob_cli_error(OB_EXIT_INTERNAL, "writing to standard output: %s", strerror(errno));
+	if (close(STDOUT_FILENO) < 0 && errno != EBADF)
+		return ob_cli_error(OB_EXIT_INTERNAL, "closing standard output: %s", strerror(errno));
 	return code;
 }

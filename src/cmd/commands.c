@@ -3,6 +3,8 @@
 
 #include <stddef.h>
 
+#include "obscura/banned.h"
+
 /* Options run, analyze and redact share, spelled once. */
 #define OPT_RECIPE(help) { "recipe", 'r', "FILE", help }
 #define OPT_OUTPUT(help) { "output", 'o', "DIR", help }

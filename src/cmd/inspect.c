@@ -339,24 +339,20 @@ int cmd_inspect(int argc, char **argv)
 		return ob_cli_usage_error(cmd, "--mot needs a file name");
 	if (plots_dir && !*plots_dir)
 		return ob_cli_usage_error(cmd, "--plots needs a directory");
-	if (!plots) {
-		fprintf(stderr, "obscura: error: out of memory\n");
-		return OB_EXIT_INTERNAL;
-	}
+	if (!plots)
+		return ob_cli_error(OB_EXIT_INTERNAL, "out of memory");
 	path = argv[optind];
 
 	ret = ob_trackfile_open(path, &f);
 	if (!ret)
 		ret = ob_trackfile_tracks(f, &t, &nt);
 	if (ret) {
-		fprintf(stderr, "obscura: error: %s\n", ob_errmsg());
-		ret = exit_for_read(ret);
+		ret = ob_cli_fail(exit_for_read(ret));
 		goto out;
 	}
 	cc = calloc(NCLASS, sizeof(*cc));
 	if (!cc) {
-		fprintf(stderr, "obscura: error: out of memory\n");
-		ret = OB_EXIT_INTERNAL;
+		ret = ob_cli_error(OB_EXIT_INTERNAL, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < nt; i++) {
@@ -369,32 +365,27 @@ int cmd_inspect(int argc, char **argv)
 		mot.path = mot_path;
 		mot.cls = cls;
 		if (mot_open(&mot)) {
-			fprintf(stderr, "obscura: error: %s\n", ob_errmsg());
-			ret = OB_EXIT_OUTPUT;
+			ret = ob_cli_fail(OB_EXIT_OUTPUT);
 			goto out;
 		}
 	}
 	ret = scan_rows(f, t, nt, cc, mot_path ? &mot : NULL);
 	if (ret) {
-		fprintf(stderr, "obscura: error: %s\n", ob_errmsg());
-		ret = exit_for_read(ret);
+		ret = ob_cli_fail(exit_for_read(ret));
 		goto out;
 	}
 	if (mot_path && mot_commit(&mot)) {
-		fprintf(stderr, "obscura: error: %s\n", ob_errmsg());
-		ret = OB_EXIT_OUTPUT;
+		ret = ob_cli_fail(OB_EXIT_OUTPUT);
 		goto out;
 	}
 
 	ret = analyse(f, path, recipe_path, &analytics);
 	if (ret) {
-		fprintf(stderr, "obscura: error: %s\n", ob_errmsg());
-		ret = ret == OB_ERR_RECIPE ? OB_EXIT_RECIPE : exit_for_read(ret);
+		ret = ob_cli_fail(ret == OB_ERR_RECIPE ? OB_EXIT_RECIPE : exit_for_read(ret));
 		goto out;
 	}
 	if (plots_dir && draw_plots(plots_dir, path, ob_analytics_result(analytics), plots)) {
-		fprintf(stderr, "obscura: error: %s\n", ob_errmsg());
-		ret = OB_EXIT_OUTPUT;
+		ret = ob_cli_fail(OB_EXIT_OUTPUT);
 		goto out;
 	}
 	{
@@ -413,8 +404,7 @@ int cmd_inspect(int argc, char **argv)
 			root = NULL;
 		}
 		if (!root) {
-			fprintf(stderr, "obscura: error: out of memory\n");
-			ret = OB_EXIT_INTERNAL;
+			ret = ob_cli_error(OB_EXIT_INTERNAL, "out of memory");
 			goto out;
 		}
 		json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));

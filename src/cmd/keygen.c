@@ -1,5 +1,4 @@
 /* keygen.c - `obscura keygen`: create an Ed25519 key pair in minisign's file formats. */
-#include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -24,7 +23,7 @@ static int prompt_line(int tty, const char *question, char *buf, size_t size, si
 	char c;
 	int ret = 0;
 
-	if (write(tty, question, strlen(question)) < 0)
+	if (ob_write_full(tty, question, strlen(question)) < 0)
 		return ob_err(OB_ERR_USAGE, "cannot write to the terminal");
 	if (tcgetattr(tty, &old) < 0)
 		return ob_err(OB_ERR_USAGE, "cannot read the terminal settings");
@@ -32,11 +31,7 @@ static int prompt_line(int tty, const char *question, char *buf, size_t size, si
 	quiet.c_lflag &= ~(tcflag_t)ECHO;
 	tcsetattr(tty, TCSAFLUSH, &quiet);
 	for (;;) {
-		ssize_t r = read(tty, &c, 1);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0 || c == '\n')
+		if (ob_read_full(tty, &c, 1) != 1 || c == '\n')
 			break;
 		if (n + 1 >= size) {
 			ret = ob_err(OB_ERR_USAGE, "passphrase longer than %d bytes", OB_MINISIGN_PASSPHRASE_MAX);
@@ -47,7 +42,7 @@ static int prompt_line(int tty, const char *question, char *buf, size_t size, si
 	buf[n] = '\0';
 	c = 0;
 	tcsetattr(tty, TCSAFLUSH, &old);
-	if (write(tty, "\n", 1) < 0)
+	if (ob_write_full(tty, "\n", 1) < 0)
 		ret = ret ? ret : ob_err(OB_ERR_USAGE, "cannot write to the terminal");
 	*len = n;
 	return ret;
@@ -122,11 +117,9 @@ int cmd_keygen(int argc, char **argv)
 	}
 	if (!strcmp(secret, public))
 		return ob_cli_usage_error(cmd, "the secret and public key files must differ");
-	if (!force && (access(secret, F_OK) == 0 || access(public, F_OK) == 0)) {
-		fprintf(stderr, "obscura: error: %s already exists (use --force to replace the key pair)\n",
-			access(secret, F_OK) == 0 ? secret : public);
-		return OB_EXIT_OUTPUT;
-	}
+	if (!force && (access(secret, F_OK) == 0 || access(public, F_OK) == 0))
+		return ob_cli_error(OB_EXIT_OUTPUT, "%s already exists (use --force to replace the key pair)",
+				    access(secret, F_OK) == 0 ? secret : public);
 
 	if (passfile) {
 		ret = ob_minisign_read_passphrase(passfile, &pass, &passlen);
@@ -140,8 +133,7 @@ int cmd_keygen(int argc, char **argv)
 		ret = 0;
 	}
 	if (ret) {
-		fprintf(stderr, "obscura: error: %s\n", ob_errmsg());
-		ret = ret == OB_ERR_NOMEM ? OB_EXIT_INTERNAL : OB_EXIT_USAGE;
+		ret = ob_cli_fail(ret == OB_ERR_NOMEM ? OB_EXIT_INTERNAL : OB_EXIT_USAGE);
 		goto out;
 	}
 	if (pass)
@@ -154,8 +146,7 @@ int cmd_keygen(int argc, char **argv)
 		ret = ob_minisign_save_public(&pub, public, force);
 	}
 	if (ret) {
-		fprintf(stderr, "obscura: error: %s\n", ob_errmsg());
-		ret = ret == OB_ERR_OUTPUT ? OB_EXIT_OUTPUT : OB_EXIT_INTERNAL;
+		ret = ob_cli_fail(ret == OB_ERR_OUTPUT ? OB_EXIT_OUTPUT : OB_EXIT_INTERNAL);
 		goto out;
 	}
 	ob_minisign_keyid_hex(pub.keynum, id);

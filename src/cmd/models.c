@@ -27,8 +27,8 @@ int cmd_models(int argc, char **argv)
 	struct ob_model_card *cards = NULL;
 	bool json = false, check = false;
 	json_t *list = NULL;
-	size_t n = 0, bad = 0;
-	int c, ret;
+	size_t n = 0;
+	int c, ret, exit_code = OB_EXIT_OK;
 
 	ob_cli_parser_init(&opts, "models");
 	cmd = opts.cmd;
@@ -45,14 +45,12 @@ int cmd_models(int argc, char **argv)
 		return ob_cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
 	dir = ob_model_dir(dir_opt, NULL);
 	ret = ob_model_list(dir, &cards, &n);
-	if (ret) {
-		fprintf(stderr, "obscura: error: %s\n", ob_errmsg());
-		return ob_exit_for_status(ret);
-	}
+	if (ret)
+		return ob_cli_fail(ob_exit_for_status(ret));
 	if (n == 0) {
-		fprintf(stderr, "obscura: error: %s: no model cards (*.card); run `make models`\n", dir);
 		free(cards);
-		return ob_exit_for_status(OB_ERR_MODEL);
+		return ob_cli_error(ob_exit_for_status(OB_ERR_MODEL),
+				    "%s: no model cards (*.card); run `make models`", dir);
 	}
 	list = json ? json_array() : NULL;
 	for (size_t i = 0; i < n; i++) {
@@ -60,9 +58,9 @@ int cmd_models(int argc, char **argv)
 
 		if (check) {
 			if (ob_model_verify(&cards[i])) {
-				fprintf(stderr, "obscura: error: %s\n", ob_errmsg());
+				/* Reported now; the other cards are still listed. */
+				exit_code = ob_cli_fail(ob_exit_for_status(OB_ERR_MODEL));
 				status = "mismatch";
-				bad++;
 			} else {
 				status = "ok";
 			}
@@ -82,5 +80,5 @@ int cmd_models(int argc, char **argv)
 		json_decref(root);
 	}
 	free(cards);
-	return ob_cli_finish_stdout(bad ? ob_exit_for_status(OB_ERR_MODEL) : OB_EXIT_OK);
+	return ob_cli_finish_stdout(exit_code);
 }

@@ -53,10 +53,8 @@ static int load_key(const char *path, const char *passfile, struct ob_minisign_k
 	if (!ret)
 		ret = ob_minisign_load_secret(path, pass, passlen, key);
 	ob_minisign_passphrase_free(&pass, passlen);
-	if (ret) {
-		fprintf(stderr, "obscura: error: %s\n", ob_errmsg());
-		return ret == OB_ERR_NOMEM ? OB_EXIT_INTERNAL : OB_EXIT_USAGE;
-	}
+	if (ret)
+		return ob_cli_fail(ret == OB_ERR_NOMEM ? OB_EXIT_INTERNAL : OB_EXIT_USAGE);
 	return 0;
 }
 
@@ -256,31 +254,26 @@ static int batch(const char *name, int argc, char **argv)
 		return ret;
 	if (!recipe) {
 		ret = recipe_path ? ob_recipe_load(recipe_path, &recipe) : ob_recipe_default(&recipe);
-		if (ret) {
-			fprintf(stderr, "obscura: error: %s\n", ob_errmsg());
-			return ob_exit_for_status(ret);
-		}
+		if (ret)
+			return ob_cli_fail(ob_exit_for_status(ret));
 	}
 	if (key_path && (ret = load_key(key_path, passfile, &key)))
 		goto out;
 	/* Locked for the whole batch, and its chain checked before any job runs:
 	 * a broken ledger refuses the run instead of being appended to. */
 	if (ledger_path && ob_ledger_open(ledger_path, key, &ledger)) {
-		fprintf(stderr, "obscura: error: %s\n", ob_errmsg());
-		ret = OB_EXIT_OUTPUT;
+		ret = ob_cli_fail(OB_EXIT_OUTPUT);
 		goto out;
 	}
 	ret = ob_prepare_outdir(o.outdir);
 	if (ret) {
-		fprintf(stderr, "obscura: error: %s\n", ob_errmsg());
-		ret = OB_EXIT_OUTPUT;
+		ret = ob_cli_fail(OB_EXIT_OUTPUT);
 		goto out;
 	}
 	snprintf(skip, sizeof(skip), "%s.", recipe->output.suffix);
 	for (int i = optind; i < argc; i++) {
 		if (ob_inputs_add(&inputs, argv[i], skip)) {
-			fprintf(stderr, "obscura: error: %s\n", ob_errmsg());
-			ret = OB_EXIT_INTERNAL;
+			ret = ob_cli_fail(OB_EXIT_INTERNAL);
 			goto out;
 		}
 	}
@@ -301,8 +294,7 @@ static int batch(const char *name, int argc, char **argv)
 	o.argv = argv;
 	o.progress = !no_progress && !o.quiet && isatty(STDERR_FILENO);
 	if (ob_runner_run(&o, &inputs, &summary)) {
-		fprintf(stderr, "obscura: error: %s\n", ob_errmsg());
-		ret = OB_EXIT_INTERNAL;
+		ret = ob_cli_fail(OB_EXIT_INTERNAL);
 		goto out;
 	}
 	fprintf(stderr, "obscura: %zu job%s: %lld ok, %lld failed\n", inputs.n, inputs.n == 1 ? "" : "s",

@@ -144,22 +144,17 @@ int cmd_verify(int argc, char **argv)
 	}
 	if (optind >= argc && !ledger)
 		return ob_cli_usage_error(cmd, "no bundle given");
-	if (keypath && ob_minisign_load_public(keypath, &key)) {
-		fprintf(stderr, "obscura: error: %s\n", ob_errmsg());
-		return OB_EXIT_USAGE;
-	}
+	if (keypath && ob_minisign_load_public(keypath, &key))
+		return ob_cli_fail(OB_EXIT_USAGE);
 	all = json_array();
-	if (!all) {
-		fprintf(stderr, "obscura: error: out of memory\n");
-		return OB_EXIT_INTERNAL;
-	}
+	if (!all)
+		return ob_cli_error(OB_EXIT_INTERNAL, "out of memory");
 	if (ledger) {
 		enum ob_verdict v;
 		json_t *r = NULL;
 
 		if (ob_verify_ledger(ledger, keypath ? &key : NULL, &r, &v, &lentries)) {
-			fprintf(stderr, "obscura: error: %s: %s\n", ledger, ob_errmsg());
-			ret = OB_EXIT_INTERNAL;
+			ret = ob_cli_error(OB_EXIT_INTERNAL, "%s: %s", ledger, ob_errmsg());
 			goto out;
 		}
 		worst = v;
@@ -172,8 +167,7 @@ int cmd_verify(int argc, char **argv)
 		json_t *r = NULL;
 
 		if (ob_verify_bundle(argv[i], keypath ? &key : NULL, &r, &v)) {
-			fprintf(stderr, "obscura: error: %s: %s\n", argv[i], ob_errmsg());
-			ret = OB_EXIT_INTERNAL;
+			ret = ob_cli_error(OB_EXIT_INTERNAL, "%s: %s", argv[i], ob_errmsg());
 			goto out;
 		}
 		if (ledger)

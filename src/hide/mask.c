@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "obscura/error.h"
+#include "obscura/banned.h"
 
 int ob_mask_init(struct ob_mask *m, int width, int height, int block)
 {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "obscura/error.h"
+#include "obscura/banned.h"
 
 /* SplitMix64 finalizer: a well-mixed hash of the cell coordinates. */
 static uint64_t mix64(uint64_t z)

@@ -8,6 +8,7 @@
 #include "obscura/source.h"
 #include "obscura/stage.h"
 #include "obscura/track_row.h"
+#include "obscura/banned.h"
 
 struct redact {
 	const struct ob_recipe *recipe;

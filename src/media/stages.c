@@ -3,6 +3,8 @@
 
 #include <stddef.h>
 
+#include "obscura/banned.h"
+
 const struct ob_stage *const ob_pipeline_see[] = {
 	&ob_stage_detect,
 	&ob_stage_replay,

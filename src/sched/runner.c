@@ -15,6 +15,7 @@
 #include "obscura/analytics_report.h"
 #include "obscura/audit.h"
 #include "obscura/bundle.h"
+#include "obscura/cli.h"
 #include "obscura/error.h"
 #include "obscura/fsutil.h"
 #include "obscura/inputs.h"
@@ -222,14 +223,8 @@ static void write_line(json_t *obj)
 		return;
 	len = strlen(s);
 	s[len] = '\n'; /* json_dumps leaves room for the NUL: reuse it */
-	for (size_t off = 0; off < len + 1;) {
-		ssize_t n = write(report_fd, s + off, len + 1 - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		off += (size_t)n;
-	}
+	/* Unchecked: a result that never arrives is "job ended without a report". */
+	ob_write_full(report_fd, s, len + 1);
 	free(s);
 }
 
@@ -377,7 +372,9 @@ static void report_done(const struct ob_runner_opts *o, json_t *entry)
 				el > 0 ? (double)fr / el : 0.0);
 		}
 	} else {
-		fprintf(stderr, "obscura: error: %s\n", json_string_value(json_object_get(entry, "error")));
+		/* The job's line; the batch goes on, and its exit code comes from the summary. */
+		ob_cli_error(OB_EXIT_FAILED, "%s",
+			     json_string_value(json_object_get(entry, "error")));
 	}
 }
 

@@ -16,6 +16,7 @@ extern "C" {
 #include "obscura/dnn.h"
 #include "obscura/error.h"
 }
+#include "obscura/banned.h" // macros only: works in C++ as in C
 
 struct ob_dnn {
 	cv::dnn::Net net;

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "obscura/banned.h"
+
 /* Jobs run in their own processes, and within a job errors are reported by
  * the thread that runs the job loop, so one buffer per thread suffices. */
 static _Thread_local char errmsg[OB_ERRMSG_MAX];

@@ -13,30 +13,86 @@
 #include "obscura/error.h"
 #include "obscura/banned.h"
 
+/* Pipes, terminals and signal handlers installed without SA_RESTART (the
+ * runner's) make a single read(2) return early: every whole read goes here. */
+ssize_t ob_read_full(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, p + got, len - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+/* The same for writes: a pipe to a slow parent or a signal cuts them short. */
+int ob_write_full(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0) {
+			errno = ENOSPC;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Non-blocking at first, so that a FIFO given as an input is refused rather
+ * than waited on; a regular file ignores the flag, which is then cleared. */
+int ob_open_regular(const char *path, int *fdp, struct stat *st)
+{
+	int fd, ret = 0;
+
+	*fdp = -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return ob_err(OB_ERR_INPUT, "%s: %s", path, strerror(errno));
+	if (fstat(fd, st) < 0 || fcntl(fd, F_SETFL, 0) < 0)
+		ret = ob_err(OB_ERR_INPUT, "%s: %s", path, strerror(errno));
+	else if (S_ISDIR(st->st_mode))
+		ret = ob_err(OB_ERR_INPUT, "%s: is a directory", path);
+	else if (!S_ISREG(st->st_mode))
+		ret = ob_err(OB_ERR_INPUT, "%s: not a regular file", path);
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	*fdp = fd;
+	return 0;
+}
+
 int ob_read_file(const char *path, size_t max, char **data, size_t *len)
 {
 	struct stat st;
 	char *buf = NULL;
-	size_t got = 0;
+	size_t got;
+	ssize_t n;
 	int fd, ret = 0;
 
 	*data = NULL;
 	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return ob_err(OB_ERR_INPUT, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0) {
-		ret = ob_err(OB_ERR_INPUT, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		ret = ob_err(OB_ERR_INPUT, "%s: is a directory", path);
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		ret = ob_err(OB_ERR_INPUT, "%s: not a regular file", path);
-		goto out;
-	}
+	ret = ob_open_regular(path, &fd, &st);
+	if (ret)
+		return ret;
 	if ((size_t)st.st_size > max) {
 		ret = ob_err(OB_ERR_LIMIT, "%s: larger than %zu bytes", path, max);
 		goto out;
@@ -46,19 +102,12 @@ int ob_read_file(const char *path, size_t max, char **data, size_t *len)
 		ret = ob_err(OB_ERR_NOMEM, "%s: out of memory", path);
 		goto out;
 	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = ob_err(OB_ERR_INPUT, "%s: %s", path, strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break; /* shrank while reading: take what is there */
-		got += (size_t)n;
+	n = ob_read_full(fd, buf, (size_t)st.st_size);
+	if (n < 0) {
+		ret = ob_err(OB_ERR_INPUT, "%s: %s", path, strerror(errno));
+		goto out;
 	}
+	got = (size_t)n; /* less if it shrank while reading: take what is there */
 	buf[got] = '\0';
 	*data = buf;
 	*len = got;
@@ -140,7 +189,6 @@ void ob_atomic_abort(const char *tmp)
 int ob_write_file_atomic(const char *path, const void *data, size_t len, int mode)
 {
 	char tmp[OB_PATH_MAX];
-	const char *p = data;
 	int fd, ret;
 
 	ret = ob_atomic_tmpname(path, tmp, sizeof(tmp));
@@ -149,19 +197,11 @@ int ob_write_file_atomic(const char *path, const void *data, size_t len, int mod
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0)
 		return ob_err(OB_ERR_OUTPUT, "%s: %s", path, strerror(errno));
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = ob_err(OB_ERR_OUTPUT, "%s: %s", path, strerror(errno));
-			close(fd);
-			ob_atomic_abort(tmp);
-			return ret;
-		}
-		p += n;
-		len -= (size_t)n;
+	if (ob_write_full(fd, data, len) < 0) {
+		ret = ob_err(OB_ERR_OUTPUT, "%s: %s", path, strerror(errno));
+		close(fd);
+		ob_atomic_abort(tmp);
+		return ret;
 	}
 	if (close(fd) < 0) {
 		ret = ob_err(OB_ERR_OUTPUT, "%s: %s", path, strerror(errno));

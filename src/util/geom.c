@@ -3,6 +3,8 @@
 
 #include <math.h>
 
+#include "obscura/banned.h"
+
 bool ob_polygon_contains(const struct ob_polygon *poly, double x, double y)
 {
 	bool inside = false;

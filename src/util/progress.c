@@ -4,6 +4,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "obscura/banned.h"
+
 static bool shown;
 
 void ob_progress_draw(size_t finished, size_t total, int running, int64_t frames,

@@ -7,6 +7,7 @@
 
 #include "obscura/detect.h"
 #include "obscura/error.h"
+#include "../support/image.h"
 
 int main(int argc, char **argv)
 {

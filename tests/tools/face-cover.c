@@ -31,6 +31,7 @@
 #include "obscura/detect.h"
 #include "obscura/error.h"
 #include "obscura/recipe.h"
+#include "../support/image.h"
 
 #define W 1280
 #define H 720

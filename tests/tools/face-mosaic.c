@@ -29,6 +29,7 @@
 
 #include "obscura/detect.h"
 #include "obscura/error.h"
+#include "../support/image.h"
 
 #define W 1920
 #define H 1080

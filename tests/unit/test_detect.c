@@ -16,6 +16,7 @@
 #include "obscura/dnn.h"
 #include "obscura/error.h"
 #include "obscura/model.h"
+#include "../support/image.h"
 
 #define SAMPLES "build/npm/src/face-api-1.7.15/package/demo"
 #define CLIP "/usr/share/forensics-samples/original-files/movie2/movie-hello.mp4"

@@ -1,0 +1,189 @@
+/* test_fsutil.c - ob_read_full/ob_write_full: short transfers, EINTR, end of file, errors;
+ * ob_open_regular: what it refuses and how it says so. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "obscura/error.h"
+#include "obscura/fsutil.h"
+#include "obscura/banned.h"
+
+#define BIG (1 << 20) /* far more than a pipe holds: forces short reads and writes */
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* A handler without SA_RESTART, firing every millisecond: blocking reads and
+ * writes fail with EINTR (or return short) until the helper retries them. */
+static void interrupt_often(bool on)
+{
+	struct sigaction sa = { 0 };
+	struct itimerval it = { 0 };
+
+	sa.sa_handler = on ? on_alarm : SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	if (on)
+		it.it_interval.tv_usec = it.it_value.tv_usec = 1000;
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static unsigned char *pattern(size_t n)
+{
+	unsigned char *p = malloc(n);
+
+	assert_non_null(p);
+	for (size_t i = 0; i < n; i++)
+		p[i] = (unsigned char)(i * 131 + (i >> 9));
+	return p;
+}
+
+/* A child writes `data` to the pipe slowly in small pieces; the parent reads it whole. */
+static void test_read_full_through_pipe(void **state)
+{
+	unsigned char *want = pattern(BIG), *got = malloc(BIG + 16);
+	int fd[2], status;
+	pid_t pid;
+
+	assert_non_null(got);
+	assert_int_equal(pipe(fd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(fd[0]);
+		for (size_t off = 0; off < BIG; off += 4096) {
+			if (ob_write_full(fd[1], want + off, 4096) < 0)
+				_exit(1);
+			if (off % (64 * 4096) == 0)
+				usleep(5000); /* let the reader block, and be interrupted */
+		}
+		_exit(0);
+	}
+	close(fd[1]);
+	interrupt_often(true);
+	/* Asks for more than will come: everything up to end of file, counted. */
+	assert_int_equal(ob_read_full(fd[0], got, BIG + 16), BIG);
+	interrupt_often(false);
+	assert_memory_equal(got, want, BIG);
+	assert_int_equal(ob_read_full(fd[0], got, 16), 0); /* at end of file */
+	close(fd[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	free(want);
+	free(got);
+}
+
+/* The parent writes more than the pipe holds while a slow child reads it. */
+static void test_write_full_through_pipe(void **state)
+{
+	unsigned char *data = pattern(BIG);
+	int fd[2], status;
+	pid_t pid;
+
+	assert_int_equal(pipe(fd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		unsigned char *got = malloc(BIG);
+		size_t n = 0;
+		ssize_t r;
+
+		close(fd[1]);
+		usleep(20000); /* the writer fills the pipe and blocks first */
+		while (got && (r = read(fd[0], got + n, BIG - n)) > 0)
+			n += (size_t)r;
+		_exit(got && n == BIG && !memcmp(got, data, BIG) ? 0 : 1);
+	}
+	close(fd[0]);
+	interrupt_often(true);
+	assert_int_equal(ob_write_full(fd[1], data, BIG), 0);
+	interrupt_often(false);
+	close(fd[1]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	free(data);
+}
+
+static void test_errors_keep_errno(void **state)
+{
+	char c = 'x';
+	int fd[2];
+
+	assert_int_equal(ob_read_full(-1, &c, 1), -1);
+	assert_int_equal(errno, EBADF);
+	assert_int_equal(ob_write_full(-1, &c, 1), -1);
+	assert_int_equal(errno, EBADF);
+	assert_int_equal(pipe(fd), 0);
+	close(fd[0]);
+	signal(SIGPIPE, SIG_IGN);
+	assert_int_equal(ob_write_full(fd[1], &c, 1), -1);
+	assert_int_equal(errno, EPIPE);
+	close(fd[1]);
+	assert_int_equal(ob_write_full(1, &c, 0), 0); /* nothing to write: nothing written */
+}
+
+/* A FIFO is refused at once: nobody will ever write to this one. */
+static void test_open_regular(void **state)
+{
+	char dir[] = "/tmp/obscura-fsutil-XXXXXX", path[OB_PATH_MAX], fifo[OB_PATH_MAX];
+	char msg[OB_PATH_MAX + 64];
+	struct stat st;
+	int fd = 7;
+
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(ob_path_join(path, sizeof(path), dir, "file"), 0);
+	assert_int_equal(ob_path_join(fifo, sizeof(fifo), dir, "fifo"), 0);
+	assert_int_equal(ob_write_file_atomic(path, "abc", 3, 0644), 0);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+
+	assert_int_equal(ob_open_regular(path, &fd, &st), 0);
+	assert_true(fd >= 0);
+	assert_int_equal(st.st_size, 3);
+	assert_int_equal(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+	close(fd);
+
+	assert_int_equal(ob_open_regular(dir, &fd, &st), OB_ERR_INPUT);
+	assert_int_equal(fd, -1);
+	snprintf(msg, sizeof(msg), "%s: is a directory", dir);
+	assert_string_equal(ob_errmsg(), msg);
+
+	alarm(10); /* waiting for a writer would hang: SIGALRM ends the test instead */
+	assert_int_equal(ob_open_regular(fifo, &fd, &st), OB_ERR_INPUT);
+	alarm(0);
+	assert_int_equal(fd, -1);
+	snprintf(msg, sizeof(msg), "%s: not a regular file", fifo);
+	assert_string_equal(ob_errmsg(), msg);
+
+	unlink(fifo);
+	unlink(path);
+	assert_int_equal(ob_open_regular(path, &fd, &st), OB_ERR_INPUT);
+	snprintf(msg, sizeof(msg), "%s: No such file or directory", path);
+	assert_string_equal(ob_errmsg(), msg);
+	rmdir(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_read_full_through_pipe),
+		cmocka_unit_test(test_write_full_through_pipe),
+		cmocka_unit_test(test_errors_keep_errno),
+		cmocka_unit_test(test_open_regular),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
