@@ -303,6 +303,13 @@ sha256() {
 	sha256sum "$@"
 }
 
+# sha256_of FILE: FILE's SHA-256 alone, in hex; fails if FILE cannot be read
+# (unlike `sha256sum FILE | cut ...`, which prints nothing and succeeds).
+sha256_of() {
+	_sum=$(sha256sum "$1") || return 1
+	echo "${_sum%% *}"
+}
+
 # make_recipe FILE [INI LINES...]: a recipe from its lines.
 make_recipe() {
 	_f=$1
