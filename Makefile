@@ -45,7 +45,7 @@ TOOL_BIN   := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 .DEFAULT_GOAL := all
 include models/models.mk
 
-.PHONY: all deps check check-unit check-e2e demo bench install uninstall clean help
+.PHONY: all deps check check-unit check-e2e lint demo bench install uninstall clean help
 
 all: $(BIN)
 
@@ -88,13 +88,16 @@ $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libobscura.a
 # check and demo first make sure the packages exist, then re-enter make so
 # that pkg-config is asked again with the libraries in place.
 check: deps
-	@$(MAKE) --no-print-directory WERROR=1 models check-unit check-e2e models-check
+	@$(MAKE) --no-print-directory WERROR=1 models lint check-unit check-e2e models-check
 
 check-unit: $(UNIT_BIN) models
 	@tests/run-unit.sh $(UNIT_BIN)
 
 check-e2e: $(BIN) $(TOOL_BIN) models
 	@OBSCURA=$(abspath $(BIN)) TOOLS=$(abspath $(BUILD)/tools) tests/run-e2e.sh
+
+lint:
+	@tests/lint-e2e.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory $(BIN) models
