@@ -60,7 +60,7 @@ SUPPORT_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/support/*.c))
 .DEFAULT_GOAL := all
 include models/models.mk
 
-.PHONY: all deps check check-unit check-e2e demo bench install uninstall clean help pkg-config-ok
+.PHONY: all deps check check-unit check-e2e lint demo bench install uninstall clean help pkg-config-ok
 
 all: $(BIN)
 
@@ -86,7 +86,9 @@ $(BUILD)/%.o: %.cpp | pkg-config-ok
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -c -o $@ $<
 
+# Made anew each time: `ar r` would keep objects of files that were moved or removed.
 $(BUILD)/libobscura.a: $(LIB_OBJ)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 $(BIN): $(BUILD)/src/main.o $(BUILD)/libobscura.a
@@ -111,13 +113,16 @@ pkg-config-ok:
 # check and demo first make sure the packages exist, then re-enter make so
 # that pkg-config is asked again with the libraries in place.
 check: deps
-	@$(MAKE) --no-print-directory WERROR=1 models check-unit check-e2e models-check
+	@$(MAKE) --no-print-directory WERROR=1 models lint check-unit check-e2e models-check
 
 check-unit: $(UNIT_BIN) models
 	@tests/run-unit.sh $(UNIT_BIN)
 
 check-e2e: $(BIN) $(TOOL_BIN) models
 	@OBSCURA=$(abspath $(BIN)) TOOLS=$(abspath $(BUILD)/tools) tests/run-e2e.sh
+
+lint:
+	@tests/lint-e2e.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory $(BIN) models

@@ -76,7 +76,40 @@ test_done() {
 	exit $?
 }
 
+# A sanitizer's report (should Obscura be built with -fsanitize=...) ends in
+# abort(), a signal test_must_fail tells from an error exit; the caller's own
+# options still win.
+ASAN_OPTIONS="abort_on_error=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+UBSAN_OPTIONS="halt_on_error=1:abort_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+export ASAN_OPTIONS UBSAN_OPTIONS
+
 # ---- assertions: each prints why and returns 1 when it does not hold ----
+#
+# `! cmd` is no assertion in a test body: `set -e` ignores a pipeline that
+# begins with `!` (POSIX), so the line passes whatever cmd does.  Use
+# test_must_fail_with CODE when the exit code is documented (Obscura's are,
+# in obscura(1)), test_must_fail otherwise.  tests/lint-e2e.sh rejects `!`.
+
+# test_must_fail CMD [ARGS...]: CMD must fail as a program reports an error:
+# a non-zero exit, but not 126 or 127 (it could not be run: not found, not
+# executable) and not death by a signal (129..192, as the shell reports it:
+# a crash, an abort, a sanitizer's report).  Output goes where the caller
+# sends it.
+test_must_fail() {
+	_got=0
+	"$@" || _got=$?
+	if [ "$_got" -eq 0 ]; then
+		echo "test_must_fail: command succeeded: $*"
+		return 1
+	elif [ "$_got" -gt 128 ] && [ "$_got" -le 192 ]; then
+		echo "test_must_fail: killed by signal $((_got - 128)) (exit status $_got): $*"
+		return 1
+	elif [ "$_got" -eq 126 ] || [ "$_got" -eq 127 ]; then
+		echo "test_must_fail: could not run (exit status $_got): $*"
+		return 1
+	fi
+	return 0
+}
 
 # test_must_fail_with CODE CMD [ARGS...]: CMD must exit with exactly CODE.
 # Its stdout and stderr go to ./stdout and ./stderr for later checks.
@@ -87,6 +120,9 @@ test_must_fail_with() {
 	"$@" >stdout 2>stderr || _got=$?
 	if [ "$_got" -ne "$_want" ]; then
 		echo "expected exit status $_want, got $_got from: $*"
+		if [ "$_got" -gt 128 ] && [ "$_got" -le 192 ]; then
+			echo "(killed by signal $((_got - 128)))"
+		fi
 		echo "--- stderr:"
 		cat stderr
 		return 1
@@ -199,8 +235,10 @@ probe_frames() {
 
 # probe_times FILE: the presentation time of every video frame, one a line.
 probe_times() {
-	ffprobe -v error -select_streams v:0 -show_entries frame=best_effort_timestamp_time \
-		-of json "$1" | json_get 'print("\n".join(f["best_effort_timestamp_time"] for f in d["frames"]))'
+	_frames=$(ffprobe -v error -select_streams v:0 -show_entries frame=best_effort_timestamp_time \
+		-of json "$1") || return 1
+	printf '%s\n' "$_frames" |
+		json_get 'print("\n".join(f["best_effort_timestamp_time"] for f in d["frames"]))'
 }
 
 # test_same_times INPUT EXPORT: same number of frames, each time within 1 ms.
@@ -263,6 +301,13 @@ $1"
 # sha256 FILE...: checksums, for "inputs never modified" checks.
 sha256() {
 	sha256sum "$@"
+}
+
+# sha256_of FILE: FILE's SHA-256 alone, in hex; fails if FILE cannot be read
+# (unlike `sha256sum FILE | cut ...`, which prints nothing and succeeds).
+sha256_of() {
+	_sum=$(sha256sum "$1") || return 1
+	echo "${_sum%% *}"
 }
 
 # make_recipe FILE [INI LINES...]: a recipe from its lines.

@@ -39,7 +39,8 @@ no_secrets() {
 # check_carriage FILE NVIDEO NAUDIO: exactly these streams, nothing else, no
 # chapters, the Obscura label, no tag but the label and the muxer's own.
 check_carriage() {
-	probe_json "$1" | json_get "
+	probe_json "$1" >carriage.json || return 1
+	json_get "
 streams = d.get('streams', [])
 kinds = [s['codec_type'] for s in streams]
 want = ['video'] * $2 + ['audio'] * $3
@@ -58,7 +59,7 @@ for s in streams:
 		assert not any(b in k.lower() for b in banned), 'stream %d carries tag %s=%s' % (s['index'], k, v)
 	assert not s.get('side_data_list'), 'stream %d side data: %s' % (s['index'], s['side_data_list'])
 	assert not s.get('disposition', {}).get('attached_pic'), 'attached picture'
-"
+" <carriage.json
 }
 
 test_expect_success 'setup: CFR, VFR, rotated and metadata-laden clips' '
@@ -162,22 +163,24 @@ test_expect_success 'style = solid: zone cells at the black fill (Y = 16) in eve
 
 test_expect_success 'rotated inputs really carry a display matrix' '
 	for r in 90 270; do
-		ffprobe -v error -select_streams v:0 -show_streams -of json rot$r.mp4 | json_get "
+		ffprobe -v error -select_streams v:0 -show_streams -of json rot$r.mp4 >rot$r.json
+		json_get "
 s = d[\"streams\"][0]
 assert (s[\"width\"], s[\"height\"]) == (320, 240), s
 rot = [x.get(\"rotation\") for x in s.get(\"side_data_list\", []) if x.get(\"side_data_type\") == \"Display Matrix\"]
-assert rot and abs(rot[0]) == 90, rot"
+assert rot and abs(rot[0]) == 90, rot" <rot$r.json
 	done
 '
 
 test_expect_success 'rotated input: export is upright pixels, 240x320, no display matrix' '
 	"$OBSCURA" run --unsigned -q -r top.ini -o rot rot90.mp4 rot270.mp4
 	for r in 90 270; do
-		ffprobe -v error -select_streams v:0 -show_streams -of json rot/rot$r.anon.mp4 | json_get "
+		ffprobe -v error -select_streams v:0 -show_streams -of json rot/rot$r.anon.mp4 >rot$r.anon.json
+		json_get "
 s = d[\"streams\"][0]
 assert (s[\"width\"], s[\"height\"]) == (240, 320), (s[\"width\"], s[\"height\"])
 assert not s.get(\"side_data_list\"), s[\"side_data_list\"]
-assert \"rotate\" not in s.get(\"tags\", {}), s[\"tags\"]"
+assert \"rotate\" not in s.get(\"tags\", {}), s[\"tags\"]" <rot$r.anon.json
 		test_eq 50 "$(probe_frames rot/rot$r.anon.mp4)" "frames of rot$r"
 		test_same_times rot$r.mp4 rot/rot$r.anon.mp4
 	done
@@ -210,11 +213,12 @@ assert kinds == [\"attachment\", \"audio\", \"subtitle\", \"video\"], kinds
 assert d[\"chapters\"], \"no chapters\"
 t = {k.lower(): v for k, v in d[\"format\"][\"tags\"].items()}
 assert \"location\" in t and \"creation_time\" in t and \"com.android.version\" in t, t" <m.json
-	probe_json phone.mp4 | json_get "
+	probe_json phone.mp4 >phone.json
+	json_get "
 kinds = sorted(s[\"codec_type\"] for s in d[\"streams\"])
 assert kinds == [\"audio\", \"data\", \"video\"], kinds
 t = d[\"format\"][\"tags\"]
-assert \"location\" in t and \"com.android.version\" in t, t"
+assert \"location\" in t and \"com.android.version\" in t, t" <phone.json
 '
 
 test_expect_success 'default recipe: one video stream only, no tags, chapters, audio, subtitles, attachments, data' '
@@ -226,7 +230,9 @@ test_expect_success 'default recipe: one video stream only, no tags, chapters, a
 '
 
 test_expect_success 'the export carries the Obscura label with the version' '
-	v=$("$OBSCURA" --version | sed -n "s/^obscura //p")
+	"$OBSCURA" --version >version
+	v=$(sed -n "s/^obscura //p" version)
+	test -n "$v"
 	ffprobe -v error -show_entries format_tags=comment -of default=nw=1:nk=1 meta/meta.anon.mp4 >label
 	test_grep "Obscura $v" label
 '
@@ -252,11 +258,12 @@ test_expect_success 'container = mkv: Matroska export, same timestamps, nothing 
 	ffprobe -v error -show_entries format=format_name -of default=nw=1:nk=1 mkv/meta.anon.mkv >fmt
 	test_grep matroska fmt
 	no_secrets mkv/meta.anon.mkv "$SECRETS_AUDIO"
-	probe_json mkv/meta.anon.mkv | json_get "
+	probe_json mkv/meta.anon.mkv >mkv.json
+	json_get "
 kinds = sorted(s[\"codec_type\"] for s in d[\"streams\"])
 assert kinds == [\"audio\", \"video\"], kinds
 assert not d.get(\"chapters\"), d[\"chapters\"]
-assert \"Obscura\" in str(d[\"format\"].get(\"tags\")), d[\"format\"]"
+assert \"Obscura\" in str(d[\"format\"].get(\"tags\")), d[\"format\"]" <mkv.json
 	test_same_times vfr.mkv mkv/vfr.anon.mkv
 '
 

@@ -31,15 +31,18 @@ export_of() {
 }
 INPUTS="$VTEST $PHONE $M2/movie-hello.avi $M2/movie-hello.mp4 $M2/movie-hello.mpeg $M2/movie-hello.ogg"
 
+# video_size FILE: WIDTHxHEIGHT of the first video stream.
 video_size() {
-	ffprobe -v error -select_streams v:0 -show_entries stream=width,height -of json "$1" |
-		json_get "s = d[\"streams\"][0]; print(\"%dx%d\" % (s[\"width\"], s[\"height\"]))"
+	ffprobe -v error -select_streams v:0 -show_entries stream=width,height -of json "$1" >size.json ||
+		return 1
+	json_get "s = d[\"streams\"][0]; print(\"%dx%d\" % (s[\"width\"], s[\"height\"]))" <size.json
 }
 
 # no_identifying_tags FILE: nothing of the phone's metadata, in ffprobe's
 # view (format, streams, chapters) nor in the file's bytes.
 no_identifying_tags() {
-	probe_json "$1" | json_get "
+	probe_json "$1" >tags.json || return 1
+	json_get "
 def tags(o): return {k.lower(): v for k, v in o.get('tags', {}).items()}
 objs = [d['format']] + d.get('streams', []) + d.get('chapters', [])
 for o in objs:
@@ -47,7 +50,7 @@ for o in objs:
 		for bad in ('location', 'creation_time', 'com.android', 'date', 'make', 'model', 'gps', 'xyz'):
 			assert bad not in k, '$1: tag %s=%s' % (k, v)
 assert not d.get('chapters'), d['chapters']
-assert 'Obscura' in tags(d['format']).get('comment', ''), 'no Obscura label'"
+assert 'Obscura' in tags(d['format']).get('comment', ''), 'no Obscura label'" <tags.json || return 1
 	for s in -15.8355 048.0153 com.android 2019-12-20; do
 		if grep -a -q -e "$s" "$1"; then
 			echo "$1: the bytes contain '$s'"
@@ -58,11 +61,12 @@ assert 'Obscura' in tags(d['format']).get('comment', ''), 'no Obscura label'"
 
 test_expect_success 'setup: the phone video really carries GPS, device, time tags and audio' '
 	sha256 $INPUTS >inputs.sha256
-	probe_json "$PHONE" | json_get "
+	probe_json "$PHONE" >phone.json
+	json_get "
 t = d[\"format\"][\"tags\"]
 for k in (\"location\", \"location-eng\", \"com.android.version\", \"creation_time\"):
 	assert k in t, (k, t)
-assert [s[\"codec_type\"] for s in d[\"streams\"]] == [\"video\", \"audio\"]"
+assert [s[\"codec_type\"] for s in d[\"streams\"]] == [\"video\", \"audio\"]" <phone.json
 	make_recipe corner.ini "[pixelate]" "block = 16" "noise = 12" \
 		"[exclude \"corner\"]" "polygon = 0.05,0.05 0.45,0.05 0.45,0.45 0.05,0.45"
 '
@@ -108,9 +112,10 @@ test_expect_success 'no GPS, device or creation_time tag anywhere in any export'
 
 test_expect_success 'exactly one stream (H.264 video): no audio by default' '
 	for f in $INPUTS; do
-		probe_json "$(export_of "$f")" | json_get "
+		probe_json "$(export_of "$f")" >streams.json
+		json_get "
 s = d[\"streams\"]
-assert [(x[\"codec_type\"], x[\"codec_name\"]) for x in s] == [(\"video\", \"h264\")], s"
+assert [(x[\"codec_type\"], x[\"codec_name\"]) for x in s] == [(\"video\", \"h264\")], s" <streams.json
 	done
 '
 
@@ -128,10 +133,11 @@ test_expect_success 'phone video with audio = keep: AAC kept, metadata still gon
 	"$OBSCURA" run --unsigned -q -r keep.ini -o keep "$PHONE"
 	f=keep/VID_20191220_170832.anon.mp4
 	no_identifying_tags $f
-	probe_json $f | json_get "
+	probe_json $f >keep.json
+	json_get "
 s = d[\"streams\"]
 assert sorted(x[\"codec_type\"] for x in s) == [\"audio\", \"video\"], s
-assert [x[\"codec_name\"] for x in s if x[\"codec_type\"] == \"audio\"] == [\"aac\"]"
+assert [x[\"codec_name\"] for x in s if x[\"codec_type\"] == \"audio\"] == [\"aac\"]" <keep.json
 	test_eq "$(probe_frames "$PHONE")" "$(probe_frames $f)" "frames"
 '
 

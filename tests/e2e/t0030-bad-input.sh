@@ -22,7 +22,9 @@ one_error_line() {
 # wait_for_temp DIR: until a temporary export shows up (the job is running).
 wait_for_temp() {
 	for i in $(seq 100); do
-		[ -n "$(find "$1" -name '.*.obscura-tmp-*' 2>/dev/null)" ] && return 0
+		if [ -n "$(find "$1" -name '.*.obscura-tmp-*' 2>/dev/null)" ]; then
+			return 0
+		fi
 		sleep 0.1
 	done
 	echo "no temporary file appeared in $1"

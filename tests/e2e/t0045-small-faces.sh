@@ -20,6 +20,11 @@ test_expect_success 'tiling finds small faces, by size bucket' '
 				  if (\$3 >= 16) { F[\$2] += \$5; T[\$2] += \$6 } }
 	     END {
 		bad = 0
+		# the verdict needs every bucket, untiled and tiled, each with faces:
+		# no recall line at all is a failure, not a pass
+		split(\"untiled tiled\", mode, \" \"); split(\"12 16 24 32\", lo, \" \")
+		for (m in mode) for (b in lo) { k = mode[m] \" \" lo[b]
+			if (!(k in t) || t[k] <= 0) { print \"no recall line for \" k \" px\"; bad = 1 } }
 		# >= 16 px: at least 95 % tiled (measured 66/66)
 		if (F[\"tiled\"] < 0.95 * T[\"tiled\"]) { print \"tiled recall >= 16 px too low\"; bad = 1 }
 		# 12-16 px: at least 60 % tiled (measured 17/22)

@@ -22,9 +22,12 @@ test_expect_success 'the same scenario makes the same bytes' '
 
 test_expect_success 'inspect: what wrote it, the input, the video, models, recipe, classes, tracks' '
 	"$OBSCURA" inspect t.h5 >out
-	in=$(printf mktracks | sha256sum | cut -d" " -f1)
-	model=$(printf centernet | sha256sum | cut -d" " -f1)
-	recipe=$(printf "%s" "$RECIPE" | sha256sum | cut -d" " -f1)
+	printf mktracks >input.bytes
+	printf centernet >model.bytes
+	printf "%s" "$RECIPE" >recipe.bytes
+	in=$(sha256_of input.bytes)
+	model=$(sha256_of model.bytes)
+	recipe=$(sha256_of recipe.bytes)
 	test_grep -x "t.h5: Obscura tracks, written by Obscura 0.1.0, job 00112233445566778899aabbccddeeff" out
 	test_grep -x "input:    sha256 $in, 12345 bytes" out
 	test_grep -x "video:    640x480, 25 fps, 100 frames, 4.000 s" out
