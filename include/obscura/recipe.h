@@ -163,7 +163,8 @@ int ob_recipe_block_size(const struct ob_pixelate_opts *opts, int frame_height);
  * AVOption tables (recipe_keys.c).  The parser finds a key in this table,
  * parses and checks its value by type and range, and stores it at the
  * row's offset; the defaults are the rows' `def`, applied through the same
- * parser.
+ * parser; obscura-recipe(5) states every row as ob_recipe_key_synopsis()
+ * writes it (tests/unit/test_recipe_doc.c checks that it does).
  */
 enum ob_recipe_type {
 	OB_RECIPE_INT,     /* int in [min, max]; `word`, if set, stands for word_value */
@@ -221,5 +222,16 @@ extern const struct ob_recipe_key ob_recipe_keys[];
 
 /* The row for [section] name, or NULL. */
 const struct ob_recipe_key *ob_recipe_key_find(const char *section, const char *name);
+
+/*
+ * Writes into buf the roff line that states the key in obscura-recipe(5),
+ * as the tag of a .TP (or .TQ) paragraph:
+ *   \fBnoise\fR = \fIN\fR (0 to 64; default \fB8\fR)
+ * that is: the name in bold, " = ", the values (bold words, the italic
+ * placeholder `arg`), then in parentheses the range and the default
+ * ("default \fBD\fR", "required" or "optional"), separated by "; ".
+ * Returns the length written, or -1 if buf is too small.
+ */
+int ob_recipe_key_synopsis(const struct ob_recipe_key *k, char *buf, size_t size);
 
 #endif

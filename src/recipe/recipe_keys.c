@@ -1,6 +1,8 @@
 /* recipe_keys.c - every recipe key in one table: type, field, default, range, help. */
 #include "obscura/recipe.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "obscura/banned.h"
@@ -183,4 +185,111 @@ const struct ob_recipe_key *ob_recipe_key_find(const char *section, const char *
 		if (!strcmp(k->section, section) && !strcmp(k->name, name))
 			return k;
 	return NULL;
+}
+
+/* A bounded string being written; full once anything did not fit. */
+struct out {
+	char *buf;
+	size_t size, len;
+	bool full;
+};
+
+static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends, or marks o full: the caller checks once at the end. */
+static void put(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(o->buf + o->len, o->size - o->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= o->size - o->len)
+		o->full = true;
+	else
+		o->len += (size_t)n;
+}
+
+/* The values a key takes, as the manual's tag shows them: words in bold,
+ * the placeholder in italics. */
+static void put_values(struct out *o, const struct ob_recipe_key *k)
+{
+	const char *sep = "";
+
+	switch (k->type) {
+	case OB_RECIPE_BOOL:
+		put(o, "\\fByes\\fR | \\fBno\\fR");
+		return;
+	case OB_RECIPE_ENUM:
+	case OB_RECIPE_STRING:
+		if (k->choices) {
+			for (const struct ob_recipe_choice *ch = k->choices; ch->word; ch++) {
+				if (ch->alias || ch->refuse)
+					continue;
+				put(o, "%s\\fB%s\\fR", sep, ch->word);
+				sep = " | ";
+			}
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	if (k->word)
+		put(o, "\\fB%s\\fR | ", k->word);
+	put(o, "\\fI%s\\fR", k->arg);
+}
+
+/* The range inside the tag's parenthesis, before the default; nothing for
+ * words and yes/no. */
+static void put_range(struct out *o, const struct ob_recipe_key *k)
+{
+	switch (k->type) {
+	case OB_RECIPE_INT:
+		put(o, "%s%ld to %ld; ", k->flags & OB_RECIPE_EVEN ? "even, " : "", (long)k->min,
+		    (long)k->max);
+		break;
+	case OB_RECIPE_DOUBLE:
+		put(o, "%g to %g; ", k->min, k->max);
+		break;
+	case OB_RECIPE_SECONDS:
+		put(o, "%g to %g s; ", k->min, k->max);
+		break;
+	case OB_RECIPE_STRING:
+		if (!k->choices)
+			put(o, "1 to %zu characters%s; ", k->size - 1,
+			    k->flags & OB_RECIPE_NO_SLASH ? ", no /" : "");
+		break;
+	case OB_RECIPE_TAGS:
+		put(o, "at most %g %s; ", k->max, k->what);
+		break;
+	case OB_RECIPE_POINTS:
+		if (k->min == k->max)
+			put(o, "%g points; ", k->min);
+		else
+			put(o, "%g to %g points; ", k->min, k->max);
+		break;
+	default:
+		break;
+	}
+}
+
+/* The manual states each key with this line, so that a test can hold the
+ * page to the table (tests/unit/test_recipe_doc.c). */
+int ob_recipe_key_synopsis(const struct ob_recipe_key *k, char *buf, size_t size)
+{
+	struct out o = { buf, size, 0, size == 0 };
+
+	if (o.full)
+		return -1;
+	buf[0] = '\0';
+	put(&o, "\\fB%s\\fR = ", k->name);
+	put_values(&o, k);
+	put(&o, " (");
+	put_range(&o, k);
+	if (k->def)
+		put(&o, "default \\fB%s\\fR)", k->def);
+	else
+		put(&o, "%s)", k->flags & OB_RECIPE_REQUIRED ? "required" : "optional");
+	return o.full ? -1 : (int)o.len;
 }
