@@ -18,6 +18,12 @@
 #define OB_BLOCK_MAX 256
 #define OB_RECIPE_MAX_LINES 32 /* [line "NAME"] counting lines */
 #define OB_RECIPE_MAX_AREAS 32 /* [zone "NAME"] analytics and restricted zones */
+#define OB_NOISE_MAX 64             /* [pixelate] noise */
+#define OB_MARGIN_MAX 2.0           /* [pixelate] margin, a fraction of the box */
+#define OB_CRF_MAX 63               /* [output] crf */
+#define OB_SCORE_MIN 0.01           /* [detect] thresholds, [track] low and iou */
+#define OB_TRACK_CONFIRM_MAX 100    /* [track] confirm */
+#define OB_MOTION_MARGIN_MAX 10.0   /* [track] motion_margin, in frames of motion */
 
 enum ob_style {
 	OB_STYLE_PIXELATE, /* block mean plus seeded noise */
@@ -151,5 +157,81 @@ void ob_recipe_free(struct ob_recipe **r);
 
 /* Block edge to use for a frame of the given height (resolves block = auto). */
 int ob_recipe_block_size(const struct ob_pixelate_opts *opts, int frame_height);
+
+/*
+ * The keys a recipe may hold, one row each, in the style of FFmpeg's
+ * AVOption tables (recipe_keys.c).  The parser finds a key in this table,
+ * parses and checks its value by type and range, and stores it at the
+ * row's offset; the defaults are the rows' `def`, applied through the same
+ * parser; obscura-recipe(5) states every row as ob_recipe_key_synopsis()
+ * writes it (tests/unit/test_recipe_doc.c checks that it does).
+ */
+enum ob_recipe_type {
+	OB_RECIPE_INT,     /* int in [min, max]; `word`, if set, stands for word_value */
+	OB_RECIPE_DOUBLE,  /* double in [min, max]; `word` likewise */
+	OB_RECIPE_SECONDS, /* a double, in seconds, in [min, max] */
+	OB_RECIPE_UINT64,  /* a non-negative integer: sets the bool at aux; `word` clears it */
+	OB_RECIPE_BOOL,    /* yes/no, true/false, on/off, 1/0 into a bool */
+	OB_RECIPE_ENUM,    /* one of `choices`, stored as its value (an int or a bool field) */
+	OB_RECIPE_STRING,  /* one value copied into a char[size]; `word` stands for "";
+			    * `choices`, if set, are the only values allowed */
+	OB_RECIPE_TEXT,    /* free text, not stored */
+	OB_RECIPE_TAGS,    /* names separated by commas or spaces: char[max][size], count at aux */
+	OB_RECIPE_POINTS,  /* x,y fractions of the frame: struct ob_point[max], count at aux,
+			    * min..max of them, not all on one spot or one line */
+	OB_RECIPE_CLASSES, /* classes analytics count: an OB_CLASS_BIT mask (unsigned) */
+};
+
+/* ob_recipe_key.flags */
+#define OB_RECIPE_EVEN 1u     /* INT: even numbers only */
+#define OB_RECIPE_NO_SLASH 2u /* STRING: no '/' (a name, not a path) */
+#define OB_RECIPE_REQUIRED 4u /* POINTS: a named section without them is refused */
+
+/* One word of an ENUM or STRING key. */
+struct ob_recipe_choice {
+	const char *word;
+	int value;
+	const char *refuse; /* non-NULL: this word is refused with this message */
+	bool alias;         /* accepted, but listed neither in messages nor in the manual */
+};
+
+/* One key.  TAGS, POINTS and CLASSES (and TEXT) may continue on lines that
+ * start with white space; every other key takes one line. */
+struct ob_recipe_key {
+	const char *section; /* "pixelate"; "exclude", "line" or "zone" for a named section */
+	const char *name;
+	enum ob_recipe_type type;
+	size_t offset;       /* into struct ob_recipe; for a named section into its instance
+			      * (struct ob_zone, ob_count_line, ob_area) */
+	size_t size;         /* of the field, of one element for TAGS and POINTS; 0: not stored */
+	const char *def;     /* the default as a recipe writes it; NULL: none */
+	double min, max;     /* numbers: the range; TAGS: at most max; POINTS: min to max points */
+	const char *arg;     /* what the manual calls the value: N, SECONDS, MODEL */
+	const char *what;    /* what the value is, in error messages: "a whole number" */
+	const char *help;    /* one line */
+	const struct ob_recipe_choice *choices; /* ends with { NULL } */
+	const char *word;    /* a word accepted besides the range: auto, model, off, random */
+	double word_value;
+	size_t aux;          /* UINT64: offset of its bool; TAGS, POINTS: offset of the size_t count */
+	unsigned flags;      /* OB_RECIPE_EVEN, ... */
+	const char *invalid; /* ENUM: what any other value is told, instead of "must be a or b" */
+};
+
+/* Every key of every section; ends with a row whose name is NULL. */
+extern const struct ob_recipe_key ob_recipe_keys[];
+
+/* The row for [section] name, or NULL. */
+const struct ob_recipe_key *ob_recipe_key_find(const char *section, const char *name);
+
+/*
+ * Writes into buf the roff line that states the key in obscura-recipe(5),
+ * as the tag of a .TP (or .TQ) paragraph:
+ *   \fBnoise\fR = \fIN\fR (0 to 64; default \fB8\fR)
+ * that is: the name in bold, " = ", the values (bold words, the italic
+ * placeholder `arg`), then in parentheses the range and the default
+ * ("default \fBD\fR", "required" or "optional"), separated by "; ".
+ * Returns the length written, or -1 if buf is too small.
+ */
+int ob_recipe_key_synopsis(const struct ob_recipe_key *k, char *buf, size_t size);
 
 #endif

@@ -1,9 +1,10 @@
-/* recipe.c - parse and validate INI recipes with libinih. */
+/* recipe.c - parse and validate INI recipes with libinih, key by key from ob_recipe_keys. */
 #include "obscura/recipe.h"
 
+#include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <ini.h>
 #include <limits.h>
 #include <math.h>
@@ -20,42 +21,79 @@
 #include "obscura/parse.h"
 #include "obscura/banned.h"
 
-#define SECTION_ZONE "exclude"
-#define SECTION_LINE "line" /* [line "NAME"]: a counting line */
-#define SECTION_AREA "zone" /* [zone "NAME"]: an analytics or restricted zone */
-#define ANALYTICS_CLASSES (OB_CLASS_BIT(OB_CLASS_PERSON) | OB_CLASS_BIT(OB_CLASS_VEHICLE))
+#define CLASSES_COUNTED (OB_CLASS_BIT(OB_CLASS_PERSON) | OB_CLASS_BIT(OB_CLASS_VEHICLE))
+#define NAMED_MAX OB_RECIPE_MAX_ZONES /* the most instances a named section may have */
+#define HEADER_MAX 128                /* a section header as messages quote it */
+#define MESSAGE_MAX 512
 
-/* Where each [line "NAME"] and [zone "NAME"] header is (found by a pre-scan:
- * libinih does not report a section's line, nor a section without keys). */
-struct section_lines {
-	size_t n_lines, n_areas;
-	int line_at[OB_RECIPE_MAX_LINES];
-	char line_name[OB_RECIPE_MAX_LINES][OB_RECIPE_MAX_NAME];
-	int area_at[OB_RECIPE_MAX_AREAS];
-	char area_name[OB_RECIPE_MAX_AREAS][OB_RECIPE_MAX_NAME];
+/* A section: fixed ([pixelate]) or named ([exclude "NAME"], repeated with
+ * different names, each instance an element of an array in the recipe). */
+struct section {
+	const char *name;
+	const char *noun; /* named sections: what an instance is, in messages */
+	size_t array, count, stride, max;
 };
+
+#define NAMED(word, what, instances, n, T, most)                                                    \
+	{ .name = word, .noun = what, .array = offsetof(struct ob_recipe, instances),               \
+	  .count = offsetof(struct ob_recipe, n), .stride = sizeof(T), .max = most }
+
+static const struct section sections[] = {
+	{ .name = "recipe" },
+	{ .name = "pixelate" },
+	{ .name = "detect" },
+	{ .name = "track" },
+	{ .name = "output" },
+	{ .name = "streams" },
+	{ .name = "metadata" },
+	NAMED("exclude", "exclusion zone", zones, n_zones, struct ob_zone, OB_RECIPE_MAX_ZONES),
+	NAMED("line", "line", lines, n_lines, struct ob_count_line, OB_RECIPE_MAX_LINES),
+	NAMED("zone", "zone", areas, n_areas, struct ob_area, OB_RECIPE_MAX_AREAS),
+};
+#define N_SECTIONS (sizeof(sections) / sizeof(sections[0]))
+
+/* An instance's name is its first member: the parser finds instances by it. */
+_Static_assert(offsetof(struct ob_zone, name) == 0, "ob_zone starts with its name");
+_Static_assert(offsetof(struct ob_count_line, name) == 0, "ob_count_line starts with its name");
+_Static_assert(offsetof(struct ob_area, name) == 0, "ob_area starts with its name");
+_Static_assert(OB_RECIPE_MAX_LINES <= NAMED_MAX && OB_RECIPE_MAX_AREAS <= NAMED_MAX,
+	       "NAMED_MAX bounds every named section");
 
 struct parse_ctx {
 	struct ob_recipe *r;
 	const char *origin;
-	char err[512];         /* set by the handler; libinih supplies the line */
-	struct ob_zone *zone;  /* zone being filled, or NULL */
-	struct ob_count_line *line; /* [line] being filled, or NULL */
-	struct ob_area *area;  /* [zone] being filled, or NULL */
-	char section[128];     /* last section seen, to detect a new one */
-	char key[64];          /* key being parsed, for the error message */
+	const char *pos;    /* the reader's place in the text */
+	bool mid_line;      /* the reader handed libinih only part of the current line */
+	int line;           /* number of the line libinih is parsing */
+	bool after_key;     /* a key since the last header: an indented line continues it */
+	bool cont;          /* the current line continues the previous key's value */
+	bool in_section;    /* a header has been read */
+	const struct section *sec; /* the current section; NULL if unknown */
+	char header[HEADER_MAX];   /* its header as written, for messages */
+	void *base;         /* struct ob_recipe, or the current named instance */
+	int *seen;          /* per key: the line this section gave it on, 0 if not yet */
+	int *set_at;        /* per key: the line the recipe last gave it on, 0 if never */
+	int at[N_SECTIONS][NAMED_MAX]; /* the header line of each named instance */
+	int status;         /* the first error (its message recorded), or 0 */
+	char key[64];       /* the key being parsed, for messages */
 };
 
+/* A bad value: records "file:line: [section] key: cause" and stops libinih. */
 static int fail(struct parse_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(struct parse_ctx *c, const char *fmt, ...)
 {
+	char msg[MESSAGE_MAX];
 	va_list ap;
+
 	va_start(ap, fmt);
-	vsnprintf(c->err, sizeof(c->err), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	c->status = ob_err(OB_ERR_RECIPE, "%s:%d: [%s] %s: %s", c->origin, c->line, c->header, c->key,
+			   msg);
 	return 0; /* libinih: 0 = error on this line */
 }
 
+/* Whole or not at all: an empty or too long value is refused, never cut. */
 static bool copy_word(char *dst, size_t size, const char *src)
 {
 	size_t n = strlen(src);
@@ -66,11 +104,170 @@ static bool copy_word(char *dst, size_t size, const char *src)
 	return true;
 }
 
-/* "x,y x,y ..." appended to the zone's polygon (continuation lines append). */
-static int parse_points(struct parse_ctx *c, struct ob_polygon *poly, const char *value)
+/* A number out of range: says the range, and the word that may stand instead. */
+static int fail_range(struct parse_ctx *c, const struct ob_recipe_key *k)
+{
+	char lo[32], hi[32];
+
+	if (k->type == OB_RECIPE_INT) {
+		snprintf(lo, sizeof(lo), "%ld", (long)k->min);
+		snprintf(hi, sizeof(hi), "%ld", (long)k->max);
+	} else {
+		snprintf(lo, sizeof(lo), "%g", k->min);
+		snprintf(hi, sizeof(hi), "%g", k->max);
+	}
+	return fail(c, "must be %s%s%s from %s to %s", k->word ? k->word : "", k->word ? " or " : "",
+		    k->what, lo, hi);
+}
+
+/* Whole numbers are refused, not clamped, outside the row's range. */
+static int set_int(struct parse_ctx *c, const struct ob_recipe_key *k, int *f, const char *value)
+{
+	int v;
+
+	if (k->word && !strcmp(value, k->word)) {
+		*f = (int)k->word_value;
+		return 1;
+	}
+	if (!ob_parse_int(value, (long)k->min, (long)k->max, &v) || ((k->flags & OB_RECIPE_EVEN) && v % 2))
+		return fail_range(c, k);
+	*f = v;
+	return 1;
+}
+
+/* Likewise for fractions, scores and seconds; the word (model) stands for
+ * a value outside the range (-1: the model card's). */
+static int set_double(struct parse_ctx *c, const struct ob_recipe_key *k, double *f, const char *value)
+{
+	if (k->word && !strcmp(value, k->word)) {
+		*f = k->word_value;
+		return 1;
+	}
+	if (!ob_parse_double(value, k->min, k->max, f))
+		return fail_range(c, k);
+	return 1;
+}
+
+/* The seed: a number fixes it (*set), the word leaves it to each job. */
+static int set_uint64(struct parse_ctx *c, const struct ob_recipe_key *k, uint64_t *f, bool *set,
+		      const char *value)
+{
+	unsigned long long v;
+	char *end;
+
+	if (k->word && !strcmp(value, k->word)) {
+		*set = false;
+		return 1;
+	}
+	errno = 0;
+	v = strtoull(value, &end, 0);
+	if (errno || end == value || *end || value[0] == '-')
+		return fail(c, "must be %s%s%s", k->word ? k->word : "", k->word ? " or " : "", k->what);
+	*f = v;
+	*set = true;
+	return 1;
+}
+
+/* "a, b or c": the words a key accepts, for its error message. */
+static void choice_list(const struct ob_recipe_choice *choices, char *buf, size_t size)
+{
+	size_t n = 0, len = 0, i = 0;
+
+	for (const struct ob_recipe_choice *ch = choices; ch->word; ch++)
+		n += !ch->alias && !ch->refuse;
+	buf[0] = '\0';
+	for (const struct ob_recipe_choice *ch = choices; ch->word && len < size; ch++) {
+		if (ch->alias || ch->refuse)
+			continue;
+		i++;
+		len += (size_t)snprintf(buf + len, size - len, "%s%s",
+					i == 1 ? "" : i == n ? " or " : ", ", ch->word);
+	}
+}
+
+/* The word value, if it is one the key accepts; else fails with the list. */
+static const struct ob_recipe_choice *find_choice(struct parse_ctx *c, const struct ob_recipe_key *k,
+						  const char *value)
+{
+	char list[MESSAGE_MAX / 2];
+
+	for (const struct ob_recipe_choice *ch = k->choices; ch->word; ch++)
+		if (!strcmp(ch->word, value)) {
+			if (ch->refuse) {
+				fail(c, "%s", ch->refuse);
+				return NULL;
+			}
+			return ch;
+		}
+	if (k->invalid) {
+		fail(c, "%s, not '%s'", k->invalid, value);
+		return NULL;
+	}
+	choice_list(k->choices, list, sizeof(list));
+	fail(c, "must be %s, not '%s'", list, value);
+	return NULL;
+}
+
+/* An enum is stored in the field's own size: an enum (int) or a bool. */
+static int set_enum(struct parse_ctx *c, const struct ob_recipe_key *k, void *f, const char *value)
+{
+	const struct ob_recipe_choice *ch = find_choice(c, k, value);
+
+	if (!ch)
+		return 0;
+	if (k->size == sizeof(bool))
+		*(bool *)f = ch->value != 0;
+	else if (k->size == sizeof(int))
+		*(int *)f = ch->value;
+	else if (k->size)
+		return fail(c, "internal error: a %zu-byte field for a choice", k->size);
+	return 1;
+}
+
+/* Names (models, encoders, suffixes): the word (off) clears the field;
+ * a name must fit its field and, for file name parts, hold no '/'. */
+static int set_string(struct parse_ctx *c, const struct ob_recipe_key *k, char *f, const char *value)
+{
+	if (k->word && !strcmp(value, k->word)) {
+		f[0] = '\0';
+		return 1;
+	}
+	if (k->choices && !find_choice(c, k, value))
+		return 0;
+	if (((k->flags & OB_RECIPE_NO_SLASH) && strchr(value, '/')) || !copy_word(f, k->size, value))
+		return fail(c, "must be %s%s%s: 1 to %zu characters%s", k->word ? k->word : "",
+			    k->word ? " or " : "", k->what, k->size - 1,
+			    k->flags & OB_RECIPE_NO_SLASH ? ", no '/'" : "");
+	return 1;
+}
+
+/* Names separated by commas or spaces; a continuation line adds more. */
+static int set_tags(struct parse_ctx *c, const struct ob_recipe_key *k, char *f, size_t *count,
+		    const char *value, bool cont)
+{
+	char buf[OB_RECIPE_MAX_LINE + 1], *save = NULL, *tok;
+
+	if (!cont)
+		*count = 0;
+	snprintf(buf, sizeof(buf), "%s", value);
+	for (tok = strtok_r(buf, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save)) {
+		if (*count >= (size_t)k->max)
+			return fail(c, "more than %g %s", k->max, k->what);
+		if (!copy_word(f + *count * k->size, k->size, tok))
+			return fail(c, "'%s' is longer than %zu characters", tok, k->size - 1);
+		(*count)++;
+	}
+	return 1;
+}
+
+/* "x,y x,y ..." into the key's points; a continuation line adds more. */
+static int set_points(struct parse_ctx *c, const struct ob_recipe_key *k, struct ob_point *pts,
+		      size_t *n, const char *value, bool cont)
 {
 	const char *p = value;
 
+	if (!cont)
+		*n = 0;
 	while (*p) {
 		char *end;
 		double x, y;
@@ -90,218 +287,99 @@ static int parse_points(struct parse_ctx *c, struct ob_polygon *poly, const char
 		p = end;
 		if (!(x >= 0 && x <= 1 && y >= 0 && y <= 1))
 			return fail(c, "point %g,%g is outside the frame (coordinates are fractions 0..1)", x, y);
-		if (poly->n >= OB_POLYGON_MAX_POINTS)
-			return fail(c, "more than %d points", OB_POLYGON_MAX_POINTS);
-		poly->pts[poly->n++] = (struct ob_point){ x, y };
+		if (*n >= (size_t)k->max)
+			return k->min == k->max ? fail(c, "needs exactly %g points %s", k->max, k->arg)
+						: fail(c, "more than %g points", k->max);
+		pts[(*n)++] = (struct ob_point){ x, y };
 	}
 	return 1;
 }
 
-static int set_pixelate(struct parse_ctx *c, const char *name, const char *value)
+/* "person,vehicle", "person vehicle", "vehicle" -> an OB_CLASS_BIT mask;
+ * a continuation line adds to it. */
+static int set_classes(struct parse_ctx *c, unsigned *mask, const char *value, bool cont)
 {
-	struct ob_pixelate_opts *o = &c->r->pixelate;
+	char buf[OB_RECIPE_MAX_LINE + 1], *save = NULL, *tok;
+	unsigned m = 0;
 
-	if (!strcmp(name, "style")) {
-		if (!strcmp(value, "pixelate"))
-			o->style = OB_STYLE_PIXELATE;
-		else if (!strcmp(value, "solid"))
-			o->style = OB_STYLE_SOLID;
-		else if (!strcmp(value, "blur"))
-			return fail(c, "blur is reversible and not offered; use pixelate or solid");
-		else
-			return fail(c, "must be pixelate or solid, not '%s'", value);
-	} else if (!strcmp(name, "block")) {
-		if (!strcmp(value, "auto"))
-			o->block = 0;
-		else if (!ob_parse_int(value, OB_BLOCK_MIN, OB_BLOCK_MAX, &o->block) || o->block % 2)
-			return fail(c, "must be auto or an even number of pixels from %d to %d",
-				    OB_BLOCK_MIN, OB_BLOCK_MAX);
-	} else if (!strcmp(name, "noise")) {
-		if (!ob_parse_int(value, 0, 64, &o->noise))
-			return fail(c, "must be a whole number from 0 to 64");
-	} else if (!strcmp(name, "seed")) {
-		char *end;
+	snprintf(buf, sizeof(buf), "%s", value);
+	for (tok = strtok_r(buf, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save)) {
+		enum ob_class cls;
 
-		if (!strcmp(value, "random")) {
-			o->seed_set = false;
-			return 1;
-		}
-		errno = 0;
-		o->seed = strtoull(value, &end, 0);
-		if (errno || end == value || *end || value[0] == '-')
-			return fail(c, "must be random or a non-negative integer");
-		o->seed_set = true;
-	} else if (!strcmp(name, "margin")) {
-		if (!ob_parse_double(value, 0, 2, &o->margin))
-			return fail(c, "must be a fraction of the box size from 0 to 2");
-	} else if (!strcmp(name, "fill")) {
-		if (!strcmp(value, "black"))
-			o->fill = OB_FILL_BLACK;
-		else if (!strcmp(value, "grey") || !strcmp(value, "gray"))
-			o->fill = OB_FILL_GREY;
-		else if (!strcmp(value, "white"))
-			o->fill = OB_FILL_WHITE;
-		else
-			return fail(c, "must be black, grey or white");
-	} else {
-		return fail(c, "unknown key");
+		if (!ob_class_parse(tok, &cls) || !(OB_CLASS_BIT(cls) & CLASSES_COUNTED))
+			return fail(c, "'%s' is not a class analytics count: list person and/or vehicle", tok);
+		m |= OB_CLASS_BIT(cls);
 	}
+	if (!m && !cont)
+		return fail(c, "must list person and/or vehicle");
+	*mask = cont ? *mask | m : m;
 	return 1;
 }
 
-static int set_output(struct parse_ctx *c, const char *name, const char *value)
+/* Parses value as key k says and stores it in base (the recipe or a named
+ * instance): for the recipe's lines and for the defaults alike. */
+static int set_value(struct parse_ctx *c, const struct ob_recipe_key *k, void *base, const char *value,
+		     bool cont)
 {
-	struct ob_output_opts *o = &c->r->output;
+	char *f = (char *)base + k->offset;
+	char *aux = (char *)base + k->aux;
+	bool b;
 
-	if (!strcmp(name, "container")) {
-		if (strcmp(value, "mp4") && strcmp(value, "mkv"))
-			return fail(c, "must be mp4 or mkv");
-		copy_word(o->container, sizeof(o->container), value);
-	} else if (!strcmp(name, "codec")) {
-		if (!copy_word(o->codec, sizeof(o->codec), value))
-			return fail(c, "must name a libavcodec encoder");
-	} else if (!strcmp(name, "crf")) {
-		if (!ob_parse_int(value, 0, 63, &o->crf))
-			return fail(c, "must be a whole number from 0 to 63");
-	} else if (!strcmp(name, "preset")) {
-		if (!copy_word(o->preset, sizeof(o->preset), value))
-			return fail(c, "must name an encoder preset");
-	} else if (!strcmp(name, "suffix")) {
-		if (strchr(value, '/') || !copy_word(o->suffix, sizeof(o->suffix), value))
-			return fail(c, "must be a short file name part without '/'");
-	} else {
-		return fail(c, "unknown key");
-	}
-	return 1;
-}
-
-static int set_streams(struct parse_ctx *c, const char *name, const char *value)
-{
-	if (!strcmp(name, "audio")) {
-		if (!strcmp(value, "drop"))
-			c->r->keep_audio = false;
-		else if (!strcmp(value, "keep"))
-			c->r->keep_audio = true;
-		else
-			return fail(c, "must be drop or keep");
-	} else if (!strcmp(name, "subtitles") || !strcmp(name, "data") || !strcmp(name, "attachments")) {
-		if (strcmp(value, "drop"))
-			return fail(c, "can only be drop: such streams are never copied");
-	} else {
-		return fail(c, "unknown key");
-	}
-	return 1;
-}
-
-static int set_model(struct parse_ctx *c, char *dst, const char *value)
-{
-	if (!strcmp(value, "off")) {
-		dst[0] = '\0';
-		return 1;
-	}
-	if (strchr(value, '/') || !copy_word(dst, OB_RECIPE_MAX_NAME, value))
-		return fail(c, "must be off or a model name from `obscura models`");
-	return 1;
-}
-
-static int set_detect(struct parse_ctx *c, const char *name, const char *value)
-{
-	struct ob_detect_opts *d = &c->r->detect;
-
-	if (!strcmp(name, "faces"))
-		return set_model(c, d->faces, value);
-	if (!strcmp(name, "people"))
-		return set_model(c, d->people, value);
-	if (!strcmp(name, "text"))
-		return set_model(c, d->text, value);
-	if (!strcmp(name, "face_threshold") || !strcmp(name, "person_threshold") ||
-	    !strcmp(name, "text_threshold")) {
-		double *t = name[0] == 'f' ? &d->face_threshold : name[0] == 'p' ? &d->person_threshold
-										 : &d->text_threshold;
-		if (!strcmp(value, "model"))
-			*t = -1;
-		else if (!ob_parse_double(value, 0.01, 1, t))
-			return fail(c, "must be model or a score from 0.01 to 1");
-	} else if (!strcmp(name, "head")) {
-		if (!ob_parse_double(value, 0, 1, &d->head_fraction))
-			return fail(c, "must be a fraction of the person box from 0 to 1");
-	} else if (!strcmp(name, "forehead")) {
-		if (!ob_parse_double(value, 0, 1, &d->forehead))
-			return fail(c, "must be a fraction of the face box from 0 to 1");
-	} else if (!strcmp(name, "stride") || !strcmp(name, "people_stride") || !strcmp(name, "text_stride")) {
-		int *v = name[0] == 's' ? &d->stride : name[0] == 'p' ? &d->people_stride : &d->text_stride;
-		if (!ob_parse_int(value, 1, OB_DETECT_STRIDE_MAX, v))
-			return fail(c, "must be a whole number from 1 to %d", OB_DETECT_STRIDE_MAX);
-	} else if (!strcmp(name, "tiles")) {
-		if (!strcmp(value, "auto"))
-			d->tiles = true;
-		else if (!strcmp(value, "off"))
-			d->tiles = false;
-		else
-			return fail(c, "must be auto or off");
-	} else if (!strcmp(name, "models")) {
-		size_t n = strlen(value);
-		if (n == 0 || n >= sizeof(d->models))
-			return fail(c, "must be a directory");
-		memcpy(d->models, value, n + 1);
-	} else {
-		return fail(c, "unknown key");
-	}
-	return 1;
-}
-
-static int set_track(struct parse_ctx *c, const char *name, const char *value)
-{
-	struct ob_track_opts *t = &c->r->track;
-	double *seconds = !strcmp(name, "lookahead")       ? &t->lookahead
-			  : !strcmp(name, "extend_before") ? &t->extend_before
-			  : !strcmp(name, "extend_after")  ? &t->extend_after
-			  : !strcmp(name, "max_lost")      ? &t->max_lost
-							   : NULL;
-
-	if (seconds) {
-		if (!ob_parse_double(value, 0, OB_TRACK_SECONDS_MAX, seconds))
-			return fail(c, "must be seconds from 0 to %g", OB_TRACK_SECONDS_MAX);
-	} else if (!strcmp(name, "confirm")) {
-		if (!ob_parse_int(value, 1, 100, &t->confirm))
-			return fail(c, "must be a number of detections from 1 to 100");
-	} else if (!strcmp(name, "iou")) {
-		if (!ob_parse_double(value, 0.01, 1, &t->iou))
-			return fail(c, "must be an overlap from 0.01 to 1");
-	} else if (!strcmp(name, "low")) {
-		if (!ob_parse_double(value, 0.01, 1, &t->low))
-			return fail(c, "must be a score from 0.01 to 1");
-	} else if (!strcmp(name, "motion_margin")) {
-		if (!ob_parse_double(value, 0, 10, &t->motion_margin))
-			return fail(c, "must be a number of frames of motion from 0 to 10");
-	} else {
-		return fail(c, "unknown key");
-	}
-	return 1;
-}
-
-static int set_metadata(struct parse_ctx *c, const char *name, const char *value)
-{
-	struct ob_recipe *r = c->r;
-
-	if (!strcmp(name, "label")) {
-		if (!ob_parse_bool(value, &r->label))
+	switch (k->type) {
+	case OB_RECIPE_INT:
+		return set_int(c, k, (int *)f, value);
+	case OB_RECIPE_DOUBLE:
+	case OB_RECIPE_SECONDS:
+		return set_double(c, k, (double *)f, value);
+	case OB_RECIPE_UINT64:
+		return set_uint64(c, k, (uint64_t *)f, (bool *)aux, value);
+	case OB_RECIPE_BOOL:
+		if (!ob_parse_bool(value, &b))
 			return fail(c, "must be yes or no");
-	} else if (!strcmp(name, "keep")) {
-		char buf[OB_RECIPE_MAX_LINE + 1], *save = NULL, *tok;
-
-		snprintf(buf, sizeof(buf), "%s", value);
-		for (tok = strtok_r(buf, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save)) {
-			if (r->n_keep_tags >= OB_RECIPE_MAX_KEEP_TAGS)
-				return fail(c, "more than %d tags", OB_RECIPE_MAX_KEEP_TAGS);
-			if (!copy_word(r->keep_tags[r->n_keep_tags], OB_RECIPE_MAX_NAME, tok))
-				return fail(c, "tag name '%s' too long", tok);
-			r->n_keep_tags++;
-		}
-	} else {
-		return fail(c, "unknown key");
+		*(bool *)f = b;
+		return 1;
+	case OB_RECIPE_ENUM:
+		return set_enum(c, k, f, value);
+	case OB_RECIPE_STRING:
+		return set_string(c, k, f, value);
+	case OB_RECIPE_TEXT:
+		return 1;
+	case OB_RECIPE_TAGS:
+		return set_tags(c, k, f, (size_t *)aux, value, cont);
+	case OB_RECIPE_POINTS:
+		return set_points(c, k, (struct ob_point *)f, (size_t *)aux, value, cont);
+	case OB_RECIPE_CLASSES:
+		return set_classes(c, (unsigned *)f, value, cont);
 	}
-	return 1;
+	return fail(c, "internal error: key of unknown type %d", (int)k->type);
+}
+
+/* Lists, points and free text may go on over several lines; a number or a
+ * word continued on the next line is a mistake (a stray indent). */
+static bool multiline(enum ob_recipe_type type)
+{
+	return type == OB_RECIPE_TAGS || type == OB_RECIPE_POINTS || type == OB_RECIPE_CLASSES ||
+	       type == OB_RECIPE_TEXT;
+}
+
+/* Defaults come from the table, through the parser, when the recipe starts
+ * (fixed sections) or when a named section does (its instance). */
+static int apply_defaults(struct parse_ctx *c, const char *section, void *base)
+{
+	for (const struct ob_recipe_key *k = ob_recipe_keys; k->name; k++) {
+		char msg[MESSAGE_MAX];
+
+		if (!k->def || strcmp(k->section, section))
+			continue;
+		snprintf(c->header, sizeof(c->header), "%s", section);
+		snprintf(c->key, sizeof(c->key), "%s", k->name);
+		if (!set_value(c, k, base, k->def, false)) {
+			snprintf(msg, sizeof(msg), "%s", ob_errmsg());
+			return c->status = ob_err(OB_ERR_INTERNAL, "built-in default '%s' refused: %s",
+						  k->def, msg);
+		}
+	}
+	return 0;
 }
 
 /* True if section is `PREFIX ...` (a named section of that kind). */
@@ -331,420 +409,306 @@ static bool section_name(const char *section, const char *prefix, char *name, si
 	return true;
 }
 
-/* "person,vehicle", "person vehicle", "vehicle" -> an OB_CLASS_BIT mask. */
-static int parse_classes(struct parse_ctx *c, unsigned *mask, const char *value)
+/* A named section's header starts its instance, keys or not: a malformed,
+ * repeated or surplus header is refused here (libinih would merge a repeated
+ * one into the section before it). */
+static bool begin_instance(struct parse_ctx *c, const struct section *s, const char *header)
 {
-	char buf[OB_RECIPE_MAX_LINE + 1], *save = NULL, *tok;
-	unsigned m = 0;
+	size_t *count = (size_t *)((char *)c->r + s->count);
+	char *array = (char *)c->r + s->array, *inst;
+	size_t si = (size_t)(s - sections);
+	char name[OB_RECIPE_MAX_NAME];
 
-	snprintf(buf, sizeof(buf), "%s", value);
-	for (tok = strtok_r(buf, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save)) {
-		enum ob_class cls;
-
-		if (!ob_class_parse(tok, &cls) || !(OB_CLASS_BIT(cls) & ANALYTICS_CLASSES))
-			return fail(c, "'%s' is not a class analytics count: list person and/or vehicle", tok);
-		m |= OB_CLASS_BIT(cls);
+	if (!section_name(header, s->name, name, sizeof(name))) {
+		c->status = ob_err(OB_ERR_RECIPE, "%s:%d: [%s]: write it as [%s \"name\"] (1 to %d characters)",
+				   c->origin, c->line, header, s->name, OB_RECIPE_MAX_NAME - 1);
+		return false;
 	}
-	if (!m)
-		return fail(c, "must list person and/or vehicle");
-	*mask = m;
-	return 1;
-}
-
-static int begin_line(struct parse_ctx *c, const char *section)
-{
-	struct ob_recipe *r = c->r;
-	struct ob_count_line *l;
-
-	if (r->n_lines >= OB_RECIPE_MAX_LINES)
-		return fail(c, "more than %d counting lines", OB_RECIPE_MAX_LINES);
-	l = &r->lines[r->n_lines];
-	if (!section_name(section, SECTION_LINE, l->name, sizeof(l->name)))
-		return fail(c, "section [%s]: write counting lines as [line \"name\"] (1 to %d characters)",
-			    section, OB_RECIPE_MAX_NAME - 1);
-	for (size_t i = 0; i < r->n_lines; i++)
-		if (!strcmp(r->lines[i].name, l->name))
-			return fail(c, "line \"%s\" defined twice", l->name);
-	l->classes = ANALYTICS_CLASSES;
-	r->n_lines++;
-	c->line = l;
-	return 1;
-}
-
-static int begin_area(struct parse_ctx *c, const char *section)
-{
-	struct ob_recipe *r = c->r;
-	struct ob_area *a;
-
-	if (r->n_areas >= OB_RECIPE_MAX_AREAS)
-		return fail(c, "more than %d analytics zones", OB_RECIPE_MAX_AREAS);
-	a = &r->areas[r->n_areas];
-	if (!section_name(section, SECTION_AREA, a->name, sizeof(a->name)))
-		return fail(c, "section [%s]: write analytics zones as [zone \"name\"] (1 to %d characters)",
-			    section, OB_RECIPE_MAX_NAME - 1);
-	for (size_t i = 0; i < r->n_areas; i++)
-		if (!strcmp(r->areas[i].name, a->name))
-			return fail(c, "zone \"%s\" defined twice", a->name);
-	a->kind = OB_AREA_ANALYTICS;
-	a->classes = ANALYTICS_CLASSES;
-	r->n_areas++;
-	c->area = a;
-	return 1;
-}
-
-static int set_line(struct parse_ctx *c, const char *name, const char *value)
-{
-	struct ob_count_line *l = c->line;
-
-	if (!strcmp(name, "points")) {
-		struct ob_polygon p = { .n = l->n };
-
-		memcpy(p.pts, l->pts, l->n * sizeof(l->pts[0]));
-		if (!parse_points(c, &p, value))
-			return 0;
-		if (p.n > 2)
-			return fail(c, "a line has exactly two points X1,Y1 X2,Y2");
-		memcpy(l->pts, p.pts, p.n * sizeof(p.pts[0]));
-		l->n = p.n;
-	} else if (!strcmp(name, "classes")) {
-		return parse_classes(c, &l->classes, value);
-	} else {
-		return fail(c, "unknown key '%s' in [%s]", name, c->section);
+	for (size_t i = 0; i < *count; i++)
+		if (!strcmp(array + i * s->stride, name)) {
+			c->status = ob_err(OB_ERR_RECIPE, "%s:%d: [%s]: %s \"%s\" defined twice (first on line %d)",
+					   c->origin, c->line, header, s->noun, name, c->at[si][i]);
+			return false;
+		}
+	if (*count >= s->max) {
+		c->status = ob_err(OB_ERR_RECIPE, "%s:%d: [%s]: more than %zu [%s] sections", c->origin,
+				   c->line, header, s->max, s->name);
+		return false;
 	}
-	return 1;
+	inst = array + *count * s->stride;
+	memcpy(inst, name, strlen(name) + 1);
+	c->at[si][*count] = c->line;
+	(*count)++;
+	if (apply_defaults(c, s->name, inst))
+		return false;
+	snprintf(c->header, sizeof(c->header), "%.*s", HEADER_MAX - 1, header); /* cut for messages */
+	c->sec = s;
+	c->base = inst;
+	return true;
 }
 
-static int set_area(struct parse_ctx *c, const char *name, const char *value)
+/* A header starts a section: its keys may each be given once more. */
+static bool begin_section(struct parse_ctx *c, const char *text, size_t len)
 {
-	struct ob_area *a = c->area;
+	char header[OB_RECIPE_MAX_LINE + 1];
 
-	if (!strcmp(name, "polygon"))
-		return parse_points(c, &a->poly, value);
-	if (!strcmp(name, "classes"))
-		return parse_classes(c, &a->classes, value);
-	if (!strcmp(name, "kind")) {
-		if (!strcmp(value, "analytics"))
-			a->kind = OB_AREA_ANALYTICS;
-		else if (!strcmp(value, "restricted"))
-			a->kind = OB_AREA_RESTRICTED;
-		else
-			return fail(c, "must be analytics or restricted");
-		return 1;
+	memcpy(header, text, len);
+	header[len] = '\0';
+	snprintf(c->header, sizeof(c->header), "%.*s", HEADER_MAX - 1, header); /* cut for messages */
+	for (size_t i = 0; ob_recipe_keys[i].name; i++)
+		c->seen[i] = 0;
+	c->in_section = true;
+	c->sec = NULL;
+	c->base = c->r;
+	for (size_t i = 0; i < N_SECTIONS; i++) {
+		const struct section *s = &sections[i];
+
+		if (s->noun && named_section(header, s->name))
+			return begin_instance(c, s, header);
+		if (!s->noun && !strcmp(header, s->name))
+			c->sec = s;
 	}
-	return fail(c, "unknown key '%s' in [%s]", name, c->section);
+	return true; /* an unknown section is refused at its first key */
 }
 
-static int begin_section(struct parse_ctx *c, const char *section)
+/* The ']' that ends a header for libinih (whose inline comments start with
+ * ';' after white space), or NULL. */
+static const char *header_end(const char *p, const char *end)
 {
-	struct ob_recipe *r = c->r;
+	bool was_space = false;
 
-	snprintf(c->section, sizeof(c->section), "%s", section);
-	c->zone = NULL;
-	c->line = NULL;
-	c->area = NULL;
-	if (named_section(section, SECTION_LINE))
-		return begin_line(c, section);
-	if (named_section(section, SECTION_AREA))
-		return begin_area(c, section);
-	if (!named_section(section, SECTION_ZONE))
-		return 1;
-	if (r->n_zones >= OB_RECIPE_MAX_ZONES)
-		return fail(c, "more than %d exclusion zones", OB_RECIPE_MAX_ZONES);
-	c->zone = &r->zones[r->n_zones];
-	if (!section_name(section, SECTION_ZONE, c->zone->name, sizeof(c->zone->name)))
-		return fail(c, "section [%s]: write zones as [exclude \"name\"]", section);
-	for (size_t i = 0; i < r->n_zones; i++)
-		if (!strcmp(r->zones[i].name, c->zone->name))
-			return fail(c, "zone \"%s\" defined twice", c->zone->name);
-	r->n_zones++;
-	return 1;
+	while (p < end && *p != ']' && !(was_space && *p == ';')) {
+		was_space = isspace((unsigned char)*p);
+		p++;
+	}
+	return p < end && *p == ']' ? p : NULL;
 }
 
+/*
+ * Before libinih parses a line: its number, whether it continues the value
+ * before it (as libinih decides: it starts with white space after a key,
+ * comments between do not matter), and a header's section.  libinih tells
+ * the handler none of these, never calls it for a section without keys,
+ * splits lines longer than its buffer and cuts section names at 49 bytes.
+ */
+static bool begin_line(struct parse_ctx *c)
+{
+	size_t n = strcspn(c->pos, "\n");
+	const char *p = c->pos, *end = c->pos + n;
+
+	c->line++;
+	c->cont = false;
+	if (n > OB_RECIPE_MAX_LINE) {
+		c->status = ob_err(OB_ERR_RECIPE, "%s:%d: line longer than %d characters", c->origin,
+				   c->line, OB_RECIPE_MAX_LINE);
+		return false;
+	}
+	if (c->line == 1 && n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
+		p += 3; /* libinih skips a UTF-8 byte order mark */
+	while (p < end && isspace((unsigned char)*p))
+		p++;
+	if (p == end || *p == ';' || *p == '#')
+		return true;
+	if (c->after_key && p > c->pos) {
+		c->cont = true;
+		return true;
+	}
+	if (*p == '[') {
+		const char *close = header_end(p + 1, end);
+
+		if (!close)
+			return true; /* libinih reports it */
+		c->after_key = false;
+		return begin_section(c, p + 1, (size_t)(close - p - 1));
+	}
+	c->after_key = true;
+	return true;
+}
+
+/* libinih's fgets: hands it the recipe a line (or, if its buffer is short,
+ * a piece of a line) at a time; returning NULL ends the parse. */
+static char *next_line(char *str, int num, void *stream)
+{
+	struct parse_ctx *c = stream;
+	size_t len, n;
+
+	if (c->status || !*c->pos || num < 2)
+		return NULL;
+	if (!c->mid_line && !begin_line(c))
+		return NULL;
+	len = strcspn(c->pos, "\n");
+	len += c->pos[len] == '\n';
+	n = len < (size_t)num - 1 ? len : (size_t)num - 1;
+	memcpy(str, c->pos, n);
+	str[n] = '\0';
+	c->pos += n;
+	c->mid_line = n < len;
+	return str;
+}
+
+/* Each key of each line: found in the table, given once per section,
+ * parsed and stored by type. */
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
 	struct parse_ctx *c = user;
+	const struct ob_recipe_key *k;
+	size_t i;
 
+	(void)section; /* begin_line() knows it whole; libinih cuts long names */
 	snprintf(c->key, sizeof(c->key), "%s", name);
-	if (strcmp(section, c->section) && !begin_section(c, section))
+	if (!c->in_section) {
+		c->status = ob_err(OB_ERR_RECIPE, "%s:%d: %s: key outside any section", c->origin,
+				   c->line, name);
 		return 0;
-	if (c->zone) {
-		if (!strcmp(name, "polygon"))
-			return parse_points(c, &c->zone->poly, value);
-		return fail(c, "unknown key '%s' in [%s]", name, section);
 	}
-	if (c->line)
-		return set_line(c, name, value);
-	if (c->area)
-		return set_area(c, name, value);
-	if (!strcmp(section, "recipe")) {
-		if (!strcmp(name, "name")) {
-			if (!copy_word(c->r->name, sizeof(c->r->name), value))
-				return fail(c, "name must be 1 to %d characters", OB_RECIPE_MAX_NAME - 1);
-			return 1;
-		}
-		if (!strcmp(name, "version"))
-			return !strcmp(value, "1") ? 1 : fail(c, "unsupported recipe version '%s' (this Obscura reads 1)", value);
-		if (!strcmp(name, "description"))
-			return 1;
+	if (!c->sec)
+		return fail(c, "unknown section [%s]", c->header);
+	k = ob_recipe_key_find(c->sec->name, name);
+	if (!k)
 		return fail(c, "unknown key");
-	}
-	if (!strcmp(section, "pixelate"))
-		return set_pixelate(c, name, value);
-	if (!strcmp(section, "output"))
-		return set_output(c, name, value);
-	if (!strcmp(section, "streams"))
-		return set_streams(c, name, value);
-	if (!strcmp(section, "metadata"))
-		return set_metadata(c, name, value);
-	if (!strcmp(section, "detect"))
-		return set_detect(c, name, value);
-	if (!strcmp(section, "track"))
-		return set_track(c, name, value);
-	if (!*section)
-		return fail(c, "key outside any section");
-	return fail(c, "unknown section [%s]", section);
+	i = (size_t)(k - ob_recipe_keys);
+	if (c->cont && !multiline(k->type))
+		return fail(c, "takes one value, on one line (a line that starts with white space "
+			       "continues the key above it)");
+	if (!c->cont && c->seen[i])
+		return fail(c, "given twice in this section (first on line %d)", c->seen[i]);
+	if (!c->cont)
+		c->seen[i] = c->line;
+	c->set_at[i] = c->line;
+	return set_value(c, k, c->base, value, c->cont);
 }
 
-static void set_defaults(struct ob_recipe *r)
+/* A named instance's points: enough of them, not all on one spot or line. */
+static int check_points(struct parse_ctx *c, const struct section *s, const struct ob_recipe_key *k,
+			const char *inst, int line)
 {
-	copy_word(r->name, sizeof(r->name), "default");
-	r->pixelate = (struct ob_pixelate_opts){
-		.style = OB_STYLE_PIXELATE, .block = 0, .noise = 8, .seed_set = false,
-		.margin = 0.15, .fill = OB_FILL_BLACK,
-	};
-	copy_word(r->output.container, sizeof(r->output.container), "mp4");
-	copy_word(r->output.codec, sizeof(r->output.codec), "libx264");
-	r->output.crf = 20;
-	copy_word(r->output.preset, sizeof(r->output.preset), "veryfast");
-	copy_word(r->output.suffix, sizeof(r->output.suffix), ".anon");
-	r->keep_audio = false;
-	r->label = true;
-	/* Detection off by default; thresholds as in obscura-recipe(5). */
-	r->detect = (struct ob_detect_opts){
-		.face_threshold = 0.4, .person_threshold = -1, .text_threshold = -1,
-		.head_fraction = 0.3, .stride = 1, .tiles = true,
-		.people_stride = 1, .text_stride = 1, .forehead = 0.4,
-	};
-	r->track = (struct ob_track_opts){
-		.lookahead = 1.0, .extend_before = 0.5, .extend_after = 0.5, .max_lost = 1.0,
-		.confirm = 2, .iou = 0.2, .low = 0.1, .motion_margin = 1.0,
-	};
-}
+	const struct ob_point *pts = (const struct ob_point *)(inst + k->offset);
+	size_t n = *(const size_t *)(inst + k->aux);
+	struct ob_polygon poly;
 
-/* Zones must be real areas: three points or more, not all on one line. */
-static int validate(const char *origin, const struct ob_recipe *r, const int *zone_lines)
-{
-	for (size_t i = 0; i < r->n_zones; i++) {
-		const struct ob_zone *z = &r->zones[i];
-
-		if (z->poly.n < 3)
-			return ob_err(OB_ERR_RECIPE, "%s:%d: [exclude \"%s\"] polygon: needs at least 3 points",
-				      origin, zone_lines[i], z->name);
-		if (fabs(ob_polygon_area2(&z->poly)) < 1e-12)
-			return ob_err(OB_ERR_RECIPE, "%s:%d: [exclude \"%s\"] polygon: has no area",
-				      origin, zone_lines[i], z->name);
+	if (n == 0 && (k->flags & OB_RECIPE_REQUIRED)) {
+		if (k->min == k->max)
+			return ob_err(OB_ERR_RECIPE, "%s:%d: [%s \"%s\"] %s: missing (%g points %s)", c->origin,
+				      line, s->name, inst, k->name, k->min, k->arg);
+		return ob_err(OB_ERR_RECIPE, "%s:%d: [%s \"%s\"] %s: missing (%g to %g points %s)", c->origin,
+			      line, s->name, inst, k->name, k->min, k->max, k->arg);
 	}
-	/* a track cannot be extended back further than the job looks ahead */
-	if (r->track.extend_before > r->track.lookahead)
-		return ob_err(OB_ERR_RECIPE, "%s: [track] extend_before (%g s) is longer than lookahead (%g s)",
-			      origin, r->track.extend_before, r->track.lookahead);
+	if (n == 0)
+		return 0;
+	if (n < (size_t)k->min) {
+		if (k->min == k->max)
+			return ob_err(OB_ERR_RECIPE, "%s:%d: [%s \"%s\"] %s: needs exactly %g points %s",
+				      c->origin, line, s->name, inst, k->name, k->min, k->arg);
+		return ob_err(OB_ERR_RECIPE, "%s:%d: [%s \"%s\"] %s: needs at least %g points", c->origin,
+			      line, s->name, inst, k->name, k->min);
+	}
+	if (n == 2 && pts[0].x == pts[1].x && pts[0].y == pts[1].y)
+		return ob_err(OB_ERR_RECIPE, "%s:%d: [%s \"%s\"] %s: the two points are the same", c->origin,
+			      line, s->name, inst, k->name);
+	if (n < 3 || n > OB_POLYGON_MAX_POINTS)
+		return 0;
+	poly.n = n;
+	memcpy(poly.pts, pts, n * sizeof(pts[0]));
+	if (fabs(ob_polygon_area2(&poly)) < 1e-12)
+		return ob_err(OB_ERR_RECIPE, "%s:%d: [%s \"%s\"] %s: has no area", c->origin, line, s->name,
+			      inst, k->name);
 	return 0;
 }
 
-/*
- * A pre-scan over the raw lines, for what libinih cannot report: lines
- * longer than its buffer (it would split them) and a repeated section
- * header (it merges the two, which for zones would silently join polygons).
- */
-static int check_lines(const char *origin, const char *text, int *zone_lines)
+/* What no single line shows: each named instance's points, and that a
+ * track is not extended back further than the job looks ahead. */
+static int validate(struct parse_ctx *c)
 {
-	char seen[OB_RECIPE_MAX_ZONES + 1][OB_RECIPE_MAX_NAME + 16];
-	size_t nseen = 0;
-	int line = 1;
+	const struct ob_recipe *r = c->r;
+	const struct ob_recipe_key *before = ob_recipe_key_find("track", "extend_before");
+	const struct ob_recipe_key *ahead = ob_recipe_key_find("track", "lookahead");
+	int line;
 
-	for (const char *p = text; *p; line++) {
-		size_t n = strcspn(p, "\n");
-		const char *q = p;
+	for (size_t si = 0; si < N_SECTIONS; si++) {
+		const struct section *s = &sections[si];
+		size_t count = s->noun ? *(const size_t *)((const char *)r + s->count) : 0;
 
-		if (n > OB_RECIPE_MAX_LINE)
-			return ob_err(OB_ERR_RECIPE, "%s:%d: line longer than %d characters",
-				      origin, line, OB_RECIPE_MAX_LINE);
-		while (q < p + n && (*q == ' ' || *q == '\t'))
-			q++;
-		if (!strncmp(q, "[" SECTION_ZONE, strlen("[" SECTION_ZONE))) {
-			size_t len = strcspn(q, "]\n");
+		for (size_t i = 0; i < count; i++) {
+			const char *inst = (const char *)r + s->array + i * s->stride;
 
-			if (len < sizeof(seen[0])) {
-				for (size_t i = 0; i < nseen; i++)
-					if (!strncmp(seen[i], q, len) && seen[i][len] == '\0')
-						return ob_err(OB_ERR_RECIPE, "%s:%d: [%.*s]: zone defined twice",
-							      origin, line, (int)len - 1, q + 1);
-				if (nseen < sizeof(seen) / sizeof(seen[0])) {
-					if (nseen < OB_RECIPE_MAX_ZONES)
-						zone_lines[nseen] = line;
-					memcpy(seen[nseen], q, len);
-					seen[nseen++][len] = '\0';
-				}
+			for (const struct ob_recipe_key *k = ob_recipe_keys; k->name; k++) {
+				int ret;
+
+				if (k->type != OB_RECIPE_POINTS || strcmp(k->section, s->name))
+					continue;
+				ret = check_points(c, s, k, inst, c->at[si][i]);
+				if (ret)
+					return ret;
 			}
 		}
-		p += n;
-		if (*p)
-			p++;
 	}
-	return 0;
-}
-
-/*
- * The pre-scan for [line "NAME"] and [zone "NAME"] headers: where each is
- * (for errors found after parsing), a malformed or repeated one (libinih
- * merges a repeated header into the section before it), too many.
- */
-static int scan_analytics_sections(const char *origin, const char *text, struct section_lines *sl)
-{
-	int line = 1;
-
-	for (const char *p = text; *p; line++) {
-		size_t n = strcspn(p, "\n");
-		const char *q = p;
-
-		while (q < p + n && (*q == ' ' || *q == '\t'))
-			q++;
-		if (*q == '[') {
-			char section[OB_RECIPE_MAX_LINE + 1];
-			size_t len = strcspn(q + 1, "]\n");
-			bool is_line;
-
-			snprintf(section, sizeof(section), "%.*s", (int)len, q + 1);
-			is_line = named_section(section, SECTION_LINE);
-			if (is_line || named_section(section, SECTION_AREA)) {
-				const char *kind = is_line ? SECTION_LINE : SECTION_AREA;
-				size_t *count = is_line ? &sl->n_lines : &sl->n_areas;
-				size_t max = is_line ? OB_RECIPE_MAX_LINES : OB_RECIPE_MAX_AREAS;
-				char (*names)[OB_RECIPE_MAX_NAME] = is_line ? sl->line_name : sl->area_name;
-				int *at = is_line ? sl->line_at : sl->area_at;
-				char name[OB_RECIPE_MAX_NAME];
-
-				if (!section_name(section, kind, name, sizeof(name)))
-					return ob_err(OB_ERR_RECIPE, "%s:%d: [%s]: write it as [%s \"name\"] (1 to %d characters)",
-						      origin, line, section, kind, OB_RECIPE_MAX_NAME - 1);
-				for (size_t i = 0; i < *count; i++)
-					if (!strcmp(names[i], name))
-						return ob_err(OB_ERR_RECIPE, "%s:%d: [%s]: %s \"%s\" defined twice (first on line %d)",
-							      origin, line, section, kind, name, at[i]);
-				if (*count >= max)
-					return ob_err(OB_ERR_RECIPE, "%s:%d: [%s]: more than %zu [%s] sections",
-						      origin, line, section, max, kind);
-				memcpy(names[*count], name, sizeof(name));
-				at[(*count)++] = line;
-			}
-		}
-		p += n;
-		if (*p)
-			p++;
-	}
-	return 0;
-}
-
-/* Lines need two distinct points, zones a polygon with an area; a section
- * without keys (libinih never calls back for it) is missing its points. */
-static int validate_analytics(const char *origin, const struct ob_recipe *r, const struct section_lines *sl)
-{
-	for (size_t i = 0; i < sl->n_lines; i++) {
-		const struct ob_count_line *l = NULL;
-
-		for (size_t k = 0; k < r->n_lines && !l; k++)
-			if (!strcmp(r->lines[k].name, sl->line_name[i]))
-				l = &r->lines[k];
-		if (!l || l->n == 0)
-			return ob_err(OB_ERR_RECIPE, "%s:%d: [line \"%s\"] points: missing (two points X1,Y1 X2,Y2)",
-				      origin, sl->line_at[i], sl->line_name[i]);
-		if (l->n != 2)
-			return ob_err(OB_ERR_RECIPE, "%s:%d: [line \"%s\"] points: needs exactly 2 points X1,Y1 X2,Y2",
-				      origin, sl->line_at[i], l->name);
-		if (l->pts[0].x == l->pts[1].x && l->pts[0].y == l->pts[1].y)
-			return ob_err(OB_ERR_RECIPE, "%s:%d: [line \"%s\"] points: the two points are the same",
-				      origin, sl->line_at[i], l->name);
-	}
-	for (size_t i = 0; i < sl->n_areas; i++) {
-		const struct ob_area *a = NULL;
-
-		for (size_t k = 0; k < r->n_areas && !a; k++)
-			if (!strcmp(r->areas[k].name, sl->area_name[i]))
-				a = &r->areas[k];
-		if (!a || a->poly.n == 0)
-			return ob_err(OB_ERR_RECIPE, "%s:%d: [zone \"%s\"] polygon: missing",
-				      origin, sl->area_at[i], sl->area_name[i]);
-		if (a->poly.n < 3)
-			return ob_err(OB_ERR_RECIPE, "%s:%d: [zone \"%s\"] polygon: needs at least 3 points",
-				      origin, sl->area_at[i], a->name);
-		if (fabs(ob_polygon_area2(&a->poly)) < 1e-12)
-			return ob_err(OB_ERR_RECIPE, "%s:%d: [zone \"%s\"] polygon: has no area",
-				      origin, sl->area_at[i], a->name);
-	}
-	return 0;
+	if (r->track.extend_before <= r->track.lookahead)
+		return 0;
+	line = c->set_at[before - ob_recipe_keys];
+	if (c->set_at[ahead - ob_recipe_keys] > line)
+		line = c->set_at[ahead - ob_recipe_keys];
+	return ob_err(OB_ERR_RECIPE, "%s:%d: [track] extend_before (%g s) is longer than lookahead (%g s)",
+		      c->origin, line, r->track.extend_before, r->track.lookahead);
 }
 
 int ob_recipe_parse(const char *origin, const char *text, struct ob_recipe **out)
 {
-	struct ob_recipe *r;
-	struct parse_ctx c = { 0 };
-	int zone_lines[OB_RECIPE_MAX_ZONES] = { 0 };
-	struct section_lines *sl = NULL;
-	int line, ret;
+	struct ob_recipe *r = NULL;
+	struct parse_ctx *c = NULL;
+	size_t n_keys = 0;
+	int line, ret = 0;
 
 	*out = NULL;
 	if (strlen(text) > OB_RECIPE_MAX_BYTES)
 		return ob_err(OB_ERR_RECIPE, "%s: larger than %d bytes", origin, OB_RECIPE_MAX_BYTES);
-	ret = check_lines(origin, text, zone_lines);
-	if (ret)
-		return ret;
-	sl = calloc(1, sizeof(*sl));
-	if (!sl)
-		return ob_err(OB_ERR_NOMEM, "%s: out of memory", origin);
-	ret = scan_analytics_sections(origin, text, sl);
-	if (ret) {
-		free(sl);
-		return ret;
-	}
+	while (ob_recipe_keys[n_keys].name)
+		n_keys++;
 	r = calloc(1, sizeof(*r));
-	if (!r) {
-		free(sl);
-		return ob_err(OB_ERR_NOMEM, "%s: out of memory", origin);
+	c = calloc(1, sizeof(*c));
+	if (c) {
+		c->seen = calloc(n_keys, sizeof(c->seen[0]));
+		c->set_at = calloc(n_keys, sizeof(c->set_at[0]));
 	}
-	set_defaults(r);
-	r->path = strdup(origin);
-	r->text = strdup(text);
-	if (!r->path || !r->text) {
+	if (r) {
+		r->path = strdup(origin);
+		r->text = strdup(text);
+	}
+	if (!r || !c || !c->seen || !c->set_at || !r->path || !r->text) {
 		ret = ob_err(OB_ERR_NOMEM, "%s: out of memory", origin);
 		goto out;
 	}
 	r->text_len = strlen(text);
-	c.r = r;
-	c.origin = origin;
+	c->r = r;
+	c->origin = origin;
+	c->pos = text;
+	for (size_t i = 0; i < N_SECTIONS && !ret; i++)
+		if (!sections[i].noun)
+			ret = apply_defaults(c, sections[i].name, r);
+	c->header[0] = '\0';
+	if (ret)
+		goto out;
 
 	/* libinih's line buffer is a global knob: make it fit our limit. */
 	ini_use_stack = false;
 	ini_allow_realloc = true; /* else libinih 55 splits lines past 200 bytes */
 	ini_max_line = OB_RECIPE_MAX_LINE + 3;
 	ini_stop_on_first_error = true;
-	line = ini_parse_string(text, handler, &c);
-	if (line > 0) {
-		if (c.err[0])
-			ret = ob_err(OB_ERR_RECIPE, "%s:%d: [%s] %s: %s", origin, line, c.section, c.key, c.err);
-		else
-			ret = ob_err(OB_ERR_RECIPE, "%s:%d: syntax error (expected [section] or key = value)",
-				     origin, line);
-		goto out;
-	}
-	if (line < 0) {
+	line = ini_parse_stream(next_line, c, handler, c);
+	if (c->status)
+		ret = c->status;
+	else if (line > 0)
+		ret = ob_err(OB_ERR_RECIPE, "%s:%d: syntax error (expected [section] or key = value)",
+			     origin, line);
+	else if (line < 0)
 		ret = ob_err(OB_ERR_NOMEM, "%s: out of memory while parsing", origin);
-		goto out;
-	}
-	ret = validate(origin, r, zone_lines);
-	if (!ret)
-		ret = validate_analytics(origin, r, sl);
+	else
+		ret = validate(c);
 out:
-	free(sl);
+	if (c) {
+		free(c->seen);
+		free(c->set_at);
+		free(c);
+	}
 	if (ret)
 		ob_recipe_free(&r);
 	*out = r;

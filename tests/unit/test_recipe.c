@@ -2,6 +2,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,47 @@ static void test_defaults(void **state)
 	ob_recipe_free(&r);
 	assert_null(r);
 	ob_recipe_free(NULL);
+}
+
+/* The table's defaults, applied through the parser, are the values the
+ * hand-written defaults had before the table existed. */
+static void test_defaults_every_field(void **state)
+{
+	struct ob_recipe *r;
+
+	(void)state;
+	assert_int_equal(ob_recipe_default(&r), 0);
+	assert_string_equal(r->name, "default");
+	assert_int_equal(r->pixelate.block, 0);
+	assert_int_equal(r->pixelate.noise, 8);
+	assert_true(r->pixelate.margin == 0.15);
+	assert_int_equal(r->pixelate.fill, OB_FILL_BLACK);
+	assert_int_equal(r->output.crf, 20);
+	assert_string_equal(r->output.preset, "veryfast");
+	assert_string_equal(r->output.suffix, ".anon");
+	assert_int_equal(r->n_keep_tags, 0);
+	assert_string_equal(r->detect.faces, "");
+	assert_string_equal(r->detect.people, "");
+	assert_string_equal(r->detect.text, "");
+	assert_true(r->detect.face_threshold == 0.4);
+	assert_true(r->detect.person_threshold == -1);
+	assert_true(r->detect.text_threshold == -1);
+	assert_true(r->detect.head_fraction == 0.3);
+	assert_true(r->detect.forehead == 0.4);
+	assert_int_equal(r->detect.stride, 1);
+	assert_int_equal(r->detect.people_stride, 1);
+	assert_int_equal(r->detect.text_stride, 1);
+	assert_true(r->detect.tiles);
+	assert_string_equal(r->detect.models, "");
+	assert_true(r->track.lookahead == 1.0);
+	assert_true(r->track.extend_before == 0.5);
+	assert_true(r->track.extend_after == 0.5);
+	assert_true(r->track.max_lost == 1.0);
+	assert_int_equal(r->track.confirm, 2);
+	assert_true(r->track.iou == 0.2);
+	assert_true(r->track.low == 0.1);
+	assert_true(r->track.motion_margin == 1.0);
+	ob_recipe_free(&r);
 }
 
 static void test_full_recipe(void **state)
@@ -93,6 +135,7 @@ static void test_errors_name_file_line_key(void **state)
 	expect_error("[exclude \"a\"]\npolygon = 0,0 1,0 1,1\n[exclude \"a\"]\npolygon = 0,0 1,0 1,1\n",
 		     "defined twice");
 	expect_error("[recipe]\nversion = 2\n", "unsupported recipe version");
+	expect_error("[pixelate]\nnoise = 1\nnoise = 2\n", "bad.ini:3: [pixelate] noise: given twice");
 	expect_error("[output]\ncrf = 99\n", "bad.ini:2: [output] crf: must be a whole number");
 	expect_error("[streams]\nsubtitles = keep\n", "never copied");
 	expect_error("no section\n", "bad.ini:1");
@@ -158,7 +201,7 @@ static void test_analytics_errors(void **state)
 
 	(void)state;
 	expect_error("\n[line \"a\"]\npoints = 0,0 1,1 0.5,0.5\n",
-		     "bad.ini:3: [line \"a\"] points: a line has exactly two points");
+		     "bad.ini:3: [line \"a\"] points: needs exactly 2 points X1,Y1 X2,Y2");
 	expect_error("[line \"a\"]\npoints = 0,0\n", "bad.ini:1: [line \"a\"] points: needs exactly 2 points");
 	expect_error("[line \"a\"]\nclasses = person\n", "bad.ini:1: [line \"a\"] points: missing");
 	expect_error("[recipe]\nname = x\n[line \"a\"]\n", "bad.ini:3: [line \"a\"] points: missing");
@@ -202,6 +245,132 @@ static void test_analytics_errors(void **state)
 	expect_error(text, "more than 32 [zone] sections");
 }
 
+static void test_duplicate_keys(void **state)
+{
+	struct ob_recipe *r;
+
+	(void)state;
+	expect_error("[pixelate]\nnoise = 3\n; again\nnoise = 4\n",
+		     "bad.ini:4: [pixelate] noise: given twice in this section (first on line 2)");
+	expect_error("[recipe]\nname = a\n[detect]\nhead = 0.2\nstride = 2\nhead = 0.1\n",
+		     "bad.ini:6: [detect] head: given twice in this section (first on line 4)");
+	expect_error("[exclude \"a\"]\npolygon = 0,0 1,0 1,1\npolygon = 0,0 1,0 1,1\n",
+		     "bad.ini:3: [exclude \"a\"] polygon: given twice in this section (first on line 2)");
+	expect_error("[line \"a\"]\npoints = 0,0 1,1\nclasses = person\nclasses = vehicle\n",
+		     "bad.ini:4: [line \"a\"] classes: given twice in this section (first on line 3)");
+	expect_error("[zone \"z\"]\nkind = restricted\npolygon = 0,0 1,0 1,1\nkind = analytics\n",
+		     "bad.ini:4: [zone \"z\"] kind: given twice");
+
+	/* a fixed section given again starts anew: its keys override */
+	if (ob_recipe_parse("t.ini", "[pixelate]\nnoise = 3\nseed = random\n[detect]\nstride = 2\n"
+				     "[pixelate]\nseed = 42\nnoise = 4\n", &r))
+		fail_msg("%s", ob_errmsg());
+	assert_int_equal(r->pixelate.noise, 4);
+	assert_true(r->pixelate.seed_set);
+	assert_int_equal(r->pixelate.seed, 42);
+	ob_recipe_free(&r);
+	/* the same key in two instances of a named section is no duplicate */
+	if (ob_recipe_parse("t.ini", "[line \"a\"]\npoints = 0,0 1,1\n[line \"b\"]\npoints = 0,1 1,0\n", &r))
+		fail_msg("%s", ob_errmsg());
+	assert_int_equal(r->n_lines, 2);
+	ob_recipe_free(&r);
+}
+
+/* A line that starts with white space continues the key above it: lists
+ * and points grow, a single value is refused, an indented key after a
+ * header is a key. */
+static void test_continuation_lines(void **state)
+{
+	struct ob_recipe *r;
+
+	(void)state;
+	expect_error("[pixelate]\nnoise = 3\n  4\n", "bad.ini:3: [pixelate] noise: takes one value, on one line");
+	expect_error("[output]\ncodec = libx264\n\tlibx265\n", "bad.ini:3: [output] codec: takes one value");
+	if (ob_recipe_parse("t.ini",
+			    "[pixelate]\n  noise = 3\n"
+			    "[metadata]\nkeep = title\n; a comment between\n   language, artist\n"
+			    "[line \"a\"]\nclasses = person\n  vehicle\npoints = 0,0\n\n  1,1\n"
+			    "[recipe]\ndescription = one\n  two\n",
+			    &r))
+		fail_msg("%s", ob_errmsg());
+	assert_int_equal(r->pixelate.noise, 3);
+	assert_int_equal(r->n_keep_tags, 3);
+	assert_string_equal(r->keep_tags[2], "artist");
+	assert_int_equal(r->lines[0].classes, OB_CLASS_BIT(OB_CLASS_PERSON) | OB_CLASS_BIT(OB_CLASS_VEHICLE));
+	assert_int_equal(r->lines[0].n, 2);
+	ob_recipe_free(&r);
+}
+
+/* Values are checked by the row's type and range, with the row's words. */
+static void test_values_by_type(void **state)
+{
+	struct ob_recipe *r;
+
+	(void)state;
+	expect_error("[pixelate]\nnoise = 65\n", "bad.ini:2: [pixelate] noise: must be a whole number from 0 to 64");
+	expect_error("[pixelate]\nmargin = 2.5\n", "must be a fraction of the box size from 0 to 2");
+	expect_error("[pixelate]\nseed = -1\n", "[pixelate] seed: must be random or a non-negative integer");
+	expect_error("[pixelate]\nfill = red\n", "[pixelate] fill: must be black, grey or white, not 'red'");
+	expect_error("[detect]\nface_threshold = 0\n", "[detect] face_threshold: must be model or a score from 0.01 to 1");
+	expect_error("[detect]\nfaces = ../x\n", "[detect] faces: must be off or a model name");
+	expect_error("[detect]\ntiles = on\n", "[detect] tiles: must be auto or off, not 'on'");
+	expect_error("[track]\nmax_lost = 11\n", "[track] max_lost: must be seconds from 0 to 10");
+	expect_error("[track]\nconfirm = 0\n", "[track] confirm: must be a number of detections from 1 to 100");
+	expect_error("[output]\ncontainer = avi\n", "[output] container: must be mp4 or mkv, not 'avi'");
+	expect_error("[output]\nsuffix = a/b\n", "[output] suffix: must be a file name part");
+	expect_error("[streams]\naudio = yes\n", "[streams] audio: must be drop or keep");
+	expect_error("[metadata]\nlabel = maybe\n", "[metadata] label: must be yes or no");
+	expect_error("[metadata]\nkeep = a b c d e f g h i j k l m n o p q\n", "[metadata] keep: more than 16 tags");
+	expect_error("[recipe]\nversion = 2\n", "bad.ini:2: [recipe] version: unsupported recipe version: this Obscura reads 1, not '2'");
+	expect_error("name = x\n", "bad.ini:1: name: key outside any section");
+	expect_error("[track]\nextend_before = 0.8\nlookahead = 0.5\n",
+		     "bad.ini:3: [track] extend_before (0.8 s) is longer than lookahead (0.5 s)");
+	expect_error("[exclude \"a\"]\n", "bad.ini:1: [exclude \"a\"] polygon: missing (3 to 64 points");
+
+	if (ob_recipe_parse("t.ini", "[pixelate]\nfill = gray\nseed = 0x10\nblock = 8\n[detect]\n"
+				     "faces = blazeface\nperson_threshold = 0.5\nface_threshold = model\n"
+				     "tiles = off\n[streams]\naudio = keep\nsubtitles = drop\n", &r))
+		fail_msg("%s", ob_errmsg());
+	assert_int_equal(r->pixelate.fill, OB_FILL_GREY);
+	assert_int_equal(r->pixelate.seed, 16);
+	assert_int_equal(r->pixelate.block, 8);
+	assert_string_equal(r->detect.faces, "blazeface");
+	assert_true(r->detect.person_threshold == 0.5);
+	assert_true(r->detect.face_threshold == -1);
+	assert_false(r->detect.tiles);
+	assert_true(r->keep_audio);
+	ob_recipe_free(&r);
+}
+
+/* Names up to OB_RECIPE_MAX_NAME - 1 characters and lines past libinih's
+ * first buffer (200 bytes) are read whole. */
+static void test_long_names_and_lines(void **state)
+{
+	char text[4096], name[OB_RECIPE_MAX_NAME];
+	size_t len;
+	struct ob_recipe *r;
+
+	(void)state;
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	len = (size_t)snprintf(text, sizeof(text), "[line \"%s\"]\npoints = 0,0 1,1\n[exclude \"%s\"]\npolygon =",
+			       name, name);
+	for (int i = 0; i < OB_POLYGON_MAX_POINTS; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len, " %.6f,%.6f", 0.5 + 0.4 * cos(i * 0.0981748),
+					0.5 + 0.4 * sin(i * 0.0981748));
+	snprintf(text + len, sizeof(text) - len, "\n[pixelate]\nnoise = 5\n");
+	if (ob_recipe_parse("t.ini", text, &r))
+		fail_msg("%s", ob_errmsg());
+	assert_string_equal(r->lines[0].name, name);
+	assert_string_equal(r->zones[0].name, name);
+	assert_int_equal(r->zones[0].poly.n, OB_POLYGON_MAX_POINTS);
+	assert_int_equal(r->pixelate.noise, 5);
+	ob_recipe_free(&r);
+	/* the lines after a long one keep their numbers */
+	snprintf(text + len, sizeof(text) - len, "\n[pixelate]\nnoise = 5\nnoise = 6\n");
+	expect_error(text, "bad.ini:7: [pixelate] noise: given twice in this section (first on line 6)");
+}
+
 static void test_load_missing_file(void **state)
 {
 	struct ob_recipe *r;
@@ -240,11 +409,16 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_defaults_every_field),
 		cmocka_unit_test(test_full_recipe),
 		cmocka_unit_test(test_errors_name_file_line_key),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_analytics_sections),
 		cmocka_unit_test(test_analytics_errors),
+		cmocka_unit_test(test_duplicate_keys),
+		cmocka_unit_test(test_continuation_lines),
+		cmocka_unit_test(test_values_by_type),
+		cmocka_unit_test(test_long_names_and_lines),
 		cmocka_unit_test(test_load_missing_file),
 		cmocka_unit_test(test_block_size),
 		cmocka_unit_test(test_shipped_recipes_parse),
