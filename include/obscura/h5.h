@@ -1,6 +1,7 @@
-/* h5.h - the HDF5 plumbing shared by the files Obscura writes (tracks.h5 and
- * its /analytics group): compound types described once by a table of
- * members, attributes, datasets, and closing any id.
+/* h5.h - the HDF5 plumbing shared by the files Obscura writes and reads
+ * back (tracks.h5 and its /analytics group): compound types described once
+ * by a table of members, attributes written and read, datasets, and
+ * closing any id.
  *
  * Every file type is packed and little-endian, so a file's bytes do not
  * depend on the machine that wrote it; memory types are the C structs.
@@ -70,6 +71,22 @@ int ob_h5_put_f64(hid_t loc, const char *name, double v);
 int ob_h5_put_str(hid_t loc, const char *name, const char *s);
 /* A 1-D attribute of n variable-length UTF-8 strings. */
 int ob_h5_put_strs(hid_t loc, const char *name, const char *const *s, size_t n);
+
+/* What reading an attribute found; the caller says what is wrong with its file. */
+enum { OB_H5_ATTR_OK = 0, OB_H5_ATTR_MISSING = 1, OB_H5_ATTR_MISTYPED = 2 };
+
+/*
+ * Scalar attributes of loc read back, each returning one of the above
+ * (MISTYPED: another class or shape, unreadable, or too long).
+ * get_scalar: of HDF5 class want (H5T_INTEGER, H5T_FLOAT), converted to the
+ * memory type mem.  get_f64 leaves *out NAN unless read.  get_str: a
+ * variable- or fixed-length string (space padding dropped) of at most max
+ * bytes, malloc'd into *out (NULL unless read).
+ */
+int ob_h5_get_scalar(hid_t loc, const char *name, H5T_class_t want, hid_t mem, void *out);
+int ob_h5_get_i64(hid_t loc, const char *name, int64_t *out);
+int ob_h5_get_f64(hid_t loc, const char *name, double *out);
+int ob_h5_get_str(hid_t loc, const char *name, size_t max, char **out);
 
 /* An empty, extendible, chunked (chunk elements), shuffled and deflated 1-D dataset; -1 on failure. */
 hid_t ob_h5_extendible(hid_t loc, const char *name, hid_t ftype, size_t chunk);

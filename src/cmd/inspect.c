@@ -295,134 +295,183 @@ static int exit_for_read(int status)
 	return status == OB_ERR_NOMEM || status == OB_ERR_INTERNAL ? OB_EXIT_INTERNAL : OB_EXIT_UNREADABLE;
 }
 
-int cmd_inspect(int argc, char **argv)
+/* One inspect command line, and what it reads and writes. */
+struct inspect {
+	const char *path;               /* the tracks file */
+	const char *recipe_path, *plots_dir;
+	bool json;
+	struct ob_trackfile *f;
+	const struct ob_track_summary *t;
+	size_t nt;
+	struct class_count *cc;         /* NCLASS of them */
+	struct mot mot;                 /* with --mot: mot.path set */
+	struct ob_analytics *analytics;
+	json_t *plots;                  /* the pictures written */
+};
+
+/* Reads the command line into ic; false (with *exit_code) when the command
+ * must end now: --help, or a usage error. */
+static bool parse_options(struct inspect *ic, int argc, char **argv, int *exit_code)
 {
 	struct ob_cli_parser opts;
 	const struct ob_command *cmd;
-	const char *path, *mot_path = NULL, *class_name = NULL, *recipe_path = NULL, *plots_dir = NULL;
-	struct ob_analytics *analytics = NULL;
-	json_t *plots = json_array();
-	struct ob_trackfile *f = NULL;
-	const struct ob_track_summary *t;
-	struct class_count *cc = NULL;
-	struct mot mot = { 0 };
-	enum ob_class cls = OB_CLASS_PERSON;
-	unsigned char digest[OB_SHA256_LEN];
-	char hex[OB_SHA256_HEX_LEN + 1];
-	bool json = false, recipe_ok;
-	size_t nt;
-	int c, ret;
+	const char *class_name = NULL;
+	int c;
 
 	ob_cli_parser_init(&opts, "inspect");
 	cmd = opts.cmd;
-	while ((c = ob_cli_next(&opts, argc, argv, &ret)) != OB_CLI_DONE) {
+	while ((c = ob_cli_next(&opts, argc, argv, exit_code)) != OB_CLI_DONE) {
 		switch (c) {
 		case OB_CLI_RETURN:
-			return ret;
-		case OB_OPT_JSON: json = true; break;
-		case OB_OPT_MOT: mot_path = optarg; break;
+			return false;
+		case OB_OPT_JSON: ic->json = true; break;
+		case OB_OPT_MOT: ic->mot.path = optarg; break;
 		case OB_OPT_CLASS: class_name = optarg; break;
-		case 'r': recipe_path = optarg; break;
-		case OB_OPT_PLOTS: plots_dir = optarg; break;
+		case 'r': ic->recipe_path = optarg; break;
+		case OB_OPT_PLOTS: ic->plots_dir = optarg; break;
 		}
 	}
 	if (optind >= argc)
-		return ob_cli_usage_error(cmd, "no tracks file given");
-	if (optind + 1 < argc)
-		return ob_cli_usage_error(cmd, "unexpected argument '%s'", argv[optind + 1]);
-	if (class_name && !mot_path)
-		return ob_cli_usage_error(cmd, "--class applies to --mot only");
-	if (class_name && (!ob_class_parse(class_name, &cls) || cls == OB_CLASS_OTHER))
-		return ob_cli_usage_error(cmd, "unknown class '%s' (face, person, vehicle, text or manual)",
-					  class_name);
-	if (mot_path && !*mot_path)
-		return ob_cli_usage_error(cmd, "--mot needs a file name");
-	if (plots_dir && !*plots_dir)
-		return ob_cli_usage_error(cmd, "--plots needs a directory");
-	if (!plots)
-		return ob_cli_error(OB_EXIT_INTERNAL, "out of memory");
-	path = argv[optind];
+		*exit_code = ob_cli_usage_error(cmd, "no tracks file given");
+	else if (optind + 1 < argc)
+		*exit_code = ob_cli_usage_error(cmd, "unexpected argument '%s'", argv[optind + 1]);
+	else if (class_name && !ic->mot.path)
+		*exit_code = ob_cli_usage_error(cmd, "--class applies to --mot only");
+	else if (class_name && (!ob_class_parse(class_name, &ic->mot.cls) || ic->mot.cls == OB_CLASS_OTHER))
+		*exit_code = ob_cli_usage_error(cmd, "unknown class '%s' (face, person, vehicle, text or manual)",
+						class_name);
+	else if (ic->mot.path && !*ic->mot.path)
+		*exit_code = ob_cli_usage_error(cmd, "--mot needs a file name");
+	else if (ic->plots_dir && !*ic->plots_dir)
+		*exit_code = ob_cli_usage_error(cmd, "--plots needs a directory");
+	else
+		ic->path = argv[optind];
+	return ic->path != NULL;
+}
 
-	ret = ob_trackfile_open(path, &f);
+/* Opens the file and counts its tracks per class (and the confirmed ones
+ * --mot exports); with --mot, opens the CSV.  An exit code on failure. */
+static int inspect_open(struct inspect *ic)
+{
+	int ret = ob_trackfile_open(ic->path, &ic->f);
+
 	if (!ret)
-		ret = ob_trackfile_tracks(f, &t, &nt);
-	if (ret) {
-		ret = ob_cli_fail(exit_for_read(ret));
-		goto out;
-	}
-	cc = calloc(NCLASS, sizeof(*cc));
-	if (!cc) {
-		ret = ob_cli_error(OB_EXIT_INTERNAL, "out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < nt; i++) {
-		cc[t[i].cls].tracks++;
-		cc[t[i].cls].confirmed += t[i].confirmed;
-		if (mot_path && t[i].cls == cls && t[i].confirmed)
-			mot.tracks++;
-	}
-	if (mot_path) {
-		mot.path = mot_path;
-		mot.cls = cls;
-		if (mot_open(&mot)) {
-			ret = ob_cli_fail(OB_EXIT_OUTPUT);
-			goto out;
-		}
-	}
-	ret = scan_rows(f, t, nt, cc, mot_path ? &mot : NULL);
-	if (ret) {
-		ret = ob_cli_fail(exit_for_read(ret));
-		goto out;
-	}
-	if (mot_path && mot_commit(&mot)) {
-		ret = ob_cli_fail(OB_EXIT_OUTPUT);
-		goto out;
-	}
+		ret = ob_trackfile_tracks(ic->f, &ic->t, &ic->nt);
+	if (ret)
+		return ob_cli_fail(exit_for_read(ret));
+	ic->cc = calloc(NCLASS, sizeof(*ic->cc));
+	if (!ic->cc)
+		return ob_cli_error(OB_EXIT_INTERNAL, "out of memory");
+	for (size_t i = 0; i < ic->nt; i++) {
+		const struct ob_track_summary *t = &ic->t[i];
 
-	ret = analyse(f, path, recipe_path, &analytics);
-	if (ret) {
-		ret = ob_cli_fail(ret == OB_ERR_RECIPE ? OB_EXIT_RECIPE : exit_for_read(ret));
-		goto out;
+		ic->cc[t->cls].tracks++;
+		ic->cc[t->cls].confirmed += t->confirmed;
+		if (ic->mot.path && t->cls == ic->mot.cls && t->confirmed)
+			ic->mot.tracks++;
 	}
-	if (plots_dir && draw_plots(plots_dir, path, ob_analytics_result(analytics), plots)) {
-		ret = ob_cli_fail(OB_EXIT_OUTPUT);
-		goto out;
-	}
-	{
-		const struct ob_trackfile_meta *meta = ob_trackfile_meta(f);
+	if (ic->mot.path && mot_open(&ic->mot))
+		return ob_cli_fail(OB_EXIT_OUTPUT);
+	return 0;
+}
 
-		recipe_ok = !ob_sha256(meta->recipe_text, meta->recipe_len, digest);
-		ob_hex_encode(digest, sizeof(digest), hex);
-		recipe_ok = recipe_ok && !strcmp(hex, meta->recipe_sha256);
-	}
-	if (json) {
-		json_t *root = report_json(path, f, t, nt, cc, recipe_ok, mot_path ? &mot : NULL);
+/* One pass over the rows: the per-class counts, and the --mot CSV, committed. */
+static int inspect_scan(struct inspect *ic)
+{
+	int ret = scan_rows(ic->f, ic->t, ic->nt, ic->cc, ic->mot.path ? &ic->mot : NULL);
 
-		if (root && (json_object_set_new(root, "analytics", ob_analytics_json(ob_analytics_result(analytics))) ||
-			     (plots_dir && json_object_set(root, "plots", plots)))) {
+	if (ret)
+		return ob_cli_fail(exit_for_read(ret));
+	if (ic->mot.path && mot_commit(&ic->mot)) {
+		return ob_cli_fail(OB_EXIT_OUTPUT);
+	}
+	return 0;
+}
+
+/* The analytics of the file's rows (its recipe, or -r's) and, with
+ * --plots, their pictures. */
+static int inspect_analytics(struct inspect *ic)
+{
+	int ret = analyse(ic->f, ic->path, ic->recipe_path, &ic->analytics);
+
+	if (ret)
+		return ob_cli_fail(ret == OB_ERR_RECIPE ? OB_EXIT_RECIPE : exit_for_read(ret));
+	if (ic->plots_dir && draw_plots(ic->plots_dir, ic->path, ob_analytics_result(ic->analytics), ic->plots)) {
+		return ob_cli_fail(OB_EXIT_OUTPUT);
+	}
+	return 0;
+}
+
+/* True if the recipe text the file holds is the one its recipe_sha256 names. */
+static bool recipe_matches(const struct ob_trackfile_meta *meta)
+{
+	unsigned char digest[OB_SHA256_LEN];
+	char hex[OB_SHA256_HEX_LEN + 1];
+
+	if (ob_sha256(meta->recipe_text, meta->recipe_len, digest))
+		return false;
+	ob_hex_encode(digest, sizeof(digest), hex);
+	return !strcmp(hex, meta->recipe_sha256);
+}
+
+/* The report on stdout: one JSON object with --json, else the text tables. */
+static int inspect_report(struct inspect *ic)
+{
+	const struct mot *m = ic->mot.path ? &ic->mot : NULL;
+	const struct ob_analytics_result *r = ob_analytics_result(ic->analytics);
+	bool recipe_ok = recipe_matches(ob_trackfile_meta(ic->f));
+
+	if (ic->json) {
+		json_t *root = report_json(ic->path, ic->f, ic->t, ic->nt, ic->cc, recipe_ok, m);
+
+		if (root && (json_object_set_new(root, "analytics", ob_analytics_json(r)) ||
+			     (ic->plots_dir && json_object_set(root, "plots", ic->plots)))) {
 			json_decref(root);
 			root = NULL;
 		}
-		if (!root) {
-			ret = ob_cli_error(OB_EXIT_INTERNAL, "out of memory");
-			goto out;
-		}
+		if (!root)
+			return ob_cli_error(OB_EXIT_INTERNAL, "out of memory");
 		json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
 		fputc('\n', stdout);
 		json_decref(root);
 	} else {
-		print_human(path, f, t, nt, cc, recipe_ok, mot_path ? &mot : NULL);
+		print_human(ic->path, ic->f, ic->t, ic->nt, ic->cc, recipe_ok, m);
 		printf("\n");
-		ob_analytics_print(stdout, ob_analytics_result(analytics));
-		for (size_t i = 0; i < json_array_size(plots); i++)
-			printf("%s%s\n", i ? "          " : "\nplots:    ", json_string_value(json_array_get(plots, i)));
+		ob_analytics_print(stdout, r);
+		for (size_t i = 0; i < json_array_size(ic->plots); i++)
+			printf("%s%s\n", i ? "          " : "\nplots:    ",
+			       json_string_value(json_array_get(ic->plots, i)));
 	}
-	ret = ob_cli_finish_stdout(OB_EXIT_OK);
-out:
-	mot_abort(&mot);
-	json_decref(plots);
-	ob_analytics_free(&analytics);
-	free(cc);
-	ob_trackfile_close(&f);
+	return ob_cli_finish_stdout(OB_EXIT_OK);
+}
+
+/* Releases what the steps made, however far they got; an unfinished CSV is removed. */
+static void inspect_close(struct inspect *ic)
+{
+	mot_abort(&ic->mot);
+	json_decref(ic->plots);
+	ob_analytics_free(&ic->analytics);
+	free(ic->cc);
+	ob_trackfile_close(&ic->f);
+}
+
+int cmd_inspect(int argc, char **argv)
+{
+	struct inspect ic = { .mot = { .cls = OB_CLASS_PERSON } };
+	int ret;
+
+	if (!parse_options(&ic, argc, argv, &ret))
+		return ret;
+	ic.plots = json_array();
+	if (!ic.plots)
+		return ob_cli_error(OB_EXIT_INTERNAL, "out of memory");
+	ret = inspect_open(&ic);
+	if (!ret)
+		ret = inspect_scan(&ic);
+	if (!ret)
+		ret = inspect_analytics(&ic);
+	if (!ret)
+		ret = inspect_report(&ic);
+	inspect_close(&ic);
 	return ret;
 }

@@ -164,6 +164,197 @@ static int redact_prepare(const struct ob_command *cmd, const struct redact_args
 	return ret;
 }
 
+/* One batch's command line, and what it opens before any job forks. */
+struct batch_cmd {
+	const char *name;          /* run, analyze or redact */
+	const struct ob_command *cmd;
+	struct ob_runner_opts o;
+	const char *recipe_path, *key_path, *passfile, *ledger_path;
+	bool json, no_progress, verbose, unsigned_ok, redact;
+	struct redact_args ra;
+	struct ob_replay replay;
+	/* opened by batch_open(), released by batch_close() */
+	struct ob_recipe *recipe;
+	struct ob_minisign_key *key;
+	struct ob_ledger *ledger;
+	struct ob_input_list inputs;
+};
+
+/* The options that contradict each other or are missing, once all are read
+ * (the key may come from OBSCURA_KEY); false with *exit_code set. */
+static bool check_options(struct batch_cmd *bc, int argc, int *exit_code)
+{
+	const struct ob_command *cmd = bc->cmd;
+
+	if (!bc->key_path && !bc->unsigned_ok) {
+		const char *env = getenv(KEY_ENV);
+
+		bc->key_path = env && *env ? env : NULL;
+	}
+	if (optind >= argc)
+		*exit_code = ob_cli_usage_error(cmd, "no input given");
+	else if (bc->redact && !bc->ra.tracks)
+		*exit_code = ob_cli_usage_error(cmd, "--tracks FILE is required (the tracks.h5 of an earlier run or analyze)");
+	else if (bc->redact && argc - optind != 1)
+		*exit_code = ob_cli_usage_error(cmd, "give exactly one input: the video the tracks file was made from");
+	else if (bc->key_path && bc->unsigned_ok)
+		*exit_code = ob_cli_usage_error(cmd, "give either --key or --unsigned");
+	else if (bc->ledger_path && bc->unsigned_ok)
+		*exit_code = ob_cli_usage_error(cmd, "--ledger needs a signing key: it cannot be used with --unsigned");
+	else if (!bc->key_path && !bc->unsigned_ok)
+		*exit_code = ob_cli_usage_error(cmd, "no signing key: give --key FILE (make one with `obscura keygen`) "
+						     "or set " KEY_ENV ", or --unsigned to write unsigned bundles");
+	else if (bc->passfile && !bc->key_path)
+		*exit_code = ob_cli_usage_error(cmd, "--passphrase-file needs a key (--key or " KEY_ENV ")");
+	else
+		return true;
+	return false;
+}
+
+/* Reads the command line into bc; false (with *exit_code) when the command
+ * must end now: --help, or a usage error. */
+static bool parse_options(struct batch_cmd *bc, int argc, char **argv, int *exit_code)
+{
+	struct ob_cli_parser opts;
+	const struct ob_command *cmd;
+	int c;
+
+	ob_cli_parser_init(&opts, bc->name);
+	cmd = bc->cmd = opts.cmd;
+	while ((c = ob_cli_next(&opts, argc, argv, exit_code)) != OB_CLI_DONE) {
+		switch (c) {
+		case OB_CLI_RETURN:
+			return false;
+		case 'r': bc->recipe_path = optarg; break;
+		case 'o': bc->o.outdir = optarg; break;
+		case 'j':
+			if (!ob_parse_int(optarg, 1, OB_JOBS_MAX, &bc->o.jobs)) {
+				*exit_code = ob_cli_usage_error(cmd, "--jobs: expected a number from 1 to %d, got '%s'",
+								OB_JOBS_MAX, optarg);
+				return false;
+			}
+			break;
+		case OB_OPT_THREADS:
+			if (!ob_parse_int(optarg, 1, 256, &bc->o.threads)) {
+				*exit_code = ob_cli_usage_error(cmd, "--threads: expected a number from 1 to 256, got '%s'",
+								optarg);
+				return false;
+			}
+			break;
+		case OB_OPT_TRACKS: bc->ra.tracks = optarg; break;
+		case OB_OPT_KEEP:
+			if (!parse_keep(&bc->ra, optarg)) {
+				*exit_code = ob_cli_usage_error(cmd, "--keep: expected track ids like 3,17 (at most %d), got '%s'",
+								MAX_KEEP, optarg);
+				return false;
+			}
+			break;
+		case OB_OPT_ADD_BOX:
+			if (!parse_box(&bc->ra, optarg)) {
+				*exit_code = ob_cli_usage_error(cmd, "--add-box: expected FRAME[-LAST]:X,Y,W,H in pixels "
+								     "(at most %d boxes), got '%s'", MAX_BOXES, optarg);
+				return false;
+			}
+			break;
+		case OB_OPT_FORCE: bc->o.force = true; break;
+		case OB_OPT_KEY: bc->key_path = optarg; break;
+		case OB_OPT_PASSPHRASE_FILE: bc->passfile = optarg; break;
+		case OB_OPT_UNSIGNED: bc->unsigned_ok = true; break;
+		case OB_OPT_LEDGER: bc->ledger_path = optarg; break;
+		case OB_OPT_JSON: bc->json = true; break;
+		case OB_OPT_NO_PROGRESS: bc->no_progress = true; break;
+		case 'q': bc->o.quiet = true; break;
+		case 'v': bc->verbose = true; break;
+		}
+	}
+	return check_options(bc, argc, exit_code);
+}
+/*
+ * Everything a batch needs before any job forks: the tracks file of a
+ * redact, the recipe, the signing key, the ledger (locked for the whole
+ * batch) and the output directory.  An exit code on failure.
+ */
+static int batch_open(struct batch_cmd *bc)
+{
+	int ret;
+
+	if (bc->redact && (ret = redact_prepare(bc->cmd, &bc->ra, !bc->recipe_path, &bc->recipe)))
+		return ret;
+	if (!bc->recipe) {
+		ret = bc->recipe_path ? ob_recipe_load(bc->recipe_path, &bc->recipe) : ob_recipe_default(&bc->recipe);
+		if (ret)
+			return ob_cli_fail(ob_exit_for_status(ret));
+	}
+	if (bc->key_path && (ret = load_key(bc->key_path, bc->passfile, &bc->key)))
+		return ret;
+	/* Locked for the whole batch, and its chain checked before any job runs:
+	 * a broken ledger refuses the run instead of being appended to. */
+	if (bc->ledger_path && ob_ledger_open(bc->ledger_path, bc->key, &bc->ledger))
+		return ob_cli_fail(OB_EXIT_OUTPUT);
+	if (ob_prepare_outdir(bc->o.outdir)) {
+		return ob_cli_fail(OB_EXIT_OUTPUT);
+	}
+	return 0;
+}
+
+/* The jobs' inputs, from the operands (directories walked, our own exports
+ * skipped); redact takes exactly one file.  An exit code on failure. */
+static int add_inputs(struct batch_cmd *bc, int argc, char **argv)
+{
+	char skip[64];
+
+	snprintf(skip, sizeof(skip), "%s.", bc->recipe->output.suffix);
+	for (int i = optind; i < argc; i++) {
+		if (ob_inputs_add(&bc->inputs, argv[i], skip))
+			return ob_cli_fail(OB_EXIT_INTERNAL);
+	}
+	if (bc->redact && bc->inputs.n != 1)
+		return ob_cli_usage_error(bc->cmd, "give exactly one input file: the video the tracks file was made from");
+	return 0;
+}
+
+/* Runs the jobs, then reports: one line on stderr, the summary on stdout
+ * with --json.  The batch's exit code (batch_exit). */
+static int batch_run(struct batch_cmd *bc, int argc, char **argv)
+{
+	json_t *summary = NULL;
+	int ret;
+
+	if (bc->redact) {
+		bc->replay = (struct ob_replay){ .tracks = bc->ra.tracks, .keep = bc->ra.keep, .n_keep = bc->ra.n_keep,
+						 .boxes = bc->ra.boxes, .n_boxes = bc->ra.n_boxes };
+		bc->o.replay = &bc->replay;
+	}
+	av_log_set_level(bc->verbose ? AV_LOG_WARNING : AV_LOG_QUIET);
+	bc->o.recipe = bc->recipe;
+	bc->o.key = bc->key;
+	bc->o.ledger = bc->ledger;
+	bc->o.argc = argc;
+	bc->o.argv = argv;
+	bc->o.progress = !bc->no_progress && !bc->o.quiet && isatty(STDERR_FILENO);
+	if (ob_runner_run(&bc->o, &bc->inputs, &summary))
+		return ob_cli_fail(OB_EXIT_INTERNAL);
+	fprintf(stderr, "obscura: %zu job%s: %lld ok, %lld failed\n", bc->inputs.n, bc->inputs.n == 1 ? "" : "s",
+		(long long)json_integer_value(json_object_get(summary, "ok")),
+		(long long)json_integer_value(json_object_get(summary, "failed")));
+	if (bc->json) {
+		json_dumpf(summary, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+		fputc('\n', stdout);
+	}
+	ret = ob_cli_finish_stdout(batch_exit(summary));
+	json_decref(summary);
+	return ret;
+}
+
+/* Releases what batch_open() and add_inputs() made, however far they got. */
+static void batch_close(struct batch_cmd *bc)
+{
+	ob_ledger_free(&bc->ledger);
+	ob_inputs_release(&bc->inputs);
+	ob_recipe_free(&bc->recipe);
+	ob_minisign_key_free(&bc->key);
+}
+
 /*
  * One batch: `run` (export, tracks.h5, bundle), `analyze` (tracks.h5 and an
  * analytics-only bundle, no video) or `redact` (one input, hidden from an
@@ -171,146 +362,19 @@ static int redact_prepare(const struct ob_command *cmd, const struct redact_args
  */
 static int batch(const char *name, int argc, char **argv)
 {
-	struct ob_cli_parser opts;
-	const struct ob_command *cmd;
-	struct ob_runner_opts o = { .outdir = DEFAULT_OUTDIR, .jobs = 1 };
-	struct ob_input_list inputs = { 0 };
-	struct ob_recipe *recipe = NULL;
-	const char *recipe_path = NULL, *key_path = NULL, *passfile = NULL, *ledger_path = NULL;
-	struct ob_ledger *ledger = NULL;
-	struct ob_minisign_key *key = NULL;
-	bool json = false, no_progress = false, verbose = false, unsigned_ok = false;
-	bool redact = !strcmp(name, "redact");
-	static struct redact_args ra;
-	struct ob_replay replay;
-	json_t *summary = NULL;
-	char skip[64];
-	int c, ret;
+	static struct batch_cmd bc; /* its redact_args are large */
+	int ret;
 
-	memset(&ra, 0, sizeof(ra));
-	ob_cli_parser_init(&opts, name);
-	cmd = opts.cmd;
-	o.analyze = !strcmp(name, "analyze");
-	while ((c = ob_cli_next(&opts, argc, argv, &ret)) != OB_CLI_DONE) {
-		switch (c) {
-		case OB_CLI_RETURN:
-			return ret;
-		case 'r': recipe_path = optarg; break;
-		case 'o': o.outdir = optarg; break;
-		case 'j':
-			if (!ob_parse_int(optarg, 1, OB_JOBS_MAX, &o.jobs))
-				return ob_cli_usage_error(cmd, "--jobs: expected a number from 1 to %d, got '%s'",
-							  OB_JOBS_MAX, optarg);
-			break;
-		case OB_OPT_THREADS:
-			if (!ob_parse_int(optarg, 1, 256, &o.threads))
-				return ob_cli_usage_error(cmd, "--threads: expected a number from 1 to 256, got '%s'",
-							  optarg);
-			break;
-		case OB_OPT_TRACKS: ra.tracks = optarg; break;
-		case OB_OPT_KEEP:
-			if (!parse_keep(&ra, optarg))
-				return ob_cli_usage_error(cmd, "--keep: expected track ids like 3,17 (at most %d), got '%s'",
-							  MAX_KEEP, optarg);
-			break;
-		case OB_OPT_ADD_BOX:
-			if (!parse_box(&ra, optarg))
-				return ob_cli_usage_error(cmd, "--add-box: expected FRAME[-LAST]:X,Y,W,H in pixels "
-							       "(at most %d boxes), got '%s'", MAX_BOXES, optarg);
-			break;
-		case OB_OPT_FORCE: o.force = true; break;
-		case OB_OPT_KEY: key_path = optarg; break;
-		case OB_OPT_PASSPHRASE_FILE: passfile = optarg; break;
-		case OB_OPT_UNSIGNED: unsigned_ok = true; break;
-		case OB_OPT_LEDGER: ledger_path = optarg; break;
-		case OB_OPT_JSON: json = true; break;
-		case OB_OPT_NO_PROGRESS: no_progress = true; break;
-		case 'q': o.quiet = true; break;
-		case 'v': verbose = true; break;
-		}
-	}
-	if (optind >= argc)
-		return ob_cli_usage_error(cmd, "no input given");
-	if (redact && !ra.tracks)
-		return ob_cli_usage_error(cmd, "--tracks FILE is required (the tracks.h5 of an earlier run or analyze)");
-	if (redact && argc - optind != 1)
-		return ob_cli_usage_error(cmd, "give exactly one input: the video the tracks file was made from");
-	if (key_path && unsigned_ok)
-		return ob_cli_usage_error(cmd, "give either --key or --unsigned");
-	if (ledger_path && unsigned_ok)
-		return ob_cli_usage_error(cmd, "--ledger needs a signing key: it cannot be used with --unsigned");
-	if (!key_path && !unsigned_ok) {
-		const char *env = getenv(KEY_ENV);
-
-		key_path = env && *env ? env : NULL;
-	}
-	if (!key_path && !unsigned_ok)
-		return ob_cli_usage_error(cmd, "no signing key: give --key FILE (make one with `obscura keygen`) "
-					       "or set " KEY_ENV ", or --unsigned to write unsigned bundles");
-	if (passfile && !key_path)
-		return ob_cli_usage_error(cmd, "--passphrase-file needs a key (--key or " KEY_ENV ")");
-
-	if (redact && (ret = redact_prepare(cmd, &ra, !recipe_path, &recipe)))
+	bc = (struct batch_cmd){ .name = name, .redact = !strcmp(name, "redact"),
+				 .o = { .outdir = DEFAULT_OUTDIR, .jobs = 1, .analyze = !strcmp(name, "analyze") } };
+	if (!parse_options(&bc, argc, argv, &ret))
 		return ret;
-	if (!recipe) {
-		ret = recipe_path ? ob_recipe_load(recipe_path, &recipe) : ob_recipe_default(&recipe);
-		if (ret)
-			return ob_cli_fail(ob_exit_for_status(ret));
-	}
-	if (key_path && (ret = load_key(key_path, passfile, &key)))
-		goto out;
-	/* Locked for the whole batch, and its chain checked before any job runs:
-	 * a broken ledger refuses the run instead of being appended to. */
-	if (ledger_path && ob_ledger_open(ledger_path, key, &ledger)) {
-		ret = ob_cli_fail(OB_EXIT_OUTPUT);
-		goto out;
-	}
-	ret = ob_prepare_outdir(o.outdir);
-	if (ret) {
-		ret = ob_cli_fail(OB_EXIT_OUTPUT);
-		goto out;
-	}
-	snprintf(skip, sizeof(skip), "%s.", recipe->output.suffix);
-	for (int i = optind; i < argc; i++) {
-		if (ob_inputs_add(&inputs, argv[i], skip)) {
-			ret = ob_cli_fail(OB_EXIT_INTERNAL);
-			goto out;
-		}
-	}
-	if (redact && inputs.n != 1) {
-		ret = ob_cli_usage_error(cmd, "give exactly one input file: the video the tracks file was made from");
-		goto out;
-	}
-	if (redact) {
-		replay = (struct ob_replay){ .tracks = ra.tracks, .keep = ra.keep, .n_keep = ra.n_keep,
-					     .boxes = ra.boxes, .n_boxes = ra.n_boxes };
-		o.replay = &replay;
-	}
-	av_log_set_level(verbose ? AV_LOG_WARNING : AV_LOG_QUIET);
-	o.recipe = recipe;
-	o.key = key;
-	o.ledger = ledger;
-	o.argc = argc;
-	o.argv = argv;
-	o.progress = !no_progress && !o.quiet && isatty(STDERR_FILENO);
-	if (ob_runner_run(&o, &inputs, &summary)) {
-		ret = ob_cli_fail(OB_EXIT_INTERNAL);
-		goto out;
-	}
-	fprintf(stderr, "obscura: %zu job%s: %lld ok, %lld failed\n", inputs.n, inputs.n == 1 ? "" : "s",
-		(long long)json_integer_value(json_object_get(summary, "ok")),
-		(long long)json_integer_value(json_object_get(summary, "failed")));
-	if (json) {
-		json_dumpf(summary, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
-		fputc('\n', stdout);
-	}
-	ret = ob_cli_finish_stdout(batch_exit(summary));
-out:
-	json_decref(summary);
-	ob_ledger_free(&ledger);
-	ob_inputs_release(&inputs);
-	ob_recipe_free(&recipe);
-	ob_minisign_key_free(&key);
+	ret = batch_open(&bc);
+	if (!ret)
+		ret = add_inputs(&bc, argc, argv);
+	if (!ret)
+		ret = batch_run(&bc, argc, argv);
+	batch_close(&bc);
 	return ret;
 }
 

@@ -33,7 +33,7 @@ struct slot {
 	pid_t pid;
 	int fd;           /* read end of the child's report pipe */
 	size_t job;       /* index into the plan */
-	char *buf;        /* partial report line */
+	char *buf;        /* partial report line: REPORT_LINE_MAX bytes */
 	size_t len;
 	int64_t done, total;
 	double started;
@@ -378,6 +378,225 @@ static void report_done(const struct ob_runner_opts *o, json_t *entry)
 	}
 }
 
+static int default_threads(int jobs)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	int t = (int)(cores > 0 ? cores : 1) / (jobs > 0 ? jobs : 1);
+
+	return t < 1 ? 1 : t;
+}
+
+/* The batch's analytics: every finished job's totals, summed by line and
+ * zone name and by hour (ob_analytics_totals_add); null if out of memory. */
+static json_t *batch_analytics(const json_t *jobs)
+{
+	json_t *acc = json_pack("{s:i}", "inputs", 0), *job;
+	size_t i;
+
+	json_array_foreach(jobs, i, job) {
+		const json_t *t = json_object_get(json_object_get(job, "analytics"), "totals");
+
+		if (acc && t && !strcmp(json_string_value(json_object_get(job, "status")), "ok") &&
+		    ob_analytics_totals_add(acc, t)) {
+			json_decref(acc);
+			acc = NULL;
+		}
+	}
+	if (acc && ob_analytics_totals_sort(acc)) {
+		json_decref(acc);
+		acc = NULL;
+	}
+	return acc ? acc : json_null();
+}
+
+/*
+ * The batch in progress, kept the way git's run_processes_parallel() keeps
+ * its children: the plan, the summary's entries, one slot per job that may
+ * run at once, and how far the batch has got.  ob_runner_run() is a short
+ * loop over the three concerns below: start jobs, collect what they report,
+ * draw the progress line.
+ */
+struct batch {
+	const struct ob_runner_opts *o;
+	size_t n;                  /* items, one per input */
+	struct plan_item *items;
+	json_t **entries;          /* the summary's job entries, in input order */
+	struct slot slots[OB_JOBS_MAX];
+	int nslots, threads;
+	size_t next;               /* the first item not started */
+	size_t finished, nok;
+	bool forwarded;            /* a stop signal was passed on to the jobs */
+	struct sigaction old_int, old_term;
+	double t0, last_draw;
+};
+
+#define POLL_MS 250             /* longest wait for a report before the progress line is redrawn */
+#define PROGRESS_INTERVAL 0.2   /* seconds between two progress lines */
+
+/* Frees what batch_init() made; entries already moved into the summary are NULL. */
+static void batch_release(struct batch *b)
+{
+	for (size_t i = 0; b->entries && i < b->n; i++)
+		json_decref(b->entries[i]);
+	free(b->entries);
+	free(b->items);
+	b->entries = NULL;
+	b->items = NULL;
+}
+
+/* Plans every output name and makes each input's entry before any job starts. */
+static int batch_init(struct batch *b, const struct ob_runner_opts *o, const struct ob_input_list *in)
+{
+	int ret = 0;
+
+	*b = (struct batch){ .o = o, .n = in->n, .t0 = now() };
+	b->nslots = o->jobs < 1 ? 1 : o->jobs > OB_JOBS_MAX ? OB_JOBS_MAX : o->jobs;
+	b->threads = o->threads > 0 ? o->threads : default_threads(b->nslots);
+	b->items = calloc(in->n ? in->n : 1, sizeof(*b->items));
+	b->entries = calloc(in->n ? in->n : 1, sizeof(*b->entries));
+	if (!b->items || !b->entries) {
+		ret = ob_err(OB_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	plan(o, in, b->items);
+	for (size_t i = 0; i < in->n && !ret; i++)
+		if (!(b->entries[i] = job_entry(&b->items[i])))
+			ret = ob_err(OB_ERR_NOMEM, "out of memory");
+out:
+	if (ret)
+		batch_release(b);
+	return ret;
+}
+
+/* SIGINT and SIGTERM stop the batch (on_signal) while it runs; each job
+ * process gets the caller's handlers back. */
+static void catch_signals(struct batch *b)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &b->old_int);
+	sigaction(SIGTERM, &sa, &b->old_term);
+}
+
+/* The handlers obscura had before the batch: after it, and in each job process. */
+static void restore_signals(const struct batch *b)
+{
+	sigaction(SIGINT, &b->old_int, NULL);
+	sigaction(SIGTERM, &b->old_term, NULL);
+}
+
+/* A finished entry counts as ok only with status "ok" (a failed ledger append turns it). */
+static bool entry_ok(const json_t *entry)
+{
+	return !strcmp(json_string_value(json_object_get(entry, "status")), "ok");
+}
+
+/* An item that never ran: its entry says why (kind: error_kind, or NULL for
+ * "internal"), and it is done. */
+static void finish_unstarted(struct batch *b, size_t j, const char *why, const char *kind)
+{
+	finish_entry(b->entries[j], &b->items[j], NULL, why, 0);
+	if (kind)
+		json_object_set_new(b->entries[j], "error_kind", json_string(kind));
+	b->finished++;
+}
+
+/* ---- starting jobs ---- */
+
+/* Forks the job's process, which reports on fds[1]; the parent keeps fds[0]
+ * (closed if the fork failed).  The child holds no other job's pipe and
+ * has the caller's signal handlers back. */
+static pid_t spawn(const struct batch *b, const struct plan_item *it, const int fds[2])
+{
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		for (int m = 0; m < b->nslots; m++)
+			if (b->slots[m].pid)
+				close(b->slots[m].fd);
+		restore_signals(b);
+		run_child(b->o, it, fds[1], b->threads);
+	}
+	close(fds[1]);
+	if (pid < 0)
+		close(fds[0]);
+	return pid;
+}
+
+/* Starts item j in the free slot s.  An item that cannot run (refused when
+ * planned, or no memory, pipe or process for it) is finished and reported
+ * here, and the slot stays free. */
+static void start_one(struct batch *b, struct slot *s, size_t j)
+{
+	const struct plan_item *it = &b->items[j];
+	const char *why = NULL, *kind = NULL;
+	char *buf = NULL, msg[OB_ERRMSG_MAX];
+	int fds[2];
+	pid_t pid = -1;
+
+	if (it->status) {
+		why = it->error;
+		kind = ob_status_name(it->status);
+	} else if (!(buf = malloc(REPORT_LINE_MAX))) {
+		snprintf(msg, sizeof(msg), "%s: out of memory for the job's report", it->input);
+		why = msg;
+		kind = ob_status_name(OB_ERR_NOMEM);
+	} else if (pipe(fds) < 0) {
+		why = "cannot create pipe for job";
+	} else if ((pid = spawn(b, it, fds)) < 0) {
+		why = "cannot start job process";
+	}
+	if (why) {
+		free(buf);
+		finish_unstarted(b, j, why, kind);
+		report_done(b->o, b->entries[j]);
+		return;
+	}
+	*s = (struct slot){ .pid = pid, .fd = fds[0], .job = j, .buf = buf, .total = -1, .started = now() };
+}
+
+/* Fills every free slot with the next item, unless a stop was asked. */
+static void start_jobs(struct batch *b)
+{
+	for (int k = 0; k < b->nslots; k++)
+		while (!b->slots[k].pid && b->next < b->n && !stop_requested)
+			start_one(b, &b->slots[k], b->next++);
+}
+
+/* Jobs whose process has not been collected yet. */
+static int running(const struct batch *b)
+{
+	int n = 0;
+
+	for (int k = 0; k < b->nslots; k++)
+		n += b->slots[k].pid != 0;
+	return n;
+}
+
+/*
+ * After SIGINT or SIGTERM: nothing left is started (those items are marked,
+ * not reported one by one).  A signal sent to obscura alone (kill PID, a
+ * service manager, a timeout) must stop the running jobs too, not only the
+ * batch: it is passed on once; each child stops at its next frame.
+ */
+static void stop_jobs(struct batch *b)
+{
+	for (; b->next < b->n; b->next++)
+		finish_unstarted(b, b->next, "interrupted before it started", "interrupted");
+	if (b->forwarded || !running(b))
+		return;
+	for (int k = 0; k < b->nslots; k++)
+		if (b->slots[k].pid)
+			kill(b->slots[k].pid, SIGTERM);
+	b->forwarded = true;
+}
+
+/* ---- collecting results ---- */
+
 /* Reads what a child wrote; keeps its last result and progress. */
 static void drain_child(struct slot *s)
 {
@@ -417,224 +636,139 @@ static void drain_child(struct slot *s)
 	}
 }
 
-static int default_threads(int jobs)
+/* A job process killed by a signal leaves its temporary files, which carry
+ * its pid in their names, and its manifest. */
+static void remove_leftovers(const struct plan_item *it, pid_t pid)
 {
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	int t = (int)(cores > 0 ? cores : 1) / (jobs > 0 ? jobs : 1);
-
-	return t < 1 ? 1 : t;
+	unlink_tmp(it->output, pid);
+	unlink_tmp(it->tracks, pid);
+	unlink_tmp(it->bundle, pid);
+	unlink_tmp(it->manifest, pid);
+	unlink(it->manifest);
 }
 
-static void draw_progress(const struct slot *slots, int nslots, size_t finished, size_t total, double t0)
+/* The child closed its end of the pipe: it is done, one way or another.
+ * Reaps it, fills its entry from its report (or from how it ended),
+ * records it in the ledger, reports it and frees its slot. */
+static void collect_finished(struct batch *b, struct slot *s)
+{
+	const struct plan_item *it = &b->items[s->job];
+	json_t *entry = b->entries[s->job];
+	int wstatus = 0;
+	char why[128];
+
+	close(s->fd);
+	while (waitpid(s->pid, &wstatus, 0) < 0 && errno == EINTR)
+		;
+	if (WIFSIGNALED(wstatus)) {
+		snprintf(why, sizeof(why), "%s: job process died (signal %d)", it->input, WTERMSIG(wstatus));
+		remove_leftovers(it, s->pid);
+	} else {
+		snprintf(why, sizeof(why), "%s: job ended without a report", it->input);
+	}
+	finish_entry(entry, it, s->result, why, now() - s->started);
+	ledger_entry(b->o, entry, it);
+	b->nok += entry_ok(entry);
+	report_done(b->o, entry);
+	json_decref(s->result);
+	free(s->buf);
+	memset(s, 0, sizeof(*s));
+	b->finished++;
+}
+
+/* Waits up to POLL_MS for the running jobs to write, reads what they wrote
+ * and collects those that ended.  -1 if poll() itself failed. */
+static int collect_reports(struct batch *b)
+{
+	struct pollfd pfd[OB_JOBS_MAX];
+	int map[OB_JOBS_MAX], np = 0;
+
+	for (int k = 0; k < b->nslots; k++) {
+		if (!b->slots[k].pid)
+			continue;
+		pfd[np] = (struct pollfd){ .fd = b->slots[k].fd, .events = POLLIN };
+		map[np++] = k;
+	}
+	if (poll(pfd, (nfds_t)np, POLL_MS) < 0 && errno != EINTR)
+		return -1;
+	for (int p = 0; p < np; p++) {
+		struct slot *s = &b->slots[map[p]];
+		short ev = pfd[p].revents;
+
+		if (!(ev & (POLLIN | POLLHUP | POLLERR)))
+			continue;
+		drain_child(s);
+		if ((ev & POLLHUP) && !(ev & POLLIN))
+			collect_finished(b, s);
+	}
+	return 0;
+}
+
+/* ---- progress ---- */
+
+/* The progress line, at most every PROGRESS_INTERVAL, when asked for. */
+static void draw_progress(struct batch *b)
 {
 	int64_t done = 0, est = 0;
-	int running = 0;
-	double el = now() - t0;
 
-	for (int i = 0; i < nslots; i++) {
-		if (!slots[i].pid)
+	if (!b->o->progress || now() - b->last_draw <= PROGRESS_INTERVAL)
+		return;
+	for (int k = 0; k < b->nslots; k++) {
+		const struct slot *s = &b->slots[k];
+
+		if (!s->pid)
 			continue;
-		running++;
-		done += slots[i].done;
-		est += slots[i].total > 0 ? slots[i].total : 0;
+		done += s->done;
+		est += s->total > 0 ? s->total : 0;
 	}
-	ob_progress_draw(finished, total, running, done, est, el);
+	ob_progress_draw(b->finished, b->n, running(b), done, est, now() - b->t0);
+	b->last_draw = now();
 }
 
-/* The batch's analytics: every finished job's totals, summed by line and
- * zone name and by hour (ob_analytics_totals_add); null if out of memory. */
-static json_t *batch_analytics(const json_t *jobs)
+/* The summary of ob_runner_run() (runner.h); the entries move into it. */
+static int make_summary(struct batch *b, json_t **summary)
 {
-	json_t *acc = json_pack("{s:i}", "inputs", 0), *job;
-	size_t i;
-
-	json_array_foreach(jobs, i, job) {
-		const json_t *t = json_object_get(json_object_get(job, "analytics"), "totals");
-
-		if (acc && t && !strcmp(json_string_value(json_object_get(job, "status")), "ok") &&
-		    ob_analytics_totals_add(acc, t)) {
-			json_decref(acc);
-			acc = NULL;
-		}
-	}
-	if (acc && ob_analytics_totals_sort(acc)) {
-		json_decref(acc);
-		acc = NULL;
-	}
-	return acc ? acc : json_null();
-}
-
-int ob_runner_run(const struct ob_runner_opts *o, const struct ob_input_list *in, json_t **summary)
-{
-	struct plan_item *items = calloc(in->n ? in->n : 1, sizeof(*items));
-	struct slot slots[OB_JOBS_MAX] = { { 0 } };
-	int nslots = o->jobs < 1 ? 1 : o->jobs > OB_JOBS_MAX ? OB_JOBS_MAX : o->jobs;
-	int threads = o->threads > 0 ? o->threads : default_threads(nslots);
 	json_t *jobs = json_array(), *sum;
-	json_t **entries = calloc(in->n ? in->n : 1, sizeof(*entries));
-	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
-	size_t next = 0, finished = 0, nok = 0;
-	bool forwarded = false;
-	double t0 = now(), last_draw = 0;
 
-	*summary = NULL;
-	if (!items || !entries || !jobs) {
-		free(items);
-		free(entries);
-		json_decref(jobs);
+	if (!jobs)
 		return ob_err(OB_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < b->n; i++) {
+		json_array_append_new(jobs, b->entries[i]);
+		b->entries[i] = NULL;
 	}
-	plan(o, in, items);
-	for (size_t i = 0; i < in->n; i++)
-		entries[i] = job_entry(&items[i]);
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-
-	while (finished < in->n) {
-		struct pollfd pfd[OB_JOBS_MAX];
-		int map[OB_JOBS_MAX], np = 0;
-
-		/* Start jobs while there are free slots. */
-		for (int k = 0; k < nslots && next < in->n && !stop_requested; k++) {
-			struct slot *s = &slots[k];
-			struct plan_item *it;
-			int fds[2];
-
-			if (s->pid)
-				continue;
-			it = &items[next];
-			if (it->status) {
-				finish_entry(entries[next], it, NULL, it->error, 0);
-				json_object_set_new(entries[next], "error_kind", json_string(ob_status_name(it->status)));
-				report_done(o, entries[next]);
-				next++;
-				finished++;
-				k--; /* the slot is still free */
-				continue;
-			}
-			if (pipe(fds) < 0) {
-				finish_entry(entries[next], it, NULL, "cannot create pipe for job", 0);
-				report_done(o, entries[next]);
-				next++;
-				finished++;
-				continue;
-			}
-			fflush(NULL);
-			s->pid = fork();
-			if (s->pid == 0) {
-				close(fds[0]);
-				for (int m = 0; m < nslots; m++)
-					if (slots[m].pid && m != k)
-						close(slots[m].fd);
-				sigaction(SIGINT, &old_int, NULL);
-				sigaction(SIGTERM, &old_term, NULL);
-				run_child(o, it, fds[1], threads);
-			}
-			close(fds[1]);
-			if (s->pid < 0) {
-				s->pid = 0;
-				close(fds[0]);
-				finish_entry(entries[next], it, NULL, "cannot start job process", 0);
-				report_done(o, entries[next]);
-				next++;
-				finished++;
-				continue;
-			}
-			s->fd = fds[0];
-			s->job = next++;
-			s->buf = malloc(REPORT_LINE_MAX);
-			s->len = 0;
-			s->done = 0;
-			s->total = -1;
-			s->started = now();
-			s->result = NULL;
-		}
-		/* Nothing left to start after an interrupt: mark the rest. */
-		if (stop_requested) {
-			while (next < in->n) {
-				finish_entry(entries[next], &items[next], NULL, "interrupted before it started", 0);
-				json_object_set_new(entries[next], "error_kind", json_string("interrupted"));
-				next++;
-				finished++;
-			}
-		}
-		for (int k = 0; k < nslots; k++) {
-			if (!slots[k].pid)
-				continue;
-			pfd[np].fd = slots[k].fd;
-			pfd[np].events = POLLIN;
-			map[np++] = k;
-		}
-		if (!np)
-			continue;
-		/* A signal sent to obscura alone (kill PID, a service manager,
-		 * a timeout) must stop the running jobs too, not only the
-		 * batch: pass it on once; each child stops at its next frame. */
-		if (stop_requested && !forwarded) {
-			for (int k = 0; k < nslots; k++)
-				if (slots[k].pid)
-					kill(slots[k].pid, SIGTERM);
-			forwarded = true;
-		}
-		if (poll(pfd, (nfds_t)np, 250) < 0 && errno != EINTR)
-			break;
-		for (int p = 0; p < np; p++) {
-			struct slot *s = &slots[map[p]];
-			int wstatus;
-			char why[128];
-
-			if (!(pfd[p].revents & (POLLIN | POLLHUP | POLLERR)))
-				continue;
-			drain_child(s);
-			if (!(pfd[p].revents & POLLHUP) || (pfd[p].revents & POLLIN))
-				continue;
-			/* The child closed its end: it is done, one way or another. */
-			close(s->fd);
-			while (waitpid(s->pid, &wstatus, 0) < 0 && errno == EINTR)
-				;
-			if (WIFSIGNALED(wstatus)) {
-				snprintf(why, sizeof(why), "%s: job process died (signal %d)",
-					 items[s->job].input, WTERMSIG(wstatus));
-				/* Its temporary files carry its pid in their names. */
-				unlink_tmp(items[s->job].output, s->pid);
-				unlink_tmp(items[s->job].tracks, s->pid);
-				unlink_tmp(items[s->job].bundle, s->pid);
-				unlink_tmp(items[s->job].manifest, s->pid);
-				unlink(items[s->job].manifest);
-			} else {
-				snprintf(why, sizeof(why), "%s: job ended without a report", items[s->job].input);
-			}
-			finish_entry(entries[s->job], &items[s->job], s->result, why, now() - s->started);
-			ledger_entry(o, entries[s->job], &items[s->job]);
-			if (!strcmp(json_string_value(json_object_get(entries[s->job], "status")), "ok"))
-				nok++;
-			report_done(o, entries[s->job]);
-			json_decref(s->result);
-			free(s->buf);
-			memset(s, 0, sizeof(*s));
-			finished++;
-		}
-		if (o->progress && now() - last_draw > 0.2) {
-			draw_progress(slots, nslots, finished, in->n, t0);
-			last_draw = now();
-		}
-	}
-	ob_progress_clear();
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-
-	for (size_t i = 0; i < in->n; i++)
-		json_array_append_new(jobs, entries[i]);
 	sum = json_pack("{s:s, s:s, s:s, s:o, s:I, s:I, s:b, s:f, s:o}", "version", OB_VERSION,
-			"recipe", o->recipe->path, "outdir", o->outdir, "jobs", jobs,
-			"ok", (json_int_t)nok, "failed", (json_int_t)(in->n - nok),
-			"interrupted", (int)stop_requested, "elapsed_seconds", now() - t0,
+			"recipe", b->o->recipe->path, "outdir", b->o->outdir, "jobs", jobs,
+			"ok", (json_int_t)b->nok, "failed", (json_int_t)(b->n - b->nok),
+			"interrupted", (int)stop_requested, "elapsed_seconds", now() - b->t0,
 			"analytics", batch_analytics(jobs));
-	free(items);
-	free(entries);
 	if (!sum)
 		return ob_err(OB_ERR_NOMEM, "out of memory");
 	*summary = sum;
 	return 0;
+}
+
+int ob_runner_run(const struct ob_runner_opts *o, const struct ob_input_list *in, json_t **summary)
+{
+	struct batch b;
+	int ret;
+
+	*summary = NULL;
+	if ((ret = batch_init(&b, o, in)))
+		return ret;
+	catch_signals(&b);
+	while (b.finished < b.n) {
+		start_jobs(&b);
+		if (stop_requested)
+			stop_jobs(&b);
+		if (!running(&b))
+			continue;
+		if (collect_reports(&b))
+			break;
+		draw_progress(&b);
+	}
+	ob_progress_clear();
+	restore_signals(&b);
+	ret = make_summary(&b, summary);
+	batch_release(&b);
+	return ret;
 }

@@ -1,7 +1,9 @@
-/* h5.c - the HDF5 plumbing shared by the files Obscura writes. */
+/* h5.c - the HDF5 plumbing shared by the files Obscura writes and reads back. */
 #include "obscura/h5.h"
 
 #include <errno.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "obscura/banned.h"
@@ -284,4 +286,92 @@ hid_t ob_h5_write(hid_t loc, const char *name, hid_t ftype, hid_t mtype, int ran
 	ob_h5_close(&space);
 	ob_h5_close(&dcpl);
 	return d;
+}
+
+/* ---- reading attributes back ---- */
+
+/* A scalar string attribute (variable- or fixed-length) into a malloc'd string of at most max bytes. */
+int ob_h5_get_str(hid_t loc, const char *name, size_t max, char **out)
+{
+	hid_t a = -1, t = -1, m = -1, s = -1;
+	char *v = NULL;
+	int ret = OB_H5_ATTR_MISTYPED;
+
+	*out = NULL;
+	if (H5Aexists(loc, name) <= 0)
+		return OB_H5_ATTR_MISSING;
+	a = H5Aopen(loc, name, H5P_DEFAULT);
+	t = a >= 0 ? H5Aget_type(a) : -1;
+	s = a >= 0 ? H5Aget_space(a) : -1;
+	if (t < 0 || s < 0 || H5Tget_class(t) != H5T_STRING || H5Sget_simple_extent_npoints(s) != 1)
+		goto out;
+	if (H5Tis_variable_str(t) > 0) {
+		char *p = NULL;
+
+		m = H5Tcopy(H5T_C_S1);
+		if (m < 0 || H5Tset_size(m, H5T_VARIABLE) < 0 || H5Tset_cset(m, H5Tget_cset(t)) < 0 ||
+		    H5Aread(a, m, &p) < 0)
+			goto out;
+		if (p && strlen(p) <= max)
+			v = strdup(p);
+		else if (!p)
+			v = strdup("");
+		H5free_memory(p);
+		if (!v)
+			goto out;
+	} else {
+		size_t size = H5Tget_size(t);
+
+		if (size == 0 || size > max)
+			goto out;
+		v = calloc(1, size + 1);
+		m = H5Tcopy(t);
+		if (!v || m < 0 || H5Aread(a, m, v) < 0)
+			goto out;
+		if (H5Tget_strpad(t) == H5T_STR_SPACEPAD)
+			while (size > 0 && v[size - 1] == ' ')
+				v[--size] = '\0';
+	}
+	*out = v;
+	v = NULL;
+	ret = OB_H5_ATTR_OK;
+out:
+	free(v);
+	ob_h5_close(&m);
+	ob_h5_close(&s);
+	ob_h5_close(&t);
+	ob_h5_close(&a);
+	return ret;
+}
+
+/* A scalar attribute of HDF5 class want (integer or float), read as mem. */
+int ob_h5_get_scalar(hid_t loc, const char *name, H5T_class_t want, hid_t mem, void *out)
+{
+	hid_t a = -1, t = -1, s = -1;
+	int ret = OB_H5_ATTR_MISTYPED;
+
+	if (H5Aexists(loc, name) <= 0)
+		return OB_H5_ATTR_MISSING;
+	a = H5Aopen(loc, name, H5P_DEFAULT);
+	t = a >= 0 ? H5Aget_type(a) : -1;
+	s = a >= 0 ? H5Aget_space(a) : -1;
+	if (t >= 0 && s >= 0 && H5Tget_class(t) == want && H5Sget_simple_extent_npoints(s) == 1 &&
+	    H5Aread(a, mem, out) >= 0)
+		ret = OB_H5_ATTR_OK;
+	ob_h5_close(&s);
+	ob_h5_close(&t);
+	ob_h5_close(&a);
+	return ret;
+}
+
+int ob_h5_get_i64(hid_t loc, const char *name, int64_t *out)
+{
+	return ob_h5_get_scalar(loc, name, H5T_INTEGER, H5T_NATIVE_INT64, out);
+}
+
+/* NAN unless read: a reader can tell an attribute a file lacks from any value. */
+int ob_h5_get_f64(hid_t loc, const char *name, double *out)
+{
+	*out = NAN;
+	return ob_h5_get_scalar(loc, name, H5T_FLOAT, H5T_NATIVE_DOUBLE, out);
 }

@@ -1,0 +1,124 @@
+/* trackfile_int.h - private to src/trackfile: tracks.h5's layout, shared by its writer and its reader. */
+#ifndef OBSCURA_TRACKFILE_INT_H
+#define OBSCURA_TRACKFILE_INT_H
+
+#include <math.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "obscura/class.h"
+#include "obscura/h5.h"
+#include "obscura/trackfile.h"
+
+/*
+ * The layout is obscura-tracks(5); keep the two in step.  Every compound
+ * dataset is described once, by a table of members (name, offset in the C
+ * struct, type), from which the file type (packed, little-endian), the
+ * memory type (the C struct) and the reader's checks are all derived.
+ */
+
+static const char *const kind_names[] = { "observed", "interpolated", "extrapolated" };
+#define KIND_COUNT 3
+
+static const struct ob_h5_enum class_enum = { ob_class_names, OB_CLASS_COUNT };
+static const struct ob_h5_enum kind_enum = { kind_names, KIND_COUNT };
+
+#define ROW(n, field, ...) { .name = (n), .offset = offsetof(struct ob_track_row, field), .type = __VA_ARGS__ }
+static const struct ob_h5_member row_members[] = {
+	ROW("frame", frame, OB_H5_I64),     ROW("pts", pts, OB_H5_F64),         ROW("track", track, OB_H5_U64),
+	ROW("class", cls, OB_H5_ENUM, &class_enum),     ROW("kind", kind, OB_H5_ENUM, &kind_enum),      ROW("hidden", hidden, OB_H5_U8),
+	ROW("score", score, OB_H5_F32),     ROW("x", x, OB_H5_F32),             ROW("y", y, OB_H5_F32),
+	ROW("w", w, OB_H5_F32),             ROW("h", h, OB_H5_F32),             ROW("cover_x", cover_x, OB_H5_F32),
+	ROW("cover_y", cover_y, OB_H5_F32), ROW("cover_w", cover_w, OB_H5_F32), ROW("cover_h", cover_h, OB_H5_F32),
+};
+#undef ROW
+
+#define FRM(n, field, ...) { .name = (n), .offset = offsetof(struct ob_frame_summary, field), .type = __VA_ARGS__ }
+static const struct ob_h5_member frame_members[] = {
+	FRM("frame", frame, OB_H5_I64),
+	FRM("pts", pts, OB_H5_F64),
+	FRM("boxes", boxes, OB_H5_U32),
+	FRM("hidden", hidden, OB_H5_U32),
+};
+#undef FRM
+
+#define TRK(n, field, ...) { .name = (n), .offset = offsetof(struct ob_track_summary, field), .type = __VA_ARGS__ }
+static const struct ob_h5_member track_members[] = {
+	TRK("id", id, OB_H5_U64),
+	TRK("class", cls, OB_H5_ENUM, &class_enum),
+	TRK("confirmed", confirmed, OB_H5_U8),
+	TRK("hidden", hidden, OB_H5_U8),
+	TRK("first_frame", first_frame, OB_H5_I64),
+	TRK("last_frame", last_frame, OB_H5_I64),
+	TRK("first_pts", first_pts, OB_H5_F64),
+	TRK("last_pts", last_pts, OB_H5_F64),
+	TRK("observed", observed, OB_H5_I64),
+	TRK("rows", rows, OB_H5_I64),
+	TRK("mean_score", mean_score, OB_H5_F64),
+};
+#undef TRK
+
+#define NMEMB(a) (sizeof(a) / sizeof((a)[0]))
+static const struct ob_h5_table rows_table = { "/detections", row_members, NMEMB(row_members),
+					 sizeof(struct ob_track_row) };
+static const struct ob_h5_table frames_table = { "/frames", frame_members, NMEMB(frame_members),
+					   sizeof(struct ob_frame_summary) };
+static const struct ob_h5_table tracks_table = { "/tracks", track_members, NMEMB(track_members),
+					   sizeof(struct ob_track_summary) };
+
+/* /models: {name, sha256}, fixed-length strings; file or memory (struct ob_trackfile_model). */
+static inline hid_t models_type(bool file)
+{
+	hid_t c = H5Tcreate(H5T_COMPOUND, file ? 2 * OB_TRACKFILE_NAME_MAX : sizeof(struct ob_trackfile_model));
+	hid_t name = ob_h5_str_type(OB_TRACKFILE_NAME_MAX, file ? H5T_STR_NULLPAD : H5T_STR_NULLTERM);
+	hid_t sha = ob_h5_str_type(file ? OB_SHA256_HEX_LEN : OB_SHA256_HEX_LEN + 1,
+			     file ? H5T_STR_NULLPAD : H5T_STR_NULLTERM);
+
+	if (c < 0 || name < 0 || sha < 0 ||
+	    H5Tinsert(c, "name", file ? 0 : offsetof(struct ob_trackfile_model, name), name) < 0 ||
+	    H5Tinsert(c, "sha256", file ? OB_TRACKFILE_NAME_MAX : offsetof(struct ob_trackfile_model, sha256),
+		      sha) < 0)
+		ob_h5_close(&c);
+	ob_h5_close(&name);
+	ob_h5_close(&sha);
+	return c;
+}
+
+/* Index of id in the sorted ids (stride bytes apart), or where it would go; *found says which. */
+static inline size_t search_ids(const void *base, size_t n, size_t stride, uint64_t id, bool *found)
+{
+	size_t lo = 0, hi = n;
+
+	/* Ids mostly come in increasing order: try the end first. */
+	if (n && *(const uint64_t *)((const char *)base + (n - 1) * stride) < id) {
+		*found = false;
+		return n;
+	}
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint64_t v = *(const uint64_t *)((const char *)base + mid * stride);
+
+		if (v == id) {
+			*found = true;
+			return mid;
+		}
+		if (v < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = false;
+	return lo;
+}
+
+/* True if every number of r is finite and no size negative: the writer
+ * refuses any other row, and the reader any file holding one. */
+static inline bool finite_row(const struct ob_track_row *r)
+{
+	return isfinite(r->pts) && isfinite(r->score) && isfinite(r->x) && isfinite(r->y) && isfinite(r->w) &&
+	       isfinite(r->h) && isfinite(r->cover_x) && isfinite(r->cover_y) && isfinite(r->cover_w) &&
+	       isfinite(r->cover_h) && r->w >= 0 && r->h >= 0 && r->cover_w >= 0 && r->cover_h >= 0;
+}
+
+#endif

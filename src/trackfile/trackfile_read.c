@@ -1,0 +1,585 @@
+/* trackfile_read.c - tracks.h5's reader: the layout checked, then the rows by batch or by frame. */
+#include "obscura/trackfile.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "obscura/error.h"
+#include "obscura/h5.h"
+#include "trackfile_int.h"
+#include "obscura/banned.h"
+
+struct ob_trackfile {
+	char *path;
+	hid_t file, det, frm, trk;
+	hid_t row_mtype, frame_mtype, track_mtype;
+	struct ob_trackfile_meta meta;
+	int64_t nrows, nframes, ntracks_file;
+	struct ob_track_summary *tracks;
+	size_t ntracks;
+	bool tracks_read;
+	/* rows_at(): a read buffer over /detections and the current frame's rows */
+	struct ob_track_row *buf;
+	size_t buf_n, buf_pos;
+	int64_t next_row;            /* file index of the row after buf[buf_n - 1] */
+	int64_t seen_frame;          /* frame of the last row looked at; -1 before */
+	struct ob_track_row *cur;
+	size_t cur_n, cur_cap;
+	int64_t cur_frame;           /* -1 before the first call */
+};
+
+static int bad_file(const struct ob_trackfile *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* OB_ERR_INPUT: "path: cause". */
+static int bad_file(const struct ob_trackfile *f, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return ob_err(OB_ERR_INPUT, "%s: %s", f->path, msg);
+}
+
+/* A string from a file, fit to print in one line. */
+static const char *printable(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return "(unprintable)";
+	return s;
+}
+
+static int attr_problem(const struct ob_trackfile *f, const char *name, int r, const char *want)
+{
+	if (r == OB_H5_ATTR_MISSING)
+		return bad_file(f, "no '%s' attribute", name);
+	return bad_file(f, "attribute '%s' is not %s", name, want);
+}
+
+/* A string attribute copied into buf[size]. */
+static int str_attr(struct ob_trackfile *f, const char *name, char *buf, size_t size)
+{
+	char *v = NULL;
+	int r = ob_h5_get_str(f->file, name, size - 1, &v);
+
+	if (r)
+		return attr_problem(f, name, r, "a string that fits");
+	snprintf(buf, size, "%s", v);
+	free(v);
+	return 0;
+}
+
+static int int_attr(struct ob_trackfile *f, const char *name, int64_t lo, int64_t hi, int64_t *v)
+{
+	int r = ob_h5_get_i64(f->file, name, v);
+
+	if (r)
+		return attr_problem(f, name, r, "an integer");
+	if (*v < lo || *v > hi)
+		return bad_file(f, "attribute '%s' is out of range (%lld)", name, (long long)*v);
+	return 0;
+}
+
+static bool is_hex64(const char *s)
+{
+	if (strlen(s) != OB_SHA256_HEX_LEN)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+			return false;
+	return true;
+}
+
+static int read_meta(struct ob_trackfile *f)
+{
+	struct ob_trackfile_meta *m = &f->meta;
+	char *format = NULL;
+	int64_t v, w, h, fn, fd;
+	int r, ret;
+
+	r = ob_h5_get_str(f->file, "format", 64, &format);
+	if (r == OB_H5_ATTR_MISSING)
+		return bad_file(f, "not an Obscura tracks file (no 'format' attribute)");
+	if (r || strcmp(format, OB_TRACKFILE_FORMAT)) {
+		ret = bad_file(f, "not an Obscura tracks file (format is '%s')", format ? printable(format) : "?");
+		free(format);
+		return ret;
+	}
+	free(format);
+	r = ob_h5_get_i64(f->file, "format_version", &v);
+	if (r)
+		return attr_problem(f, "format_version", r, "an integer");
+	if (v > OB_TRACKFILE_VERSION)
+		return bad_file(f, "format version %lld is newer than this Obscura reads (%d)", (long long)v,
+				OB_TRACKFILE_VERSION);
+	if (v < 1)
+		return bad_file(f, "invalid format version %lld", (long long)v);
+	if ((ret = str_attr(f, "obscura_version", m->version, sizeof(m->version))) ||
+	    (ret = str_attr(f, "job_id", m->job_id, sizeof(m->job_id))) ||
+	    (ret = str_attr(f, "recipe_sha256", m->recipe_sha256, sizeof(m->recipe_sha256))) ||
+	    (ret = str_attr(f, "input_sha256", m->input_sha256, sizeof(m->input_sha256))))
+		return ret;
+	if (!is_hex64(m->recipe_sha256) || !is_hex64(m->input_sha256))
+		return bad_file(f, "attribute '%s' is not a SHA-256 in hex",
+				is_hex64(m->recipe_sha256) ? "input_sha256" : "recipe_sha256");
+	r = ob_h5_get_str(f->file, "recipe", OB_TRACKFILE_RECIPE_MAX, &m->recipe_text);
+	if (r)
+		return attr_problem(f, "recipe", r, "a string of at most 1 MiB");
+	m->recipe_len = strlen(m->recipe_text);
+	if ((ret = int_attr(f, "input_size", 0, INT64_MAX, &m->input_size)) ||
+	    (ret = int_attr(f, "width", 1, INT32_MAX, &w)) || (ret = int_attr(f, "height", 1, INT32_MAX, &h)) ||
+	    (ret = int_attr(f, "fps_num", 0, INT32_MAX, &fn)) || (ret = int_attr(f, "fps_den", 1, INT32_MAX, &fd)))
+		return ret;
+	m->width = (int)w;
+	m->height = (int)h;
+	m->fps_num = (int)fn;
+	m->fps_den = (int)fd;
+	/* NAN unless read: a missing start_time is a file from before it existed. */
+	r = ob_h5_get_f64(f->file, "start_time", &m->start_time);
+	if (r == OB_H5_ATTR_MISTYPED)
+		return attr_problem(f, "start_time", r, "a float");
+	if (isinf(m->start_time))
+		return bad_file(f, "attribute 'start_time' is out of range");
+	r = ob_h5_get_i64(f->file, "frames", &m->frames);
+	if (r == OB_H5_ATTR_MISSING)
+		return bad_file(f, "incomplete: the writer did not finish (no 'frames' attribute)");
+	return int_attr(f, "frames", 0, INT64_MAX, &m->frames);
+}
+
+/* Checks an enum member's names against ours, value by value (a newer file may add values). */
+static int check_enum(const struct ob_trackfile *f, const char *ds, const struct ob_h5_member *m, hid_t t)
+{
+	int n = H5Tget_nmembers(t);
+
+	if (H5Tget_size(t) != 1 || n < 0)
+		return bad_file(f, "%s member '%s' is not an 8-bit enum", ds, m->name);
+	for (int i = 0; i < n; i++) {
+		char *name = H5Tget_member_name(t, (unsigned)i);
+		uint8_t v = 0;
+		const char *want = NULL;
+		bool ok;
+
+		if (!name || H5Tget_member_value(t, (unsigned)i, &v) < 0) {
+			H5free_memory(name);
+			return bad_file(f, "%s member '%s': unreadable enum", ds, m->name);
+		}
+		if (v < m->e->n)
+			want = m->e->names[v];
+		ok = !want || !strcmp(want, name);
+		if (!ok) {
+			int ret = bad_file(f, "%s member '%s': value %u is '%.32s', not '%s'", ds, m->name, v,
+					   printable(name), want);
+
+			H5free_memory(name);
+			return ret;
+		}
+		H5free_memory(name);
+	}
+	return 0;
+}
+
+/* Opens a 1-D compound dataset, checks its members against t, builds its memory type. */
+static int open_table(struct ob_trackfile *f, const struct ob_h5_table *t, hid_t *d, hid_t *mtype, int64_t *count)
+{
+	static const char *const class_words[] = { [H5T_INTEGER] = "an integer", [H5T_FLOAT] = "a float",
+						   [H5T_ENUM] = "an enum" };
+	const char *ds = t->dataset;
+	hid_t ft = -1, s = -1;
+	hsize_t dims = 0;
+	int ret = 0;
+
+	if (H5Lexists(f->file, ds + 1, H5P_DEFAULT) <= 0)
+		return bad_file(f, "no %s dataset", ds);
+	*d = H5Dopen2(f->file, ds, H5P_DEFAULT);
+	if (*d < 0)
+		return bad_file(f, "%s is not a dataset", ds);
+	ft = H5Dget_type(*d);
+	s = H5Dget_space(*d);
+	if (ft < 0 || s < 0 || H5Tget_class(ft) != H5T_COMPOUND) {
+		ret = bad_file(f, "%s is not a compound dataset", ds);
+		goto out;
+	}
+	if (H5Sget_simple_extent_ndims(s) != 1 || H5Sget_simple_extent_dims(s, &dims, NULL) != 1 ||
+	    dims > INT64_MAX) {
+		ret = bad_file(f, "%s is not one-dimensional", ds);
+		goto out;
+	}
+	for (size_t i = 0; i < t->n; i++) {
+		const struct ob_h5_member *m = &t->m[i];
+		int idx = H5Tget_member_index(ft, m->name);
+		H5T_class_t want = ob_h5_type_class(m->type);
+		hid_t mt;
+
+		if (idx < 0) {
+			ret = bad_file(f, "%s has no member '%s'", ds, m->name);
+			goto out;
+		}
+		if (H5Tget_member_class(ft, (unsigned)idx) != want) {
+			ret = bad_file(f, "%s member '%s' is not %s", ds, m->name, class_words[want]);
+			goto out;
+		}
+		if (want != H5T_ENUM)
+			continue;
+		mt = H5Tget_member_type(ft, (unsigned)idx);
+		ret = mt < 0 ? bad_file(f, "%s member '%s': unreadable type", ds, m->name) : check_enum(f, ds, m, mt);
+		ob_h5_close(&mt);
+		if (ret)
+			goto out;
+	}
+	*mtype = ob_h5_compound(t, false, ft);
+	if (*mtype < 0) {
+		ret = bad_file(f, "%s: cannot convert its type", ds);
+		goto out;
+	}
+	*count = (int64_t)dims;
+out:
+	ob_h5_close(&ft);
+	ob_h5_close(&s);
+	return ret;
+}
+
+static int read_models(struct ob_trackfile *f)
+{
+	struct ob_trackfile_meta *m = &f->meta;
+	hid_t d = -1, ft = -1, s = -1, mt = -1;
+	hsize_t n = 0;
+	int ret = 0;
+
+	if (H5Lexists(f->file, "models", H5P_DEFAULT) <= 0)
+		return bad_file(f, "no /models dataset");
+	d = H5Dopen2(f->file, "/models", H5P_DEFAULT);
+	ft = d >= 0 ? H5Dget_type(d) : -1;
+	s = d >= 0 ? H5Dget_space(d) : -1;
+	if (ft < 0 || s < 0 || H5Tget_class(ft) != H5T_COMPOUND || H5Sget_simple_extent_ndims(s) != 1 ||
+	    H5Tget_member_index(ft, "name") < 0 || H5Tget_member_index(ft, "sha256") < 0 ||
+	    H5Tget_member_class(ft, (unsigned)H5Tget_member_index(ft, "name")) != H5T_STRING ||
+	    H5Tget_member_class(ft, (unsigned)H5Tget_member_index(ft, "sha256")) != H5T_STRING) {
+		ret = bad_file(f, "/models is not a 1-D dataset of {name, sha256} strings");
+		goto out;
+	}
+	H5Sget_simple_extent_dims(s, &n, NULL);
+	if (n > OB_TRACKFILE_MAX_MODELS) {
+		ret = bad_file(f, "/models has %llu entries (at most %d)", (unsigned long long)n,
+			       OB_TRACKFILE_MAX_MODELS);
+		goto out;
+	}
+	mt = models_type(false);
+	if (mt < 0 || (n && H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, m->models) < 0)) {
+		ret = bad_file(f, "/models cannot be read");
+		goto out;
+	}
+	m->n_models = (size_t)n;
+	for (size_t i = 0; i < m->n_models; i++) {
+		m->models[i].name[sizeof(m->models[i].name) - 1] = '\0';
+		m->models[i].sha256[sizeof(m->models[i].sha256) - 1] = '\0';
+		if (!is_hex64(m->models[i].sha256)) {
+			ret = bad_file(f, "/models entry %zu: sha256 is not a SHA-256 in hex", i);
+			goto out;
+		}
+	}
+out:
+	ob_h5_close(&mt);
+	ob_h5_close(&s);
+	ob_h5_close(&ft);
+	ob_h5_close(&d);
+	return ret;
+}
+
+int ob_trackfile_open(const char *path, struct ob_trackfile **out)
+{
+	struct ob_trackfile *f;
+	struct stat st;
+	hid_t fapl = -1;
+	htri_t is;
+	int ret = 0;
+
+	*out = NULL;
+	ob_h5_quiet();
+	if (stat(path, &st) < 0)
+		return ob_err(OB_ERR_INPUT, "%s: %s", path, strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return ob_err(OB_ERR_INPUT, "%s: is a directory", path);
+	if (!S_ISREG(st.st_mode))
+		return ob_err(OB_ERR_INPUT, "%s: not a regular file", path);
+	if (access(path, R_OK) < 0)
+		return ob_err(OB_ERR_INPUT, "%s: %s", path, strerror(errno));
+	is = H5Fis_hdf5(path);
+	if (is == 0)
+		return ob_err(OB_ERR_INPUT, "%s: not an HDF5 file", path);
+	if (is < 0)
+		return ob_err(OB_ERR_INPUT, "%s: not a readable HDF5 file", path);
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return ob_err(OB_ERR_NOMEM, "%s: out of memory", path);
+	f->file = f->det = f->frm = f->trk = -1;
+	f->row_mtype = f->frame_mtype = f->track_mtype = -1;
+	f->cur_frame = f->seen_frame = -1;
+	f->path = strdup(path);
+	if (!f->path) {
+		ret = ob_err(OB_ERR_NOMEM, "%s: out of memory", path);
+		goto out;
+	}
+	fapl = H5Pcreate(H5P_FILE_ACCESS);
+	if (fapl >= 0)
+		H5Pset_file_locking(fapl, 1, 1);
+	f->file = H5Fopen(path, H5F_ACC_RDONLY, fapl >= 0 ? fapl : H5P_DEFAULT);
+	ob_h5_close(&fapl);
+	if (f->file < 0) {
+		ret = bad_file(f, "not a readable HDF5 file (truncated or corrupt)");
+		goto out;
+	}
+	if ((ret = read_meta(f)) || (ret = read_models(f)) ||
+	    (ret = open_table(f, &rows_table, &f->det, &f->row_mtype, &f->nrows)) ||
+	    (ret = open_table(f, &frames_table, &f->frm, &f->frame_mtype, &f->nframes)) ||
+	    (ret = open_table(f, &tracks_table, &f->trk, &f->track_mtype, &f->ntracks_file)))
+		goto out;
+	if (f->ntracks_file > OB_TRACKFILE_MAX_TRACKS) {
+		ret = bad_file(f, "more than %d tracks", OB_TRACKFILE_MAX_TRACKS);
+		goto out;
+	}
+out:
+	if (ret) {
+		ob_trackfile_close(&f);
+		return ret;
+	}
+	*out = f;
+	return 0;
+}
+
+void ob_trackfile_close(struct ob_trackfile **fp)
+{
+	struct ob_trackfile *f = fp ? *fp : NULL;
+
+	if (!f)
+		return;
+	ob_h5_close(&f->det);
+	ob_h5_close(&f->frm);
+	ob_h5_close(&f->trk);
+	ob_h5_close(&f->row_mtype);
+	ob_h5_close(&f->frame_mtype);
+	ob_h5_close(&f->track_mtype);
+	ob_h5_close(&f->file);
+	free(f->meta.recipe_text);
+	free(f->tracks);
+	free(f->buf);
+	free(f->cur);
+	free(f->path);
+	free(f);
+	*fp = NULL;
+}
+
+const struct ob_track_summary *ob_track_summary_find(const struct ob_track_summary *t, size_t n, uint64_t id)
+{
+	bool found;
+	size_t i = search_ids(t, n, sizeof(*t), id, &found);
+
+	return found ? &t[i] : NULL;
+}
+
+const struct ob_trackfile_meta *ob_trackfile_meta(const struct ob_trackfile *f)
+{
+	return &f->meta;
+}
+
+int64_t ob_trackfile_row_count(const struct ob_trackfile *f)
+{
+	return f->nrows;
+}
+
+int64_t ob_trackfile_frame_count(const struct ob_trackfile *f)
+{
+	return f->nframes;
+}
+
+/* Reads elements [start, start + *n) of d (holding count) into out; *n shrinks at the end. */
+static int read_slab(struct ob_trackfile *f, hid_t d, hid_t mtype, int64_t count, int64_t start, size_t *n,
+		     void *out, const char *ds)
+{
+	hsize_t off = (hsize_t)start, cnt;
+	hid_t fs = -1, ms = -1;
+	int ret = 0;
+
+	if (start < 0)
+		return ob_err(OB_ERR_INTERNAL, "%s: %s: negative start %lld", f->path, ds, (long long)start);
+	if (start >= count || *n == 0) {
+		*n = 0;
+		return 0;
+	}
+	if ((uint64_t)(count - start) < *n)
+		*n = (size_t)(count - start);
+	cnt = *n;
+	fs = H5Dget_space(d);
+	ms = H5Screate_simple(1, &cnt, NULL);
+	if (fs < 0 || ms < 0 || H5Sselect_hyperslab(fs, H5S_SELECT_SET, &off, NULL, &cnt, NULL) < 0 ||
+	    H5Dread(d, mtype, ms, fs, H5P_DEFAULT, out) < 0)
+		ret = bad_file(f, "%s: rows %lld to %lld cannot be read (corrupt?)", ds, (long long)start,
+			       (long long)(start + (int64_t)cnt - 1));
+	ob_h5_close(&fs);
+	ob_h5_close(&ms);
+	return ret;
+}
+
+int ob_trackfile_read_rows(struct ob_trackfile *f, int64_t start, size_t max, struct ob_track_row *out,
+			   size_t *got)
+{
+	int ret;
+
+	*got = max;
+	ret = read_slab(f, f->det, f->row_mtype, f->nrows, start, got, out, "/detections");
+	if (ret) {
+		*got = 0;
+		return ret;
+	}
+	for (size_t i = 0; i < *got; i++) {
+		const struct ob_track_row *r = &out[i];
+
+		if (r->frame < 0 || r->track == 0 || r->kind >= KIND_COUNT || r->hidden > 1 || !finite_row(r)) {
+			*got = 0;
+			return bad_file(f, "/detections row %lld is invalid", (long long)(start + (int64_t)i));
+		}
+	}
+	return 0;
+}
+
+int ob_trackfile_read_frames(struct ob_trackfile *f, int64_t start, size_t max, struct ob_frame_summary *out,
+			     size_t *got)
+{
+	int ret;
+
+	*got = max;
+	ret = read_slab(f, f->frm, f->frame_mtype, f->nframes, start, got, out, "/frames");
+	if (ret) {
+		*got = 0;
+		return ret;
+	}
+	for (size_t i = 0; i < *got; i++)
+		if (out[i].frame < 0 || !isfinite(out[i].pts)) {
+			*got = 0;
+			return bad_file(f, "/frames row %lld is invalid", (long long)(start + (int64_t)i));
+		}
+	return 0;
+}
+
+int ob_trackfile_tracks(struct ob_trackfile *f, const struct ob_track_summary **tracks, size_t *n)
+{
+	size_t count = (size_t)f->ntracks_file;
+	int ret;
+
+	if (!f->tracks_read) {
+		free(f->tracks);
+		f->tracks = malloc((count ? count : 1) * sizeof(*f->tracks));
+		if (!f->tracks)
+			return ob_err(OB_ERR_NOMEM, "%s: out of memory for %zu tracks", f->path, count);
+		ret = read_slab(f, f->trk, f->track_mtype, f->ntracks_file, 0, &count, f->tracks, "/tracks");
+		if (ret)
+			return ret;
+		for (size_t i = 0; i < count; i++) {
+			const struct ob_track_summary *t = &f->tracks[i];
+
+			if (t->id == 0 || (i > 0 && t->id <= t[-1].id))
+				return bad_file(f, "/tracks row %zu: ids not increasing", i);
+			if (t->rows < t->observed || t->observed < 0 || t->first_frame < 0 ||
+			    t->last_frame < t->first_frame || !isfinite(t->mean_score) || !isfinite(t->first_pts) ||
+			    !isfinite(t->last_pts))
+				return bad_file(f, "/tracks row %zu (track %" PRIu64 ") is invalid", i, t->id);
+		}
+		f->ntracks = count;
+		f->tracks_read = true;
+	}
+	*tracks = f->tracks;
+	*n = f->ntracks;
+	return 0;
+}
+
+/* Makes buf hold the next batch of rows, if buf_pos reached its end; false at the end of the file. */
+static int refill(struct ob_trackfile *f, bool *more)
+{
+	size_t got;
+	int ret;
+
+	*more = true;
+	if (f->buf_pos < f->buf_n)
+		return 0;
+	if (!f->buf) {
+		f->buf = malloc(OB_TRACKFILE_CHUNK_ROWS * sizeof(*f->buf));
+		if (!f->buf)
+			return ob_err(OB_ERR_NOMEM, "%s: out of memory", f->path);
+	}
+	ret = ob_trackfile_read_rows(f, f->next_row, OB_TRACKFILE_CHUNK_ROWS, f->buf, &got);
+	if (ret)
+		return ret;
+	f->buf_n = got;
+	f->buf_pos = 0;
+	f->next_row += (int64_t)got;
+	*more = got > 0;
+	return 0;
+}
+
+int ob_trackfile_rows_at(struct ob_trackfile *f, int64_t frame, const struct ob_track_row **rows, size_t *n)
+{
+	bool more;
+	int ret;
+
+	*rows = NULL;
+	*n = 0;
+	if (frame < f->cur_frame)
+		return ob_err(OB_ERR_INTERNAL, "%s: rows of frame %lld asked after frame %lld", f->path,
+			      (long long)frame, (long long)f->cur_frame);
+	if (frame > f->cur_frame) {
+		f->cur_frame = frame;
+		f->cur_n = 0;
+		for (;;) {
+			const struct ob_track_row *r;
+
+			if ((ret = refill(f, &more)))
+				goto fail;
+			if (!more)
+				break;
+			r = &f->buf[f->buf_pos];
+			if (r->frame < f->seen_frame) {
+				ret = bad_file(f, "/detections row %lld: frame %lld after frame %lld (not in frame order)",
+					       (long long)(f->next_row - (int64_t)f->buf_n + (int64_t)f->buf_pos),
+					       (long long)r->frame, (long long)f->seen_frame);
+				goto fail;
+			}
+			f->seen_frame = r->frame;
+			if (r->frame > frame)
+				break; /* the next frame's: stays in the buffer */
+			if (r->frame == frame) {
+				if (f->cur_n == OB_TRACKFILE_MAX_FRAME_ROWS) {
+					ret = bad_file(f, "frame %lld has more than %d rows", (long long)frame,
+						       OB_TRACKFILE_MAX_FRAME_ROWS);
+					goto fail;
+				}
+				if (f->cur_n == f->cur_cap) {
+					size_t cap = f->cur_cap ? 2 * f->cur_cap : 64;
+					struct ob_track_row *c = realloc(f->cur, cap * sizeof(*c));
+
+					if (!c) {
+						ret = ob_err(OB_ERR_NOMEM, "%s: out of memory", f->path);
+						goto fail;
+					}
+					f->cur = c;
+					f->cur_cap = cap;
+				}
+				f->cur[f->cur_n++] = *r;
+			}
+			f->buf_pos++;
+		}
+	}
+	*rows = f->cur;
+	*n = f->cur_n;
+	return 0;
+fail:
+	f->cur_n = 0;
+	return ret;
+}

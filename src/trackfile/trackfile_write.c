@@ -1,0 +1,434 @@
+/* trackfile_write.c - tracks.h5's writer: a job's rows, frames and track summaries (obscura-tracks(5)). */
+#include "obscura/trackfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "obscura/class.h"
+#include "obscura/error.h"
+#include "obscura/h5.h"
+#include "trackfile_int.h"
+#include "obscura/banned.h"
+
+struct ob_trackfile_writer {
+	char *path;
+	hid_t file, det, frm;
+	hid_t row_ftype, row_mtype, frame_ftype, frame_mtype, track_ftype, track_mtype;
+	struct ob_track_row *rowbuf;      /* OB_TRACKFILE_CHUNK_ROWS, not yet written */
+	size_t nrowbuf;
+	struct ob_frame_summary *frmbuf;  /* likewise */
+	size_t nfrmbuf;
+	int64_t rows_written, frames_written;
+	int64_t last_frame;               /* -1 before the first */
+	struct ob_track_summary *tracks;  /* sorted by id */
+	double *score_sum;                /* per track: sum of observed scores */
+	size_t ntracks, tcap;
+	uint64_t *pending;                /* confirmed before any row: sorted ids */
+	size_t npending, pcap;
+	bool failed, finished;
+};
+
+/* A failed HDF5 call of the writer: OB_ERR_OUTPUT naming the file, what and why. */
+static int write_failed(struct ob_trackfile_writer *w, const char *what, int e)
+{
+	w->failed = true;
+	return ob_err(OB_ERR_OUTPUT, "%s: %s: %s", w->path, what, ob_h5_io_cause(e));
+}
+
+static int bad_call(struct ob_trackfile_writer *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A caller's bug (rows out of order, ...): OB_ERR_INTERNAL naming the file, and the writer stops. */
+static int bad_call(struct ob_trackfile_writer *w, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	w->failed = true;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return ob_err(OB_ERR_INTERNAL, "%s: %s", w->path, msg);
+}
+
+static bool bounded(const char *s, size_t size)
+{
+	return memchr(s, '\0', size) != NULL;
+}
+
+int ob_trackfile_create(const char *path, const struct ob_trackfile_meta *meta,
+			struct ob_trackfile_writer **out)
+{
+	struct ob_trackfile_writer *w;
+	const char *recipe = meta->recipe_text ? meta->recipe_text : "";
+	char *rtext = NULL;
+	hid_t fcpl = -1, fapl = -1, root = -1, models = -1, mft = -1, mmt = -1, space = -1;
+	int ret = 0, e;
+
+	*out = NULL;
+	ob_h5_quiet();
+	if (!bounded(meta->version, sizeof(meta->version)) || !bounded(meta->job_id, sizeof(meta->job_id)) ||
+	    !bounded(meta->recipe_sha256, sizeof(meta->recipe_sha256)) ||
+	    !bounded(meta->input_sha256, sizeof(meta->input_sha256)) || meta->n_models > OB_TRACKFILE_MAX_MODELS ||
+	    meta->recipe_len > OB_TRACKFILE_RECIPE_MAX || (!meta->recipe_text && meta->recipe_len))
+		return ob_err(OB_ERR_INTERNAL, "%s: invalid track file metadata", path);
+	if (memchr(recipe, '\0', meta->recipe_len))
+		return ob_err(OB_ERR_INTERNAL, "%s: the recipe holds a NUL byte", path);
+	for (size_t i = 0; i < meta->n_models; i++)
+		if (!bounded(meta->models[i].name, sizeof(meta->models[i].name)) ||
+		    !bounded(meta->models[i].sha256, sizeof(meta->models[i].sha256)))
+			return ob_err(OB_ERR_INTERNAL, "%s: invalid model entry %zu", path, i);
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return ob_err(OB_ERR_NOMEM, "%s: out of memory", path);
+	w->file = w->det = w->frm = -1;
+	w->row_ftype = w->row_mtype = w->frame_ftype = w->frame_mtype = w->track_ftype = w->track_mtype = -1;
+	w->last_frame = -1;
+	w->path = strdup(path);
+	w->rowbuf = malloc(OB_TRACKFILE_CHUNK_ROWS * sizeof(*w->rowbuf));
+	w->frmbuf = malloc(OB_TRACKFILE_CHUNK_ROWS * sizeof(*w->frmbuf));
+	rtext = malloc(meta->recipe_len + 1);
+	if (!w->path || !w->rowbuf || !w->frmbuf || !rtext) {
+		ret = ob_err(OB_ERR_NOMEM, "%s: out of memory", path);
+		goto out;
+	}
+	memcpy(rtext, recipe, meta->recipe_len);
+	rtext[meta->recipe_len] = '\0';
+
+	w->row_ftype = ob_h5_compound(&rows_table, true, -1);
+	w->row_mtype = ob_h5_compound(&rows_table, false, -1);
+	w->frame_ftype = ob_h5_compound(&frames_table, true, -1);
+	w->frame_mtype = ob_h5_compound(&frames_table, false, -1);
+	w->track_ftype = ob_h5_compound(&tracks_table, true, -1);
+	w->track_mtype = ob_h5_compound(&tracks_table, false, -1);
+	mft = models_type(true);
+	mmt = models_type(false);
+	if (w->row_ftype < 0 || w->row_mtype < 0 || w->frame_ftype < 0 || w->frame_mtype < 0 ||
+	    w->track_ftype < 0 || w->track_mtype < 0 || mft < 0 || mmt < 0) {
+		ret = ob_err(OB_ERR_INTERNAL, "%s: cannot build the HDF5 types", path);
+		goto out;
+	}
+
+	/* No modification times in object headers: the same rows make the same bytes. */
+	fcpl = H5Pcreate(H5P_FILE_CREATE);
+	fapl = H5Pcreate(H5P_FILE_ACCESS);
+	if (fcpl < 0 || fapl < 0 || H5Pset_obj_track_times(fcpl, 0) < 0 || H5Pset_file_locking(fapl, 1, 1) < 0) {
+		ret = ob_err(OB_ERR_INTERNAL, "%s: cannot set up HDF5", path);
+		goto out;
+	}
+	errno = 0;
+	w->file = H5Fcreate(path, H5F_ACC_TRUNC, fcpl, fapl);
+	e = errno;
+	if (w->file < 0) {
+		ret = ob_err(OB_ERR_OUTPUT, "%s: cannot create: %s", path, ob_h5_io_cause(e));
+		goto out;
+	}
+	root = H5Gopen2(w->file, "/", H5P_DEFAULT);
+	errno = 0;
+	if (root < 0 || ob_h5_put_str(root, "format", OB_TRACKFILE_FORMAT) ||
+	    ob_h5_put_i32(root, "format_version", OB_TRACKFILE_VERSION) || ob_h5_put_str(root, "obscura_version", meta->version) ||
+	    ob_h5_put_str(root, "job_id", meta->job_id) || ob_h5_put_str(root, "recipe", rtext) ||
+	    ob_h5_put_str(root, "recipe_sha256", meta->recipe_sha256) || ob_h5_put_str(root, "input_sha256", meta->input_sha256) ||
+	    ob_h5_put_i64(root, "input_size", meta->input_size) || ob_h5_put_i32(root, "width", meta->width) ||
+	    ob_h5_put_i32(root, "height", meta->height) || ob_h5_put_i32(root, "fps_num", meta->fps_num) ||
+	    ob_h5_put_i32(root, "fps_den", meta->fps_den) || ob_h5_put_f64(root, "start_time", meta->start_time)) {
+		ret = write_failed(w, "cannot write the attributes", errno);
+		goto out;
+	}
+
+	{
+		hsize_t n = meta->n_models;
+		hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+
+		space = H5Screate_simple(1, &n, NULL);
+		errno = 0;
+		if (dcpl >= 0 && H5Pset_obj_track_times(dcpl, 0) >= 0 && space >= 0)
+			models = H5Dcreate2(w->file, "/models", mft, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+		ob_h5_close(&dcpl);
+		if (models < 0 || (n && H5Dwrite(models, mmt, H5S_ALL, H5S_ALL, H5P_DEFAULT, meta->models) < 0)) {
+			ret = write_failed(w, "cannot write /models", errno);
+			goto out;
+		}
+	}
+	errno = 0;
+	w->det = ob_h5_extendible(w->file, "/detections", w->row_ftype, OB_TRACKFILE_CHUNK_ROWS);
+	w->frm = ob_h5_extendible(w->file, "/frames", w->frame_ftype, OB_TRACKFILE_CHUNK_ROWS);
+	if (w->det < 0 || w->frm < 0) {
+		ret = write_failed(w, "cannot create the datasets", errno);
+		goto out;
+	}
+out:
+	free(rtext);
+	ob_h5_close(&models);
+	ob_h5_close(&space);
+	ob_h5_close(&root);
+	ob_h5_close(&mft);
+	ob_h5_close(&mmt);
+	ob_h5_close(&fcpl);
+	ob_h5_close(&fapl);
+	if (ret) {
+		bool made = w->file >= 0;
+
+		ob_trackfile_writer_free(&w);
+		if (made)
+			unlink(path); /* half a file is no file */
+		return ret;
+	}
+	*out = w;
+	return 0;
+}
+
+static int flush_rows(struct ob_trackfile_writer *w)
+{
+	errno = 0;
+	if (ob_h5_append(w->det, w->row_mtype, w->rowbuf, w->nrowbuf, &w->rows_written))
+		return write_failed(w, "cannot write /detections", errno);
+	w->nrowbuf = 0;
+	return 0;
+}
+
+static int flush_frames(struct ob_trackfile_writer *w)
+{
+	errno = 0;
+	if (ob_h5_append(w->frm, w->frame_mtype, w->frmbuf, w->nfrmbuf, &w->frames_written))
+		return write_failed(w, "cannot write /frames", errno);
+	w->nfrmbuf = 0;
+	return 0;
+}
+
+/* Takes id out of the pending confirmations; true if it was there. */
+static bool take_pending(struct ob_trackfile_writer *w, uint64_t id)
+{
+	bool found;
+	size_t i = search_ids(w->pending, w->npending, sizeof(*w->pending), id, &found);
+
+	if (!found)
+		return false;
+	memmove(&w->pending[i], &w->pending[i + 1], (w->npending - i - 1) * sizeof(*w->pending));
+	w->npending--;
+	return true;
+}
+
+/* The summary of r's track, created (from r) if new. */
+static int track_of(struct ob_trackfile_writer *w, const struct ob_track_row *r, struct ob_track_summary **out)
+{
+	bool found;
+	size_t i = search_ids(w->tracks, w->ntracks, sizeof(*w->tracks), r->track, &found);
+
+	if (!found) {
+		if (w->ntracks >= OB_TRACKFILE_MAX_TRACKS) {
+			w->failed = true;
+			return ob_err(OB_ERR_LIMIT, "%s: more than %d tracks", w->path, OB_TRACKFILE_MAX_TRACKS);
+		}
+		if (w->ntracks == w->tcap) {
+			size_t cap = w->tcap ? 2 * w->tcap : 64;
+			struct ob_track_summary *t = realloc(w->tracks, cap * sizeof(*t));
+			double *s = t ? realloc(w->score_sum, cap * sizeof(*s)) : NULL;
+
+			if (t)
+				w->tracks = t;
+			if (s)
+				w->score_sum = s;
+			if (!t || !s) {
+				w->failed = true;
+				return ob_err(OB_ERR_NOMEM, "%s: out of memory", w->path);
+			}
+			w->tcap = cap;
+		}
+		memmove(&w->tracks[i + 1], &w->tracks[i], (w->ntracks - i) * sizeof(*w->tracks));
+		memmove(&w->score_sum[i + 1], &w->score_sum[i], (w->ntracks - i) * sizeof(*w->score_sum));
+		w->ntracks++;
+		w->tracks[i] = (struct ob_track_summary){
+			.id = r->track, .cls = r->cls, .confirmed = take_pending(w, r->track),
+			.first_frame = r->frame, .last_frame = -1, .first_pts = r->pts,
+		};
+		w->score_sum[i] = 0;
+	}
+	*out = &w->tracks[i];
+	return 0;
+}
+
+int ob_trackfile_add_frame(struct ob_trackfile_writer *w, const struct ob_frame_summary *f,
+			   const struct ob_track_row *rows, size_t n)
+{
+	uint32_t hidden = 0;
+	int ret;
+
+	if (w->failed || w->finished)
+		return ob_err(OB_ERR_INTERNAL, "%s: the track file writer is %s", w->path,
+			      w->finished ? "finished" : "stopped by an earlier error");
+	if (f->frame <= w->last_frame || f->frame < 0 || !isfinite(f->pts))
+		return bad_call(w, "frame %lld after frame %lld", (long long)f->frame,
+				(long long)w->last_frame);
+	if (n > OB_TRACKFILE_MAX_FRAME_ROWS)
+		return bad_call(w, "frame %lld: %lld rows", (long long)f->frame, (long long)n);
+	for (size_t i = 0; i < n; i++) {
+		const struct ob_track_row *r = &rows[i];
+		struct ob_track_summary *t = NULL;
+
+		if (r->frame != f->frame || r->pts != f->pts)
+			return bad_call(w, "frame %lld: a row of frame %lld", (long long)f->frame,
+					(long long)r->frame);
+		if (r->track == 0 || r->cls >= OB_CLASS_COUNT || r->kind >= KIND_COUNT || r->hidden > 1 ||
+		    !finite_row(r))
+			return bad_call(w, "frame %lld: invalid row for track %lld", (long long)f->frame,
+					(long long)r->track);
+		ret = track_of(w, r, &t);
+		if (ret)
+			return ret;
+		if (t->last_frame == r->frame)
+			return bad_call(w, "frame %lld: track %lld twice", (long long)f->frame,
+					(long long)r->track);
+		if (t->cls != r->cls)
+			return bad_call(w, "track %lld: class %s, then %s", (long long)r->track,
+					ob_class_name(t->cls), ob_class_name(r->cls));
+		t->rows++;
+		t->last_frame = r->frame;
+		t->last_pts = r->pts;
+		if (r->kind == OB_ROW_OBSERVED) {
+			t->observed++;
+			w->score_sum[t - w->tracks] += r->score;
+		}
+		if (r->hidden) {
+			t->hidden = 1;
+			hidden++;
+		}
+		w->rowbuf[w->nrowbuf++] = *r;
+		if (w->nrowbuf == OB_TRACKFILE_CHUNK_ROWS && (ret = flush_rows(w)))
+			return ret;
+	}
+	if (f->boxes != n || f->hidden != hidden)
+		return bad_call(w, "frame %lld: the summary does not count its %lld rows",
+				(long long)f->frame, (long long)n);
+	w->frmbuf[w->nfrmbuf++] = *f;
+	w->last_frame = f->frame;
+	if (w->nfrmbuf == OB_TRACKFILE_CHUNK_ROWS)
+		return flush_frames(w);
+	return 0;
+}
+
+int ob_trackfile_confirm(struct ob_trackfile_writer *w, uint64_t id)
+{
+	bool found;
+	size_t i;
+
+	if (w->failed || w->finished || id == 0)
+		return ob_err(OB_ERR_INTERNAL, "%s: cannot confirm track %" PRIu64, w->path, id);
+	i = search_ids(w->tracks, w->ntracks, sizeof(*w->tracks), id, &found);
+	if (found) {
+		w->tracks[i].confirmed = 1;
+		return 0;
+	}
+	i = search_ids(w->pending, w->npending, sizeof(*w->pending), id, &found);
+	if (found)
+		return 0;
+	if (w->npending >= OB_TRACKFILE_MAX_TRACKS) {
+		w->failed = true;
+		return ob_err(OB_ERR_LIMIT, "%s: more than %d tracks", w->path, OB_TRACKFILE_MAX_TRACKS);
+	}
+	if (w->npending == w->pcap) {
+		size_t cap = w->pcap ? 2 * w->pcap : 64;
+		uint64_t *p = realloc(w->pending, cap * sizeof(*p));
+
+		if (!p) {
+			w->failed = true;
+			return ob_err(OB_ERR_NOMEM, "%s: out of memory", w->path);
+		}
+		w->pending = p;
+		w->pcap = cap;
+	}
+	memmove(&w->pending[i + 1], &w->pending[i], (w->npending - i) * sizeof(*w->pending));
+	w->pending[i] = id;
+	w->npending++;
+	return 0;
+}
+
+size_t ob_trackfile_writer_tracks(struct ob_trackfile_writer *w, const struct ob_track_summary **tracks)
+{
+	for (size_t i = 0; i < w->ntracks; i++)
+		w->tracks[i].mean_score = w->tracks[i].observed ? w->score_sum[i] / (double)w->tracks[i].observed : 0;
+	*tracks = w->tracks;
+	return w->ntracks;
+}
+
+int ob_trackfile_finish(struct ob_trackfile_writer *w, int64_t frames, const struct ob_trackfile_group *extra)
+{
+	const struct ob_track_summary *tracks;
+	size_t n = ob_trackfile_writer_tracks(w, &tracks);
+	int64_t written = 0;
+	hid_t trk = -1;
+	int fd, e, ret;
+	herr_t r;
+
+	if (w->failed || w->finished)
+		return ob_err(OB_ERR_INTERNAL, "%s: the track file writer is %s", w->path,
+			      w->finished ? "finished" : "stopped by an earlier error");
+	if (frames <= w->last_frame)
+		return bad_call(w, "%lld frames, but a row of frame %lld", (long long)frames,
+				(long long)w->last_frame);
+	if ((ret = flush_rows(w)) || (ret = flush_frames(w)))
+		return ret;
+	errno = 0;
+	trk = ob_h5_extendible(w->file, "/tracks", w->track_ftype, OB_TRACKFILE_CHUNK_ROWS);
+	if (trk < 0 || ob_h5_append(trk, w->track_mtype, tracks, n, &written)) {
+		ob_h5_close(&trk);
+		return write_failed(w, "cannot write /tracks", errno);
+	}
+	ob_h5_close(&trk);
+	errno = 0;
+	if (extra && extra->write(w->file, extra->opaque))
+		return write_failed(w, extra->name, errno);
+	errno = 0;
+	if (ob_h5_put_i64(w->file, "frames", frames))
+		return write_failed(w, "cannot write the frames attribute", errno);
+	ob_h5_close(&w->det);
+	ob_h5_close(&w->frm);
+	errno = 0;
+	r = H5Fclose(w->file);
+	e = errno;
+	w->file = -1;
+	if (r < 0)
+		return write_failed(w, "cannot close", e);
+	fd = open(w->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) < 0) {
+		e = errno;
+		if (fd >= 0)
+			close(fd);
+		w->failed = true;
+		return ob_err(OB_ERR_OUTPUT, "%s: fsync: %s", w->path, strerror(e));
+	}
+	close(fd);
+	w->finished = true;
+	return 0;
+}
+
+void ob_trackfile_writer_free(struct ob_trackfile_writer **wp)
+{
+	struct ob_trackfile_writer *w = wp ? *wp : NULL;
+
+	if (!w)
+		return;
+	ob_h5_close(&w->det);
+	ob_h5_close(&w->frm);
+	ob_h5_close(&w->file);
+	ob_h5_close(&w->row_ftype);
+	ob_h5_close(&w->row_mtype);
+	ob_h5_close(&w->frame_ftype);
+	ob_h5_close(&w->frame_mtype);
+	ob_h5_close(&w->track_ftype);
+	ob_h5_close(&w->track_mtype);
+	free(w->path);
+	free(w->rowbuf);
+	free(w->frmbuf);
+	free(w->tracks);
+	free(w->score_sum);
+	free(w->pending);
+	free(w);
+	*wp = NULL;
+}
