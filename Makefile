@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Obscura - build, test, demo, install.  `make help` lists the targets.
 VERSION    := 0.1.0
 PREFIX     ?= /usr/local
@@ -123,6 +124,7 @@ check-e2e: $(BIN) $(TOOL_BIN) models
 
 lint:
 	@tests/lint-e2e.sh
+	@tests/lint-tree.py
 
 demo: deps
 	@$(MAKE) --no-print-directory $(BIN) models

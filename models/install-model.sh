@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # install-model.sh TMP_ONNX FINAL_ONNX CARD
 # Check TMP_ONNX's SHA-256 against the `sha256 =` key of CARD, then rename it
 # to FINAL_ONNX (same directory, so the rename is atomic).  On a mismatch the

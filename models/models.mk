@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # models/models.mk -- build Obscura's ONNX detectors from pinned npm tarballs.
 #
 # Included by the top-level Makefile (run from the repository root).

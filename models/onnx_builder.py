@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Small deterministic ONNX graph builder shared by Obscura's model converters.
 
 Everything here is chosen for two properties:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Convert a TensorFlow.js graph model (NHWC) into an ONNX graph (NCHW).
 
 Only the ops that Obscura's npm-shipped detectors use are supported; anything

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Read TensorFlow.js weight manifests (graph models and weights-only models).
 
 Handles float32/int32 tensors and the tfjs quantisations: float16, and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # bench.sh - obscura's speed and memory against the floor, in one run.
 # The floor is a plain FFmpeg decode + encode of the same file with the same
 # encoder settings (libx264, veryfast, CRF 20, no audio): Obscura cannot be

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # demo.sh - anonymize Debian's sample footage and show what changed.
 # Usage: scripts/demo.sh PATH-TO-OBSCURA   (make demo calls it)
 set -eu

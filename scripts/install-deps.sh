@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # install-deps.sh - install the Debian packages Obscura needs, if any is missing.
 # Idempotent: does nothing (and needs no root) when everything is present.
 # Usage: scripts/install-deps.sh [build|test|models|all]   (default: all)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* main.c - obscura's entry point: dispatch to a subcommand from the table. */
 #include <stdio.h>
 #include <string.h>

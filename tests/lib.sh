@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # lib.sh - the end-to-end test harness, sourced by every tests/e2e/tNNNN-*.sh.
 #
 # In the spirit of git's t/test-lib.sh:

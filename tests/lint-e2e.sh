@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # lint-e2e.sh - reject end-to-end test code whose failures cannot fail the test.
 #
 #   tests/lint-e2e.sh [SCRIPT...]      (default: tests/e2e/t*.sh)

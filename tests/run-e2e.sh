@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # run-e2e.sh - run every end-to-end script tests/e2e/tNNNN-*.sh, total the results.
 #
 #   OBSCURA=/abs/path/obscura TOOLS=/abs/path/tools tests/run-e2e.sh [SCRIPT...]

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # run-unit.sh - run every cmocka unit-test binary given, total their results.
 # Each binary exits with the number of failed tests; cmocka prints its own
 # per-test lines.  The last line is the summary CI reads: "N passed, N failed".

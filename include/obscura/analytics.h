@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* analytics.h - anonymous analytics from tracks: unique counts, line crossings, zone
  * visits and dwell, occupancy over time, restricted-zone intrusions and heatmaps.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* analytics_file.h - the analytics in tracks.h5: the /analytics group
  * (layout in obscura-tracks(5)). */
 #ifndef OBSCURA_ANALYTICS_FILE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* analytics_report.h - the analytics told: the JSON summary, its totals by
  * line and zone name and by hour (summed across a batch), and the table
  * `obscura inspect` prints.  The numbers are computed by analytics.c; this

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* assign.h - minimum-cost assignment between two sets (tracks and detections). */
 #ifndef OBSCURA_ASSIGN_H
 #define OBSCURA_ASSIGN_H

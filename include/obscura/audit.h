@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* audit.h - a job's audit trail: the manifest written as the job runs, signed and bundled at its end. */
 #ifndef OBSCURA_AUDIT_H
 #define OBSCURA_AUDIT_H

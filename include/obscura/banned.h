@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* banned.h - functions that are too easy to misuse; using one is a compile error. */
 #ifndef OBSCURA_BANNED_H
 #define OBSCURA_BANNED_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bundle.h - the <name>.obscura.tar bundle: a reproducible pax tar written atomically, and a capped reader. */
 #ifndef OBSCURA_BUNDLE_H
 #define OBSCURA_BUNDLE_H

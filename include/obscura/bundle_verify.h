@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bundle_verify.h - check a bundle: tar readable, manifest chain, signature, every member against the manifest. */
 #ifndef OBSCURA_BUNDLE_VERIFY_H
 #define OBSCURA_BUNDLE_VERIFY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* class.h - the classes of things Obscura finds, and how model labels map onto them. */
 #ifndef OBSCURA_CLASS_H
 #define OBSCURA_CLASS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli.h - the command table and each command's documentation, in one place. */
 #ifndef OBSCURA_CLI_H
 #define OBSCURA_CLI_H

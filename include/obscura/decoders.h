@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* decoders.h - detections, non-maximum suppression, and the decoders that turn a
  * model's output tensors into boxes (BlazeFace, SSD, CenterNet, DB, YOLOv5/v8). */
 #ifndef OBSCURA_DECODERS_H

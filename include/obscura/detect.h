@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* detect.h - a detector: model card + OpenCV DNN + preprocessing from YUV frames + tiling. */
 #ifndef OBSCURA_DETECT_H
 #define OBSCURA_DETECT_H

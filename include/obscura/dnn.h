@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* dnn.h - OpenCV DNN behind an opaque C handle (the one C++ file is src/see/dnn.cpp). */
 #ifndef OBSCURA_DNN_H
 #define OBSCURA_DNN_H

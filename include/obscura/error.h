@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* error.h - error codes, the one-line error message, and process exit codes. */
 #ifndef OBSCURA_ERROR_H
 #define OBSCURA_ERROR_H

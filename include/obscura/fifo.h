@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fifo.h - a bounded, blocking queue of pointers between two threads of one job. */
 #ifndef OBSCURA_FIFO_H
 #define OBSCURA_FIFO_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fsutil.h - reading capped files and writing outputs atomically. */
 #ifndef OBSCURA_FSUTIL_H
 #define OBSCURA_FSUTIL_H

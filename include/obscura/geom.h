@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* geom.h - points, boxes and polygons in frame coordinates. */
 #ifndef OBSCURA_GEOM_H
 #define OBSCURA_GEOM_H

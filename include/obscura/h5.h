@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* h5.h - the HDF5 plumbing shared by the files Obscura writes and reads
  * back (tracks.h5 and its /analytics group): compound types described once
  * by a table of members, attributes written and read, datasets, and

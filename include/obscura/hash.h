@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hash.h - SHA-256 and BLAKE2b-512 through libgcrypt, hex encoding, and the one libgcrypt set-up. */
 #ifndef OBSCURA_HASH_H
 #define OBSCURA_HASH_H

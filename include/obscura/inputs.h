@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* inputs.h - turn command-line paths into the list of jobs' input files. */
 #ifndef OBSCURA_INPUTS_H
 #define OBSCURA_INPUTS_H

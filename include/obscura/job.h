@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* job.h - one job: one input file through the pipeline into one export. */
 #ifndef OBSCURA_JOB_H
 #define OBSCURA_JOB_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ledger.h - the run ledger: one signed, hash-chained entry per finished bundle, across runs. */
 #ifndef OBSCURA_LEDGER_H
 #define OBSCURA_LEDGER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* manifest.h - the hash-chained JSON Lines audit manifest: writer, reader and chain check. */
 #ifndef OBSCURA_MANIFEST_H
 #define OBSCURA_MANIFEST_H

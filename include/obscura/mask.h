@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* mask.h - which blocks of a frame must be hidden, on a fixed block grid. */
 #ifndef OBSCURA_MASK_H
 #define OBSCURA_MASK_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* minisign.h - Ed25519 keys and signatures in minisign's formats, with libgcrypt. */
 #ifndef OBSCURA_MINISIGN_H
 #define OBSCURA_MINISIGN_H

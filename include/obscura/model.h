@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* model.h - detector model cards (models/README.md): parse, find, verify SHA-256. */
 #ifndef OBSCURA_MODEL_H
 #define OBSCURA_MODEL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* parse.h - strict parsing of numbers and yes/no words from text settings. */
 #ifndef OBSCURA_PARSE_H
 #define OBSCURA_PARSE_H

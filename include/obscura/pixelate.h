@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pixelate.h - irreversible pixelation of masked cells, in place, in YUV. */
 #ifndef OBSCURA_PIXELATE_H
 #define OBSCURA_PIXELATE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* plot.h - the analytics as pictures: PNG charts drawn with PLplot.
  *
  * Only what ob_analytics_result holds is drawn: counts, times and positions

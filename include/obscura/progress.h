@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* progress.h - the one progress line on stderr (only when stderr is a TTY). */
 #ifndef OBSCURA_PROGRESS_H
 #define OBSCURA_PROGRESS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* recipe.h - what a job does, read from an INI recipe file (obscura-recipe(5)). */
 #ifndef OBSCURA_RECIPE_H
 #define OBSCURA_RECIPE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* runner.h - run a batch of jobs in parallel, isolated in child processes. */
 #ifndef OBSCURA_RUNNER_H
 #define OBSCURA_RUNNER_H

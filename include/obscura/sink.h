@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sink.h - encode redacted frames and mux them into a new file, atomically. */
 #ifndef OBSCURA_SINK_H
 #define OBSCURA_SINK_H

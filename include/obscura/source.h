@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* source.h - demux and decode one input; frames come out upright, in 8-bit YUV. */
 #ifndef OBSCURA_SOURCE_H
 #define OBSCURA_SOURCE_H

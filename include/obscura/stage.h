@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* stage.h - the pipeline stage interface; the list of stages is in src/media/stages.c. */
 #ifndef OBSCURA_STAGE_H
 #define OBSCURA_STAGE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* track_row.h - one box of one track on one frame: the vocabulary the track store,
  * the tracks file and analytics share (and the only thing they pass each other). */
 #ifndef OBSCURA_TRACK_ROW_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* track_store.h - the track store: the seam between seeing (detect) and hiding (redact). */
 #ifndef OBSCURA_TRACK_STORE_H
 #define OBSCURA_TRACK_STORE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tracker.h - multi-object tracking of one class: Kalman prediction, ByteTrack association. */
 #ifndef OBSCURA_TRACKER_H
 #define OBSCURA_TRACKER_H

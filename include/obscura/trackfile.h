@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* trackfile.h - tracks.h5: a job's anonymous track metadata in HDF5 (obscura-tracks(5)). */
 #ifndef OBSCURA_TRACKFILE_H
 #define OBSCURA_TRACKFILE_H

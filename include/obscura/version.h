@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* version.h - the one place the version string comes from. */
 #ifndef OBSCURA_VERSION_H
 #define OBSCURA_VERSION_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* analytics.c - counts, line crossings, zone visits, occupancy, intrusions and heat from tracks. */
 #include "obscura/analytics.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* analytics_file.c - the /analytics group of tracks.h5 (obscura-tracks(5)). */
 #include "obscura/analytics_file.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* analytics_report.c - the analytics as JSON, as batch totals and as a table. */
 #include "obscura/analytics_report.h"
 

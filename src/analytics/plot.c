@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* plot.c - the analytics as PNG charts: heatmap, occupancy and crossings, drawn with PLplot. */
 #include "obscura/plot.h"
 

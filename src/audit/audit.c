@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* audit.c - a job's manifest, written as it runs; at its end signed and bundled with the export. */
 #include "obscura/audit.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bundle.c - write the job's tar bundle reproducibly and atomically; read one back with caps. */
 #include "obscura/bundle.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bundle_verify.c - verify a bundle offline: tar, manifest chain, signature, members; report as JSON. */
 #include "obscura/bundle_verify.h"
 

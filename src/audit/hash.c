@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* hash.c - libgcrypt set-up, SHA-256 / BLAKE2b-512 of buffers and files, hex. */
 #include "obscura/hash.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ledger.c - append signed bundle entries to a hash-chained ledger, and verify one. */
 #include "obscura/ledger.h"
 

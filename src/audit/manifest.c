@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* manifest.c - write the hash-chained JSON Lines manifest as events happen, and check one. */
 #include "obscura/manifest.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* minisign.c - minisign-compatible Ed25519 keys and signatures on top of libgcrypt. */
 #include "obscura/minisign.h"
 

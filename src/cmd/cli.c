@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli.c - help text and getopt tables generated from the command table. */
 #include "obscura/cli.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* commands.c - the table of subcommands and their documented options. */
 #include "obscura/cli.h"
 

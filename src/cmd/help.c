@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* help.c - `obscura help [COMMAND]` and `obscura version`. */
 #include <libavcodec/avcodec.h>
 #include <libavfilter/avfilter.h>

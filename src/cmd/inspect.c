@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* inspect.c - `obscura inspect`: what a tracks.h5 holds, as text or JSON; MOTChallenge CSV export. */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* keygen.c - `obscura keygen`: create an Ed25519 key pair in minisign's file formats. */
 #include <fcntl.h>
 #include <stdbool.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* models.c - `obscura models`: list model cards, check each ONNX file's SHA-256. */
 #include <jansson.h>
 #include <stdbool.h>

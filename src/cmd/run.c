@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* run.c - `obscura run`, `analyze` and `redact`: one batch of jobs, three kinds of output. */
 #include <errno.h>
 #include <inttypes.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* verify.c - `obscura verify`: check bundles offline and say OK, UNSIGNED, TAMPERED or UNREADABLE. */
 #include <jansson.h>
 #include <stdbool.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* mask.c - rasterize boxes and polygons onto the block grid. */
 #include "obscura/mask.h"
 

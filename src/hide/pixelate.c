@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pixelate.c - irreversible block pixelation on decoded YUV planes. */
 #include "obscura/pixelate.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* stage_redact.c - the redact stage: hide exclusion zones and tracked boxes in every frame. */
 #include <libavutil/frame.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* sink.c - libavcodec encode + libavformat mux of the redacted export. */
 #include "obscura/sink.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* source.c - libavformat demux, libavcodec decode, libavfilter rotate + convert. */
 #include "obscura/source.h"
 

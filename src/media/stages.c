@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* stages.c - the one list of pipeline stages a job runs, in order (stage.h). */
 #include "obscura/stage.h"
 

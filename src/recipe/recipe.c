@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* recipe.c - parse and validate INI recipes with libinih, key by key from ob_recipe_keys. */
 #include "obscura/recipe.h"
 

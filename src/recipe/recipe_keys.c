@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* recipe_keys.c - every recipe key in one table: type, field, default, range, help. */
 #include "obscura/recipe.h"
 

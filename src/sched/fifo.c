@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fifo.c - a bounded, blocking queue of pointers between two threads of one job. */
 #include "obscura/fifo.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* inputs.c - expand command-line paths (files, directories) into job inputs. */
 #include "obscura/inputs.h"
 

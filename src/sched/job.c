@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* job.c - one job's scheduler: source -> seeing -> track store -> hiding -> sink, in three threads. */
 #include "obscura/job.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* runner.c - the batch: plan outputs, fork one process per job, gather results. */
 #include "obscura/runner.h"
 

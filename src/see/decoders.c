@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* decoders.c - detector output decoders (BlazeFace, SSD, CenterNet, DB, YOLOv5/v8) and NMS. */
 #include "obscura/decoders.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* detect.c - a detector: card + verified ONNX + preprocessing from YUV frames + tiling. */
 #include "obscura/detect.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 // dnn.cpp - the OpenCV DNN shim: the project's one C++ file, a C API over cv::dnn::Net.
 //
 // Every entry point catches every exception: nothing C++ ever crosses into C.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* model.c - model cards: parse with libinih, locate the model directory, check SHA-256. */
 #include "obscura/model.h"
 #include "obscura/parse.h"

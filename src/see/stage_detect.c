@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* stage_detect.c - the detect stage: run the recipe's detectors, hand boxes to the track store. */
 #include <libavutil/frame.h>
 #include <libavutil/rational.h>

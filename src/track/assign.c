@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* assign.c - exact minimum-cost assignment with a cost limit, one connected group at a time. */
 #include "obscura/assign.h"
 

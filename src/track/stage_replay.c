@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* stage_replay.c - the replay stage: a second pass hides what an earlier job's tracks.h5 says. */
 #include <inttypes.h>
 #include <jansson.h>

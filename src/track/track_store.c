@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* track_store.c - the track store: trackers per lane, a bounded lookahead, and
  * the rows that say what covers each frame. */
 #include "obscura/track_store.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tracker.c - multi-object tracking of one class: Kalman prediction, ByteTrack association. */
 #include "obscura/tracker.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* h5.c - the HDF5 plumbing shared by the files Obscura writes and reads back. */
 #include "obscura/h5.h"
 

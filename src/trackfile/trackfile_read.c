@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* trackfile_read.c - tracks.h5's reader: the layout checked, then the rows by batch or by frame. */
 #include "obscura/trackfile.h"
 

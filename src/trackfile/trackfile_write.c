@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* trackfile_write.c - tracks.h5's writer: a job's rows, frames and track summaries (obscura-tracks(5)). */
 #include "obscura/trackfile.h"
 

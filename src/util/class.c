@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* class.c - the classes of things Obscura finds, and how model labels map onto them. */
 #include "obscura/class.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* error.c - the per-process error message and status-to-exit mapping. */
 #include "obscura/error.h"
 

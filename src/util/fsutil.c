@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fsutil.c - capped file reads and atomic (tmp + fsync + rename) outputs. */
 #include "obscura/fsutil.h"
 

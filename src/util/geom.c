@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* geom.c - polygon and box arithmetic shared by masks, detection, tracking and analytics. */
 #include "obscura/geom.h"
 

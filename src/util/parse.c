@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* parse.c - strict number and boolean parsing shared by recipes, cards and options. */
 #include "obscura/parse.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* progress.c - a single self-erasing status line for interactive use. */
 #include "obscura/progress.h"
 

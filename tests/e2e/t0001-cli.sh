@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # t0001-cli.sh - the command line: help, version, usage errors and exit code 2.
 . "$(dirname "$0")/../lib.sh"
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # t0005-readme: every command example in README.md runs as written.
 #
 # The README's ```sh blocks (all but the set-up block, whose `make` commands

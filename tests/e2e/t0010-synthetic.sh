@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # t0010-synthetic.sh - clips made here with ffmpeg's lavfi sources: frame
 # counts and timestamps (CFR and VFR), zone pixelation, solid style, rotated
 # phone-style input, and what the export carries (streams, tags, chapters).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # t0020-real-footage.sh - footage nobody here made, from Debian packages:
 # opencv-doc's vtest.avi (msmpeg4 CCTV), forensics-samples-files' 1080p phone
 # video (GPS location, Android version, creation time, AAC audio) and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # t0030-bad-input.sh - bad inputs, bad outputs, bad recipes, interrupts: one
 # clear line naming the file, the documented exit status (obscura(1): 2 usage,
 # 3 recipe, 4 every job failed, 5 some failed, 6 output directory unusable,

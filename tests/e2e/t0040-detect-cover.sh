@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # t0040-detect-cover.sh - the real criterion: are faces pixelated in the export?
 #
 # A 60-frame 1280x720 clip pans and zooms over face-api's sample1, 4 and 6

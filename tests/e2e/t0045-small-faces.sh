@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # t0045-small-faces.sh - recall on 12-40 px faces in a 1080p frame, tiled vs not.
 #
 # face-mosaic puts the 22 annotated faces of face-api sample1..6 four times

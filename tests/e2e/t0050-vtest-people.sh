@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # t0050-vtest-people.sh - CenterNet finds the people of real CCTV footage.
 #
 # Frames 100, 400 and 700 of opencv-doc's vtest.avi, annotated by hand in

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # t0100-minisign.sh - audit interop as a recipient tries it: minisign, GNU tar, sha256sum; obscura verify's exit codes.
 . "$(dirname "$0")/../lib.sh"
 

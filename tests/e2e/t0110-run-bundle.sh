@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # t0110-run-bundle.sh - every `obscura run` job ends in a signed bundle that a recipient checks with standard tools.
 . "$(dirname "$0")/../lib.sh"
 

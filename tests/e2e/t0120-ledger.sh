@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # t0120-ledger.sh - `obscura run --ledger`: one signed, hash-chained entry per bundle across runs; `verify --ledger` checks it.
 . "$(dirname "$0")/../lib.sh"
 

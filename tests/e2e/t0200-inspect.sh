@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # t0200-inspect.sh - tracks.h5 as standard tools read it, `obscura inspect`, its MOTChallenge export, bad files.
 . "$(dirname "$0")/../lib.sh"
 

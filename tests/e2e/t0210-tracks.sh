@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # t0210-tracks.sh - tracks.h5 from every job; analyze (no video); the
 # second pass `redact --tracks` with --keep and --add-box.
 #

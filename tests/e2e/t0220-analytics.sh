@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # t0220-analytics.sh - lines, zones, /analytics, inspect's table, JSON and
 # pictures, batch totals by name and hour.
 . "$(dirname "$0")/../lib.sh"

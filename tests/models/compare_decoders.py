@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Run the reference decoders (decoders.py) on raw output tensors written by a C test.
 
 usage: compare_decoders.py MODEL DIR OX OY SX SY THRESHOLD

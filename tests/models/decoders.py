@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Reference decoders, written from models/README.md (the C decoders must match these).
 
 All boxes are returned as (x1, y1, x2, y2, score, class) in *original image* pixels.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Independent NumPy interpreter for the ops of the *original* PP-OCRv4 det ONNX graph.
 
 Used to check the rewritten graph (Clip -> HardSigmoid form, fixed input

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Independent NumPy re-implementation of face-api's SSD MobileNetV1 (src/ssdMobilenetv1/*.ts).
 
 NHWC, TF semantics, batch norm applied explicitly (not folded), float64.  Returns the raw

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Verification of Obscura's converted detector models (run by `make models-check`).
 
 usage: test_models.py [--model-dir build/models] [--npm-dir build/npm] [--quick]

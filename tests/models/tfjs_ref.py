@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Independent NumPy reference interpreter for TensorFlow.js graph models.
 
 Written separately from models/tfjs2onnx.py on purpose: it executes the tfjs

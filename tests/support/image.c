@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* image.c - test support: an image file as the pipeline would carry it, for
  * the detector tests and the tools that check detection on photographs. */
 #include "image.h"

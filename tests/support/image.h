@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* image.h - test support: decode a still image into a pipeline frame. */
 #ifndef OBSCURA_TESTS_IMAGE_H
 #define OBSCURA_TESTS_IMAGE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* checkpoints.c - test tool: recompute a manifest's checkpoint hashes from an export, as a recipient could. */
 #include <libavformat/avformat.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* detect-image.c - run one detector on an image file, print boxes (frame pixels).
  * usage: detect-image MODEL_DIR MODEL IMAGE [THRESHOLD] [TILE]
  * One line per detection: "x y w h score class label"; TILE > 0 runs tiled. */

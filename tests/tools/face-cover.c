@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* face-cover.c - are the faces of a moving clip pixelated in the export?
  *
  *   face-cover make SAMPLES_DIR TRUTH_DIR FRAMES OUT.yuv BOXES.txt

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* face-mosaic.c - small-face recall by size bucket, tiled vs untiled.
  *
  * usage: face-mosaic MODEL_DIR MODEL SAMPLES_DIR TRUTH_DIR [THRESHOLD [TILE [OUT.yuv]]]

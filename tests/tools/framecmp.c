@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * framecmp - compare an input and its Obscura export frame by frame.
  *

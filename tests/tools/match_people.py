@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """match_people.py - how many annotated people a list of boxes finds.
 
     match_people.py TRUTH_DIR BOXES_FILE FORMAT

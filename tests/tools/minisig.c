@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* minisig.c - test tool: sign or verify one file with Obscura's minisign module. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* mkbundle.c - test tool: build a signed (or unsigned) bundle from files with the audit modules. */
 #include <errno.h>
 #include <getopt.h>

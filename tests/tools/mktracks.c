@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* mktracks.c - test tool: write a synthetic tracks.h5 from a fixed scenario, through the real writer. */
 #include <math.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """vtest_analytics.py - compare Obscura's analytics of vtest.avi with the hand count.
 
 usage: vtest_analytics.py TRUTH.json TRACKS.h5 INSPECT.json

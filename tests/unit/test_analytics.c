@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_analytics.c - analytics on synthetic tracks whose every count, crossing,
  * dwell time, intrusion and occupancy is known exactly. */
 #include <math.h>

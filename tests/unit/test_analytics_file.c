@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_analytics_file.c - /analytics in tracks.h5: written by the trackfile
  * writer from a scene whose every count is known, read back with the plain
  * HDF5 API, replayed with the same and with another recipe, reproducible. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_analytics_report.c - the analytics told: totals by name and by hour,
  * totals summed across inputs, the JSON summary and the printed table, all
  * from a hand-built result whose every number is known. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_assign.c - the assignment is the optimum of every partial matching, on any shape. */
 #include <setjmp.h>
 #include <stdarg.h>

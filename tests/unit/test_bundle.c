@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_bundle.c - the tar bundle: reproducible bytes, atomic commit, member rules, the capped reader. */
 #include <setjmp.h>
 #include <stdarg.h>

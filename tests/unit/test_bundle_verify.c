@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_bundle_verify.c - bundle verification: the tamper matrix a recipient will try, each detected and named. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_detect.c - the real detectors on real photos: recall, no false positives,
  * C decoders equal to tests/models/decoders.py, synthetic YOLO tensors, NMS, cards. */
 #include <setjmp.h>

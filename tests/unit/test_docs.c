@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_docs.c - --help and the man pages come from one table: check they agree. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_fsutil.c - ob_read_full/ob_write_full: short transfers, EINTR, end of file, errors;
  * ob_open_regular: what it refuses and how it says so. */
 #include <setjmp.h>

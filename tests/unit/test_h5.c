@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_h5.c - the HDF5 attribute readers: each kind read back; missing and mistyped ones told apart. */
 #include <math.h>
 #include <setjmp.h>

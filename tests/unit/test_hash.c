@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_hash.c - SHA-256 and BLAKE2b-512 against published vectors; hex; file hashing and its cap. */
 #include <setjmp.h>
 #include <stdarg.h>

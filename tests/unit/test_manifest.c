@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_manifest.c - the hash chain: written as events happen, and every kind of tampering caught at the right line. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_mask.c - boxes and polygons land on exactly the cells they touch. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_minisign.c - Ed25519 against RFC 8032, minisign key and signature files, the committed key pair and forgeries. */
 #include <setjmp.h>
 #include <stdarg.h>

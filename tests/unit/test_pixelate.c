@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_pixelate.c - pixelation hides detail irreversibly and touches nothing else. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_plot.c - the analytics pictures: PNGs of the right size, written
  * atomically, heat drawn where the tracks were, repeatable in one process,
  * quiet, and PLplot's errors (even its fatal ones) returned, not exit(). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_recipe.c - recipes parse, defaults hold, and errors name file, line and key. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_recipe_doc.c - obscura-recipe(5) states every key of the parser's table, as the table does. */
 #include <setjmp.h>
 #include <stdarg.h>

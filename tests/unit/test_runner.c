@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_runner.c - the batch runner: every failed job gets its entry, even one with no memory to run. */
 #include <setjmp.h>
 #include <stdarg.h>

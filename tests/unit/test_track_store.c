@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_track_store.c - the track store on synthetic trajectories of known truth:
  * every frame of a detected track is covered, whatever the gaps and strides. */
 #include <math.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_tracker.c - synthetic trajectories of known truth keep their ids through the hard cases. */
 #include <setjmp.h>
 #include <stdarg.h>

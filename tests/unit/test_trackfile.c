@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_trackfile.c - tracks.h5: write, read back every field, summaries, sequential access, bad files. */
 #include <setjmp.h>
 #include <stdarg.h>
