@@ -6,25 +6,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "obscura/array.h"
 #include "obscura/error.h"
 #include "obscura/banned.h"
 
 int ob_detections_push(struct ob_detections *d, const struct ob_detection *det)
 {
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 64;
-		struct ob_detection *v;
+	int ret;
 
-		if (d->n >= OB_DETECT_MAX)
-			return ob_err(OB_ERR_LIMIT, "more than %d detections in one frame", OB_DETECT_MAX);
-		if (cap > OB_DETECT_MAX)
-			cap = OB_DETECT_MAX;
-		v = realloc(d->v, cap * sizeof(*v));
-		if (!v)
-			return ob_err(OB_ERR_NOMEM, "out of memory for detections");
-		d->v = v;
-		d->cap = cap;
-	}
+	if (d->n >= OB_DETECT_MAX)
+		return ob_err(OB_ERR_LIMIT, "more than %d detections in one frame", OB_DETECT_MAX);
+	if ((ret = ob_grow(&d->v, &d->cap, d->n + 1, sizeof(*d->v), OB_DETECT_MAX)))
+		return ob_err(ret, "detections: %s", ob_errmsg());
 	d->v[d->n++] = *det;
 	return 0;
 }

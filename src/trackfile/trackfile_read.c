@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "obscura/array.h"
 #include "obscura/error.h"
 #include "obscura/h5.h"
 #include "trackfile_int.h"
@@ -561,16 +562,10 @@ int ob_trackfile_rows_at(struct ob_trackfile *f, int64_t frame, const struct ob_
 						       OB_TRACKFILE_MAX_FRAME_ROWS);
 					goto fail;
 				}
-				if (f->cur_n == f->cur_cap) {
-					size_t cap = f->cur_cap ? 2 * f->cur_cap : 64;
-					struct ob_track_row *c = realloc(f->cur, cap * sizeof(*c));
-
-					if (!c) {
-						ret = ob_err(OB_ERR_NOMEM, "%s: out of memory", f->path);
-						goto fail;
-					}
-					f->cur = c;
-					f->cur_cap = cap;
+				if ((ret = ob_grow(&f->cur, &f->cur_cap, f->cur_n + 1, sizeof(*f->cur),
+						   OB_TRACKFILE_MAX_FRAME_ROWS))) {
+					ret = ob_err(ret, "%s: %s", f->path, ob_errmsg());
+					goto fail;
 				}
 				f->cur[f->cur_n++] = *r;
 			}

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "obscura/array.h"
 #include "obscura/class.h"
 #include "obscura/error.h"
 #include "obscura/h5.h"
@@ -221,27 +222,21 @@ static int track_of(struct ob_trackfile_writer *w, const struct ob_track_row *r,
 {
 	bool found;
 	size_t i = search_ids(w->tracks, w->ntracks, sizeof(*w->tracks), r->track, &found);
+	size_t ct = w->tcap, cs = w->tcap; /* tracks and score_sum share one capacity */
+	int ret;
 
 	if (!found) {
 		if (w->ntracks >= OB_TRACKFILE_MAX_TRACKS) {
 			w->failed = true;
 			return ob_err(OB_ERR_LIMIT, "%s: more than %d tracks", w->path, OB_TRACKFILE_MAX_TRACKS);
 		}
-		if (w->ntracks == w->tcap) {
-			size_t cap = w->tcap ? 2 * w->tcap : 64;
-			struct ob_track_summary *t = realloc(w->tracks, cap * sizeof(*t));
-			double *s = t ? realloc(w->score_sum, cap * sizeof(*s)) : NULL;
-
-			if (t)
-				w->tracks = t;
-			if (s)
-				w->score_sum = s;
-			if (!t || !s) {
-				w->failed = true;
-				return ob_err(OB_ERR_NOMEM, "%s: out of memory", w->path);
-			}
-			w->tcap = cap;
+		if ((ret = ob_grow(&w->tracks, &ct, w->ntracks + 1, sizeof(*w->tracks), OB_TRACKFILE_MAX_TRACKS)) ||
+		    (ret = ob_grow(&w->score_sum, &cs, w->ntracks + 1, sizeof(*w->score_sum),
+				   OB_TRACKFILE_MAX_TRACKS))) {
+			w->failed = true;
+			return ob_err(ret, "%s: %s", w->path, ob_errmsg());
 		}
+		w->tcap = ct;
 		memmove(&w->tracks[i + 1], &w->tracks[i], (w->ntracks - i) * sizeof(*w->tracks));
 		memmove(&w->score_sum[i + 1], &w->score_sum[i], (w->ntracks - i) * sizeof(*w->score_sum));
 		w->ntracks++;
@@ -318,6 +313,7 @@ int ob_trackfile_confirm(struct ob_trackfile_writer *w, uint64_t id)
 {
 	bool found;
 	size_t i;
+	int ret;
 
 	if (w->failed || w->finished || id == 0)
 		return ob_err(OB_ERR_INTERNAL, "%s: cannot confirm track %" PRIu64, w->path, id);
@@ -333,16 +329,10 @@ int ob_trackfile_confirm(struct ob_trackfile_writer *w, uint64_t id)
 		w->failed = true;
 		return ob_err(OB_ERR_LIMIT, "%s: more than %d tracks", w->path, OB_TRACKFILE_MAX_TRACKS);
 	}
-	if (w->npending == w->pcap) {
-		size_t cap = w->pcap ? 2 * w->pcap : 64;
-		uint64_t *p = realloc(w->pending, cap * sizeof(*p));
-
-		if (!p) {
-			w->failed = true;
-			return ob_err(OB_ERR_NOMEM, "%s: out of memory", w->path);
-		}
-		w->pending = p;
-		w->pcap = cap;
+	if ((ret = ob_grow(&w->pending, &w->pcap, w->npending + 1, sizeof(*w->pending),
+			   OB_TRACKFILE_MAX_TRACKS))) {
+		w->failed = true;
+		return ob_err(ret, "%s: %s", w->path, ob_errmsg());
 	}
 	memmove(&w->pending[i + 1], &w->pending[i], (w->npending - i) * sizeof(*w->pending));
 	w->pending[i] = id;
