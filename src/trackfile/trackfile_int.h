@@ -63,6 +63,51 @@ static const struct ob_h5_table rows_table = OB_H5_TABLE("/detections", row_memb
 static const struct ob_h5_table frames_table = OB_H5_TABLE("/frames", frame_members, struct ob_frame_summary);
 static const struct ob_h5_table tracks_table = OB_H5_TABLE("/tracks", track_members, struct ob_track_summary);
 
+/* A compound dataset of tracks.h5 as the writer or the reader holds it: the
+ * dataset, its file and memory types, and its length (written so far, or
+ * found).  Both keep their three tables in these, and close them alike. */
+struct tf_table {
+	const struct ob_h5_table *layout;
+	hid_t d, ftype, mtype;
+	int64_t n;
+};
+
+static inline void tf_table_init(struct tf_table *t, const struct ob_h5_table *layout)
+{
+	*t = (struct tf_table){ .layout = layout, .d = -1, .ftype = -1, .mtype = -1 };
+}
+
+static inline void tf_table_close(struct tf_table *t)
+{
+	ob_h5_close(&t->d);
+	ob_h5_close(&t->ftype);
+	ob_h5_close(&t->mtype);
+}
+
+/* An open tracks.h5 and its three tables, as the writer and the reader both
+ * hold it. */
+struct tf_h5 {
+	hid_t file;
+	struct tf_table det, frm, trk; /* /detections, /frames, /tracks */
+};
+
+static inline void tf_h5_init(struct tf_h5 *h)
+{
+	h->file = -1;
+	tf_table_init(&h->det, &rows_table);
+	tf_table_init(&h->frm, &frames_table);
+	tf_table_init(&h->trk, &tracks_table);
+}
+
+/* Closes the tables, then the file. */
+static inline void tf_h5_close(struct tf_h5 *h)
+{
+	tf_table_close(&h->det);
+	tf_table_close(&h->frm);
+	tf_table_close(&h->trk);
+	ob_h5_close(&h->file);
+}
+
 /* /models: {name, sha256}, fixed-length strings; file or memory (struct ob_trackfile_model). */
 static inline hid_t models_type(bool file)
 {
