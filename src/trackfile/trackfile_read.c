@@ -14,6 +14,7 @@
 
 #include "obscura/array.h"
 #include "obscura/error.h"
+#include "obscura/fsutil.h"
 #include "obscura/h5.h"
 #include "trackfile_int.h"
 #include "obscura/banned.h"
@@ -304,12 +305,9 @@ int ob_trackfile_open(const char *path, struct ob_trackfile **out)
 
 	*out = NULL;
 	ob_h5_quiet();
-	if (stat(path, &st) < 0)
-		return ob_err(OB_ERR_INPUT, "%s: %s", path, strerror(errno));
-	if (S_ISDIR(st.st_mode))
-		return ob_err(OB_ERR_INPUT, "%s: is a directory", path);
-	if (!S_ISREG(st.st_mode))
-		return ob_err(OB_ERR_INPUT, "%s: not a regular file", path);
+	ret = ob_stat_regular(path, &st);
+	if (ret)
+		return ret;
 	if (access(path, R_OK) < 0)
 		return ob_err(OB_ERR_INPUT, "%s: %s", path, strerror(errno));
 	is = H5Fis_hdf5(path);
