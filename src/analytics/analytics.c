@@ -310,11 +310,13 @@ static size_t find_early(const struct ob_analytics *a, uint64_t id)
 
 /* --- results --- */
 
-static int check_events(size_t n)
+/* Room for one more in an event list of n (capacity *cap), at most
+ * OB_ANALYTICS_MAX_EVENTS: each kind's list and a track's held events. */
+static int room_for_event(void *v, size_t *cap, size_t n, size_t size)
 {
 	if (n >= OB_ANALYTICS_MAX_EVENTS)
 		return ob_err(OB_ERR_LIMIT, "analytics: more than %d events of one kind", OB_ANALYTICS_MAX_EVENTS);
-	return 0;
+	return grow(v, cap, n + 1, size, OB_ANALYTICS_MAX_EVENTS);
 }
 
 /* Counts one event of a confirmed track. */
@@ -324,23 +326,19 @@ static int commit(struct ob_analytics *a, const struct pevent *e)
 
 	switch (e->type) {
 	case EV_CROSSING:
-		if ((ret = check_events(a->n_crossings)) ||
-		    (ret = grow(&a->crossings, &a->c_crossings, a->n_crossings + 1, sizeof(*a->crossings),
-				SIZE_MAX)))
+		if ((ret = room_for_event(&a->crossings, &a->c_crossings, a->n_crossings, sizeof(*a->crossings))))
 			return ret;
 		a->crossings[a->n_crossings++] = e->u.c;
 		a->line_counts[((size_t)e->u.c.line * 2 + e->u.c.dir) * a->ncls + (size_t)a->ci_of[e->u.c.cls]]++;
 		return 0;
 	case EV_VISIT:
-		if ((ret = check_events(a->n_visits)) ||
-		    (ret = grow(&a->visits, &a->c_visits, a->n_visits + 1, sizeof(*a->visits), SIZE_MAX)))
+		if ((ret = room_for_event(&a->visits, &a->c_visits, a->n_visits, sizeof(*a->visits))))
 			return ret;
 		a->visits[a->n_visits++] = e->u.v;
 		return 0;
 	case EV_INTRUSION:
-		if ((ret = check_events(a->n_intrusions)) ||
-		    (ret = grow(&a->intrusions, &a->c_intrusions, a->n_intrusions + 1, sizeof(*a->intrusions),
-				SIZE_MAX)))
+		if ((ret = room_for_event(&a->intrusions, &a->c_intrusions, a->n_intrusions,
+					  sizeof(*a->intrusions))))
 			return ret;
 		a->intrusions[a->n_intrusions++] = e->u.i;
 		return 0;
@@ -355,8 +353,7 @@ static int emit(struct ob_analytics *a, struct track *t, const struct pevent *e)
 
 	if (t->confirmed)
 		return commit(a, e);
-	if ((ret = check_events(t->npev)) ||
-	    (ret = grow(&t->pev, &t->cpev, t->npev + 1, sizeof(*t->pev), SIZE_MAX)))
+	if ((ret = room_for_event(&t->pev, &t->cpev, t->npev, sizeof(*t->pev))))
 		return ret;
 	t->pev[t->npev++] = *e;
 	return 0;
@@ -848,37 +845,36 @@ size_t ob_analytics_held(const struct ob_analytics *a)
 
 /* --- the end --- */
 
+/* Events in the order of the frame they happened on, then of the track, then
+ * of the line or zone: crossings, visits and intrusions all sort so. */
+static int cmp_event(int64_t fx, int64_t fy, uint64_t tx, uint64_t ty, unsigned ax, unsigned ay)
+{
+	if (fx != fy)
+		return fx < fy ? -1 : 1;
+	if (tx != ty)
+		return tx < ty ? -1 : 1;
+	return ax < ay ? -1 : ax > ay;
+}
+
 static int cmp_crossing(const void *pa, const void *pb)
 {
 	const struct ob_analytics_crossing *x = pa, *y = pb;
 
-	if (x->frame != y->frame)
-		return x->frame < y->frame ? -1 : 1;
-	if (x->track != y->track)
-		return x->track < y->track ? -1 : 1;
-	return (int)x->line - (int)y->line;
+	return cmp_event(x->frame, y->frame, x->track, y->track, x->line, y->line);
 }
 
 static int cmp_visit(const void *pa, const void *pb)
 {
 	const struct ob_analytics_visit *x = pa, *y = pb;
 
-	if (x->entry_frame != y->entry_frame)
-		return x->entry_frame < y->entry_frame ? -1 : 1;
-	if (x->track != y->track)
-		return x->track < y->track ? -1 : 1;
-	return (int)x->zone - (int)y->zone;
+	return cmp_event(x->entry_frame, y->entry_frame, x->track, y->track, x->zone, y->zone);
 }
 
 static int cmp_intrusion(const void *pa, const void *pb)
 {
 	const struct ob_analytics_intrusion *x = pa, *y = pb;
 
-	if (x->frame != y->frame)
-		return x->frame < y->frame ? -1 : 1;
-	if (x->track != y->track)
-		return x->track < y->track ? -1 : 1;
-	return (int)x->zone - (int)y->zone;
+	return cmp_event(x->frame, y->frame, x->track, y->track, x->zone, y->zone);
 }
 
 static int cmp_double(const void *pa, const void *pb)
