@@ -117,14 +117,19 @@ void ob_hash_free(struct ob_hash **h)
 	*h = NULL;
 }
 
-int ob_sha256(const void *data, size_t len, unsigned char out[OB_SHA256_LEN])
+int ob_hash_buffer(enum ob_hash_algo algo, const void *data, size_t len, unsigned char *out)
 {
 	int ret = ob_crypto_init();
 
 	if (ret)
 		return ret;
-	gcry_md_hash_buffer(GCRY_MD_SHA256, out, data, len);
+	gcry_md_hash_buffer(gcry_algo(algo), out, data, len);
 	return 0;
+}
+
+int ob_sha256(const void *data, size_t len, unsigned char out[OB_SHA256_LEN])
+{
+	return ob_hash_buffer(OB_HASH_SHA256, data, len, out);
 }
 
 /* A file being hashed: its bytes so far and the most it may have. */
