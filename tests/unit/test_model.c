@@ -37,35 +37,52 @@ static int load(const char *decoder, struct ob_model_card *card)
 	return ret;
 }
 
+/* The sixteen numeric [decoder] fields of d are those of want. */
+static void expect_numbers(const struct ob_decoder_params *d, const struct ob_decoder_params *want)
+{
+	assert_true(d->score_threshold == want->score_threshold && d->nms_iou == want->nms_iou);
+	assert_int_equal(d->max_detections, want->max_detections);
+	assert_true(d->logit_clamp == want->logit_clamp && d->anchor_offset == want->anchor_offset);
+	assert_int_equal(d->keypoints, want->keypoints);
+	assert_int_equal(d->stride, want->stride);
+	assert_int_equal(d->peak_kernel, want->peak_kernel);
+	assert_int_equal(d->num_classes, want->num_classes);
+	assert_true(d->binary_threshold == want->binary_threshold && d->unclip_ratio == want->unclip_ratio);
+	assert_int_equal(d->min_size, want->min_size);
+	assert_int_equal(d->score_class, want->score_class);
+	assert_true(d->anchor_min_scale == want->anchor_min_scale &&
+		    d->anchor_max_scale == want->anchor_max_scale);
+	assert_int_equal(d->anchor_count, want->anchor_count);
+}
+
 /* A key the card leaves out takes its default. */
 static void test_defaults(void **state)
 {
+	static const struct ob_decoder_params want = {
+		.score_threshold = 0.5, .nms_iou = 0.5, .max_detections = 100, .logit_clamp = 80,
+		.anchor_offset = 0.5, .keypoints = 0, .stride = 4, .peak_kernel = 3, .num_classes = 1,
+		.binary_threshold = 0.3, .unclip_ratio = 1.5, .min_size = 3, .score_class = 1,
+		.anchor_min_scale = 0.2, .anchor_max_scale = 0.95, .anchor_count = 0,
+	};
 	struct ob_model_card *c = calloc(1, sizeof(*c));
-	const struct ob_decoder_params *d = &c->dec;
 
 	assert_non_null(c);
 	assert_int_equal(load("", c), 0);
-	assert_true(d->score_threshold == 0.5 && d->nms_iou == 0.5 && d->logit_clamp == 80);
-	assert_int_equal(d->max_detections, 100);
-	assert_true(d->anchor_offset == 0.5);
-	assert_int_equal(d->keypoints, 0);
-	assert_int_equal(d->stride, 4);
-	assert_int_equal(d->peak_kernel, 3);
-	assert_int_equal(d->num_classes, 1);
-	assert_true(d->binary_threshold == 0.3 && d->unclip_ratio == 1.5);
-	assert_int_equal(d->min_size, 3);
-	assert_int_equal(d->score_class, 1);
-	assert_true(d->anchor_min_scale == 0.2 && d->anchor_max_scale == 0.95);
-	assert_int_equal(d->anchor_count, 0);
-	assert_true(d->variances[0] == 10 && d->variances[3] == 5 && c->scale == 1.0);
+	expect_numbers(&c->dec, &want);
+	assert_true(c->dec.variances[0] == 10 && c->dec.variances[3] == 5 && c->scale == 1.0);
 	free(c);
 }
 
 /* Every numeric key lands in its own field, as an int or a double. */
 static void test_values(void **state)
 {
+	static const struct ob_decoder_params want = {
+		.score_threshold = 0.25, .nms_iou = 0.45, .max_detections = 300, .logit_clamp = 50,
+		.anchor_offset = 0.25, .keypoints = 5, .stride = 8, .peak_kernel = 5, .num_classes = 80,
+		.binary_threshold = 0.6, .unclip_ratio = 2, .min_size = 7, .score_class = 0,
+		.anchor_min_scale = 0.1, .anchor_max_scale = 0.9, .anchor_count = 1234,
+	};
 	struct ob_model_card *c = calloc(1, sizeof(*c));
-	const struct ob_decoder_params *d = &c->dec;
 
 	assert_non_null(c);
 	assert_int_equal(load("score_threshold = 0.25\nnms_iou = 0.45\nmax_detections = 300\n"
@@ -75,18 +92,7 @@ static void test_values(void **state)
 			      "anchor_max_scale = 0.9\nanchor_count = 1234\n",
 			      c),
 			 0);
-	assert_true(d->score_threshold == 0.25 && d->nms_iou == 0.45 && d->logit_clamp == 50);
-	assert_int_equal(d->max_detections, 300);
-	assert_true(d->anchor_offset == 0.25);
-	assert_int_equal(d->keypoints, 5);
-	assert_int_equal(d->stride, 8);
-	assert_int_equal(d->peak_kernel, 5);
-	assert_int_equal(d->num_classes, 80);
-	assert_true(d->binary_threshold == 0.6 && d->unclip_ratio == 2);
-	assert_int_equal(d->min_size, 7);
-	assert_int_equal(d->score_class, 0);
-	assert_true(d->anchor_min_scale == 0.1 && d->anchor_max_scale == 0.9);
-	assert_int_equal(d->anchor_count, 1234);
+	expect_numbers(&c->dec, &want);
 	free(c);
 }
 
