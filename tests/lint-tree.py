@@ -83,7 +83,7 @@ def banned_problem(text):
 
 
 def spdx_files(root):
-    pats = ["src/*.c", "src/*/*.c", "src/*/*.cpp", "include/obscura/*.h", "tests/*.sh", "tests/*.py",
+    pats = ["src/*.c", "src/*/*.c", "src/*/*.cpp", "src/*/*.h", "include/obscura/*.h", "tests/*.sh", "tests/*.py",
             "tests/e2e/*.sh", "tests/unit/*.c", "tests/tools/*.c", "tests/tools/*.py", "tests/support/*.[ch]",
             "tests/models/*.py", "scripts/*.sh", "models/*.py", "models/*.sh", "models/*.mk", "Makefile", ".ci/run"]
     for p in pats:

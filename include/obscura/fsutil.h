@@ -32,6 +32,22 @@ int ob_write_full(int fd, const void *buf, size_t len);
 int ob_open_regular(const char *path, int *fd, struct stat *st);
 
 /*
+ * The same refusals for a path a library opens itself (FFmpeg, HDF5): stat(2)
+ * it into *st and say so unless it is a regular file.  Errors: OB_ERR_INPUT
+ * with "path: cause".
+ */
+int ob_stat_regular(const char *path, struct stat *st);
+
+/*
+ * Reads the open file fd to its end, chunk bytes at a time, handing each
+ * piece to each(ctx, buf, n); stops at the first non-zero return of each()
+ * and returns it.  Errors: OB_ERR_NOMEM, or OB_ERR_INPUT with "path: cause"
+ * for a failed read.
+ */
+int ob_read_chunks(int fd, const char *path, size_t chunk,
+		   int (*each)(void *ctx, const void *buf, size_t n), void *ctx);
+
+/*
  * Reads the whole regular file at path, refusing files larger than max bytes.
  * *data is NUL-terminated (not counted in *len) and owned by the caller.
  * Errors: OB_ERR_INPUT with "path: cause".

@@ -40,6 +40,17 @@ struct ob_h5_table {
 	size_t size;                  /* of the C struct */
 };
 
+/* The member n of a table, the field of struct T, of type t (OB_H5_ENUM: then
+ * its struct ob_h5_enum *): OB_H5_MEMBER(struct row, "pts", pts, OB_H5_F64). */
+#define OB_H5_MEMBER(T, n, field, ...) { .name = (n), .offset = offsetof(T, field), .type = __VA_ARGS__ }
+
+/* The table of struct T stored as dataset ds, of the members in the array members. */
+#define OB_H5_TABLE(ds, members, T) { (ds), (members), sizeof(members) / sizeof((members)[0]), sizeof(T) }
+
+/* A class (enum ob_class) as tracks.h5 and its /analytics group both store it:
+ * an 8-bit enum of ob_class_names. */
+extern const struct ob_h5_enum ob_h5_class_enum;
+
 /* HDF5 prints its own error stack on stderr by default; Obscura's one line says it all. */
 void ob_h5_quiet(void);
 

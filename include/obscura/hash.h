@@ -38,7 +38,9 @@ size_t ob_hash_len(enum ob_hash_algo algo);
 /* Accepts NULL and *h == NULL; sets *h to NULL. */
 void ob_hash_free(struct ob_hash **h);
 
-/* SHA-256 of a buffer.  Never fails once ob_crypto_init() has succeeded. */
+/* The digest of a buffer (ob_hash_len(algo) bytes) in one call; SHA-256 by
+ * its name.  Never fail once ob_crypto_init() has succeeded. */
+int ob_hash_buffer(enum ob_hash_algo algo, const void *data, size_t len, unsigned char *out);
 int ob_sha256(const void *data, size_t len, unsigned char out[OB_SHA256_LEN]);
 
 /*

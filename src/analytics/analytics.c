@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "obscura/array.h"
 #include "obscura/error.h"
 #include "obscura/banned.h"
 
@@ -115,23 +116,12 @@ struct ob_analytics {
 	struct ob_analytics_result res;
 };
 
-/* Makes room for `need` elements of `size` bytes in *p (capacity *cap). */
-static int grow(void *pp, size_t *cap, size_t need, size_t size)
+/* ob_grow(), its message naming the analyzer. */
+static int grow(void *v, size_t *cap, size_t need, size_t size, size_t max)
 {
-	void **p = pp;
-	size_t n = *cap ? *cap : 16;
-	void *q;
+	int ret = ob_grow(v, cap, need, size, max);
 
-	if (need <= *cap)
-		return 0;
-	while (n < need)
-		n *= 2;
-	q = realloc(*p, n * size);
-	if (!q)
-		return ob_err(OB_ERR_NOMEM, "analytics: out of memory");
-	*p = q;
-	*cap = n;
-	return 0;
+	return ret ? ob_err(ret, "analytics: %s", ob_errmsg()) : 0;
 }
 
 void ob_analytics_config_init(struct ob_analytics_config *c, int width, int height, double fps)
@@ -320,11 +310,13 @@ static size_t find_early(const struct ob_analytics *a, uint64_t id)
 
 /* --- results --- */
 
-static int check_events(size_t n)
+/* Room for one more in an event list of n (capacity *cap), at most
+ * OB_ANALYTICS_MAX_EVENTS: each kind's list and a track's held events. */
+static int room_for_event(void *v, size_t *cap, size_t n, size_t size)
 {
 	if (n >= OB_ANALYTICS_MAX_EVENTS)
 		return ob_err(OB_ERR_LIMIT, "analytics: more than %d events of one kind", OB_ANALYTICS_MAX_EVENTS);
-	return 0;
+	return grow(v, cap, n + 1, size, OB_ANALYTICS_MAX_EVENTS);
 }
 
 /* Counts one event of a confirmed track. */
@@ -334,21 +326,19 @@ static int commit(struct ob_analytics *a, const struct pevent *e)
 
 	switch (e->type) {
 	case EV_CROSSING:
-		if ((ret = check_events(a->n_crossings)) ||
-		    (ret = grow(&a->crossings, &a->c_crossings, a->n_crossings + 1, sizeof(*a->crossings))))
+		if ((ret = room_for_event(&a->crossings, &a->c_crossings, a->n_crossings, sizeof(*a->crossings))))
 			return ret;
 		a->crossings[a->n_crossings++] = e->u.c;
 		a->line_counts[((size_t)e->u.c.line * 2 + e->u.c.dir) * a->ncls + (size_t)a->ci_of[e->u.c.cls]]++;
 		return 0;
 	case EV_VISIT:
-		if ((ret = check_events(a->n_visits)) ||
-		    (ret = grow(&a->visits, &a->c_visits, a->n_visits + 1, sizeof(*a->visits))))
+		if ((ret = room_for_event(&a->visits, &a->c_visits, a->n_visits, sizeof(*a->visits))))
 			return ret;
 		a->visits[a->n_visits++] = e->u.v;
 		return 0;
 	case EV_INTRUSION:
-		if ((ret = check_events(a->n_intrusions)) ||
-		    (ret = grow(&a->intrusions, &a->c_intrusions, a->n_intrusions + 1, sizeof(*a->intrusions))))
+		if ((ret = room_for_event(&a->intrusions, &a->c_intrusions, a->n_intrusions,
+					  sizeof(*a->intrusions))))
 			return ret;
 		a->intrusions[a->n_intrusions++] = e->u.i;
 		return 0;
@@ -363,7 +353,7 @@ static int emit(struct ob_analytics *a, struct track *t, const struct pevent *e)
 
 	if (t->confirmed)
 		return commit(a, e);
-	if ((ret = check_events(t->npev)) || (ret = grow(&t->pev, &t->cpev, t->npev + 1, sizeof(*t->pev))))
+	if ((ret = room_for_event(&t->pev, &t->cpev, t->npev, sizeof(*t->pev))))
 		return ret;
 	t->pev[t->npev++] = *e;
 	return 0;
@@ -382,29 +372,18 @@ static int fold_oldest(struct ob_analytics *a)
 	double pts = a->of_pts[a->of_head];
 	double fb = pts > 0 ? floor(pts / a->cfg.bin + EPS) : 0;
 	const uint32_t *cnt = slot_counts(a, 0);
-	size_t b;
+	size_t b, cf = a->c_bins, cs = a->c_bins, cm = a->c_bins; /* one capacity, a copy per array */
+	int ret;
 
 	if (fb >= OB_ANALYTICS_MAX_BINS)
 		return ob_err(OB_ERR_LIMIT, "analytics: frame at %.3f s needs more than %d occupancy bins",
 			      pts, OB_ANALYTICS_MAX_BINS);
 	b = (size_t)fb;
-	if (b >= a->c_bins) {
-		size_t cap = a->c_bins ? a->c_bins : 64;
-		uint32_t *bf, *mx;
-		uint64_t *sm;
-
-		while (cap <= b)
-			cap *= 2;
-		if ((bf = realloc(a->bin_frames, cap * sizeof(*bf))))
-			a->bin_frames = bf;
-		if ((sm = realloc(a->occ_sum, cap * a->stride * sizeof(*sm))))
-			a->occ_sum = sm;
-		if ((mx = realloc(a->occ_max, cap * a->stride * sizeof(*mx))))
-			a->occ_max = mx;
-		if (!bf || !sm || !mx)
-			return ob_err(OB_ERR_NOMEM, "analytics: out of memory");
-		a->c_bins = cap;
-	}
+	if ((ret = grow(&a->bin_frames, &cf, b + 1, sizeof(*a->bin_frames), SIZE_MAX)) ||
+	    (ret = grow(&a->occ_sum, &cs, b + 1, a->stride * sizeof(*a->occ_sum), SIZE_MAX)) ||
+	    (ret = grow(&a->occ_max, &cm, b + 1, a->stride * sizeof(*a->occ_max), SIZE_MAX)))
+		return ret;
+	a->c_bins = cf;
 	if (b >= a->n_bins) {
 		memset(a->bin_frames + a->n_bins, 0, (b + 1 - a->n_bins) * sizeof(*a->bin_frames));
 		memset(a->occ_sum + a->n_bins * a->stride, 0, (b + 1 - a->n_bins) * a->stride * sizeof(*a->occ_sum));
@@ -485,25 +464,15 @@ static int open_frame(struct ob_analytics *a, int64_t frame, double pts)
 			memmove(a->of_counts, slot_counts(a, 0), a->of_n * a->stride * sizeof(*a->of_counts));
 			a->of_head = 0;
 		} else {
-			size_t cap = a->of_cap ? a->of_cap * 2 : 16;
-			int64_t *f;
-			double *p;
-			uint32_t *c;
+			size_t cf = a->of_cap, cp = a->of_cap, cc = a->of_cap, need = a->of_n + 1;
+			size_t max = OB_ANALYTICS_MAX_OPEN_FRAMES;
+			int ret;
 
-			if (cap > OB_ANALYTICS_MAX_OPEN_FRAMES)
-				cap = OB_ANALYTICS_MAX_OPEN_FRAMES;
-			f = realloc(a->of_frame, cap * sizeof(*f));
-			if (f)
-				a->of_frame = f;
-			p = realloc(a->of_pts, cap * sizeof(*p));
-			if (p)
-				a->of_pts = p;
-			c = realloc(a->of_counts, cap * a->stride * sizeof(*c));
-			if (c)
-				a->of_counts = c;
-			if (!f || !p || !c)
-				return ob_err(OB_ERR_NOMEM, "analytics: out of memory");
-			a->of_cap = cap;
+			if ((ret = grow(&a->of_frame, &cf, need, sizeof(*a->of_frame), max)) ||
+			    (ret = grow(&a->of_pts, &cp, need, sizeof(*a->of_pts), max)) ||
+			    (ret = grow(&a->of_counts, &cc, need, a->stride * sizeof(*a->of_counts), max)))
+				return ret;
+			a->of_cap = cf;
 		}
 	}
 	a->of_frame[a->of_head + a->of_n] = frame;
@@ -675,7 +644,7 @@ static int new_track(struct ob_analytics *a, const struct ob_track_row *r, size_
 			return ob_err(OB_ERR_NOMEM, "analytics: out of memory");
 		}
 	}
-	if ((ret = grow(&a->tracks, &a->ctracks, a->ntracks + 1, sizeof(*a->tracks)))) {
+	if ((ret = grow(&a->tracks, &a->ctracks, a->ntracks + 1, sizeof(*a->tracks), SIZE_MAX))) {
 		track_free(t);
 		return ret;
 	}
@@ -751,7 +720,7 @@ static int do_row(struct ob_analytics *a, const struct ob_track_row *r, int64_t 
 		count_row(a, t->ci, slot_counts(a, a->of_n - 1), areas, cell);
 		return 0;
 	}
-	if ((ret = grow(&t->prows, &t->cprows, t->nprows + 1, sizeof(*t->prows))))
+	if ((ret = grow(&t->prows, &t->cprows, t->nprows + 1, sizeof(*t->prows), SIZE_MAX)))
 		return ret;
 	t->prows[t->nprows++] = (struct prow){ frame, areas, cell };
 	return 0;
@@ -861,7 +830,7 @@ int ob_analytics_confirm(struct ob_analytics *a, uint64_t id)
 	if (a->nearly >= OB_ANALYTICS_MAX_EARLY)
 		return ob_err(OB_ERR_LIMIT, "analytics: more than %d tracks confirmed before their first row",
 			      OB_ANALYTICS_MAX_EARLY);
-	if ((ret = grow(&a->early, &a->cearly, a->nearly + 1, sizeof(*a->early))))
+	if ((ret = grow(&a->early, &a->cearly, a->nearly + 1, sizeof(*a->early), SIZE_MAX)))
 		return ret;
 	memmove(a->early + e + 1, a->early + e, (a->nearly - e) * sizeof(*a->early));
 	a->early[e] = id;
@@ -876,37 +845,36 @@ size_t ob_analytics_held(const struct ob_analytics *a)
 
 /* --- the end --- */
 
+/* Events in the order of the frame they happened on, then of the track, then
+ * of the line or zone: crossings, visits and intrusions all sort so. */
+static int cmp_event(int64_t fx, int64_t fy, uint64_t tx, uint64_t ty, unsigned ax, unsigned ay)
+{
+	if (fx != fy)
+		return fx < fy ? -1 : 1;
+	if (tx != ty)
+		return tx < ty ? -1 : 1;
+	return ax < ay ? -1 : ax > ay;
+}
+
 static int cmp_crossing(const void *pa, const void *pb)
 {
 	const struct ob_analytics_crossing *x = pa, *y = pb;
 
-	if (x->frame != y->frame)
-		return x->frame < y->frame ? -1 : 1;
-	if (x->track != y->track)
-		return x->track < y->track ? -1 : 1;
-	return (int)x->line - (int)y->line;
+	return cmp_event(x->frame, y->frame, x->track, y->track, x->line, y->line);
 }
 
 static int cmp_visit(const void *pa, const void *pb)
 {
 	const struct ob_analytics_visit *x = pa, *y = pb;
 
-	if (x->entry_frame != y->entry_frame)
-		return x->entry_frame < y->entry_frame ? -1 : 1;
-	if (x->track != y->track)
-		return x->track < y->track ? -1 : 1;
-	return (int)x->zone - (int)y->zone;
+	return cmp_event(x->entry_frame, y->entry_frame, x->track, y->track, x->zone, y->zone);
 }
 
 static int cmp_intrusion(const void *pa, const void *pb)
 {
 	const struct ob_analytics_intrusion *x = pa, *y = pb;
 
-	if (x->frame != y->frame)
-		return x->frame < y->frame ? -1 : 1;
-	if (x->track != y->track)
-		return x->track < y->track ? -1 : 1;
-	return (int)x->zone - (int)y->zone;
+	return cmp_event(x->frame, y->frame, x->track, y->track, x->zone, y->zone);
 }
 
 static int cmp_double(const void *pa, const void *pb)

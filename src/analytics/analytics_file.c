@@ -14,52 +14,47 @@
 #include "obscura/banned.h"
 
 static const char *const dir_names[] = { "forward", "backward" };
-static const struct ob_h5_enum class_enum = { ob_class_names, OB_CLASS_COUNT };
 static const struct ob_h5_enum dir_enum = { dir_names, 2 };
 
-#define NMEMB(a) (sizeof(a) / sizeof((a)[0]))
-
-#define CRS(n, field, ...) { .name = (n), .offset = offsetof(struct ob_analytics_crossing, field), .type = __VA_ARGS__ }
+#define CRS(...) OB_H5_MEMBER(struct ob_analytics_crossing, __VA_ARGS__)
 static const struct ob_h5_member crossing_members[] = {
 	CRS("frame", frame, OB_H5_I64),   CRS("pts", pts, OB_H5_F64),
 	CRS("track", track, OB_H5_U64),   CRS("line", line, OB_H5_U16),
-	CRS("class", cls, OB_H5_ENUM, &class_enum), CRS("direction", dir, OB_H5_ENUM, &dir_enum),
+	CRS("class", cls, OB_H5_ENUM, &ob_h5_class_enum), CRS("direction", dir, OB_H5_ENUM, &dir_enum),
 };
 #undef CRS
 
-#define VIS(n, field, ...) { .name = (n), .offset = offsetof(struct ob_analytics_visit, field), .type = __VA_ARGS__ }
+#define VIS(...) OB_H5_MEMBER(struct ob_analytics_visit, __VA_ARGS__)
 static const struct ob_h5_member visit_members[] = {
 	VIS("entry_frame", entry_frame, OB_H5_I64), VIS("exit_frame", exit_frame, OB_H5_I64),
 	VIS("entry_pts", entry_pts, OB_H5_F64),     VIS("exit_pts", exit_pts, OB_H5_F64),
 	VIS("dwell", dwell, OB_H5_F64),             VIS("track", track, OB_H5_U64),
-	VIS("zone", zone, OB_H5_U16),               VIS("class", cls, OB_H5_ENUM, &class_enum),
+	VIS("zone", zone, OB_H5_U16),               VIS("class", cls, OB_H5_ENUM, &ob_h5_class_enum),
 	VIS("at_end", at_end, OB_H5_U8),
 };
 #undef VIS
 
-#define INT(n, field, ...) { .name = (n), .offset = offsetof(struct ob_analytics_intrusion, field), .type = __VA_ARGS__ }
+#define INT(...) OB_H5_MEMBER(struct ob_analytics_intrusion, __VA_ARGS__)
 static const struct ob_h5_member intrusion_members[] = {
 	INT("frame", frame, OB_H5_I64), INT("pts", pts, OB_H5_F64), INT("track", track, OB_H5_U64),
-	INT("zone", zone, OB_H5_U16),   INT("class", cls, OB_H5_ENUM, &class_enum),
+	INT("zone", zone, OB_H5_U16),   INT("class", cls, OB_H5_ENUM, &ob_h5_class_enum),
 };
 #undef INT
 
-#define DWL(n, field) { .name = (n), .offset = offsetof(struct ob_analytics_dwell, field), .type = OB_H5_F64 }
+#define DWL(...) OB_H5_MEMBER(struct ob_analytics_dwell, __VA_ARGS__)
 static const struct ob_h5_member dwell_members[] = {
-	{ .name = "count", .offset = offsetof(struct ob_analytics_dwell, count), .type = OB_H5_I64 },
-	{ .name = "tracks", .offset = offsetof(struct ob_analytics_dwell, tracks), .type = OB_H5_I64 },
-	DWL("mean", mean), DWL("median", median), DWL("p90", p90), DWL("max", max),
+	DWL("count", count, OB_H5_I64), DWL("tracks", tracks, OB_H5_I64),
+	DWL("mean", mean, OB_H5_F64),   DWL("median", median, OB_H5_F64),
+	DWL("p90", p90, OB_H5_F64),     DWL("max", max, OB_H5_F64),
 };
 #undef DWL
 
-static const struct ob_h5_table crossings_table = { "crossings", crossing_members, NMEMB(crossing_members),
-						    sizeof(struct ob_analytics_crossing) };
-static const struct ob_h5_table visits_table = { "visits", visit_members, NMEMB(visit_members),
-						 sizeof(struct ob_analytics_visit) };
-static const struct ob_h5_table intrusions_table = { "intrusions", intrusion_members, NMEMB(intrusion_members),
-						     sizeof(struct ob_analytics_intrusion) };
-static const struct ob_h5_table dwell_table = { "dwell", dwell_members, NMEMB(dwell_members),
-						sizeof(struct ob_analytics_dwell) };
+static const struct ob_h5_table crossings_table =
+	OB_H5_TABLE("crossings", crossing_members, struct ob_analytics_crossing);
+static const struct ob_h5_table visits_table = OB_H5_TABLE("visits", visit_members, struct ob_analytics_visit);
+static const struct ob_h5_table intrusions_table =
+	OB_H5_TABLE("intrusions", intrusion_members, struct ob_analytics_intrusion);
+static const struct ob_h5_table dwell_table = OB_H5_TABLE("dwell", dwell_members, struct ob_analytics_dwell);
 
 /* Names given to a dataset's axes and its unit, for whoever opens the file with h5py. */
 struct labels {

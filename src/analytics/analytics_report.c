@@ -23,6 +23,29 @@ static bool add(json_t *arr, json_t *v)
 	return v && !json_array_append_new(arr, v);
 }
 
+/* v if everything put into it went in, else NULL and v dropped: every JSON
+ * value here is built with one ok flag and handed on whole or not at all. */
+static json_t *kept(json_t *v, bool ok)
+{
+	if (ok)
+		return v;
+	json_decref(v);
+	return NULL;
+}
+
+/* [item(r, 0), ..., item(r, n - 1)], NULL if any item is: the lines and the
+ * zones are both one object each, in order. */
+static json_t *array_of(const struct ob_analytics_result *r, size_t n,
+			json_t *(*item)(const struct ob_analytics_result *r, size_t i))
+{
+	json_t *arr = json_array();
+	bool ok = arr != NULL;
+
+	for (size_t i = 0; i < n && ok; i++)
+		ok = add(arr, item(r, i));
+	return kept(arr, ok);
+}
+
 static json_t *class_list(const struct ob_analytics_result *r, unsigned mask)
 {
 	json_t *l = json_array();
@@ -31,9 +54,7 @@ static json_t *class_list(const struct ob_analytics_result *r, unsigned mask)
 	for (size_t c = 0; c < r->n_classes && ok; c++)
 		if (mask & OB_CLASS_BIT(r->classes[c]))
 			ok = add(l, json_string(ob_class_name(r->classes[c])));
-	if (!ok)
-		json_decref(l);
-	return ok ? l : NULL;
+	return kept(l, ok);
 }
 
 /* {CLASS: {"mean", "max"}} for area k. */
@@ -49,88 +70,63 @@ static json_t *occupancy(const struct ob_analytics_result *r, size_t area, unsig
 			ok = put(o, ob_class_name(r->classes[c]),
 				 json_pack("{s:f, s:I}", "mean", r->area_mean[k], "max", (json_int_t)r->area_max[k]));
 	}
-	if (!ok)
-		json_decref(o);
-	return ok ? o : NULL;
+	return kept(o, ok);
 }
 
-static json_t *json_lines(const struct ob_analytics_result *r)
+/* {"name", "classes", "forward": {CLASS: n, "total"}, "backward": {..}} of line i. */
+static json_t *json_line(const struct ob_analytics_result *r, size_t i)
 {
-	json_t *arr = json_array();
-	bool ok = arr != NULL;
+	const struct ob_analytics_line *l = &r->lines[i];
+	json_t *o = json_pack("{s:s}", "name", l->name);
+	bool ok = o && put(o, "classes", class_list(r, l->classes));
 
-	for (size_t i = 0; i < r->n_lines && ok; i++) {
-		const struct ob_analytics_line *l = &r->lines[i];
-		json_t *o = json_pack("{s:s}", "name", l->name);
+	for (int dir = 0; dir < 2 && ok; dir++) {
+		json_t *d = json_object();
+		int64_t total = 0;
 
-		ok = o && put(o, "classes", class_list(r, l->classes));
-		for (int dir = 0; dir < 2 && ok; dir++) {
-			json_t *d = json_object();
-			int64_t total = 0;
-
-			ok = d != NULL;
-			for (size_t c = 0; c < r->n_classes && ok; c++) {
-				int64_t n = r->line_counts[(i * 2 + (size_t)dir) * r->n_classes + c];
-
-				total += n;
-				if (l->classes & OB_CLASS_BIT(r->classes[c]))
-					ok = put(d, ob_class_name(r->classes[c]), json_integer(n));
-			}
-			ok = ok && put(d, "total", json_integer(total));
-			if (!ok)
-				json_decref(d);
-			else
-				ok = put(o, dir == OB_CROSS_FORWARD ? "forward" : "backward", d);
-		}
-		if (!ok)
-			json_decref(o);
-		else
-			ok = add(arr, o);
-	}
-	if (!ok)
-		json_decref(arr);
-	return ok ? arr : NULL;
-}
-
-static json_t *json_zones(const struct ob_analytics_result *r)
-{
-	json_t *arr = json_array();
-	bool ok = arr != NULL;
-
-	for (size_t z = 0; z < r->n_zones && ok; z++) {
-		const struct ob_analytics_zone *zn = &r->zones[z];
-		json_t *o = json_pack("{s:s, s:s}", "name", zn->name, "kind",
-				      zn->kind == OB_AREA_RESTRICTED ? "restricted" : "analytics");
-		json_t *v = json_object();
-		int64_t intr = 0;
-
-		ok = o && v && put(o, "classes", class_list(r, zn->classes));
+		ok = d != NULL;
 		for (size_t c = 0; c < r->n_classes && ok; c++) {
-			const struct ob_analytics_dwell *d = &r->dwell[z * r->n_classes + c];
+			int64_t n = r->line_counts[(i * 2 + (size_t)dir) * r->n_classes + c];
 
-			if (zn->classes & OB_CLASS_BIT(r->classes[c]))
-				ok = put(v, ob_class_name(r->classes[c]),
-					 json_pack("{s:I, s:I, s:f, s:f, s:f, s:f}", "count", (json_int_t)d->count,
-						   "tracks", (json_int_t)d->tracks, "dwell_mean", d->mean,
-						   "dwell_median", d->median, "dwell_p90", d->p90, "dwell_max", d->max));
+			total += n;
+			if (l->classes & OB_CLASS_BIT(r->classes[c]))
+				ok = put(d, ob_class_name(r->classes[c]), json_integer(n));
 		}
-		if (ok) {
-			ok = put(o, "visits", v);
-			v = NULL;
-		}
-		for (size_t i = 0; i < r->n_intrusions; i++)
-			intr += r->intrusions[i].zone == z;
-		ok = ok && put(o, "occupancy", occupancy(r, 1 + z, zn->classes)) &&
-		     put(o, "intrusions", json_integer(intr));
-		json_decref(v);
-		if (!ok)
-			json_decref(o);
-		else
-			ok = add(arr, o);
+		ok = ok && put(d, "total", json_integer(total));
+		ok = put(o, dir == OB_CROSS_FORWARD ? "forward" : "backward", kept(d, ok));
 	}
-	if (!ok)
-		json_decref(arr);
-	return ok ? arr : NULL;
+	return kept(o, ok);
+}
+
+/* {"name", "kind", "classes", "visits", "occupancy", "intrusions"} of zone z. */
+static json_t *json_zone(const struct ob_analytics_result *r, size_t z)
+{
+	const struct ob_analytics_zone *zn = &r->zones[z];
+	json_t *o = json_pack("{s:s, s:s}", "name", zn->name, "kind",
+			      zn->kind == OB_AREA_RESTRICTED ? "restricted" : "analytics");
+	json_t *v = json_object();
+	int64_t intr = 0;
+	bool ok = o && v && put(o, "classes", class_list(r, zn->classes));
+
+	for (size_t c = 0; c < r->n_classes && ok; c++) {
+		const struct ob_analytics_dwell *d = &r->dwell[z * r->n_classes + c];
+
+		if (zn->classes & OB_CLASS_BIT(r->classes[c]))
+			ok = put(v, ob_class_name(r->classes[c]),
+				 json_pack("{s:I, s:I, s:f, s:f, s:f, s:f}", "count", (json_int_t)d->count,
+					   "tracks", (json_int_t)d->tracks, "dwell_mean", d->mean,
+					   "dwell_median", d->median, "dwell_p90", d->p90, "dwell_max", d->max));
+	}
+	if (ok) {
+		ok = put(o, "visits", v);
+		v = NULL;
+	}
+	for (size_t i = 0; i < r->n_intrusions; i++)
+		intr += r->intrusions[i].zone == z;
+	ok = ok && put(o, "occupancy", occupancy(r, 1 + z, zn->classes)) &&
+	     put(o, "intrusions", json_integer(intr));
+	json_decref(v);
+	return kept(o, ok);
 }
 
 /* Seconds from 1970 beyond which a time is not converted to a time_t: NaN (an
@@ -179,19 +175,16 @@ json_t *ob_analytics_json(const struct ob_analytics_result *r)
 		ok = put(o, "unconfirmed", unconf) && ok;
 		ok = put(o, "intrusions", intr) && ok;
 		tracks = unconf = intr = NULL;
-		ok = ok && put(o, "occupancy", occupancy(r, 0, all)) && put(o, "lines", json_lines(r)) &&
-		     put(o, "zones", json_zones(r)) &&
+		ok = ok && put(o, "occupancy", occupancy(r, 0, all)) &&
+		     put(o, "lines", array_of(r, r->n_lines, json_line)) &&
+		     put(o, "zones", array_of(r, r->n_zones, json_zone)) &&
 		     put(o, "intrusions_total", json_integer((json_int_t)r->n_intrusions)) &&
 		     put(o, "totals", ob_analytics_totals(r));
 	}
 	json_decref(tracks);
 	json_decref(unconf);
 	json_decref(intr);
-	if (!ok) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
+	return kept(o, ok);
 }
 
 /* --- totals --- */
@@ -322,11 +315,7 @@ json_t *ob_analytics_totals(const struct ob_analytics_result *r)
 	for (size_t c = 0; c < r->n_classes && ok; c++)
 		ok = bump(tracks, ob_class_name(r->classes[c]), r->tracks[c]);
 	ok = ok && totals_lines(t, r) && totals_zones(t, r) && !ob_analytics_totals_sort(t);
-	if (!ok) {
-		json_decref(t);
-		return NULL;
-	}
-	return t;
+	return kept(t, ok);
 }
 
 int ob_analytics_totals_add(json_t *acc, const json_t *totals)

@@ -107,6 +107,12 @@ out:
 	return ret;
 }
 
+/* libarchive's failure on member name: "bundle: member: cause". */
+static int member_failed(struct ob_bundle_writer *w, const char *name)
+{
+	return ob_err(OB_ERR_OUTPUT, "%s: %s: %s", w->path, name, archive_error_string(w->a));
+}
+
 static int write_header(struct ob_bundle_writer *w, const char *name, uint64_t size)
 {
 	struct archive_entry *e;
@@ -136,7 +142,7 @@ static int write_header(struct ob_bundle_writer *w, const char *name, uint64_t s
 	archive_entry_set_uname(e, OB_BUNDLE_OWNER);
 	archive_entry_set_gname(e, OB_BUNDLE_OWNER);
 	if (archive_write_header(w->a, e) != ARCHIVE_OK)
-		ret = ob_err(OB_ERR_OUTPUT, "%s: %s: %s", w->path, name, archive_error_string(w->a));
+		ret = member_failed(w, name);
 	else
 		snprintf(w->names[w->members++], sizeof(w->names[0]), "%s", name);
 	archive_entry_free(e);
@@ -147,9 +153,13 @@ static int write_data(struct ob_bundle_writer *w, const char *name, const void *
 {
 	la_ssize_t n = archive_write_data(w->a, data, len);
 
-	if (n < 0 || (size_t)n != len)
-		return ob_err(OB_ERR_OUTPUT, "%s: %s: %s", w->path, name, archive_error_string(w->a));
-	return 0;
+	return n < 0 || (size_t)n != len ? member_failed(w, name) : 0;
+}
+
+/* Ends member name, whichever way its bytes came. */
+static int finish_entry(struct ob_bundle_writer *w, const char *name)
+{
+	return archive_write_finish_entry(w->a) != ARCHIVE_OK ? member_failed(w, name) : 0;
 }
 
 int ob_bundle_add_buffer(struct ob_bundle_writer *w, const char *name, const void *data, size_t len)
@@ -162,55 +172,43 @@ int ob_bundle_add_buffer(struct ob_bundle_writer *w, const char *name, const voi
 
 		ret = write_data(w, name, p + off, n);
 	}
-	if (!ret && archive_write_finish_entry(w->a) != ARCHIVE_OK)
-		ret = ob_err(OB_ERR_OUTPUT, "%s: %s: %s", w->path, name, archive_error_string(w->a));
-	return ret;
+	return ret ? ret : finish_entry(w, name);
+}
+
+/* A file being copied into a member: it must keep the size its header gave. */
+struct copying {
+	struct ob_bundle_writer *w;
+	const char *name, *src;
+	uint64_t done, size;
+};
+
+static int copy_chunk(void *ctx, const void *buf, size_t n)
+{
+	struct copying *x = ctx;
+
+	if (x->done + n > x->size)
+		return ob_err(OB_ERR_INPUT, "%s: grew while being bundled", x->src);
+	x->done += n;
+	return write_data(x->w, x->name, buf, n);
 }
 
 int ob_bundle_add_file(struct ob_bundle_writer *w, const char *name, const char *src)
 {
-	char *buf = NULL;
+	struct copying x = { .w = w, .name = name, .src = src };
 	struct stat st;
-	uint64_t done = 0;
 	int fd, ret;
 
 	ret = ob_open_regular(src, &fd, &st);
 	if (ret)
 		return ret;
-	buf = malloc(OB_BUNDLE_CHUNK);
-	if (!buf) {
-		ret = ob_err(OB_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	ret = write_header(w, name, (uint64_t)st.st_size);
-	if (ret)
-		goto out;
-	for (;;) {
-		ssize_t n = ob_read_full(fd, buf, OB_BUNDLE_CHUNK);
-
-		if (n < 0) {
-			ret = ob_err(OB_ERR_INPUT, "%s: %s", src, strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		if (done + (uint64_t)n > (uint64_t)st.st_size) {
-			ret = ob_err(OB_ERR_INPUT, "%s: grew while being bundled", src);
-			goto out;
-		}
-		ret = write_data(w, name, buf, (size_t)n);
-		if (ret)
-			goto out;
-		done += (uint64_t)n;
-	}
-	if (done != (uint64_t)st.st_size) {
+	x.size = (uint64_t)st.st_size;
+	ret = write_header(w, name, x.size);
+	if (!ret)
+		ret = ob_read_chunks(fd, src, OB_BUNDLE_CHUNK, copy_chunk, &x);
+	if (!ret && x.done != x.size)
 		ret = ob_err(OB_ERR_INPUT, "%s: shrank while being bundled", src);
-		goto out;
-	}
-	if (archive_write_finish_entry(w->a) != ARCHIVE_OK)
-		ret = ob_err(OB_ERR_OUTPUT, "%s: %s: %s", w->path, name, archive_error_string(w->a));
-out:
-	free(buf);
+	if (!ret)
+		ret = finish_entry(w, name);
 	close(fd);
 	return ret;
 }

@@ -117,22 +117,43 @@ void ob_hash_free(struct ob_hash **h)
 	*h = NULL;
 }
 
-int ob_sha256(const void *data, size_t len, unsigned char out[OB_SHA256_LEN])
+int ob_hash_buffer(enum ob_hash_algo algo, const void *data, size_t len, unsigned char *out)
 {
 	int ret = ob_crypto_init();
 
 	if (ret)
 		return ret;
-	gcry_md_hash_buffer(GCRY_MD_SHA256, out, data, len);
+	gcry_md_hash_buffer(gcry_algo(algo), out, data, len);
+	return 0;
+}
+
+int ob_sha256(const void *data, size_t len, unsigned char out[OB_SHA256_LEN])
+{
+	return ob_hash_buffer(OB_HASH_SHA256, data, len, out);
+}
+
+/* A file being hashed: its bytes so far and the most it may have. */
+struct hashing {
+	struct ob_hash *h;
+	const char *path;
+	uint64_t total, max;
+};
+
+static int hash_chunk(void *ctx, const void *buf, size_t n)
+{
+	struct hashing *x = ctx;
+
+	x->total += n;
+	if (x->total > x->max)
+		return ob_err(OB_ERR_LIMIT, "%s: larger than %llu bytes", x->path, (unsigned long long)x->max);
+	ob_hash_update(x->h, buf, n);
 	return 0;
 }
 
 int ob_hash_file(enum ob_hash_algo algo, const char *path, uint64_t max, unsigned char *out,
 		 uint64_t *size)
 {
-	struct ob_hash *h = NULL;
-	unsigned char *buf = NULL;
-	uint64_t total = 0;
+	struct hashing x = { .path = path, .max = max };
 	struct stat st;
 	int fd, ret;
 
@@ -141,37 +162,15 @@ int ob_hash_file(enum ob_hash_algo algo, const char *path, uint64_t max, unsigne
 	ret = ob_open_regular(path, &fd, &st);
 	if (ret)
 		return ret;
-	ret = ob_hash_new(algo, &h);
-	if (ret)
-		goto out;
-	buf = malloc(OB_HASH_CHUNK);
-	if (!buf) {
-		ret = ob_err(OB_ERR_NOMEM, "out of memory");
-		goto out;
+	ret = ob_hash_new(algo, &x.h);
+	if (!ret)
+		ret = ob_read_chunks(fd, path, OB_HASH_CHUNK, hash_chunk, &x);
+	if (!ret) {
+		ob_hash_final(x.h, out);
+		if (size)
+			*size = x.total;
 	}
-	for (;;) {
-		ssize_t n = ob_read_full(fd, buf, OB_HASH_CHUNK);
-
-		if (n < 0) {
-			ret = ob_err(OB_ERR_INPUT, "%s: %s", path, strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		total += (uint64_t)n;
-		if (total > max) {
-			ret = ob_err(OB_ERR_LIMIT, "%s: larger than %llu bytes", path,
-				     (unsigned long long)max);
-			goto out;
-		}
-		ob_hash_update(h, buf, (size_t)n);
-	}
-	ob_hash_final(h, out);
-	if (size)
-		*size = total;
-out:
-	free(buf);
-	ob_hash_free(&h);
+	ob_hash_free(&x.h);
 	close(fd);
 	return ret;
 }

@@ -239,29 +239,39 @@ static gcry_error_t eddsa_message(gcry_sexp_t *data, const void *msg, size_t len
 			       len ? msg : "");
 }
 
+/* What signing and verifying both hand libgcrypt: our key (secret when seed
+ * is given, in secure memory like the seed; public otherwise) and the
+ * message.  Both then release what is built, set or not. */
+static int eddsa_request(const unsigned char *seed, const unsigned char pk[OB_ED25519_PK_LEN], const void *msg,
+			 size_t len, gcry_sexp_t *key, gcry_sexp_t *data)
+{
+	int ret = ob_crypto_init();
+	gcry_error_t e;
+
+	if (ret)
+		return ret;
+	if (seed)
+		e = gcry_sexp_build(key, NULL, "(private-key(ecc(curve Ed25519)(flags eddsa)(q %b)(d %b)))",
+				    OB_ED25519_PK_LEN, pk, OB_ED25519_SEED_LEN, seed);
+	else
+		e = gcry_sexp_build(key, NULL, "(public-key(ecc(curve Ed25519)(flags eddsa)(q %b)))",
+				    OB_ED25519_PK_LEN, pk);
+	if (e || eddsa_message(data, msg, len))
+		return ob_err(OB_ERR_INTERNAL, "libgcrypt: cannot build an Ed25519 %s request",
+			      seed ? "signing" : "verification");
+	return 0;
+}
+
 int ob_ed25519_sign(const unsigned char seed[OB_ED25519_SEED_LEN],
 		    const unsigned char pk[OB_ED25519_PK_LEN], const void *msg, size_t len,
 		    unsigned char sig[OB_ED25519_SIG_LEN])
 {
 	gcry_sexp_t skey = NULL, data = NULL, s = NULL;
-	int ret;
+	int ret = eddsa_request(seed, pk, msg, len, &skey, &data);
 
-	ret = ob_crypto_init();
-	if (ret)
-		return ret;
-	/* seed lives in secure memory, so libgcrypt builds skey there too. */
-	if (gcry_sexp_build(&skey, NULL, "(private-key(ecc(curve Ed25519)(flags eddsa)(q %b)(d %b)))",
-			    OB_ED25519_PK_LEN, pk, OB_ED25519_SEED_LEN, seed) ||
-	    eddsa_message(&data, msg, len)) {
-		ret = ob_err(OB_ERR_INTERNAL, "libgcrypt: cannot build an Ed25519 signing request");
-		goto out;
-	}
-	if (gcry_pk_sign(&s, data, skey) || !sexp_bytes(s, "r", sig, 32) ||
-	    !sexp_bytes(s, "s", sig + 32, 32)) {
+	if (!ret && (gcry_pk_sign(&s, data, skey) || !sexp_bytes(s, "r", sig, 32) ||
+		     !sexp_bytes(s, "s", sig + 32, 32)))
 		ret = ob_err(OB_ERR_INTERNAL, "libgcrypt: Ed25519 signing failed");
-		goto out;
-	}
-out:
 	gcry_sexp_release(s);
 	gcry_sexp_release(data);
 	gcry_sexp_release(skey);
@@ -272,21 +282,12 @@ int ob_ed25519_verify(const unsigned char pk[OB_ED25519_PK_LEN], const void *msg
 		      const unsigned char sig[OB_ED25519_SIG_LEN])
 {
 	gcry_sexp_t pkey = NULL, data = NULL, s = NULL;
-	int ret;
+	int ret = eddsa_request(NULL, pk, msg, len, &pkey, &data);
 
-	ret = ob_crypto_init();
-	if (ret)
-		return ret;
-	if (gcry_sexp_build(&pkey, NULL, "(public-key(ecc(curve Ed25519)(flags eddsa)(q %b)))",
-			    OB_ED25519_PK_LEN, pk) ||
-	    eddsa_message(&data, msg, len) ||
-	    gcry_sexp_build(&s, NULL, "(sig-val(eddsa(r %b)(s %b)))", 32, sig, 32, sig + 32)) {
+	if (!ret && gcry_sexp_build(&s, NULL, "(sig-val(eddsa(r %b)(s %b)))", 32, sig, 32, sig + 32))
 		ret = ob_err(OB_ERR_INTERNAL, "libgcrypt: cannot build an Ed25519 verification request");
-		goto out;
-	}
-	if (gcry_pk_verify(s, data, pkey))
+	if (!ret && gcry_pk_verify(s, data, pkey))
 		ret = ob_err(OB_ERR_INPUT, "Ed25519 signature does not match");
-out:
 	gcry_sexp_release(s);
 	gcry_sexp_release(data);
 	gcry_sexp_release(pkey);
@@ -985,16 +986,12 @@ int ob_minisign_sign_buf(const struct ob_minisign_key *key, const void *msg, siz
 			 size_t *siglen)
 {
 	unsigned char hash[OB_BLAKE2B512_LEN];
-	struct ob_hash *h = NULL;
 	int ret;
 
 	*sig = NULL;
-	ret = ob_hash_new(OB_HASH_BLAKE2B512, &h);
+	ret = ob_hash_buffer(OB_HASH_BLAKE2B512, msg, len, hash);
 	if (ret)
 		return ret;
-	ob_hash_update(h, msg, len);
-	ob_hash_final(h, hash);
-	ob_hash_free(&h);
 	return sign_prehash(key, hash, untrusted_comment, trusted_comment, sig, siglen);
 }
 
@@ -1045,7 +1042,6 @@ int ob_minisign_verify_buf(const struct ob_minisign_pub *pub, const void *msg, s
 {
 	unsigned char hash[OB_BLAKE2B512_LEN];
 	struct sig_parsed p;
-	struct ob_hash *h = NULL;
 	int ret;
 
 	ret = parse_sig(sig, siglen, &p);
@@ -1054,12 +1050,9 @@ int ob_minisign_verify_buf(const struct ob_minisign_pub *pub, const void *msg, s
 	fill_info(&p, info);
 	if (memcmp(p.bin, SIGALG, 2) == 0) /* legacy: the message itself */
 		return verify_parsed(pub, &p, msg, len);
-	ret = ob_hash_new(OB_HASH_BLAKE2B512, &h);
+	ret = ob_hash_buffer(OB_HASH_BLAKE2B512, msg, len, hash);
 	if (ret)
 		return ret;
-	ob_hash_update(h, msg, len);
-	ob_hash_final(h, hash);
-	ob_hash_free(&h);
 	return verify_parsed(pub, &p, hash, sizeof(hash));
 }
 

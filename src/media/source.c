@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "obscura/error.h"
+#include "obscura/fsutil.h"
 #include "obscura/mask.h"
 #include "obscura/banned.h"
 
@@ -179,12 +180,9 @@ int ob_source_open(struct ob_source **out, const char *path, bool keep_audio, in
 	int ret, vidx;
 
 	*out = NULL;
-	if (stat(path, &st_buf) < 0)
-		return ob_err(OB_ERR_INPUT, "%s: %s", path, strerror(errno));
-	if (S_ISDIR(st_buf.st_mode))
-		return ob_err(OB_ERR_INPUT, "%s: is a directory", path);
-	if (!S_ISREG(st_buf.st_mode))
-		return ob_err(OB_ERR_INPUT, "%s: not a regular file", path);
+	ret = ob_stat_regular(path, &st_buf);
+	if (ret)
+		return ret;
 	if (st_buf.st_size == 0)
 		return ob_err(OB_ERR_INPUT, "%s: empty file", path);
 

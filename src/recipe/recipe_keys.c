@@ -42,6 +42,25 @@ static const struct ob_recipe_choice area_kinds[] = {
 	{ 0 },
 };
 
+/* Keys of one kind share all but their name, field, default and help: the
+ * rule of the kind (values, range, placeholder) is stated once, here. */
+#define DETECTOR(name, member, text)                                                                \
+	{ "detect", name, OB_RECIPE_STRING, RECIPE(member), "off", 0, 0, .arg = "MODEL",             \
+	  .what = "a model name from `obscura models`", .word = "off", .flags = OB_RECIPE_NO_SLASH, \
+	  .help = text }
+#define THRESHOLD(name, member, def, text)                                                    \
+	{ "detect", name, OB_RECIPE_DOUBLE, RECIPE(member), def, OB_SCORE_MIN, 1, .arg = "SCORE", \
+	  .what = "a score", .word = "model", .word_value = -1, .help = text }
+#define STRIDE(name, member, text)                                                         \
+	{ "detect", name, OB_RECIPE_INT, RECIPE(member), "1", 1, OB_DETECT_STRIDE_MAX, .arg = "N", \
+	  .what = "a whole number", .help = text }
+#define TRACK_SECONDS(name, member, def, text)                                                   \
+	{ "track", name, OB_RECIPE_SECONDS, RECIPE(member), def, 0, OB_TRACK_SECONDS_MAX,            \
+	  .arg = "SECONDS", .what = "seconds", .help = text }
+#define NEVER_COPIED(name)                                                                \
+	{ "streams", name, OB_RECIPE_ENUM, NOWHERE, "drop", 0, 0, .choices = drop_only,           \
+	  .invalid = "can only be drop (such streams are never copied)", .help = "never copied" }
+
 /* Rows: section, name, type, field (offset, size), default, min, max, then
  * the rest by name.  Sections and keys in the order of obscura-recipe(5). */
 const struct ob_recipe_key ob_recipe_keys[] = {
@@ -70,55 +89,34 @@ const struct ob_recipe_key ob_recipe_keys[] = {
 	{ "pixelate", "fill", OB_RECIPE_ENUM, RECIPE(pixelate.fill), "black", 0, 0, .choices = fills,
 	  .help = "colour of solid cells" },
 
-	{ "detect", "faces", OB_RECIPE_STRING, RECIPE(detect.faces), "off", 0, 0, .arg = "MODEL",
-	  .what = "a model name from `obscura models`", .word = "off", .flags = OB_RECIPE_NO_SLASH,
-	  .help = "face detector" },
-	{ "detect", "people", OB_RECIPE_STRING, RECIPE(detect.people), "off", 0, 0, .arg = "MODEL",
-	  .what = "a model name from `obscura models`", .word = "off", .flags = OB_RECIPE_NO_SLASH,
-	  .help = "person and vehicle detector" },
-	{ "detect", "text", OB_RECIPE_STRING, RECIPE(detect.text), "off", 0, 0, .arg = "MODEL",
-	  .what = "a model name from `obscura models`", .word = "off", .flags = OB_RECIPE_NO_SLASH,
-	  .help = "text detector" },
-	{ "detect", "face_threshold", OB_RECIPE_DOUBLE, RECIPE(detect.face_threshold), "0.4",
-	  OB_SCORE_MIN, 1, .arg = "SCORE", .what = "a score", .word = "model", .word_value = -1,
-	  .help = "score from which a face starts a track; model: the model card's" },
-	{ "detect", "person_threshold", OB_RECIPE_DOUBLE, RECIPE(detect.person_threshold), "model",
-	  OB_SCORE_MIN, 1, .arg = "SCORE", .what = "a score", .word = "model", .word_value = -1,
-	  .help = "score from which a person or vehicle starts a track" },
-	{ "detect", "text_threshold", OB_RECIPE_DOUBLE, RECIPE(detect.text_threshold), "model",
-	  OB_SCORE_MIN, 1, .arg = "SCORE", .what = "a score", .word = "model", .word_value = -1,
-	  .help = "score from which text starts a track" },
+	DETECTOR("faces", detect.faces, "face detector"),
+	DETECTOR("people", detect.people, "person and vehicle detector"),
+	DETECTOR("text", detect.text, "text detector"),
+	THRESHOLD("face_threshold", detect.face_threshold, "0.4",
+		  "score from which a face starts a track; model: the model card's"),
+	THRESHOLD("person_threshold", detect.person_threshold, "model",
+		  "score from which a person or vehicle starts a track"),
+	THRESHOLD("text_threshold", detect.text_threshold, "model", "score from which text starts a track"),
 	{ "detect", "head", OB_RECIPE_DOUBLE, RECIPE(detect.head_fraction), "0.3", 0, 1,
 	  .arg = "FRACTION", .what = "a fraction of the person box",
 	  .help = "top part of every person track's box hidden on every frame" },
 	{ "detect", "forehead", OB_RECIPE_DOUBLE, RECIPE(detect.forehead), "0.4", 0, 1,
 	  .arg = "FRACTION", .what = "a fraction of the face box",
 	  .help = "face boxes grown upward by this fraction of their height" },
-	{ "detect", "stride", OB_RECIPE_INT, RECIPE(detect.stride), "1", 1, OB_DETECT_STRIDE_MAX,
-	  .arg = "N", .what = "a whole number", .help = "detect on every N-th frame" },
-	{ "detect", "people_stride", OB_RECIPE_INT, RECIPE(detect.people_stride), "1", 1,
-	  OB_DETECT_STRIDE_MAX, .arg = "N", .what = "a whole number",
-	  .help = "run the person detector on every N-th detection frame" },
-	{ "detect", "text_stride", OB_RECIPE_INT, RECIPE(detect.text_stride), "1", 1,
-	  OB_DETECT_STRIDE_MAX, .arg = "N", .what = "a whole number",
-	  .help = "run the text detector on every N-th detection frame" },
+	STRIDE("stride", detect.stride, "detect on every N-th frame"),
+	STRIDE("people_stride", detect.people_stride, "run the person detector on every N-th detection frame"),
+	STRIDE("text_stride", detect.text_stride, "run the text detector on every N-th detection frame"),
 	{ "detect", "tiles", OB_RECIPE_ENUM, RECIPE(detect.tiles), "auto", 0, 0, .choices = tiles,
 	  .help = "also search small faces in tiles of large frames" },
 	{ "detect", "models", OB_RECIPE_STRING, RECIPE(detect.models), NULL, 0, 0, .arg = "DIR",
 	  .what = "a directory", .help = "model directory when neither --models nor OBSCURA_MODEL_DIR names one" },
 
-	{ "track", "lookahead", OB_RECIPE_SECONDS, RECIPE(track.lookahead), "1.0", 0,
-	  OB_TRACK_SECONDS_MAX, .arg = "SECONDS", .what = "seconds",
-	  .help = "how long the decision for a frame waits for later detections" },
-	{ "track", "extend_before", OB_RECIPE_SECONDS, RECIPE(track.extend_before), "0.5", 0,
-	  OB_TRACK_SECONDS_MAX, .arg = "SECONDS", .what = "seconds",
-	  .help = "a track is hidden this long before its first detection (at most lookahead)" },
-	{ "track", "extend_after", OB_RECIPE_SECONDS, RECIPE(track.extend_after), "0.5", 0,
-	  OB_TRACK_SECONDS_MAX, .arg = "SECONDS", .what = "seconds",
-	  .help = "a track is hidden this long after its last detection" },
-	{ "track", "max_lost", OB_RECIPE_SECONDS, RECIPE(track.max_lost), "1.0", 0,
-	  OB_TRACK_SECONDS_MAX, .arg = "SECONDS", .what = "seconds",
-	  .help = "a track may go undetected this long and continue" },
+	TRACK_SECONDS("lookahead", track.lookahead, "1.0",
+		      "how long the decision for a frame waits for later detections"),
+	TRACK_SECONDS("extend_before", track.extend_before, "0.5",
+		      "a track is hidden this long before its first detection (at most lookahead)"),
+	TRACK_SECONDS("extend_after", track.extend_after, "0.5", "a track is hidden this long after its last detection"),
+	TRACK_SECONDS("max_lost", track.max_lost, "1.0", "a track may go undetected this long and continue"),
 	{ "track", "confirm", OB_RECIPE_INT, RECIPE(track.confirm), "2", 1, OB_TRACK_CONFIRM_MAX,
 	  .arg = "N", .what = "a number of detections",
 	  .help = "matched detections after which a track is confirmed" },
@@ -163,12 +161,9 @@ const struct ob_recipe_key ob_recipe_keys[] = {
 
 	{ "streams", "audio", OB_RECIPE_ENUM, RECIPE(keep_audio), "drop", 0, 0, .choices = audio,
 	  .help = "keep copies the best audio stream unchanged" },
-	{ "streams", "subtitles", OB_RECIPE_ENUM, NOWHERE, "drop", 0, 0, .choices = drop_only,
-	  .invalid = "can only be drop (such streams are never copied)", .help = "never copied" },
-	{ "streams", "data", OB_RECIPE_ENUM, NOWHERE, "drop", 0, 0, .choices = drop_only,
-	  .invalid = "can only be drop (such streams are never copied)", .help = "never copied" },
-	{ "streams", "attachments", OB_RECIPE_ENUM, NOWHERE, "drop", 0, 0, .choices = drop_only,
-	  .invalid = "can only be drop (such streams are never copied)", .help = "never copied" },
+	NEVER_COPIED("subtitles"),
+	NEVER_COPIED("data"),
+	NEVER_COPIED("attachments"),
 
 	{ "metadata", "keep", OB_RECIPE_TAGS, offsetof(struct ob_recipe, keep_tags),
 	  sizeof(((struct ob_recipe *)0)->keep_tags[0]), NULL, 0, OB_RECIPE_MAX_KEEP_TAGS,

@@ -4,12 +4,14 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "obscura/array.h"
 #include "obscura/error.h"
 #include "obscura/fsutil.h"
 #include "obscura/banned.h"
@@ -35,18 +37,12 @@ int ob_inputs_is_video_name(const char *name)
 static int push(struct ob_input_list *l, const char *path, int status, const char *error)
 {
 	struct ob_input *it;
+	int ret;
 
 	if (l->n >= OB_INPUTS_MAX)
 		return ob_err(OB_ERR_LIMIT, "more than %d inputs", OB_INPUTS_MAX);
-	if (l->n == l->alloc) {
-		size_t na = l->alloc ? l->alloc * 2 : 16;
-		struct ob_input *ni = realloc(l->items, na * sizeof(*ni));
-
-		if (!ni)
-			return ob_err(OB_ERR_NOMEM, "out of memory");
-		l->items = ni;
-		l->alloc = na;
-	}
+	if ((ret = ob_grow(&l->items, &l->alloc, l->n + 1, sizeof(*l->items), OB_INPUTS_MAX)))
+		return ret;
 	it = &l->items[l->n];
 	it->path = strdup(path);
 	it->error = error ? strdup(error) : NULL;
@@ -81,16 +77,8 @@ static int walk(struct ob_input_list *l, const char *dir, const char *skip, int 
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue; /* hidden files, our temporaries, . and .. */
-		if (n == alloc) {
-			size_t na = alloc ? alloc * 2 : 32;
-			char **nn = realloc(names, na * sizeof(*nn));
-			if (!nn) {
-				ret = ob_err(OB_ERR_NOMEM, "out of memory");
-				goto out;
-			}
-			names = nn;
-			alloc = na;
-		}
+		if ((ret = ob_grow(&names, &alloc, n + 1, sizeof(*names), SIZE_MAX)))
+			goto out;
 		names[n] = strdup(e->d_name);
 		if (!names[n]) {
 			ret = ob_err(OB_ERR_NOMEM, "out of memory");

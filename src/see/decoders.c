@@ -6,25 +6,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "obscura/array.h"
 #include "obscura/error.h"
 #include "obscura/banned.h"
 
 int ob_detections_push(struct ob_detections *d, const struct ob_detection *det)
 {
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 64;
-		struct ob_detection *v;
+	int ret;
 
-		if (d->n >= OB_DETECT_MAX)
-			return ob_err(OB_ERR_LIMIT, "more than %d detections in one frame", OB_DETECT_MAX);
-		if (cap > OB_DETECT_MAX)
-			cap = OB_DETECT_MAX;
-		v = realloc(d->v, cap * sizeof(*v));
-		if (!v)
-			return ob_err(OB_ERR_NOMEM, "out of memory for detections");
-		d->v = v;
-		d->cap = cap;
-	}
+	if (d->n >= OB_DETECT_MAX)
+		return ob_err(OB_ERR_LIMIT, "more than %d detections in one frame", OB_DETECT_MAX);
+	if ((ret = ob_grow(&d->v, &d->cap, d->n + 1, sizeof(*d->v), OB_DETECT_MAX)))
+		return ob_err(ret, "detections: %s", ob_errmsg());
 	d->v[d->n++] = *det;
 	return 0;
 }
@@ -157,6 +150,16 @@ static int emit(const struct ob_model_card *card, const struct ob_letterbox *lb,
 	return ob_detections_push(out, &det);
 }
 
+/* A box given by its centre and size, in units of (ux, uy) input pixels
+ * (SSD's are fractions of the input, the others' pixels): the corners emit()
+ * takes, computed one way for every decoder that predicts centres. */
+static int emit_center(const struct ob_model_card *card, const struct ob_letterbox *lb, double cx, double cy,
+		       double w, double h, double ux, double uy, double score, int label, struct ob_detections *out)
+{
+	return emit(card, lb, (cx - w / 2) * ux, (cy - h / 2) * uy, (cx + w / 2) * ux, (cy + h / 2) * uy, score,
+		    label, out);
+}
+
 static int check_count(const struct ob_model_card *card, const struct ob_tensor *t, size_t want,
 		       const char *what)
 {
@@ -198,8 +201,7 @@ static int decode_blazeface(const struct ob_model_card *card, const struct ob_te
 						continue;
 					cx = r[0] + ax;
 					cy = r[1] + ay;
-					ret = emit(card, lb, cx - r[2] / 2, cy - r[3] / 2, cx + r[2] / 2,
-						   cy + r[3] / 2, score, 0, out);
+					ret = emit_center(card, lb, cx, cy, r[2], r[3], 1, 1, score, 0, out);
 					if (ret)
 						return ret;
 				}
@@ -269,9 +271,8 @@ static int decode_ssd(const struct ob_model_card *card, const struct ob_tensor *
 					cx = e[1] / p->variances[1] * wa + cxa;
 					h = exp(e[2] / p->variances[2]) * ha;
 					w = exp(e[3] / p->variances[3]) * wa;
-					ret = emit(card, lb, (cx - w / 2) * card->width, (cy - h / 2) * card->height,
-						   (cx + w / 2) * card->width, (cy + h / 2) * card->height, score,
-						   0, out);
+					ret = emit_center(card, lb, cx, cy, w, h, card->width, card->height, score,
+							  0, out);
 					if (ret)
 						return ret;
 				}
@@ -445,7 +446,7 @@ static int decode_yolo(const struct ob_model_card *card, const struct ob_tensor 
 			continue;
 		cx = AT(0), cy = AT(1), w = AT(2), h = AT(3);
 #undef AT
-		ret = emit(card, lb, cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2, best, cls, out);
+		ret = emit_center(card, lb, cx, cy, w, h, 1, 1, best, cls, out);
 		if (ret)
 			return ret;
 	}

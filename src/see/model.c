@@ -8,6 +8,7 @@
 #include <ini.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -176,6 +177,71 @@ const char *ob_decoder_name(enum ob_decoder_type t)
 	return (unsigned)t < sizeof(decoder_names) / sizeof(decoder_names[0]) ? decoder_names[t] : "?";
 }
 
+/* A numeric [decoder] key in one row: its field, range and default, so that
+ * card_defaults() and set_decoder() read the same numbers (and a key is not
+ * a parse line here and a default line there). */
+struct num_key {
+	const char *key;
+	bool whole;        /* an int field; else a double */
+	double lo, hi, def;
+	size_t off;        /* in struct ob_decoder_params */
+};
+
+#define DBL(k, lo, hi, def, f) { k, false, lo, hi, def, offsetof(struct ob_decoder_params, f) }
+#define INT(k, lo, hi, def, f) { k, true, lo, hi, def, offsetof(struct ob_decoder_params, f) }
+static const struct num_key num_keys[] = {
+	DBL("score_threshold", 0, 1, 0.5, score_threshold),
+	DBL("nms_iou", 0, 1, 0.5, nms_iou),
+	INT("max_detections", 1, 10000, 100, max_detections),
+	DBL("logit_clamp", 1, 1000, 80, logit_clamp),
+	DBL("anchor_offset", 0, 1, 0.5, anchor_offset),
+	INT("keypoints", 0, 64, 0, keypoints),
+	INT("stride", 1, 64, 4, stride),
+	INT("peak_kernel", 1, 15, 3, peak_kernel),
+	INT("num_classes", 1, OB_MODEL_MAX_LABELS, 1, num_classes),
+	DBL("binary_threshold", 0, 1, 0.3, binary_threshold),
+	DBL("unclip_ratio", 0, 10, 1.5, unclip_ratio),
+	INT("min_size", 0, 1000, 3, min_size),
+	INT("score_class", 0, OB_MODEL_MAX_LABELS - 1, 1, score_class),
+	DBL("anchor_min_scale", 0, 1, 0.2, anchor_min_scale),
+	DBL("anchor_max_scale", 0, 1, 0.95, anchor_max_scale),
+	INT("anchor_count", 1, 1000000, 0, anchor_count), /* 0 unless given: not checked */
+};
+#undef DBL
+#undef INT
+#define N_NUM_KEYS (sizeof(num_keys) / sizeof(num_keys[0]))
+
+static void set_num(struct ob_decoder_params *d, const struct num_key *n, double v)
+{
+	char *field = (char *)d + n->off;
+
+	if (n->whole)
+		*(int *)(void *)field = (int)v;
+	else
+		*(double *)(void *)field = v;
+}
+
+/* 1 and the field set if k is a numeric key with a valid value; 0 (failed)
+ * if its value is not; -1 if k is no numeric key. */
+static int set_num_key(struct card_ctx *x, const char *k, const char *v)
+{
+	for (size_t i = 0; i < N_NUM_KEYS; i++) {
+		const struct num_key *n = &num_keys[i];
+		double dv = 0;
+		int iv = 0;
+
+		if (strcmp(k, n->key))
+			continue;
+		if (n->whole && !ob_parse_int(v, (long)n->lo, (long)n->hi, &iv))
+			return fail(x, "must be a whole number from %d to %d", (int)n->lo, (int)n->hi);
+		if (!n->whole && !ob_parse_double(v, n->lo, n->hi, &dv))
+			return fail(x, "must be a number from %g to %g", n->lo, n->hi);
+		set_num(&x->c->dec, n, n->whole ? iv : dv);
+		return 1;
+	}
+	return -1;
+}
+
 static int set_decoder(struct card_ctx *x, const char *k, const char *v)
 {
 	struct ob_decoder_params *d = &x->c->dec;
@@ -191,36 +257,9 @@ static int set_decoder(struct card_ctx *x, const char *k, const char *v)
 			}
 		return fail(x, "unknown decoder '%s' (blazeface, centernet, db, ssd, yolov5, yolov8)", v);
 	}
-#define DBL(key, lo, hi, field)                                                          \
-	if (!strcmp(k, key)) {                                                           \
-		if (!ob_parse_double(v, lo, hi, &d->field))                                   \
-			return fail(x, "must be a number from %g to %g", (double)lo, (double)hi); \
-		return 1;                                                                \
-	}
-#define INT(key, lo, hi, field)                                                          \
-	if (!strcmp(k, key)) {                                                           \
-		if (!ob_parse_int(v, lo, hi, &d->field))                                      \
-			return fail(x, "must be a whole number from %d to %d", lo, hi);  \
-		return 1;                                                                \
-	}
-	DBL("score_threshold", 0, 1, score_threshold)
-	DBL("nms_iou", 0, 1, nms_iou)
-	INT("max_detections", 1, 10000, max_detections)
-	DBL("logit_clamp", 1, 1000, logit_clamp)
-	DBL("anchor_offset", 0, 1, anchor_offset)
-	INT("keypoints", 0, 64, keypoints)
-	INT("stride", 1, 64, stride)
-	INT("peak_kernel", 1, 15, peak_kernel)
-	INT("num_classes", 1, OB_MODEL_MAX_LABELS, num_classes)
-	DBL("binary_threshold", 0, 1, binary_threshold)
-	DBL("unclip_ratio", 0, 10, unclip_ratio)
-	INT("min_size", 0, 1000, min_size)
-	INT("score_class", 0, OB_MODEL_MAX_LABELS - 1, score_class)
-	DBL("anchor_min_scale", 0, 1, anchor_min_scale)
-	DBL("anchor_max_scale", 0, 1, anchor_max_scale)
-	INT("anchor_count", 1, 1000000, anchor_count)
-#undef DBL
-#undef INT
+	n = set_num_key(x, k, v);
+	if (n >= 0)
+		return n;
 	if (!strcmp(k, "anchor_strides") || !strcmp(k, "anchors_per_cell")) {
 		int *dst = k[7] == 's' ? d->anchor_strides : d->anchors_per_cell;
 
@@ -292,22 +331,10 @@ static void card_defaults(struct ob_model_card *c)
 
 	memset(c, 0, sizeof(*c));
 	c->scale = 1.0;
-	d->score_threshold = 0.5;
-	d->nms_iou = 0.5;
-	d->max_detections = 100;
-	d->logit_clamp = 80;
-	d->anchor_offset = 0.5;
-	d->stride = 4;
-	d->peak_kernel = 3;
-	d->num_classes = 1;
-	d->binary_threshold = 0.3;
-	d->unclip_ratio = 1.5;
-	d->min_size = 3;
-	d->score_class = 1;
+	for (size_t i = 0; i < N_NUM_KEYS; i++)
+		set_num(d, &num_keys[i], num_keys[i].def);
 	d->variances[0] = d->variances[1] = 10;
 	d->variances[2] = d->variances[3] = 5;
-	d->anchor_min_scale = 0.2;
-	d->anchor_max_scale = 0.95;
 }
 
 /* Cross-key checks libinih cannot make line by line. */

@@ -5,9 +5,11 @@
 
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "obscura/array.h"
 #include "obscura/error.h"
 #include "obscura/recipe.h"
 #include "obscura/tracker.h"
@@ -243,46 +245,22 @@ int ob_track_store_begin_frame(struct ob_track_store *ts, int64_t frame, double 
 	return 0;
 }
 
-/* A full array of *cap elements, doubled (first: the first capacity); NULL
- * (and the message set, v untouched) when memory is short. */
-static void *grow_array(void *v, size_t *cap, size_t elem, size_t first)
-{
-	size_t n = *cap ? 2 * *cap : first;
-	void *p = realloc(v, n * elem);
-
-	if (!p) {
-		ob_err(OB_ERR_NOMEM, "out of memory for tracks");
-		return NULL;
-	}
-	*cap = n;
-	return p;
-}
-
 static int add_obs(struct ob_track_store *ts, uint64_t id, int lane, struct ob_box box, float score)
 {
 	struct strack *t = find(ts, id);
+	int ret;
 
 	if (!t) {
 		if (ts->ntracks && id < ts->tracks[ts->ntracks - 1].id)
 			return ob_err(OB_ERR_INTERNAL, "track store: track %llu out of order", (unsigned long long)id);
-		if (ts->ntracks == ts->tcap) {
-			struct strack *p = grow_array(ts->tracks, &ts->tcap, sizeof(*p), 64);
-
-			if (!p)
-				return OB_ERR_NOMEM;
-			ts->tracks = p;
-		}
+		if ((ret = ob_grow(&ts->tracks, &ts->tcap, ts->ntracks + 1, sizeof(*ts->tracks), SIZE_MAX)))
+			return ob_err(ret, "track store: %s", ob_errmsg());
 		t = &ts->tracks[ts->ntracks++];
 		*t = (struct strack){ .id = id, .lane = lane, .alive = true };
 		ts->created++;
 	}
-	if (t->n == t->cap) {
-		struct obs *p = grow_array(t->obs, &t->cap, sizeof(*p), 8);
-
-		if (!p)
-			return OB_ERR_NOMEM;
-		t->obs = p;
-	}
+	if ((ret = ob_grow(&t->obs, &t->cap, t->n + 1, sizeof(*t->obs), SIZE_MAX)))
+		return ob_err(ret, "track store: %s", ob_errmsg());
 	t->obs[t->n++] = (struct obs){ ts->current, box, score };
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "obscura/array.h"
 #include "obscura/assign.h"
 #include "obscura/error.h"
 #include "obscura/banned.h"
@@ -277,25 +278,13 @@ void ob_tracker_step(struct ob_tracker *t)
 /* Room for n live tracks (n <= OB_TRACKER_MAX_TRACKS). */
 static int reserve(struct ob_tracker *t, size_t n)
 {
-	size_t cap = t->cap ? t->cap : 16;
-	struct ob_track_info *info;
-	struct kalman *kf;
+	size_t ci = t->cap, ck = t->cap; /* info and kf share one capacity */
+	int ret;
 
-	if (n <= t->cap)
-		return 0;
-	while (cap < n)
-		cap *= 2;
-	if (cap > OB_TRACKER_MAX_TRACKS)
-		cap = OB_TRACKER_MAX_TRACKS;
-	info = realloc(t->info, cap * sizeof(*info));
-	if (!info)
-		return ob_err(OB_ERR_NOMEM, "tracker: out of memory for %zu tracks", n);
-	t->info = info;
-	kf = realloc(t->kf, cap * sizeof(*kf));
-	if (!kf)
-		return ob_err(OB_ERR_NOMEM, "tracker: out of memory for %zu tracks", n);
-	t->kf = kf;
-	t->cap = cap;
+	if ((ret = ob_grow(&t->info, &ci, n, sizeof(*t->info), OB_TRACKER_MAX_TRACKS)) ||
+	    (ret = ob_grow(&t->kf, &ck, n, sizeof(*t->kf), OB_TRACKER_MAX_TRACKS)))
+		return ob_err(ret, "tracker: %zu tracks: %s", n, ob_errmsg());
+	t->cap = ci;
 	return 0;
 }
 

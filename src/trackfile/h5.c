@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "obscura/class.h"
 #include "obscura/banned.h"
+
+const struct ob_h5_enum ob_h5_class_enum = { ob_class_names, OB_CLASS_COUNT };
 
 void ob_h5_quiet(void)
 {
@@ -146,19 +149,42 @@ hid_t ob_h5_str_type(size_t size, H5T_str_t pad)
 	return s;
 }
 
-int ob_h5_put_attr(hid_t loc, const char *name, hid_t ftype, hid_t mtype, const void *value)
+/* A variable-length string type of character set cset: what h5py reads as
+ * str, written as UTF-8 and read back in whatever set the file says. */
+static hid_t vlen_str_type(H5T_cset_t cset)
 {
-	hid_t space = H5Screate(H5S_SCALAR), a = -1;
+	hid_t t = H5Tcopy(H5T_C_S1);
+
+	if (t >= 0 && (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, cset) < 0))
+		ob_h5_close(&t);
+	return t;
+}
+
+/* Writes value (memory type mtype) as the attribute name of loc, of file type
+ * ftype and shape space, replacing one of that name (a rerun's): the one
+ * writer behind every attribute, scalar or list.  empty: nothing to write. */
+static int put_shaped(hid_t loc, const char *name, hid_t ftype, hid_t mtype, hid_t space, const void *value,
+		      bool empty)
+{
+	hid_t a = -1;
 	int ret = -1;
 
-	if (space < 0)
+	if (ftype < 0 || space < 0)
 		return -1;
 	if (H5Aexists(loc, name) > 0)
 		H5Adelete(loc, name);
 	a = H5Acreate2(loc, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT);
-	if (a >= 0 && H5Awrite(a, mtype, value) >= 0)
+	if (a >= 0 && (empty || H5Awrite(a, mtype, value) >= 0))
 		ret = 0;
 	ob_h5_close(&a);
+	return ret;
+}
+
+int ob_h5_put_attr(hid_t loc, const char *name, hid_t ftype, hid_t mtype, const void *value)
+{
+	hid_t space = H5Screate(H5S_SCALAR);
+	int ret = put_shaped(loc, name, ftype, mtype, space, value, false);
+
 	ob_h5_close(&space);
 	return ret;
 }
@@ -180,18 +206,9 @@ int ob_h5_put_f64(hid_t loc, const char *name, double v)
 	return ob_h5_put_attr(loc, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &v);
 }
 
-static hid_t utf8_type(void)
-{
-	hid_t t = H5Tcopy(H5T_C_S1);
-
-	if (t >= 0 && (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0))
-		ob_h5_close(&t);
-	return t;
-}
-
 int ob_h5_put_str(hid_t loc, const char *name, const char *s)
 {
-	hid_t t = utf8_type();
+	hid_t t = vlen_str_type(H5T_CSET_UTF8);
 	int ret = t >= 0 ? ob_h5_put_attr(loc, name, t, t, &s) : -1;
 
 	ob_h5_close(&t);
@@ -201,17 +218,9 @@ int ob_h5_put_str(hid_t loc, const char *name, const char *s)
 int ob_h5_put_strs(hid_t loc, const char *name, const char *const *s, size_t n)
 {
 	hsize_t dims = n;
-	hid_t t = utf8_type(), space = H5Screate_simple(1, &dims, NULL), a = -1;
-	int ret = -1;
+	hid_t t = vlen_str_type(H5T_CSET_UTF8), space = H5Screate_simple(1, &dims, NULL);
+	int ret = put_shaped(loc, name, t, t, space, s, n == 0);
 
-	if (t >= 0 && space >= 0) {
-		if (H5Aexists(loc, name) > 0)
-			H5Adelete(loc, name);
-		a = H5Acreate2(loc, name, t, space, H5P_DEFAULT, H5P_DEFAULT);
-		if (a >= 0 && (n == 0 || H5Awrite(a, t, s) >= 0))
-			ret = 0;
-	}
-	ob_h5_close(&a);
 	ob_h5_close(&space);
 	ob_h5_close(&t);
 	return ret;
@@ -291,27 +300,47 @@ hid_t ob_h5_write(hid_t loc, const char *name, hid_t ftype, hid_t mtype, int ran
 
 /* ---- reading attributes back ---- */
 
+/* Opens the attribute name of loc if it holds one value of HDF5 class want,
+ * leaving it in *a and its type in *t (both -1 otherwise): what both readers
+ * check before they read. */
+static int open_single(hid_t loc, const char *name, H5T_class_t want, hid_t *a, hid_t *t)
+{
+	hid_t s = -1;
+	int ret = OB_H5_ATTR_MISTYPED;
+
+	*a = *t = -1;
+	if (H5Aexists(loc, name) <= 0)
+		return OB_H5_ATTR_MISSING;
+	*a = H5Aopen(loc, name, H5P_DEFAULT);
+	*t = *a >= 0 ? H5Aget_type(*a) : -1;
+	s = *a >= 0 ? H5Aget_space(*a) : -1;
+	if (*t >= 0 && s >= 0 && H5Tget_class(*t) == want && H5Sget_simple_extent_npoints(s) == 1)
+		ret = OB_H5_ATTR_OK;
+	ob_h5_close(&s);
+	if (ret) {
+		ob_h5_close(t);
+		ob_h5_close(a);
+	}
+	return ret;
+}
+
 /* A scalar string attribute (variable- or fixed-length) into a malloc'd string of at most max bytes. */
 int ob_h5_get_str(hid_t loc, const char *name, size_t max, char **out)
 {
-	hid_t a = -1, t = -1, m = -1, s = -1;
+	hid_t a, t, m = -1;
 	char *v = NULL;
-	int ret = OB_H5_ATTR_MISTYPED;
+	int ret;
 
 	*out = NULL;
-	if (H5Aexists(loc, name) <= 0)
-		return OB_H5_ATTR_MISSING;
-	a = H5Aopen(loc, name, H5P_DEFAULT);
-	t = a >= 0 ? H5Aget_type(a) : -1;
-	s = a >= 0 ? H5Aget_space(a) : -1;
-	if (t < 0 || s < 0 || H5Tget_class(t) != H5T_STRING || H5Sget_simple_extent_npoints(s) != 1)
-		goto out;
+	ret = open_single(loc, name, H5T_STRING, &a, &t);
+	if (ret)
+		return ret;
+	ret = OB_H5_ATTR_MISTYPED;
 	if (H5Tis_variable_str(t) > 0) {
 		char *p = NULL;
 
-		m = H5Tcopy(H5T_C_S1);
-		if (m < 0 || H5Tset_size(m, H5T_VARIABLE) < 0 || H5Tset_cset(m, H5Tget_cset(t)) < 0 ||
-		    H5Aread(a, m, &p) < 0)
+		m = vlen_str_type(H5Tget_cset(t));
+		if (m < 0 || H5Aread(a, m, &p) < 0)
 			goto out;
 		if (p && strlen(p) <= max)
 			v = strdup(p);
@@ -339,7 +368,6 @@ int ob_h5_get_str(hid_t loc, const char *name, size_t max, char **out)
 out:
 	free(v);
 	ob_h5_close(&m);
-	ob_h5_close(&s);
 	ob_h5_close(&t);
 	ob_h5_close(&a);
 	return ret;
@@ -348,18 +376,11 @@ out:
 /* A scalar attribute of HDF5 class want (integer or float), read as mem. */
 int ob_h5_get_scalar(hid_t loc, const char *name, H5T_class_t want, hid_t mem, void *out)
 {
-	hid_t a = -1, t = -1, s = -1;
-	int ret = OB_H5_ATTR_MISTYPED;
+	hid_t a, t;
+	int ret = open_single(loc, name, want, &a, &t);
 
-	if (H5Aexists(loc, name) <= 0)
-		return OB_H5_ATTR_MISSING;
-	a = H5Aopen(loc, name, H5P_DEFAULT);
-	t = a >= 0 ? H5Aget_type(a) : -1;
-	s = a >= 0 ? H5Aget_space(a) : -1;
-	if (t >= 0 && s >= 0 && H5Tget_class(t) == want && H5Sget_simple_extent_npoints(s) == 1 &&
-	    H5Aread(a, mem, out) >= 0)
-		ret = OB_H5_ATTR_OK;
-	ob_h5_close(&s);
+	if (!ret && H5Aread(a, mem, out) < 0)
+		ret = OB_H5_ATTR_MISTYPED;
 	ob_h5_close(&t);
 	ob_h5_close(&a);
 	return ret;

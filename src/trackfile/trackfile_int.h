@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* trackfile_int.h - private to src/trackfile: tracks.h5's layout, shared by its writer and its reader. */
 #ifndef OBSCURA_TRACKFILE_INT_H
 #define OBSCURA_TRACKFILE_INT_H
@@ -21,20 +22,19 @@
 static const char *const kind_names[] = { "observed", "interpolated", "extrapolated" };
 #define KIND_COUNT 3
 
-static const struct ob_h5_enum class_enum = { ob_class_names, OB_CLASS_COUNT };
 static const struct ob_h5_enum kind_enum = { kind_names, KIND_COUNT };
 
-#define ROW(n, field, ...) { .name = (n), .offset = offsetof(struct ob_track_row, field), .type = __VA_ARGS__ }
+#define ROW(...) OB_H5_MEMBER(struct ob_track_row, __VA_ARGS__)
 static const struct ob_h5_member row_members[] = {
 	ROW("frame", frame, OB_H5_I64),     ROW("pts", pts, OB_H5_F64),         ROW("track", track, OB_H5_U64),
-	ROW("class", cls, OB_H5_ENUM, &class_enum),     ROW("kind", kind, OB_H5_ENUM, &kind_enum),      ROW("hidden", hidden, OB_H5_U8),
+	ROW("class", cls, OB_H5_ENUM, &ob_h5_class_enum),     ROW("kind", kind, OB_H5_ENUM, &kind_enum),      ROW("hidden", hidden, OB_H5_U8),
 	ROW("score", score, OB_H5_F32),     ROW("x", x, OB_H5_F32),             ROW("y", y, OB_H5_F32),
 	ROW("w", w, OB_H5_F32),             ROW("h", h, OB_H5_F32),             ROW("cover_x", cover_x, OB_H5_F32),
 	ROW("cover_y", cover_y, OB_H5_F32), ROW("cover_w", cover_w, OB_H5_F32), ROW("cover_h", cover_h, OB_H5_F32),
 };
 #undef ROW
 
-#define FRM(n, field, ...) { .name = (n), .offset = offsetof(struct ob_frame_summary, field), .type = __VA_ARGS__ }
+#define FRM(...) OB_H5_MEMBER(struct ob_frame_summary, __VA_ARGS__)
 static const struct ob_h5_member frame_members[] = {
 	FRM("frame", frame, OB_H5_I64),
 	FRM("pts", pts, OB_H5_F64),
@@ -43,10 +43,10 @@ static const struct ob_h5_member frame_members[] = {
 };
 #undef FRM
 
-#define TRK(n, field, ...) { .name = (n), .offset = offsetof(struct ob_track_summary, field), .type = __VA_ARGS__ }
+#define TRK(...) OB_H5_MEMBER(struct ob_track_summary, __VA_ARGS__)
 static const struct ob_h5_member track_members[] = {
 	TRK("id", id, OB_H5_U64),
-	TRK("class", cls, OB_H5_ENUM, &class_enum),
+	TRK("class", cls, OB_H5_ENUM, &ob_h5_class_enum),
 	TRK("confirmed", confirmed, OB_H5_U8),
 	TRK("hidden", hidden, OB_H5_U8),
 	TRK("first_frame", first_frame, OB_H5_I64),
@@ -59,13 +59,54 @@ static const struct ob_h5_member track_members[] = {
 };
 #undef TRK
 
-#define NMEMB(a) (sizeof(a) / sizeof((a)[0]))
-static const struct ob_h5_table rows_table = { "/detections", row_members, NMEMB(row_members),
-					 sizeof(struct ob_track_row) };
-static const struct ob_h5_table frames_table = { "/frames", frame_members, NMEMB(frame_members),
-					   sizeof(struct ob_frame_summary) };
-static const struct ob_h5_table tracks_table = { "/tracks", track_members, NMEMB(track_members),
-					   sizeof(struct ob_track_summary) };
+static const struct ob_h5_table rows_table = OB_H5_TABLE("/detections", row_members, struct ob_track_row);
+static const struct ob_h5_table frames_table = OB_H5_TABLE("/frames", frame_members, struct ob_frame_summary);
+static const struct ob_h5_table tracks_table = OB_H5_TABLE("/tracks", track_members, struct ob_track_summary);
+
+/* A compound dataset of tracks.h5 as the writer or the reader holds it: the
+ * dataset, its file and memory types, and its length (written so far, or
+ * found).  Both keep their three tables in these, and close them alike. */
+struct tf_table {
+	const struct ob_h5_table *layout;
+	hid_t d, ftype, mtype;
+	int64_t n;
+};
+
+static inline void tf_table_init(struct tf_table *t, const struct ob_h5_table *layout)
+{
+	*t = (struct tf_table){ .layout = layout, .d = -1, .ftype = -1, .mtype = -1 };
+}
+
+static inline void tf_table_close(struct tf_table *t)
+{
+	ob_h5_close(&t->d);
+	ob_h5_close(&t->ftype);
+	ob_h5_close(&t->mtype);
+}
+
+/* An open tracks.h5 and its three tables, as the writer and the reader both
+ * hold it. */
+struct tf_h5 {
+	hid_t file;
+	struct tf_table det, frm, trk; /* /detections, /frames, /tracks */
+};
+
+static inline void tf_h5_init(struct tf_h5 *h)
+{
+	h->file = -1;
+	tf_table_init(&h->det, &rows_table);
+	tf_table_init(&h->frm, &frames_table);
+	tf_table_init(&h->trk, &tracks_table);
+}
+
+/* Closes the tables, then the file. */
+static inline void tf_h5_close(struct tf_h5 *h)
+{
+	tf_table_close(&h->det);
+	tf_table_close(&h->frm);
+	tf_table_close(&h->trk);
+	ob_h5_close(&h->file);
+}
 
 /* /models: {name, sha256}, fixed-length strings; file or memory (struct ob_trackfile_model). */
 static inline hid_t models_type(bool file)

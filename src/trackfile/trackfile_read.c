@@ -12,17 +12,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "obscura/array.h"
 #include "obscura/error.h"
+#include "obscura/fsutil.h"
 #include "obscura/h5.h"
 #include "trackfile_int.h"
 #include "obscura/banned.h"
 
 struct ob_trackfile {
 	char *path;
-	hid_t file, det, frm, trk;
-	hid_t row_mtype, frame_mtype, track_mtype;
+	struct tf_h5 h5;
 	struct ob_trackfile_meta meta;
-	int64_t nrows, nframes, ntracks_file;
 	struct ob_track_summary *tracks;
 	size_t ntracks;
 	bool tracks_read;
@@ -70,7 +70,7 @@ static int attr_problem(const struct ob_trackfile *f, const char *name, int r, c
 static int str_attr(struct ob_trackfile *f, const char *name, char *buf, size_t size)
 {
 	char *v = NULL;
-	int r = ob_h5_get_str(f->file, name, size - 1, &v);
+	int r = ob_h5_get_str(f->h5.file, name, size - 1, &v);
 
 	if (r)
 		return attr_problem(f, name, r, "a string that fits");
@@ -81,7 +81,7 @@ static int str_attr(struct ob_trackfile *f, const char *name, char *buf, size_t 
 
 static int int_attr(struct ob_trackfile *f, const char *name, int64_t lo, int64_t hi, int64_t *v)
 {
-	int r = ob_h5_get_i64(f->file, name, v);
+	int r = ob_h5_get_i64(f->h5.file, name, v);
 
 	if (r)
 		return attr_problem(f, name, r, "an integer");
@@ -107,7 +107,7 @@ static int read_meta(struct ob_trackfile *f)
 	int64_t v, w, h, fn, fd;
 	int r, ret;
 
-	r = ob_h5_get_str(f->file, "format", 64, &format);
+	r = ob_h5_get_str(f->h5.file, "format", 64, &format);
 	if (r == OB_H5_ATTR_MISSING)
 		return bad_file(f, "not an Obscura tracks file (no 'format' attribute)");
 	if (r || strcmp(format, OB_TRACKFILE_FORMAT)) {
@@ -116,7 +116,7 @@ static int read_meta(struct ob_trackfile *f)
 		return ret;
 	}
 	free(format);
-	r = ob_h5_get_i64(f->file, "format_version", &v);
+	r = ob_h5_get_i64(f->h5.file, "format_version", &v);
 	if (r)
 		return attr_problem(f, "format_version", r, "an integer");
 	if (v > OB_TRACKFILE_VERSION)
@@ -132,7 +132,7 @@ static int read_meta(struct ob_trackfile *f)
 	if (!is_hex64(m->recipe_sha256) || !is_hex64(m->input_sha256))
 		return bad_file(f, "attribute '%s' is not a SHA-256 in hex",
 				is_hex64(m->recipe_sha256) ? "input_sha256" : "recipe_sha256");
-	r = ob_h5_get_str(f->file, "recipe", OB_TRACKFILE_RECIPE_MAX, &m->recipe_text);
+	r = ob_h5_get_str(f->h5.file, "recipe", OB_TRACKFILE_RECIPE_MAX, &m->recipe_text);
 	if (r)
 		return attr_problem(f, "recipe", r, "a string of at most 1 MiB");
 	m->recipe_len = strlen(m->recipe_text);
@@ -145,12 +145,12 @@ static int read_meta(struct ob_trackfile *f)
 	m->fps_num = (int)fn;
 	m->fps_den = (int)fd;
 	/* NAN unless read: a missing start_time is a file from before it existed. */
-	r = ob_h5_get_f64(f->file, "start_time", &m->start_time);
+	r = ob_h5_get_f64(f->h5.file, "start_time", &m->start_time);
 	if (r == OB_H5_ATTR_MISTYPED)
 		return attr_problem(f, "start_time", r, "a float");
 	if (isinf(m->start_time))
 		return bad_file(f, "attribute 'start_time' is out of range");
-	r = ob_h5_get_i64(f->file, "frames", &m->frames);
+	r = ob_h5_get_i64(f->h5.file, "frames", &m->frames);
 	if (r == OB_H5_ATTR_MISSING)
 		return bad_file(f, "incomplete: the writer did not finish (no 'frames' attribute)");
 	return int_attr(f, "frames", 0, INT64_MAX, &m->frames);
@@ -188,23 +188,24 @@ static int check_enum(const struct ob_trackfile *f, const char *ds, const struct
 	return 0;
 }
 
-/* Opens a 1-D compound dataset, checks its members against t, builds its memory type. */
-static int open_table(struct ob_trackfile *f, const struct ob_h5_table *t, hid_t *d, hid_t *mtype, int64_t *count)
+/* Opens tb's 1-D compound dataset, checks its members against its layout, builds its memory type. */
+static int open_table(struct ob_trackfile *f, struct tf_table *tb)
 {
 	static const char *const class_words[] = { [H5T_INTEGER] = "an integer", [H5T_FLOAT] = "a float",
 						   [H5T_ENUM] = "an enum" };
+	const struct ob_h5_table *t = tb->layout;
 	const char *ds = t->dataset;
-	hid_t ft = -1, s = -1;
+	hid_t ft, s = -1;
 	hsize_t dims = 0;
 	int ret = 0;
 
-	if (H5Lexists(f->file, ds + 1, H5P_DEFAULT) <= 0)
+	if (H5Lexists(f->h5.file, ds + 1, H5P_DEFAULT) <= 0)
 		return bad_file(f, "no %s dataset", ds);
-	*d = H5Dopen2(f->file, ds, H5P_DEFAULT);
-	if (*d < 0)
+	tb->d = H5Dopen2(f->h5.file, ds, H5P_DEFAULT);
+	if (tb->d < 0)
 		return bad_file(f, "%s is not a dataset", ds);
-	ft = H5Dget_type(*d);
-	s = H5Dget_space(*d);
+	ft = tb->ftype = H5Dget_type(tb->d);
+	s = H5Dget_space(tb->d);
 	if (ft < 0 || s < 0 || H5Tget_class(ft) != H5T_COMPOUND) {
 		ret = bad_file(f, "%s is not a compound dataset", ds);
 		goto out;
@@ -236,14 +237,13 @@ static int open_table(struct ob_trackfile *f, const struct ob_h5_table *t, hid_t
 		if (ret)
 			goto out;
 	}
-	*mtype = ob_h5_compound(t, false, ft);
-	if (*mtype < 0) {
+	tb->mtype = ob_h5_compound(t, false, ft);
+	if (tb->mtype < 0) {
 		ret = bad_file(f, "%s: cannot convert its type", ds);
 		goto out;
 	}
-	*count = (int64_t)dims;
+	tb->n = (int64_t)dims;
 out:
-	ob_h5_close(&ft);
 	ob_h5_close(&s);
 	return ret;
 }
@@ -255,9 +255,9 @@ static int read_models(struct ob_trackfile *f)
 	hsize_t n = 0;
 	int ret = 0;
 
-	if (H5Lexists(f->file, "models", H5P_DEFAULT) <= 0)
+	if (H5Lexists(f->h5.file, "models", H5P_DEFAULT) <= 0)
 		return bad_file(f, "no /models dataset");
-	d = H5Dopen2(f->file, "/models", H5P_DEFAULT);
+	d = H5Dopen2(f->h5.file, "/models", H5P_DEFAULT);
 	ft = d >= 0 ? H5Dget_type(d) : -1;
 	s = d >= 0 ? H5Dget_space(d) : -1;
 	if (ft < 0 || s < 0 || H5Tget_class(ft) != H5T_COMPOUND || H5Sget_simple_extent_ndims(s) != 1 ||
@@ -305,12 +305,9 @@ int ob_trackfile_open(const char *path, struct ob_trackfile **out)
 
 	*out = NULL;
 	ob_h5_quiet();
-	if (stat(path, &st) < 0)
-		return ob_err(OB_ERR_INPUT, "%s: %s", path, strerror(errno));
-	if (S_ISDIR(st.st_mode))
-		return ob_err(OB_ERR_INPUT, "%s: is a directory", path);
-	if (!S_ISREG(st.st_mode))
-		return ob_err(OB_ERR_INPUT, "%s: not a regular file", path);
+	ret = ob_stat_regular(path, &st);
+	if (ret)
+		return ret;
 	if (access(path, R_OK) < 0)
 		return ob_err(OB_ERR_INPUT, "%s: %s", path, strerror(errno));
 	is = H5Fis_hdf5(path);
@@ -321,8 +318,7 @@ int ob_trackfile_open(const char *path, struct ob_trackfile **out)
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return ob_err(OB_ERR_NOMEM, "%s: out of memory", path);
-	f->file = f->det = f->frm = f->trk = -1;
-	f->row_mtype = f->frame_mtype = f->track_mtype = -1;
+	tf_h5_init(&f->h5);
 	f->cur_frame = f->seen_frame = -1;
 	f->path = strdup(path);
 	if (!f->path) {
@@ -332,18 +328,16 @@ int ob_trackfile_open(const char *path, struct ob_trackfile **out)
 	fapl = H5Pcreate(H5P_FILE_ACCESS);
 	if (fapl >= 0)
 		H5Pset_file_locking(fapl, 1, 1);
-	f->file = H5Fopen(path, H5F_ACC_RDONLY, fapl >= 0 ? fapl : H5P_DEFAULT);
+	f->h5.file = H5Fopen(path, H5F_ACC_RDONLY, fapl >= 0 ? fapl : H5P_DEFAULT);
 	ob_h5_close(&fapl);
-	if (f->file < 0) {
+	if (f->h5.file < 0) {
 		ret = bad_file(f, "not a readable HDF5 file (truncated or corrupt)");
 		goto out;
 	}
 	if ((ret = read_meta(f)) || (ret = read_models(f)) ||
-	    (ret = open_table(f, &rows_table, &f->det, &f->row_mtype, &f->nrows)) ||
-	    (ret = open_table(f, &frames_table, &f->frm, &f->frame_mtype, &f->nframes)) ||
-	    (ret = open_table(f, &tracks_table, &f->trk, &f->track_mtype, &f->ntracks_file)))
+	    (ret = open_table(f, &f->h5.det)) || (ret = open_table(f, &f->h5.frm)) || (ret = open_table(f, &f->h5.trk)))
 		goto out;
-	if (f->ntracks_file > OB_TRACKFILE_MAX_TRACKS) {
+	if (f->h5.trk.n > OB_TRACKFILE_MAX_TRACKS) {
 		ret = bad_file(f, "more than %d tracks", OB_TRACKFILE_MAX_TRACKS);
 		goto out;
 	}
@@ -362,13 +356,7 @@ void ob_trackfile_close(struct ob_trackfile **fp)
 
 	if (!f)
 		return;
-	ob_h5_close(&f->det);
-	ob_h5_close(&f->frm);
-	ob_h5_close(&f->trk);
-	ob_h5_close(&f->row_mtype);
-	ob_h5_close(&f->frame_mtype);
-	ob_h5_close(&f->track_mtype);
-	ob_h5_close(&f->file);
+	tf_h5_close(&f->h5);
 	free(f->meta.recipe_text);
 	free(f->tracks);
 	free(f->buf);
@@ -393,35 +381,35 @@ const struct ob_trackfile_meta *ob_trackfile_meta(const struct ob_trackfile *f)
 
 int64_t ob_trackfile_row_count(const struct ob_trackfile *f)
 {
-	return f->nrows;
+	return f->h5.det.n;
 }
 
 int64_t ob_trackfile_frame_count(const struct ob_trackfile *f)
 {
-	return f->nframes;
+	return f->h5.frm.n;
 }
 
-/* Reads elements [start, start + *n) of d (holding count) into out; *n shrinks at the end. */
-static int read_slab(struct ob_trackfile *f, hid_t d, hid_t mtype, int64_t count, int64_t start, size_t *n,
-		     void *out, const char *ds)
+/* Reads elements [start, start + *n) of tb into out; *n shrinks at the end. */
+static int read_slab(struct ob_trackfile *f, const struct tf_table *tb, int64_t start, size_t *n, void *out)
 {
+	const char *ds = tb->layout->dataset;
 	hsize_t off = (hsize_t)start, cnt;
 	hid_t fs = -1, ms = -1;
 	int ret = 0;
 
 	if (start < 0)
 		return ob_err(OB_ERR_INTERNAL, "%s: %s: negative start %lld", f->path, ds, (long long)start);
-	if (start >= count || *n == 0) {
+	if (start >= tb->n || *n == 0) {
 		*n = 0;
 		return 0;
 	}
-	if ((uint64_t)(count - start) < *n)
-		*n = (size_t)(count - start);
+	if ((uint64_t)(tb->n - start) < *n)
+		*n = (size_t)(tb->n - start);
 	cnt = *n;
-	fs = H5Dget_space(d);
+	fs = H5Dget_space(tb->d);
 	ms = H5Screate_simple(1, &cnt, NULL);
 	if (fs < 0 || ms < 0 || H5Sselect_hyperslab(fs, H5S_SELECT_SET, &off, NULL, &cnt, NULL) < 0 ||
-	    H5Dread(d, mtype, ms, fs, H5P_DEFAULT, out) < 0)
+	    H5Dread(tb->d, tb->mtype, ms, fs, H5P_DEFAULT, out) < 0)
 		ret = bad_file(f, "%s: rows %lld to %lld cannot be read (corrupt?)", ds, (long long)start,
 			       (long long)(start + (int64_t)cnt - 1));
 	ob_h5_close(&fs);
@@ -429,50 +417,53 @@ static int read_slab(struct ob_trackfile *f, hid_t d, hid_t mtype, int64_t count
 	return ret;
 }
 
-int ob_trackfile_read_rows(struct ob_trackfile *f, int64_t start, size_t max, struct ob_track_row *out,
-			   size_t *got)
+/* read_slab(), then each element held to valid(): the first that fails is
+ * named and the read gives nothing.  Rows and frames are read this way. */
+static int read_valid(struct ob_trackfile *f, const struct tf_table *tb, int64_t start, size_t max, void *out,
+		      bool (*valid)(const void *), size_t *got)
 {
 	int ret;
 
 	*got = max;
-	ret = read_slab(f, f->det, f->row_mtype, f->nrows, start, got, out, "/detections");
-	if (ret) {
+	ret = read_slab(f, tb, start, got, out);
+	for (size_t i = 0; !ret && i < *got; i++)
+		if (!valid((const char *)out + i * tb->layout->size))
+			ret = bad_file(f, "%s row %lld is invalid", tb->layout->dataset,
+				       (long long)(start + (int64_t)i));
+	if (ret)
 		*got = 0;
-		return ret;
-	}
-	for (size_t i = 0; i < *got; i++) {
-		const struct ob_track_row *r = &out[i];
+	return ret;
+}
 
-		if (r->frame < 0 || r->track == 0 || r->kind >= KIND_COUNT || r->hidden > 1 || !finite_row(r)) {
-			*got = 0;
-			return bad_file(f, "/detections row %lld is invalid", (long long)(start + (int64_t)i));
-		}
-	}
-	return 0;
+static bool valid_row(const void *p)
+{
+	const struct ob_track_row *r = p;
+
+	return r->frame >= 0 && r->track != 0 && r->kind < KIND_COUNT && r->hidden <= 1 && finite_row(r);
+}
+
+static bool valid_frame(const void *p)
+{
+	const struct ob_frame_summary *fs = p;
+
+	return fs->frame >= 0 && isfinite(fs->pts);
+}
+
+int ob_trackfile_read_rows(struct ob_trackfile *f, int64_t start, size_t max, struct ob_track_row *out,
+			   size_t *got)
+{
+	return read_valid(f, &f->h5.det, start, max, out, valid_row, got);
 }
 
 int ob_trackfile_read_frames(struct ob_trackfile *f, int64_t start, size_t max, struct ob_frame_summary *out,
 			     size_t *got)
 {
-	int ret;
-
-	*got = max;
-	ret = read_slab(f, f->frm, f->frame_mtype, f->nframes, start, got, out, "/frames");
-	if (ret) {
-		*got = 0;
-		return ret;
-	}
-	for (size_t i = 0; i < *got; i++)
-		if (out[i].frame < 0 || !isfinite(out[i].pts)) {
-			*got = 0;
-			return bad_file(f, "/frames row %lld is invalid", (long long)(start + (int64_t)i));
-		}
-	return 0;
+	return read_valid(f, &f->h5.frm, start, max, out, valid_frame, got);
 }
 
 int ob_trackfile_tracks(struct ob_trackfile *f, const struct ob_track_summary **tracks, size_t *n)
 {
-	size_t count = (size_t)f->ntracks_file;
+	size_t count = (size_t)f->h5.trk.n;
 	int ret;
 
 	if (!f->tracks_read) {
@@ -480,7 +471,7 @@ int ob_trackfile_tracks(struct ob_trackfile *f, const struct ob_track_summary **
 		f->tracks = malloc((count ? count : 1) * sizeof(*f->tracks));
 		if (!f->tracks)
 			return ob_err(OB_ERR_NOMEM, "%s: out of memory for %zu tracks", f->path, count);
-		ret = read_slab(f, f->trk, f->track_mtype, f->ntracks_file, 0, &count, f->tracks, "/tracks");
+		ret = read_slab(f, &f->h5.trk, 0, &count, f->tracks);
 		if (ret)
 			return ret;
 		for (size_t i = 0; i < count; i++) {
@@ -561,16 +552,10 @@ int ob_trackfile_rows_at(struct ob_trackfile *f, int64_t frame, const struct ob_
 						       OB_TRACKFILE_MAX_FRAME_ROWS);
 					goto fail;
 				}
-				if (f->cur_n == f->cur_cap) {
-					size_t cap = f->cur_cap ? 2 * f->cur_cap : 64;
-					struct ob_track_row *c = realloc(f->cur, cap * sizeof(*c));
-
-					if (!c) {
-						ret = ob_err(OB_ERR_NOMEM, "%s: out of memory", f->path);
-						goto fail;
-					}
-					f->cur = c;
-					f->cur_cap = cap;
+				if ((ret = ob_grow(&f->cur, &f->cur_cap, f->cur_n + 1, sizeof(*f->cur),
+						   OB_TRACKFILE_MAX_FRAME_ROWS))) {
+					ret = ob_err(ret, "%s: %s", f->path, ob_errmsg());
+					goto fail;
 				}
 				f->cur[f->cur_n++] = *r;
 			}

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "obscura/array.h"
 #include "obscura/class.h"
 #include "obscura/error.h"
 #include "obscura/h5.h"
@@ -20,13 +21,11 @@
 
 struct ob_trackfile_writer {
 	char *path;
-	hid_t file, det, frm;
-	hid_t row_ftype, row_mtype, frame_ftype, frame_mtype, track_ftype, track_mtype;
+	struct tf_h5 h5;                  /* /tracks: made by finish */
 	struct ob_track_row *rowbuf;      /* OB_TRACKFILE_CHUNK_ROWS, not yet written */
 	size_t nrowbuf;
 	struct ob_frame_summary *frmbuf;  /* likewise */
 	size_t nfrmbuf;
-	int64_t rows_written, frames_written;
 	int64_t last_frame;               /* -1 before the first */
 	struct ob_track_summary *tracks;  /* sorted by id */
 	double *score_sum;                /* per track: sum of observed scores */
@@ -63,6 +62,27 @@ static bool bounded(const char *s, size_t size)
 	return memchr(s, '\0', size) != NULL;
 }
 
+/* The file and memory types of tb's layout; false if HDF5 cannot build them. */
+static bool table_types(struct tf_table *tb)
+{
+	tb->ftype = ob_h5_compound(tb->layout, true, -1);
+	tb->mtype = ob_h5_compound(tb->layout, false, -1);
+	return tb->ftype >= 0 && tb->mtype >= 0;
+}
+
+/* tb's empty, extendible dataset. */
+static int create_table(struct ob_trackfile_writer *w, struct tf_table *tb)
+{
+	char what[64];
+
+	errno = 0;
+	tb->d = ob_h5_extendible(w->h5.file, tb->layout->dataset, tb->ftype, OB_TRACKFILE_CHUNK_ROWS);
+	if (tb->d >= 0)
+		return 0;
+	snprintf(what, sizeof(what), "cannot create %s", tb->layout->dataset);
+	return write_failed(w, what, errno);
+}
+
 int ob_trackfile_create(const char *path, const struct ob_trackfile_meta *meta,
 			struct ob_trackfile_writer **out)
 {
@@ -88,8 +108,7 @@ int ob_trackfile_create(const char *path, const struct ob_trackfile_meta *meta,
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return ob_err(OB_ERR_NOMEM, "%s: out of memory", path);
-	w->file = w->det = w->frm = -1;
-	w->row_ftype = w->row_mtype = w->frame_ftype = w->frame_mtype = w->track_ftype = w->track_mtype = -1;
+	tf_h5_init(&w->h5);
 	w->last_frame = -1;
 	w->path = strdup(path);
 	w->rowbuf = malloc(OB_TRACKFILE_CHUNK_ROWS * sizeof(*w->rowbuf));
@@ -102,16 +121,10 @@ int ob_trackfile_create(const char *path, const struct ob_trackfile_meta *meta,
 	memcpy(rtext, recipe, meta->recipe_len);
 	rtext[meta->recipe_len] = '\0';
 
-	w->row_ftype = ob_h5_compound(&rows_table, true, -1);
-	w->row_mtype = ob_h5_compound(&rows_table, false, -1);
-	w->frame_ftype = ob_h5_compound(&frames_table, true, -1);
-	w->frame_mtype = ob_h5_compound(&frames_table, false, -1);
-	w->track_ftype = ob_h5_compound(&tracks_table, true, -1);
-	w->track_mtype = ob_h5_compound(&tracks_table, false, -1);
 	mft = models_type(true);
 	mmt = models_type(false);
-	if (w->row_ftype < 0 || w->row_mtype < 0 || w->frame_ftype < 0 || w->frame_mtype < 0 ||
-	    w->track_ftype < 0 || w->track_mtype < 0 || mft < 0 || mmt < 0) {
+	if (!table_types(&w->h5.det) || !table_types(&w->h5.frm) || !table_types(&w->h5.trk) || mft < 0 ||
+	    mmt < 0) {
 		ret = ob_err(OB_ERR_INTERNAL, "%s: cannot build the HDF5 types", path);
 		goto out;
 	}
@@ -124,13 +137,13 @@ int ob_trackfile_create(const char *path, const struct ob_trackfile_meta *meta,
 		goto out;
 	}
 	errno = 0;
-	w->file = H5Fcreate(path, H5F_ACC_TRUNC, fcpl, fapl);
+	w->h5.file = H5Fcreate(path, H5F_ACC_TRUNC, fcpl, fapl);
 	e = errno;
-	if (w->file < 0) {
+	if (w->h5.file < 0) {
 		ret = ob_err(OB_ERR_OUTPUT, "%s: cannot create: %s", path, ob_h5_io_cause(e));
 		goto out;
 	}
-	root = H5Gopen2(w->file, "/", H5P_DEFAULT);
+	root = H5Gopen2(w->h5.file, "/", H5P_DEFAULT);
 	errno = 0;
 	if (root < 0 || ob_h5_put_str(root, "format", OB_TRACKFILE_FORMAT) ||
 	    ob_h5_put_i32(root, "format_version", OB_TRACKFILE_VERSION) || ob_h5_put_str(root, "obscura_version", meta->version) ||
@@ -150,20 +163,15 @@ int ob_trackfile_create(const char *path, const struct ob_trackfile_meta *meta,
 		space = H5Screate_simple(1, &n, NULL);
 		errno = 0;
 		if (dcpl >= 0 && H5Pset_obj_track_times(dcpl, 0) >= 0 && space >= 0)
-			models = H5Dcreate2(w->file, "/models", mft, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+			models = H5Dcreate2(w->h5.file, "/models", mft, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
 		ob_h5_close(&dcpl);
 		if (models < 0 || (n && H5Dwrite(models, mmt, H5S_ALL, H5S_ALL, H5P_DEFAULT, meta->models) < 0)) {
 			ret = write_failed(w, "cannot write /models", errno);
 			goto out;
 		}
 	}
-	errno = 0;
-	w->det = ob_h5_extendible(w->file, "/detections", w->row_ftype, OB_TRACKFILE_CHUNK_ROWS);
-	w->frm = ob_h5_extendible(w->file, "/frames", w->frame_ftype, OB_TRACKFILE_CHUNK_ROWS);
-	if (w->det < 0 || w->frm < 0) {
-		ret = write_failed(w, "cannot create the datasets", errno);
+	if ((ret = create_table(w, &w->h5.det)) || (ret = create_table(w, &w->h5.frm)))
 		goto out;
-	}
 out:
 	free(rtext);
 	ob_h5_close(&models);
@@ -174,7 +182,7 @@ out:
 	ob_h5_close(&fcpl);
 	ob_h5_close(&fapl);
 	if (ret) {
-		bool made = w->file >= 0;
+		bool made = w->h5.file >= 0;
 
 		ob_trackfile_writer_free(&w);
 		if (made)
@@ -185,21 +193,20 @@ out:
 	return 0;
 }
 
-static int flush_rows(struct ob_trackfile_writer *w)
+/* Appends the n elements of buf to tb's dataset and empties the buffer: rows,
+ * frames and the track summaries all leave the writer this way. */
+static int flush(struct ob_trackfile_writer *w, struct tf_table *tb, const void *buf, size_t *n)
 {
-	errno = 0;
-	if (ob_h5_append(w->det, w->row_mtype, w->rowbuf, w->nrowbuf, &w->rows_written))
-		return write_failed(w, "cannot write /detections", errno);
-	w->nrowbuf = 0;
-	return 0;
-}
+	char what[64];
 
-static int flush_frames(struct ob_trackfile_writer *w)
-{
 	errno = 0;
-	if (ob_h5_append(w->frm, w->frame_mtype, w->frmbuf, w->nfrmbuf, &w->frames_written))
-		return write_failed(w, "cannot write /frames", errno);
-	w->nfrmbuf = 0;
+	if (ob_h5_append(tb->d, tb->mtype, buf, *n, &tb->n)) {
+		int e = errno;
+
+		snprintf(what, sizeof(what), "cannot write %s", tb->layout->dataset);
+		return write_failed(w, what, e);
+	}
+	*n = 0;
 	return 0;
 }
 
@@ -221,27 +228,21 @@ static int track_of(struct ob_trackfile_writer *w, const struct ob_track_row *r,
 {
 	bool found;
 	size_t i = search_ids(w->tracks, w->ntracks, sizeof(*w->tracks), r->track, &found);
+	size_t ct = w->tcap, cs = w->tcap; /* tracks and score_sum share one capacity */
+	int ret;
 
 	if (!found) {
 		if (w->ntracks >= OB_TRACKFILE_MAX_TRACKS) {
 			w->failed = true;
 			return ob_err(OB_ERR_LIMIT, "%s: more than %d tracks", w->path, OB_TRACKFILE_MAX_TRACKS);
 		}
-		if (w->ntracks == w->tcap) {
-			size_t cap = w->tcap ? 2 * w->tcap : 64;
-			struct ob_track_summary *t = realloc(w->tracks, cap * sizeof(*t));
-			double *s = t ? realloc(w->score_sum, cap * sizeof(*s)) : NULL;
-
-			if (t)
-				w->tracks = t;
-			if (s)
-				w->score_sum = s;
-			if (!t || !s) {
-				w->failed = true;
-				return ob_err(OB_ERR_NOMEM, "%s: out of memory", w->path);
-			}
-			w->tcap = cap;
+		if ((ret = ob_grow(&w->tracks, &ct, w->ntracks + 1, sizeof(*w->tracks), OB_TRACKFILE_MAX_TRACKS)) ||
+		    (ret = ob_grow(&w->score_sum, &cs, w->ntracks + 1, sizeof(*w->score_sum),
+				   OB_TRACKFILE_MAX_TRACKS))) {
+			w->failed = true;
+			return ob_err(ret, "%s: %s", w->path, ob_errmsg());
 		}
+		w->tcap = ct;
 		memmove(&w->tracks[i + 1], &w->tracks[i], (w->ntracks - i) * sizeof(*w->tracks));
 		memmove(&w->score_sum[i + 1], &w->score_sum[i], (w->ntracks - i) * sizeof(*w->score_sum));
 		w->ntracks++;
@@ -301,7 +302,8 @@ int ob_trackfile_add_frame(struct ob_trackfile_writer *w, const struct ob_frame_
 			hidden++;
 		}
 		w->rowbuf[w->nrowbuf++] = *r;
-		if (w->nrowbuf == OB_TRACKFILE_CHUNK_ROWS && (ret = flush_rows(w)))
+		if (w->nrowbuf == OB_TRACKFILE_CHUNK_ROWS &&
+		    (ret = flush(w, &w->h5.det, w->rowbuf, &w->nrowbuf)))
 			return ret;
 	}
 	if (f->boxes != n || f->hidden != hidden)
@@ -310,7 +312,7 @@ int ob_trackfile_add_frame(struct ob_trackfile_writer *w, const struct ob_frame_
 	w->frmbuf[w->nfrmbuf++] = *f;
 	w->last_frame = f->frame;
 	if (w->nfrmbuf == OB_TRACKFILE_CHUNK_ROWS)
-		return flush_frames(w);
+		return flush(w, &w->h5.frm, w->frmbuf, &w->nfrmbuf);
 	return 0;
 }
 
@@ -318,6 +320,7 @@ int ob_trackfile_confirm(struct ob_trackfile_writer *w, uint64_t id)
 {
 	bool found;
 	size_t i;
+	int ret;
 
 	if (w->failed || w->finished || id == 0)
 		return ob_err(OB_ERR_INTERNAL, "%s: cannot confirm track %" PRIu64, w->path, id);
@@ -333,16 +336,10 @@ int ob_trackfile_confirm(struct ob_trackfile_writer *w, uint64_t id)
 		w->failed = true;
 		return ob_err(OB_ERR_LIMIT, "%s: more than %d tracks", w->path, OB_TRACKFILE_MAX_TRACKS);
 	}
-	if (w->npending == w->pcap) {
-		size_t cap = w->pcap ? 2 * w->pcap : 64;
-		uint64_t *p = realloc(w->pending, cap * sizeof(*p));
-
-		if (!p) {
-			w->failed = true;
-			return ob_err(OB_ERR_NOMEM, "%s: out of memory", w->path);
-		}
-		w->pending = p;
-		w->pcap = cap;
+	if ((ret = ob_grow(&w->pending, &w->pcap, w->npending + 1, sizeof(*w->pending),
+			   OB_TRACKFILE_MAX_TRACKS))) {
+		w->failed = true;
+		return ob_err(ret, "%s: %s", w->path, ob_errmsg());
 	}
 	memmove(&w->pending[i + 1], &w->pending[i], (w->npending - i) * sizeof(*w->pending));
 	w->pending[i] = id;
@@ -362,8 +359,6 @@ int ob_trackfile_finish(struct ob_trackfile_writer *w, int64_t frames, const str
 {
 	const struct ob_track_summary *tracks;
 	size_t n = ob_trackfile_writer_tracks(w, &tracks);
-	int64_t written = 0;
-	hid_t trk = -1;
 	int fd, e, ret;
 	herr_t r;
 
@@ -373,27 +368,23 @@ int ob_trackfile_finish(struct ob_trackfile_writer *w, int64_t frames, const str
 	if (frames <= w->last_frame)
 		return bad_call(w, "%lld frames, but a row of frame %lld", (long long)frames,
 				(long long)w->last_frame);
-	if ((ret = flush_rows(w)) || (ret = flush_frames(w)))
+	if ((ret = flush(w, &w->h5.det, w->rowbuf, &w->nrowbuf)) ||
+	    (ret = flush(w, &w->h5.frm, w->frmbuf, &w->nfrmbuf)) || (ret = create_table(w, &w->h5.trk)) ||
+	    (ret = flush(w, &w->h5.trk, tracks, &n)))
 		return ret;
+	tf_table_close(&w->h5.trk);
 	errno = 0;
-	trk = ob_h5_extendible(w->file, "/tracks", w->track_ftype, OB_TRACKFILE_CHUNK_ROWS);
-	if (trk < 0 || ob_h5_append(trk, w->track_mtype, tracks, n, &written)) {
-		ob_h5_close(&trk);
-		return write_failed(w, "cannot write /tracks", errno);
-	}
-	ob_h5_close(&trk);
-	errno = 0;
-	if (extra && extra->write(w->file, extra->opaque))
+	if (extra && extra->write(w->h5.file, extra->opaque))
 		return write_failed(w, extra->name, errno);
 	errno = 0;
-	if (ob_h5_put_i64(w->file, "frames", frames))
+	if (ob_h5_put_i64(w->h5.file, "frames", frames))
 		return write_failed(w, "cannot write the frames attribute", errno);
-	ob_h5_close(&w->det);
-	ob_h5_close(&w->frm);
+	tf_table_close(&w->h5.det);
+	tf_table_close(&w->h5.frm);
 	errno = 0;
-	r = H5Fclose(w->file);
+	r = H5Fclose(w->h5.file);
 	e = errno;
-	w->file = -1;
+	w->h5.file = -1;
 	if (r < 0)
 		return write_failed(w, "cannot close", e);
 	fd = open(w->path, O_RDONLY | O_CLOEXEC);
@@ -415,15 +406,7 @@ void ob_trackfile_writer_free(struct ob_trackfile_writer **wp)
 
 	if (!w)
 		return;
-	ob_h5_close(&w->det);
-	ob_h5_close(&w->frm);
-	ob_h5_close(&w->file);
-	ob_h5_close(&w->row_ftype);
-	ob_h5_close(&w->row_mtype);
-	ob_h5_close(&w->frame_ftype);
-	ob_h5_close(&w->frame_mtype);
-	ob_h5_close(&w->track_ftype);
-	ob_h5_close(&w->track_mtype);
+	tf_h5_close(&w->h5);
 	free(w->path);
 	free(w->rowbuf);
 	free(w->frmbuf);

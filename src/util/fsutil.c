@@ -57,6 +57,17 @@ int ob_write_full(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+/* What every input that must be a file says when it is not one, whether we
+ * open it (ob_open_regular) or a library does (ob_stat_regular). */
+static int check_regular(const char *path, const struct stat *st)
+{
+	if (S_ISDIR(st->st_mode))
+		return ob_err(OB_ERR_INPUT, "%s: is a directory", path);
+	if (!S_ISREG(st->st_mode))
+		return ob_err(OB_ERR_INPUT, "%s: not a regular file", path);
+	return 0;
+}
+
 /* Non-blocking at first, so that a FIFO given as an input is refused rather
  * than waited on; a regular file ignores the flag, which is then cleared. */
 int ob_open_regular(const char *path, int *fdp, struct stat *st)
@@ -69,16 +80,45 @@ int ob_open_regular(const char *path, int *fdp, struct stat *st)
 		return ob_err(OB_ERR_INPUT, "%s: %s", path, strerror(errno));
 	if (fstat(fd, st) < 0 || fcntl(fd, F_SETFL, 0) < 0)
 		ret = ob_err(OB_ERR_INPUT, "%s: %s", path, strerror(errno));
-	else if (S_ISDIR(st->st_mode))
-		ret = ob_err(OB_ERR_INPUT, "%s: is a directory", path);
-	else if (!S_ISREG(st->st_mode))
-		ret = ob_err(OB_ERR_INPUT, "%s: not a regular file", path);
+	else
+		ret = check_regular(path, st);
 	if (ret) {
 		close(fd);
 		return ret;
 	}
 	*fdp = fd;
 	return 0;
+}
+
+int ob_stat_regular(const char *path, struct stat *st)
+{
+	if (stat(path, st) < 0)
+		return ob_err(OB_ERR_INPUT, "%s: %s", path, strerror(errno));
+	return check_regular(path, st);
+}
+
+/* Hashing a file and copying one into a bundle both stream it through a
+ * fixed buffer: this is that loop, once. */
+int ob_read_chunks(int fd, const char *path, size_t chunk,
+		   int (*each)(void *ctx, const void *buf, size_t n), void *ctx)
+{
+	char *buf = malloc(chunk);
+	int ret = 0;
+
+	if (!buf)
+		return ob_err(OB_ERR_NOMEM, "%s: out of memory", path);
+	while (!ret) {
+		ssize_t n = ob_read_full(fd, buf, chunk);
+
+		if (n < 0)
+			ret = ob_err(OB_ERR_INPUT, "%s: %s", path, strerror(errno));
+		else if (n == 0)
+			break;
+		else
+			ret = each(ctx, buf, (size_t)n);
+	}
+	free(buf);
+	return ret;
 }
 
 int ob_read_file(const char *path, size_t max, char **data, size_t *len)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* test_fsutil.c - ob_read_full/ob_write_full: short transfers, EINTR, end of file, errors;
- * ob_open_regular: what it refuses and how it says so. */
+ * ob_open_regular and ob_stat_regular: what they refuse and how they say so;
+ * ob_read_chunks: the pieces, a stop, a failed read. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -169,11 +170,91 @@ static void test_open_regular(void **state)
 	snprintf(msg, sizeof(msg), "%s: not a regular file", fifo);
 	assert_string_equal(ob_errmsg(), msg);
 
+	/* ob_stat_regular says the same without opening */
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(ob_stat_regular(path, &st), 0);
+	assert_int_equal(st.st_size, 3);
+	assert_int_equal(ob_stat_regular(dir, &st), OB_ERR_INPUT);
+	snprintf(msg, sizeof(msg), "%s: is a directory", dir);
+	assert_string_equal(ob_errmsg(), msg);
+	assert_int_equal(ob_stat_regular(fifo, &st), OB_ERR_INPUT);
+	snprintf(msg, sizeof(msg), "%s: not a regular file", fifo);
+	assert_string_equal(ob_errmsg(), msg);
+
 	unlink(fifo);
 	unlink(path);
 	assert_int_equal(ob_open_regular(path, &fd, &st), OB_ERR_INPUT);
 	snprintf(msg, sizeof(msg), "%s: No such file or directory", path);
 	assert_string_equal(ob_errmsg(), msg);
+	assert_int_equal(ob_stat_regular(path, &st), OB_ERR_INPUT);
+	assert_string_equal(ob_errmsg(), msg);
+	rmdir(dir);
+}
+
+/* What ob_read_chunks handed over, and when to stop. */
+struct pieces {
+	unsigned char got[64];
+	size_t len, calls, stop_at;
+};
+
+static int take(void *ctx, const void *buf, size_t n)
+{
+	struct pieces *p = ctx;
+
+	assert_true(p->len + n <= sizeof(p->got));
+	memcpy(p->got + p->len, buf, n);
+	p->len += n;
+	if (++p->calls == p->stop_at)
+		return OB_ERR_LIMIT;
+	return 0;
+}
+
+static void test_read_chunks(void **state)
+{
+	char dir[] = "/tmp/obscura-fsutil-XXXXXX", path[OB_PATH_MAX], msg[OB_PATH_MAX + 64];
+	struct pieces p = { 0 };
+	int fd;
+
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(ob_path_join(path, sizeof(path), dir, "ten"), 0);
+	assert_int_equal(ob_write_file_atomic(path, "0123456789", 10, 0644), 0);
+
+	/* 4 + 4 + 2, in order */
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(ob_read_chunks(fd, path, 4, take, &p), 0);
+	close(fd);
+	assert_int_equal(p.calls, 3);
+	assert_int_equal(p.len, 10);
+	assert_memory_equal(p.got, "0123456789", 10);
+
+	/* the callback's status stops the reading and comes back */
+	memset(&p, 0, sizeof(p));
+	p.stop_at = 2;
+	fd = open(path, O_RDONLY);
+	assert_int_equal(ob_read_chunks(fd, path, 3, take, &p), OB_ERR_LIMIT);
+	close(fd);
+	assert_int_equal(p.calls, 2);
+	assert_int_equal(p.len, 6);
+
+	/* an empty file: no call at all */
+	memset(&p, 0, sizeof(p));
+	fd = open("/dev/null", O_RDONLY);
+	assert_int_equal(ob_read_chunks(fd, "/dev/null", 4, take, &p), 0);
+	close(fd);
+	assert_int_equal(p.calls, 0);
+
+	/* a read that fails names the file */
+	memset(&p, 0, sizeof(p));
+	fd = open(dir, O_RDONLY | O_DIRECTORY);
+	assert_true(fd >= 0);
+	assert_int_equal(ob_read_chunks(fd, dir, 4, take, &p), OB_ERR_INPUT);
+	close(fd);
+	assert_int_equal(p.calls, 0);
+	snprintf(msg, sizeof(msg), "%s: %s", dir, strerror(EISDIR));
+	assert_string_equal(ob_errmsg(), msg);
+
+	unlink(path);
 	rmdir(dir);
 }
 
@@ -184,6 +265,7 @@ int main(void)
 		cmocka_unit_test(test_write_full_through_pipe),
 		cmocka_unit_test(test_errors_keep_errno),
 		cmocka_unit_test(test_open_regular),
+		cmocka_unit_test(test_read_chunks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
