@@ -168,6 +168,7 @@ static const char *const decoder_names[] = {
 	[OB_DECODER_BLAZEFACE] = "blazeface", [OB_DECODER_CENTERNET] = "centernet",
 	[OB_DECODER_DB] = "db",               [OB_DECODER_SSD] = "ssd",
 	[OB_DECODER_YOLOV5] = "yolov5",       [OB_DECODER_YOLOV8] = "yolov8",
+	[OB_DECODER_ULTRAFACE] = "ultraface",
 };
 
 const char *ob_decoder_name(enum ob_decoder_type t)
@@ -188,7 +189,8 @@ static int set_decoder(struct card_ctx *x, const char *k, const char *v)
 				x->have_type = true;
 				return 1;
 			}
-		return fail(x, "unknown decoder '%s' (blazeface, centernet, db, ssd, yolov5, yolov8)", v);
+		return fail(x, "unknown decoder '%s' (blazeface, centernet, db, ssd, ultraface, yolov5, "
+			    "yolov8)", v);
 	}
 #define DBL(key, lo, hi, field)                                                          \
 	if (!strcmp(k, key)) {                                                           \
@@ -205,6 +207,7 @@ static int set_decoder(struct card_ctx *x, const char *k, const char *v)
 	DBL("score_threshold", 0, 1, score_threshold)
 	DBL("nms_iou", 0, 1, nms_iou)
 	INT("max_detections", 1, 10000, max_detections)
+	DBL("min_face", 1, OB_MODEL_MAX_INPUT, min_face)
 	DBL("logit_clamp", 1, 1000, logit_clamp)
 	DBL("anchor_offset", 0, 1, anchor_offset)
 	INT("keypoints", 0, 64, keypoints)
@@ -294,6 +297,7 @@ static void card_defaults(struct ob_model_card *c)
 	d->score_threshold = 0.5;
 	d->nms_iou = 0.5;
 	d->max_detections = 100;
+	d->min_face = OB_MODEL_MIN_FACE;
 	d->logit_clamp = 80;
 	d->anchor_offset = 0.5;
 	d->stride = 4;
@@ -328,7 +332,8 @@ static int card_validate(const char *path, struct card_ctx *x)
 	{
 		static const int want[] = { [OB_DECODER_BLAZEFACE] = 2, [OB_DECODER_CENTERNET] = 2,
 					    [OB_DECODER_DB] = 1,        [OB_DECODER_SSD] = 2,
-					    [OB_DECODER_YOLOV5] = 1,    [OB_DECODER_YOLOV8] = 1 };
+					    [OB_DECODER_YOLOV5] = 1,    [OB_DECODER_YOLOV8] = 1,
+					    [OB_DECODER_ULTRAFACE] = 2 };
 		if (c->n_outputs != want[d->type])
 			return ob_err(OB_ERR_MODEL, "%s: decoder %s reads %d output(s), [output] names %d",
 				      path, ob_decoder_name(d->type), want[d->type], c->n_outputs);
