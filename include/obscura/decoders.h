@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* decoders.h - detections, non-maximum suppression, and the decoders that turn a
- * model's output tensors into boxes (BlazeFace, SSD, CenterNet, DB, YOLOv5/v8). */
+ * model's output tensors into boxes (BlazeFace, SSD, UltraFace, CenterNet, DB, YOLOv5/v8). */
 #ifndef OBSCURA_DECODERS_H
 #define OBSCURA_DECODERS_H
 

@@ -16,6 +16,8 @@
 struct AVFrame;
 
 #define OB_DETECT_MAX_TILES 64    /* tiles per frame */
+#define OB_DETECT_SMALL_FACE 16   /* face width, frame px, that tiles = auto sizes tiles for */
+#define OB_DETECT_FULL_PASS_FACE 38.4 /* tiles = auto when a whole-frame pass misses faces this wide */
 #define OB_DETECT_MAX_PIXELS (16384LL * 16384LL)
 
 struct ob_detector;
@@ -38,19 +40,25 @@ int ob_detector_run(struct ob_detector *d, const struct AVFrame *frame, const st
 		    double threshold, struct ob_detections *out);
 
 /*
- * Tiled pass: the frame is cut into overlapping square tiles of `tile`
- * frame pixels (overlap = tile/4), plus the whole-frame pass; results are
- * merged with ob_nms_seams().  tile <= 0 picks 4x the model input's
- * smallest-object size (tile = input side * 1.5, see obscura-recipe(5)).
+ * Tiled pass: the frame is cut into overlapping tiles of the model input's
+ * shape, `tile` frame pixels along the input's longer side (square tiles
+ * for a square input, tile x 3/4 tile for UltraFace's 4:3), overlapping by
+ * a quarter of a tile, plus the whole-frame pass; results are merged with
+ * ob_nms_seams().  A tile adds only boxes narrower than a third of its
+ * width.  tile <= 0: tiles of the input's own size.
  */
 int ob_detector_run_tiled(struct ob_detector *d, const struct AVFrame *frame, int tile,
 			  double threshold, struct ob_detections *out);
 
 /*
- * The tile side the detect stage uses for a face model on a width x height
- * frame when the recipe says tiles = auto; 0 when the frame is small enough
- * for one full-frame pass (see obscura-recipe(5)).  Tests and the stage
- * share it, so what is measured is what runs.
+ * The tile size (along the input's longer side, as ob_detector_run_tiled
+ * takes it) the detect stage uses for a face model on a width x height
+ * frame when the recipe says tiles = auto: sized so that a face of
+ * OB_DETECT_SMALL_FACE frame px is the card's min_face in the input.  0
+ * when one whole-frame pass finds faces from OB_DETECT_FULL_PASS_FACE frame
+ * px (BlazeFace and UltraFace: landscape frames up to 768 px wide): no
+ * tiles (see obscura-recipe(5)).
+ * Tests and the stage share it, so what is measured is what runs.
  */
 int ob_detect_face_tile(const struct ob_model_card *card, int width, int height);
 

@@ -19,6 +19,7 @@
 #define OB_MODEL_MAX_INPUT 4096 /* input width/height */
 #define OB_MODEL_MAX_FILE (1ULL << 31) /* an ONNX file larger than 2 GiB is refused */
 #define OB_MODEL_MAX_CARDS 64  /* cards listed from one directory */
+#define OB_MODEL_MIN_FACE 12.8 /* [decoder] min_face default: BlazeFace's, tiles of 1.25x the input */
 
 /* The environment variable naming the model directory. */
 #define OB_MODEL_DIR_ENV "OBSCURA_MODEL_DIR"
@@ -34,6 +35,7 @@ enum ob_decoder_type {
 	OB_DECODER_SSD,
 	OB_DECODER_YOLOV5, /* [1,N,5+C]: cx,cy,w,h,objectness,class scores (input pixels) */
 	OB_DECODER_YOLOV8, /* [1,4+C,N]: cx,cy,w,h,class scores (input pixels) */
+	OB_DECODER_ULTRAFACE, /* [1,N,C] class probabilities, [1,N,4] x1,y1,x2,y2 (input fractions) */
 };
 
 struct ob_decoder_params {
@@ -41,6 +43,7 @@ struct ob_decoder_params {
 	double score_threshold;
 	double nms_iou;
 	int max_detections;
+	double min_face;             /* face models: smallest face found reliably, input px */
 	/* blazeface */
 	double logit_clamp;
 	int n_strides;
@@ -58,7 +61,7 @@ struct ob_decoder_params {
 	double binary_threshold;
 	double unclip_ratio;
 	int min_size;
-	/* ssd */
+	/* ssd, ultraface */
 	int score_class;
 	double variances[4];
 	int n_grids;

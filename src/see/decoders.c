@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* decoders.c - detector output decoders (BlazeFace, SSD, CenterNet, DB, YOLOv5/v8) and NMS. */
+/* decoders.c - detector output decoders (BlazeFace, SSD, UltraFace, CenterNet, DB, YOLOv5/v8) and NMS. */
 #include "obscura/decoders.h"
 
 #include <math.h>
@@ -280,6 +280,42 @@ static int decode_ssd(const struct ob_model_card *card, const struct ob_tensor *
 	return 0;
 }
 
+/* UltraFace: the priors are decoded inside the graph; what comes out is a
+ * softmax per prior ([1,N,C], class score_class is the face) and its box as
+ * corners in fractions of the input ([1,N,4]: x1, y1, x2, y2). */
+static int decode_ultraface(const struct ob_model_card *card, const struct ob_tensor *outs,
+			    const struct ob_letterbox *lb, double thr, struct ob_detections *out)
+{
+	const struct ob_decoder_params *p = &card->dec;
+	size_t n = outs[1].count / 4, ncls;
+	int ret;
+
+	if (p->anchor_count &&
+	    (ret = check_count(card, &outs[1], (size_t)p->anchor_count * 4, card->outputs[1])))
+		return ret;
+	if (n == 0 || outs[1].count % 4 || outs[0].count % n)
+		return ob_err(OB_ERR_MODEL,
+			      "%s: outputs %s (%zu values) and %s (%zu values) are not [1,N,C], [1,N,4]",
+			      card->onnx_path[0] ? card->onnx_path : card->name, card->outputs[0],
+			      outs[0].count, card->outputs[1], outs[1].count);
+	ncls = outs[0].count / n;
+	if ((size_t)p->score_class >= ncls)
+		return ob_err(OB_ERR_MODEL, "%s: score_class %d but %zu scores per prior", card->card_path,
+			      p->score_class, ncls);
+	for (size_t i = 0; i < n; i++) {
+		double score = outs[0].data[i * ncls + (size_t)p->score_class];
+		const float *b = outs[1].data + i * 4;
+
+		if (!(score >= thr))
+			continue;
+		ret = emit(card, lb, b[0] * card->width, b[1] * card->height, b[2] * card->width,
+			   b[3] * card->height, score, 0, out);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 static int decode_centernet(const struct ob_model_card *card, const struct ob_tensor *outs,
 			    const struct ob_letterbox *lb, double thr, struct ob_detections *out)
 {
@@ -463,6 +499,7 @@ int ob_decode(const struct ob_model_card *card, const struct ob_tensor *outs,
 	switch (card->dec.type) {
 	case OB_DECODER_BLAZEFACE: ret = decode_blazeface(card, outs, lb, thr, &mine); break;
 	case OB_DECODER_SSD: ret = decode_ssd(card, outs, lb, thr, &mine); break;
+	case OB_DECODER_ULTRAFACE: ret = decode_ultraface(card, outs, lb, thr, &mine); break;
 	case OB_DECODER_CENTERNET: ret = decode_centernet(card, outs, lb, thr, &mine); break;
 	case OB_DECODER_DB: ret = decode_db(card, outs, lb, thr, &mine); break;
 	case OB_DECODER_YOLOV5:

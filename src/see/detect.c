@@ -204,14 +204,20 @@ int ob_detector_run(struct ob_detector *d, const AVFrame *f, const struct ob_box
 
 int ob_detect_face_tile(const struct ob_model_card *c, int width, int height)
 {
-	int side = c->width < c->height ? c->width : c->height;
-	int big = width > height ? width : height;
+	int side = c->width > c->height ? c->width : c->height;
+	double s = fmin((double)c->width / width, (double)c->height / height);
 
-	/* BlazeFace needs ~16-20 px of face in its 256 input.  Tiles of 1.25x
-	 * the input side find faces from ~13 px up (face-mosaic: 83/88 faces of
-	 * 12-40 px on a 1080p frame, vs 59/88 with 2x tiles, half the passes). */
-	if (big > 3 * side)
-		return side + side / 4;
+	/* A model finds faces from its card's min_face up (input px): the
+	 * whole-frame pass, scaled by s, from min_face / s frame px.  When that
+	 * is more than OB_DETECT_FULL_PASS_FACE, tiles scale a 16 px face to
+	 * min_face.  BlazeFace (12.8 px in its 256 input) and UltraFace (16 px
+	 * in its 320x240) both tile landscape frames over 768 px wide.
+	 * BlazeFace's tiles of 320 find faces from ~13 px up (face-mosaic:
+	 * 83/88 faces of 12-40 px on a 1080p frame, vs 59/88 with 2x tiles,
+	 * half the passes); UltraFace's are of its own size and shape, 320x240
+	 * (ob_detector_run_tiled; 84/88, see models/README.md). */
+	if (c->dec.min_face / s > OB_DETECT_FULL_PASS_FACE * (1 + 1e-9))
+		return (int)lround(side * OB_DETECT_SMALL_FACE / c->dec.min_face);
 	return 0;
 }
 
@@ -233,17 +239,21 @@ static int tile_count(int len, int t, int overlap)
 int ob_detector_run_tiled(struct ob_detector *d, const AVFrame *f, int tile, double threshold,
 			  struct ob_detections *out)
 {
+	const struct ob_model_card *c = &d->card;
 	struct ob_detections all = { 0 };
-	int nx, ny, ov, ret;
+	int tile_w, tile_h, nx, ny, ret;
 
 	if (tile <= 0)
-		tile = d->card.width < d->card.height ? d->card.width : d->card.height;
+		tile = c->width > c->height ? c->width : c->height;
 	if (tile < 32)
 		tile = 32;
 	for (;;) {
-		ov = tile / 4;
-		nx = tile_count(f->width, tile, ov);
-		ny = tile_count(f->height, tile, ov);
+		/* Tiles have the input's shape, so a tile fills the input with no
+		 * letterbox bands (a 4:3 input gets 4:3 tiles). */
+		tile_w = c->width >= c->height ? tile : (int)lround((double)tile * c->width / c->height);
+		tile_h = c->width >= c->height ? (int)lround((double)tile * c->height / c->width) : tile;
+		nx = tile_count(f->width, tile_w, tile_w / 4);
+		ny = tile_count(f->height, tile_h, tile_h / 4);
 		if (nx * ny <= OB_DETECT_MAX_TILES)
 			break;
 		tile += tile / 4; /* too many tiles: larger ones, fewer of them */
@@ -254,7 +264,8 @@ int ob_detector_run_tiled(struct ob_detector *d, const AVFrame *f, int tile, dou
 	if (nx * ny > 1)
 		for (int ty = 0; ty < ny; ty++)
 			for (int tx = 0; tx < nx; tx++) {
-				int tw = tile < f->width ? tile : f->width, th = tile < f->height ? tile : f->height;
+				int tw = tile_w < f->width ? tile_w : f->width;
+				int th = tile_h < f->height ? tile_h : f->height;
 				struct ob_box r = { tile_start(f->width, tw, nx, tx), tile_start(f->height, th, ny, ty),
 						    tw, th };
 				size_t first = all.n;
@@ -265,11 +276,15 @@ int ob_detector_run_tiled(struct ob_detector *d, const AVFrame *f, int tile, dou
 				for (size_t i = first; i < all.n; i++) {
 					struct ob_box b = all.v[i].box;
 
-					/* Tiles are for small things: anything larger than a
+					/* Tiles are for small things: anything wider than a
 					 * third of a tile is within the full-frame pass's
 					 * reach, and a tile seeing it alone is a false alarm
-					 * (a 213 px "face" in a black terminal, score 0.53). */
-					if (b.w > tile * TILE_MAX_OBJECT || b.h > tile * TILE_MAX_OBJECT) {
+					 * (a 213 px "face" in a black terminal, score 0.53).
+					 * Width only: face models' min_face is a width, and
+					 * UltraFace boxes a face a third taller than wide
+					 * (judged by a 4:3 tile's height, 84x114 px faces on
+					 * a 1080p frame fell between tiles and full pass). */
+					if (b.w > tile_w * TILE_MAX_OBJECT) {
 						all.v[i] = all.v[--all.n];
 						i--;
 						continue;
@@ -280,7 +295,7 @@ int ob_detector_run_tiled(struct ob_detector *d, const AVFrame *f, int tile, dou
 						       (r.y + r.h < f->height && b.y + b.h >= r.y + r.h - SEAM_PX);
 				}
 			}
-	ob_nms_seams(&all, d->card.dec.nms_iou);
+	ob_nms_seams(&all, c->dec.nms_iou);
 	for (size_t i = 0; i < all.n && !ret; i++)
 		ret = ob_detections_push(out, &all.v[i]);
 out:

@@ -170,6 +170,7 @@ static const char *const decoder_names[] = {
 	[OB_DECODER_BLAZEFACE] = "blazeface", [OB_DECODER_CENTERNET] = "centernet",
 	[OB_DECODER_DB] = "db",               [OB_DECODER_SSD] = "ssd",
 	[OB_DECODER_YOLOV5] = "yolov5",       [OB_DECODER_YOLOV8] = "yolov8",
+	[OB_DECODER_ULTRAFACE] = "ultraface",
 };
 
 const char *ob_decoder_name(enum ob_decoder_type t)
@@ -193,6 +194,7 @@ static const struct num_key num_keys[] = {
 	DBL("score_threshold", 0, 1, 0.5, score_threshold),
 	DBL("nms_iou", 0, 1, 0.5, nms_iou),
 	INT("max_detections", 1, 10000, 100, max_detections),
+	DBL("min_face", 1, OB_MODEL_MAX_INPUT, OB_MODEL_MIN_FACE, min_face),
 	DBL("logit_clamp", 1, 1000, 80, logit_clamp),
 	DBL("anchor_offset", 0, 1, 0.5, anchor_offset),
 	INT("keypoints", 0, 64, 0, keypoints),
@@ -255,7 +257,8 @@ static int set_decoder(struct card_ctx *x, const char *k, const char *v)
 				x->have_type = true;
 				return 1;
 			}
-		return fail(x, "unknown decoder '%s' (blazeface, centernet, db, ssd, yolov5, yolov8)", v);
+		return fail(x, "unknown decoder '%s' (blazeface, centernet, db, ssd, ultraface, yolov5, "
+			    "yolov8)", v);
 	}
 	n = set_num_key(x, k, v);
 	if (n >= 0)
@@ -356,7 +359,8 @@ static int card_validate(const char *path, struct card_ctx *x)
 	{
 		static const int want[] = { [OB_DECODER_BLAZEFACE] = 2, [OB_DECODER_CENTERNET] = 2,
 					    [OB_DECODER_DB] = 1,        [OB_DECODER_SSD] = 2,
-					    [OB_DECODER_YOLOV5] = 1,    [OB_DECODER_YOLOV8] = 1 };
+					    [OB_DECODER_YOLOV5] = 1,    [OB_DECODER_YOLOV8] = 1,
+					    [OB_DECODER_ULTRAFACE] = 2 };
 		if (c->n_outputs != want[d->type])
 			return ob_err(OB_ERR_MODEL, "%s: decoder %s reads %d output(s), [output] names %d",
 				      path, ob_decoder_name(d->type), want[d->type], c->n_outputs);

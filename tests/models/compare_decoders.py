@@ -22,6 +22,8 @@ def main():
          if os.path.exists(os.path.join(d, f"out{i}.f32"))]
     if model == "blazeface":
         boxes = decoders.blazeface(o[0], o[1], 1.0, thr=thr)
+    elif model == "ultraface":
+        boxes = decoders.ultraface(o[0], o[1], 1.0, thr=thr)
     elif model == "ssd_face":
         boxes = decoders.ssd(o[0], o[1], 1.0, thr=thr)
     elif model == "centernet":

@@ -138,3 +138,29 @@ def ssd(enc, logits, scale, size=512, thr=0.5, iou=0.5, variances=(10.0, 10.0, 5
         out.append(((cx - w / 2) * size / scale, (cy - h / 2) * size / scale,
                     (cx + w / 2) * size / scale, (cy + h / 2) * size / scale, float(p[i]), 0))
     return nms(out, iou)
+
+
+def ultraface_priors(w=320, h=240, strides=(8, 16, 32, 64),
+                     min_boxes=((10, 16, 24), (32, 48), (64, 96), (128, 192, 256))):
+    """[N,4] priors (cx, cy, pw, ph) as fractions of the input, in output order, clamped to 0..1
+    (upstream vision/utils/box_utils.py generate_priors with its shrinkage = size / feature map,
+    models/README.md): centres are cell centres of each feature map, not multiples of the stride."""
+    out = []
+    for stride, boxes in zip(strides, min_boxes):
+        fw, fh = -(-w // stride), -(-h // stride)      # ceil: 40x30, 20x15, 10x8, 5x4 at 320x240
+        for y in range(fh):
+            for x in range(fw):
+                for m in boxes:
+                    out.append(((x + 0.5) / fw, (y + 0.5) / fh, m / w, m / h))
+    return np.clip(np.array(out, np.float64), 0.0, 1.0)
+
+
+def ultraface(scores, boxes, scale, thr=0.7, iou=0.3, w=320, h=240):
+    """scores [1,N,2] (softmax; 1 = face), boxes [1,N,4] x1,y1,x2,y2 as input fractions."""
+    p = scores.reshape(-1, 2)[:, 1]
+    b = boxes.reshape(-1, 4)
+    out = []
+    for i in np.nonzero(p >= thr)[0]:
+        out.append((b[i, 0] * w / scale, b[i, 1] * h / scale, b[i, 2] * w / scale, b[i, 3] * h / scale,
+                    float(p[i]), 0))
+    return nms(out, iou)

