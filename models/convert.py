@@ -3,11 +3,13 @@
 """Obscura model converter: npm-shipped weights -> ONNX for OpenCV 4.6.
 
 usage: convert.py MODEL SRC_DIR OUT.onnx
-  MODEL    blazeface | centernet | ppocr_det | ssd_face
+  MODEL    blazeface | centernet | centernet_WxH | ppocr_det | ssd_face
+           (centernet_WxH: CenterNet at a W x H input, sides multiples of 32)
   SRC_DIR  directory holding the unpacked npm package ("package/" root)
 The output is written atomically and is byte-for-byte reproducible.
 """
 import os
+import re
 import sys
 
 import numpy as np
@@ -52,21 +54,62 @@ def blazeface(src):
                    "converted by Obscura models/convert.py")
 
 
-def centernet(src):
+def placeholder_hw(nodes, name):
+    """(height, width) a tfjs graph's input was traced at, from its Placeholder."""
+    for n in nodes:
+        if n["name"] == name and n["op"] == "Placeholder":
+            dims = [int(d["size"]) for d in n["attr"]["shape"]["shape"]["dim"]]
+            expect(len(dims) == 4, "%s is %s, not NHWC" % (name, dims))
+            return dims[1], dims[2]
+    raise ConversionError("no placeholder %s" % name)
+
+
+CENTERNET_MIN, CENTERNET_MAX, CENTERNET_ALIGN = 64, 2048, 32
+
+
+def centernet(src, width=512, height=512):
+    """CenterNet at an input of width x height (multiples of 32, 512x512 is the shipped graph).
+
+    The tfjs graph was traced at 512x512: its three UpSampling2D(2) layers became
+    ResizeBilinear nodes whose output sizes are folded constants (32, 64, 128 = 2x
+    their inputs).  Every other op is size-agnostic (convolutions with SAME padding,
+    global means), so another input size is the same network with those three sizes
+    set to 2x their inputs at that size, which is what Keras would trace.
+    """
+    expect(CENTERNET_MIN <= width <= CENTERNET_MAX and CENTERNET_MIN <= height <= CENTERNET_MAX and
+           width % CENTERNET_ALIGN == 0 and height % CENTERNET_ALIGN == 0,
+           "CenterNet input %dx%d: sides must be multiples of %d from %d to %d"
+           % (width, height, CENTERNET_ALIGN, CENTERNET_MIN, CENTERNET_MAX))
     nodes, w = tfjs_weights.load_graph_model(os.path.join(src, "models/centernet.json"))
+    th, tw = placeholder_hw(nodes, "tower_0/images")
+    expect((th, tw) == (512, 512), "CenterNet was traced at %dx%d, not 512x512" % (tw, th))
+    resizes = [n for n in nodes if n["op"] == "ResizeBilinear"]
+    expect(len(resizes) == 3, "CenterNet has %d ResizeBilinear nodes, not 3" % len(resizes))
+    for n in resizes:
+        k = n["input"][1]
+        oh, ow = [int(v) for v in w[k]]
+        expect(th % oh == 0 and tw % ow == 0 and height % (th // oh) == 0 and width % (tw // ow) == 0,
+               "%s: folded size %dx%d does not scale to %dx%d" % (n["name"], ow, oh, width, height))
+        w[k] = np.array([height // (th // oh), width // (tw // ow)], w[k].dtype)
     cv = TfjsToOnnx(nodes, w, "centernet")
-    cv.input("tower_0/images", "input", [1, 512, 512, 3])
+    cv.input("tower_0/images", "input", [1, height, width, 3])
     b = cv.b
-    heat = cv.get("tower_0/keypoints")   # sigmoid class heatmap, NHWC (1,128,128,80) in tfjs
-    wh = cv.get("tower_0/wh")            # box distances, NHWC (1,128,128,4) in tfjs
-    expect(cv.shape["tower_0/keypoints"] == [1, 128, 128, 80],
-           "CenterNet heatmap is %s, not [1,128,128,80]" % cv.shape["tower_0/keypoints"])
-    expect(cv.shape["tower_0/wh"] == [1, 128, 128, 4], "CenterNet wh head is %s, not [1,128,128,4]"
-           % cv.shape["tower_0/wh"])
-    b.add_output(heat, "heatmap", [1, 80, 128, 128])
-    b.add_output(wh, "wh", [1, 4, 128, 128])
-    return b.model("CenterNet MobileNetV3 COCO-80 (512x512) from @vladmandic/human 3.3.6 "
-                   "models/centernet.json, cut at the heatmap/wh heads; converted by Obscura models/convert.py")
+    gh, gw = height // 4, width // 4
+    heat = cv.get("tower_0/keypoints")   # sigmoid class heatmap, NHWC (1,H/4,W/4,80) in tfjs
+    wh = cv.get("tower_0/wh")            # box distances, NHWC (1,H/4,W/4,4) in tfjs
+    for n in resizes:
+        si, so = cv.shape[n["input"][0]], cv.shape[n["name"]]
+        expect(so[1:3] == [2 * si[1], 2 * si[2]], "%s: %s -> %s is not an UpSampling2D(2)"
+               % (n["name"], si, so))
+    expect(cv.shape["tower_0/keypoints"] == [1, gh, gw, 80],
+           "CenterNet heatmap is %s, not [1,%d,%d,80]" % (cv.shape["tower_0/keypoints"], gh, gw))
+    expect(cv.shape["tower_0/wh"] == [1, gh, gw, 4], "CenterNet wh head is %s, not [1,%d,%d,4]"
+           % (cv.shape["tower_0/wh"], gh, gw))
+    b.add_output(heat, "heatmap", [1, 80, gh, gw])
+    b.add_output(wh, "wh", [1, 4, gh, gw])
+    return b.model("CenterNet MobileNetV3 COCO-80 (%dx%d) from @vladmandic/human 3.3.6 "
+                   "models/centernet.json, cut at the heatmap/wh heads; converted by Obscura models/convert.py"
+                   % (width, height))
 
 
 def ppocr_det(src, size=640):
@@ -217,12 +260,24 @@ def ssd_face(src):
 CONVERTERS = {"blazeface": blazeface, "centernet": centernet, "ppocr_det": ppocr_det, "ssd_face": ssd_face}
 
 
+def converter(model):
+    """MODEL -> a function of SRC; centernet_WxH is CenterNet at a width x height input."""
+    if model in CONVERTERS:
+        return CONVERTERS[model]
+    m = re.fullmatch(r"centernet_([1-9][0-9]{1,3})x([1-9][0-9]{1,3})", model)
+    if m:
+        width, height = int(m.group(1)), int(m.group(2))
+        return lambda src: centernet(src, width, height)
+    return None
+
+
 def main(argv):
-    if len(argv) != 4 or argv[1] not in CONVERTERS:
-        sys.stderr.write("usage: %s {%s} SRC_DIR OUT.onnx\n" % (argv[0], "|".join(CONVERTERS)))
+    conv = converter(argv[1]) if len(argv) == 4 else None
+    if conv is None:
+        sys.stderr.write("usage: %s {%s|centernet_WxH} SRC_DIR OUT.onnx\n" % (argv[0], "|".join(CONVERTERS)))
         return 2
     try:
-        model = CONVERTERS[argv[1]](argv[2])
+        model = conv(argv[2])
     except (ConversionError, OSError, KeyError, ValueError) as e:
         sys.stderr.write("convert.py: %s: %s: %s\n" % (argv[1], type(e).__name__, e))
         return 1

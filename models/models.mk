@@ -15,9 +15,13 @@ MODEL_DIR ?= build/models
 MODEL_NPM_DIR ?= build/npm
 MODEL_PY ?= /usr/bin/python3
 
-MODEL_NAMES := blazeface centernet ppocr_det ssd_face ultraface
+# centernet_WxH: CenterNet converted at a W x H input (centernet.card lists those it picks from)
+CENTERNET_VARIANTS := centernet_512x288 centernet_512x384 centernet_384x288
+MODEL_NAMES := blazeface centernet $(CENTERNET_VARIANTS) ppocr_det ssd_face ultraface
+# cards naming a file another card builds: centernet_512x512 is centernet.onnx by its size
+MODEL_ALIASES := centernet_512x512
 MODEL_ONNX := $(MODEL_NAMES:%=$(MODEL_DIR)/%.onnx)
-MODEL_CARDS := $(MODEL_NAMES:%=$(MODEL_DIR)/%.card)
+MODEL_CARDS := $(MODEL_NAMES:%=$(MODEL_DIR)/%.card) $(MODEL_ALIASES:%=$(MODEL_DIR)/%.card)
 MODEL_CONVERTER := $(MODELS_SRCDIR)/convert.py $(MODELS_SRCDIR)/tfjs2onnx.py \
                    $(MODELS_SRCDIR)/onnx_builder.py $(MODELS_SRCDIR)/tfjs_weights.py \
                    $(MODELS_SRCDIR)/install-model.sh
@@ -96,6 +100,8 @@ $(MODEL_DIR)/blazeface.onnx: $(HUMAN_SRC)/.unpacked $(MODEL_CONVERTER) $(MODELS_
 	$(call model_convert,blazeface,$(HUMAN_SRC)/package)
 $(MODEL_DIR)/centernet.onnx: $(HUMAN_SRC)/.unpacked $(MODEL_CONVERTER) $(MODELS_SRCDIR)/centernet.card
 	$(call model_convert,centernet,$(HUMAN_SRC)/package)
+$(CENTERNET_VARIANTS:%=$(MODEL_DIR)/%.onnx): $(MODEL_DIR)/%.onnx: $(HUMAN_SRC)/.unpacked $(MODEL_CONVERTER) $(MODELS_SRCDIR)/%.card
+	$(call model_convert,$*,$(HUMAN_SRC)/package)
 $(MODEL_DIR)/ppocr_det.onnx: $(OCR_SRC)/.unpacked $(MODEL_CONVERTER) $(MODELS_SRCDIR)/ppocr_det.card
 	$(call model_convert,ppocr_det,$(OCR_SRC)/package)
 $(MODEL_DIR)/ssd_face.onnx: $(FACEAPI_SRC)/.unpacked $(MODEL_CONVERTER) $(MODELS_SRCDIR)/ssd_face.card
@@ -110,6 +116,8 @@ $(MODEL_DIR)/ultraface.onnx: $(FACEREC_SRC)/.unpacked $(MODELS_SRCDIR)/install-m
 $(MODEL_DIR)/%.card: $(MODELS_SRCDIR)/%.card $(MODEL_DIR)/%.onnx
 	@mkdir -p $(MODEL_DIR)
 	cp $(MODELS_SRCDIR)/$*.card $@.tmp && mv -f $@.tmp $@
+$(MODEL_DIR)/centernet_512x512.card: $(MODELS_SRCDIR)/centernet_512x512.card $(MODEL_DIR)/centernet.onnx
+	cp $(MODELS_SRCDIR)/centernet_512x512.card $@.tmp && mv -f $@.tmp $@
 
 # ---- checks ----
 models-check: models models-sources

@@ -23,10 +23,14 @@ struct AVFrame;
 struct ob_detector;
 
 /*
- * Loads DIR/NAME.card, checks the ONNX file's SHA-256 against it, and loads
- * the network (threads as ob_dnn_open).  Errors: OB_ERR_MODEL naming the file.
+ * Loads the card NAME runs as on frames of width x height (ob_model_pick:
+ * DIR/NAME.card, or the variant it lists whose input fits the frame's aspect
+ * best; width or height <= 0: NAME itself), checks the ONNX file's SHA-256
+ * against it, and loads the network (threads as ob_dnn_open).
+ * ob_detector_card() says which card that is.  Errors: OB_ERR_MODEL naming the file.
  */
-int ob_detector_open(const char *dir, const char *name, int threads, struct ob_detector **out);
+int ob_detector_open(const char *dir, const char *name, int width, int height, int threads,
+		     struct ob_detector **out);
 void ob_detector_free(struct ob_detector **d);
 const struct ob_model_card *ob_detector_card(const struct ob_detector *d);
 

@@ -20,6 +20,7 @@
 #define OB_MODEL_MAX_FILE (1ULL << 31) /* an ONNX file larger than 2 GiB is refused */
 #define OB_MODEL_MAX_CARDS 64  /* cards listed from one directory */
 #define OB_MODEL_MIN_FACE 12.8 /* [decoder] min_face default: BlazeFace's, tiles of 1.25x the input */
+#define OB_MODEL_MAX_VARIANTS 8 /* [model] variants of one card */
 
 /* The environment variable naming the model directory. */
 #define OB_MODEL_DIR_ENV "OBSCURA_MODEL_DIR"
@@ -83,6 +84,8 @@ struct ob_model_card {
 	char source[OB_MODEL_MAX_TEXT];
 	char licence[OB_MODEL_MAX_NAME];
 	char description[OB_MODEL_MAX_TEXT];
+	int n_variants;                /* [model] variants: the same network at other input sizes */
+	char variants[OB_MODEL_MAX_VARIANTS][OB_MODEL_MAX_NAME];
 	int width, height;
 	bool bgr;                      /* channels = bgr (else rgb) */
 	double mean, scale;
@@ -118,6 +121,21 @@ const char *ob_model_dir(const char *cli_dir, const char *recipe_dir);
 
 /* Loads DIR/NAME.card; name must be a plain word (no '/'). */
 int ob_model_find(const char *dir, const char *name, struct ob_model_card *card);
+
+/*
+ * The card that runs when a recipe names NAME for frames of width x height:
+ * DIR/NAME.card itself, or, when that card lists [model] variants, the one of
+ * NAME and its variants whose input aspect ratio is closest to the frame's
+ * (least letterbox padding; on a tie the earlier: NAME, then the variants in
+ * their listed order).  width or height <= 0: NAME's own card.  Every listed
+ * variant must load and be of NAME's task and decoder, with no variants of
+ * its own.  Errors: as ob_model_find; OB_ERR_MODEL for a variant that does
+ * not fit its family.
+ */
+int ob_model_pick(const char *dir, const char *name, int width, int height, struct ob_model_card *card);
+
+/* The fraction of the card's input that letterboxing a width x height frame leaves padded (0..1). */
+double ob_model_padding(const struct ob_model_card *card, int width, int height);
 
 /*
  * Loads every *.card of dir, sorted by name, into a new array *cards of

@@ -37,6 +37,7 @@ struct ob_audit {
 	char job[2 * OB_AUDIT_JOB_ID_BYTES + 1];
 	char head[OB_SHA256_HEX_LEN + 1];
 	struct ob_audit_facts facts;
+	int width, height; /* of the input's frames: they pick a model family's variant */
 	bool manifest_closed, bundle_committed, keep;
 };
 
@@ -156,6 +157,8 @@ int ob_audit_input(struct ob_audit *a, const char *path, const struct AVFormatCo
 	uint64_t size;
 	int ret;
 
+	a->width = v->width;
+	a->height = v->height;
 	if (!streams || !dstreams || !dtags || !ktags) {
 		ret = ob_err(OB_ERR_NOMEM, "out of memory");
 		goto out;
@@ -222,7 +225,8 @@ static int model_event(struct ob_audit *a, const char *role, const char *dir, co
 	card = malloc(sizeof(*card));
 	if (!card)
 		return ob_err(OB_ERR_NOMEM, "out of memory");
-	ret = ob_model_find(dir, name, card);
+	/* the card the detector runs: for a family, the variant the input's frames pick */
+	ret = ob_model_pick(dir, name, a->width, a->height, card);
 	if (!ret)
 		ret = ob_sha256_file_hex(card->onnx_path, OB_MODEL_MAX_FILE, hex, &size);
 	if (!ret)

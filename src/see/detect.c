@@ -34,7 +34,9 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-int ob_detector_open(const char *dir, const char *name, int threads, struct ob_detector **out)
+/* The frame size picks, of a model family, the input shape that wastes least of each pass. */
+int ob_detector_open(const char *dir, const char *name, int width, int height, int threads,
+		     struct ob_detector **out)
 {
 	struct ob_detector *d;
 	size_t px;
@@ -44,7 +46,7 @@ int ob_detector_open(const char *dir, const char *name, int threads, struct ob_d
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return ob_err(OB_ERR_NOMEM, "out of memory");
-	ret = ob_model_find(dir, name, &d->card);
+	ret = ob_model_pick(dir, name, width, height, &d->card);
 	if (ret)
 		goto out;
 	ret = ob_model_verify(&d->card);

@@ -20,6 +20,8 @@
 #include "obscura/hash.h"
 #include "obscura/banned.h"
 
+#define OB_MODEL_PAD_EPS 1e-9 /* paddings closer than this are a tie */
+
 struct card_ctx {
 	struct ob_model_card *c;
 	char err[256];
@@ -81,6 +83,29 @@ static int get_int_list(const char *s, int lo, int hi, int *out, int max)
 	return n;
 }
 
+/* "a,b": card names of the same network at other input sizes. */
+static int set_variants(struct card_ctx *x, const char *v)
+{
+	struct ob_model_card *c = x->c;
+
+	c->n_variants = 0;
+	for (const char *p = v; *p;) {
+		size_t n = strcspn(p, ",");
+
+		if (c->n_variants == OB_MODEL_MAX_VARIANTS)
+			return fail(x, "more than %d variants", OB_MODEL_MAX_VARIANTS);
+		if (n == 0 || n >= OB_MODEL_MAX_NAME || memchr(p, '/', n) || memchr(p, ' ', n))
+			return fail(x, "must be card names of 1 to %d characters separated by commas (no spaces)",
+				    OB_MODEL_MAX_NAME - 1);
+		memcpy(c->variants[c->n_variants], p, n);
+		c->variants[c->n_variants++][n] = '\0';
+		p += n;
+		if (*p && !*++p)
+			return fail(x, "ends with a comma");
+	}
+	return 1;
+}
+
 static int set_model(struct card_ctx *x, const char *k, const char *v)
 {
 	struct ob_model_card *c = x->c;
@@ -108,6 +133,8 @@ static int set_model(struct card_ctx *x, const char *k, const char *v)
 		copy_str(c->licence, sizeof(c->licence), v);
 	} else if (!strcmp(k, "description")) {
 		copy_str(c->description, sizeof(c->description), v);
+	} else if (!strcmp(k, "variants")) {
+		return set_variants(x, v);
 	}
 	return 1; /* unknown keys are ignored (forward compatibility) */
 }
@@ -369,6 +396,13 @@ static int card_validate(const char *path, struct card_ctx *x)
 		return ob_err(OB_ERR_MODEL, "%s: [decoder] blazeface needs anchor_strides and anchors_per_cell", path);
 	if (d->type == OB_DECODER_SSD && (d->n_grids < 2 || d->n_ratios < 1))
 		return ob_err(OB_ERR_MODEL, "%s: [decoder] ssd needs anchor_grids and anchor_aspect_ratios", path);
+	/* the decoder walks a (width/stride) x (height/stride) grid: anything else is not its output */
+	if (d->type == OB_DECODER_CENTERNET && (c->width % d->stride || c->height % d->stride))
+		return ob_err(OB_ERR_MODEL, "%s: [input] %dx%d is not a multiple of the centernet stride %d", path,
+			      c->width, c->height, d->stride);
+	for (int i = 0; i < c->n_variants; i++)
+		if (!strcmp(c->variants[i], c->name))
+			return ob_err(OB_ERR_MODEL, "%s: [model] variants lists the card itself", path);
 	return 0;
 }
 
@@ -488,6 +522,72 @@ int ob_model_find(const char *dir, const char *name, struct ob_model_card *card)
 			      "%s: model '%s' not found (make models builds it; %s or the recipe's [detect] models = DIR say where models are)",
 			      path, name, OB_MODEL_DIR_ENV);
 	return ob_model_card_load(path, card);
+}
+
+/* What letterboxing wastes: the padded share of the input costs as much time as the picture. */
+double ob_model_padding(const struct ob_model_card *c, int width, int height)
+{
+	/* letterboxed, the frame covers min(r, 1/r) of the input, r the ratio of the two aspects */
+	double r = ((double)c->width * height) / ((double)c->height * width);
+
+	return 1.0 - (r < 1.0 ? r : 1.0 / r);
+}
+
+/* A variant is the family's network at another size: what it reports must mean the same. */
+static int check_variant(const struct ob_model_card *family, const char *name, const struct ob_model_card *v)
+{
+	if (strcmp(v->name, name))
+		return ob_err(OB_ERR_MODEL, "%s: [model] name is '%s', not the '%s' that %s lists as a variant",
+			      v->card_path, v->name, name, family->card_path);
+	if (strcmp(v->task, family->task) || v->dec.type != family->dec.type)
+		return ob_err(OB_ERR_MODEL, "%s: variant of %s with task %s and decoder %s, not %s and %s",
+			      v->card_path, family->card_path, v->task, ob_decoder_name(v->dec.type),
+			      family->task, ob_decoder_name(family->dec.type));
+	if (v->n_variants)
+		return ob_err(OB_ERR_MODEL, "%s: a variant of %s lists variants of its own", v->card_path,
+			      family->card_path);
+	return 0;
+}
+
+/*
+ * A recipe names a family, not an input shape: the job's frames are known only
+ * once the input is open, and the card that wastes least of each pass on
+ * padding then runs.  The detector and the audit both ask, so they agree.
+ */
+int ob_model_pick(const char *dir, const char *name, int width, int height, struct ob_model_card *card)
+{
+	struct ob_model_card *v = NULL, *best = NULL;
+	double pad;
+	int ret;
+
+	ret = ob_model_find(dir, name, card);
+	if (ret || !card->n_variants || width <= 0 || height <= 0)
+		return ret;
+	v = malloc(sizeof(*v));
+	best = malloc(sizeof(*best));
+	if (!v || !best) {
+		ret = ob_err(OB_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	*best = *card;
+	pad = ob_model_padding(card, width, height);
+	for (int i = 0; i < card->n_variants; i++) {
+		double p;
+
+		if ((ret = ob_model_find(dir, card->variants[i], v)) ||
+		    (ret = check_variant(card, card->variants[i], v)))
+			goto out;
+		p = ob_model_padding(v, width, height);
+		if (p < pad - OB_MODEL_PAD_EPS) {
+			pad = p;
+			*best = *v;
+		}
+	}
+	*card = *best;
+out:
+	free(v);
+	free(best);
+	return ret;
 }
 
 static int cmp_card(const void *a, const void *b)

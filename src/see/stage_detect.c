@@ -62,12 +62,14 @@ static void add_forehead(struct ob_detections *dets, size_t from, double f)
 		}
 }
 
-static int open_one(const char *dir, const char *name, int threads, struct ob_detector **out)
+static int open_one(const char *dir, const char *name, const struct ob_source_info *v, int threads,
+		    struct ob_detector **out)
 {
 	if (!name[0])
 		return 0;
-	/* more threads than OpenCV takes bring nothing */
-	return ob_detector_open(dir, name, threads > OB_DNN_MAX_THREADS ? OB_DNN_MAX_THREADS : threads, out);
+	/* more threads than OpenCV takes bring nothing; the frame's shape picks a model variant */
+	return ob_detector_open(dir, name, v->width, v->height,
+				threads > OB_DNN_MAX_THREADS ? OB_DNN_MAX_THREADS : threads, out);
 }
 
 /*
@@ -119,9 +121,9 @@ static int detect_init(void *priv, const struct ob_stage_ctx *ctx)
 	d->tracks = ctx->tracks;
 	if (ctx->replay)
 		return 0; /* a second pass: the boxes come from a tracks file */
-	if ((ret = open_one(dir, o->faces, ctx->threads, &d->faces)) ||
-	    (ret = open_one(dir, o->people, ctx->threads, &d->people)) ||
-	    (ret = open_one(dir, o->text, ctx->threads, &d->text)))
+	if ((ret = open_one(dir, o->faces, ctx->video, ctx->threads, &d->faces)) ||
+	    (ret = open_one(dir, o->people, ctx->video, ctx->threads, &d->people)) ||
+	    (ret = open_one(dir, o->text, ctx->video, ctx->threads, &d->text)))
 		return ret;
 	if ((d->faces || d->people || d->text) &&
 	    (ret = check_cadence(ctx->recipe, ctx->video, d->people != NULL, d->text != NULL)))

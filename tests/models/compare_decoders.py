@@ -26,10 +26,12 @@ def main():
         boxes = decoders.ultraface(o[0], o[1], 1.0, thr=thr)
     elif model == "ssd_face":
         boxes = decoders.ssd(o[0], o[1], 1.0, thr=thr)
-    elif model == "centernet":
+    elif model == "centernet" or model.startswith("centernet_"):
+        # centernet_WxH: the variant converted at a W x H input, heads at H/4 x W/4
+        w, h = (512, 512) if model == "centernet" else map(int, model[len("centernet_"):].split("x"))
         keep = {0, 1, 2, 3, 5, 7}
-        boxes = [b for b in decoders.centernet(o[0].reshape(1, 80, 128, 128), o[1].reshape(1, 4, 128, 128),
-                                               1.0, thr=thr) if b[5] in keep]
+        boxes = [b for b in decoders.centernet(o[0].reshape(1, 80, h // 4, w // 4),
+                                               o[1].reshape(1, 4, h // 4, w // 4), 1.0, thr=thr) if b[5] in keep]
     elif model == "ppocr_det":
         boxes = decoders.db(o[0].reshape(1, 1, 640, 640), 1.0, box_thr=thr)
     else:

@@ -125,8 +125,13 @@ def resize_bilinear(x, oh, ow):
     return top * (1 - fy) + bot * fy
 
 
-def run(nodes, weights, feeds, outputs):
-    """Evaluate `outputs` (tf tensor names) given feeds {placeholder name: NHWC array}. float64."""
+def run(nodes, weights, feeds, outputs, upsample=None):
+    """Evaluate `outputs` (tf tensor names) given feeds {placeholder name: NHWC array}. float64.
+
+    upsample=k: every ResizeBilinear scales its input by k (a Keras UpSampling2D(k)
+    before TF folded its output size for the traced input), so the graph runs at
+    any input size; the folded size must then be k times the input at the traced
+    size (not checked here: the caller compares with a run at the traced size)."""
     by_name = {n["name"]: n for n in nodes}
     vals = {}
     for k, v in feeds.items():
@@ -180,8 +185,12 @@ def run(nodes, weights, feeds, outputs):
         elif op == "ConcatV2":
             r = np.concatenate([ev(i) for i in ins[:-1]], axis=int(ev(ins[-1])))
         elif op == "ResizeBilinear":
-            oh, ow = [int(v) for v in ev(ins[1])]
-            r = resize_bilinear(ev(ins[0]), oh, ow)
+            x = ev(ins[0])
+            if upsample:
+                oh, ow = upsample * x.shape[1], upsample * x.shape[2]
+            else:
+                oh, ow = [int(v) for v in ev(ins[1])]
+            r = resize_bilinear(x, oh, ow)
         elif op == "Reshape":
             r = ev(ins[0]).reshape([int(v) for v in ev(ins[1])])
         else:

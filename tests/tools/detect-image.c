@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* detect-image.c - run one detector on an image file, print boxes (frame pixels).
  * usage: detect-image MODEL_DIR MODEL IMAGE [THRESHOLD] [TILE]
- * One line per detection: "x y w h score class label"; TILE > 0 runs tiled. */
+ * One line per detection: "x y w h score class label"; TILE > 0 runs tiled.
+ * MODEL is picked as in a job: a family runs its variant that fits the image. */
 #include <libavutil/frame.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,9 +26,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: detect-image MODEL_DIR MODEL IMAGE [THRESHOLD] [TILE]\n");
 		return 2;
 	}
-	ret = ob_detector_open(argv[1], argv[2], 0, &d);
+	/* the image's shape picks the model variant, as a video frame's does in a job */
+	ret = ob_image_load(argv[3], &f);
 	if (!ret)
-		ret = ob_image_load(argv[3], &f);
+		ret = ob_detector_open(argv[1], argv[2], f->width, f->height, 0, &d);
 	if (!ret)
 		ret = tile > 0 ? ob_detector_run_tiled(d, f, tile, thr, &dets)
 			       : ob_detector_run(d, f, NULL, thr, &dets);
@@ -39,7 +41,7 @@ int main(int argc, char **argv)
 		printf("%.1f %.1f %.1f %.1f %.4f %s %d\n", dets.v[i].box.x, dets.v[i].box.y, dets.v[i].box.w,
 		       dets.v[i].box.h, dets.v[i].score, ob_class_name(dets.v[i].cls), dets.v[i].label);
 	ob_detector_stats(d, &passes, &ms);
-	fprintf(stderr, "%lld passes, %.1f ms forward\n", (long long)passes, ms);
+	fprintf(stderr, "%s: %lld passes, %.1f ms forward\n", ob_detector_card(d)->name, (long long)passes, ms);
 out:
 	ob_detections_release(&dets);
 	av_frame_free(&f);

@@ -249,7 +249,7 @@ int main(int argc, char **argv)
 				fwrite(m->data[c] + (size_t)y * m->linesize[c], 1, W / 2, o);
 		fclose(o);
 	}
-	if (ob_detector_open(argv[1], argv[2], 0, &d)) {
+	if (ob_detector_open(argv[1], argv[2], W, H, 0, &d)) {
 		fprintf(stderr, "face-mosaic: %s\n", ob_errmsg());
 		return 1;
 	}

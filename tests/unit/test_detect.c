@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include <libavutil/frame.h>
 #include <libswscale/swscale.h>
+#include <libavutil/pixfmt.h>
 #include <math.h>
 
 #include "obscura/detect.h"
@@ -83,7 +84,7 @@ static void face_recall(const char *model, double thr, size_t *found, size_t *to
 	int64_t passes;
 	double ms;
 
-	assert_int_equal(ob_detector_open(model_dir(), model, 0, &d), 0);
+	assert_int_equal(ob_detector_open(model_dir(), model, 0, 0, 0, &d), 0);
 	*found = *total = *fps = 0;
 	for (int n = 1; n <= 6; n++) {
 		struct ob_box gt[64];
@@ -176,7 +177,7 @@ static void compare_with_python(const char *model, const char *image, size_t min
 	size_t ref = 0;
 	FILE *p;
 
-	assert_int_equal(ob_detector_open(model_dir(), model, 0, &d), 0);
+	assert_int_equal(ob_detector_open(model_dir(), model, 0, 0, 0, &d), 0);
 	card = ob_detector_card(d);
 	assert_int_equal(ob_dnn_open(card->onnx_path, 0, &dnn), 0);
 	assert_int_equal(ob_image_load(image, &f), 0);
@@ -240,7 +241,210 @@ static void test_decoders_match_reference(void **state)
 	compare_with_python("ssd_face", SAMPLES "/sample5.jpg", 5);
 	compare_with_python("ultraface", SAMPLES "/sample6.jpg", 4);
 	compare_with_python("centernet", SAMPLES "/sample4.jpg", 2);
+	/* non-square heads: 128x72 and 96x72 cells, real people in a 16:9 and a 4:3 picture */
+	compare_with_python("centernet_512x288", CLIP, 1);
+	compare_with_python("centernet_512x384", SAMPLES "/sample4.jpg", 2);
+	compare_with_python("centernet_384x288", SAMPLES "/sample4.jpg", 2);
 	compare_with_python("ppocr_det", CLIP, 1);
+}
+
+/* A CenterNet card for synthetic tensors: a 64x32 input, stride 4, so 16x8 cells. */
+static void centernet_card(struct ob_model_card *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->name, sizeof(c->name), "cn");
+	snprintf(c->task, sizeof(c->task), "multi");
+	c->width = 64;
+	c->height = 32;
+	c->n_outputs = 2;
+	c->dec.type = OB_DECODER_CENTERNET;
+	c->dec.stride = 4;
+	c->dec.peak_kernel = 3;
+	c->dec.num_classes = 2;
+	c->dec.score_threshold = 0.3;
+	c->dec.nms_iou = 0.5;
+	c->dec.max_detections = 100;
+	snprintf(c->labels[0], OB_MODEL_MAX_LABEL, "person");
+	snprintf(c->labels[1], OB_MODEL_MAX_LABEL, "car");
+}
+
+/*
+ * The CenterNet decoder on a heatmap wider than tall (W/4 x H/4 = 16 x 8):
+ * peaks where a row-for-column mix-up would read other cells, boxes mapped
+ * to the frame through a letterbox whose x and y scales differ (rounding of
+ * the used part), exactly: x = ox + x_in / sx, y = oy + y_in / sy.
+ */
+static void test_centernet_non_square(void **state)
+{
+	enum { GW = 16, GH = 8, PLANE = GW * GH };
+	static float heat[2 * PLANE], wh[4 * PLANE];
+	/* a 1000x563 region at (100, 20) letterboxed into 64x32: 57x32 of it used */
+	const struct ob_letterbox lb = { .ox = 100, .oy = 20, .sx = 57.0 / 1000, .sy = 32.0 / 563,
+					 .in_w = 64, .in_h = 32, .used_w = 57, .used_h = 32 };
+	struct ob_model_card card;
+	struct ob_tensor t[2];
+	struct ob_detections d = { 0 };
+
+	(void)state;
+	centernet_card(&card);
+	memset(heat, 0, sizeof(heat));
+	memset(wh, 0, sizeof(wh));
+	heat[0 * PLANE + 6 * GW + 13] = 0.9f;  /* person centred on cell (13, 6): input (52, 24) */
+	heat[0 * PLANE + 6 * GW + 12] = 0.5f;  /* its neighbour: not a peak */
+	heat[0 * PLANE + 5 * GW + 5] = 0.2f;   /* below the threshold */
+	heat[1 * PLANE + 1 * GW + 2] = 0.6f;   /* car on cell (2, 1): input (8, 4) */
+	wh[0 * PLANE + 6 * GW + 13] = 6;       /* left, top, right, bottom in input pixels */
+	wh[1 * PLANE + 6 * GW + 13] = 10;
+	wh[2 * PLANE + 6 * GW + 13] = 2;
+	wh[3 * PLANE + 6 * GW + 13] = 4;
+	for (int k = 0; k < 4; k++)
+		wh[k * PLANE + 1 * GW + 2] = 3;
+	t[0] = (struct ob_tensor){ .data = heat, .ndim = 4, .shape = { 1, 2, GH, GW }, .count = 2 * PLANE };
+	t[1] = (struct ob_tensor){ .data = wh, .ndim = 4, .shape = { 1, 4, GH, GW }, .count = 4 * PLANE };
+	assert_int_equal(ob_decode(&card, t, &lb, -1, &d), 0);
+	assert_int_equal(d.n, 2);
+	assert_int_equal(d.v[0].cls, OB_CLASS_PERSON);
+	assert_float_equal(d.v[0].score, 0.9, 1e-6);
+	/* input box (46, 14)-(54, 28) */
+	assert_float_equal(d.v[0].box.x, 100 + 46 / (57.0 / 1000), 1e-9);
+	assert_float_equal(d.v[0].box.y, 20 + 14 / (32.0 / 563), 1e-9);
+	assert_float_equal(d.v[0].box.w, 8 / (57.0 / 1000), 1e-9);
+	assert_float_equal(d.v[0].box.h, 14 / (32.0 / 563), 1e-9);
+	assert_int_equal(d.v[1].cls, OB_CLASS_VEHICLE);
+	assert_float_equal(d.v[1].box.x, 100 + 5 / (57.0 / 1000), 1e-9); /* input (5, 1)-(11, 7) */
+	assert_float_equal(d.v[1].box.y, 20 + 1 / (32.0 / 563), 1e-9);
+	ob_detections_clear(&d);
+
+	/* A square card reading the same tensors is told their size is wrong. */
+	card.height = 64;
+	assert_int_equal(ob_decode(&card, t, &lb, -1, &d), OB_ERR_MODEL);
+	assert_non_null(strstr(ob_errmsg(), "expects"));
+	ob_detections_release(&d);
+}
+
+/*
+ * Preprocessing for a 16:9 variant: a 1280x720 frame fills the 512x288 input
+ * with no padding, and the letterbox maps back with the exact scale.
+ */
+static void test_centernet_variant_letterbox(void **state)
+{
+	struct ob_detector *d = NULL;
+	struct ob_letterbox lb;
+	AVFrame *f = av_frame_alloc();
+	float *blob = malloc(sizeof(float) * 3 * 512 * 288);
+
+	(void)state;
+	assert_non_null(f);
+	assert_non_null(blob);
+	f->format = AV_PIX_FMT_YUV420P;
+	f->width = 1280;
+	f->height = 720;
+	assert_int_equal(av_frame_get_buffer(f, 0), 0);
+	memset(f->data[0], 200, (size_t)f->linesize[0] * 720);
+	memset(f->data[1], 128, (size_t)f->linesize[1] * 360);
+	memset(f->data[2], 128, (size_t)f->linesize[2] * 360);
+	assert_int_equal(ob_detector_open(model_dir(), "centernet", 1280, 720, 0, &d), 0);
+	assert_string_equal(ob_detector_card(d)->name, "centernet_512x288");
+	assert_int_equal(ob_detector_preprocess(d, f, NULL, blob, &lb), 0);
+	assert_int_equal(lb.in_w, 512);
+	assert_int_equal(lb.in_h, 288);
+	assert_int_equal(lb.used_w, 512);
+	assert_int_equal(lb.used_h, 288);
+	assert_float_equal(lb.sx, 0.4, 0);
+	assert_float_equal(lb.sy, 0.4, 0);
+	/* no letterbox fill: the last input row is the picture (grey 200 in limited range), not 0 */
+	assert_true(blob[288 * 512 - 1] > 150);
+	ob_detector_free(&d);
+	free(blob);
+	av_frame_free(&f);
+}
+
+/* Writes DIR/NAME.card: a copy of the built centernet card with name, file and variants replaced. */
+static void write_variant_card(const char *dir, const char *name, const char *file, int w, int h,
+			       const char *variants, const char *decoder)
+{
+	char path[512];
+	FILE *o;
+
+	snprintf(path, sizeof(path), "%s/%s.card", dir, name);
+	o = fopen(path, "w");
+	assert_non_null(o);
+	fprintf(o, "[model]\nname = %s\ntask = multi\nfile = %s\nsha256 = %064d\n", name, file, 0);
+	if (variants)
+		fprintf(o, "variants = %s\n", variants);
+	fprintf(o, "[input]\nwidth = %d\nheight = %d\n[output]\nnames = %s\n[decoder]\ntype = %s\n", w, h,
+		decoder[0] == 'd' ? "p" : "heatmap,wh", decoder);
+	fclose(o);
+}
+
+/* Which card a family runs on which frame, and families that do not hold together. */
+static void test_model_pick(void **state)
+{
+	static const struct {
+		int w, h;
+		const char *want;
+	} frames[] = {
+		{ 1280, 720, "centernet_512x288" },  { 1920, 1080, "centernet_512x288" },
+		{ 3840, 1600, "centernet_512x288" }, { 768, 576, "centernet_512x384" },
+		{ 640, 480, "centernet_512x384" },   { 720, 576, "centernet_512x384" },
+		{ 640, 640, "centernet" },           { 1080, 1920, "centernet" }, /* portrait phone video */
+		{ 0, 0, "centernet" },
+	};
+	struct ob_model_card card;
+	char dir[] = "/tmp/obscura-pick-XXXXXX", cmd[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(frames) / sizeof(frames[0]); i++) {
+		assert_int_equal(ob_model_pick(model_dir(), "centernet", frames[i].w, frames[i].h, &card), 0);
+		if (strcmp(card.name, frames[i].want))
+			fail_msg("%dx%d frame: %s, not %s", frames[i].w, frames[i].h, card.name, frames[i].want);
+	}
+	assert_int_equal(ob_model_pick(model_dir(), "centernet", 1280, 720, &card), 0);
+	assert_float_equal(ob_model_padding(&card, 1280, 720), 0, 0);
+	assert_int_equal(ob_model_find(model_dir(), "centernet", &card), 0);
+	assert_int_equal(card.n_variants, 2);
+	assert_float_equal(ob_model_padding(&card, 1280, 720), 1 - 288.0 / 512, 1e-12);
+	/* a card named by the recipe runs as named: one outside the family, the square one by its size */
+	assert_int_equal(ob_model_pick(model_dir(), "centernet_384x288", 1280, 720, &card), 0);
+	assert_string_equal(card.name, "centernet_384x288");
+	assert_int_equal(ob_model_pick(model_dir(), "centernet_512x512", 1280, 720, &card), 0);
+	assert_string_equal(card.name, "centernet_512x512");
+	assert_string_equal(card.file, "centernet.onnx");
+	assert_int_equal(ob_model_verify(&card), 0);
+	assert_int_equal(ob_model_pick(model_dir(), "blazeface", 1280, 720, &card), 0);
+	assert_string_equal(card.name, "blazeface");
+
+	assert_non_null(mkdtemp(dir));
+	/* a variant of another decoder, a missing one, one with variants of its own */
+	write_variant_card(dir, "fam", "fam.onnx", 512, 512, "fam_wide", "centernet");
+	write_variant_card(dir, "fam_wide", "w.onnx", 512, 288, NULL, "db");
+	assert_int_equal(ob_model_pick(dir, "fam", 1280, 720, &card), OB_ERR_MODEL);
+	assert_non_null(strstr(ob_errmsg(), "decoder db, not multi and centernet"));
+	assert_int_equal(ob_model_pick(dir, "fam", 0, 0, &card), 0); /* no frame: the family card alone */
+	write_variant_card(dir, "fam_wide", "w.onnx", 512, 288, "fam", "centernet");
+	assert_int_equal(ob_model_pick(dir, "fam", 1280, 720, &card), OB_ERR_MODEL);
+	assert_non_null(strstr(ob_errmsg(), "lists variants of its own"));
+	write_variant_card(dir, "fam", "fam.onnx", 512, 512, "fam_wide,fam_gone", "centernet");
+	write_variant_card(dir, "fam_wide", "w.onnx", 512, 288, NULL, "centernet");
+	assert_int_equal(ob_model_pick(dir, "fam", 1280, 720, &card), OB_ERR_MODEL);
+	assert_non_null(strstr(ob_errmsg(), "model 'fam_gone' not found"));
+	/* malformed lists name the line; a centernet input off the stride grid is refused */
+	write_variant_card(dir, "fam", "fam.onnx", 512, 512, "fam_wide, fam_tall", "centernet");
+	assert_int_equal(ob_model_find(dir, "fam", &card), OB_ERR_MODEL);
+	assert_non_null(strstr(ob_errmsg(), "fam.card:6: must be card names"));
+	write_variant_card(dir, "fam", "fam.onnx", 512, 512, "fam_wide,", "centernet");
+	assert_int_equal(ob_model_find(dir, "fam", &card), OB_ERR_MODEL);
+	assert_non_null(strstr(ob_errmsg(), "fam.card:6: ends with a comma"));
+	write_variant_card(dir, "fam", "fam.onnx", 512, 510, NULL, "centernet");
+	assert_int_equal(ob_model_find(dir, "fam", &card), OB_ERR_MODEL);
+	assert_non_null(strstr(ob_errmsg(), "not a multiple of the centernet stride 4"));
+	/* ties go to the earlier card: two 16:9 variants, the first listed wins */
+	write_variant_card(dir, "fam", "fam.onnx", 512, 512, "fam_wide,fam_wide2", "centernet");
+	write_variant_card(dir, "fam_wide2", "w2.onnx", 1024, 576, NULL, "centernet");
+	assert_int_equal(ob_model_pick(dir, "fam", 1920, 1080, &card), 0);
+	assert_string_equal(card.name, "fam_wide");
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
 }
 
 /* People on the photos: CenterNet finds a person around every annotated face. */
@@ -250,7 +454,7 @@ static void test_centernet_people(void **state)
 	size_t faces = 0, covered = 0;
 
 	(void)state;
-	assert_int_equal(ob_detector_open(model_dir(), "centernet", 0, &d), 0);
+	assert_int_equal(ob_detector_open(model_dir(), "centernet", 0, 0, 0, &d), 0);
 	for (int n = 4; n <= 6; n++) {
 		struct ob_box gt[64];
 		struct ob_detections dets = { 0 };
@@ -456,7 +660,7 @@ static void test_tiles_follow_input_shape(void **state)
 		double ms;
 		int tile;
 
-		assert_int_equal(ob_detector_open(model_dir(), want[k].model, 0, &d), 0);
+		assert_int_equal(ob_detector_open(model_dir(), want[k].model, 0, 0, 0, &d), 0);
 		tile = ob_detect_face_tile(ob_detector_card(d), f->width, f->height);
 		assert_int_equal(tile, want[k].tile);
 		/* no tiles while one pass sees faces from 38.4 px: for both, landscape
@@ -493,7 +697,7 @@ static void test_tiles_keep_mid_faces(void **state)
 		struct ob_detector *d = NULL;
 		size_t found = 0, total = 0;
 
-		assert_int_equal(ob_detector_open(model_dir(), models[m], 0, &d), 0);
+		assert_int_equal(ob_detector_open(model_dir(), models[m], 0, 0, 0, &d), 0);
 		for (int n = 1; n <= 6; n++) {
 			struct ob_box gt[64];
 			struct ob_detections dets = { 0 };
@@ -653,6 +857,9 @@ int main(void)
 		cmocka_unit_test(test_ultraface_synthetic),
 		cmocka_unit_test(test_tiles_follow_input_shape),
 		cmocka_unit_test(test_tiles_keep_mid_faces),
+		cmocka_unit_test(test_centernet_non_square),
+		cmocka_unit_test(test_model_pick),
+		cmocka_unit_test(test_centernet_variant_letterbox),
 		cmocka_unit_test(test_model_dir_precedence),
 		cmocka_unit_test(test_card_and_checksum),
 		cmocka_unit_test(test_blazeface_photos),
