@@ -133,7 +133,13 @@ for card in "$MODELS"/*.card; do
 			cat "$TMP/det.err" >&2
 			exit 1
 		}
-		line=$(sed -n 's/^\([0-9]*\) passes, \([0-9.]*\) ms forward$/\1 \2/p' "$TMP/det.err")
+		# "[CARD: ]N passes, MS ms forward" (CARD: the variant a family card ran)
+		line=$(sed -n 's/^\([^ ]*: \)\{0,1\}\([0-9]*\) passes, \([0-9.]*\) ms forward$/\2 \3/p' "$TMP/det.err")
+		if [ -z "$line" ]; then
+			echo "bench: detect-image $m printed no pass count:" >&2
+			cat "$TMP/det.err" >&2
+			exit 1
+		fi
 		set -- $line
 		ms=$(echo "$2 / $1" | bc -l)
 		if [ -z "$best" ] || [ "$(echo "$ms < $best" | bc)" = 1 ]; then best=$ms; passes=$1; fi
