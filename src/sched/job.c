@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
-#include <time.h>
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <stdbool.h>
@@ -28,6 +27,7 @@
 #include "obscura/trackfile.h"
 #include "obscura/track_store.h"
 #include "obscura/version.h"
+#include "obscura/clock.h"
 #include "obscura/banned.h"
 
 #define PROGRESS_EVERY 25 /* frames between progress reports */
@@ -137,14 +137,6 @@ static void count_dropped(const AVFormatContext *fmt, const struct ob_source_inf
 	stats->tags_dropped += (int)fmt->nb_chapters;
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static void item_free(struct item **it)
 {
 	if (!*it)
@@ -223,7 +215,7 @@ static double frame_rate(const struct ob_source_info *v)
 static int record_rows(struct job_state *s, int64_t index, struct item *it)
 {
 	struct ob_retired r;
-	double t0 = now();
+	double t0 = ob_clock_seconds();
 	int ret = ob_track_store_retire(s->tracks, index, &r);
 
 	/* The hiding thread gets its own copy: the store's is gone at the next call. */
@@ -243,7 +235,7 @@ static int record_rows(struct job_state *s, int64_t index, struct item *it)
 		if (!ret && s->analytics)
 			ret = ob_analytics_confirm(s->analytics, r.confirmed[i]);
 	}
-	s->t.retire += now() - t0;
+	s->t.retire += ob_clock_seconds() - t0;
 	return ret;
 }
 
@@ -289,13 +281,13 @@ static int drain(struct job_state *s)
 /* A decoded frame: seen by the seeing stages, then queued until final. */
 static int see_frame(struct job_state *s, struct item *it)
 {
-	double t0 = now();
+	double t0 = ob_clock_seconds();
 	int ret = ob_track_store_begin_frame(s->tracks, it->index, frame_seconds(s, it->frame, it->index));
 
 	for (size_t i = 0; i < s->nstages && !ret; i++)
 		if (!s->stages[i].hide)
 			ret = s->stages[i].stage->process(s->stages[i].priv, it->frame, it->index, NULL, 0);
-	s->t.see += now() - t0;
+	s->t.see += ob_clock_seconds() - t0;
 	if (ret || !s->sink) {
 		item_free(&it);
 		return ret ? ret : drain(s);
@@ -322,7 +314,7 @@ static void *decode_thread(void *arg)
 	int ret = 0;
 
 	for (;;) {
-		double t0 = now();
+		double t0 = ob_clock_seconds();
 		int kind;
 
 		if (!(it = calloc(1, sizeof(*it))) || !(it->frame = av_frame_alloc()) || !(it->pkt = av_packet_alloc())) {
@@ -330,7 +322,7 @@ static void *decode_thread(void *arg)
 			break;
 		}
 		kind = ob_source_next(s->src, it->frame, it->pkt);
-		s->t.decode += now() - t0;
+		s->t.decode += ob_clock_seconds() - t0;
 		if (kind < 0) {
 			ret = kind;
 			break;
@@ -367,7 +359,7 @@ out:
 /* One frame with final rows: hiding stages, then the encoder. */
 static int hide_frame(struct job_state *s, struct item *it)
 {
-	double t0 = now();
+	double t0 = ob_clock_seconds();
 	/* The decoder may still use this buffer as a reference picture: stages
 	 * must write into a private copy, or the next frames would be
 	 * predicted from pixelated pixels. */
@@ -378,11 +370,11 @@ static int hide_frame(struct job_state *s, struct item *it)
 	for (size_t i = 0; i < s->nstages && !ret; i++)
 		if (s->stages[i].hide)
 			ret = s->stages[i].stage->process(s->stages[i].priv, it->frame, it->index, it->rows, it->nrows);
-	s->t.hide += now() - t0;
-	t0 = now();
+	s->t.hide += ob_clock_seconds() - t0;
+	t0 = ob_clock_seconds();
 	if (!ret)
 		ret = ob_sink_write_frame(s->sink, it->frame);
-	s->t.encode += now() - t0;
+	s->t.encode += ob_clock_seconds() - t0;
 	return ret;
 }
 
@@ -727,7 +719,7 @@ int ob_job_run(const struct ob_job *job, struct ob_job_stats *stats,
 	struct job_state s = { .job = job, .first_pts = AV_NOPTS_VALUE, .progress = progress, .opaque = opaque };
 	struct ob_track_params tp;
 	struct ob_stage_ctx ctx;
-	double started = now();
+	double started = ob_clock_seconds();
 	bool counted = false;
 	int ret;
 
@@ -791,7 +783,7 @@ int ob_job_run(const struct ob_job *job, struct ob_job_stats *stats,
 		if (s.stages[i].stage->hidden_cells)
 			stats->hidden_cells += s.stages[i].stage->hidden_cells(s.stages[i].priv);
 	counted = true;
-	stats->timing = timing_json(&s, now() - started);
+	stats->timing = timing_json(&s, ob_clock_seconds() - started);
 	ret = finish_job(&s, stats);
 	if (ret)
 		goto out;

@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "obscura/analytics_report.h"
@@ -26,6 +25,7 @@
 #include "obscura/progress.h"
 #include "obscura/recipe.h"
 #include "obscura/version.h"
+#include "obscura/clock.h"
 #include "obscura/banned.h"
 
 #define REPORT_LINE_MAX (1024 * 1024) /* a child's report line; longer is a protocol error */
@@ -59,14 +59,6 @@ static void on_signal(int sig)
 	(void)sig;
 	stop_requested = 1;
 	ob_job_interrupt();
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* outdir/STEM[-DUP]SUFFIX.EXT */
@@ -450,7 +442,7 @@ static int batch_init(struct batch *b, const struct ob_runner_opts *o, const str
 {
 	int ret = 0;
 
-	*b = (struct batch){ .o = o, .n = in->n, .t0 = now() };
+	*b = (struct batch){ .o = o, .n = in->n, .t0 = ob_clock_seconds() };
 	b->nslots = o->jobs < 1 ? 1 : o->jobs > OB_JOBS_MAX ? OB_JOBS_MAX : o->jobs;
 	b->threads = o->threads > 0 ? o->threads : default_threads(b->nslots);
 	b->items = calloc(in->n ? in->n : 1, sizeof(*b->items));
@@ -557,7 +549,7 @@ static void start_one(struct batch *b, struct slot *s, size_t j)
 		report_done(b->o, b->entries[j]);
 		return;
 	}
-	*s = (struct slot){ .pid = pid, .fd = fds[0], .job = j, .buf = buf, .total = -1, .started = now() };
+	*s = (struct slot){ .pid = pid, .fd = fds[0], .job = j, .buf = buf, .total = -1, .started = ob_clock_seconds() };
 }
 
 /* Fills every free slot with the next item, unless a stop was asked. */
@@ -667,7 +659,7 @@ static void collect_finished(struct batch *b, struct slot *s)
 	} else {
 		snprintf(why, sizeof(why), "%s: job ended without a report", it->input);
 	}
-	finish_entry(entry, it, s->result, why, now() - s->started);
+	finish_entry(entry, it, s->result, why, ob_clock_seconds() - s->started);
 	ledger_entry(b->o, entry, it);
 	b->nok += entry_ok(entry);
 	report_done(b->o, entry);
@@ -712,7 +704,7 @@ static void draw_progress(struct batch *b)
 {
 	int64_t done = 0, est = 0;
 
-	if (!b->o->progress || now() - b->last_draw <= PROGRESS_INTERVAL)
+	if (!b->o->progress || ob_clock_seconds() - b->last_draw <= PROGRESS_INTERVAL)
 		return;
 	for (int k = 0; k < b->nslots; k++) {
 		const struct slot *s = &b->slots[k];
@@ -722,8 +714,8 @@ static void draw_progress(struct batch *b)
 		done += s->done;
 		est += s->total > 0 ? s->total : 0;
 	}
-	ob_progress_draw(b->finished, b->n, running(b), done, est, now() - b->t0);
-	b->last_draw = now();
+	ob_progress_draw(b->finished, b->n, running(b), done, est, ob_clock_seconds() - b->t0);
+	b->last_draw = ob_clock_seconds();
 }
 
 /* The summary of ob_runner_run() (runner.h); the entries move into it. */
@@ -740,7 +732,7 @@ static int make_summary(struct batch *b, json_t **summary)
 	sum = json_pack("{s:s, s:s, s:s, s:o, s:I, s:I, s:b, s:f, s:o}", "version", OB_VERSION,
 			"recipe", b->o->recipe->path, "outdir", b->o->outdir, "jobs", jobs,
 			"ok", (json_int_t)b->nok, "failed", (json_int_t)(b->n - b->nok),
-			"interrupted", (int)stop_requested, "elapsed_seconds", now() - b->t0,
+			"interrupted", (int)stop_requested, "elapsed_seconds", ob_clock_seconds() - b->t0,
 			"analytics", batch_analytics(jobs));
 	if (!sum)
 		return ob_err(OB_ERR_NOMEM, "out of memory");

@@ -8,9 +8,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "obscura/error.h"
+#include "obscura/clock.h"
 #include "obscura/banned.h"
 
 #define SEAM_PX 2.0 /* a box this close to an inner tile edge is "cut" (frame px) */
@@ -25,14 +25,6 @@ struct ob_detector {
 	int64_t passes;
 	double forward_ms;
 };
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 /* The frame size picks, of a model family, the input shape that wastes least of each pass. */
 int ob_detector_open(const char *dir, const char *name, int width, int height, int threads,
@@ -195,9 +187,9 @@ int ob_detector_run(struct ob_detector *d, const AVFrame *f, const struct ob_box
 		return ret;
 	for (int i = 0; i < c->n_outputs; i++)
 		names[i] = c->outputs[i];
-	t0 = now_ms();
+	t0 = ob_clock_seconds() * 1e3;
 	ret = ob_dnn_infer(d->dnn, d->blob, 1, 3, c->height, c->width, names, (size_t)c->n_outputs, outs);
-	d->forward_ms += now_ms() - t0;
+	d->forward_ms += ob_clock_seconds() * 1e3 - t0;
 	d->passes++;
 	if (ret)
 		return ret;

@@ -5,7 +5,6 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "obscura/detect.h"
 #include "obscura/error.h"
@@ -13,6 +12,7 @@
 #include "obscura/source.h"
 #include "obscura/stage.h"
 #include "obscura/track_store.h"
+#include "obscura/clock.h"
 #include "obscura/banned.h"
 
 #define GUIDED_MAX_PEOPLE 8   /* person crops searched for faces per frame */
@@ -43,14 +43,6 @@ struct detect {
 };
 
 #define TRACKING LANE_COUNT /* index of the trackers' share in seconds[] */
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 /* Face detectors box eyes to chin; hair and forehead identify too. */
 static void add_forehead(struct ob_detections *dets, size_t from, double f)
@@ -196,7 +188,7 @@ static int people_faces(struct detect *d, const AVFrame *frame, size_t from, str
 /* Hands the detections of class cls in dets[from..] to the lane's tracker. */
 static int feed(struct detect *d, enum lane l, enum ob_class cls, const struct ob_detections *dets, size_t from)
 {
-	double t0 = now();
+	double t0 = ob_clock_seconds();
 	size_t n = 0;
 	int ret;
 
@@ -206,7 +198,7 @@ static int feed(struct detect *d, enum lane l, enum ob_class cls, const struct o
 			d->scores[n++] = dets->v[i].score;
 		}
 	ret = ob_track_store_observe(d->tracks, d->lane[l], d->boxes, d->scores, n);
-	d->seconds[TRACKING] += now() - t0;
+	d->seconds[TRACKING] += ob_clock_seconds() - t0;
 	return ret;
 }
 
@@ -227,25 +219,25 @@ static int detect_process(void *priv, AVFrame *frame, int64_t index, const struc
 	ob_detections_clear(&d->dets);
 	ob_detections_clear(&d->guided);
 	if (d->faces) {
-		double t = d->floor[LANE_FACES], t0 = now();
+		double t = d->floor[LANE_FACES], t0 = ob_clock_seconds();
 
 		ret = d->face_tile ? ob_detector_run_tiled(d->faces, frame, d->face_tile, t, &d->dets)
 				   : ob_detector_run(d->faces, frame, NULL, t, &d->dets);
-		d->seconds[LANE_FACES] += now() - t0;
+		d->seconds[LANE_FACES] += ob_clock_seconds() - t0;
 		if (ret)
 			return ret;
 		add_forehead(&d->dets, 0, d->o->forehead);
 	}
 	from = d->dets.n;
 	if (run_people) {
-		double t0 = now();
+		double t0 = ob_clock_seconds();
 
 		ret = ob_detector_run(d->people, frame, NULL, d->floor[LANE_PEOPLE], &d->dets);
-		d->seconds[LANE_PEOPLE] += now() - t0;
-		t0 = now();
+		d->seconds[LANE_PEOPLE] += ob_clock_seconds() - t0;
+		t0 = ob_clock_seconds();
 		if (!ret && d->faces)
 			ret = people_faces(d, frame, from, &d->guided);
-		d->seconds[LANE_FACES] += now() - t0;
+		d->seconds[LANE_FACES] += ob_clock_seconds() - t0;
 		if (ret ||
 		    (ret = feed(d, LANE_PEOPLE, OB_CLASS_PERSON, &d->dets, from)) ||
 		    (ret = feed(d, LANE_VEHICLES, OB_CLASS_VEHICLE, &d->dets, from)))
@@ -261,10 +253,10 @@ static int detect_process(void *priv, AVFrame *frame, int64_t index, const struc
 	}
 	from = d->dets.n;
 	if (run_text) {
-		double t0 = now();
+		double t0 = ob_clock_seconds();
 
 		ret = ob_detector_run(d->text, frame, NULL, d->floor[LANE_TEXT], &d->dets);
-		d->seconds[LANE_TEXT] += now() - t0;
+		d->seconds[LANE_TEXT] += ob_clock_seconds() - t0;
 		if (ret || (ret = feed(d, LANE_TEXT, OB_CLASS_TEXT, &d->dets, from)))
 			return ret;
 	}
