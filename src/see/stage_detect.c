@@ -3,6 +3,8 @@
 #include <libavutil/frame.h>
 #include <libavutil/rational.h>
 #include <jansson.h>
+#include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +15,7 @@
 #include "obscura/stage.h"
 #include "obscura/track_store.h"
 #include "obscura/clock.h"
+#include "obscura/tiling.h"
 #include "obscura/banned.h"
 
 #define GUIDED_MAX_PEOPLE 8   /* person crops searched for faces per frame */
@@ -37,7 +40,7 @@ struct detect {
 	double floor[LANE_COUNT]; /* the score detectors run at: lower ones continue tracks */
 	struct ob_box *boxes;     /* one lane's detections, for the store */
 	float *scores;
-	int face_tile;            /* > 0: tiled face passes of this size */
+	struct ob_tiling *face_search; /* the face detector's regions: whole frame, tiles */
 	int64_t passes;           /* detection frames so far */
 	double seconds[LANE_COUNT + 1]; /* spent per detector (by lane), and feeding the trackers */
 };
@@ -87,6 +90,18 @@ static int check_cadence(const struct ob_recipe *r, const struct ob_source_info 
 	return 0;
 }
 
+/* Face tiles (tiles = auto) and how many detection frames an unchanged one may keep its faces (refresh). */
+static int open_face_search(struct detect *d, const struct ob_stage_ctx *ctx)
+{
+	const struct ob_source_info *v = ctx->video;
+	double fps = v->frame_rate.num > 0 && v->frame_rate.den > 0 ? av_q2d(v->frame_rate) : 25;
+	double calls = floor(d->o->refresh * fps / d->o->stride + 1e-9);
+	int tile = d->o->tiles ? ob_detect_face_tile(ob_detector_card(d->faces), v->width, v->height) : 0;
+
+	return ob_tiling_open(d->faces, v->width, v->height, tile, calls > 1 ? (int)fmin(calls, INT_MAX) : 1,
+			      &d->face_search);
+}
+
 static double threshold(double recipe, const struct ob_detector *d)
 {
 	return recipe >= 0 ? recipe : ob_detector_card(d)->dec.score_threshold;
@@ -120,9 +135,8 @@ static int detect_init(void *priv, const struct ob_stage_ctx *ctx)
 	if ((d->faces || d->people || d->text) &&
 	    (ret = check_cadence(ctx->recipe, ctx->video, d->people != NULL, d->text != NULL)))
 		return ret;
-	if (d->faces && o->tiles)
-		d->face_tile = ob_detect_face_tile(ob_detector_card(d->faces), ctx->video->width,
-						   ctx->video->height);
+	if (d->faces && (ret = open_face_search(d, ctx)))
+		return ret;
 	/* Faces and text are hidden whole, people's heads (every person track,
 	 * whether or not a face was found in it), vehicles not at all: their
 	 * plates are text. */
@@ -221,8 +235,7 @@ static int detect_process(void *priv, AVFrame *frame, int64_t index, const struc
 	if (d->faces) {
 		double t = d->floor[LANE_FACES], t0 = ob_clock_seconds();
 
-		ret = d->face_tile ? ob_detector_run_tiled(d->faces, frame, d->face_tile, t, &d->dets)
-				   : ob_detector_run(d->faces, frame, NULL, t, &d->dets);
+		ret = ob_tiling_run(d->face_search, d->faces, frame, t, &d->dets);
 		d->seconds[LANE_FACES] += ob_clock_seconds() - t0;
 		if (ret)
 			return ret;
@@ -263,7 +276,7 @@ static int detect_process(void *priv, AVFrame *frame, int64_t index, const struc
 	return 0;
 }
 
-/* Each detector's wall time under its model's name, and the trackers'. */
+/* Each detector's wall time and forward passes under its model's name, and the trackers' time. */
 static void detect_timing(const void *priv, json_t *timing)
 {
 	const struct detect *d = priv;
@@ -272,8 +285,14 @@ static void detect_timing(const void *priv, json_t *timing)
 
 	for (int l = 0; l < LANE_COUNT; l++)
 		if (by_lane[l]) {
+			int64_t passes;
+			double ms;
+
 			snprintf(key, sizeof(key), "detect.%s", ob_detector_card(by_lane[l])->name);
 			json_object_set_new(timing, key, json_real(d->seconds[l]));
+			ob_detector_stats(by_lane[l], &passes, &ms);
+			snprintf(key, sizeof(key), "passes.%s", ob_detector_card(by_lane[l])->name);
+			json_object_set_new(timing, key, json_integer(passes));
 		}
 	if (d->faces || d->people || d->text)
 		json_object_set_new(timing, "track", json_real(d->seconds[TRACKING]));
@@ -283,6 +302,7 @@ static void detect_close(void *priv)
 {
 	struct detect *d = priv;
 
+	ob_tiling_free(&d->face_search);
 	ob_detector_free(&d->faces);
 	ob_detector_free(&d->people);
 	ob_detector_free(&d->text);
