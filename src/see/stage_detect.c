@@ -40,7 +40,7 @@ struct detect {
 	double floor[LANE_COUNT]; /* the score detectors run at: lower ones continue tracks */
 	struct ob_box *boxes;     /* one lane's detections, for the store */
 	float *scores;
-	struct ob_tiling *face_search; /* the face detector's regions: whole frame, tiles */
+	struct ob_tiling *search[LANE_COUNT]; /* each detector's regions (faces: tiles too), by lane */
 	int64_t passes;           /* detection frames so far */
 	double seconds[LANE_COUNT + 1]; /* spent per detector (by lane), and feeding the trackers */
 };
@@ -90,16 +90,24 @@ static int check_cadence(const struct ob_recipe *r, const struct ob_source_info 
 	return 0;
 }
 
-/* Face tiles (tiles = auto) and how many detection frames an unchanged one may keep its faces (refresh). */
-static int open_face_search(struct detect *d, const struct ob_stage_ctx *ctx)
+/*
+ * The regions detector det searches for lane l: the whole frame, and for
+ * faces the tiles (tiles = auto); and for how many of its passes (one every
+ * `every` frames) an unchanged region may keep its last answer (refresh).
+ */
+static int open_search(struct detect *d, const struct ob_stage_ctx *ctx, enum lane l, struct ob_detector *det,
+		       int every)
 {
 	const struct ob_source_info *v = ctx->video;
 	double fps = v->frame_rate.num > 0 && v->frame_rate.den > 0 ? av_q2d(v->frame_rate) : 25;
-	double calls = floor(d->o->refresh * fps / d->o->stride + 1e-9);
-	int tile = d->o->tiles ? ob_detect_face_tile(ob_detector_card(d->faces), v->width, v->height) : 0;
+	double calls = floor(d->o->refresh * fps / every + 1e-9);
+	int tile = l == LANE_FACES && d->o->tiles ? ob_detect_face_tile(ob_detector_card(det), v->width, v->height)
+						   : 0;
 
-	return ob_tiling_open(d->faces, v->width, v->height, tile, calls > 1 ? (int)fmin(calls, INT_MAX) : 1,
-			      &d->face_search);
+	if (!det)
+		return 0;
+	return ob_tiling_open(det, v->width, v->height, tile, calls > 1 ? (int)fmin(calls, INT_MAX) : 1,
+			      &d->search[l]);
 }
 
 static double threshold(double recipe, const struct ob_detector *d)
@@ -135,7 +143,9 @@ static int detect_init(void *priv, const struct ob_stage_ctx *ctx)
 	if ((d->faces || d->people || d->text) &&
 	    (ret = check_cadence(ctx->recipe, ctx->video, d->people != NULL, d->text != NULL)))
 		return ret;
-	if (d->faces && (ret = open_face_search(d, ctx)))
+	if ((ret = open_search(d, ctx, LANE_FACES, d->faces, o->stride)) ||
+	    (ret = open_search(d, ctx, LANE_PEOPLE, d->people, o->stride * o->people_stride)) ||
+	    (ret = open_search(d, ctx, LANE_TEXT, d->text, o->stride * o->text_stride)))
 		return ret;
 	/* Faces and text are hidden whole, people's heads (every person track,
 	 * whether or not a face was found in it), vehicles not at all: their
@@ -235,7 +245,7 @@ static int detect_process(void *priv, AVFrame *frame, int64_t index, const struc
 	if (d->faces) {
 		double t = d->floor[LANE_FACES], t0 = ob_clock_seconds();
 
-		ret = ob_tiling_run(d->face_search, d->faces, frame, t, &d->dets);
+		ret = ob_tiling_run(d->search[LANE_FACES], d->faces, frame, t, &d->dets);
 		d->seconds[LANE_FACES] += ob_clock_seconds() - t0;
 		if (ret)
 			return ret;
@@ -245,7 +255,7 @@ static int detect_process(void *priv, AVFrame *frame, int64_t index, const struc
 	if (run_people) {
 		double t0 = ob_clock_seconds();
 
-		ret = ob_detector_run(d->people, frame, NULL, d->floor[LANE_PEOPLE], &d->dets);
+		ret = ob_tiling_run(d->search[LANE_PEOPLE], d->people, frame, d->floor[LANE_PEOPLE], &d->dets);
 		d->seconds[LANE_PEOPLE] += ob_clock_seconds() - t0;
 		t0 = ob_clock_seconds();
 		if (!ret && d->faces)
@@ -268,7 +278,7 @@ static int detect_process(void *priv, AVFrame *frame, int64_t index, const struc
 	if (run_text) {
 		double t0 = ob_clock_seconds();
 
-		ret = ob_detector_run(d->text, frame, NULL, d->floor[LANE_TEXT], &d->dets);
+		ret = ob_tiling_run(d->search[LANE_TEXT], d->text, frame, d->floor[LANE_TEXT], &d->dets);
 		d->seconds[LANE_TEXT] += ob_clock_seconds() - t0;
 		if (ret || (ret = feed(d, LANE_TEXT, OB_CLASS_TEXT, &d->dets, from)))
 			return ret;
@@ -302,7 +312,8 @@ static void detect_close(void *priv)
 {
 	struct detect *d = priv;
 
-	ob_tiling_free(&d->face_search);
+	for (int l = 0; l < LANE_COUNT; l++)
+		ob_tiling_free(&d->search[l]);
 	ob_detector_free(&d->faces);
 	ob_detector_free(&d->people);
 	ob_detector_free(&d->text);

@@ -33,6 +33,7 @@ struct ob_tiling {
 	struct region *r;
 	int n;
 	int64_t calls, searched, reused;
+	double credit;              /* regions the refresh may still search, n / refresh a call */
 	double threshold;
 	struct ob_detections all;
 };
@@ -212,7 +213,7 @@ static void remember(struct ob_tiling *t, struct region *g)
 /* Which regions this call searches: want[i] set. */
 static void choose(struct ob_tiling *t, bool *want)
 {
-	int quota, stale = 0;
+	int stale = 0;
 
 	if (t->refresh <= 1) {
 		for (int i = 0; i < t->n; i++)
@@ -221,12 +222,12 @@ static void choose(struct ob_tiling *t, bool *want)
 	}
 	for (int i = 0; i < t->n; i++)
 		want[i] = t->r[i].last < 0 || t->calls - t->r[i].last >= t->refresh || changed(t, &t->r[i]);
-	/* and a share of the rest, the longest unsearched first, so that the
-	 * whole grid is searched afresh every `refresh` calls */
-	quota = (t->n + t->refresh - 1) / t->refresh;
+	/* and a share of the rest, the longest unsearched first, n / refresh a
+	 * call on average, so that the refresh is spread over the calls */
 	for (int i = 0; i < t->n; i++)
 		stale += !want[i];
-	while (quota-- > 0 && stale > 0) {
+	t->credit += (double)t->n / t->refresh;
+	for (; t->credit >= 1 && stale > 0; t->credit -= 1) {
 		int oldest = -1;
 
 		for (int i = 0; i < t->n; i++)
@@ -235,6 +236,8 @@ static void choose(struct ob_tiling *t, bool *want)
 		want[oldest] = true;
 		stale--;
 	}
+	if (!stale) /* everything is searched anyway: no refresh is owed */
+		t->credit = 0;
 }
 
 /* One pass over region g; its boxes replace what it found before. */
@@ -307,7 +310,8 @@ int ob_tiling_run(struct ob_tiling *t, struct ob_detector *d, const AVFrame *f, 
 			t->r[i].last = -1;
 		return ret;
 	}
-	ob_nms_seams(&t->all, ob_detector_card(d)->dec.nms_iou);
+	if (t->n > 1) /* one region is one pass, already decoded as the model's card says */
+		ob_nms_seams(&t->all, ob_detector_card(d)->dec.nms_iou);
 	for (size_t i = 0; i < t->all.n && !ret; i++)
 		ret = ob_detections_push(out, &t->all.v[i]);
 	return ret;

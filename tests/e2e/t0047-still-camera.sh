@@ -73,4 +73,21 @@ assert d[\"jobs\"][0][\"timing\"][\"passes.ultraface\"] == 21 * 30, d[\"jobs\"][
 " <always.json
 '
 
+test_expect_success 'nothing moves: every detector of disclosure.ini rests between refreshes' '
+	ffmpeg -v error -loop 1 -framerate 30 -i "$SCENE" -frames:v 60 -vf scale=1280:720 \
+		-c:v libx264 -preset veryfast -crf 18 -pix_fmt yuv420p scene.mp4 &&
+	"$OBSCURA" run -q --no-progress --unsigned --json -r "$ROOT/recipes/disclosure.ini" -o still scene.mp4 \
+		>still.json &&
+	json_get "
+t = d[\"jobs\"][0][\"timing\"]
+passes = {k.split(\".\")[1].split(\"_\")[0]: v for k, v in t.items() if k.startswith(\"passes.\")}
+print(passes)
+# 30 face, 15 person and 10 text passes of the whole frame without refresh:
+# with 0.5 s, the first and one a refresh (4, 3 and 2 passes of theirs)
+assert passes[\"centernet\"] <= 1 + 15 // 3, passes
+assert passes[\"ppocr\"] <= 1 + 10 // 2, passes
+assert passes[\"ultraface\"] < 21 * 30 // 4, passes
+" <still.json
+'
+
 test_done
