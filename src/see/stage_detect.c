@@ -101,11 +101,11 @@ static int open_search(struct detect *d, const struct ob_stage_ctx *ctx, enum la
 	const struct ob_source_info *v = ctx->video;
 	double fps = v->frame_rate.num > 0 && v->frame_rate.den > 0 ? av_q2d(v->frame_rate) : 25;
 	double calls = floor(d->o->refresh * fps / every + 1e-9);
-	int tile = l == LANE_FACES && d->o->tiles ? ob_detect_face_tile(ob_detector_card(det), v->width, v->height)
-						   : 0;
+	int tile;
 
 	if (!det)
 		return 0;
+	tile = l == LANE_FACES && d->o->tiles ? ob_detect_face_tile(ob_detector_card(det), v->width, v->height) : 0;
 	return ob_tiling_open(det, v->width, v->height, tile, calls > 1 ? (int)fmin(calls, INT_MAX) : 1,
 			      &d->search[l]);
 }
