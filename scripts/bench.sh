@@ -84,7 +84,7 @@ order = ["decode"] + sorted(k for k in t if k.startswith("detect.")) + ["track",
 frames = int(sys.argv[2])
 def part(k):
     s = "%s %2.0f%%" % (k.replace("detect.", ""), 100 * t[k] / wall)
-    passes = t.get(k.replace("detect.", "passes."))
+    passes = t.get(k.replace("detect.", "passes.")) if k.startswith("detect.") else None
     return s + (" (%.2g a frame)" % (passes / frames) if passes is not None and frames > 0 else "")
 parts = [part(k) for k in order if k in t and wall > 0]
 print(", ".join(parts))
