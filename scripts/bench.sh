@@ -19,8 +19,9 @@
 #
 # For each: seconds, frames a second, the ratio to the floor, peak RSS, and
 # the share of the wall time each part of the pipeline was busy, from the
-# job's JSON "timing" (decode, each detector, tracking, retiring rows to
-# tracks.h5 and analytics, hiding, encoding).  Parts run in three threads, so
+# job's JSON "timing" (decode, each detector with its forward passes per
+# frame, tracking, retiring rows to tracks.h5 and analytics, hiding,
+# encoding).  Parts run in three threads, so
 # shares overlap and may add up to more than 100 %.
 # These are measurements, never pass/fail: shared machines are noisy, and
 # the ratio to a floor measured in the same minute is the figure to compare.
@@ -69,9 +70,10 @@ measure() {
 	echo "$best $rss"
 }
 
-# The busy share of each part from a run --json / analyze --json summary.
+# The busy share of each part from a run --json / analyze --json summary,
+# and each detector's forward passes per frame of the clip ($1 frames).
 shares() {
-	$PY - "$TMP/stdout" <<'PY'
+	$PY - "$TMP/stdout" "$1" <<'PY'
 import json, sys
 try:
     t = json.load(open(sys.argv[1]))["jobs"][0].get("timing") or {}
@@ -79,7 +81,12 @@ except (ValueError, KeyError, IndexError):
     t = {}
 wall = t.get("wall") or 0
 order = ["decode"] + sorted(k for k in t if k.startswith("detect.")) + ["track", "retire", "hide", "encode"]
-parts = ["%s %2.0f%%" % (k.replace("detect.", ""), 100 * t[k] / wall) for k in order if k in t and wall > 0]
+frames = int(sys.argv[2])
+def part(k):
+    s = "%s %2.0f%%" % (k.replace("detect.", ""), 100 * t[k] / wall)
+    passes = t.get(k.replace("detect.", "passes.")) if k.startswith("detect.") else None
+    return s + (" (%.2g a frame)" % (passes / frames) if passes is not None and frames > 0 else "")
+parts = [part(k) for k in order if k in t and wall > 0]
 print(", ".join(parts))
 PY
 }
@@ -108,7 +115,7 @@ for clip in "$HELLO" "$CCTV"; do
 		[ $what = plain ] && reps=$REPS
 		# shellcheck disable=SC2086
 		set -- $(measure "$reps" "$OBSCURA" $cmd --unsigned -q --force --no-progress --json -o "$TMP/out" "$clip")
-		row "$name" "$what" "$1" "$2" "$n" "$floor" "$(shares)"
+		row "$name" "$what" "$1" "$2" "$n" "$floor" "$(shares "$n")"
 	done
 done
 echo "ratio = wall time / floor wall time (lower is better); floor and plain best of $REPS runs, the others one run"

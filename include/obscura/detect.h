@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* detect.h - a detector: model card + OpenCV DNN + preprocessing from YUV frames + tiling. */
+/* detect.h - a detector: model card + OpenCV DNN + preprocessing from YUV frames. */
 #ifndef OBSCURA_DETECT_H
 #define OBSCURA_DETECT_H
 
@@ -44,19 +44,7 @@ int ob_detector_run(struct ob_detector *d, const struct AVFrame *frame, const st
 		    double threshold, struct ob_detections *out);
 
 /*
- * Tiled pass: the frame is cut into overlapping tiles of the model input's
- * shape, `tile` frame pixels along the input's longer side (square tiles
- * for a square input, tile x 3/4 tile for UltraFace's 4:3), overlapping by
- * a quarter of a tile, plus the whole-frame pass; results are merged with
- * ob_nms_seams().  A tile adds only boxes narrower than a third of its
- * width.  tile <= 0: tiles of the input's own size.
- */
-int ob_detector_run_tiled(struct ob_detector *d, const struct AVFrame *frame, int tile,
-			  double threshold, struct ob_detections *out);
-
-/*
- * The tile size (along the input's longer side, as ob_detector_run_tiled
- * takes it) the detect stage uses for a face model on a width x height
+ * The tile size (along the input's longer side, as ob_tiling_open takes it) the detect stage uses for a face model on a width x height
  * frame when the recipe says tiles = auto: sized so that a face of
  * OB_DETECT_SMALL_FACE frame px is the card's min_face in the input.  0
  * when one whole-frame pass finds faces from OB_DETECT_FULL_PASS_FACE frame

@@ -102,6 +102,7 @@ struct ob_detect_opts {
 	int people_stride, text_stride;  /* run that detector on every N-th detection frame (>= 1) */
 	double forehead;                 /* face boxes grown upward by this fraction of their height */
 	bool tiles;                      /* tiles = auto (on) or off */
+	double refresh;                  /* s: unchanged regions searched again this often; 0 = always */
 	char models[4096];               /* model directory, "" = default */
 };
 

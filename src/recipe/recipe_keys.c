@@ -108,6 +108,9 @@ const struct ob_recipe_key ob_recipe_keys[] = {
 	STRIDE("text_stride", detect.text_stride, "run the text detector on every N-th detection frame"),
 	{ "detect", "tiles", OB_RECIPE_ENUM, RECIPE(detect.tiles), "auto", 0, 0, .choices = tiles,
 	  .help = "also search small faces in tiles of large frames" },
+	{ "detect", "refresh", OB_RECIPE_SECONDS, RECIPE(detect.refresh), "0", 0, OB_TRACK_SECONDS_MAX,
+	  .arg = "SECONDS", .what = "seconds",
+	  .help = "regions whose picture has not changed are searched again at least this often; 0: always" },
 	{ "detect", "models", OB_RECIPE_STRING, RECIPE(detect.models), NULL, 0, 0, .arg = "DIR",
 	  .what = "a directory", .help = "model directory when neither --models nor OBSCURA_MODEL_DIR names one" },
 

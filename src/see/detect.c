@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* detect.c - a detector: card + verified ONNX + preprocessing from YUV frames + tiling. */
+/* detect.c - a detector: card + verified ONNX + preprocessing from YUV frames. */
 #include "obscura/detect.h"
 
 #include <libavutil/frame.h>
@@ -12,9 +12,6 @@
 #include "obscura/error.h"
 #include "obscura/clock.h"
 #include "obscura/banned.h"
-
-#define SEAM_PX 2.0 /* a box this close to an inner tile edge is "cut" (frame px) */
-#define TILE_MAX_OBJECT (1.0 / 3) /* largest box a tile pass may add, in tile sides */
 
 struct ob_detector {
 	struct ob_model_card card;
@@ -213,86 +210,4 @@ int ob_detect_face_tile(const struct ob_model_card *c, int width, int height)
 	if (c->dec.min_face / s > OB_DETECT_FULL_PASS_FACE * (1 + 1e-9))
 		return (int)lround(side * OB_DETECT_SMALL_FACE / c->dec.min_face);
 	return 0;
-}
-
-/* n tiles of size t covering len with overlap, evenly spread; start of tile i. */
-static int tile_start(int len, int t, int n, int i)
-{
-	if (n <= 1)
-		return 0;
-	return (int)lround((double)(len - t) * i / (n - 1));
-}
-
-static int tile_count(int len, int t, int overlap)
-{
-	if (len <= t)
-		return 1;
-	return (int)ceil((double)(len - overlap) / (t - overlap));
-}
-
-int ob_detector_run_tiled(struct ob_detector *d, const AVFrame *f, int tile, double threshold,
-			  struct ob_detections *out)
-{
-	const struct ob_model_card *c = &d->card;
-	struct ob_detections all = { 0 };
-	int tile_w, tile_h, nx, ny, ret;
-
-	if (tile <= 0)
-		tile = c->width > c->height ? c->width : c->height;
-	if (tile < 32)
-		tile = 32;
-	for (;;) {
-		/* Tiles have the input's shape, so a tile fills the input with no
-		 * letterbox bands (a 4:3 input gets 4:3 tiles). */
-		tile_w = c->width >= c->height ? tile : (int)lround((double)tile * c->width / c->height);
-		tile_h = c->width >= c->height ? (int)lround((double)tile * c->height / c->width) : tile;
-		nx = tile_count(f->width, tile_w, tile_w / 4);
-		ny = tile_count(f->height, tile_h, tile_h / 4);
-		if (nx * ny <= OB_DETECT_MAX_TILES)
-			break;
-		tile += tile / 4; /* too many tiles: larger ones, fewer of them */
-	}
-	ret = ob_detector_run(d, f, NULL, threshold, &all);
-	if (ret)
-		goto out;
-	if (nx * ny > 1)
-		for (int ty = 0; ty < ny; ty++)
-			for (int tx = 0; tx < nx; tx++) {
-				int tw = tile_w < f->width ? tile_w : f->width;
-				int th = tile_h < f->height ? tile_h : f->height;
-				struct ob_box r = { tile_start(f->width, tw, nx, tx), tile_start(f->height, th, ny, ty),
-						    tw, th };
-				size_t first = all.n;
-
-				ret = ob_detector_run(d, f, &r, threshold, &all);
-				if (ret)
-					goto out;
-				for (size_t i = first; i < all.n; i++) {
-					struct ob_box b = all.v[i].box;
-
-					/* Tiles are for small things: anything wider than a
-					 * third of a tile is within the full-frame pass's
-					 * reach, and a tile seeing it alone is a false alarm
-					 * (a 213 px "face" in a black terminal, score 0.53).
-					 * Width only: face models' min_face is a width, and
-					 * UltraFace boxes a face a third taller than wide
-					 * (judged by a 4:3 tile's height, 84x114 px faces on
-					 * a 1080p frame fell between tiles and full pass). */
-					if (b.w > tile_w * TILE_MAX_OBJECT) {
-						all.v[i] = all.v[--all.n];
-						i--;
-						continue;
-					}
-					all.v[i].cut = (r.x > 0 && b.x <= r.x + SEAM_PX) ||
-						       (r.y > 0 && b.y <= r.y + SEAM_PX) ||
-						       (r.x + r.w < f->width && b.x + b.w >= r.x + r.w - SEAM_PX) ||
-						       (r.y + r.h < f->height && b.y + b.h >= r.y + r.h - SEAM_PX);
-				}
-			}
-	ob_nms_seams(&all, c->dec.nms_iou);
-	for (size_t i = 0; i < all.n && !ret; i++)
-		ret = ob_detections_push(out, &all.v[i]);
-out:
-	ob_detections_release(&all);
-	return ret;
 }

@@ -3,6 +3,8 @@
 #include <libavutil/frame.h>
 #include <libavutil/rational.h>
 #include <jansson.h>
+#include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +15,7 @@
 #include "obscura/stage.h"
 #include "obscura/track_store.h"
 #include "obscura/clock.h"
+#include "obscura/tiling.h"
 #include "obscura/banned.h"
 
 #define GUIDED_MAX_PEOPLE 8   /* person crops searched for faces per frame */
@@ -37,7 +40,7 @@ struct detect {
 	double floor[LANE_COUNT]; /* the score detectors run at: lower ones continue tracks */
 	struct ob_box *boxes;     /* one lane's detections, for the store */
 	float *scores;
-	int face_tile;            /* > 0: tiled face passes of this size */
+	struct ob_tiling *search[LANE_COUNT]; /* each detector's regions (faces: tiles too), by lane */
 	int64_t passes;           /* detection frames so far */
 	double seconds[LANE_COUNT + 1]; /* spent per detector (by lane), and feeding the trackers */
 };
@@ -87,6 +90,26 @@ static int check_cadence(const struct ob_recipe *r, const struct ob_source_info 
 	return 0;
 }
 
+/*
+ * The regions detector det searches for lane l: the whole frame, and for
+ * faces the tiles (tiles = auto); and for how many of its passes (one every
+ * `every` frames) an unchanged region may keep its last answer (refresh).
+ */
+static int open_search(struct detect *d, const struct ob_stage_ctx *ctx, enum lane l, struct ob_detector *det,
+		       int every)
+{
+	const struct ob_source_info *v = ctx->video;
+	double fps = v->frame_rate.num > 0 && v->frame_rate.den > 0 ? av_q2d(v->frame_rate) : 25;
+	double calls = floor(d->o->refresh * fps / every + 1e-9);
+	int tile;
+
+	if (!det)
+		return 0;
+	tile = l == LANE_FACES && d->o->tiles ? ob_detect_face_tile(ob_detector_card(det), v->width, v->height) : 0;
+	return ob_tiling_open(det, v->width, v->height, tile, calls > 1 ? (int)fmin(calls, INT_MAX) : 1,
+			      &d->search[l]);
+}
+
 static double threshold(double recipe, const struct ob_detector *d)
 {
 	return recipe >= 0 ? recipe : ob_detector_card(d)->dec.score_threshold;
@@ -120,9 +143,10 @@ static int detect_init(void *priv, const struct ob_stage_ctx *ctx)
 	if ((d->faces || d->people || d->text) &&
 	    (ret = check_cadence(ctx->recipe, ctx->video, d->people != NULL, d->text != NULL)))
 		return ret;
-	if (d->faces && o->tiles)
-		d->face_tile = ob_detect_face_tile(ob_detector_card(d->faces), ctx->video->width,
-						   ctx->video->height);
+	if ((ret = open_search(d, ctx, LANE_FACES, d->faces, o->stride)) ||
+	    (ret = open_search(d, ctx, LANE_PEOPLE, d->people, o->stride * o->people_stride)) ||
+	    (ret = open_search(d, ctx, LANE_TEXT, d->text, o->stride * o->text_stride)))
+		return ret;
 	/* Faces and text are hidden whole, people's heads (every person track,
 	 * whether or not a face was found in it), vehicles not at all: their
 	 * plates are text. */
@@ -221,8 +245,7 @@ static int detect_process(void *priv, AVFrame *frame, int64_t index, const struc
 	if (d->faces) {
 		double t = d->floor[LANE_FACES], t0 = ob_clock_seconds();
 
-		ret = d->face_tile ? ob_detector_run_tiled(d->faces, frame, d->face_tile, t, &d->dets)
-				   : ob_detector_run(d->faces, frame, NULL, t, &d->dets);
+		ret = ob_tiling_run(d->search[LANE_FACES], d->faces, frame, t, &d->dets);
 		d->seconds[LANE_FACES] += ob_clock_seconds() - t0;
 		if (ret)
 			return ret;
@@ -232,7 +255,7 @@ static int detect_process(void *priv, AVFrame *frame, int64_t index, const struc
 	if (run_people) {
 		double t0 = ob_clock_seconds();
 
-		ret = ob_detector_run(d->people, frame, NULL, d->floor[LANE_PEOPLE], &d->dets);
+		ret = ob_tiling_run(d->search[LANE_PEOPLE], d->people, frame, d->floor[LANE_PEOPLE], &d->dets);
 		d->seconds[LANE_PEOPLE] += ob_clock_seconds() - t0;
 		t0 = ob_clock_seconds();
 		if (!ret && d->faces)
@@ -255,7 +278,7 @@ static int detect_process(void *priv, AVFrame *frame, int64_t index, const struc
 	if (run_text) {
 		double t0 = ob_clock_seconds();
 
-		ret = ob_detector_run(d->text, frame, NULL, d->floor[LANE_TEXT], &d->dets);
+		ret = ob_tiling_run(d->search[LANE_TEXT], d->text, frame, d->floor[LANE_TEXT], &d->dets);
 		d->seconds[LANE_TEXT] += ob_clock_seconds() - t0;
 		if (ret || (ret = feed(d, LANE_TEXT, OB_CLASS_TEXT, &d->dets, from)))
 			return ret;
@@ -263,7 +286,7 @@ static int detect_process(void *priv, AVFrame *frame, int64_t index, const struc
 	return 0;
 }
 
-/* Each detector's wall time under its model's name, and the trackers'. */
+/* Each detector's wall time and forward passes under its model's name, and the trackers' time. */
 static void detect_timing(const void *priv, json_t *timing)
 {
 	const struct detect *d = priv;
@@ -272,8 +295,14 @@ static void detect_timing(const void *priv, json_t *timing)
 
 	for (int l = 0; l < LANE_COUNT; l++)
 		if (by_lane[l]) {
+			int64_t passes;
+			double ms;
+
 			snprintf(key, sizeof(key), "detect.%s", ob_detector_card(by_lane[l])->name);
 			json_object_set_new(timing, key, json_real(d->seconds[l]));
+			ob_detector_stats(by_lane[l], &passes, &ms);
+			snprintf(key, sizeof(key), "passes.%s", ob_detector_card(by_lane[l])->name);
+			json_object_set_new(timing, key, json_integer(passes));
 		}
 	if (d->faces || d->people || d->text)
 		json_object_set_new(timing, "track", json_real(d->seconds[TRACKING]));
@@ -283,6 +312,8 @@ static void detect_close(void *priv)
 {
 	struct detect *d = priv;
 
+	for (int l = 0; l < LANE_COUNT; l++)
+		ob_tiling_free(&d->search[l]);
 	ob_detector_free(&d->faces);
 	ob_detector_free(&d->people);
 	ob_detector_free(&d->text);

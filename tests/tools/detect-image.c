@@ -9,6 +9,7 @@
 
 #include "obscura/detect.h"
 #include "obscura/error.h"
+#include "obscura/tiling.h"
 #include "../support/image.h"
 
 int main(int argc, char **argv)

@@ -10,6 +10,12 @@
  *       face and frame: "FRAME x y w h full" (box clipped to the frame;
  *       full = 1 when the whole face is inside the frame).
  *
+ *   face-cover still SAMPLES_DIR TRUTH_DIR FRAMES OUT.yuv BOXES.txt SCENE.jpg
+ *       The same faces, 16-24 px wide, on the picture SCENE.jpg stretched to
+ *       1280x720 and never moving, as a fixed camera sees it: some there from the first frame, some appearing
+ *       later, some creeping in at 1 px a frame, some crossing at 4 px a
+ *       frame (see still()); BOXES.txt as above.
+ *
  *   face-cover check RECIPE EXPORT.yuv BOXES.txt
  *       EXPORT.yuv: the export decoded to raw yuv420p 1280x720.  The
  *       pixelation grid is fixed to the frame with the recipe's block size
@@ -68,12 +74,63 @@ static int load_truth(const char *dir, int s, struct ob_box *b, int max)
 	return n;
 }
 
+/* Scales the (even) region cx,cy cw x ch of photo ph to dw x dh at dx,dy (even) of the yuv420p frame y. */
+static int paste(const AVFrame *ph, int cx, int cy, int cw, int ch, int dx, int dy, int dw, int dh, uint8_t *y)
+{
+	uint8_t *u = y + W * H, *v = u + W * H / 4;
+	const uint8_t *src[4] = { ph->data[0] + (size_t)cy * ph->linesize[0] + cx,
+				  ph->data[1] + (size_t)(cy / 2) * ph->linesize[1] + cx / 2,
+				  ph->data[2] + (size_t)(cy / 2) * ph->linesize[2] + cx / 2, NULL };
+	AVFrame *tmp = av_frame_alloc();
+	struct SwsContext *sws = sws_getContext(cw, ch, AV_PIX_FMT_YUV420P, dw, dh, AV_PIX_FMT_YUV420P,
+						SWS_AREA | SWS_ACCURATE_RND, NULL, NULL, NULL);
+
+	if (!tmp || !sws)
+		return 1;
+	tmp->format = AV_PIX_FMT_YUV420P;
+	tmp->width = dw;
+	tmp->height = dh;
+	if (av_frame_get_buffer(tmp, 0) < 0)
+		return 1;
+	sws_scale(sws, src, ph->linesize, 0, ch, tmp->data, tmp->linesize);
+	sws_freeContext(sws);
+	for (int r = 0; r < dh; r++) {
+		int yy = dy + r;
+
+		if (yy < 0 || yy >= H)
+			continue;
+		for (int c = 0; c < dw; c++) {
+			int xx = dx + c;
+
+			if (xx < 0 || xx >= W)
+				continue;
+			y[(size_t)yy * W + xx] = tmp->data[0][(size_t)r * tmp->linesize[0] + c];
+			if (!(r & 1) && !(c & 1) && !(yy & 1) && !(xx & 1)) {
+				u[(size_t)(yy / 2) * (W / 2) + xx / 2] = tmp->data[1][(size_t)(r / 2) * tmp->linesize[1] + c / 2];
+				v[(size_t)(yy / 2) * (W / 2) + xx / 2] = tmp->data[2][(size_t)(r / 2) * tmp->linesize[2] + c / 2];
+			}
+		}
+	}
+	av_frame_free(&tmp);
+	return 0;
+}
+
+/* One face box line of BOXES.txt: the box clipped to the frame, whole or cut. */
+static void put_box(FILE *boxes, int t, double bx, double by, double bw, double bh)
+{
+	double x0 = fmax(0, bx), y0 = fmax(0, by), x1 = fmin(W, bx + bw), y1 = fmin(H, by + bh);
+	int full = x0 == bx && y0 == by && x1 == bx + bw && y1 == by + bh;
+
+	if (x1 - x0 >= 2 && y1 - y0 >= 2)
+		fprintf(boxes, "%d %.2f %.2f %.2f %.2f %d\n", t, x0, y0, x1 - x0, y1 - y0, full);
+}
+
 static int make(int argc, char **argv)
 {
 	AVFrame *ph[NPHOTOS];
 	struct ob_box gt[NPHOTOS][MAX_FACES];
 	int ngt[NPHOTOS], frames;
-	uint8_t *y = malloc((size_t)W * H * 3 / 2), *u = y + W * H, *v = u + W * H / 4;
+	uint8_t *y = malloc((size_t)W * H * 3 / 2);
 	FILE *out, *boxes;
 
 	if (argc != 7)
@@ -103,47 +160,12 @@ static int make(int argc, char **argv)
 		for (int i = 0; i < NPHOTOS; i++) {
 			int dw = even(ph[i]->width * s), dh = even(ph[i]->height * s), yo = even((H - dh) / 2.0);
 			double sx = (double)dw / ph[i]->width, sy = (double)dh / ph[i]->height;
-			AVFrame *tmp = av_frame_alloc();
-			struct SwsContext *sws = sws_getContext(ph[i]->width, ph[i]->height, AV_PIX_FMT_YUV420P, dw,
-								dh, AV_PIX_FMT_YUV420P, SWS_AREA | SWS_ACCURATE_RND,
-								NULL, NULL, NULL);
-
-			tmp->format = AV_PIX_FMT_YUV420P;
-			tmp->width = dw;
-			tmp->height = dh;
-			if (!sws || av_frame_get_buffer(tmp, 0) < 0)
+			if (paste(ph[i], 0, 0, ph[i]->width, ph[i]->height, x, yo, dw, dh, y))
 				return 1;
-			sws_scale(sws, (const uint8_t *const *)ph[i]->data, ph[i]->linesize, 0, ph[i]->height,
-				  tmp->data, tmp->linesize);
-			sws_freeContext(sws);
-			for (int r = 0; r < dh; r++) {
-				int yy = yo + r;
-
-				if (yy < 0 || yy >= H)
-					continue;
-				for (int c = 0; c < dw; c++) {
-					int xx = x + c;
-
-					if (xx < 0 || xx >= W)
-						continue;
-					y[(size_t)yy * W + xx] = tmp->data[0][(size_t)r * tmp->linesize[0] + c];
-					if (!(r & 1) && !(c & 1) && !(yy & 1) && !(xx & 1)) {
-						u[(size_t)(yy / 2) * (W / 2) + xx / 2] =
-							tmp->data[1][(size_t)(r / 2) * tmp->linesize[1] + c / 2];
-						v[(size_t)(yy / 2) * (W / 2) + xx / 2] =
-							tmp->data[2][(size_t)(r / 2) * tmp->linesize[2] + c / 2];
-					}
-				}
-			}
-			av_frame_free(&tmp);
 			for (int k = 0; k < ngt[i]; k++) {
 				double bx = x + gt[i][k].x * sx, by = yo + gt[i][k].y * sy;
-				double bw = gt[i][k].w * sx, bh = gt[i][k].h * sy;
-				double x0 = fmax(0, bx), y0 = fmax(0, by), x1 = fmin(W, bx + bw), y1 = fmin(H, by + bh);
-				int full = x0 == bx && y0 == by && x1 == bx + bw && y1 == by + bh;
 
-				if (x1 - x0 >= 2 && y1 - y0 >= 2)
-					fprintf(boxes, "%d %.2f %.2f %.2f %.2f %d\n", t, x0, y0, x1 - x0, y1 - y0, full);
+				put_box(boxes, t, bx, by, gt[i][k].w * sx, gt[i][k].h * sy);
 			}
 			x += dw;
 		}
@@ -152,6 +174,95 @@ static int make(int argc, char **argv)
 	fclose(out);
 	fclose(boxes);
 	free(y);
+	for (int i = 0; i < NPHOTOS; i++)
+		av_frame_free(&ph[i]);
+	return 0;
+}
+
+/*
+ * A fixed camera: a still textured scene, and small faces (crops of the
+ * annotated faces with their hair and shoulders, 16-24 px face width) that
+ * stand still from the first frame, appear from nowhere later and stay
+ * still, creep in at 1 px a frame, or cross at 4 px a frame: what a search
+ * that looks again only where the picture changed must not miss.
+ */
+#define STILL_FACES 12
+
+static int still(int argc, char **argv)
+{
+	AVFrame *ph[NPHOTOS];
+	struct ob_box gt[NPHOTOS][MAX_FACES];
+	int ngt[NPHOTOS], frames, n = 0;
+	uint8_t *y = malloc((size_t)W * H * 3 / 2);
+	struct still_face { int photo, face, w, kind; } f[STILL_FACES];
+	AVFrame *scene;
+	FILE *out, *boxes;
+
+	if (argc != 8)
+		return 2;
+	if (ob_image_load(argv[7], &scene)) {
+		fprintf(stderr, "face-cover: %s\n", ob_errmsg());
+		return 1;
+	}
+	frames = (int)strtol(argv[4], NULL, 10);
+	for (int i = 0; i < NPHOTOS; i++) {
+		char path[4096];
+
+		snprintf(path, sizeof(path), "%s/sample%d.jpg", argv[2], photo_ids[i]);
+		if (ob_image_load(path, &ph[i])) {
+			fprintf(stderr, "face-cover: %s\n", ob_errmsg());
+			return 1;
+		}
+		ngt[i] = load_truth(argv[3], photo_ids[i], gt[i], MAX_FACES);
+		for (int k = 0; k < ngt[i] && n < STILL_FACES; k++, n++)
+			f[n] = (struct still_face){ i, k, 16 + 2 * (n % 5), n % 4 };
+	}
+	out = fopen(argv[5], "wb");
+	boxes = fopen(argv[6], "w");
+	if (!y || !out || !boxes) {
+		perror("face-cover");
+		return 1;
+	}
+	for (int t = 0; t < frames; t++) {
+		/* the scene, never moving */
+		if (paste(scene, 0, 0, scene->width & ~1, scene->height & ~1, 0, 0, W, H, y))
+			return 1;
+		for (int i = 0; i < n; i++) {
+			const struct ob_box *g = &gt[f[i].photo][f[i].face];
+			const AVFrame *p = ph[f[i].photo];
+			/* the face and as much again around it, on even pixels */
+			int cx = even(fmax(0, g->x - g->w * 0.5)), cy = even(fmax(0, g->y - g->h * 0.5));
+			int cw = even(fmin(p->width - cx, g->w * 2)), ch = even(fmin(p->height - cy, g->h * 2));
+			double sc = (double)f[i].w / g->w;
+			int dw = even(cw * sc), dh = even(ch * sc);
+			int dx = 80 + (i % 6) * 200, dy = 120 + (i / 6) * 300, start = 0;
+
+			switch (f[i].kind) {
+			case 0: /* still from the first frame */
+				break;
+			case 1: /* appears at once, later, and stays */
+				start = 10 + 3 * i;
+				break;
+			case 2: /* creeps in, 1 px a frame, from behind nothing */
+				dx = even(dx - 40 + t);
+				break;
+			default: /* crosses, 4 px a frame */
+				dx = even(dx - 100 + 4 * t);
+				break;
+			}
+			if (t < start)
+				continue;
+			if (paste(p, cx, cy, cw, ch, dx, dy, dw, dh, y))
+				return 1;
+			put_box(boxes, t, dx + (g->x - cx) * dw / cw, dy + (g->y - cy) * dh / ch, g->w * dw / cw,
+				g->h * dh / ch);
+		}
+		fwrite(y, 1, (size_t)W * H * 3 / 2, out);
+	}
+	fclose(out);
+	fclose(boxes);
+	free(y);
+	av_frame_free(&scene);
 	for (int i = 0; i < NPHOTOS; i++)
 		av_frame_free(&ph[i]);
 	return 0;
@@ -257,10 +368,13 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "make"))
 		ret = make(argc, argv);
+	else if (argc > 1 && !strcmp(argv[1], "still"))
+		ret = still(argc, argv);
 	else if (argc > 1 && !strcmp(argv[1], "check"))
 		ret = check(argc, argv);
 	if (ret == 2)
 		fprintf(stderr, "usage: face-cover make SAMPLES_DIR TRUTH_DIR FRAMES OUT.yuv BOXES.txt\n"
+				"       face-cover still SAMPLES_DIR TRUTH_DIR FRAMES OUT.yuv BOXES.txt SCENE.jpg\n"
 				"       face-cover check RECIPE EXPORT.yuv BOXES.txt\n");
 	return ret;
 }

@@ -30,6 +30,7 @@
 
 #include "obscura/detect.h"
 #include "obscura/error.h"
+#include "obscura/tiling.h"
 #include "../support/image.h"
 
 #define W 1920

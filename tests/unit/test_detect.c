@@ -20,6 +20,7 @@
 #include "obscura/dnn.h"
 #include "obscura/error.h"
 #include "obscura/model.h"
+#include "obscura/tiling.h"
 #include "../support/image.h"
 
 #define SAMPLES "build/npm/src/face-api-1.7.15/package/demo"
@@ -680,6 +681,37 @@ static void test_tiles_follow_input_shape(void **state)
 	av_frame_free(&f);
 }
 
+/* Pastes face-api sampleN at scale into f at dx,dy (even); its annotated faces go to gt. */
+static size_t paste_photo(AVFrame *f, int n, double scale, int dx, int dy, struct ob_box *gt, size_t max)
+{
+	AVFrame *ph = NULL;
+	struct SwsContext *sws;
+	char path[128];
+	size_t ngt = load_truth(n, gt, max);
+	int dw, dh;
+
+	snprintf(path, sizeof(path), SAMPLES "/sample%d.jpg", n);
+	assert_int_equal(ob_image_load(path, &ph), 0);
+	dw = (int)(ph->width * scale) & ~1;
+	dh = (int)(ph->height * scale) & ~1;
+	sws = sws_getContext(ph->width, ph->height, AV_PIX_FMT_YUV420P, dw, dh, AV_PIX_FMT_YUV420P, SWS_AREA, NULL,
+			     NULL, NULL);
+	assert_non_null(sws);
+	{
+		uint8_t *dst[4] = { f->data[0] + (size_t)dy * f->linesize[0] + dx,
+				    f->data[1] + (size_t)(dy / 2) * f->linesize[1] + dx / 2,
+				    f->data[2] + (size_t)(dy / 2) * f->linesize[2] + dx / 2, NULL };
+
+		sws_scale(sws, (const uint8_t *const *)ph->data, ph->linesize, 0, ph->height, dst, f->linesize);
+	}
+	sws_freeContext(sws);
+	for (size_t g = 0; g < ngt; g++)
+		gt[g] = (struct ob_box){ dx + gt[g].x * dw / ph->width, dy + gt[g].y * dh / ph->height,
+					 gt[g].w * dw / ph->width, gt[g].h * dh / ph->height };
+	av_frame_free(&ph);
+	return ngt;
+}
+
 /*
  * Mid-size faces on a 1080p frame, between what tiles add and what the
  * whole-frame pass sees: each face-api photo at 0.35 (faces 52-88 px wide,
@@ -701,38 +733,16 @@ static void test_tiles_keep_mid_faces(void **state)
 		for (int n = 1; n <= 6; n++) {
 			struct ob_box gt[64];
 			struct ob_detections dets = { 0 };
-			AVFrame *ph = NULL, *f = grey_frame(1920, 1080);
-			struct SwsContext *sws;
-			char path[128];
-			size_t ngt = load_truth(n, gt, 64), fp;
-			int dw, dh, dx = 480, dy = 200, tile;
+			AVFrame *f = grey_frame(1920, 1080);
+			size_t ngt = paste_photo(f, n, 0.35, 480, 200, gt, 64), fp;
+			int tile;
 
-			snprintf(path, sizeof(path), SAMPLES "/sample%d.jpg", n);
-			assert_int_equal(ob_image_load(path, &ph), 0);
-			dw = (int)(ph->width * 0.35) & ~1;
-			dh = (int)(ph->height * 0.35) & ~1;
-			sws = sws_getContext(ph->width, ph->height, AV_PIX_FMT_YUV420P, dw, dh, AV_PIX_FMT_YUV420P,
-					     SWS_AREA, NULL, NULL, NULL);
-			assert_non_null(sws);
-			{
-				uint8_t *dst[4] = { f->data[0] + (size_t)dy * f->linesize[0] + dx,
-						    f->data[1] + (size_t)(dy / 2) * f->linesize[1] + dx / 2,
-						    f->data[2] + (size_t)(dy / 2) * f->linesize[2] + dx / 2, NULL };
-
-				sws_scale(sws, (const uint8_t *const *)ph->data, ph->linesize, 0, ph->height, dst,
-					  f->linesize);
-			}
-			sws_freeContext(sws);
-			for (size_t g = 0; g < ngt; g++)
-				gt[g] = (struct ob_box){ dx + gt[g].x * dw / ph->width, dy + gt[g].y * dh / ph->height,
-							 gt[g].w * dw / ph->width, gt[g].h * dh / ph->height };
 			tile = ob_detect_face_tile(ob_detector_card(d), f->width, f->height);
 			assert_true(tile > 0);
 			assert_int_equal(ob_detector_run_tiled(d, f, tile, RECIPE_FACE_THRESHOLD, &dets), 0);
 			found += match(gt, ngt, &dets, &fp);
 			total += ngt;
 			ob_detections_release(&dets);
-			av_frame_free(&ph);
 			av_frame_free(&f);
 		}
 		printf("%s tiled on 1920x1080, face-api photos at 0.35 (faces 52-88 px): %zu/%zu\n",
@@ -741,6 +751,66 @@ static void test_tiles_keep_mid_faces(void **state)
 		assert_int_equal(found, 22);
 		ob_detector_free(&d);
 	}
+}
+
+/*
+ * A search with memory (ob_tiling, refresh 4) on a 1280x720 frame with
+ * sample1's three faces at 24-26 px: the first call searches all 21
+ * regions; the same picture again costs only the refresh share (21/4 a call:
+ * 5 regions) and gives the same faces; sample4's faces pasted into one
+ * corner are found on the very next call, which searches the regions they
+ * changed; and a new threshold, a new answer, searches every region afresh.
+ */
+static void test_tiling_looks_where_changed(void **state)
+{
+	AVFrame *f = grey_frame(1280, 720);
+	struct ob_detector *d = NULL;
+	struct ob_tiling *t = NULL;
+	struct ob_tiling_stats st;
+	struct ob_detections a = { 0 }, b = { 0 };
+	struct ob_box gt1[16], gt4[16];
+	size_t n1, n4, fp;
+	int64_t searched;
+	int tile;
+
+	(void)state;
+	assert_int_equal(ob_detector_open(model_dir(), "ultraface", 0, 0, 0, &d), 0);
+	n1 = paste_photo(f, 1, 0.12, 600, 300, gt1, 16);
+	tile = ob_detect_face_tile(ob_detector_card(d), f->width, f->height);
+	assert_int_equal(ob_tiling_open(d, f->width, f->height, tile, 4, &t), 0);
+	assert_int_equal(ob_tiling_run(t, d, f, RECIPE_FACE_THRESHOLD, &a), 0);
+	ob_tiling_stats(t, &st);
+	assert_int_equal(st.regions, 21);
+	assert_int_equal(st.searched, 21);
+	assert_int_equal(match(gt1, n1, &a, &fp), n1);
+	/* the same picture: 5 regions searched (the refresh share), the same faces */
+	assert_int_equal(ob_tiling_run(t, d, f, RECIPE_FACE_THRESHOLD, &b), 0);
+	ob_tiling_stats(t, &st);
+	assert_int_equal(st.searched, 21 + 5);
+	assert_int_equal(st.reused, 21 - 5);
+	assert_int_equal(b.n, a.n);
+	for (size_t i = 0; i < a.n; i++)
+		assert_memory_equal(&a.v[i].box, &b.v[i].box, sizeof(a.v[i].box));
+	/* new faces in a corner no refresh would reach yet: found at once */
+	n4 = paste_photo(f, 4, 0.1, 1080, 570, gt4, 16);
+	ob_detections_clear(&b);
+	assert_int_equal(ob_tiling_run(t, d, f, RECIPE_FACE_THRESHOLD, &b), 0);
+	printf("ultraface, memory: sample4's %zu faces found %zu, sample1's %zu still %zu\n", n4,
+	       match(gt4, n4, &b, &fp), n1, match(gt1, n1, &b, &fp));
+	assert_int_equal(match(gt4, n4, &b, &fp), n4);
+	assert_int_equal(match(gt1, n1, &b, &fp), n1);
+	ob_tiling_stats(t, &st);
+	assert_true(st.searched < 21 * 3);
+	/* a different threshold is a different answer: everything afresh */
+	searched = st.searched;
+	assert_int_equal(ob_tiling_run(t, d, f, RECIPE_FACE_THRESHOLD + 0.1, &b), 0);
+	ob_tiling_stats(t, &st);
+	assert_int_equal(st.searched - searched, 21);
+	ob_detections_release(&a);
+	ob_detections_release(&b);
+	ob_tiling_free(&t);
+	ob_detector_free(&d);
+	av_frame_free(&f);
 }
 
 static void test_nms_class_aware_and_seams(void **state)
@@ -852,6 +922,7 @@ static void test_model_dir_precedence(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tiling_looks_where_changed),
 		cmocka_unit_test(test_nms_class_aware_and_seams),
 		cmocka_unit_test(test_yolo_synthetic),
 		cmocka_unit_test(test_ultraface_synthetic),

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/* tiling.h - a tiled search that looks again only where the picture changed. */
+#ifndef OBSCURA_TILING_H
+#define OBSCURA_TILING_H
+
+#include <stdint.h>
+
+#include "obscura/decoders.h"
+
+struct AVFrame;
+struct ob_detector;
+
+#define OB_TILING_CELL 8   /* change is judged on the mean luma of cells this many px square */
+#define OB_TILING_DELTA 4  /* a cell whose mean luma moved by more than this (0-255) has changed */
+
+/*
+ * A detector's search of a width x height frame, region by region: the
+ * whole-frame pass, plus -- when tile > 0 -- overlapping tiles of the
+ * model input's shape, `tile` frame pixels along the input's longer side,
+ * overlapping by a quarter of a tile (ob_detector_run_tiled's grid).  A
+ * tile adds only boxes narrower than a third of its width; the regions'
+ * boxes are merged with ob_nms_seams().
+ *
+ * With refresh > 1 the search remembers: a region whose picture has not
+ * changed since it was last searched (no OB_TILING_CELL cell's mean luma
+ * moved by more than OB_TILING_DELTA) gives that search's detections
+ * again instead of running the model -- a detector is a function of the
+ * pixels, so unchanged pixels have the same answer -- and every region is
+ * searched afresh at least every `refresh` calls (the oldest first), which
+ * bounds what a change under the threshold could hide.  refresh <= 1: every
+ * region on every call.
+ */
+struct ob_tiling;
+
+int ob_tiling_open(const struct ob_detector *d, int width, int height, int tile, int refresh,
+		   struct ob_tiling **out);
+void ob_tiling_free(struct ob_tiling **t);
+
+/* One search of frame (its size must be the one opened with); appends to out. */
+int ob_tiling_run(struct ob_tiling *t, struct ob_detector *d, const struct AVFrame *frame, double threshold,
+		  struct ob_detections *out);
+
+/* One search with no memory: ob_tiling_open with refresh 1, run, free.  tile <= 0: tiles of the input's size. */
+int ob_detector_run_tiled(struct ob_detector *d, const struct AVFrame *frame, int tile, double threshold,
+			  struct ob_detections *out);
+
+/* Regions in the grid (whole frame included), and regions searched / reused so far. */
+struct ob_tiling_stats {
+	int regions;
+	int64_t searched, reused;
+};
+void ob_tiling_stats(const struct ob_tiling *t, struct ob_tiling_stats *st);
+
+#endif

@@ -1,0 +1,337 @@
+/* SPDX-License-Identifier: MIT */
+/* tiling.c - a detector's search in tiles, looking again only where the picture changed. */
+#include "obscura/tiling.h"
+
+#include <libavutil/frame.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "obscura/detect.h"
+#include "obscura/error.h"
+#include "obscura/banned.h"
+
+#define SEAM_PX 2.0 /* a box this close to an inner tile edge is "cut" (frame px) */
+#define TILE_MAX_OBJECT (1.0 / 3) /* largest box a tile pass may add, in tile sides */
+
+/* One region searched by one model pass, and what that pass found. */
+struct region {
+	struct ob_box roi;          /* frame px; region 0 is the whole frame */
+	bool whole;
+	int cx0, cy0, cx1, cy1;     /* the cells it covers, [cx0, cx1) x [cy0, cy1) */
+	uint8_t *ref;               /* their mean luma when it was last searched */
+	struct ob_detections found; /* what that search found */
+	int64_t last;               /* call number of that search; -1: never */
+};
+
+struct ob_tiling {
+	int width, height, tile_w, tile_h;
+	int refresh;
+	int gw, gh;                 /* the cell grid */
+	uint8_t *cells;             /* this call's mean luma per cell */
+	struct region *r;
+	int n;
+	int64_t calls, searched, reused;
+	double credit;              /* regions the refresh may still search, n / refresh a call */
+	double threshold;
+	struct ob_detections all;
+};
+
+/* n tiles of size t covering len with overlap, evenly spread; start of tile i. */
+static int tile_start(int len, int t, int n, int i)
+{
+	if (n <= 1)
+		return 0;
+	return (int)lround((double)(len - t) * i / (n - 1));
+}
+
+static int tile_count(int len, int t, int overlap)
+{
+	if (len <= t)
+		return 1;
+	return (int)ceil((double)(len - overlap) / (t - overlap));
+}
+
+static int add_region(struct ob_tiling *t, struct ob_box roi, bool whole)
+{
+	struct region *g = &t->r[t->n++];
+
+	g->roi = roi;
+	g->whole = whole;
+	g->cx0 = (int)floor(roi.x / OB_TILING_CELL);
+	g->cy0 = (int)floor(roi.y / OB_TILING_CELL);
+	g->cx1 = (int)ceil((roi.x + roi.w) / OB_TILING_CELL);
+	g->cy1 = (int)ceil((roi.y + roi.h) / OB_TILING_CELL);
+	g->cx1 = g->cx1 > t->gw ? t->gw : g->cx1;
+	g->cy1 = g->cy1 > t->gh ? t->gh : g->cy1;
+	g->last = -1;
+	if (t->refresh > 1) {
+		g->ref = malloc((size_t)(g->cx1 - g->cx0) * (size_t)(g->cy1 - g->cy0));
+		if (!g->ref)
+			return ob_err(OB_ERR_NOMEM, "out of memory");
+	}
+	return 0;
+}
+
+int ob_tiling_open(const struct ob_detector *d, int width, int height, int tile, int refresh,
+		   struct ob_tiling **out)
+{
+	const struct ob_model_card *c = ob_detector_card(d);
+	struct ob_tiling *t;
+	int nx = 1, ny = 1, ret = 0;
+
+	*out = NULL;
+	if (width < 2 || height < 2 || (int64_t)width * height > OB_DETECT_MAX_PIXELS)
+		return ob_err(OB_ERR_LIMIT, "detector %s: frame %dx%d", c->name, width, height);
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return ob_err(OB_ERR_NOMEM, "out of memory");
+	t->width = width;
+	t->height = height;
+	t->refresh = refresh;
+	t->threshold = NAN;
+	t->gw = (width + OB_TILING_CELL - 1) / OB_TILING_CELL;
+	t->gh = (height + OB_TILING_CELL - 1) / OB_TILING_CELL;
+	if (tile > 0) {
+		if (tile < 32)
+			tile = 32;
+		for (;;) {
+			/* Tiles have the input's shape, so a tile fills the input with no
+			 * letterbox bands (a 4:3 input gets 4:3 tiles). */
+			t->tile_w = c->width >= c->height ? tile : (int)lround((double)tile * c->width / c->height);
+			t->tile_h = c->width >= c->height ? (int)lround((double)tile * c->height / c->width) : tile;
+			nx = tile_count(width, t->tile_w, t->tile_w / 4);
+			ny = tile_count(height, t->tile_h, t->tile_h / 4);
+			if (nx * ny <= OB_DETECT_MAX_TILES)
+				break;
+			tile += tile / 4; /* too many tiles: larger ones, fewer of them */
+		}
+		if (nx * ny == 1)
+			nx = ny = 0; /* one tile would be the whole frame again */
+	} else {
+		nx = ny = 0;
+	}
+	t->r = calloc((size_t)(1 + nx * ny), sizeof(*t->r));
+	t->cells = refresh > 1 ? malloc((size_t)t->gw * (size_t)t->gh) : NULL;
+	if (!t->r || (refresh > 1 && !t->cells)) {
+		ret = ob_err(OB_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	ret = add_region(t, (struct ob_box){ 0, 0, width, height }, true);
+	for (int ty = 0; ty < ny && !ret; ty++)
+		for (int tx = 0; tx < nx && !ret; tx++) {
+			int tw = t->tile_w < width ? t->tile_w : width;
+			int th = t->tile_h < height ? t->tile_h : height;
+
+			ret = add_region(t, (struct ob_box){ tile_start(width, tw, nx, tx),
+							     tile_start(height, th, ny, ty), tw, th }, false);
+		}
+out:
+	if (ret)
+		ob_tiling_free(&t);
+	*out = t;
+	return ret;
+}
+
+void ob_tiling_free(struct ob_tiling **pt)
+{
+	struct ob_tiling *t;
+
+	if (!pt || !*pt)
+		return;
+	t = *pt;
+	for (int i = 0; t->r && i < t->n; i++) {
+		free(t->r[i].ref);
+		ob_detections_release(&t->r[i].found);
+	}
+	free(t->r);
+	free(t->cells);
+	ob_detections_release(&t->all);
+	free(t);
+	*pt = NULL;
+}
+
+void ob_tiling_stats(const struct ob_tiling *t, struct ob_tiling_stats *st)
+{
+	*st = (struct ob_tiling_stats){ .regions = t->n, .searched = t->searched, .reused = t->reused };
+}
+
+/* The mean luma of every cell of the frame (cells at the right and bottom edge may be partial). */
+static void measure_cells(struct ob_tiling *t, const AVFrame *f)
+{
+	uint32_t *sum = calloc((size_t)t->gw, sizeof(*sum));
+
+	for (int cy = 0; cy < t->gh; cy++) {
+		int y0 = cy * OB_TILING_CELL, y1 = y0 + OB_TILING_CELL > t->height ? t->height : y0 + OB_TILING_CELL;
+
+		if (!sum) { /* no memory for the row sums: every cell reads as changed */
+			memset(t->cells + (size_t)cy * t->gw, 0, (size_t)t->gw);
+			continue;
+		}
+		memset(sum, 0, (size_t)t->gw * sizeof(*sum));
+		for (int y = y0; y < y1; y++) {
+			const uint8_t *p = f->data[0] + (size_t)y * (size_t)f->linesize[0];
+
+			for (int x = 0; x < t->width; x++)
+				sum[x / OB_TILING_CELL] += p[x];
+		}
+		for (int cx = 0; cx < t->gw; cx++) {
+			int w = (cx + 1) * OB_TILING_CELL > t->width ? t->width - cx * OB_TILING_CELL : OB_TILING_CELL;
+
+			t->cells[(size_t)cy * t->gw + cx] = (uint8_t)((sum[cx] + (uint32_t)(w * (y1 - y0)) / 2) /
+								     (uint32_t)(w * (y1 - y0)));
+		}
+	}
+	free(sum);
+}
+
+static bool changed(const struct ob_tiling *t, const struct region *g)
+{
+	const uint8_t *ref = g->ref;
+
+	for (int cy = g->cy0; cy < g->cy1; cy++)
+		for (int cx = g->cx0; cx < g->cx1; cx++) {
+			int d = (int)t->cells[(size_t)cy * t->gw + cx] - (int)*ref++;
+
+			if (d > OB_TILING_DELTA || d < -OB_TILING_DELTA)
+				return true;
+		}
+	return false;
+}
+
+static void remember(struct ob_tiling *t, struct region *g)
+{
+	uint8_t *ref = g->ref;
+
+	for (int cy = g->cy0; cy < g->cy1; cy++) {
+		memcpy(ref, t->cells + (size_t)cy * t->gw + g->cx0, (size_t)(g->cx1 - g->cx0));
+		ref += g->cx1 - g->cx0;
+	}
+}
+
+/* Which regions this call searches: want[i] set. */
+static void choose(struct ob_tiling *t, bool *want)
+{
+	int stale = 0;
+
+	if (t->refresh <= 1) {
+		for (int i = 0; i < t->n; i++)
+			want[i] = true;
+		return;
+	}
+	for (int i = 0; i < t->n; i++)
+		want[i] = t->r[i].last < 0 || t->calls - t->r[i].last >= t->refresh || changed(t, &t->r[i]);
+	/* and a share of the rest, the longest unsearched first, n / refresh a
+	 * call on average, so that the refresh is spread over the calls */
+	for (int i = 0; i < t->n; i++)
+		stale += !want[i];
+	t->credit += (double)t->n / t->refresh;
+	for (; t->credit >= 1 && stale > 0; t->credit -= 1) {
+		int oldest = -1;
+
+		for (int i = 0; i < t->n; i++)
+			if (!want[i] && (oldest < 0 || t->r[i].last < t->r[oldest].last))
+				oldest = i;
+		want[oldest] = true;
+		stale--;
+	}
+	if (!stale) /* everything is searched anyway: no refresh is owed */
+		t->credit = 0;
+}
+
+/* One pass over region g; its boxes replace what it found before. */
+static int search(struct ob_tiling *t, struct ob_detector *d, const AVFrame *f, struct region *g, double threshold)
+{
+	struct ob_box r = g->roi;
+	int ret;
+
+	ob_detections_clear(&g->found);
+	ret = ob_detector_run(d, f, g->whole ? NULL : &r, threshold, &g->found);
+	if (ret)
+		return ret;
+	if (!g->whole)
+		for (size_t i = 0; i < g->found.n; i++) {
+			struct ob_box b = g->found.v[i].box;
+
+			/* Tiles are for small things: anything wider than a third of
+			 * a tile is within the full-frame pass's reach, and a tile
+			 * seeing it alone is a false alarm (a 213 px "face" in a
+			 * black terminal, score 0.53).  Width only: face models'
+			 * min_face is a width, and UltraFace boxes a face a third
+			 * taller than wide (judged by a 4:3 tile's height, 84x114 px
+			 * faces on a 1080p frame fell between tiles and full pass). */
+			if (b.w > t->tile_w * TILE_MAX_OBJECT) {
+				g->found.v[i] = g->found.v[--g->found.n];
+				i--;
+				continue;
+			}
+			g->found.v[i].cut = (r.x > 0 && b.x <= r.x + SEAM_PX) || (r.y > 0 && b.y <= r.y + SEAM_PX) ||
+					    (r.x + r.w < t->width && b.x + b.w >= r.x + r.w - SEAM_PX) ||
+					    (r.y + r.h < t->height && b.y + b.h >= r.y + r.h - SEAM_PX);
+		}
+	if (g->ref)
+		remember(t, g);
+	g->last = t->calls;
+	return 0;
+}
+
+int ob_tiling_run(struct ob_tiling *t, struct ob_detector *d, const AVFrame *f, double threshold,
+		  struct ob_detections *out)
+{
+	bool want[1 + OB_DETECT_MAX_TILES];
+	int ret = 0;
+
+	if (f->width != t->width || f->height != t->height)
+		return ob_err(OB_ERR_INTERNAL, "detector %s: frame %dx%d in a search of %dx%d frames",
+			      ob_detector_card(d)->name, f->width, f->height, t->width, t->height);
+	if (threshold != t->threshold) { /* what was found at another threshold is not this answer */
+		for (int i = 0; i < t->n; i++)
+			t->r[i].last = -1;
+		t->threshold = threshold;
+	}
+	if (t->cells)
+		measure_cells(t, f);
+	choose(t, want);
+	ob_detections_clear(&t->all);
+	for (int i = 0; i < t->n && !ret; i++) {
+		if (want[i]) {
+			ret = search(t, d, f, &t->r[i], threshold);
+			t->searched++;
+		} else {
+			t->reused++;
+		}
+		for (size_t k = 0; k < t->r[i].found.n && !ret; k++)
+			ret = ob_detections_push(&t->all, &t->r[i].found.v[k]);
+	}
+	t->calls++;
+	if (ret) {
+		for (int i = 0; i < t->n; i++) /* a search cut short leaves nothing to trust */
+			t->r[i].last = -1;
+		return ret;
+	}
+	if (t->n > 1) /* one region is one pass, already decoded as the model's card says */
+		ob_nms_seams(&t->all, ob_detector_card(d)->dec.nms_iou);
+	for (size_t i = 0; i < t->all.n && !ret; i++)
+		ret = ob_detections_push(out, &t->all.v[i]);
+	return ret;
+}
+
+int ob_detector_run_tiled(struct ob_detector *d, const AVFrame *f, int tile, double threshold,
+			  struct ob_detections *out)
+{
+	struct ob_tiling *t;
+	int ret;
+
+	if (tile <= 0) {
+		const struct ob_model_card *c = ob_detector_card(d);
+
+		tile = c->width > c->height ? c->width : c->height;
+	}
+	ret = ob_tiling_open(d, f->width, f->height, tile, 1, &t);
+	if (ret)
+		return ret;
+	ret = ob_tiling_run(t, d, f, threshold, out);
+	ob_tiling_free(&t);
+	return ret;
+}
