@@ -25,6 +25,7 @@
 #define OB_SCORE_MIN 0.01           /* [detect] thresholds, [track] low and iou */
 #define OB_TRACK_CONFIRM_MAX 100    /* [track] confirm */
 #define OB_MOTION_MARGIN_MAX 10.0   /* [track] motion_margin, in frames of motion */
+#define OB_CONFIRM_MOTION_MAX 10.0  /* [track] confirm_motion, in heights of the box */
 
 enum ob_style {
 	OB_STYLE_PIXELATE, /* block mean plus seeded noise */
@@ -115,6 +116,8 @@ struct ob_track_opts {
 	double extend_after;  /* ... and after its last */
 	double max_lost;      /* a track may go undetected this long and continue */
 	int confirm;          /* detections that confirm a track */
+	double confirm_motion; /* a person track is confirmed once it moved this many box heights */
+	double confirm_score; /* ... and if its detections' mean score reaches this */
 	double iou;           /* association overlap gate */
 	double low;           /* detections down to this score continue tracks (ByteTrack) */
 	double motion_margin; /* every box grows by this many frames of its motion */

@@ -21,7 +21,9 @@ struct ob_track_params {
 	int extend_before;   /* frames a track is extended before its first detection (<= lookahead) */
 	int extend_after;    /* frames after its last detection */
 	int max_lost;        /* frames a track may go undetected and still continue */
-	int confirm;         /* detections that confirm a track */
+	int confirm;         /* detections after which the tracker keeps a track (and may confirm it) */
+	double confirm_motion; /* person tracks: box heights the centre must move to be confirmed */
+	double confirm_score; /* person tracks: mean detection score needed to be confirmed */
 	double iou;          /* association gate (tracker.h iou_gate) */
 	double low;          /* second-round score floor (tracker.h low) */
 	double motion_margin; /* cover = box grown by this many frames of its motion, every side */
@@ -99,6 +101,21 @@ int ob_track_store_rows(struct ob_track_store *ts, int64_t n, const struct ob_tr
  * file and the analyzer (the store knows neither): the frame's final rows,
  * and the tracks confirmed since the last retired frame, to be recorded after
  * the rows.  Everything is borrowed until the next call on the store.
+ *
+ * Confirmed answers "is this track counted?" (analytics, the MOTChallenge
+ * export, tracks.h5's confirmed flag), and the store is the one place that
+ * decides it; it never changes what is hidden (every track's rows are,
+ * confirmed or not).  A track is confirmed once its tracker has kept it
+ * (`confirm` matched detections) and, for a person track, once its
+ * detections so far show a person rather than clutter: the centre of its
+ * detected box has moved over its life (the larger of its horizontal and
+ * vertical ranges) by at least confirm_motion times its mean detected
+ * height, and its detections' mean score is at least confirm_score.  It is
+ * decided on the detections of the track's whole life up to the frame being
+ * detected, lookahead frames before the rows are retired, so a person who
+ * stands still for a while and then walks is confirmed when the walk shows,
+ * and its earlier rows count too (the analyzer holds them); a track that
+ * never moves is never confirmed.  Confirmation is never withdrawn.
  */
 struct ob_retired {
 	struct ob_frame_summary frame;

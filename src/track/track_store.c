@@ -32,13 +32,23 @@ struct obs {
 	float score;
 };
 
+/* What a track's detections over its whole life say (obs[] keeps only the
+ * recent ones). */
+struct evidence {
+	int64_t n;                  /* detections */
+	double score_sum, h_sum;
+	double x0, x1, y0, y1;      /* range of the box's centre */
+};
+
 /* The store's view of one track: its recent detections, in frame order. */
 struct strack {
 	uint64_t id;
 	int lane;
 	bool alive;          /* still in its tracker */
-	bool confirmed;      /* the tracker confirmed it */
+	bool kept;           /* the tracker confirmed it (confirm detections matched) */
+	bool confirmed;      /* ... and its evidence holds: it counts */
 	bool confirm_sent;   /* ... and a retired frame reported it */
+	struct evidence ev;
 	struct obs *obs;
 	size_t n, cap;
 };
@@ -47,6 +57,7 @@ struct lane {
 	enum ob_class cls;
 	double high;
 	double hide;          /* top fraction of the cover hidden */
+	bool person;          /* its tracks need evidence of a person to be confirmed */
 	struct ob_tracker *tracker;
 };
 
@@ -94,6 +105,8 @@ void ob_track_params_from(const struct ob_track_opts *o, double fps, struct ob_t
 		.extend_after = frames_of(o->extend_after, fps),
 		.max_lost = frames_of(o->max_lost, fps),
 		.confirm = o->confirm,
+		.confirm_motion = o->confirm_motion,
+		.confirm_score = o->confirm_score,
 		.iou = o->iou,
 		.low = o->low,
 		.motion_margin = o->motion_margin,
@@ -178,6 +191,7 @@ int ob_track_store_add_lane(struct ob_track_store *ts, enum ob_class cls, double
 	l->cls = cls;
 	l->high = high;
 	l->hide = hide < 0 ? 0 : hide > 1 ? 1 : hide;
+	l->person = cls == OB_CLASS_PERSON;
 	ret = ob_tracker_new(&tp, &ts->next_id, &l->tracker);
 	if (ret)
 		return ret;
@@ -202,6 +216,21 @@ static struct strack *find(struct ob_track_store *ts, uint64_t id)
 	return ts->ntracks ? bsearch(&id, ts->tracks, ts->ntracks, sizeof(*ts->tracks), cmp_id) : NULL;
 }
 
+/* Whether track t counts (track_store.h, struct ob_retired): the one
+ * place that decides it. */
+static bool earns_confirmation(const struct ob_track_store *ts, const struct strack *t)
+{
+	const struct evidence *e = &t->ev;
+	double moved = fmax(e->x1 - e->x0, e->y1 - e->y0);
+
+	if (!t->kept)
+		return false;
+	if (!ts->lanes[t->lane].person)
+		return true;
+	return e->n > 0 && e->score_sum >= ts->p.confirm_score * (double)e->n &&
+	       moved * (double)e->n >= ts->p.confirm_motion * e->h_sum;
+}
+
 /* Tracks leave their tracker (lost too long, or tentative and unmatched);
  * their detections stay until their last row is retired. */
 static void sync_lane(struct ob_track_store *ts, int lane)
@@ -218,7 +247,8 @@ static void sync_lane(struct ob_track_store *ts, int lane)
 		while (j < nlive && live[j].id < t->id)
 			j++;
 		if (j < nlive && live[j].id == t->id) {
-			if (!t->confirmed && live[j].state != OB_TRACK_TENTATIVE) {
+			t->kept = t->kept || live[j].state != OB_TRACK_TENTATIVE;
+			if (!t->confirmed && earns_confirmation(ts, t)) {
 				t->confirmed = true;
 				ts->confirmed++;
 			}
@@ -245,6 +275,21 @@ int ob_track_store_begin_frame(struct ob_track_store *ts, int64_t frame, double 
 	return 0;
 }
 
+static void add_evidence(struct evidence *e, const struct ob_box *b, float score)
+{
+	double cx = b->x + b->w / 2, cy = b->y + b->h / 2;
+
+	if (!e->n) {
+		e->x0 = e->x1 = cx;
+		e->y0 = e->y1 = cy;
+	}
+	e->x0 = fmin(e->x0, cx), e->x1 = fmax(e->x1, cx);
+	e->y0 = fmin(e->y0, cy), e->y1 = fmax(e->y1, cy);
+	e->score_sum += score;
+	e->h_sum += b->h;
+	e->n++;
+}
+
 static int add_obs(struct ob_track_store *ts, uint64_t id, int lane, struct ob_box box, float score)
 {
 	struct strack *t = find(ts, id);
@@ -262,6 +307,7 @@ static int add_obs(struct ob_track_store *ts, uint64_t id, int lane, struct ob_b
 	if ((ret = ob_grow(&t->obs, &t->cap, t->n + 1, sizeof(*t->obs), SIZE_MAX)))
 		return ob_err(ret, "track store: %s", ob_errmsg());
 	t->obs[t->n++] = (struct obs){ ts->current, box, score };
+	add_evidence(&t->ev, &box, score);
 	return 0;
 }
 

@@ -17,7 +17,7 @@ import sys
 import h5py
 
 DT = 5           # frames: a crossing this close to the hand count's, same direction, is the same
-VISIT_SLACK = 4  # visits: a fragmented or re-entering track adds one
+VISIT_SLACK = 3  # visits: a fragmented or re-entering track adds one (measured 33 for 30)
 
 
 def inside(poly, x, y):

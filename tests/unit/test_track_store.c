@@ -331,10 +331,98 @@ static void test_replay_rows(void **state)
 	ob_track_store_free(&ts);
 }
 
+/*
+ * Confirmed (counted) is not hidden: on a person lane, a box that never
+ * moves (a cone, a sign) is hidden on every frame and never confirmed; a
+ * person who stands for 4 s and then walks is confirmed once the walk shows,
+ * the confirmation reported with a retired frame after which every row of
+ * the track counts; one who walks but scores below confirm_score is not.
+ * On a vehicle lane a parked car is confirmed by its detections alone.
+ */
+static void test_confirmed_needs_evidence(void **state)
+{
+	enum { FRAMES = 300, CLUTTER = 0, STANDER, FAINT, CAR, N };
+	static const struct object objs[N] = {
+		[CLUTTER] = { 100, 100, 20, 60, 0, 0 },
+		[STANDER] = { 400, 100, 30, 90, 0, 0 },      /* walks from frame 100, below */
+		[FAINT] = { 100, 400, 30, 90, 1, 0 },
+		[CAR] = { 600, 400, 120, 60, 0, 0 },
+	};
+	struct ob_track_params p;
+	struct ob_track_store *ts;
+	int person, vehicle;
+	int64_t next = 0, confirmed_at[N];
+	uint64_t id[N] = { 0 };
+	bool hidden_all[N];
+	int64_t tracks, nconfirmed;
+
+	(void)state;
+	params(&p);
+	for (int k = 0; k < N; k++) {
+		confirmed_at[k] = -1;
+		hidden_all[k] = true;
+	}
+	assert_int_equal(ob_track_store_new(&p, &ts), 0);
+	assert_int_equal(ob_track_store_add_lane(ts, OB_CLASS_PERSON, 0.3, 0.3, 0, &person), 0);
+	assert_int_equal(ob_track_store_add_lane(ts, OB_CLASS_VEHICLE, 0.3, 0, 0, &vehicle), 0);
+	for (int64_t f = 0; f <= FRAMES; f++) {
+		if (f < FRAMES) {
+			struct ob_box b[3] = { truth(&objs[CLUTTER], f), truth(&objs[STANDER], f), truth(&objs[FAINT], f) };
+			float sc[3] = { 0.9f, 0.6f, 0.32f };
+			struct ob_box car = truth(&objs[CAR], f);
+			float car_score = 0.9f;
+
+			if (f > 100)
+				b[1].x += 2.0 * (double)(f - 100);
+			assert_int_equal(ob_track_store_begin_frame(ts, f, (double)f / 25), 0);
+			assert_int_equal(ob_track_store_observe(ts, person, b, sc, 3), 0);
+			assert_int_equal(ob_track_store_observe(ts, vehicle, &car, &car_score, 1), 0);
+		} else {
+			ob_track_store_finish(ts);
+		}
+		while (next < ob_track_store_ready(ts)) {
+			struct ob_retired r;
+
+			assert_int_equal(ob_track_store_retire(ts, next, &r), 0);
+			for (size_t i = 0; i < r.n; i++) {
+				/* objects apart: each row's track is the object it lies on */
+				int k = r.rows[i].y < 300 ? (r.rows[i].x < 300 ? CLUTTER : STANDER)
+							  : (r.rows[i].x < 550 ? FAINT : CAR);
+
+				if (!id[k])
+					id[k] = r.rows[i].track;
+				assert_int_equal(r.rows[i].track, id[k]); /* one track each */
+				hidden_all[k] = hidden_all[k] && r.rows[i].hidden;
+			}
+			for (size_t i = 0; i < r.nconfirmed; i++)
+				for (int k = 0; k < N; k++)
+					if (r.confirmed[i] == id[k]) {
+						assert_int_equal(confirmed_at[k], -1); /* reported once */
+						confirmed_at[k] = next;
+					}
+			next++;
+		}
+	}
+	assert_int_equal(next, FRAMES);
+	assert_int_equal(confirmed_at[CLUTTER], -1);
+	assert_int_equal(confirmed_at[FAINT], -1);
+	/* 0.5 heights = 45 px of walking at 2 px a frame: seen on frame 123,
+	 * reported with the frame retired then, a lookahead earlier */
+	assert_in_range(confirmed_at[STANDER], 123 - p.lookahead - 1, 123 - p.lookahead + 1);
+	assert_in_range(confirmed_at[CAR], 0, 1);
+	assert_true(hidden_all[CLUTTER] && hidden_all[STANDER] && hidden_all[FAINT]);
+	assert_false(hidden_all[CAR]); /* vehicles are tracked, not hidden */
+	ob_track_store_counts(ts, &tracks, &nconfirmed);
+	assert_int_equal(tracks, 4);
+	assert_int_equal(nconfirmed, 2);
+	ob_track_store_free(&ts);
+}
+
 static void test_params_from_seconds(void **state)
 {
 	struct ob_track_opts o = { .lookahead = 1.0, .extend_before = 0.5, .extend_after = 0.2, .max_lost = 1,
-				   .confirm = 2, .iou = 0.3, .low = 0.1, .motion_margin = 1 };
+				   .confirm = 2, .confirm_motion = 0.5, .confirm_score = 0.35, .iou = 0.3, .low = 0.1,
+				   .motion_margin = 1 };
 	struct ob_track_params p;
 
 	(void)state;
@@ -358,6 +446,7 @@ int main(void)
 		cmocka_unit_test(test_sparse_detections_beyond_lookahead),
 		cmocka_unit_test(test_memory_bounded),
 		cmocka_unit_test(test_replay_rows),
+		cmocka_unit_test(test_confirmed_needs_evidence),
 		cmocka_unit_test(test_params_from_seconds),
 	};
 	int ret;
