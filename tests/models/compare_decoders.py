@@ -32,8 +32,10 @@ def main():
         keep = {0, 1, 2, 3, 5, 7}
         boxes = [b for b in decoders.centernet(o[0].reshape(1, 80, h // 4, w // 4),
                                                o[1].reshape(1, 4, h // 4, w // 4), 1.0, thr=thr) if b[5] in keep]
-    elif model == "ppocr_det":
-        boxes = decoders.db(o[0].reshape(1, 1, 640, 640), 1.0, box_thr=thr)
+    elif model == "ppocr_det" or model.startswith("ppocr_det_"):
+        # ppocr_det_WxH: the network with its input fixed to W x H, probabilities at that size
+        w, h = (640, 640) if model == "ppocr_det" else map(int, model[len("ppocr_det_"):].split("x"))
+        boxes = decoders.db(o[0].reshape(1, 1, h, w), 1.0, box_thr=thr)
     else:
         sys.exit(f"unknown model {model}")
     for x1, y1, x2, y2, s, c in boxes:

@@ -12,7 +12,8 @@ For every model:
     shipped ONNX for UltraFace) on a deterministic random input;
   * real/synthetic images give sensible detections (face-api demo photos etc.; for
     CenterNet and each variant its family card lists, also the annotated people of
-    vtest.avi frames 100/400/700 when Debian's opencv-doc is installed);
+    vtest.avi frames 100/400/700 when Debian's opencv-doc is installed); each size of
+    CenterNet and PP-OCR DB is checked like the family's own card;
   * converting twice gives byte-identical files with the pinned SHA-256 (UltraFace,
     installed unconverted: the installed file is the package's, byte for byte).
 Prints per-model cv2 forward times and `N passed, N failed`; exits 1 on any failure.
@@ -115,7 +116,7 @@ def test_card(name, mdir):
         return None
     req = {"model": ["name", "task", "file", "sha256", "source", "licence", "description"],
            "input": ["width", "height", "channels", "mean", "scale", "resize"],
-           "output": ["names"], "decoder": ["type", "score_threshold", "nms_iou"] if name != "ppocr_det"
+           "output": ["names"], "decoder": ["type", "score_threshold", "nms_iou"] if not name.startswith("ppocr_det")
            else ["type", "score_threshold", "binary_threshold"]}
     missing = [s + "." + k for s, ks in req.items() for k in ks if not card.has_option(s, k)]
     check(not missing, "%s: card has required keys %s" % (name, missing or ""))
@@ -316,36 +317,39 @@ def test_centernet(mdir, src_human, src_faceapi, name="centernet"):
     TIMES[name] = time_forward(net, D.to_blob(hwc, 0.0, 1.0), names)
 
 
-def centernet_variants(mdir, src_human, src_faceapi):
-    """Every centernet_WxH card: a card like the family's at its own size, then the same checks.
+def family_variants(family_name, alias, test, *args):
+    """Every FAMILY_WxH card: a card like the family's at its own size, then test(*args, name).
 
-    The family card's variants must be among them (the others, e.g. 384x288, are named by recipes)."""
+    The family card's variants must be among them (others, e.g. centernet_384x288, are named
+    by recipes); ALIAS is the family's own network under its size's name."""
     import glob
-    family = read_card(os.path.join(ROOT, "models", "centernet.card"))
+    family = read_card(os.path.join(ROOT, "models", family_name + ".card"))
     listed = family.get("model", "variants", fallback="").split(",")
-    sizes = sorted(os.path.basename(p)[:-5] for p in glob.glob(os.path.join(ROOT, "models", "centernet_*x*.card")))
-    sizes.remove("centernet_512x512")   # the family's own network by name, checked below
-    check(all(v in sizes for v in listed) and listed, "centernet: card's variants %s are among %s" % (listed, sizes))
+    sizes = sorted(os.path.basename(p)[:-5] for p in glob.glob(os.path.join(ROOT, "models", family_name + "_*x*.card")))
+    sizes.remove(alias)   # the family's own network by name, checked below
+    check(all(v in sizes for v in listed) and listed, "%s: card's variants %s are among %s"
+          % (family_name, listed, sizes))
     for v in sizes:
         card = read_card(os.path.join(ROOT, "models", v + ".card"))
-        same = all(card.get(s, k) == family.get(s, k) for s, k in
+        same = all(card.get(s, k, fallback=None) == family.get(s, k, fallback=None) for s, k in
                    (("model", "task"), ("model", "licence"), ("model", "source"), ("input", "channels"),
                     ("input", "mean"), ("input", "scale"), ("input", "resize"), ("output", "names"),
                     ("decoder", "type"), ("decoder", "score_threshold"), ("decoder", "nms_iou"),
-                    ("decoder", "stride"), ("decoder", "keep_classes")))
+                    ("decoder", "stride"), ("decoder", "keep_classes"), ("decoder", "binary_threshold"),
+                    ("decoder", "unclip_ratio"), ("decoder", "min_size")))
         check(same and dict(card.items("labels")) == dict(family.items("labels")),
               "%s: task, input encoding, outputs, decoder and labels are the family's" % v)
         check(not card.has_option("model", "variants"), "%s: lists no variants of its own" % v)
-        check(v == "centernet_%dx%d" % (card.getint("input", "width"), card.getint("input", "height")),
+        check(v == "%s_%dx%d" % (family_name, card.getint("input", "width"), card.getint("input", "height")),
               "%s: name says the input size" % v)
-        test_centernet(mdir, src_human, src_faceapi, v)
+        test(*args, name=v)
     # the square network by its size's name, so that a recipe can pin it on every frame
-    alias = test_card("centernet_512x512", mdir)
-    if alias is not None:
+    ali = test_card(alias, args[0])
+    if ali is not None:
         fam = {(s, k): v for s in family.sections() for k, v in family.items(s) if (s, k) != ("model", "variants")}
-        ali = {(s, k): v for s in alias.sections() for k, v in alias.items(s)}
-        fam[("model", "name")] = "centernet_512x512"
-        check(fam == ali, "centernet_512x512: the centernet card under its size's name (same file and sha256)")
+        pinned = {(s, k): v for s in ali.sections() for k, v in ali.items(s)}
+        fam[("model", "name")] = alias
+        check(fam == pinned, "%s: the %s card under its size's name (same file and sha256)" % (alias, family_name))
     return sizes
 
 
@@ -363,33 +367,35 @@ def text_image():
     return img, truth
 
 
-def test_ppocr(mdir, src_ocr):
-    card = test_card("ppocr_det", mdir)
+def test_ppocr(mdir, src_ocr, name="ppocr_det"):
+    card = test_card(name, mdir)
     if card is None:
         return
-    net, names = test_loads("ppocr_det", card, mdir, [(1, 1, 640, 640)])
+    w, h = card.getint("input", "width"), card.getint("input", "height")
+    net, names = test_loads(name, card, mdir, [(1, 1, h, w)])
     if net is None:
         return
+    # the upstream graph has dynamic height and width: the reference at any size
     upstream = os.path.join(src_ocr, "assets/ch_PP-OCRv4_det_infer.onnx")
     img, truth = text_image()
-    hwc, sc = D.letterbox(img, 640, 640, card.get("input", "channels"))
+    hwc, sc = D.letterbox(img, w, h, card.get("input", "channels"))
     mean, scale = card.getfloat("input", "mean"), card.getfloat("input", "scale")
-    for label, x in (("random", np.random.RandomState(7).uniform(-2, 2, (1, 3, 640, 640)).astype(np.float32)),
+    for label, x in (("random", np.random.RandomState(7).uniform(-2, 2, (1, 3, h, w)).astype(np.float32)),
                      ("text image", D.to_blob(hwc, mean, scale))):
         ref = onnx_ref.run(upstream, x)
         out = forward(net, x, names)[0]
         d = float(np.abs(out - ref).max())
-        report("ppocr_det: %s: max|cv2 - numpy(upstream onnx)| %.2e (ref max %.3f)" % (label, d, ref.max()))
-        check(d < 1e-3, "ppocr_det: OpenCV output == NumPy run of the upstream graph (%s)" % label)
+        report("%s: %s: max|cv2 - numpy(upstream onnx)| %.2e (ref max %.3f)" % (name, label, d, ref.max()))
+        check(d < 1e-3, "%s: OpenCV output == NumPy run of the upstream graph (%s)" % (name, label))
     prob = forward(net, D.to_blob(hwc, mean, scale), names)[0]
     dets = D.db(prob, sc, thr=card.getfloat("decoder", "binary_threshold"),
                 box_thr=card.getfloat("decoder", "score_threshold"))
-    report("ppocr_det: synthetic text image: %d regions %s" % (len(dets), " ".join(
+    report("%s: synthetic text image: %d regions %s" % (name, len(dets), " ".join(
         "[%d,%d,%d,%d %.2f]" % (d[0], d[1], d[2], d[3], d[4]) for d in dets)))
     hit = sum(1 for t in truth if any(iou(t, d) > 0.5 for d in dets))
-    check(hit == len(truth) and len(dets) == len(truth), "ppocr_det: each printed line found once (%d/%d)"
-          % (hit, len(truth)))
-    TIMES["ppocr_det"] = time_forward(net, D.to_blob(hwc, mean, scale), names)
+    check(hit == len(truth) and len(dets) == len(truth), "%s: each printed line found once (%d/%d)"
+          % (name, hit, len(truth)))
+    TIMES[name] = time_forward(net, D.to_blob(hwc, mean, scale), names)
 
 
 def test_ssd(mdir, src_faceapi):
@@ -493,9 +499,11 @@ def test_ultraface(mdir, src_facerec, src_faceapi):
 
 
 def test_reproducible(src_human, src_ocr, src_faceapi, variants):
+    """variants: {family: [its FAMILY_WxH names]}, converted from the family's source."""
     conv = os.path.join(ROOT, "models", "convert.py")
     srcs = {"blazeface": src_human, "centernet": src_human, "ppocr_det": src_ocr, "ssd_face": src_faceapi}
-    srcs.update((v, src_human) for v in variants)
+    for family, names in variants.items():
+        srcs.update((v, srcs[family]) for v in names)
     with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
         for name, src in srcs.items():
             for d in (a, b):
@@ -536,18 +544,19 @@ def main():
             print("missing %s: run `make models-sources` first" % d)
             print("0 passed, 1 failed")
             return 1
-    variants = []
+    variants = {}
     for fn, args in ((test_blazeface, (a.model_dir, human, faceapi)),
                      (test_centernet, (a.model_dir, human, faceapi)),
-                     (centernet_variants, (a.model_dir, human, faceapi)),
+                     (family_variants, ("centernet", "centernet_512x512", test_centernet, a.model_dir, human, faceapi)),
                      (test_ppocr, (a.model_dir, ocr)),
+                     (family_variants, ("ppocr_det", "ppocr_det_640x640", test_ppocr, a.model_dir, ocr)),
                      (test_ssd, (a.model_dir, faceapi)),
                      (test_ultraface, (a.model_dir, facerec, faceapi)),
                      (test_unchanged, (a.model_dir, facerec))):
         try:
             r = fn(*args)
-            if fn is centernet_variants:
-                variants = r
+            if fn is family_variants:
+                variants[args[0]] = r
         except Exception as e:  # noqa: BLE001
             import traceback
             traceback.print_exc()

@@ -247,6 +247,8 @@ static void test_decoders_match_reference(void **state)
 	compare_with_python("centernet_512x384", SAMPLES "/sample4.jpg", 2);
 	compare_with_python("centernet_384x288", SAMPLES "/sample4.jpg", 2);
 	compare_with_python("ppocr_det", CLIP, 1);
+	/* a 640x384 probability map (the 16:9 text variant): rows of 640, not a square */
+	compare_with_python("ppocr_det_640x384", CLIP, 1);
 }
 
 /* A CenterNet card for synthetic tensors: a 64x32 input, stride 4, so 16x8 cells. */
@@ -382,23 +384,29 @@ static void write_variant_card(const char *dir, const char *name, const char *fi
 static void test_model_pick(void **state)
 {
 	static const struct {
+		const char *family;
 		int w, h;
 		const char *want;
 	} frames[] = {
-		{ 1280, 720, "centernet_512x288" },  { 1920, 1080, "centernet_512x288" },
-		{ 3840, 1600, "centernet_512x288" }, { 768, 576, "centernet_512x384" },
-		{ 640, 480, "centernet_512x384" },   { 720, 576, "centernet_512x384" },
-		{ 640, 640, "centernet" },           { 1080, 1920, "centernet" }, /* portrait phone video */
-		{ 0, 0, "centernet" },
+		{ "centernet", 1280, 720, "centernet_512x288" },  { "centernet", 1920, 1080, "centernet_512x288" },
+		{ "centernet", 3840, 1600, "centernet_512x288" }, { "centernet", 768, 576, "centernet_512x384" },
+		{ "centernet", 640, 480, "centernet_512x384" },   { "centernet", 720, 576, "centernet_512x384" },
+		{ "centernet", 640, 640, "centernet" },
+		{ "centernet", 1080, 1920, "centernet" }, /* portrait phone video */
+		{ "centernet", 0, 0, "centernet" },
+		{ "ppocr_det", 1280, 720, "ppocr_det_640x384" },  { "ppocr_det", 1920, 1080, "ppocr_det_640x384" },
+		{ "ppocr_det", 768, 576, "ppocr_det_640x480" },   { "ppocr_det", 720, 576, "ppocr_det_640x480" },
+		{ "ppocr_det", 1080, 1920, "ppocr_det" },         { "ppocr_det", 0, 0, "ppocr_det" },
 	};
 	struct ob_model_card card;
 	char dir[] = "/tmp/obscura-pick-XXXXXX", cmd[512];
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(frames) / sizeof(frames[0]); i++) {
-		assert_int_equal(ob_model_pick(model_dir(), "centernet", frames[i].w, frames[i].h, &card), 0);
+		assert_int_equal(ob_model_pick(model_dir(), frames[i].family, frames[i].w, frames[i].h, &card), 0);
 		if (strcmp(card.name, frames[i].want))
-			fail_msg("%dx%d frame: %s, not %s", frames[i].w, frames[i].h, card.name, frames[i].want);
+			fail_msg("%s, %dx%d frame: %s, not %s", frames[i].family, frames[i].w, frames[i].h, card.name,
+				 frames[i].want);
 	}
 	assert_int_equal(ob_model_pick(model_dir(), "centernet", 1280, 720, &card), 0);
 	assert_float_equal(ob_model_padding(&card, 1280, 720), 0, 0);
@@ -411,6 +419,10 @@ static void test_model_pick(void **state)
 	assert_int_equal(ob_model_pick(model_dir(), "centernet_512x512", 1280, 720, &card), 0);
 	assert_string_equal(card.name, "centernet_512x512");
 	assert_string_equal(card.file, "centernet.onnx");
+	assert_int_equal(ob_model_verify(&card), 0);
+	assert_int_equal(ob_model_pick(model_dir(), "ppocr_det_640x640", 1280, 720, &card), 0);
+	assert_string_equal(card.name, "ppocr_det_640x640");
+	assert_string_equal(card.file, "ppocr_det.onnx");
 	assert_int_equal(ob_model_verify(&card), 0);
 	assert_int_equal(ob_model_pick(model_dir(), "blazeface", 1280, 720, &card), 0);
 	assert_string_equal(card.name, "blazeface");
