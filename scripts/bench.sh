@@ -17,7 +17,9 @@
 #   disclosure   recipes/disclosure.ini (faces, people's heads, text)
 #   analyze      recipes/analytics.ini (people and vehicles, tracks only, no video)
 #
-# For each: seconds, frames a second, the ratio to the floor, peak RSS, and
+# For each: seconds, frames a second, the ratio to the floor, peak RSS, the
+# ratio of CPU time (user + system) to the floor's (steadier on a busy
+# machine), and
 # the share of the wall time each part of the pipeline was busy, from the
 # job's JSON "timing" (decode, each detector with its forward passes per
 # frame, tracking, retiring rows to tracks.h5 and analytics, hiding,
@@ -45,29 +47,32 @@ INI
 
 frames() { ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 "$1"; }
 
-# measure REPS CMD...: best-of-REPS wall time (s) and peak RSS (KiB); the
-# best run's stdout is kept in $TMP/stdout.
+# measure REPS CMD...: best-of-REPS wall time (s), peak RSS (KiB) and the
+# CPU time (user + system, s) of the best run; its stdout is kept in
+# $TMP/stdout.
 measure() {
 	reps=$1
 	shift
 	best=""
 	rss=0
+	cpu=0
 	i=0
 	while [ "$i" -lt "$reps" ]; do
-		/usr/bin/time -f "%e %M" -o "$TMP/time" "$@" >"$TMP/run.out" 2>"$TMP/run.err" || {
+		/usr/bin/time -f "%e %M %U %S" -o "$TMP/time" "$@" >"$TMP/run.out" 2>"$TMP/run.err" || {
 			echo "bench: failed: $*" >&2
 			cat "$TMP/run.err" >&2
 			exit 1
 		}
-		read -r t m <"$TMP/time"
+		read -r t m u s <"$TMP/time"
 		if [ -z "$best" ] || [ "$(echo "$t < $best" | bc)" = 1 ]; then
 			best=$t
+			cpu=$(echo "$u + $s" | bc -l)
 			cp "$TMP/run.out" "$TMP/stdout"
 		fi
 		[ "$m" -gt "$rss" ] && rss=$m
 		i=$((i + 1))
 	done
-	echo "$best $rss"
+	echo "$best $rss $cpu"
 }
 
 # The busy share of each part from a run --json / analyze --json summary,
@@ -91,19 +96,20 @@ print(", ".join(parts))
 PY
 }
 
-row() { # clip what seconds rss frames floor
-	printf '%-16s %-12s %8.2f %7.1f %7.2f %9.0f   %s\n' "$1" "$2" "$3" "$(echo "$5 / $3" | bc -l)" \
-		"$(echo "$3 / $6" | bc -l)" "$(echo "$4 / 1024" | bc -l)" "$7"
+row() { # clip what seconds rss cpu frames floor floor-cpu shares
+	printf '%-16s %-12s %8.2f %7.1f %7.2f %9.0f %7.2f   %s\n' "$1" "$2" "$3" "$(echo "$6 / $3" | bc -l)" \
+		"$(echo "$3 / $7" | bc -l)" "$(echo "$4 / 1024" | bc -l)" "$(echo "$5 / $8" | bc -l)" "$9"
 }
 
-printf '%-16s %-12s %8s %7s %7s %9s   %s\n' clip what seconds fps ratio "peak MiB" "busy share of wall time"
+printf '%-16s %-12s %8s %7s %7s %9s %7s   %s\n' clip what seconds fps ratio "peak MiB" "cpu" "busy share of wall time"
 for clip in "$HELLO" "$CCTV"; do
 	n=$(frames "$clip")
 	name=$(basename "$clip")
 	set -- $(measure "$REPS" ffmpeg -v error -y -threads 2 -i "$clip" -an -c:v libx264 -preset veryfast -crf 20 \
 		"$TMP/floor.mp4")
 	floor=$1
-	row "$name" floor "$1" "$2" "$n" "$floor" "(ffmpeg -c:v libx264 -preset veryfast -crf 20)"
+	floor_cpu=$3
+	row "$name" floor "$1" "$2" "$3" "$n" "$floor" "$floor_cpu" "(ffmpeg -c:v libx264 -preset veryfast -crf 20)"
 	for what in plain faces disclosure analyze; do
 		case $what in
 		plain) cmd="run -r $TMP/plain.ini" ;;
@@ -115,10 +121,11 @@ for clip in "$HELLO" "$CCTV"; do
 		[ $what = plain ] && reps=$REPS
 		# shellcheck disable=SC2086
 		set -- $(measure "$reps" "$OBSCURA" $cmd --unsigned -q --force --no-progress --json -o "$TMP/out" "$clip")
-		row "$name" "$what" "$1" "$2" "$n" "$floor" "$(shares "$n")"
+		row "$name" "$what" "$1" "$2" "$3" "$n" "$floor" "$floor_cpu" "$(shares "$n")"
 	done
 done
-echo "ratio = wall time / floor wall time (lower is better); floor and plain best of $REPS runs, the others one run"
+echo "ratio = wall time / floor wall time (lower is better); cpu = CPU time (user + system) / the floor's,"
+echo "steadier than wall time on a shared machine; floor and plain best of $REPS runs, the others one run"
 
 # ---- detection ----
 # Forward time of each detector (OpenCV DNN, 2 threads), on a real frame:
