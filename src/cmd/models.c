@@ -28,7 +28,7 @@ int cmd_models(int argc, char **argv)
 	struct ob_model_card *cards = NULL;
 	bool json = false, check = false;
 	json_t *list = NULL;
-	size_t n = 0;
+	size_t n = 0, width = 12;
 	int c, ret, exit_code = OB_EXIT_OK;
 
 	ob_cli_parser_init(&opts, "models");
@@ -54,6 +54,8 @@ int cmd_models(int argc, char **argv)
 				    "%s: no model cards (*.card); run `make models`", dir);
 	}
 	list = json ? json_array() : NULL;
+	for (size_t i = 0; i < n; i++) /* the name column as wide as the longest name */
+		width = strlen(cards[i].name) > width ? strlen(cards[i].name) : width;
 	for (size_t i = 0; i < n; i++) {
 		const char *status = "unchecked";
 
@@ -69,7 +71,7 @@ int cmd_models(int argc, char **argv)
 		if (json)
 			json_array_append_new(list, card_json(&cards[i], status));
 		else
-			printf("%-12s %-6s %-9s %4dx%-4d %s  %.12s  %s\n", cards[i].name, cards[i].task,
+			printf("%-*s %-6s %-9s %4dx%-4d %s  %.12s  %s\n", (int)width, cards[i].name, cards[i].task,
 			       ob_decoder_name(cards[i].dec.type), cards[i].width, cards[i].height,
 			       cards[i].bgr ? "bgr" : "rgb", cards[i].sha256, status);
 	}

@@ -63,7 +63,10 @@ test_expect_success 'obscura models --check lists the family and each variant' '
 	test_grep -E "^ppocr_det +text +db +640x640 .* ok$" models.out &&
 	test_grep -E "^ppocr_det_640x384 +text +db +640x384 .* ok$" models.out &&
 	test_grep -E "^ppocr_det_640x480 +text +db +640x480 .* ok$" models.out &&
-	test_grep -E "^ppocr_det_640x640 +text +db +640x640 .* ok$" models.out
+	test_grep -E "^ppocr_det_640x640 +text +db +640x640 .* ok$" models.out &&
+	# one column for every name, however long
+	awk "{ at = index(\$0, \" \" \$2 \" \"); if (NR > 1 && at != first) { print \"misaligned: \" \$0; exit 1 }
+	       first = at }" models.out
 '
 
 test_expect_success 'clips of three shapes' '
