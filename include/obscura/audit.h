@@ -18,7 +18,7 @@ struct ob_audit;
 #define OB_AUDIT_JOB_ID_BYTES 16              /* random bytes of a job id (32 hex digits) */
 #define OB_AUDIT_SUMS "SHA256SUMS"            /* checksum list member, sha256sum -c format */
 #define OB_AUDIT_README "README.txt"          /* how to verify by hand */
-#define OB_AUDIT_MANIFEST_SUFFIX ".manifest.jsonl" /* outdir/.NAME.manifest.jsonl while running */
+#define OB_AUDIT_MANIFEST_SUFFIX ".manifest.jsonl" /* outdir/.NAME.manifest.jsonl.obscura-tmp-PID while running */
 
 /*
  * What one job's audit needs.  Every path is a final name; files are written

@@ -42,6 +42,20 @@ static int trusted_comment(char *buf, size_t size, const char *path, size_t entr
 	return 0;
 }
 
+/* Holding the ledger's lock: the temporaries of its signature and public
+ * key (".LEDGER....obscura-tmp-PID") that a killed run left are removed. */
+static int remove_stale(const char *path)
+{
+	char dir[OB_PATH_MAX], prefix[OB_PATH_MAX];
+	const char *base = ob_path_base(path);
+	size_t removed;
+
+	if (snprintf(dir, sizeof(dir), "%.*s", (int)(base - path), path) >= (int)sizeof(dir) ||
+	    snprintf(prefix, sizeof(prefix), ".%s", base) >= (int)sizeof(prefix))
+		return ob_err(OB_ERR_LIMIT, "%s: path too long", path);
+	return ob_remove_stale_tmp(*dir ? dir : ".", prefix, &removed);
+}
+
 int ob_ledger_open(const char *path, const struct ob_minisign_key *key, struct ob_ledger **out)
 {
 	struct ob_ledger *l;
@@ -61,6 +75,8 @@ int ob_ledger_open(const char *path, const struct ob_minisign_key *key, struct o
 		ret = side_path(pubpath, sizeof(pubpath), path, OB_LEDGER_PUB_SUFFIX);
 	if (!ret)
 		ret = ob_manifest_open_append(path, &l->m, NULL);
+	if (!ret)
+		ret = remove_stale(path);
 	if (!ret && lstat(pubpath, &st) != 0 && errno == ENOENT) {
 		struct ob_minisign_pub pub;
 

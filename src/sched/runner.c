@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -46,7 +47,8 @@ struct plan_item {
 	char output[OB_PATH_MAX];   /* "" for analytics only */
 	char tracks[OB_PATH_MAX];   /* outdir/STEM.tracks.h5 */
 	char bundle[OB_PATH_MAX];   /* outdir/NAME.obscura.tar */
-	char manifest[OB_PATH_MAX]; /* outdir/.NAME.manifest.jsonl while running */
+	char manifest[OB_PATH_MAX]; /* outdir/NAME.manifest.jsonl: never made; the job's
+				     * process writes its temporary name (audit.h) */
 	int status;       /* failed before running: ob_status */
 	const char *error;
 	char errbuf[OB_ERRMSG_MAX];
@@ -105,7 +107,7 @@ static int audit_names(const struct ob_runner_opts *o, const char *input, int du
 		return ob_err(OB_ERR_LIMIT, "%s: name too long", input);
 	if (ob_bundle_path(it->bundle, sizeof(it->bundle), o->outdir, name))
 		return OB_ERR_LIMIT;
-	n = snprintf(file, sizeof(file), ".%s%s", name, OB_AUDIT_MANIFEST_SUFFIX);
+	n = snprintf(file, sizeof(file), "%s%s", name, OB_AUDIT_MANIFEST_SUFFIX);
 	if (n < 0 || (size_t)n >= sizeof(file))
 		return ob_err(OB_ERR_LIMIT, "%s: name too long", input);
 	return ob_path_join(it->manifest, sizeof(it->manifest), o->outdir, file);
@@ -233,10 +235,11 @@ static void child_progress(void *opaque, int64_t done, int64_t total)
 static void __attribute__((noreturn)) run_child(const struct ob_runner_opts *o, const struct plan_item *it,
 						 int fd, int threads)
 {
-	struct ob_job_stats st;
+	struct ob_job_stats st = { 0 };
+	char manifest[OB_PATH_MAX];
 	struct ob_job job = { .input = it->input, .output = *it->output ? it->output : NULL,
 			      .tracks = it->tracks, .bundle = it->bundle,
-			      .manifest = it->manifest, .recipe = o->recipe, .key = o->key,
+			      .manifest = manifest, .recipe = o->recipe, .key = o->key,
 			      .argc = o->argc, .argv = o->argv, .threads = threads, .replay = o->replay };
 	json_t *r;
 	int ret;
@@ -246,7 +249,11 @@ static void __attribute__((noreturn)) run_child(const struct ob_runner_opts *o, 
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	ob_err_clear();
-	ret = o->key ? ob_minisign_key_protect(o->key) : 0;
+	/* The manifest is hidden under a name carrying this process's pid, like
+	 * every temporary: a later run can tell when it is stale. */
+	ret = ob_atomic_tmpname(it->manifest, manifest, sizeof(manifest));
+	if (!ret && o->key)
+		ret = ob_minisign_key_protect(o->key);
 	if (!ret)
 		ret = ob_job_run(&job, &st, child_progress, NULL);
 	r = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:i, s:i, s:i, s:f, s:b, s:i, s:i, s:I}",
@@ -340,8 +347,7 @@ static void unlink_tmp(const char *final, pid_t pid)
 {
 	char tmp[OB_PATH_MAX];
 
-	if (snprintf(tmp, sizeof(tmp), "%.*s.%s.obscura-tmp-%ld", (int)(ob_path_base(final) - final),
-		     final, ob_path_base(final), (long)pid) < (int)sizeof(tmp))
+	if (*final && !ob_atomic_tmpname_pid(final, (long)pid, tmp, sizeof(tmp)))
 		unlink(tmp);
 }
 
@@ -502,11 +508,17 @@ static void finish_unstarted(struct batch *b, size_t j, const char *why, const c
  * has the caller's signal handlers back. */
 static pid_t spawn(const struct batch *b, const struct plan_item *it, const int fds[2])
 {
-	pid_t pid;
+	pid_t parent = getpid(), pid;
 
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
+		/* A job dies with its runner, even by SIGKILL (cron's timeout):
+		 * unsupervised, it would finish outputs no ledger records.  A
+		 * runner already gone before the request took effect is seen
+		 * by getppid(). */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+			_exit(127);
 		close(fds[0]);
 		for (int m = 0; m < b->nslots; m++)
 			if (b->slots[m].pid)
@@ -630,14 +642,18 @@ static void drain_child(struct slot *s)
 }
 
 /* A job process killed by a signal leaves its temporary files, which carry
- * its pid in their names, and its manifest. */
+ * its pid in their names: its manifest and the manifest's own temporary. */
 static void remove_leftovers(const struct plan_item *it, pid_t pid)
 {
+	char manifest[OB_PATH_MAX];
+
 	unlink_tmp(it->output, pid);
 	unlink_tmp(it->tracks, pid);
 	unlink_tmp(it->bundle, pid);
-	unlink_tmp(it->manifest, pid);
-	unlink(it->manifest);
+	if (!ob_atomic_tmpname_pid(it->manifest, (long)pid, manifest, sizeof(manifest))) {
+		unlink_tmp(manifest, pid);
+		unlink(manifest);
+	}
 }
 
 /* The child closed its end of the pipe: it is done, one way or another.
