@@ -15,6 +15,7 @@
 
 #include "obscura/error.h"
 #include "obscura/fsutil.h"
+#include "obscura/utf8.h"
 #include "obscura/banned.h"
 
 struct ob_bundle_writer {
@@ -45,17 +46,61 @@ int ob_bundle_path(char *buf, size_t size, const char *outdir, const char *input
 	return ob_path_join(buf, size, outdir, base);
 }
 
-/* A member name we are willing to write or read: see bundle.h. */
+/* Whether code point cp may stand in a member name as itself: printable,
+ * and ASCII only when LC_CTYPE cannot carry UTF-8 to libarchive. */
+static bool plain(unsigned cp, bool utf8)
+{
+	if (cp < 0x20 || cp == 0x7f || cp == '/')
+		return false;
+	return cp < 0x80 || (utf8 && cp >= 0xa0);
+}
+
+/* base with each byte that is not part of a plain character written as %XX,
+ * into buf unless it is NULL; returns the length. */
+static size_t escape_name(const char *base, char *buf)
+{
+	bool utf8 = ob_utf8_locale_active();
+	size_t n = strlen(base), k, out = 0;
+	unsigned cp;
+
+	for (size_t i = 0; i < n; i += k) {
+		k = ob_utf8_char(base + i, n - i, &cp);
+		if (k && plain(cp, utf8)) {
+			if (buf)
+				memcpy(buf + out, base + i, k);
+			out += k;
+		} else {
+			k = 1;
+			if (buf)
+				snprintf(buf + out, 4, "%%%02X", (unsigned char)base[i]);
+			out += 3;
+		}
+	}
+	if (buf)
+		buf[out] = '\0';
+	return out;
+}
+
+int ob_bundle_member_name(const char *base, char name[OB_BUNDLE_NAME_MAX + 1])
+{
+	size_t len = escape_name(base, NULL);
+
+	if (len == 0 || len > OB_BUNDLE_NAME_MAX)
+		return ob_err(OB_ERR_LIMIT, "%s: longer than %d bytes as a bundle member name", base,
+			      OB_BUNDLE_NAME_MAX);
+	escape_name(base, name);
+	return 0;
+}
+
+/* A member name we are willing to write or read: see bundle.h.  Escaping it
+ * changes nothing when every character is plain. */
 static bool valid_name(const char *name)
 {
 	size_t n = strlen(name);
 
 	if (n == 0 || n > OB_BUNDLE_NAME_MAX || !strcmp(name, ".") || !strcmp(name, ".."))
 		return false;
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-		if (*p == '/' || *p < 0x20 || *p == 0x7f)
-			return false;
-	return true;
+	return escape_name(name, NULL) == n;
 }
 
 static bool seen(char (*names)[OB_BUNDLE_NAME_MAX + 1], size_t n, const char *name)

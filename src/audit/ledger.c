@@ -17,6 +17,7 @@
 #include "obscura/fsutil.h"
 #include "obscura/hash.h"
 #include "obscura/manifest.h"
+#include "obscura/utf8.h"
 #include "obscura/banned.h"
 
 struct ob_ledger {
@@ -146,7 +147,7 @@ static void problem(json_t *problems, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	json_array_append_new(problems, json_string(buf));
+	json_array_append_new(problems, ob_json_bytes(buf));
 }
 
 static void check_sig(const char *path, const char *buf, size_t len, const struct ob_minisign_pub *key,
@@ -267,7 +268,7 @@ int ob_verify_ledger(const char *path, const struct ob_minisign_pub *key, json_t
 		*verdict = OB_VERDICT_UNSIGNED;
 	else
 		*verdict = OB_VERDICT_OK;
-	json_object_set_new(r, "ledger", json_string(path));
+	json_object_set_new(r, "ledger", ob_json_bytes(path));
 	json_object_set_new(r, "status", json_string(ob_verdict_name(*verdict)));
 	json_object_set_new(r, "problems", problems);
 	json_object_set_new(r, "chain", chain);

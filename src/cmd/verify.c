@@ -11,6 +11,7 @@
 #include "obscura/ledger.h"
 #include "obscura/minisign.h"
 #include "obscura/bundle_verify.h"
+#include "obscura/utf8.h"
 #include "obscura/banned.h"
 
 static int exit_for_verdict(enum ob_verdict v)
@@ -114,7 +115,7 @@ static void check_in_ledger(const char *path, const json_t *entries, json_t *r, 
 	if (seq >= 0)
 		return;
 	snprintf(msg, sizeof(msg), "%s: its SHA-256 %s is not in the ledger", path, hex);
-	json_array_append_new(json_object_get(r, "problems"), json_string(msg));
+	json_array_append_new(json_object_get(r, "problems"), ob_json_bytes(msg));
 	*v = OB_VERDICT_TAMPERED;
 	json_object_set_new(r, "status", json_string(ob_verdict_name(*v)));
 }

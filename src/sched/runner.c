@@ -27,6 +27,7 @@
 #include "obscura/recipe.h"
 #include "obscura/version.h"
 #include "obscura/clock.h"
+#include "obscura/utf8.h"
 #include "obscura/banned.h"
 
 #define REPORT_LINE_MAX (1024 * 1024) /* a child's report line; longer is a protocol error */
@@ -150,13 +151,13 @@ static bool target_ok(const struct ob_runner_opts *o, struct plan_item *it, cons
 	return false;
 }
 
-/* Every member name must fit the bundle's tar headers: refused now, not
- * after hours of work. */
+/* Every member name, escaped as the bundle writes it, must fit the bundle's
+ * tar headers: refused now, not after hours of work. */
 static bool member_ok(struct plan_item *it, const char *path)
 {
-	char msg[OB_ERRMSG_MAX];
+	char msg[OB_ERRMSG_MAX], name[OB_BUNDLE_NAME_MAX + 1];
 
-	if (!*path || it->status || strlen(ob_path_base(path)) <= OB_BUNDLE_NAME_MAX)
+	if (!*path || it->status || !ob_bundle_member_name(ob_path_base(path), name))
 		return !it->status;
 	snprintf(msg, sizeof(msg), "%s: output name longer than %d bytes (the bundle's limit); rename the input",
 		 it->input, OB_BUNDLE_NAME_MAX);
@@ -278,7 +279,7 @@ static void __attribute__((noreturn)) run_child(const struct ob_runner_opts *o, 
 	else
 		json_decref(st.timing);
 	if (r && ret)
-		json_object_set_new(r, "error", json_string(ob_errmsg()));
+		json_object_set_new(r, "error", ob_json_bytes(ob_errmsg()));
 	if (r && st.video_codec)
 		json_object_set_new(r, "video_codec", json_string(st.video_codec));
 	if (r && st.job_id[0])
@@ -311,7 +312,7 @@ static void finish_entry(json_t *entry, const struct plan_item *it, json_t *resu
 	} else {
 		json_object_set_new(entry, "status", json_string("failed"));
 		json_object_set_new(entry, "error_kind", json_string("internal"));
-		json_object_set_new(entry, "error", json_string(fallback_error));
+		json_object_set_new(entry, "error", ob_json_bytes(fallback_error));
 		json_object_set_new(entry, "frames", json_integer(0));
 	}
 	if (strcmp(json_string_value(json_object_get(entry, "status")), "ok")) {
@@ -336,7 +337,7 @@ static void ledger_entry(const struct ob_runner_opts *o, json_t *entry, const st
 				    json_string_value(json_object_get(entry, "manifest_head")), &seq)) {
 		json_object_set_new(entry, "status", json_string("failed"));
 		json_object_set_new(entry, "error_kind", json_string("output"));
-		json_object_set_new(entry, "error", json_string(ob_errmsg()));
+		json_object_set_new(entry, "error", ob_json_bytes(ob_errmsg()));
 		return;
 	}
 	json_object_set_new(entry, "ledger_seq", json_integer(seq));
@@ -372,8 +373,9 @@ static void report_done(const struct ob_runner_opts *o, json_t *entry)
 		}
 	} else {
 		/* The job's line; the batch goes on, and its exit code comes from the summary. */
-		ob_cli_error(OB_EXIT_FAILED, "%s",
-			     json_string_value(json_object_get(entry, "error")));
+		const char *error = json_string_value(json_object_get(entry, "error"));
+
+		ob_cli_error(OB_EXIT_FAILED, "%s", error ? error : "job failed without a message");
 	}
 }
 
@@ -745,8 +747,8 @@ static int make_summary(struct batch *b, json_t **summary)
 		json_array_append_new(jobs, b->entries[i]);
 		b->entries[i] = NULL;
 	}
-	sum = json_pack("{s:s, s:s, s:s, s:o, s:I, s:I, s:b, s:f, s:o}", "version", OB_VERSION,
-			"recipe", b->o->recipe->path, "outdir", b->o->outdir, "jobs", jobs,
+	sum = json_pack("{s:s, s:o, s:o, s:o, s:I, s:I, s:b, s:f, s:o}", "version", OB_VERSION,
+			"recipe", ob_json_bytes(b->o->recipe->path), "outdir", ob_json_bytes(b->o->outdir), "jobs", jobs,
 			"ok", (json_int_t)b->nok, "failed", (json_int_t)(b->n - b->nok),
 			"interrupted", (int)stop_requested, "elapsed_seconds", ob_clock_seconds() - b->t0,
 			"analytics", batch_analytics(jobs));

@@ -4,6 +4,8 @@
 # (issue 13): each case ends with the documented exit status, one error line
 # naming the file, nothing that looks finished, and inputs byte-identical.
 #
+#   - every name the file system allows: UTF-8, not UTF-8, tab, newline,
+#     with LC_ALL=C as under cron; a name too long for the bundle fails early
 #   - SIGKILL of the runner kills its job; the ledger still verifies; a rerun
 #     completes and removes the temporaries of the dead processes, and only
 #     those
@@ -81,6 +83,65 @@ test_expect_success 'setup: clips, a key pair, a FIFO' '
 	"$OBSCURA" keygen --no-passphrase -o k >/dev/null
 	mkfifo fifo
 	sha256 base.mp4 other.mp4 long.mp4 >inputs.sha256
+'
+
+# ---- 2. file names ----
+
+test_expect_success 'names in UTF-8, not UTF-8, with tab or newline all work under LC_ALL=C' '
+	mkdir names
+	for n in "sp ace é☃" "$(printf "bad\\377name")" "$(printf "tab\\tname")" "$(printf "nl\\nname")"; do
+		cp base.mp4 "names/$n.mp4"
+		env -u LANG -u LC_CTYPE LC_ALL=C "$OBSCURA" run --no-progress -q --key k.key --json \
+			-o nout "names/$n.mp4" >j.json
+		json_get "
+j = d[\"jobs\"][0]
+assert j[\"status\"] == \"ok\", j
+assert j[\"input\"].startswith(\"names/\"), j" <j.json
+		test_path_is_file "nout/$n.anon.mp4"
+		test_path_is_file "nout/$n.tracks.h5"
+		"$OBSCURA" verify -q -p k.pub "nout/$n.mp4.obscura.tar"
+		cmp base.mp4 "names/$n.mp4"
+	done
+	test_no_temp nout
+'
+
+test_expect_success 'a bundle of a name with tab checks with tar and sha256sum alone' '
+	mkdir x
+	tar -C x -xf "nout/$(printf "tab\\tname").mp4.obscura.tar"
+	test_path_is_file x/tab%09name.anon.mp4
+	(cd x && sha256sum -c --quiet SHA256SUMS)
+'
+
+test_expect_success 'a failing job named in bytes that are not UTF-8: its error line and JSON name it' '
+	printf "not a video\\n" >"names/$(printf "junk\\377").mp4"
+	test_must_fail_with 4 "$OBSCURA" run --no-progress --unsigned --json -o jout "names/$(printf "junk\\377").mp4"
+	test_grep_not "(null)" stderr
+	test_grep -F "obscura: error: names/junk" stderr
+	json_get "
+j = d[\"jobs\"][0]
+assert j[\"status\"] == \"failed\", j
+assert \"names/junk\\\\xff.mp4\" in j[\"error\"], j" <stdout
+'
+
+test_expect_success 'a ledger named in bytes that are not UTF-8 still shows tampering; inspect --json of such a name' '
+	l=$(printf "led\\377.jsonl")
+	"$OBSCURA" run --no-progress -q --key k.key --ledger "$l" -o lu base.mp4
+	"$OBSCURA" verify -q -p k.pub --ledger "$l" lu/base.mp4.obscura.tar
+	sed "s/\"seq\":0/\"seq\":5/" "$l" >l.tmp
+	cp l.tmp "$l"
+	test_must_fail_with 7 "$OBSCURA" verify -p k.pub --ledger "$l"
+	test_grep "TAMPERED: .*seq is 5" stdout
+	"$OBSCURA" inspect --json "nout/$(printf "bad\\377name").tracks.h5" >i.json
+	json_get "assert d[\"file\"] == \"nout/bad\\\\xffname.tracks.h5\", d[\"file\"]" <i.json
+'
+
+test_expect_success 'a name too long for the bundle once escaped fails before any work' '
+	n=$(printf "\\377%.0s" $(seq 40))
+	cp base.mp4 "names/$n.mp4"
+	test_must_fail_with 4 "$OBSCURA" run --no-progress --unsigned --json -o lout "names/$n.mp4"
+	test_grep "longer than 100 bytes" stderr
+	json_get "assert d[\"jobs\"][0][\"frames\"] == 0, d" <stdout
+	test_dir_is_empty lout
 '
 
 # ---- 3 and 8. SIGKILL of the runner ----
