@@ -47,7 +47,9 @@ struct ob_runner_opts {
  * (error_kind "output"; its export and bundle stay).
  * Each job process dies with the runner (SIGKILL when it does), so a killed
  * runner leaves no job finishing outputs unsupervised.
- * Errors are per job; the return value is nonzero only for OB_ERR_NOMEM.
+ * Errors are per job; the return value is nonzero only for OB_ERR_NOMEM, and
+ * for OB_ERR_USAGE when an output of the batch is already one of its inputs
+ * (under any name): then nothing runs.
  */
 int ob_runner_run(const struct ob_runner_opts *opts, const struct ob_input_list *inputs,
 		  json_t **summary);

@@ -363,8 +363,8 @@ static int batch_run(struct batch_cmd *bc, int argc, char **argv)
 	bc->o.argc = argc;
 	bc->o.argv = argv;
 	bc->o.progress = !bc->no_progress && !bc->o.quiet && isatty(STDERR_FILENO);
-	if (ob_runner_run(&bc->o, &bc->inputs, &summary))
-		return ob_cli_fail(OB_EXIT_INTERNAL);
+	if ((ret = ob_runner_run(&bc->o, &bc->inputs, &summary)))
+		return ob_cli_fail(ret == OB_ERR_USAGE ? OB_EXIT_USAGE : OB_EXIT_INTERNAL);
 	fprintf(stderr, "obscura: %zu job%s: %lld ok, %lld failed\n", bc->inputs.n, bc->inputs.n == 1 ? "" : "s",
 		(long long)json_integer_value(json_object_get(summary, "ok")),
 		(long long)json_integer_value(json_object_get(summary, "failed")));

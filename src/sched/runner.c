@@ -128,9 +128,10 @@ static bool same_file(const struct stat *a, const char *path)
 	return path && stat(path, &st) == 0 && st.st_dev == a->st_dev && st.st_ino == a->st_ino;
 }
 
-/* An output path is refused if it is the input itself (or the tracks file a
- * redact reads), or exists and --force was not given; false (and the item
- * failed) when refused. */
+/* An output path is refused if it is the tracks file a redact reads, or
+ * exists and --force was not given; false (and the item failed) when
+ * refused.  One that is an input of the batch refuses the whole batch
+ * (inputs_not_outputs). */
 static bool target_ok(const struct ob_runner_opts *o, struct plan_item *it, const char *path)
 {
 	struct stat st_out;
@@ -138,9 +139,7 @@ static bool target_ok(const struct ob_runner_opts *o, struct plan_item *it, cons
 
 	if (!*path || it->status || stat(path, &st_out) != 0)
 		return !it->status;
-	if (same_file(&st_out, it->input))
-		snprintf(msg, sizeof(msg), "%s: an output would replace the input; choose another -o", it->input);
-	else if (o->replay && same_file(&st_out, o->replay->tracks))
+	if (o->replay && same_file(&st_out, o->replay->tracks))
 		snprintf(msg, sizeof(msg), "%s: an output would replace the --tracks file; choose another -o",
 			 o->replay->tracks);
 	else if (!o->force)
@@ -165,9 +164,52 @@ static bool member_ok(struct plan_item *it, const char *path)
 	return false;
 }
 
+/*
+ * An input is never an output: if any output this batch would write (an
+ * export, a tracks file, a bundle) is already the same file as any of its
+ * inputs, under that name or another (a hard or symbolic link), the whole
+ * batch is refused before anything runs, with or without --force: the
+ * command line contradicts itself (OB_ERR_USAGE, one line naming both).  An
+ * output that does not exist yet cannot be an input that does.
+ */
+static int inputs_not_outputs(const struct ob_input_list *in, const struct plan_item *items)
+{
+	static const char *const what[] = { "export", "tracks file", "bundle" };
+
+	for (size_t i = 0; i < in->n; i++) {
+		const char *outs[] = { items[i].output, items[i].tracks, items[i].bundle };
+
+		for (size_t k = 0; k < sizeof(outs) / sizeof(outs[0]); k++) {
+			struct stat st;
+
+			if (!*outs[k] || stat(outs[k], &st) != 0)
+				continue;
+			for (size_t j = 0; j < in->n; j++) {
+				const char *input = in->items[j].path;
+
+				if (in->items[j].status || !same_file(&st, input))
+					continue;
+				if (j == i)
+					return ob_err(OB_ERR_USAGE, "%s: this input would be replaced by its own %s "
+						      "%s; an input is never an output: choose another -o", input,
+						      what[k], outs[k]);
+				if (!strcmp(input, outs[k]))
+					return ob_err(OB_ERR_USAGE, "%s: this input would be replaced by the %s of "
+						      "%s; an input is never an output: rename it or choose another -o",
+						      input, what[k], items[i].input);
+				return ob_err(OB_ERR_USAGE, "%s: this input is also %s, which would be replaced by "
+					      "the %s of %s; an input is never an output: rename it or choose "
+					      "another -o", input, outs[k], what[k], items[i].input);
+			}
+		}
+	}
+	return 0;
+}
+
 /* Decide every output's name before anything runs: duplicates of one stem in
  * a batch get -2, -3...; an existing output is refused unless forced; an
- * input that *is* an output path is refused, so inputs are never replaced. */
+ * input that *is* an output path refuses the batch, so inputs are never
+ * replaced. */
 static int plan(const struct ob_runner_opts *o, const struct ob_input_list *in, struct plan_item *items)
 {
 	for (size_t i = 0; i < in->n; i++) {
@@ -203,7 +245,7 @@ static int plan(const struct ob_runner_opts *o, const struct ob_input_list *in, 
 		(void)(member_ok(it, it->output) && member_ok(it, it->tracks) && target_ok(o, it, it->output) &&
 		       target_ok(o, it, it->tracks) && target_ok(o, it, it->bundle));
 	}
-	return 0;
+	return inputs_not_outputs(in, items);
 }
 
 /* ---- child side ---- */
@@ -459,7 +501,7 @@ static int batch_init(struct batch *b, const struct ob_runner_opts *o, const str
 		ret = ob_err(OB_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	plan(o, in, b->items);
+	ret = plan(o, in, b->items);
 	for (size_t i = 0; i < in->n && !ret; i++)
 		if (!(b->entries[i] = job_entry(&b->items[i])))
 			ret = ob_err(OB_ERR_NOMEM, "out of memory");

@@ -4,6 +4,7 @@
 # (issue 13): each case ends with the documented exit status, one error line
 # naming the file, nothing that looks finished, and inputs byte-identical.
 #
+#   - an input that is (or is a link to) an output of the batch: exit 2
 #   - every name the file system allows: UTF-8, not UTF-8, tab, newline,
 #     with LC_ALL=C as under cron; a name too long for the bundle fails early
 #   - SIGKILL of the runner kills its job; the ledger still verifies; a rerun
@@ -83,6 +84,39 @@ test_expect_success 'setup: clips, a key pair, a FIFO' '
 	"$OBSCURA" keygen --no-passphrase -o k >/dev/null
 	mkfifo fifo
 	sha256 base.mp4 other.mp4 long.mp4 >inputs.sha256
+'
+
+# ---- 1. an input is never an output ----
+
+test_expect_success 'run --force with one input named as the export of another: exit 2, both named, nothing touched' '
+	mkdir D
+	cp base.mp4 D/clip.mp4
+	cp other.mp4 D/clip.anon.mp4
+	test_must_fail_with 2 "$OBSCURA" run --no-progress --unsigned --force -o D D/clip.mp4 D/clip.anon.mp4
+	one_error_line stderr "D/clip.anon.mp4"
+	test_grep -F "D/clip.mp4" stderr
+	cmp base.mp4 D/clip.mp4
+	cmp other.mp4 D/clip.anon.mp4
+	test_path_is_missing D/clip.anon.anon.mp4
+	test_path_is_missing D/clip.tracks.h5
+	test_path_is_missing D/clip.mp4.obscura.tar
+	test_no_temp D
+'
+
+test_expect_success 'the same without --force, and through a hard link under another name: exit 2' '
+	test_must_fail_with 2 "$OBSCURA" run --no-progress --unsigned -o D D/clip.mp4 D/clip.anon.mp4
+	one_error_line stderr "D/clip.anon.mp4"
+	mkdir E
+	cp base.mp4 E/a.mp4
+	cp other.mp4 E/b.mp4
+	ln E/b.mp4 E/a.anon.mp4
+	test_must_fail_with 2 "$OBSCURA" run --no-progress --unsigned --force -o E E/a.mp4 E/b.mp4
+	one_error_line stderr "E/b.mp4"
+	test_grep -F "E/a.anon.mp4" stderr
+	cmp other.mp4 E/b.mp4
+	cmp base.mp4 E/a.mp4
+	test_path_is_missing E/a.mp4.obscura.tar
+	test_path_is_missing E/b.anon.mp4
 '
 
 # ---- 2. file names ----
