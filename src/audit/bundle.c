@@ -30,6 +30,7 @@ struct ob_bundle_writer {
 
 struct ob_bundle_reader {
 	struct archive *a;
+	int fd;
 	const char *const *keep;
 	size_t keep_max;
 	size_t members;
@@ -310,6 +311,7 @@ int ob_bundle_open(const char *path, const char *const *keep, size_t keep_max,
 		   struct ob_bundle_reader **out)
 {
 	struct ob_bundle_reader *r;
+	struct stat st;
 	int ret = 0;
 
 	*out = NULL;
@@ -319,6 +321,7 @@ int ob_bundle_open(const char *path, const char *const *keep, size_t keep_max,
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return ob_err(OB_ERR_NOMEM, "out of memory");
+	r->fd = -1;
 	r->keep = keep;
 	r->keep_max = keep_max;
 	snprintf(r->path, sizeof(r->path), "%s", path);
@@ -330,7 +333,11 @@ int ob_bundle_open(const char *path, const char *const *keep, size_t keep_max,
 	/* A bundle is a plain tar: no other format, no compression. */
 	archive_read_support_format_tar(r->a);
 	archive_read_support_filter_none(r->a);
-	if (archive_read_open_filename(r->a, path, OB_BUNDLE_CHUNK) != ARCHIVE_OK) {
+	/* Opened here, not by libarchive: a FIFO or a device is refused, not waited on. */
+	ret = ob_open_regular(path, &r->fd, &st);
+	if (ret)
+		goto out;
+	if (archive_read_open_fd(r->a, r->fd, OB_BUNDLE_CHUNK) != ARCHIVE_OK) {
 		ret = ob_err(OB_ERR_INPUT, "%s: %s", path, archive_error_string(r->a));
 		goto out;
 	}
@@ -447,6 +454,8 @@ void ob_bundle_reader_free(struct ob_bundle_reader **rp)
 		return;
 	if ((*rp)->a)
 		archive_read_free((*rp)->a);
+	if ((*rp)->fd >= 0)
+		close((*rp)->fd);
 	free(*rp);
 	*rp = NULL;
 }

@@ -134,9 +134,8 @@ static int redact_prepare(const struct ob_command *cmd, const struct redact_args
 	if (!ret)
 		ret = ob_trackfile_tracks(f, &t, &n);
 	if (ret) {
-		fprintf(stderr, "obscura %s: error: %s\n", cmd->name, ob_errmsg());
 		ob_trackfile_close(&f);
-		return OB_EXIT_UNREADABLE;
+		return ob_cli_fail(OB_EXIT_UNREADABLE);
 	}
 	m = ob_trackfile_meta(f);
 	for (size_t i = 0; i < ra->n_keep && !ret; i++) {
@@ -156,10 +155,8 @@ static int redact_prepare(const struct ob_command *cmd, const struct redact_args
 		snprintf(origin, sizeof(origin), "%s (its recipe)", ra->tracks);
 		ret = m->recipe_text && m->recipe_len ? ob_recipe_parse(origin, m->recipe_text, recipe)
 						       : ob_recipe_default(recipe);
-		if (ret) {
-			fprintf(stderr, "obscura %s: error: %s\n", cmd->name, ob_errmsg());
-			ret = ob_exit_for_status(ret);
-		}
+		if (ret)
+			ret = ob_cli_fail(ob_exit_for_status(ret));
 	}
 	ob_trackfile_close(&f);
 	return ret;

@@ -11,6 +11,7 @@
 #     completes and removes the temporaries of the dead processes, and only
 #     those
 #   - a second run into a locked output directory or ledger: exit 10
+#   - FIFOs wherever a file is read: refused at once, never waited on
 . "$(dirname "$0")/../lib.sh"
 
 # one_error_line FILE TEXT: FILE has exactly one "obscura: error: " line, and it holds TEXT.
@@ -290,6 +291,44 @@ test_expect_success 'a second run on a ledger in use: exit 10, the ledger verifi
 	test_eq 0 $rc "first run"
 	no_outputs lb base
 	"$OBSCURA" verify -q -p k.pub --ledger led2.jsonl la/long.mp4.obscura.tar
+'
+
+# ---- 5. FIFOs ----
+
+test_expect_success 'setup: tracks, bundle and ledger to point at' '
+	"$OBSCURA" run --no-progress -q --key k.key --ledger fled.jsonl -o f base.mp4
+'
+
+# Each: exit status, then the command; the FIFO must be refused at once (timeout: a hang fails).
+while read -r code args; do
+	test_expect_success "a FIFO is refused, not waited on: $args" "
+		test_must_fail_with $code timeout 20 \"\$OBSCURA\" $args
+		one_error_line stderr 'fifo: not a regular file'
+		test_path_is_missing fo/base.anon.mp4
+	"
+done <<'EOF'
+3 run --no-progress --unsigned -r fifo -o fo base.mp4
+3 inspect -r fifo f/base.tracks.h5
+3 redact --no-progress --unsigned -r fifo --tracks f/base.tracks.h5 -o fo base.mp4
+9 inspect fifo
+9 redact --no-progress --unsigned --tracks fifo -o fo base.mp4
+2 run --no-progress --key fifo -o fo base.mp4
+2 run --no-progress --key k.key --passphrase-file fifo -o fo base.mp4
+6 run --no-progress --key k.key --ledger fifo -o fo base.mp4
+4 run --no-progress --unsigned -o fo fifo
+2 verify -p fifo f/base.mp4.obscura.tar
+EOF
+
+test_expect_success 'a FIFO is refused, not waited on: verify FIFO' '
+	test_must_fail_with 9 timeout 20 "$OBSCURA" verify fifo
+	test_line_count stdout 1
+	test_grep "^fifo: UNREADABLE: fifo: not a regular file" stdout
+'
+
+test_expect_success 'a FIFO is refused, not waited on: verify --ledger FIFO' '
+	test_must_fail_with 9 timeout 20 "$OBSCURA" verify -p k.pub --ledger fifo f/base.mp4.obscura.tar
+	test_grep "^fifo: UNREADABLE: fifo: not a regular file" stdout
+	test_grep_not "TAMPERED" stdout
 '
 
 test_expect_success 'inputs are unmodified after everything' '
