@@ -70,9 +70,10 @@ int ob_atomic_tmpname_pid(const char *final, long pid, char *tmp, size_t size);
  * starting with prefix unless it is NULL, whose PID is no running process
  * (kill(PID, 0) says ESRCH, or it is a zombie).  Nothing else is touched:
  * not a live or foreign process's file, not a symbolic link or directory,
- * not another name.  *removed counts them.  Call it holding the directory's
- * lock (ob_lock_file), so that no other run is starting a job there.
- * Errors: OB_ERR_OUTPUT naming dir, or the file that could not be removed.
+ * not another name; one that cannot be removed is left.  *removed counts
+ * those removed.  Call it holding the directory's lock (ob_lock_file), so
+ * that no other run is starting a job there.  Errors: OB_ERR_OUTPUT naming
+ * dir when it cannot be read.
  */
 int ob_remove_stale_tmp(const char *dir, const char *prefix, size_t *removed);
 

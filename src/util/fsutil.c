@@ -250,7 +250,6 @@ int ob_remove_stale_tmp(const char *dir, const char *prefix, size_t *removed)
 {
 	DIR *d;
 	struct dirent *e;
-	int ret = 0;
 
 	*removed = 0;
 	d = opendir(dir);
@@ -266,14 +265,13 @@ int ob_remove_stale_tmp(const char *dir, const char *prefix, size_t *removed)
 			continue;
 		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
 			continue;
+		/* One that cannot go (another user's, in a sticky directory) is
+		 * left: it stops nothing, and no run is refused for it. */
 		if (unlinkat(dirfd(d), e->d_name, 0) == 0)
 			(*removed)++;
-		else if (errno != ENOENT)
-			ret = ob_err(OB_ERR_OUTPUT, "%s/%s: cannot remove a stale temporary file: %s", dir,
-				     e->d_name, strerror(errno));
 	}
 	closedir(d);
-	return ret;
+	return 0;
 }
 
 int ob_lock_file(const char *path, int *fdp)
