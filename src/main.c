@@ -5,12 +5,16 @@
 
 #include "obscura/cli.h"
 #include "obscura/error.h"
+#include "obscura/utf8.h"
 #include "obscura/banned.h"
 
 int main(int argc, char **argv)
 {
 	const struct ob_command *c;
 
+	/* Bundles carry UTF-8 member names whatever the environment (cron's is
+	 * "C"); without any UTF-8 locale they are ASCII (bundle.h). */
+	ob_utf8_locale();
 	if (argc < 2) {
 		ob_print_main_help(stderr);
 		return OB_EXIT_USAGE;

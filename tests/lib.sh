@@ -198,6 +198,18 @@ test_no_temp() {
 	fi
 }
 
+# wait_for_temp DIR: until a temporary export shows up (a job is running), 10 s at most.
+wait_for_temp() {
+	for _i in $(seq 100); do
+		if [ -n "$(find "$1" -name '.*.obscura-tmp-*' 2>/dev/null)" ]; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "no temporary file appeared in $1"
+	return 1
+}
+
 # test_must_be_empty FILE: FILE exists and is empty.
 test_must_be_empty() {
 	if [ ! -f "$1" ] || [ -s "$1" ]; then

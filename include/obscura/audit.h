@@ -18,7 +18,7 @@ struct ob_audit;
 #define OB_AUDIT_JOB_ID_BYTES 16              /* random bytes of a job id (32 hex digits) */
 #define OB_AUDIT_SUMS "SHA256SUMS"            /* checksum list member, sha256sum -c format */
 #define OB_AUDIT_README "README.txt"          /* how to verify by hand */
-#define OB_AUDIT_MANIFEST_SUFFIX ".manifest.jsonl" /* outdir/.NAME.manifest.jsonl while running */
+#define OB_AUDIT_MANIFEST_SUFFIX ".manifest.jsonl" /* outdir/.NAME.manifest.jsonl.obscura-tmp-PID while running */
 
 /*
  * What one job's audit needs.  Every path is a final name; files are written
@@ -80,7 +80,8 @@ int ob_audit_replay(struct ob_audit *a, const char *path, json_t *data);
 
 /* A data member of the bundle: the export, tracks.h5. */
 struct ob_audit_file {
-	const char *name;  /* member name (the final file's base name) */
+	const char *name;  /* the final file's base name; its member name is
+			    * ob_bundle_member_name() of it */
 	const char *path;  /* where it is now (its temporary name) */
 	const char *what;  /* one line for README.txt: "the anonymized video" */
 };
@@ -104,9 +105,5 @@ const char *ob_audit_head(const struct ob_audit *a);
 
 /* Frees a; removes the manifest, and the bundle unless ob_audit_keep() was called. */
 void ob_audit_free(struct ob_audit **a);
-
-/* A JSON string for bytes that may not be UTF-8 (paths, argv): invalid
- * input has every byte >= 0x80 written as "\xNN". */
-json_t *ob_json_bytes(const char *s);
 
 #endif

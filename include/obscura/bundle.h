@@ -29,7 +29,9 @@
  * say it), so the same inputs give the same bytes and GNU tar, bsdtar and
  * Python's tarfile all read it.  The archive is written under a temporary
  * name and appears at path only on ob_bundle_commit().
- * Member names: 1..OB_BUNDLE_NAME_MAX bytes, no "/", not "." or "..", unique.
+ * Member names: 1..OB_BUNDLE_NAME_MAX bytes of printable UTF-8 (no control
+ * character, C0 or C1, no "/"), not "." or "..", unique; names are read
+ * back under the same rule.
  */
 struct ob_bundle_writer;
 
@@ -69,6 +71,18 @@ int ob_bundle_next(struct ob_bundle_reader *r, struct ob_bundle_member *m);
 /* Frees m->data; m may be reused. */
 void ob_bundle_member_release(struct ob_bundle_member *m);
 void ob_bundle_reader_free(struct ob_bundle_reader **r);
+
+/*
+ * The member name of a file called base (a final component): base itself
+ * when every character is printable UTF-8, else each byte that is not part of
+ * one (a control character, a byte of no well-formed character; any byte
+ * past ASCII when LC_CTYPE is not UTF-8, see ob_utf8_locale) written as %XX
+ * in hex capitals.  So every name a file system allows can be bundled, and a
+ * bundle never carries a name that would play tricks on a terminal or on
+ * SHA256SUMS.  Errors: OB_ERR_LIMIT when the result is longer than
+ * OB_BUNDLE_NAME_MAX bytes.
+ */
+int ob_bundle_member_name(const char *base, char name[OB_BUNDLE_NAME_MAX + 1]);
 
 /* "dir/input.mp4" -> "outdir/input.mp4.obscura.tar"; OB_ERR_LIMIT if too long. */
 int ob_bundle_path(char *buf, size_t size, const char *outdir, const char *input);

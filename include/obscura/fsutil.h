@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* fsutil.h - reading capped files and writing outputs atomically. */
+/* fsutil.h - reading capped files, writing outputs atomically, stale temporaries, lock files. */
 #ifndef OBSCURA_FSUTIL_H
 #define OBSCURA_FSUTIL_H
 
@@ -59,7 +59,36 @@ int ob_read_file(const char *path, size_t max, char **data, size_t *len);
  * same directory ("dir/.name.obscura-tmp-PID"), so a crash never leaves a file
  * that looks finished, and is renamed over its final name only when complete.
  */
+#define OB_TMP_MARK ".obscura-tmp-" /* between a temporary's ".NAME" and its PID */
 int ob_atomic_tmpname(const char *final, char *tmp, size_t size);
+/* The same name as process pid would give it. */
+int ob_atomic_tmpname_pid(const char *final, long pid, char *tmp, size_t size);
+
+/*
+ * Removes from dir the temporaries of processes that are gone (killed before
+ * they could clean up): regular files named ".NAME.obscura-tmp-PID", and
+ * starting with prefix unless it is NULL, whose PID is no running process
+ * (kill(PID, 0) says ESRCH, or it is a zombie).  Nothing else is touched:
+ * not a live or foreign process's file, not a symbolic link or directory,
+ * not another name; one that cannot be removed is left.  *removed counts
+ * those removed.  Call it holding the directory's lock (ob_lock_file), so
+ * that no other run is starting a job there.  Errors: OB_ERR_OUTPUT naming
+ * dir when it cannot be read.
+ */
+int ob_remove_stale_tmp(const char *dir, const char *prefix, size_t *removed);
+
+/*
+ * Takes the exclusive advisory lock (flock) of the lock file path, creating
+ * it (mode 0644) if missing, without waiting: the lock is held while *fd
+ * stays open, and dies with the process (a killed holder's file stays,
+ * and locks again).  Errors: OB_ERR_BUSY when another process holds it;
+ * OB_ERR_OUTPUT when it cannot be opened or is not a regular file; both
+ * naming path.
+ */
+int ob_lock_file(const char *path, int *fd);
+
+/* Removes the lock file, then lets the lock go; *fd becomes -1.  Accepts -1. */
+void ob_unlock_file(const char *path, int *fd);
 
 /* fsync tmp, rename it to final, fsync the directory.  Errors: OB_ERR_OUTPUT. */
 int ob_atomic_commit(const char *tmp, const char *final);

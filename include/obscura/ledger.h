@@ -27,7 +27,8 @@ struct ob_ledger;
 /*
  * Opens (creating if missing) the ledger at path for appending, locked with
  * flock(2) until ob_ledger_free(), after checking its chain.  key signs it.
- * Errors: OB_ERR_OUTPUT naming path (and the broken line), OB_ERR_LIMIT.
+ * Errors: OB_ERR_BUSY when another run holds it (never waited for);
+ * OB_ERR_OUTPUT naming path (and the broken line), OB_ERR_LIMIT.
  */
 int ob_ledger_open(const char *path, const struct ob_minisign_key *key, struct ob_ledger **l);
 

@@ -70,12 +70,13 @@ int ob_manifest_close(struct ob_manifest *m);
 
 /*
  * Opens the manifest-format file at path for appending, creating it (empty,
- * mode 0644) if missing: takes an exclusive flock(2) on it (waiting for
- * another holder), reads it and checks its chain (ob_manifest_check_buf), so
- * that appends continue its seq and prev.  The lock is held until
- * ob_manifest_free().  chk (may be NULL) receives what the check found.
- * Errors: OB_ERR_OUTPUT naming path (cannot open, lock or read), and for a
- * broken chain "PATH: line N: REASON"; OB_ERR_LIMIT for a cap.
+ * mode 0644) if missing: takes an exclusive flock(2) on it (never waiting:
+ * OB_ERR_BUSY if another process holds it), reads it and checks its chain
+ * (ob_manifest_check_buf), so that appends continue its seq and prev.  The
+ * lock is held until ob_manifest_free().  chk (may be NULL) receives what
+ * the check found.  Errors: OB_ERR_BUSY; OB_ERR_OUTPUT naming path (cannot
+ * open, lock or read; not a regular file), and for a broken chain
+ * "PATH: line N: REASON"; OB_ERR_LIMIT for a cap.
  */
 int ob_manifest_open_append(const char *path, struct ob_manifest **m,
 			    struct ob_manifest_check *chk);

@@ -16,6 +16,10 @@ struct ob_replay;
 
 #define OB_JOBS_MAX 64
 
+/* In the output directory while a run writes there, locked (fsutil.h:
+ * ob_lock_file); left behind only by a killed run, and harmless then. */
+#define OB_OUTDIR_LOCK ".obscura.lock"
+
 struct ob_runner_opts {
 	const struct ob_recipe *recipe;
 	const char *outdir;
@@ -41,7 +45,11 @@ struct ob_runner_opts {
  * With opts->ledger, each finished bundle is appended to the ledger here, in
  * the parent, as its result arrives; a failed append fails that job
  * (error_kind "output"; its export and bundle stay).
- * Errors are per job; the return value is nonzero only for OB_ERR_NOMEM.
+ * Each job process dies with the runner (SIGKILL when it does), so a killed
+ * runner leaves no job finishing outputs unsupervised.
+ * Errors are per job; the return value is nonzero only for OB_ERR_NOMEM, and
+ * for OB_ERR_USAGE when an output of the batch is already one of its inputs
+ * (under any name): then nothing runs.
  */
 int ob_runner_run(const struct ob_runner_opts *opts, const struct ob_input_list *inputs,
 		  json_t **summary);

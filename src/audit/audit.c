@@ -28,6 +28,7 @@
 #include "obscura/sink.h"
 #include "obscura/source.h"
 #include "obscura/bundle_verify.h"
+#include "obscura/utf8.h"
 #include "obscura/version.h"
 #include "obscura/banned.h"
 
@@ -40,29 +41,6 @@ struct ob_audit {
 	int width, height; /* of the input's frames: they pick a model family's variant */
 	bool manifest_closed, bundle_committed, keep;
 };
-
-json_t *ob_json_bytes(const char *s)
-{
-	json_t *j = json_string(s);
-	char *buf;
-	size_t n = 0;
-
-	if (j || !s)
-		return j;
-	buf = malloc(4 * strlen(s) + 1);
-	if (!buf)
-		return NULL;
-	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-		if (*c >= 0x80)
-			n += (size_t)snprintf(buf + n, 5, "\\x%02x", *c);
-		else
-			buf[n++] = (char)*c;
-	}
-	buf[n] = '\0';
-	j = json_string(buf);
-	free(buf);
-	return j;
-}
 
 static void version_triplet(char *buf, size_t size, unsigned v)
 {
@@ -420,6 +398,8 @@ static int sums_line(char **sums, size_t *len, const char *hex, const char *name
 int ob_audit_finish(struct ob_audit *a, const struct ob_audit_file *files, size_t nfiles, json_t *counts)
 {
 	char fhex[OB_AUDIT_MAX_FILES][OB_SHA256_HEX_LEN + 1];
+	char mnames[OB_AUDIT_MAX_FILES][OB_BUNDLE_NAME_MAX + 1];
+	struct ob_audit_file mfiles[OB_AUDIT_MAX_FILES];
 	uint64_t fsize[OB_AUDIT_MAX_FILES];
 	char rhex[OB_SHA256_HEX_LEN + 1], phex[OB_SHA256_HEX_LEN + 1];
 	char shex[OB_SHA256_HEX_LEN + 1], kid[OB_MINISIGN_KEYID_LEN + 1];
@@ -434,6 +414,15 @@ int ob_audit_finish(struct ob_audit *a, const struct ob_audit_file *files, size_
 		ret = ob_err(OB_ERR_INTERNAL, "too many bundle members");
 		goto out;
 	}
+	/* From here on, files are known by their member names (bundle.h). */
+	for (size_t i = 0; i < nfiles && !ret; i++) {
+		ret = ob_bundle_member_name(files[i].name, mnames[i]);
+		mfiles[i] = files[i];
+		mfiles[i].name = mnames[i];
+	}
+	if (ret)
+		goto out;
+	files = mfiles;
 	for (size_t i = 0; i < nfiles && !ret; i++)
 		ret = ob_sha256_file_hex(files[i].path, OB_HASH_FILE_MAX, fhex[i], &fsize[i]);
 	if (ret)

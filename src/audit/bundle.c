@@ -15,6 +15,7 @@
 
 #include "obscura/error.h"
 #include "obscura/fsutil.h"
+#include "obscura/utf8.h"
 #include "obscura/banned.h"
 
 struct ob_bundle_writer {
@@ -29,6 +30,7 @@ struct ob_bundle_writer {
 
 struct ob_bundle_reader {
 	struct archive *a;
+	int fd;
 	const char *const *keep;
 	size_t keep_max;
 	size_t members;
@@ -45,17 +47,61 @@ int ob_bundle_path(char *buf, size_t size, const char *outdir, const char *input
 	return ob_path_join(buf, size, outdir, base);
 }
 
-/* A member name we are willing to write or read: see bundle.h. */
+/* Whether code point cp may stand in a member name as itself: printable,
+ * and ASCII only when LC_CTYPE cannot carry UTF-8 to libarchive. */
+static bool plain(unsigned cp, bool utf8)
+{
+	if (cp < 0x20 || cp == 0x7f || cp == '/')
+		return false;
+	return cp < 0x80 || (utf8 && cp >= 0xa0);
+}
+
+/* base with each byte that is not part of a plain character written as %XX,
+ * into buf unless it is NULL; returns the length. */
+static size_t escape_name(const char *base, char *buf)
+{
+	bool utf8 = ob_utf8_locale_active();
+	size_t n = strlen(base), k, out = 0;
+	unsigned cp;
+
+	for (size_t i = 0; i < n; i += k) {
+		k = ob_utf8_char(base + i, n - i, &cp);
+		if (k && plain(cp, utf8)) {
+			if (buf)
+				memcpy(buf + out, base + i, k);
+			out += k;
+		} else {
+			k = 1;
+			if (buf)
+				snprintf(buf + out, 4, "%%%02X", (unsigned char)base[i]);
+			out += 3;
+		}
+	}
+	if (buf)
+		buf[out] = '\0';
+	return out;
+}
+
+int ob_bundle_member_name(const char *base, char name[OB_BUNDLE_NAME_MAX + 1])
+{
+	size_t len = escape_name(base, NULL);
+
+	if (len == 0 || len > OB_BUNDLE_NAME_MAX)
+		return ob_err(OB_ERR_LIMIT, "%s: longer than %d bytes as a bundle member name", base,
+			      OB_BUNDLE_NAME_MAX);
+	escape_name(base, name);
+	return 0;
+}
+
+/* A member name we are willing to write or read: see bundle.h.  Escaping it
+ * changes nothing when every character is plain. */
 static bool valid_name(const char *name)
 {
 	size_t n = strlen(name);
 
 	if (n == 0 || n > OB_BUNDLE_NAME_MAX || !strcmp(name, ".") || !strcmp(name, ".."))
 		return false;
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-		if (*p == '/' || *p < 0x20 || *p == 0x7f)
-			return false;
-	return true;
+	return escape_name(name, NULL) == n;
 }
 
 static bool seen(char (*names)[OB_BUNDLE_NAME_MAX + 1], size_t n, const char *name)
@@ -265,6 +311,7 @@ int ob_bundle_open(const char *path, const char *const *keep, size_t keep_max,
 		   struct ob_bundle_reader **out)
 {
 	struct ob_bundle_reader *r;
+	struct stat st;
 	int ret = 0;
 
 	*out = NULL;
@@ -274,6 +321,7 @@ int ob_bundle_open(const char *path, const char *const *keep, size_t keep_max,
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return ob_err(OB_ERR_NOMEM, "out of memory");
+	r->fd = -1;
 	r->keep = keep;
 	r->keep_max = keep_max;
 	snprintf(r->path, sizeof(r->path), "%s", path);
@@ -285,7 +333,11 @@ int ob_bundle_open(const char *path, const char *const *keep, size_t keep_max,
 	/* A bundle is a plain tar: no other format, no compression. */
 	archive_read_support_format_tar(r->a);
 	archive_read_support_filter_none(r->a);
-	if (archive_read_open_filename(r->a, path, OB_BUNDLE_CHUNK) != ARCHIVE_OK) {
+	/* Opened here, not by libarchive: a FIFO or a device is refused, not waited on. */
+	ret = ob_open_regular(path, &r->fd, &st);
+	if (ret)
+		goto out;
+	if (archive_read_open_fd(r->a, r->fd, OB_BUNDLE_CHUNK) != ARCHIVE_OK) {
 		ret = ob_err(OB_ERR_INPUT, "%s: %s", path, archive_error_string(r->a));
 		goto out;
 	}
@@ -402,6 +454,8 @@ void ob_bundle_reader_free(struct ob_bundle_reader **rp)
 		return;
 	if ((*rp)->a)
 		archive_read_free((*rp)->a);
+	if ((*rp)->fd >= 0)
+		close((*rp)->fd);
 	free(*rp);
 	*rp = NULL;
 }

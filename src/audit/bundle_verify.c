@@ -11,6 +11,7 @@
 #include "obscura/bundle.h"
 #include "obscura/error.h"
 #include "obscura/manifest.h"
+#include "obscura/utf8.h"
 #include "obscura/banned.h"
 
 #define SMALL_MEMBER_MAX OB_MINISIGN_FILE_MAX /* signature and public key */
@@ -82,7 +83,7 @@ static void problem(struct vstate *v, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	json_array_append_new(v->problems, json_string(buf));
+	json_array_append_new(v->problems, ob_json_bytes(buf));
 }
 
 /* Takes ownership of the member's data into *dst if it is the one we keep. */
@@ -317,7 +318,7 @@ int ob_verify_bundle(const char *path, const struct ob_minisign_pub *key, json_t
 		*verdict = OB_VERDICT_UNSIGNED;
 	else
 		*verdict = OB_VERDICT_OK;
-	json_object_set_new(v.report, "bundle", json_string(path));
+	json_object_set_new(v.report, "bundle", ob_json_bytes(path));
 	json_object_set_new(v.report, "status", json_string(ob_verdict_name(*verdict)));
 	json_object_set(v.report, "problems", v.problems);
 	json_object_set(v.report, "manifest", mreport);

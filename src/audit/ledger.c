@@ -17,6 +17,7 @@
 #include "obscura/fsutil.h"
 #include "obscura/hash.h"
 #include "obscura/manifest.h"
+#include "obscura/utf8.h"
 #include "obscura/banned.h"
 
 struct ob_ledger {
@@ -42,6 +43,20 @@ static int trusted_comment(char *buf, size_t size, const char *path, size_t entr
 	return 0;
 }
 
+/* Holding the ledger's lock: the temporaries of its signature and public
+ * key (".LEDGER....obscura-tmp-PID") that a killed run left are removed. */
+static int remove_stale(const char *path)
+{
+	char dir[OB_PATH_MAX], prefix[OB_PATH_MAX];
+	const char *base = ob_path_base(path);
+	size_t removed;
+
+	if (snprintf(dir, sizeof(dir), "%.*s", (int)(base - path), path) >= (int)sizeof(dir) ||
+	    snprintf(prefix, sizeof(prefix), ".%s", base) >= (int)sizeof(prefix))
+		return ob_err(OB_ERR_LIMIT, "%s: path too long", path);
+	return ob_remove_stale_tmp(*dir ? dir : ".", prefix, &removed);
+}
+
 int ob_ledger_open(const char *path, const struct ob_minisign_key *key, struct ob_ledger **out)
 {
 	struct ob_ledger *l;
@@ -61,6 +76,8 @@ int ob_ledger_open(const char *path, const struct ob_minisign_key *key, struct o
 		ret = side_path(pubpath, sizeof(pubpath), path, OB_LEDGER_PUB_SUFFIX);
 	if (!ret)
 		ret = ob_manifest_open_append(path, &l->m, NULL);
+	if (!ret)
+		ret = remove_stale(path);
 	if (!ret && lstat(pubpath, &st) != 0 && errno == ENOENT) {
 		struct ob_minisign_pub pub;
 
@@ -130,7 +147,7 @@ static void problem(json_t *problems, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	json_array_append_new(problems, json_string(buf));
+	json_array_append_new(problems, ob_json_bytes(buf));
 }
 
 static void check_sig(const char *path, const char *buf, size_t len, const struct ob_minisign_pub *key,
@@ -251,7 +268,7 @@ int ob_verify_ledger(const char *path, const struct ob_minisign_pub *key, json_t
 		*verdict = OB_VERDICT_UNSIGNED;
 	else
 		*verdict = OB_VERDICT_OK;
-	json_object_set_new(r, "ledger", json_string(path));
+	json_object_set_new(r, "ledger", ob_json_bytes(path));
 	json_object_set_new(r, "status", json_string(ob_verdict_name(*verdict)));
 	json_object_set_new(r, "problems", problems);
 	json_object_set_new(r, "chain", chain);

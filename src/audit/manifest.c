@@ -448,13 +448,27 @@ int ob_manifest_open_append(const char *path, struct ob_manifest **out,
 	if (ret)
 		return ret;
 	m->append = true;
-	fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0 || flock(fd, LOCK_EX) != 0 || fstat(fd, &st) != 0) {
+	/* Not waited on: neither a FIFO (O_NONBLOCK, then not a regular file) nor
+	 * another run that holds the lock (OB_ERR_BUSY). */
+	fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0644);
+	if (fd < 0 || fstat(fd, &st) != 0) {
 		ret = ob_err(OB_ERR_OUTPUT, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		ret = ob_err(OB_ERR_OUTPUT, "%s: not a regular file", path);
+		goto out;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno == EWOULDBLOCK)
+			ret = ob_err(OB_ERR_BUSY, "%s: another obscura run is appending to this ledger; "
+				     "wait for it to finish", path);
+		else
+			ret = ob_err(OB_ERR_OUTPUT, "%s: cannot lock: %s", path, strerror(errno));
+		goto out;
+	}
+	if (fcntl(fd, F_SETFL, O_APPEND) != 0) {
+		ret = ob_err(OB_ERR_OUTPUT, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	if (st.st_size > OB_MANIFEST_FILE_MAX) {

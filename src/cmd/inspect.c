@@ -22,6 +22,7 @@
 #include "obscura/recipe.h"
 #include "obscura/runner.h"
 #include "obscura/trackfile.h"
+#include "obscura/utf8.h"
 #include "obscura/banned.h"
 
 #define NCLASS 256 /* every value a class byte can hold: a newer file may have more classes */
@@ -164,9 +165,9 @@ static json_t *report_json(const char *path, struct ob_trackfile *f, const struc
 	}
 	for (size_t i = 0; i < nt; i++)
 		json_array_append_new(tracks, track_json(&t[i]));
-	root = json_pack("{s:s, s:s, s:s, s:s, s:{s:s, s:I}, s:{s:i, s:i, s:i, s:i, s:I, s:o}, s:o, s:s, s:b, "
+	root = json_pack("{s:o, s:s, s:s, s:s, s:{s:s, s:I}, s:{s:i, s:i, s:i, s:i, s:I, s:o}, s:o, s:s, s:b, "
 			 "s:I, s:I, s:o, s:o}",
-			 "file", path, "format", OB_TRACKFILE_FORMAT, "obscura_version", meta->version, "job_id",
+			 "file", ob_json_bytes(path), "format", OB_TRACKFILE_FORMAT, "obscura_version", meta->version, "job_id",
 			 meta->job_id, "input", "sha256", meta->input_sha256, "size", (json_int_t)meta->input_size,
 			 "video", "width", meta->width, "height", meta->height, "fps_num", meta->fps_num, "fps_den",
 			 meta->fps_den, "frames", (json_int_t)meta->frames, "duration",
@@ -175,7 +176,7 @@ static json_t *report_json(const char *path, struct ob_trackfile *f, const struc
 			 (json_int_t)ob_trackfile_row_count(f), "frames_listed", (json_int_t)ob_trackfile_frame_count(f),
 			 "classes", classes, "tracks", tracks);
 	if (root && m)
-		json_object_set_new(root, "mot", json_pack("{s:s, s:s, s:I, s:I}", "file", m->path, "class",
+		json_object_set_new(root, "mot", json_pack("{s:o, s:s, s:I, s:I}", "file", ob_json_bytes(m->path), "class",
 							   ob_class_name(m->cls), "rows", (json_int_t)m->rows,
 							   "tracks", (json_int_t)m->tracks));
 	return root;
@@ -269,7 +270,7 @@ static int draw_plots(const char *dir, const char *tracks, const struct ob_analy
 		ret = c < r->n_classes ? ob_plot_heatmap(r, c, path)
 		      : c == r->n_classes ? ob_plot_occupancy(r, path) : ob_plot_crossings(r, path);
 		if (!ret)
-			json_array_append_new(list, json_string(path));
+			json_array_append_new(list, ob_json_bytes(path));
 	}
 	return ret;
 }

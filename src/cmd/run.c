@@ -134,9 +134,8 @@ static int redact_prepare(const struct ob_command *cmd, const struct redact_args
 	if (!ret)
 		ret = ob_trackfile_tracks(f, &t, &n);
 	if (ret) {
-		fprintf(stderr, "obscura %s: error: %s\n", cmd->name, ob_errmsg());
 		ob_trackfile_close(&f);
-		return OB_EXIT_UNREADABLE;
+		return ob_cli_fail(OB_EXIT_UNREADABLE);
 	}
 	m = ob_trackfile_meta(f);
 	for (size_t i = 0; i < ra->n_keep && !ret; i++) {
@@ -156,10 +155,8 @@ static int redact_prepare(const struct ob_command *cmd, const struct redact_args
 		snprintf(origin, sizeof(origin), "%s (its recipe)", ra->tracks);
 		ret = m->recipe_text && m->recipe_len ? ob_recipe_parse(origin, m->recipe_text, recipe)
 						       : ob_recipe_default(recipe);
-		if (ret) {
-			fprintf(stderr, "obscura %s: error: %s\n", cmd->name, ob_errmsg());
-			ret = ob_exit_for_status(ret);
-		}
+		if (ret)
+			ret = ob_cli_fail(ob_exit_for_status(ret));
 	}
 	ob_trackfile_close(&f);
 	return ret;
@@ -178,6 +175,8 @@ struct batch_cmd {
 	struct ob_recipe *recipe;
 	struct ob_minisign_key *key;
 	struct ob_ledger *ledger;
+	int outdir_lock;           /* fd holding the flock of lock_path, or -1 */
+	char lock_path[OB_PATH_MAX]; /* outdir/OB_OUTDIR_LOCK */
 	struct ob_input_list inputs;
 };
 
@@ -271,9 +270,38 @@ static bool parse_options(struct batch_cmd *bc, int argc, char **argv, int *exit
 	return check_options(bc, argc, exit_code);
 }
 /*
+ * The output directory is one run's at a time: its lock file is held for
+ * the whole batch (and by its jobs, which inherit it) and removed at its
+ * end, so a second run into it, from cron or a user, is refused (exit 10)
+ * instead of replacing the first one's outputs.  Holding it, the
+ * temporaries that killed runs left there are removed.  An exit code on
+ * failure.
+ */
+static int claim_outdir(struct batch_cmd *bc)
+{
+	size_t removed = 0;
+	int ret;
+
+	if (ob_path_join(bc->lock_path, sizeof(bc->lock_path), bc->o.outdir, OB_OUTDIR_LOCK))
+		return ob_cli_fail(OB_EXIT_OUTPUT);
+	ret = ob_lock_file(bc->lock_path, &bc->outdir_lock);
+	if (ret == OB_ERR_BUSY)
+		return ob_cli_error(OB_EXIT_BUSY, "%s: another obscura run is writing in this directory (it holds "
+				    "%s); wait for it to finish or choose another -o", bc->o.outdir, bc->lock_path);
+	if (ret)
+		return ob_cli_fail(ob_exit_for_status(ret));
+	if ((ret = ob_remove_stale_tmp(bc->o.outdir, NULL, &removed)))
+		return ob_cli_fail(ob_exit_for_status(ret));
+	if (removed && !bc->o.quiet)
+		fprintf(stderr, "obscura: removed %zu stale temporary file%s of killed runs from %s\n", removed,
+			removed == 1 ? "" : "s", bc->o.outdir);
+	return 0;
+}
+
+/*
  * Everything a batch needs before any job forks: the tracks file of a
  * redact, the recipe, the signing key, the ledger (locked for the whole
- * batch) and the output directory.  An exit code on failure.
+ * batch) and the output directory (locked too).  An exit code on failure.
  */
 static int batch_open(struct batch_cmd *bc)
 {
@@ -290,12 +318,11 @@ static int batch_open(struct batch_cmd *bc)
 		return ret;
 	/* Locked for the whole batch, and its chain checked before any job runs:
 	 * a broken ledger refuses the run instead of being appended to. */
-	if (bc->ledger_path && ob_ledger_open(bc->ledger_path, bc->key, &bc->ledger))
+	if (bc->ledger_path && (ret = ob_ledger_open(bc->ledger_path, bc->key, &bc->ledger)))
+		return ob_cli_fail(ret == OB_ERR_BUSY ? OB_EXIT_BUSY : OB_EXIT_OUTPUT);
+	if (ob_prepare_outdir(bc->o.outdir))
 		return ob_cli_fail(OB_EXIT_OUTPUT);
-	if (ob_prepare_outdir(bc->o.outdir)) {
-		return ob_cli_fail(OB_EXIT_OUTPUT);
-	}
-	return 0;
+	return claim_outdir(bc);
 }
 
 /* The jobs' inputs, from the operands (directories walked, our own exports
@@ -333,8 +360,8 @@ static int batch_run(struct batch_cmd *bc, int argc, char **argv)
 	bc->o.argc = argc;
 	bc->o.argv = argv;
 	bc->o.progress = !bc->no_progress && !bc->o.quiet && isatty(STDERR_FILENO);
-	if (ob_runner_run(&bc->o, &bc->inputs, &summary))
-		return ob_cli_fail(OB_EXIT_INTERNAL);
+	if ((ret = ob_runner_run(&bc->o, &bc->inputs, &summary)))
+		return ob_cli_fail(ret == OB_ERR_USAGE ? OB_EXIT_USAGE : OB_EXIT_INTERNAL);
 	fprintf(stderr, "obscura: %zu job%s: %lld ok, %lld failed\n", bc->inputs.n, bc->inputs.n == 1 ? "" : "s",
 		(long long)json_integer_value(json_object_get(summary, "ok")),
 		(long long)json_integer_value(json_object_get(summary, "failed")));
@@ -351,6 +378,7 @@ static int batch_run(struct batch_cmd *bc, int argc, char **argv)
 static void batch_close(struct batch_cmd *bc)
 {
 	ob_ledger_free(&bc->ledger);
+	ob_unlock_file(bc->lock_path, &bc->outdir_lock);
 	ob_inputs_release(&bc->inputs);
 	ob_recipe_free(&bc->recipe);
 	ob_minisign_key_free(&bc->key);
@@ -366,7 +394,7 @@ static int batch(const char *name, int argc, char **argv)
 	static struct batch_cmd bc; /* its redact_args are large */
 	int ret;
 
-	bc = (struct batch_cmd){ .name = name, .redact = !strcmp(name, "redact"),
+	bc = (struct batch_cmd){ .name = name, .redact = !strcmp(name, "redact"), .outdir_lock = -1,
 				 .o = { .outdir = DEFAULT_OUTDIR, .jobs = 1, .analyze = !strcmp(name, "analyze") } };
 	if (!parse_options(&bc, argc, argv, &ret))
 		return ret;

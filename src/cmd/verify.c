@@ -11,6 +11,7 @@
 #include "obscura/ledger.h"
 #include "obscura/minisign.h"
 #include "obscura/bundle_verify.h"
+#include "obscura/utf8.h"
 #include "obscura/banned.h"
 
 static int exit_for_verdict(enum ob_verdict v)
@@ -99,14 +100,18 @@ static void print_ledger(FILE *f, const json_t *r, enum ob_verdict v)
 	}
 }
 
-/* A bundle named with --ledger must be in it: its SHA-256 recorded by an entry. */
-static void check_in_ledger(const char *path, const json_t *entries, json_t *r, enum ob_verdict *v)
+/* A bundle named with --ledger must be in it: its SHA-256 recorded by an
+ * entry.  An unreadable ledger says nothing of the bundle: its own verdict
+ * (exit 9) stands. */
+static void check_in_ledger(const char *path, const json_t *entries, enum ob_verdict lv, json_t *r,
+			    enum ob_verdict *v)
 {
 	unsigned char digest[OB_SHA256_LEN];
 	char hex[OB_SHA256_HEX_LEN + 1], msg[OB_ERRMSG_MAX];
 	long long seq;
 
-	if (*v == OB_VERDICT_UNREADABLE || ob_sha256_file(path, OB_HASH_FILE_MAX, digest, NULL))
+	if (lv == OB_VERDICT_UNREADABLE || *v == OB_VERDICT_UNREADABLE ||
+	    ob_sha256_file(path, OB_HASH_FILE_MAX, digest, NULL))
 		return;
 	ob_hex_encode(digest, sizeof(digest), hex);
 	seq = entries ? ob_ledger_find(entries, hex) : -1;
@@ -114,7 +119,7 @@ static void check_in_ledger(const char *path, const json_t *entries, json_t *r, 
 	if (seq >= 0)
 		return;
 	snprintf(msg, sizeof(msg), "%s: its SHA-256 %s is not in the ledger", path, hex);
-	json_array_append_new(json_object_get(r, "problems"), json_string(msg));
+	json_array_append_new(json_object_get(r, "problems"), ob_json_bytes(msg));
 	*v = OB_VERDICT_TAMPERED;
 	json_object_set_new(r, "status", json_string(ob_verdict_name(*v)));
 }
@@ -127,7 +132,7 @@ int cmd_verify(int argc, char **argv)
 	const char *keypath = NULL, *ledger = NULL;
 	json_t *lentries = NULL;
 	bool json = false, quiet = false;
-	enum ob_verdict worst = OB_VERDICT_OK;
+	enum ob_verdict worst = OB_VERDICT_OK, lverdict = OB_VERDICT_OK;
 	json_t *all = NULL;
 	int c, ret;
 
@@ -158,7 +163,7 @@ int cmd_verify(int argc, char **argv)
 			ret = ob_cli_error(OB_EXIT_INTERNAL, "%s: %s", ledger, ob_errmsg());
 			goto out;
 		}
-		worst = v;
+		worst = lverdict = v;
 		if (!json && !quiet)
 			print_ledger(stdout, r, v);
 		json_array_append_new(all, r);
@@ -172,7 +177,7 @@ int cmd_verify(int argc, char **argv)
 			goto out;
 		}
 		if (ledger)
-			check_in_ledger(argv[i], lentries, r, &v);
+			check_in_ledger(argv[i], lentries, lverdict, r, &v);
 		if (v > worst)
 			worst = v;
 		if (!json && !quiet)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,6 +27,7 @@
 #include "obscura/recipe.h"
 #include "obscura/version.h"
 #include "obscura/clock.h"
+#include "obscura/utf8.h"
 #include "obscura/banned.h"
 
 #define REPORT_LINE_MAX (1024 * 1024) /* a child's report line; longer is a protocol error */
@@ -46,7 +48,8 @@ struct plan_item {
 	char output[OB_PATH_MAX];   /* "" for analytics only */
 	char tracks[OB_PATH_MAX];   /* outdir/STEM.tracks.h5 */
 	char bundle[OB_PATH_MAX];   /* outdir/NAME.obscura.tar */
-	char manifest[OB_PATH_MAX]; /* outdir/.NAME.manifest.jsonl while running */
+	char manifest[OB_PATH_MAX]; /* outdir/NAME.manifest.jsonl: never made; the job's
+				     * process writes its temporary name (audit.h) */
 	int status;       /* failed before running: ob_status */
 	const char *error;
 	char errbuf[OB_ERRMSG_MAX];
@@ -105,7 +108,7 @@ static int audit_names(const struct ob_runner_opts *o, const char *input, int du
 		return ob_err(OB_ERR_LIMIT, "%s: name too long", input);
 	if (ob_bundle_path(it->bundle, sizeof(it->bundle), o->outdir, name))
 		return OB_ERR_LIMIT;
-	n = snprintf(file, sizeof(file), ".%s%s", name, OB_AUDIT_MANIFEST_SUFFIX);
+	n = snprintf(file, sizeof(file), "%s%s", name, OB_AUDIT_MANIFEST_SUFFIX);
 	if (n < 0 || (size_t)n >= sizeof(file))
 		return ob_err(OB_ERR_LIMIT, "%s: name too long", input);
 	return ob_path_join(it->manifest, sizeof(it->manifest), o->outdir, file);
@@ -125,9 +128,10 @@ static bool same_file(const struct stat *a, const char *path)
 	return path && stat(path, &st) == 0 && st.st_dev == a->st_dev && st.st_ino == a->st_ino;
 }
 
-/* An output path is refused if it is the input itself (or the tracks file a
- * redact reads), or exists and --force was not given; false (and the item
- * failed) when refused. */
+/* An output path is refused if it is the tracks file a redact reads, or
+ * exists and --force was not given; false (and the item failed) when
+ * refused.  One that is an input of the batch refuses the whole batch
+ * (inputs_not_outputs). */
 static bool target_ok(const struct ob_runner_opts *o, struct plan_item *it, const char *path)
 {
 	struct stat st_out;
@@ -135,9 +139,7 @@ static bool target_ok(const struct ob_runner_opts *o, struct plan_item *it, cons
 
 	if (!*path || it->status || stat(path, &st_out) != 0)
 		return !it->status;
-	if (same_file(&st_out, it->input))
-		snprintf(msg, sizeof(msg), "%s: an output would replace the input; choose another -o", it->input);
-	else if (o->replay && same_file(&st_out, o->replay->tracks))
+	if (o->replay && same_file(&st_out, o->replay->tracks))
 		snprintf(msg, sizeof(msg), "%s: an output would replace the --tracks file; choose another -o",
 			 o->replay->tracks);
 	else if (!o->force)
@@ -148,13 +150,13 @@ static bool target_ok(const struct ob_runner_opts *o, struct plan_item *it, cons
 	return false;
 }
 
-/* Every member name must fit the bundle's tar headers: refused now, not
- * after hours of work. */
+/* Every member name, escaped as the bundle writes it, must fit the bundle's
+ * tar headers: refused now, not after hours of work. */
 static bool member_ok(struct plan_item *it, const char *path)
 {
-	char msg[OB_ERRMSG_MAX];
+	char msg[OB_ERRMSG_MAX], name[OB_BUNDLE_NAME_MAX + 1];
 
-	if (!*path || it->status || strlen(ob_path_base(path)) <= OB_BUNDLE_NAME_MAX)
+	if (!*path || it->status || !ob_bundle_member_name(ob_path_base(path), name))
 		return !it->status;
 	snprintf(msg, sizeof(msg), "%s: output name longer than %d bytes (the bundle's limit); rename the input",
 		 it->input, OB_BUNDLE_NAME_MAX);
@@ -162,9 +164,52 @@ static bool member_ok(struct plan_item *it, const char *path)
 	return false;
 }
 
+/*
+ * An input is never an output: if any output this batch would write (an
+ * export, a tracks file, a bundle) is already the same file as any of its
+ * inputs, under that name or another (a hard or symbolic link), the whole
+ * batch is refused before anything runs, with or without --force: the
+ * command line contradicts itself (OB_ERR_USAGE, one line naming both).  An
+ * output that does not exist yet cannot be an input that does.
+ */
+static int inputs_not_outputs(const struct ob_input_list *in, const struct plan_item *items)
+{
+	static const char *const what[] = { "export", "tracks file", "bundle" };
+
+	for (size_t i = 0; i < in->n; i++) {
+		const char *outs[] = { items[i].output, items[i].tracks, items[i].bundle };
+
+		for (size_t k = 0; k < sizeof(outs) / sizeof(outs[0]); k++) {
+			struct stat st;
+
+			if (!*outs[k] || stat(outs[k], &st) != 0)
+				continue;
+			for (size_t j = 0; j < in->n; j++) {
+				const char *input = in->items[j].path;
+
+				if (in->items[j].status || !same_file(&st, input))
+					continue;
+				if (j == i)
+					return ob_err(OB_ERR_USAGE, "%s: this input would be replaced by its own %s "
+						      "%s; an input is never an output: choose another -o", input,
+						      what[k], outs[k]);
+				if (!strcmp(input, outs[k]))
+					return ob_err(OB_ERR_USAGE, "%s: this input would be replaced by the %s of "
+						      "%s; an input is never an output: rename it or choose another -o",
+						      input, what[k], items[i].input);
+				return ob_err(OB_ERR_USAGE, "%s: this input is also %s, which would be replaced by "
+					      "the %s of %s; an input is never an output: rename it or choose "
+					      "another -o", input, outs[k], what[k], items[i].input);
+			}
+		}
+	}
+	return 0;
+}
+
 /* Decide every output's name before anything runs: duplicates of one stem in
  * a batch get -2, -3...; an existing output is refused unless forced; an
- * input that *is* an output path is refused, so inputs are never replaced. */
+ * input that *is* an output path refuses the batch, so inputs are never
+ * replaced. */
 static int plan(const struct ob_runner_opts *o, const struct ob_input_list *in, struct plan_item *items)
 {
 	for (size_t i = 0; i < in->n; i++) {
@@ -200,7 +245,7 @@ static int plan(const struct ob_runner_opts *o, const struct ob_input_list *in, 
 		(void)(member_ok(it, it->output) && member_ok(it, it->tracks) && target_ok(o, it, it->output) &&
 		       target_ok(o, it, it->tracks) && target_ok(o, it, it->bundle));
 	}
-	return 0;
+	return inputs_not_outputs(in, items);
 }
 
 /* ---- child side ---- */
@@ -233,10 +278,11 @@ static void child_progress(void *opaque, int64_t done, int64_t total)
 static void __attribute__((noreturn)) run_child(const struct ob_runner_opts *o, const struct plan_item *it,
 						 int fd, int threads)
 {
-	struct ob_job_stats st;
+	struct ob_job_stats st = { 0 };
+	char manifest[OB_PATH_MAX];
 	struct ob_job job = { .input = it->input, .output = *it->output ? it->output : NULL,
 			      .tracks = it->tracks, .bundle = it->bundle,
-			      .manifest = it->manifest, .recipe = o->recipe, .key = o->key,
+			      .manifest = manifest, .recipe = o->recipe, .key = o->key,
 			      .argc = o->argc, .argv = o->argv, .threads = threads, .replay = o->replay };
 	json_t *r;
 	int ret;
@@ -246,7 +292,11 @@ static void __attribute__((noreturn)) run_child(const struct ob_runner_opts *o, 
 	signal(SIGTERM, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	ob_err_clear();
-	ret = o->key ? ob_minisign_key_protect(o->key) : 0;
+	/* The manifest is hidden under a name carrying this process's pid, like
+	 * every temporary: a later run can tell when it is stale. */
+	ret = ob_atomic_tmpname(it->manifest, manifest, sizeof(manifest));
+	if (!ret && o->key)
+		ret = ob_minisign_key_protect(o->key);
 	if (!ret)
 		ret = ob_job_run(&job, &st, child_progress, NULL);
 	r = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:i, s:i, s:i, s:f, s:b, s:i, s:i, s:I}",
@@ -271,7 +321,7 @@ static void __attribute__((noreturn)) run_child(const struct ob_runner_opts *o, 
 	else
 		json_decref(st.timing);
 	if (r && ret)
-		json_object_set_new(r, "error", json_string(ob_errmsg()));
+		json_object_set_new(r, "error", ob_json_bytes(ob_errmsg()));
 	if (r && st.video_codec)
 		json_object_set_new(r, "video_codec", json_string(st.video_codec));
 	if (r && st.job_id[0])
@@ -304,7 +354,7 @@ static void finish_entry(json_t *entry, const struct plan_item *it, json_t *resu
 	} else {
 		json_object_set_new(entry, "status", json_string("failed"));
 		json_object_set_new(entry, "error_kind", json_string("internal"));
-		json_object_set_new(entry, "error", json_string(fallback_error));
+		json_object_set_new(entry, "error", ob_json_bytes(fallback_error));
 		json_object_set_new(entry, "frames", json_integer(0));
 	}
 	if (strcmp(json_string_value(json_object_get(entry, "status")), "ok")) {
@@ -329,7 +379,7 @@ static void ledger_entry(const struct ob_runner_opts *o, json_t *entry, const st
 				    json_string_value(json_object_get(entry, "manifest_head")), &seq)) {
 		json_object_set_new(entry, "status", json_string("failed"));
 		json_object_set_new(entry, "error_kind", json_string("output"));
-		json_object_set_new(entry, "error", json_string(ob_errmsg()));
+		json_object_set_new(entry, "error", ob_json_bytes(ob_errmsg()));
 		return;
 	}
 	json_object_set_new(entry, "ledger_seq", json_integer(seq));
@@ -340,8 +390,7 @@ static void unlink_tmp(const char *final, pid_t pid)
 {
 	char tmp[OB_PATH_MAX];
 
-	if (snprintf(tmp, sizeof(tmp), "%.*s.%s.obscura-tmp-%ld", (int)(ob_path_base(final) - final),
-		     final, ob_path_base(final), (long)pid) < (int)sizeof(tmp))
+	if (*final && !ob_atomic_tmpname_pid(final, (long)pid, tmp, sizeof(tmp)))
 		unlink(tmp);
 }
 
@@ -366,8 +415,9 @@ static void report_done(const struct ob_runner_opts *o, json_t *entry)
 		}
 	} else {
 		/* The job's line; the batch goes on, and its exit code comes from the summary. */
-		ob_cli_error(OB_EXIT_FAILED, "%s",
-			     json_string_value(json_object_get(entry, "error")));
+		const char *error = json_string_value(json_object_get(entry, "error"));
+
+		ob_cli_error(OB_EXIT_FAILED, "%s", error ? error : "job failed without a message");
 	}
 }
 
@@ -451,7 +501,7 @@ static int batch_init(struct batch *b, const struct ob_runner_opts *o, const str
 		ret = ob_err(OB_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	plan(o, in, b->items);
+	ret = plan(o, in, b->items);
 	for (size_t i = 0; i < in->n && !ret; i++)
 		if (!(b->entries[i] = job_entry(&b->items[i])))
 			ret = ob_err(OB_ERR_NOMEM, "out of memory");
@@ -502,11 +552,17 @@ static void finish_unstarted(struct batch *b, size_t j, const char *why, const c
  * has the caller's signal handlers back. */
 static pid_t spawn(const struct batch *b, const struct plan_item *it, const int fds[2])
 {
-	pid_t pid;
+	pid_t parent = getpid(), pid;
 
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
+		/* A job dies with its runner, even by SIGKILL (cron's timeout):
+		 * unsupervised, it would finish outputs no ledger records.  A
+		 * runner already gone before the request took effect is seen
+		 * by getppid(). */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+			_exit(127);
 		close(fds[0]);
 		for (int m = 0; m < b->nslots; m++)
 			if (b->slots[m].pid)
@@ -630,14 +686,18 @@ static void drain_child(struct slot *s)
 }
 
 /* A job process killed by a signal leaves its temporary files, which carry
- * its pid in their names, and its manifest. */
+ * its pid in their names: its manifest and the manifest's own temporary. */
 static void remove_leftovers(const struct plan_item *it, pid_t pid)
 {
+	char manifest[OB_PATH_MAX];
+
 	unlink_tmp(it->output, pid);
 	unlink_tmp(it->tracks, pid);
 	unlink_tmp(it->bundle, pid);
-	unlink_tmp(it->manifest, pid);
-	unlink(it->manifest);
+	if (!ob_atomic_tmpname_pid(it->manifest, (long)pid, manifest, sizeof(manifest))) {
+		unlink_tmp(manifest, pid);
+		unlink(manifest);
+	}
 }
 
 /* The child closed its end of the pipe: it is done, one way or another.
@@ -729,8 +789,8 @@ static int make_summary(struct batch *b, json_t **summary)
 		json_array_append_new(jobs, b->entries[i]);
 		b->entries[i] = NULL;
 	}
-	sum = json_pack("{s:s, s:s, s:s, s:o, s:I, s:I, s:b, s:f, s:o}", "version", OB_VERSION,
-			"recipe", b->o->recipe->path, "outdir", b->o->outdir, "jobs", jobs,
+	sum = json_pack("{s:s, s:o, s:o, s:o, s:I, s:I, s:b, s:f, s:o}", "version", OB_VERSION,
+			"recipe", ob_json_bytes(b->o->recipe->path), "outdir", ob_json_bytes(b->o->outdir), "jobs", jobs,
 			"ok", (json_int_t)b->nok, "failed", (json_int_t)(b->n - b->nok),
 			"interrupted", (int)stop_requested, "elapsed_seconds", ob_clock_seconds() - b->t0,
 			"analytics", batch_analytics(jobs));

@@ -74,6 +74,7 @@ const char *ob_status_name(int code)
 	case OB_ERR_LIMIT: return "limit";
 	case OB_ERR_INTERRUPTED: return "interrupted";
 	case OB_ERR_MODEL: return "model";
+	case OB_ERR_BUSY: return "busy";
 	default: return "internal";
 	}
 }
@@ -85,6 +86,7 @@ int ob_exit_for_status(int code)
 	case OB_ERR_USAGE: return OB_EXIT_USAGE;
 	case OB_ERR_RECIPE: return OB_EXIT_RECIPE;
 	case OB_ERR_OUTPUT: return OB_EXIT_OUTPUT;
+	case OB_ERR_BUSY: return OB_EXIT_BUSY;
 	case OB_ERR_INTERRUPTED: return OB_EXIT_INTERRUPTED;
 	case OB_ERR_INPUT:
 	case OB_ERR_LIMIT:

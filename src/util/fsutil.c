@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: MIT */
-/* fsutil.c - capped file reads and atomic (tmp + fsync + rename) outputs. */
+/* fsutil.c - capped file reads, atomic (tmp + fsync + rename) outputs, stale temporaries, lock files. */
 #include "obscura/fsutil.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -180,15 +185,135 @@ const char *ob_path_base(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-int ob_atomic_tmpname(const char *final, char *tmp, size_t size)
+int ob_atomic_tmpname_pid(const char *final, long pid, char *tmp, size_t size)
 {
 	const char *base = ob_path_base(final);
-	int n = snprintf(tmp, size, "%.*s.%s.obscura-tmp-%ld", (int)(base - final), final, base,
-			 (long)getpid());
+	int n = snprintf(tmp, size, "%.*s.%s" OB_TMP_MARK "%ld", (int)(base - final), final, base, pid);
 
 	if (n < 0 || (size_t)n >= size)
 		return ob_err(OB_ERR_LIMIT, "%s: path too long", final);
 	return 0;
+}
+
+int ob_atomic_tmpname(const char *final, char *tmp, size_t size)
+{
+	return ob_atomic_tmpname_pid(final, (long)getpid(), tmp, size);
+}
+
+/* The pid a temporary's name ends in: ".NAME.obscura-tmp-PID", NAME not
+ * empty, PID decimal without sign or leading zero; 0 for any other name. */
+static long tmp_owner(const char *name)
+{
+	const char *mark = strstr(name, OB_TMP_MARK), *p;
+	long pid = 0;
+
+	if (name[0] != '.' || !mark || mark < name + 2)
+		return 0;
+	while (strstr(mark + 1, OB_TMP_MARK))
+		mark = strstr(mark + 1, OB_TMP_MARK);
+	p = mark + strlen(OB_TMP_MARK);
+	if (*p < '1' || *p > '9')
+		return 0;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		pid = pid * 10 + (*p - '0');
+		if (pid > INT_MAX)
+			return 0;
+	}
+	return *p ? 0 : pid;
+}
+
+/* Whether process pid has ended: no such process, or a zombie nobody reaped
+ * (a container's init may not).  One alive, or someone else's (EPERM), is
+ * not gone. */
+static bool process_gone(pid_t pid)
+{
+	char path[64], buf[512], *end;
+	ssize_t n;
+	int fd;
+
+	if (kill(pid, 0) != 0 && errno == ESRCH)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = ob_read_full(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	end = strrchr(buf, ')'); /* "PID (COMM) STATE ...": COMM may hold ")" */
+	return end && end[1] == ' ' && (end[2] == 'Z' || end[2] == 'X');
+}
+
+int ob_remove_stale_tmp(const char *dir, const char *prefix, size_t *removed)
+{
+	DIR *d;
+	struct dirent *e;
+
+	*removed = 0;
+	d = opendir(dir);
+	if (!d)
+		return ob_err(OB_ERR_OUTPUT, "%s: %s", dir, strerror(errno));
+	while ((e = readdir(d))) {
+		long pid = tmp_owner(e->d_name);
+		struct stat st;
+
+		if (pid <= 1 || (prefix && strncmp(e->d_name, prefix, strlen(prefix))))
+			continue;
+		if (pid == (long)getpid() || !process_gone((pid_t)pid))
+			continue;
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+			continue;
+		/* One that cannot go (another user's, in a sticky directory) is
+		 * left: it stops nothing, and no run is refused for it. */
+		if (unlinkat(dirfd(d), e->d_name, 0) == 0)
+			(*removed)++;
+	}
+	closedir(d);
+	return 0;
+}
+
+int ob_lock_file(const char *path, int *fdp)
+{
+	struct stat st, now;
+	int fd, tries;
+
+	*fdp = -1;
+	/* The holder removes the file before it lets go (ob_unlock_file): a lock
+	 * taken on a file no longer at path is no lock; take it again. */
+	for (tries = 0; tries < 100; tries++) {
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0644);
+		if (fd < 0)
+			return ob_err(OB_ERR_OUTPUT, "%s: %s", path, strerror(errno));
+		if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+			close(fd);
+			return ob_err(OB_ERR_OUTPUT, "%s: not a regular file", path);
+		}
+		if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+			int err = errno;
+
+			close(fd);
+			if (err == EWOULDBLOCK)
+				return ob_err(OB_ERR_BUSY, "%s: locked by another process", path);
+			return ob_err(OB_ERR_OUTPUT, "%s: cannot lock: %s", path, strerror(err));
+		}
+		if (lstat(path, &now) == 0 && now.st_dev == st.st_dev && now.st_ino == st.st_ino) {
+			*fdp = fd;
+			return 0;
+		}
+		close(fd);
+	}
+	return ob_err(OB_ERR_BUSY, "%s: locked by another process", path);
+}
+
+void ob_unlock_file(const char *path, int *fdp)
+{
+	if (*fdp < 0)
+		return;
+	unlink(path);
+	close(*fdp);
+	*fdp = -1;
 }
 
 static int fsync_path(const char *path, int flags)

@@ -20,18 +20,6 @@ one_error_line() {
 	fi
 }
 
-# wait_for_temp DIR: until a temporary export shows up (the job is running).
-wait_for_temp() {
-	for i in $(seq 100); do
-		if [ -n "$(find "$1" -name '.*.obscura-tmp-*' 2>/dev/null)" ]; then
-			return 0
-		fi
-		sleep 0.1
-	done
-	echo "no temporary file appeared in $1"
-	return 1
-}
-
 test_expect_success 'setup: good and bad inputs' '
 	ffmpeg -nostdin -v error -f lavfi -i testsrc2=size=320x240:rate=25 -frames:v 25 \
 		-c:v libx264 -preset ultrafast -pix_fmt yuv420p good.mp4

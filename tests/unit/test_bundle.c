@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_bundle.c - the tar bundle: reproducible bytes, atomic commit, member rules, the capped reader. */
+/* test_bundle.c - the tar bundle: reproducible bytes, atomic commit, member rules and names, the capped reader. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,11 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <locale.h>
 #include <unistd.h>
 
 #include "obscura/bundle.h"
 #include "obscura/error.h"
 #include "obscura/fsutil.h"
+#include "obscura/utf8.h"
 #include "obscura/banned.h"
 
 static char dir[64];
@@ -116,6 +118,73 @@ static void test_member_rules(void **state)
 	assert_int_equal(access(path, F_OK), -1);
 }
 
+/* name escapes to want (NULL: refused as too long). */
+static void check_name(const char *name, const char *want)
+{
+	char got[OB_BUNDLE_NAME_MAX + 1];
+
+	if (!want) {
+		assert_int_equal(ob_bundle_member_name(name, got), OB_ERR_LIMIT);
+		return;
+	}
+	assert_int_equal(ob_bundle_member_name(name, got), 0);
+	assert_string_equal(got, want);
+}
+
+/* Every name a file system allows becomes a member name: printable UTF-8 as
+ * it is, anything else as %XX; and the writer takes exactly those. */
+static void test_member_names(void **state)
+{
+	char path[128], name[200], want[200];
+	struct ob_bundle_writer *w = NULL;
+	struct ob_bundle_reader *r = NULL;
+	struct ob_bundle_member m;
+
+	assert_true(ob_utf8_locale());
+	check_name("clip.anon.mp4", "clip.anon.mp4");
+	check_name("50% off.mp4", "50% off.mp4");
+	check_name("sp ace \xc3\xa9\xe2\x98\x83.mp4", "sp ace \xc3\xa9\xe2\x98\x83.mp4");
+	check_name("tab\tnl\ncr\rdel\x7f", "tab%09nl%0Acr%0Ddel%7F");
+	check_name("csi\xc2\x9b", "csi%C2%9B");              /* C1 control, well-formed */
+	check_name("bad\xffname", "bad%FFname");
+	check_name("over\xc0\xaf", "over%C0%AF");            /* overlong "/" */
+	check_name("sur\xed\xa0\x80", "sur%ED%A0%80");      /* a UTF-16 surrogate */
+	check_name("cut\xe2\x98", "cut%E2%98");
+	check_name("big\xf4\x90\x80\x80", "big%F4%90%80%80"); /* past U+10FFFF */
+	memset(name, 0xff, 34);
+	name[34] = '\0';
+	check_name(name, NULL); /* 102 bytes once escaped */
+	name[33] = '\0';
+	for (int i = 0; i < 33; i++)
+		memcpy(want + 3 * i, "%FF", 4);
+	check_name(name, want); /* 99 */
+	memset(name, 'a', OB_BUNDLE_NAME_MAX);
+	name[OB_BUNDLE_NAME_MAX] = '\0';
+	check_name(name, name);
+	name[OB_BUNDLE_NAME_MAX - 1] = '\t';
+	check_name(name, NULL);
+	check_name("", NULL);
+
+	snprintf(path, sizeof(path), "%s/names" OB_BUNDLE_SUFFIX, dir);
+	assert_int_equal(ob_bundle_create(path, &w), 0);
+	assert_int_not_equal(ob_bundle_add_buffer(w, "tab\tname", "x", 1), 0);
+	assert_int_not_equal(ob_bundle_add_buffer(w, "bad\xffname", "x", 1), 0);
+	assert_int_equal(ob_bundle_add_buffer(w, "sp ace \xc3\xa9", "x", 1), 0);
+	assert_int_equal(ob_bundle_commit(w), 0);
+	ob_bundle_writer_free(&w);
+	assert_int_equal(ob_bundle_open(path, NULL, 16, &r), 0);
+	assert_int_equal(ob_bundle_next(r, &m), 1);
+	assert_string_equal(m.name, "sp ace \xc3\xa9");
+	ob_bundle_member_release(&m);
+	ob_bundle_reader_free(&r);
+
+	/* No UTF-8 locale: ASCII names, every other byte escaped. */
+	assert_non_null(setlocale(LC_CTYPE, "C"));
+	assert_false(ob_utf8_locale_active());
+	check_name("sp ace \xc3\xa9.mp4", "sp ace %C3%A9.mp4");
+	assert_true(ob_utf8_locale());
+}
+
 static void test_reader_rejects_damage(void **state)
 {
 	char path[128], cut[128], junk[128];
@@ -170,6 +239,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip_and_reproducible),
 		cmocka_unit_test(test_member_rules),
+		cmocka_unit_test(test_member_names),
 		cmocka_unit_test(test_reader_rejects_damage),
 		cmocka_unit_test(test_bundle_path),
 	};

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* test_fsutil.c - ob_read_full/ob_write_full: short transfers, EINTR, end of file, errors;
  * ob_open_regular and ob_stat_regular: what they refuse and how they say so;
- * ob_read_chunks: the pieces, a stop, a failed read. */
+ * ob_read_chunks: the pieces, a stop, a failed read; ob_remove_stale_tmp: only the
+ * temporaries of gone processes; ob_lock_file: one holder, the file gone after. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -258,6 +259,128 @@ static void test_read_chunks(void **state)
 	rmdir(dir);
 }
 
+/* A file named name in dir, empty. */
+static void touch(const char *dir, const char *name)
+{
+	char path[OB_PATH_MAX];
+	int fd;
+
+	assert_int_equal(ob_path_join(path, sizeof(path), dir, name), 0);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	close(fd);
+}
+
+static bool exists(const char *dir, const char *name)
+{
+	char path[OB_PATH_MAX];
+	struct stat st;
+
+	assert_int_equal(ob_path_join(path, sizeof(path), dir, name), 0);
+	return lstat(path, &st) == 0;
+}
+
+static void test_remove_stale_tmp(void **state)
+{
+	char dir[] = "/tmp/obscura-fsutil-XXXXXX", name[128], path[OB_PATH_MAX];
+	pid_t dead, zombie;
+	size_t removed = 99;
+	int status;
+
+	assert_non_null(mkdtemp(dir));
+	dead = fork();
+	if (dead == 0)
+		_exit(0);
+	assert_int_equal(waitpid(dead, &status, 0), dead);
+	zombie = fork(); /* ends, and is not reaped until the end of the test */
+	if (zombie == 0)
+		_exit(0);
+	usleep(100000);
+
+	snprintf(name, sizeof(name), ".a.mp4.obscura-tmp-%ld", (long)dead);
+	touch(dir, name);
+	snprintf(name, sizeof(name), "..a.mp4.manifest.jsonl.obscura-tmp-%ld.obscura-tmp-%ld", (long)dead,
+		 (long)dead);
+	touch(dir, name);
+	snprintf(name, sizeof(name), ".z.h5.obscura-tmp-%ld", (long)zombie);
+	touch(dir, name);
+	snprintf(name, sizeof(name), ".live.obscura-tmp-%ld", (long)getpid());
+	touch(dir, name);
+	snprintf(name, sizeof(name), ".init.obscura-tmp-1");
+	touch(dir, name);
+	snprintf(name, sizeof(name), "a.obscura-tmp-%ld", (long)dead); /* not hidden */
+	touch(dir, name);
+	snprintf(name, sizeof(name), ".obscura-tmp-%ld", (long)dead); /* no NAME */
+	touch(dir, name);
+	snprintf(name, sizeof(name), ".a.obscura-tmp-0%ld", (long)dead);
+	touch(dir, name);
+	snprintf(name, sizeof(name), ".a.obscura-tmp-%ldx", (long)dead);
+	touch(dir, name);
+	touch(dir, ".a.obscura-tmp-99999999999999999999");
+	snprintf(name, sizeof(name), ".d.obscura-tmp-%ld", (long)dead);
+	assert_int_equal(ob_path_join(path, sizeof(path), dir, name), 0);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(name, sizeof(name), ".l.obscura-tmp-%ld", (long)dead);
+	assert_int_equal(ob_path_join(path, sizeof(path), dir, name), 0);
+	assert_int_equal(symlink("/nonexistent", path), 0);
+
+	/* a prefix narrows it down */
+	assert_int_equal(ob_remove_stale_tmp(dir, ".z.", &removed), 0);
+	assert_int_equal(removed, 1);
+	snprintf(name, sizeof(name), ".a.mp4.obscura-tmp-%ld", (long)dead);
+	assert_true(exists(dir, name));
+
+	assert_int_equal(ob_remove_stale_tmp(dir, NULL, &removed), 0);
+	assert_int_equal(removed, 2);
+	assert_false(exists(dir, name));
+	snprintf(name, sizeof(name), ".live.obscura-tmp-%ld", (long)getpid());
+	assert_true(exists(dir, name));
+	assert_true(exists(dir, ".init.obscura-tmp-1"));
+	snprintf(name, sizeof(name), "a.obscura-tmp-%ld", (long)dead);
+	assert_true(exists(dir, name));
+	snprintf(name, sizeof(name), ".obscura-tmp-%ld", (long)dead);
+	assert_true(exists(dir, name));
+	snprintf(name, sizeof(name), ".d.obscura-tmp-%ld", (long)dead);
+	assert_true(exists(dir, name));
+	snprintf(name, sizeof(name), ".l.obscura-tmp-%ld", (long)dead);
+	assert_true(exists(dir, name));
+
+	assert_int_equal(waitpid(zombie, &status, 0), zombie);
+	assert_int_equal(ob_remove_stale_tmp("/nonexistent/dir", NULL, &removed), OB_ERR_OUTPUT);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	assert_int_equal(system(path), 0);
+}
+
+static void test_lock_file(void **state)
+{
+	char dir[] = "/tmp/obscura-fsutil-XXXXXX", path[OB_PATH_MAX], fifo[OB_PATH_MAX];
+	int a = -1, b = -1;
+
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(ob_path_join(path, sizeof(path), dir, ".lock"), 0);
+	assert_int_equal(ob_path_join(fifo, sizeof(fifo), dir, "fifo"), 0);
+	assert_int_equal(ob_lock_file(path, &a), 0);
+	assert_true(a >= 0);
+	/* another open file description, as another process would have */
+	assert_int_equal(ob_lock_file(path, &b), OB_ERR_BUSY);
+	assert_int_equal(b, -1);
+	assert_non_null(strstr(ob_errmsg(), path));
+	ob_unlock_file(path, &a);
+	assert_int_equal(a, -1);
+	assert_int_equal(access(path, F_OK), -1);
+	ob_unlock_file(path, &a); /* twice: nothing */
+	assert_int_equal(ob_lock_file(path, &b), 0);
+	ob_unlock_file(path, &b);
+
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	alarm(10);
+	assert_int_equal(ob_lock_file(fifo, &a), OB_ERR_OUTPUT);
+	alarm(0);
+	assert_int_equal(a, -1);
+	unlink(fifo);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -266,6 +389,8 @@ int main(void)
 		cmocka_unit_test(test_errors_keep_errno),
 		cmocka_unit_test(test_open_regular),
 		cmocka_unit_test(test_read_chunks),
+		cmocka_unit_test(test_remove_stale_tmp),
+		cmocka_unit_test(test_lock_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
