@@ -198,8 +198,12 @@ int cmd_collect(int argc, char **argv)
 		ret = ob_path_join(path, sizeof(path), c.dir, OB_SHARD_SUMMARY);
 	if (!ret && !(text = json_dumps(summary, JSON_INDENT(2) | JSON_SORT_KEYS)))
 		ret = ob_err(OB_ERR_NOMEM, "out of memory");
-	if (!ret)
-		ret = ob_write_file_atomic(path, text, strlen(text), 0644);
+	if (!ret) {
+		size_t len = strlen(text);
+
+		text[len] = '\n'; /* json_dumps left room for the NUL: the file ends as --json's output */
+		ret = ob_write_file_atomic(path, text, len + 1, 0644);
+	}
 	if (ret) {
 		ret = ob_cli_fail(ob_exit_for_status(ret));
 		goto out;
