@@ -120,10 +120,10 @@ struct ob_shard_settings;
 struct ob_recipe;
 struct ob_plan_item;
 int ob_submit_planned(const char *dir, const struct ob_shard_settings *s, const struct ob_recipe *recipe,
-		      struct ob_plan_item *items, size_t n, bool dry_run);
+		      struct ob_plan_item *items, size_t n, bool dry_run, bool quiet);
 /* obscura submit --resume DIR: the tasks without a result, again.  over:
  * the Slurm options given now (NULL fields and 0 keep the plan's). */
-int ob_submit_resume(const char *dir, const struct ob_shard_settings *over, bool dry_run);
+int ob_submit_resume(const char *dir, const struct ob_shard_settings *over, bool dry_run, bool quiet);
 
 int cmd_run(int argc, char **argv);
 int cmd_submit(int argc, char **argv);

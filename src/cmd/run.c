@@ -390,7 +390,7 @@ static int batch_submit(struct batch_cmd *bc, int argc, char **argv)
 	bc->slurm.argc = argc;
 	bc->slurm.argv = argv;
 	ob_runner_plan(&bc->o, &bc->inputs, items);
-	ret = ob_submit_planned(bc->o.outdir, &bc->slurm, bc->recipe, items, bc->inputs.n, bc->dry_run);
+	ret = ob_submit_planned(bc->o.outdir, &bc->slurm, bc->recipe, items, bc->inputs.n, bc->dry_run, bc->o.quiet);
 	free(items);
 	return ret;
 }
@@ -420,7 +420,7 @@ static int batch(const char *name, int argc, char **argv)
 	if (!parse_options(&bc, argc, argv, &ret))
 		return ret;
 	if (bc.resume)
-		return ob_submit_resume(bc.resume, &bc.slurm, bc.dry_run);
+		return ob_submit_resume(bc.resume, &bc.slurm, bc.dry_run, bc.o.quiet);
 	ret = batch_open(&bc);
 	if (!ret)
 		ret = add_inputs(&bc, argc, argv);

@@ -193,7 +193,7 @@ static int sbatch(const char *script, const char *dep, char *id, size_t size)
 
 /* Writes both scripts into dir, then submits them (or prints them: --dry-run). */
 static int write_and_submit(const char *dir, const struct ob_shard_settings *st, const bool *run, size_t n,
-			    bool dry_run)
+			    bool dry_run, bool quiet)
 {
 	struct script task = { .text = malloc(SCRIPT_MAX) }, collect = { .text = malloc(SCRIPT_MAX) };
 	char tpath[OB_PATH_MAX], cpath[OB_PATH_MAX], logs[OB_PATH_MAX], job[256], cjob[256];
@@ -224,8 +224,9 @@ static int write_and_submit(const char *dir, const struct ob_shard_settings *st,
 		printf("# %s\n%s\n# %s\n%s\n# submit with:\n#   %s --parsable %s\n"
 		       "#   %s --parsable --dependency=afterany:ARRAY_JOB_ID %s\n",
 		       tpath, task.text, cpath, collect.text, SBATCH, tpath, SBATCH, cpath);
-		fprintf(stderr, "obscura: %zu task%s planned in %s (dry run: nothing submitted)\n", count,
-			count == 1 ? "" : "s", dir);
+		if (!quiet)
+			fprintf(stderr, "obscura: %zu task%s planned in %s (dry run: nothing submitted)\n", count,
+				count == 1 ? "" : "s", dir);
 		goto out;
 	}
 	if ((ret = sbatch(tpath, NULL, job, sizeof(job))))
@@ -236,8 +237,9 @@ static int write_and_submit(const char *dir, const struct ob_shard_settings *st,
 		goto out;
 	}
 	printf("%s %s\n", job, cjob);
-	fprintf(stderr, "obscura: %zu task%s submitted as Slurm job %s; obscura collect runs as job %s\n", count,
-		count == 1 ? "" : "s", job, cjob);
+	if (!quiet)
+		fprintf(stderr, "obscura: %zu task%s submitted as Slurm job %s; obscura collect runs as job %s\n",
+			count, count == 1 ? "" : "s", job, cjob);
 out:
 	free(task.text);
 	free(collect.text);
@@ -245,7 +247,7 @@ out:
 }
 
 int ob_submit_planned(const char *dir, const struct ob_shard_settings *s, const struct ob_recipe *recipe,
-		      struct ob_plan_item *items, size_t n, bool dry_run)
+		      struct ob_plan_item *items, size_t n, bool dry_run, bool quiet)
 {
 	bool *run = calloc(n ? n : 1, sizeof(*run));
 	int ret;
@@ -256,14 +258,14 @@ int ob_submit_planned(const char *dir, const struct ob_shard_settings *s, const 
 		run[i] = true; /* a refused item's task reports the refusal, as run does */
 	ret = ob_shard_plan_write(dir, s, recipe, items, n);
 	if (!ret)
-		ret = write_and_submit(dir, s, run, n, dry_run);
+		ret = write_and_submit(dir, s, run, n, dry_run, quiet);
 	free(run);
 	if (ret)
 		return ob_cli_fail(ret == OB_ERR_USAGE ? OB_EXIT_USAGE : ob_exit_for_status(ret));
 	return ob_cli_finish_stdout(OB_EXIT_OK);
 }
 
-int ob_submit_resume(const char *dir, const struct ob_shard_settings *over, bool dry_run)
+int ob_submit_resume(const char *dir, const struct ob_shard_settings *over, bool dry_run, bool quiet)
 {
 	struct ob_shard_settings s;
 	json_t *plan = NULL, *entry;
@@ -291,11 +293,11 @@ int ob_submit_resume(const char *dir, const struct ob_shard_settings *over, bool
 		missing += run[i];
 		json_decref(entry);
 	}
-	if (!ret && !missing)
+	if (!ret && !missing && !quiet)
 		fprintf(stderr, "obscura: every task of %s has its result: nothing to resubmit (obscura collect %s)\n",
 			dir, dir);
-	else if (!ret)
-		ret = write_and_submit(dir, &s, run, n, dry_run);
+	else if (!ret && missing)
+		ret = write_and_submit(dir, &s, run, n, dry_run, quiet);
 	free(run);
 	free((void *)s.argv);
 	json_decref(plan);
