@@ -104,6 +104,13 @@ int cmd_task(int argc, char **argv)
 		goto out;
 	}
 	entry = json_array_get(json_object_get(summary, "jobs"), 0);
+	/* Stopped (scancel, preemption, a time limit): no result, so that
+	 * submit --resume runs the task again; the job left no output. */
+	if (json_is_true(json_object_get(summary, "interrupted"))) {
+		ret = ob_cli_error(OB_EXIT_INTERRUPTED, "task %d stopped by a signal: no result written (obscura "
+							"submit --resume %s runs it again)", task, dir);
+		goto out;
+	}
 	if ((ret = ob_shard_result_write(dir, (size_t)task, entry))) {
 		ret = ob_cli_fail(ob_exit_for_status(ret));
 		goto out;

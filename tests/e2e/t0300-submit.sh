@@ -116,4 +116,23 @@ test_expect_success 'a task refuses an input changed since submit' '
 	test_path_is_missing out2/a.anon.mp4
 '
 
+test_expect_success 'a task stopped by SIGTERM (scancel, preemption) leaves no result and no output' '
+	ffmpeg -v error -f lavfi -i testsrc2=size=640x480:rate=25:duration=30 -c:v libx264 -pix_fmt yuv420p long.mp4
+	"$OBSCURA" submit --unsigned -o out3 --dry-run long.mp4 >/dev/null
+	"$OBSCURA" task out3 0 2>task.err &
+	pid=$!
+	sleep 1
+	kill -TERM $pid
+	rc=0
+	wait $pid || rc=$?
+	test "$rc" -eq 130
+	test_grep "task 0 stopped by a signal: no result written" task.err
+	test_path_is_missing out3/obscura-tasks/0.json
+	test_path_is_missing out3/long.anon.mp4
+	test_path_is_missing out3/long.mp4.obscura.tar
+	test_no_temp out3
+	"$OBSCURA" submit --resume out3 --dry-run >/dev/null
+	test_grep "^#SBATCH --array=0$" out3/obscura-task.sbatch
+'
+
 test_done
