@@ -41,7 +41,6 @@ struct slot {
 	json_t *result;   /* the child's final report */
 };
 
-
 static volatile sig_atomic_t stop_requested;
 
 static void on_signal(int sig)

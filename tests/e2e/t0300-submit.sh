@@ -116,6 +116,24 @@ test_expect_success 'a task refuses an input changed since submit' '
 	test_path_is_missing out2/a.anon.mp4
 '
 
+test_expect_success 'submit refuses an existing output as run does; the task reports it; --analyze makes no export' '
+	mkdir out4
+	: >out4/a.anon.mp4
+	"$OBSCURA" submit --unsigned --analyze -o out5 --dry-run a.mp4 >/dev/null
+	"$OBSCURA" submit --unsigned -o out4 --dry-run a.mp4 b.mp4 >/dev/null
+	json_get "assert d[\"tasks\"][0][\"error_kind\"] == \"output\" and \"exists\" in d[\"tasks\"][0][\"error\"], d" \
+		<out4/obscura-plan.json
+	test_must_fail_with 4 "$OBSCURA" task out4 0
+	test_grep "out4/a.anon.mp4: exists (use --force to replace it)" stderr
+	"$OBSCURA" task out4 1
+	"$OBSCURA" task out5 0
+	test_path_is_file out5/a.tracks.h5
+	test_path_is_file out5/a.mp4.obscura.tar
+	test_path_is_missing out5/a.anon.mp4
+	test_must_fail_with 5 "$OBSCURA" collect out4
+	"$OBSCURA" collect out5
+'
+
 test_expect_success 'a task stopped by SIGTERM (scancel, preemption) leaves no result and no output' '
 	ffmpeg -v error -f lavfi -i testsrc2=size=640x480:rate=25:duration=30 -c:v libx264 -pix_fmt yuv420p long.mp4
 	"$OBSCURA" submit --unsigned -o out3 --dry-run long.mp4 >/dev/null
