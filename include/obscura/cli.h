@@ -4,6 +4,9 @@
 #define OBSCURA_CLI_H
 
 #include <getopt.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #define OB_CLI_MAX_OPTIONS 32
@@ -28,6 +31,12 @@ enum ob_long_option {
 	OB_OPT_MOT,
 	OB_OPT_CLASS,
 	OB_OPT_PLOTS,
+	OB_OPT_PARTITION,
+	OB_OPT_CPUS_PER_TASK,
+	OB_OPT_MAX_PARALLEL,
+	OB_OPT_DRY_RUN,
+	OB_OPT_RESUME,
+	OB_OPT_ANALYZE,
 };
 
 /* One option: the getopt_long entry plus what --help and the man page say. */
@@ -103,7 +112,23 @@ int ob_cli_finish_stdout(int exit_code);
 /* "obscura --help": the list of commands. */
 void ob_print_main_help(FILE *f);
 
+/* Exit status of a finished batch summary (run --json's): see EXIT STATUS in obscura(1). */
+int ob_cli_batch_exit(const json_t *summary);
+
+/* obscura submit's Slurm part (submit.c), after run.c planned the batch. */
+struct ob_shard_settings;
+struct ob_recipe;
+struct ob_plan_item;
+int ob_submit_planned(const char *dir, const struct ob_shard_settings *s, const struct ob_recipe *recipe,
+		      struct ob_plan_item *items, size_t n, bool dry_run, bool quiet);
+/* obscura submit --resume DIR: the tasks without a result, again.  over:
+ * the Slurm options given now (NULL fields and 0 keep the plan's). */
+int ob_submit_resume(const char *dir, const struct ob_shard_settings *over, bool dry_run, bool quiet);
+
 int cmd_run(int argc, char **argv);
+int cmd_submit(int argc, char **argv);
+int cmd_task(int argc, char **argv);
+int cmd_collect(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
 int cmd_redact(int argc, char **argv);
 int cmd_help(int argc, char **argv);

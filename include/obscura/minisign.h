@@ -103,6 +103,10 @@ int ob_minisign_save_public(const struct ob_minisign_pub *pub, const char *path,
 int ob_minisign_load_secret(const char *path, const char *passphrase, size_t passlen,
 			    struct ob_minisign_key **key);
 
+/* ob_minisign_load_secret() with the passphrase read from the first line of
+ * passfile (NULL: none), as --key and --passphrase-file give them. */
+int ob_minisign_load_secret_with(const char *path, const char *passfile, struct ob_minisign_key **key);
+
 /* Whether the secret key file at path is passphrase-protected (same checks
  * on mode as ob_minisign_load_secret). */
 int ob_minisign_secret_encrypted(const char *path, bool *encrypted);

@@ -5,6 +5,10 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
+
+#include "obscura/error.h"
+#include "obscura/fsutil.h"
 
 struct ob_recipe;
 struct ob_input_list;
@@ -37,6 +41,31 @@ struct ob_runner_opts {
 };
 
 /*
+ * One job of a batch, planned before any job runs: its input and every
+ * output's final name.  status (an ob_status) and error say why it will not
+ * run: refused when planned (an output exists, a name too long, a bad input).
+ */
+struct ob_plan_item {
+	const char *input;
+	char output[OB_PATH_MAX];   /* "" for analytics only */
+	char tracks[OB_PATH_MAX];   /* outdir/STEM.tracks.h5 */
+	char bundle[OB_PATH_MAX];   /* outdir/NAME.obscura.tar */
+	char manifest[OB_PATH_MAX]; /* outdir/.NAME.manifest.jsonl while running */
+	int status;       /* refused when planned: ob_status */
+	const char *error;
+	char errbuf[OB_ERRMSG_MAX];
+};
+
+/*
+ * Plans items[0..inputs->n) (the caller's array): names every output, gives
+ * duplicate stems -2, -3..., refuses an existing output without opts->force
+ * and an output that is an input.  The one planning code path of run,
+ * analyze, redact and submit.  Refusals are per item; returns 0.
+ */
+int ob_runner_plan(const struct ob_runner_opts *opts, const struct ob_input_list *inputs,
+		   struct ob_plan_item *items);
+
+/*
  * Runs one job per input, at most opts->jobs at once, each in its own process
  * so that a crash or a hostile file takes down only its own job.  Returns 0
  * and a new summary object in *summary (caller decrefs):
@@ -53,6 +82,24 @@ struct ob_runner_opts {
  */
 int ob_runner_run(const struct ob_runner_opts *opts, const struct ob_input_list *inputs,
 		  json_t **summary);
+
+/* ob_runner_run() on items planned by ob_runner_plan() (or read back from
+ * a plan file by obscura task: one item). */
+int ob_runner_run_items(const struct ob_runner_opts *opts, const struct ob_plan_item *items, size_t n,
+			json_t **summary);
+
+/* The batch summary of ob_runner_run() around jobs (its entries, in plan
+ * order; the reference is taken): ok and failed counted, analytics summed. */
+int ob_runner_summary(const struct ob_runner_opts *opts, json_t *jobs, bool interrupted, double elapsed,
+		      json_t **summary);
+
+/* The entry of a job that did not run or report (why: the error; kind: its
+ * error_kind, NULL for "internal"), as the summary holds it; NULL if out of memory. */
+json_t *ob_runner_failed_entry(const struct ob_plan_item *it, const char *why, const char *kind);
+
+/* Appends entry's bundle (status "ok" only) to opts->ledger, setting its
+ * ledger_seq; a failed append turns the entry failed (error_kind "output"). */
+void ob_runner_ledger_entry(const struct ob_runner_opts *opts, json_t *entry, const struct ob_plan_item *it);
 
 /* Export path for input under opts (outdir/stem SUFFIX.container). */
 int ob_runner_output_name(const struct ob_runner_opts *opts, const char *input, int dup,

@@ -1081,3 +1081,17 @@ int ob_minisign_verify_file(const struct ob_minisign_pub *pub, const char *path,
 		return ret;
 	return verify_parsed(pub, &p, hash, sizeof(hash));
 }
+
+int ob_minisign_load_secret_with(const char *path, const char *passfile, struct ob_minisign_key **key)
+{
+	char *pass = NULL;
+	size_t passlen = 0;
+	int ret = 0;
+
+	if (passfile)
+		ret = ob_minisign_read_passphrase(passfile, &pass, &passlen);
+	if (!ret)
+		ret = ob_minisign_load_secret(path, pass, passlen, key);
+	ob_minisign_passphrase_free(&pass, passlen);
+	return ret;
+}

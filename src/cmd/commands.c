@@ -56,6 +56,30 @@ static const struct ob_cli_option redact_options[] = {
 	{ 0 },
 };
 
+static const struct ob_cli_option submit_options[] = {
+	OPT_RECIPE("recipe to apply (default: built-in defaults, see obscura-recipe(5))"),
+	OPT_OUTPUT("directory for the plan, the tasks' results and every output (default: obscura-out)"),
+	{ "analyze", OB_OPT_ANALYZE, NULL, "run obscura analyze in each task instead of obscura run" },
+	OPT_THREADS("codec threads per task (default: --cpus-per-task, or the node's cores)"),
+	OPT_SIGNING,
+	{ "partition", OB_OPT_PARTITION, "P", "Slurm partition for the tasks and the collect job" },
+	{ "cpus-per-task", OB_OPT_CPUS_PER_TASK, "N", "CPUs Slurm gives each task (sbatch --cpus-per-task)" },
+	{ "max-parallel", OB_OPT_MAX_PARALLEL, "K", "run at most K tasks at once (the job array's %K)" },
+	{ "dry-run", OB_OPT_DRY_RUN, NULL, "write the plan and the scripts, print them, do not call sbatch" },
+	{ "resume", OB_OPT_RESUME, "DIR", "submit again only the tasks of DIR's plan that left no result" },
+	{ "force", OB_OPT_FORCE, NULL, "replace outputs (export, tracks.h5, bundle) that already exist" },
+	{ "quiet", 'q', NULL, "print only errors" },
+	{ "help", 'h', NULL, "show this help" },
+	{ 0 },
+};
+
+static const struct ob_cli_option collect_options[] = {
+	{ "json", OB_OPT_JSON, NULL, "print the batch summary (as run --json) on standard output" },
+	{ "quiet", 'q', NULL, "print only errors and the final count" },
+	{ "help", 'h', NULL, "show this help" },
+	{ 0 },
+};
+
 static const struct ob_cli_option keygen_options[] = {
 	{ "output", 'o', "PREFIX", "write PREFIX.key and PREFIX.pub (default: obscura)" },
 	{ "secret", 's', "FILE", "secret key file, instead of PREFIX.key (created with mode 0600)" },
@@ -110,6 +134,13 @@ const struct ob_command ob_commands[] = {
 	{ "redact", cmd_redact, "Second pass: pixelate from an edited tracks.h5, keeping chosen tracks visible.",
 	  "obscura redact --tracks FILE [--keep ID,...] [--add-box F[-L]:X,Y,W,H]... [-r RECIPE] [-o DIR] "
 	  "(--key FILE | --unsigned) INPUT", redact_options },
+	{ "submit", cmd_submit, "Plan a batch as run does and submit it to Slurm: one array task per input, then collect.",
+	  "obscura submit [-r RECIPE] [-o DIR] [--analyze] (--key FILE [--ledger FILE] | --unsigned) [--partition P] "
+	  "[--cpus-per-task N] [--max-parallel K] [--dry-run] (INPUT... | --resume DIR)", submit_options },
+	{ "task", cmd_task, "Run one task of a submitted batch (what each Slurm array task runs).",
+	  "obscura task DIR [N]", plain_options },
+	{ "collect", cmd_collect, "Check a submitted batch's bundles, write its summary as run --json, fill the ledger.",
+	  "obscura collect [--json] [-q] DIR", collect_options },
 	{ "verify", cmd_verify, "Verify bundles: signature, manifest chain, every member's hash and size.",
 	  "obscura verify [-p PUBKEY] [--json] (BUNDLE... | --ledger FILE [BUNDLE...])", verify_options },
 	{ "keygen", cmd_keygen, "Create an Ed25519 signing key pair in minisign's format.",

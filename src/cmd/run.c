@@ -21,6 +21,7 @@
 #include "obscura/minisign.h"
 #include "obscura/recipe.h"
 #include "obscura/runner.h"
+#include "obscura/shard.h"
 #include "obscura/banned.h"
 
 #define DEFAULT_OUTDIR "obscura-out"
@@ -45,22 +46,14 @@ struct redact_args {
  */
 static int load_key(const char *path, const char *passfile, struct ob_minisign_key **key)
 {
-	char *pass = NULL;
-	size_t passlen = 0;
-	int ret = 0;
+	int ret = ob_minisign_load_secret_with(path, passfile, key);
 
-	if (passfile)
-		ret = ob_minisign_read_passphrase(passfile, &pass, &passlen);
-	if (!ret)
-		ret = ob_minisign_load_secret(path, pass, passlen, key);
-	ob_minisign_passphrase_free(&pass, passlen);
 	if (ret)
 		return ob_cli_fail(ret == OB_ERR_NOMEM ? OB_EXIT_INTERNAL : OB_EXIT_USAGE);
 	return 0;
 }
 
-/* Exit status of a finished batch: see EXIT STATUS in obscura(1). */
-static int batch_exit(const json_t *summary)
+int ob_cli_batch_exit(const json_t *summary)
 {
 	json_int_t ok = json_integer_value(json_object_get(summary, "ok"));
 	json_int_t failed = json_integer_value(json_object_get(summary, "failed"));
@@ -169,6 +162,9 @@ struct batch_cmd {
 	struct ob_runner_opts o;
 	const char *recipe_path, *key_path, *passfile, *ledger_path;
 	bool json, no_progress, verbose, unsigned_ok, redact;
+	bool submit, dry_run;      /* obscura submit: plan here, run on Slurm */
+	const char *resume;        /* submit --resume DIR */
+	struct ob_shard_settings slurm; /* submit's --partition, --cpus-per-task, --max-parallel */
 	struct redact_args ra;
 	struct ob_replay replay;
 	/* opened by batch_open(), released by batch_close() */
@@ -191,7 +187,11 @@ static bool check_options(struct batch_cmd *bc, int argc, int *exit_code)
 
 		bc->key_path = env && *env ? env : NULL;
 	}
-	if (optind >= argc)
+	if (bc->resume && optind < argc)
+		*exit_code = ob_cli_usage_error(cmd, "--resume DIR takes no input: the plan in DIR names them");
+	else if (bc->resume)
+		return true;
+	else if (optind >= argc)
 		*exit_code = ob_cli_usage_error(cmd, "no input given");
 	else if (bc->redact && !bc->ra.tracks)
 		*exit_code = ob_cli_usage_error(cmd, "--tracks FILE is required (the tracks.h5 of an earlier run or analyze)");
@@ -265,6 +265,19 @@ static bool parse_options(struct batch_cmd *bc, int argc, char **argv, int *exit
 		case OB_OPT_NO_PROGRESS: bc->no_progress = true; break;
 		case 'q': bc->o.quiet = true; break;
 		case 'v': bc->verbose = true; break;
+		case OB_OPT_ANALYZE: bc->o.analyze = true; break;
+		case OB_OPT_DRY_RUN: bc->dry_run = true; break;
+		case OB_OPT_RESUME: bc->resume = optarg; break;
+		case OB_OPT_PARTITION: bc->slurm.partition = optarg; break;
+		case OB_OPT_CPUS_PER_TASK:
+		case OB_OPT_MAX_PARALLEL:
+			if (!ob_parse_int(optarg, 1, 100000, c == OB_OPT_MAX_PARALLEL ? &bc->slurm.max_parallel
+											 : &bc->slurm.cpus_per_task)) {
+				*exit_code = ob_cli_usage_error(cmd, "%s: expected a number from 1 to 100000, got '%s'",
+								argv[optind - 1], optarg);
+				return false;
+			}
+			break;
 		}
 	}
 	return check_options(bc, argc, exit_code);
@@ -369,8 +382,46 @@ static int batch_run(struct batch_cmd *bc, int argc, char **argv)
 		json_dumpf(summary, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
 		fputc('\n', stdout);
 	}
-	ret = ob_cli_finish_stdout(batch_exit(summary));
+	ret = ob_cli_finish_stdout(ob_cli_batch_exit(summary));
 	json_decref(summary);
+	return ret;
+}
+
+/*
+ * obscura submit: the batch planned exactly as run plans it (one code path,
+ * ob_runner_plan), then written down and handed to Slurm (submit.c).  The
+ * ledger was opened only to check its chain: obscura collect appends.
+ */
+static int batch_submit(struct batch_cmd *bc, int argc, char **argv)
+{
+	struct ob_plan_item *items = calloc(bc->inputs.n ? bc->inputs.n : 1, sizeof(*items));
+	char cwd[OB_PATH_MAX];
+	int ret;
+
+	if (!items)
+		return ob_cli_error(OB_EXIT_INTERNAL, "out of memory");
+	if (!getcwd(cwd, sizeof(cwd))) {
+		free(items);
+		return ob_cli_error(OB_EXIT_INTERNAL, "cannot read the working directory: %s", strerror(errno));
+	}
+	ob_ledger_free(&bc->ledger);
+	bc->o.recipe = bc->recipe;
+	bc->slurm.command = bc->o.analyze ? "analyze" : "run";
+	bc->slurm.recipe_path = bc->recipe_path;
+	bc->slurm.key_path = bc->key_path;
+	bc->slurm.passphrase_file = bc->passfile;
+	bc->slurm.ledger_path = bc->ledger_path;
+	bc->slurm.force = bc->o.force;
+	bc->slurm.threads = bc->o.threads;
+	bc->slurm.cwd = cwd;
+	bc->slurm.argc = argc;
+	bc->slurm.argv = argv;
+	if ((ret = ob_runner_plan(&bc->o, &bc->inputs, items))) { /* an input that is an output */
+		free(items);
+		return ob_cli_fail(ret == OB_ERR_USAGE ? OB_EXIT_USAGE : OB_EXIT_INTERNAL);
+	}
+	ret = ob_submit_planned(bc->o.outdir, &bc->slurm, bc->recipe, items, bc->inputs.n, bc->dry_run, bc->o.quiet);
+	free(items);
 	return ret;
 }
 
@@ -396,13 +447,16 @@ static int batch(const char *name, int argc, char **argv)
 
 	bc = (struct batch_cmd){ .name = name, .redact = !strcmp(name, "redact"), .outdir_lock = -1,
 				 .o = { .outdir = DEFAULT_OUTDIR, .jobs = 1, .analyze = !strcmp(name, "analyze") } };
+	bc.submit = !strcmp(name, "submit");
 	if (!parse_options(&bc, argc, argv, &ret))
 		return ret;
+	if (bc.resume)
+		return ob_submit_resume(bc.resume, &bc.slurm, bc.dry_run, bc.o.quiet);
 	ret = batch_open(&bc);
 	if (!ret)
 		ret = add_inputs(&bc, argc, argv);
 	if (!ret)
-		ret = batch_run(&bc, argc, argv);
+		ret = bc.submit ? batch_submit(&bc, argc, argv) : batch_run(&bc, argc, argv);
 	batch_close(&bc);
 	return ret;
 }
@@ -415,6 +469,11 @@ int cmd_run(int argc, char **argv)
 int cmd_analyze(int argc, char **argv)
 {
 	return batch("analyze", argc, argv);
+}
+
+int cmd_submit(int argc, char **argv)
+{
+	return batch("submit", argc, argv);
 }
 
 int cmd_redact(int argc, char **argv)

@@ -43,18 +43,6 @@ struct slot {
 	json_t *result;   /* the child's final report */
 };
 
-struct plan_item {
-	const char *input;
-	char output[OB_PATH_MAX];   /* "" for analytics only */
-	char tracks[OB_PATH_MAX];   /* outdir/STEM.tracks.h5 */
-	char bundle[OB_PATH_MAX];   /* outdir/NAME.obscura.tar */
-	char manifest[OB_PATH_MAX]; /* outdir/NAME.manifest.jsonl: never made; the job's
-				     * process writes its temporary name (audit.h) */
-	int status;       /* failed before running: ob_status */
-	const char *error;
-	char errbuf[OB_ERRMSG_MAX];
-};
-
 static volatile sig_atomic_t stop_requested;
 
 static void on_signal(int sig)
@@ -92,7 +80,7 @@ int ob_runner_output_name(const struct ob_runner_opts *o, const char *input, int
 /* The bundle and manifest names: NAME is the input's file name, with -DUP
  * before its extension for the second and later inputs of one stem. */
 static int audit_names(const struct ob_runner_opts *o, const char *input, int dup,
-		       struct plan_item *it)
+		       struct ob_plan_item *it)
 {
 	const char *base = ob_path_base(input);
 	const char *dot = strrchr(base, '.');
@@ -114,7 +102,7 @@ static int audit_names(const struct ob_runner_opts *o, const char *input, int du
 	return ob_path_join(it->manifest, sizeof(it->manifest), o->outdir, file);
 }
 
-static void fail_item(struct plan_item *it, int status, const char *msg)
+static void fail_item(struct ob_plan_item *it, int status, const char *msg)
 {
 	it->status = status;
 	snprintf(it->errbuf, sizeof(it->errbuf), "%s", msg);
@@ -132,7 +120,7 @@ static bool same_file(const struct stat *a, const char *path)
  * exists and --force was not given; false (and the item failed) when
  * refused.  One that is an input of the batch refuses the whole batch
  * (inputs_not_outputs). */
-static bool target_ok(const struct ob_runner_opts *o, struct plan_item *it, const char *path)
+static bool target_ok(const struct ob_runner_opts *o, struct ob_plan_item *it, const char *path)
 {
 	struct stat st_out;
 	char msg[OB_ERRMSG_MAX];
@@ -152,7 +140,7 @@ static bool target_ok(const struct ob_runner_opts *o, struct plan_item *it, cons
 
 /* Every member name, escaped as the bundle writes it, must fit the bundle's
  * tar headers: refused now, not after hours of work. */
-static bool member_ok(struct plan_item *it, const char *path)
+static bool member_ok(struct ob_plan_item *it, const char *path)
 {
 	char msg[OB_ERRMSG_MAX], name[OB_BUNDLE_NAME_MAX + 1];
 
@@ -172,7 +160,7 @@ static bool member_ok(struct plan_item *it, const char *path)
  * command line contradicts itself (OB_ERR_USAGE, one line naming both).  An
  * output that does not exist yet cannot be an input that does.
  */
-static int inputs_not_outputs(const struct ob_input_list *in, const struct plan_item *items)
+static int inputs_not_outputs(const struct ob_input_list *in, const struct ob_plan_item *items)
 {
 	static const char *const what[] = { "export", "tracks file", "bundle" };
 
@@ -206,14 +194,14 @@ static int inputs_not_outputs(const struct ob_input_list *in, const struct plan_
 	return 0;
 }
 
-/* Decide every output's name before anything runs: duplicates of one stem in
- * a batch get -2, -3...; an existing output is refused unless forced; an
- * input that *is* an output path refuses the batch, so inputs are never
- * replaced. */
-static int plan(const struct ob_runner_opts *o, const struct ob_input_list *in, struct plan_item *items)
+/* Decide every output's name before anything runs (runner.h): duplicates of
+ * one stem in a batch get -2, -3...; an existing output is refused unless
+ * forced; an input that *is* an output path refuses the batch (inputs_not_outputs),
+ * so inputs are never replaced.  obscura submit plans through here too. */
+int ob_runner_plan(const struct ob_runner_opts *o, const struct ob_input_list *in, struct ob_plan_item *items)
 {
 	for (size_t i = 0; i < in->n; i++) {
-		struct plan_item *it = &items[i];
+		struct ob_plan_item *it = &items[i];
 		int ret;
 
 		it->input = in->items[i].path;
@@ -275,7 +263,7 @@ static void child_progress(void *opaque, int64_t done, int64_t total)
 	json_decref(o);
 }
 
-static void __attribute__((noreturn)) run_child(const struct ob_runner_opts *o, const struct plan_item *it,
+static void __attribute__((noreturn)) run_child(const struct ob_runner_opts *o, const struct ob_plan_item *it,
 						 int fd, int threads)
 {
 	struct ob_job_stats st = { 0 };
@@ -338,14 +326,14 @@ static void __attribute__((noreturn)) run_child(const struct ob_runner_opts *o, 
 
 /* ---- parent side ---- */
 
-static json_t *job_entry(const struct plan_item *it)
+static json_t *job_entry(const struct ob_plan_item *it)
 {
 	return json_pack("{s:o, s:o, s:o, s:o}", "input", ob_json_bytes(it->input), "output",
 			 *it->output ? ob_json_bytes(it->output) : json_null(), "tracks",
 			 ob_json_bytes(it->tracks), "bundle", ob_json_bytes(it->bundle));
 }
 
-static void finish_entry(json_t *entry, const struct plan_item *it, json_t *result,
+static void finish_entry(json_t *entry, const struct ob_plan_item *it, json_t *result,
 			 const char *fallback_error, double elapsed)
 {
 	if (result) {
@@ -367,8 +355,20 @@ static void finish_entry(json_t *entry, const struct plan_item *it, json_t *resu
 	(void)it;
 }
 
-/* Records a finished bundle in the ledger; a failure fails the job. */
-static void ledger_entry(const struct ob_runner_opts *o, json_t *entry, const struct plan_item *it)
+json_t *ob_runner_failed_entry(const struct ob_plan_item *it, const char *why, const char *kind)
+{
+	json_t *entry = job_entry(it);
+
+	if (!entry)
+		return NULL;
+	finish_entry(entry, it, NULL, why, 0);
+	if (kind)
+		json_object_set_new(entry, "error_kind", json_string(kind));
+	return entry;
+}
+
+/* Records a finished bundle in the ledger; a failure fails the job (runner.h). */
+void ob_runner_ledger_entry(const struct ob_runner_opts *o, json_t *entry, const struct ob_plan_item *it)
 {
 	long long seq;
 
@@ -462,7 +462,7 @@ static json_t *batch_analytics(const json_t *jobs)
 struct batch {
 	const struct ob_runner_opts *o;
 	size_t n;                  /* items, one per input */
-	struct plan_item *items;
+	const struct ob_plan_item *items; /* the caller's plan */
 	json_t **entries;          /* the summary's job entries, in input order */
 	struct slot slots[OB_JOBS_MAX];
 	int nslots, threads;
@@ -482,30 +482,23 @@ static void batch_release(struct batch *b)
 	for (size_t i = 0; b->entries && i < b->n; i++)
 		json_decref(b->entries[i]);
 	free(b->entries);
-	free(b->items);
 	b->entries = NULL;
-	b->items = NULL;
 }
 
-/* Plans every output name and makes each input's entry before any job starts. */
-static int batch_init(struct batch *b, const struct ob_runner_opts *o, const struct ob_input_list *in)
+/* Makes each planned item's entry before any job starts. */
+static int batch_init(struct batch *b, const struct ob_runner_opts *o, const struct ob_plan_item *items, size_t n)
 {
 	int ret = 0;
 
-	*b = (struct batch){ .o = o, .n = in->n, .t0 = ob_clock_seconds() };
+	*b = (struct batch){ .o = o, .n = n, .items = items, .t0 = ob_clock_seconds() };
 	b->nslots = o->jobs < 1 ? 1 : o->jobs > OB_JOBS_MAX ? OB_JOBS_MAX : o->jobs;
 	b->threads = o->threads > 0 ? o->threads : default_threads(b->nslots);
-	b->items = calloc(in->n ? in->n : 1, sizeof(*b->items));
-	b->entries = calloc(in->n ? in->n : 1, sizeof(*b->entries));
-	if (!b->items || !b->entries) {
+	b->entries = calloc(n ? n : 1, sizeof(*b->entries));
+	if (!b->entries)
 		ret = ob_err(OB_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	ret = plan(o, in, b->items);
-	for (size_t i = 0; i < in->n && !ret; i++)
+	for (size_t i = 0; i < n && !ret; i++)
 		if (!(b->entries[i] = job_entry(&b->items[i])))
 			ret = ob_err(OB_ERR_NOMEM, "out of memory");
-out:
 	if (ret)
 		batch_release(b);
 	return ret;
@@ -550,7 +543,7 @@ static void finish_unstarted(struct batch *b, size_t j, const char *why, const c
 /* Forks the job's process, which reports on fds[1]; the parent keeps fds[0]
  * (closed if the fork failed).  The child holds no other job's pipe and
  * has the caller's signal handlers back. */
-static pid_t spawn(const struct batch *b, const struct plan_item *it, const int fds[2])
+static pid_t spawn(const struct batch *b, const struct ob_plan_item *it, const int fds[2])
 {
 	pid_t parent = getpid(), pid;
 
@@ -581,7 +574,7 @@ static pid_t spawn(const struct batch *b, const struct plan_item *it, const int 
  * here, and the slot stays free. */
 static void start_one(struct batch *b, struct slot *s, size_t j)
 {
-	const struct plan_item *it = &b->items[j];
+	const struct ob_plan_item *it = &b->items[j];
 	const char *why = NULL, *kind = NULL;
 	char *buf = NULL, msg[OB_ERRMSG_MAX];
 	int fds[2];
@@ -687,7 +680,7 @@ static void drain_child(struct slot *s)
 
 /* A job process killed by a signal leaves its temporary files, which carry
  * its pid in their names: its manifest and the manifest's own temporary. */
-static void remove_leftovers(const struct plan_item *it, pid_t pid)
+static void remove_leftovers(const struct ob_plan_item *it, pid_t pid)
 {
 	char manifest[OB_PATH_MAX];
 
@@ -705,7 +698,7 @@ static void remove_leftovers(const struct plan_item *it, pid_t pid)
  * records it in the ledger, reports it and frees its slot. */
 static void collect_finished(struct batch *b, struct slot *s)
 {
-	const struct plan_item *it = &b->items[s->job];
+	const struct ob_plan_item *it = &b->items[s->job];
 	json_t *entry = b->entries[s->job];
 	int wstatus = 0;
 	char why[128];
@@ -720,7 +713,7 @@ static void collect_finished(struct batch *b, struct slot *s)
 		snprintf(why, sizeof(why), "%s: job ended without a report", it->input);
 	}
 	finish_entry(entry, it, s->result, why, ob_clock_seconds() - s->started);
-	ledger_entry(b->o, entry, it);
+	ob_runner_ledger_entry(b->o, entry, it);
 	b->nok += entry_ok(entry);
 	report_done(b->o, entry);
 	json_decref(s->result);
@@ -781,7 +774,7 @@ static void draw_progress(struct batch *b)
 /* The summary of ob_runner_run() (runner.h); the entries move into it. */
 static int make_summary(struct batch *b, json_t **summary)
 {
-	json_t *jobs = json_array(), *sum;
+	json_t *jobs = json_array();
 
 	if (!jobs)
 		return ob_err(OB_ERR_NOMEM, "out of memory");
@@ -789,10 +782,22 @@ static int make_summary(struct batch *b, json_t **summary)
 		json_array_append_new(jobs, b->entries[i]);
 		b->entries[i] = NULL;
 	}
+	return ob_runner_summary(b->o, jobs, stop_requested, ob_clock_seconds() - b->t0, summary);
+}
+
+int ob_runner_summary(const struct ob_runner_opts *o, json_t *jobs, bool interrupted, double elapsed,
+		      json_t **summary)
+{
+	json_int_t nok = 0;
+	json_t *job, *sum;
+	size_t i;
+
+	json_array_foreach(jobs, i, job)
+		nok += entry_ok(job);
 	sum = json_pack("{s:s, s:o, s:o, s:o, s:I, s:I, s:b, s:f, s:o}", "version", OB_VERSION,
-			"recipe", ob_json_bytes(b->o->recipe->path), "outdir", ob_json_bytes(b->o->outdir), "jobs", jobs,
-			"ok", (json_int_t)b->nok, "failed", (json_int_t)(b->n - b->nok),
-			"interrupted", (int)stop_requested, "elapsed_seconds", ob_clock_seconds() - b->t0,
+			"recipe", ob_json_bytes(o->recipe->path), "outdir", ob_json_bytes(o->outdir), "jobs", jobs,
+			"ok", nok, "failed", (json_int_t)json_array_size(jobs) - nok,
+			"interrupted", (int)interrupted, "elapsed_seconds", elapsed,
 			"analytics", batch_analytics(jobs));
 	if (!sum)
 		return ob_err(OB_ERR_NOMEM, "out of memory");
@@ -800,13 +805,14 @@ static int make_summary(struct batch *b, json_t **summary)
 	return 0;
 }
 
-int ob_runner_run(const struct ob_runner_opts *o, const struct ob_input_list *in, json_t **summary)
+int ob_runner_run_items(const struct ob_runner_opts *o, const struct ob_plan_item *items, size_t n,
+			json_t **summary)
 {
 	struct batch b;
 	int ret;
 
 	*summary = NULL;
-	if ((ret = batch_init(&b, o, in)))
+	if ((ret = batch_init(&b, o, items, n)))
 		return ret;
 	catch_signals(&b);
 	while (b.finished < b.n) {
@@ -823,5 +829,20 @@ int ob_runner_run(const struct ob_runner_opts *o, const struct ob_input_list *in
 	restore_signals(&b);
 	ret = make_summary(&b, summary);
 	batch_release(&b);
+	return ret;
+}
+
+int ob_runner_run(const struct ob_runner_opts *o, const struct ob_input_list *in, json_t **summary)
+{
+	struct ob_plan_item *items = calloc(in->n ? in->n : 1, sizeof(*items));
+	int ret;
+
+	*summary = NULL;
+	if (!items)
+		return ob_err(OB_ERR_NOMEM, "out of memory");
+	ret = ob_runner_plan(o, in, items);
+	if (!ret)
+		ret = ob_runner_run_items(o, items, in->n, summary);
+	free(items);
 	return ret;
 }

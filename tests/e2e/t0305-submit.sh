@@ -1,0 +1,156 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# t0305-submit.sh - `obscura submit --dry-run`: the plan and the Slurm scripts; tasks run by hand, then `obscura collect` gives run --json's summary.
+. "$(dirname "$0")/../lib.sh"
+
+test_expect_success 'setup: a key, three clips and a corrupt one' '
+	"$OBSCURA" keygen --no-passphrase -o k >/dev/null
+	ffmpeg -v error -f lavfi -i testsrc2=size=160x120:rate=10:duration=1 -c:v libx264 -pix_fmt yuv420p a.mp4
+	ffmpeg -v error -f lavfi -i testsrc2=size=160x120:rate=10:duration=1 -vf hflip -c:v libx264 -pix_fmt yuv420p b.mp4
+	ffmpeg -v error -f lavfi -i testsrc2=size=160x120:rate=10:duration=1 -vf vflip -c:v libx264 -pix_fmt yuv420p c.mp4
+	head -c 4000 a.mp4 >bad.mp4
+	mkdir local
+	cp a.mp4 b.mp4 c.mp4 bad.mp4 local/
+'
+
+test_expect_success 'submit --dry-run: one array task per input, the throttle, a collect job after them' '
+	"$OBSCURA" submit --key k.key --ledger ledger.jsonl -o out --partition batch --cpus-per-task 2 \
+		--max-parallel 3 --dry-run a.mp4 b.mp4 bad.mp4 c.mp4 >dry.txt 2>dry.err
+	test_grep "4 tasks planned in out (dry run: nothing submitted)" dry.err
+	test_path_is_file out/obscura-plan.json
+	test_path_is_file out/obscura-task.sbatch
+	test_path_is_file out/obscura-collect.sbatch
+	test_grep "^#SBATCH --array=0-3%3$" out/obscura-task.sbatch
+	test_grep "^#SBATCH --partition=batch$" out/obscura-task.sbatch
+	test_grep "^#SBATCH --cpus-per-task=2$" out/obscura-task.sbatch
+	test_grep " task .out. \"\$SLURM_ARRAY_TASK_ID\"$" out/obscura-task.sbatch
+	test_grep " collect .out.$" out/obscura-collect.sbatch
+	test_grep "dependency=afterany:ARRAY_JOB_ID out/obscura-collect.sbatch" dry.txt
+	test_grep "^#SBATCH --array=0-3%3$" dry.txt
+	test_path_is_missing out/obscura-tasks
+	test_line_count ledger.jsonl 0
+'
+
+test_expect_success 'neither script nor plan holds the key: only its path' '
+	secret=$(sed -n 2p k.key)
+	test_grep_not "$secret" out/obscura-task.sbatch
+	test_grep_not "$secret" out/obscura-collect.sbatch
+	test_grep_not "$secret" out/obscura-plan.json
+	test_grep_not "$secret" dry.txt
+	json_get "
+assert d[\"key\"] == \"k.key\", d[\"key\"]
+t = d[\"tasks\"]
+assert [x[\"input\"] for x in t] == [\"a.mp4\", \"b.mp4\", \"bad.mp4\", \"c.mp4\"], t
+assert t[0][\"size\"] == $(wc -c <a.mp4) and t[0][\"sha256\"] == \"$(sha256_of a.mp4)\", t[0]
+assert t[3][\"bundle\"] == \"out/c.mp4.obscura.tar\" and t[3][\"output\"] == \"out/c.anon.mp4\", t[3]
+assert len(d[\"recipe\"][\"sha256\"]) == 64 and d[\"slurm\"][\"max_parallel\"] == 3, d" <out/obscura-plan.json
+'
+
+test_expect_success 'a second submit into the same directory is refused; --resume is the way' '
+	test_must_fail_with 6 "$OBSCURA" submit --key k.key -o out --dry-run a.mp4
+	test_grep "obscura-plan.json: exists" stderr
+'
+
+test_expect_success 'collect before any task ran: every task named as missing, exit 4' '
+	test_must_fail_with 4 "$OBSCURA" collect out
+	test_grep "task 0: a.mp4: task 0 left no result" stderr
+	test_grep "task 3: c.mp4: task 3 left no result" stderr
+	test_line_count ledger.jsonl 0
+'
+
+test_expect_success 'tasks run by hand; one missing: collect names it, resume resubmits only it' '
+	"$OBSCURA" task out 0
+	"$OBSCURA" task out 1
+	test_must_fail_with 4 "$OBSCURA" task out 2
+	test_path_is_file out/obscura-tasks/2.json
+	test_must_fail_with 5 "$OBSCURA" collect out
+	test_grep "task 3: c.mp4: task 3 left no result" stderr
+	test_grep "task 2: bad.mp4: not a readable video file" stderr
+	"$OBSCURA" submit --resume out --dry-run >resume.txt
+	test_grep "^#SBATCH --array=3%3$" out/obscura-task.sbatch
+	"$OBSCURA" task out 3
+'
+
+test_expect_success 'collect: bundles verify, the ledger in plan order, the summary is run --json apart from timings' '
+	rm -f ledger.jsonl ledger.jsonl.minisig ledger.jsonl.pub
+	test_must_fail_with 5 "$OBSCURA" collect --json out
+	mv stdout collect.json
+	test_grep "4 tasks: 3 ok, 1 failed (0 without a result)" stderr
+	test_cmp collect.json out/obscura-summary.json
+	"$OBSCURA" verify -p k.pub --ledger ledger.jsonl out/a.mp4.obscura.tar out/b.mp4.obscura.tar out/c.mp4.obscura.tar
+	test_line_count ledger.jsonl 3
+	(cd local && test_must_fail_with 5 "$OBSCURA" run --no-progress -q --key ../k.key --json -o out a.mp4 b.mp4 bad.mp4 c.mp4)
+	"$PYTHON" - collect.json local/stdout <<-PY
+	import json, sys
+	a, b = (json.load(open(p)) for p in sys.argv[1:])
+	seqs = [j.get("ledger_seq") for j in a["jobs"]]
+	assert seqs == [0, 1, None, 2], seqs
+	def norm(d):
+	    d = dict(d)
+	    del d["elapsed_seconds"]
+	    d["jobs"] = [{k: v for k, v in j.items()
+	                  if k not in ("elapsed_seconds", "timing", "job_id", "manifest_head", "ledger_seq")}
+	                 for j in d["jobs"]]
+	    return d
+	assert norm(a) == norm(b), (norm(a), norm(b))
+	assert a["jobs"][2]["error_kind"] == "input" and a["jobs"][2]["input"] == "bad.mp4", a["jobs"][2]
+	PY
+'
+
+test_expect_success 'collect again appends nothing twice; a tampered bundle fails its task' '
+	test_must_fail_with 5 "$OBSCURA" collect -q out
+	test_line_count ledger.jsonl 3
+	printf xxxx >x
+	dd if=x of=out/b.mp4.obscura.tar bs=1 seek=700 conv=notrunc 2>/dev/null
+	test_must_fail_with 5 "$OBSCURA" collect --json out
+	test_grep "task 1: out/b.mp4.obscura.tar: " stderr
+	json_get "assert d[\"ok\"] == 2 and d[\"jobs\"][1][\"error_kind\"] == \"verify\", d" <stdout
+	test_line_count ledger.jsonl 3
+'
+
+test_expect_success 'a task refuses an input changed since submit' '
+	"$OBSCURA" submit --unsigned -o out2 --dry-run a.mp4 >/dev/null
+	cp b.mp4 a.mp4
+	test_must_fail_with 4 "$OBSCURA" task out2 0
+	test_grep "a.mp4: changed since it was submitted" stderr
+	test_path_is_missing out2/a.anon.mp4
+'
+
+test_expect_success 'submit refuses an existing output as run does; the task reports it; --analyze makes no export' '
+	mkdir out4
+	: >out4/a.anon.mp4
+	"$OBSCURA" submit --unsigned --analyze -o out5 --dry-run a.mp4 >/dev/null
+	"$OBSCURA" submit --unsigned -o out4 --dry-run a.mp4 b.mp4 >/dev/null
+	json_get "assert d[\"tasks\"][0][\"error_kind\"] == \"output\" and \"exists\" in d[\"tasks\"][0][\"error\"], d" \
+		<out4/obscura-plan.json
+	test_must_fail_with 4 "$OBSCURA" task out4 0
+	test_grep "out4/a.anon.mp4: exists (use --force to replace it)" stderr
+	"$OBSCURA" task out4 1
+	"$OBSCURA" task out5 0
+	test_path_is_file out5/a.tracks.h5
+	test_path_is_file out5/a.mp4.obscura.tar
+	test_path_is_missing out5/a.anon.mp4
+	test_must_fail_with 5 "$OBSCURA" collect out4
+	"$OBSCURA" collect out5
+'
+
+test_expect_success 'a task stopped by SIGTERM (scancel, preemption) leaves no result and no output' '
+	ffmpeg -v error -f lavfi -i testsrc2=size=640x480:rate=25:duration=30 -c:v libx264 -pix_fmt yuv420p long.mp4
+	"$OBSCURA" submit --unsigned -o out3 --dry-run long.mp4 >/dev/null
+	"$OBSCURA" task out3 0 2>task.err &
+	pid=$!
+	sleep 1
+	kill -TERM $pid
+	rc=0
+	wait $pid || rc=$?
+	test "$rc" -eq 130
+	test_grep "task 0 stopped by a signal: no result written" task.err
+	test_path_is_missing out3/obscura-tasks/0.json
+	test_path_is_missing out3/long.anon.mp4
+	test_path_is_missing out3/long.mp4.obscura.tar
+	test_no_temp out3
+	"$OBSCURA" submit --resume out3 --dry-run >/dev/null
+	test_grep "^#SBATCH --array=0$" out3/obscura-task.sbatch
+'
+
+test_done
