@@ -6,6 +6,7 @@
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,20 @@
 
 #define SEAM_PX 2.0 /* a box this close to an inner tile edge is "cut" (frame px) */
 #define TILE_MAX_OBJECT (1.0 / 3) /* largest box a tile pass may add, in tile sides */
+/*
+ * A tile sees a face at the frame's full resolution, but so it sees hands,
+ * knees and badges, which at a few tiles' scale score like faces.  A box
+ * that the whole-frame pass could judge too -- at least TILE_SUPPORT_FROM
+ * of the smallest face it finds (the card's min_face at its scale) -- is
+ * kept from a tile only if that pass, down to TILE_SUPPORT_SCORE, has a box
+ * covering TILE_SUPPORT_OVERLAP of the smaller of the two, or if it is cut
+ * by the frame's edge (within SEAM_PX or FRAME_EDGE_SHARE of its size of
+ * the border), where the whole-frame pass misses faces.
+ */
+#define TILE_SUPPORT_FROM 0.5
+#define TILE_SUPPORT_SCORE 0.1
+#define TILE_SUPPORT_OVERLAP 0.3
+#define FRAME_EDGE_SHARE 0.1
 
 struct ob_detector {
 	struct ob_model_card card;
@@ -230,11 +245,32 @@ static int tile_count(int len, int t, int overlap)
 	return (int)ceil((double)(len - overlap) / (t - overlap));
 }
 
+/* Is b within SEAM_PX, or FRAME_EDGE_SHARE of its size, of the frame's border? */
+static bool at_frame_edge(struct ob_box b, const AVFrame *f)
+{
+	double mx = fmax(SEAM_PX, b.w * FRAME_EDGE_SHARE), my = fmax(SEAM_PX, b.h * FRAME_EDGE_SHARE);
+
+	return b.x <= mx || b.y <= my || b.x + b.w >= f->width - mx || b.y + b.h >= f->height - my;
+}
+
+/* Does one of the whole-frame pass's boxes see b too? */
+static bool supported(const struct ob_detections *full, struct ob_box b)
+{
+	for (size_t i = 0; i < full->n; i++) {
+		struct ob_box a = full->v[i].box;
+
+		if (ob_box_inter(a, b) >= TILE_SUPPORT_OVERLAP * fmin(a.w * a.h, b.w * b.h))
+			return true;
+	}
+	return false;
+}
+
 int ob_detector_run_tiled(struct ob_detector *d, const AVFrame *f, int tile, double threshold,
 			  struct ob_detections *out)
 {
 	const struct ob_model_card *c = &d->card;
-	struct ob_detections all = { 0 };
+	struct ob_detections all = { 0 }, full = { 0 };
+	double support_w;
 	int tile_w, tile_h, nx, ny, ret;
 
 	if (tile <= 0)
@@ -252,9 +288,15 @@ int ob_detector_run_tiled(struct ob_detector *d, const AVFrame *f, int tile, dou
 			break;
 		tile += tile / 4; /* too many tiles: larger ones, fewer of them */
 	}
-	ret = ob_detector_run(d, f, NULL, threshold, &all);
+	/* the whole-frame pass, down to the score at which it supports tile boxes */
+	ret = ob_detector_run(d, f, NULL, fmin(threshold, TILE_SUPPORT_SCORE), &full);
+	for (size_t i = 0; i < full.n && !ret; i++)
+		if (full.v[i].score >= threshold)
+			ret = ob_detections_push(&all, &full.v[i]);
 	if (ret)
 		goto out;
+	support_w = c->dec.min_face / fmin((double)c->width / f->width, (double)c->height / f->height) *
+		    TILE_SUPPORT_FROM;
 	if (nx * ny > 1)
 		for (int ty = 0; ty < ny; ty++)
 			for (int tx = 0; tx < nx; tx++) {
@@ -278,7 +320,8 @@ int ob_detector_run_tiled(struct ob_detector *d, const AVFrame *f, int tile, dou
 					 * UltraFace boxes a face a third taller than wide
 					 * (judged by a 4:3 tile's height, 84x114 px faces on
 					 * a 1080p frame fell between tiles and full pass). */
-					if (b.w > tile_w * TILE_MAX_OBJECT) {
+					if (b.w > tile_w * TILE_MAX_OBJECT ||
+					    (b.w >= support_w && !supported(&full, b) && !at_frame_edge(b, f))) {
 						all.v[i] = all.v[--all.n];
 						i--;
 						continue;
@@ -294,5 +337,6 @@ int ob_detector_run_tiled(struct ob_detector *d, const AVFrame *f, int tile, dou
 		ret = ob_detections_push(out, &all.v[i]);
 out:
 	ob_detections_release(&all);
+	ob_detections_release(&full);
 	return ret;
 }
