@@ -131,7 +131,7 @@ demo: deps
 	@scripts/demo.sh $(abspath $(BIN))
 
 bench: deps
-	@$(MAKE) --no-print-directory $(BIN) $(BUILD)/tools/detect-image models
+	@$(MAKE) --no-print-directory $(BIN) $(BUILD)/tools/detect-image $(BUILD)/tools/face-cover models
 	@scripts/bench.sh $(abspath $(BIN))
 
 # Installs what was built, and nothing is built or fetched here (install

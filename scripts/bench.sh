@@ -27,6 +27,8 @@
 # shares overlap and may add up to more than 100 %.
 # These are measurements, never pass/fail: shared machines are noisy, and
 # the ratio to a floor measured in the same minute is the figure to compare.
+# Then each detector's forward time, and last how much besides the faces the
+# faces and disclosure recipes hide, on a clip whose faces are known.
 set -eu
 OBSCURA=$1
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -161,3 +163,44 @@ for card in "$MODELS"/*.card; do
 	done
 	printf '%-12s %-26s %8s %10.1f\n' "$m" "vtest.avi frame 250" "$passes" "$best"
 done
+
+# ---- over-redaction ----
+# What an export hides besides the faces, on a clip whose faces are known:
+# face-cover scene (face-api's six photos on one wall, the camera gliding
+# over it and zooming out, 1280x720, 120 frames) and face-cover over: the
+# share of 8x8 blocks outside the faces (each true box with the recipe's
+# forehead and margin, every cell touching it left out) whose mean
+# |export - input| luma exceeds 6, mean and worst frame, and the share
+# farther than a face's size from every face; then the face pixels left
+# showing (face-cover check).  The plain transcode is the measure's floor.
+SAMPLES=$ROOT/build/npm/src/face-api-1.7.15/package/demo
+"$TOOLS/face-cover" scene "$SAMPLES" "$ROOT/tests/data/faces" 120 "$TMP/scene.yuv" "$TMP/boxes.txt"
+ffmpeg -v error -y -f rawvideo -pix_fmt yuv420p -s 1280x720 -r 30 -i "$TMP/scene.yuv" \
+	-c:v libx264 -preset veryfast -crf 18 -pix_fmt yuv420p "$TMP/scene.mp4"
+rm "$TMP/scene.yuv"
+echo
+printf '%-24s %-12s %8s %8s %8s %14s\n' clip what "mean %" "worst %" "far %" "face px left"
+for what in floor faces disclosure; do
+	case $what in
+	floor) recipe=$ROOT/recipes/faces-only.ini ;;
+	faces) recipe=$ROOT/recipes/faces-only.ini ;;
+	disclosure) recipe=$ROOT/recipes/disclosure.ini ;;
+	esac
+	if [ $what = floor ]; then
+		ffmpeg -v error -y -i "$TMP/scene.mp4" -c:v libx264 -preset veryfast -crf 20 "$TMP/scene.anon.mp4"
+	else
+		"$OBSCURA" run -r "$recipe" --unsigned -q --force --no-progress -o "$TMP" "$TMP/scene.mp4" 2>"$TMP/run.err" || {
+			echo "bench: failed: obscura run -r $recipe" >&2
+			cat "$TMP/run.err" >&2
+			exit 1
+		}
+	fi
+	"$TOOLS/face-cover" over "$recipe" "$TMP/scene.mp4" "$TMP/scene.anon.mp4" "$TMP/boxes.txt" >"$TMP/over" 2>/dev/null
+	ffmpeg -v error -y -i "$TMP/scene.anon.mp4" -f rawvideo -pix_fmt yuv420p "$TMP/export.yuv"
+	"$TOOLS/face-cover" check "$recipe" "$TMP/export.yuv" "$TMP/boxes.txt" >"$TMP/cover" 2>/dev/null
+	rm "$TMP/export.yuv"
+	set -- $(sed -n 's/^over //p' "$TMP/over")
+	left=$(awk '$1 == "left" { n += $7 } END { print n + 0 }' "$TMP/cover")
+	printf '%-24s %-12s %8.2f %8.2f %8.2f %14s\n' "face-cover scene (120)" "$what" "$2" "$3" "$5" "$left"
+done
+echo "over-redaction = blocks outside the faces the export changed (HACKING.md); floor = a plain transcode (it hides no face)"

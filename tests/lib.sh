@@ -238,6 +238,24 @@ test_dir_is_empty() {
 	fi
 }
 
+# ---- clips of known faces ----
+
+# face-api's demo photos, fetched by `make models`.
+FACE_SAMPLES=$LIB_DIR/../build/npm/src/face-api-1.7.15/package/demo
+
+# face_clip KIND FRAMES OUT.mp4 BOXES: tests/tools/face-cover KIND (make:
+# three photos on grey, zooming out while panning; scene: all six on a wall,
+# the camera gliding over it) as a 1280x720 30 fps H.264 clip of FRAMES
+# frames, and the true face boxes of every frame in BOXES.
+face_clip() {
+	test_path_is_file "$FACE_SAMPLES/sample1.jpg" &&
+	"$TOOLS/face-cover" "$1" "$FACE_SAMPLES" "$LIB_DIR/data/faces" "$2" "$3.yuv" "$4" &&
+	ffmpeg -v error -f rawvideo -pix_fmt yuv420p -s 1280x720 -r 30 -i "$3.yuv" \
+		-c:v libx264 -preset veryfast -crf 18 -pix_fmt yuv420p "$3" &&
+	rm "$3.yuv" &&
+	test "$(probe_frames "$3")" = "$2"
+}
+
 # ---- probes ----
 
 # probe_frames FILE: frames of the first video stream, as decoded by ffprobe.

@@ -15,6 +15,22 @@
 #define OB_TRACK_MAX_LANES 8      /* detection lanes (one tracker each) */
 #define OB_TRACK_MAX_LOOKAHEAD 600 /* frames */
 
+/* Limits of an extrapolated box (before a track's first detection, after its
+ * last), in shares of the detected box it is extrapolated from: its centre
+ * moves at most OB_EXTRAPOLATE_MAX_TRAVEL of that box's width (height) from
+ * the detection's, its size changes by at most OB_EXTRAPOLATE_MAX_SCALE
+ * either way, and its motion margin and the growth for the guess together
+ * add at most OB_EXTRAPOLATE_MAX_GROWTH of its width (height) on each side. */
+#define OB_EXTRAPOLATE_MAX_TRAVEL 1.0
+#define OB_EXTRAPOLATE_MAX_SCALE 1.5
+#define OB_EXTRAPOLATE_MAX_GROWTH 0.25
+/* A hidden-whole detection (face, text) within this many times its smaller
+ * side of an edge of the frame may have come in or gone out across it: the
+ * strip between its box and that edge is hidden too, before a track's first
+ * detection, after its last, and between two detections of a track that do
+ * not follow one from the other (two faces in one track). */
+#define OB_TRACK_EDGE_REACH 1.0
+
 /* [track] of a recipe, in frames (obscura-recipe(5)). */
 struct ob_track_params {
 	int lookahead;       /* frames the answer for frame n waits for; 0 = none */
@@ -27,12 +43,15 @@ struct ob_track_params {
 	double iou;          /* association gate (tracker.h iou_gate) */
 	double low;          /* second-round score floor (tracker.h low) */
 	double motion_margin; /* cover = box grown by this many frames of its motion, every side */
+	int width, height;   /* frame size in pixels (0: unknown, no edge strips) */
 };
 
 struct ob_track_opts;
 
-/* The [track] options (seconds) for footage at fps frames per second. */
-void ob_track_params_from(const struct ob_track_opts *o, double fps, struct ob_track_params *p);
+/* The [track] options (seconds) for footage at fps frames per second, of
+ * width x height pixels. */
+void ob_track_params_from(const struct ob_track_opts *o, double fps, int width, int height,
+			  struct ob_track_params *p);
 
 /*
  * The redactor only ever asks "which boxes cover frame n?" (ob_track_store_rows).
@@ -42,8 +61,12 @@ void ob_track_params_from(const struct ob_track_opts *o, double fps, struct ob_t
  * by then gaps inside a track are interpolated, a track is extended a few
  * frames before its first detection (a face entering the frame was visible,
  * cut, before it was found) and after its last, and every box has grown by
- * its motion.  Memory is bounded by the lookahead, whatever the footage's
- * length.  A second pass fills the store from an edited tracks.h5 instead
+ * its motion.  An extended box follows the track's motion, but never moves
+ * further, changes size more, or is grown for the guess more than a fixed
+ * share of the detected box it starts from (the OB_EXTRAPOLATE_ limits);
+ * faces near the frame's edge also hide the strip to it
+ * (OB_TRACK_EDGE_REACH).  Memory is bounded by the lookahead, whatever the
+ * footage's length.  A second pass fills the store from an edited tracks.h5 instead
  * (ob_track_store_put_row), with no lookahead; the question stays the same.
  */
 struct ob_track_store;

@@ -749,7 +749,7 @@ int ob_job_run(const struct ob_job *job, struct ob_job_stats *stats,
 	if (ret)
 		goto out;
 
-	ob_track_params_from(&recipe->track, frame_rate(s.info), &tp);
+	ob_track_params_from(&recipe->track, frame_rate(s.info), s.info->width, s.info->height, &tp);
 	ret = ob_track_store_new(job->replay ? NULL : &tp, &s.tracks);
 	if (!ret && job->output)
 		ret = queue_init(&s.q, (size_t)(job->replay ? 0 : tp.lookahead) + 1);

@@ -14,6 +14,20 @@
 
 #define SEAM_PX 2.0 /* a box this close to an inner tile edge is "cut" (frame px) */
 #define TILE_MAX_OBJECT (1.0 / 3) /* largest box a tile pass may add, in tile sides */
+/*
+ * A tile sees a face at the frame's full resolution, but so it sees hands,
+ * knees and badges, which at a few tiles' scale score like faces.  A box
+ * that the whole-frame pass could judge too -- at least TILE_SUPPORT_FROM
+ * of the smallest face it finds (the card's min_face at its scale) -- is
+ * kept from a tile only if that pass, down to TILE_SUPPORT_SCORE, has a box
+ * covering TILE_SUPPORT_OVERLAP of the smaller of the two, or if it is cut
+ * by the frame's edge (within SEAM_PX or FRAME_EDGE_SHARE of its size of
+ * the border), where the whole-frame pass misses faces.
+ */
+#define TILE_SUPPORT_FROM 0.5
+#define TILE_SUPPORT_SCORE 0.1
+#define TILE_SUPPORT_OVERLAP 0.3
+#define FRAME_EDGE_SHARE 0.1
 
 /* One region searched by one model pass, and what that pass found. */
 struct region {
@@ -28,6 +42,7 @@ struct region {
 struct ob_tiling {
 	int width, height, tile_w, tile_h;
 	int refresh;
+	double support_w;           /* tile boxes this wide need the whole-frame pass's support */
 	int gw, gh;                 /* the cell grid */
 	uint8_t *cells;             /* this call's mean luma per cell */
 	struct region *r;
@@ -91,6 +106,8 @@ int ob_tiling_open(const struct ob_detector *d, int width, int height, int tile,
 	t->height = height;
 	t->refresh = refresh;
 	t->threshold = NAN;
+	t->support_w = c->dec.min_face / fmin((double)c->width / width, (double)c->height / height) *
+		       TILE_SUPPORT_FROM;
 	t->gw = (width + OB_TILING_CELL - 1) / OB_TILING_CELL;
 	t->gh = (height + OB_TILING_CELL - 1) / OB_TILING_CELL;
 	if (tile > 0) {
@@ -240,14 +257,41 @@ static void choose(struct ob_tiling *t, bool *want)
 		t->credit = 0;
 }
 
-/* One pass over region g; its boxes replace what it found before. */
+/* Is b within SEAM_PX, or FRAME_EDGE_SHARE of its size, of the frame's border? */
+static bool at_frame_edge(const struct ob_tiling *t, struct ob_box b)
+{
+	double mx = fmax(SEAM_PX, b.w * FRAME_EDGE_SHARE), my = fmax(SEAM_PX, b.h * FRAME_EDGE_SHARE);
+
+	return b.x <= mx || b.y <= my || b.x + b.w >= t->width - mx || b.y + b.h >= t->height - my;
+}
+
+/* May tile box b stand?  Small ones, or those the whole-frame pass sees too, or cut by the frame's edge. */
+static bool supported(const struct ob_tiling *t, struct ob_box b)
+{
+	const struct ob_detections *full = &t->r[0].found;
+
+	if (b.w < t->support_w || at_frame_edge(t, b))
+		return true;
+	for (size_t i = 0; i < full->n; i++) {
+		struct ob_box a = full->v[i].box;
+
+		if (ob_box_inter(a, b) >= TILE_SUPPORT_OVERLAP * fmin(a.w * a.h, b.w * b.h))
+			return true;
+	}
+	return false;
+}
+
+/* One pass over region g; its boxes replace what it found before.  With
+ * tiles, the whole frame is searched down to the score at which it supports
+ * tile boxes. */
 static int search(struct ob_tiling *t, struct ob_detector *d, const AVFrame *f, struct region *g, double threshold)
 {
 	struct ob_box r = g->roi;
 	int ret;
 
 	ob_detections_clear(&g->found);
-	ret = ob_detector_run(d, f, g->whole ? NULL : &r, threshold, &g->found);
+	ret = ob_detector_run(d, f, g->whole ? NULL : &r,
+			      g->whole && t->n > 1 ? fmin(threshold, TILE_SUPPORT_SCORE) : threshold, &g->found);
 	if (ret)
 		return ret;
 	if (!g->whole)
@@ -301,8 +345,12 @@ int ob_tiling_run(struct ob_tiling *t, struct ob_detector *d, const AVFrame *f, 
 		} else {
 			t->reused++;
 		}
-		for (size_t k = 0; k < t->r[i].found.n && !ret; k++)
-			ret = ob_detections_push(&t->all, &t->r[i].found.v[k]);
+		for (size_t k = 0; k < t->r[i].found.n && !ret; k++) {
+			const struct ob_detection *det = &t->r[i].found.v[k];
+
+			if (t->r[i].whole ? det->score >= threshold : supported(t, det->box))
+				ret = ob_detections_push(&t->all, det);
+		}
 	}
 	t->calls++;
 	if (ret) {

@@ -25,6 +25,9 @@
 /* A track seen once has no motion yet: its box grows by this share of its
  * size on every side per frame away from the detection. */
 #define EXTRAPOLATE_UNKNOWN 0.1
+/* Two detections of a track are of one face when the first, moved along the
+ * track's motion, overlaps the second by this much (IoU). */
+#define EDGE_SAME 0.3
 
 struct obs {
 	int64_t frame;
@@ -97,7 +100,8 @@ static int frames_of(double seconds, double fps)
 	return f < 0 ? 0 : f > OB_TRACK_MAX_LOOKAHEAD ? OB_TRACK_MAX_LOOKAHEAD : (int)f;
 }
 
-void ob_track_params_from(const struct ob_track_opts *o, double fps, struct ob_track_params *p)
+void ob_track_params_from(const struct ob_track_opts *o, double fps, int width, int height,
+			  struct ob_track_params *p)
 {
 	*p = (struct ob_track_params){
 		.lookahead = frames_of(o->lookahead, fps),
@@ -110,6 +114,8 @@ void ob_track_params_from(const struct ob_track_opts *o, double fps, struct ob_t
 		.iou = o->iou,
 		.low = o->low,
 		.motion_margin = o->motion_margin,
+		.width = width,
+		.height = height,
 	};
 }
 
@@ -427,14 +433,34 @@ static struct ob_box cover_for(const struct ob_track_store *ts, struct ob_box b,
 	return grow(b, k * (fabs(m->vx) + fabs(m->vw) / 2), k * (fabs(m->vy) + fabs(m->vh) / 2));
 }
 
+static double clamp(double v, double lo, double hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* The detected box b moved k frames along m (k < 0: backwards), within the
+ * OB_EXTRAPOLATE_ limits: a motion fitted on a few detections, or on two
+ * that were not the same face, says little about where it is a second on. */
+static struct ob_box extrapolate(struct ob_box b, const struct motion *m, double k)
+{
+	struct ob_box p = move(b, m, k);
+	double s = OB_EXTRAPOLATE_MAX_SCALE, t = OB_EXTRAPOLATE_MAX_TRAVEL;
+	double w = clamp(p.w, b.w / s, b.w * s), h = clamp(p.h, b.h / s, b.h * s);
+	double cx = b.x + b.w / 2 + clamp(p.x + p.w / 2 - (b.x + b.w / 2), -t * b.w, t * b.w);
+	double cy = b.y + b.h / 2 + clamp(p.y + p.h / 2 - (b.y + b.h / 2), -t * b.h, t * b.h);
+
+	return (struct ob_box){ cx - w / 2, cy - h / 2, w, h };
+}
+
 /* Extrapolated d frames from the detection `from`: the predicted box, grown
- * for the guess, joined with the detected box itself (if the motion guess
- * is wrong, the face is still somewhere between). */
+ * by its motion margin and for the guess (together at most
+ * OB_EXTRAPOLATE_MAX_GROWTH of the detected box a side), joined with the
+ * detected box itself (if the motion guess is wrong, the face is still
+ * somewhere between). */
 static struct ob_box cover_extrapolated(const struct ob_track_store *ts, struct ob_box pred,
 					struct ob_box from, const struct motion *m, double d)
 {
-	struct ob_box c = cover_for(ts, pred, m);
-	double sx, sy;
+	double k = ts->p.motion_margin, sx, sy;
 
 	if (m->known) {
 		sx = d * (EXTRAPOLATE_SLACK * (fabs(m->vx) + fabs(m->vw) / 2) + EXTRAPOLATE_DRIFT * pred.w);
@@ -443,7 +469,82 @@ static struct ob_box cover_extrapolated(const struct ob_track_store *ts, struct 
 		sx = d * EXTRAPOLATE_UNKNOWN * pred.w;
 		sy = d * EXTRAPOLATE_UNKNOWN * pred.h;
 	}
-	return box_union(grow(c, sx, sy), from);
+	sx = fmin(sx + k * (fabs(m->vx) + fabs(m->vw) / 2), OB_EXTRAPOLATE_MAX_GROWTH * from.w);
+	sy = fmin(sy + k * (fabs(m->vy) + fabs(m->vh) / 2), OB_EXTRAPOLATE_MAX_GROWTH * from.h);
+	return box_union(grow(pred, sx, sy), from);
+}
+
+/* c joined with the strip between box b and each edge of the frame within
+ * OB_TRACK_EDGE_REACH of its smaller side (a text line's height, not its
+ * length). */
+static struct ob_box join_edges(const struct ob_track_store *ts, struct ob_box c, struct ob_box b)
+{
+	double rx = OB_TRACK_EDGE_REACH * fmin(b.w, b.h), ry = rx;
+	double W = ts->p.width, H = ts->p.height;
+
+	if (W <= 0 || H <= 0)
+		return c;
+	if (b.x <= rx)
+		c = box_union(c, (struct ob_box){ 0, b.y, b.x + b.w, b.h });
+	if (W - (b.x + b.w) <= rx)
+		c = box_union(c, (struct ob_box){ b.x, b.y, W - b.x, b.h });
+	if (b.y <= ry)
+		c = box_union(c, (struct ob_box){ b.x, 0, b.w, b.y + b.h });
+	if (H - (b.y + b.h) <= ry)
+		c = box_union(c, (struct ob_box){ b.x, b.y, b.w, H - b.y });
+	return c;
+}
+
+/* Did detection q follow from p (q the track's next detection after p): p's
+ * box moved along the track's motion up to p to q's frame overlaps q's by
+ * EDGE_SAME?  Not when the tracker joined two faces into one track. */
+static bool follows(const struct strack *t, size_t p, size_t q)
+{
+	size_t k = p + 1 < VELOCITY_FIT ? p + 1 : VELOCITY_FIT;
+	struct motion m = fit(&t->obs[p + 1 - k], k);
+	struct ob_box pred = extrapolate(t->obs[p].box, &m, (double)(t->obs[q].frame - t->obs[p].frame));
+
+	return ob_box_iou(pred, t->obs[q].box) >= EDGE_SAME;
+}
+
+/*
+ * A face comes in across the frame's edge, cut by it, before it is found,
+ * and leaves across it after it is lost; and which track it then belongs to
+ * is not sure (two faces crossing the edge one after the other may share a
+ * track).  The cover c of track t on frame n, between its detections
+ * obs[ib - 1] (at or before n) and obs[ib] (after n), joined with the edge
+ * strips (join_edges) of
+ *  - before its first detection: that one's, and those of its detections in
+ *    the extend_before frames ahead that do not follow from the one before;
+ *  - after its last: that one, for extend_after frames;
+ *  - between two detections that do not follow one from the other: the
+ *    next one's (where the second face came from) and, after the first
+ *    one's frame, the first one's (where the first face went).
+ */
+static struct ob_box cover_edges(const struct ob_track_store *ts, const struct strack *t, int64_t n,
+				 size_t ib, struct ob_box c)
+{
+	if (ib == 0) {
+		for (size_t i = 0; i < t->n && t->obs[i].frame - n <= ts->p.extend_before; i++)
+			if (i == 0 || !follows(t, i - 1, i))
+				c = join_edges(ts, c, t->obs[i].box);
+	} else if (ib == t->n) {
+		if (n - t->obs[ib - 1].frame <= ts->p.extend_after)
+			c = join_edges(ts, c, t->obs[ib - 1].box);
+	} else if (!follows(t, ib - 1, ib)) {
+		c = join_edges(ts, c, t->obs[ib].box);
+		if (n > t->obs[ib - 1].frame)
+			c = join_edges(ts, c, t->obs[ib - 1].box);
+	}
+	return c;
+}
+
+/* Edge strips are for what is hidden whole (faces, text): a person's head
+ * region is the top of its own box. */
+static struct ob_box edged(const struct ob_track_store *ts, const struct strack *t, int64_t n, size_t ib,
+			   struct ob_box c)
+{
+	return ts->lanes[t->lane].hide >= 1 ? cover_edges(ts, t, n, ib, c) : c;
 }
 
 /* The row's box and what is hidden for it: the top `hide` of the cover. */
@@ -479,7 +580,7 @@ static bool track_row(const struct ob_track_store *ts, const struct strack *t, i
 		m = fit(&t->obs[lo], hi - lo + 1);
 		r->kind = OB_ROW_OBSERVED;
 		r->score = a->score;
-		set_boxes(r, a->box, cover_for(ts, a->box, &m), hide);
+		set_boxes(r, a->box, edged(ts, t, n, ib, cover_for(ts, a->box, &m)), hide);
 		return true;
 	}
 	if (a && b) {
@@ -492,7 +593,7 @@ static bool track_row(const struct ob_track_store *ts, const struct strack *t, i
 		m = fit(&t->obs[ia - 1], 2);
 		r->kind = OB_ROW_INTERPOLATED;
 		r->score = (float)(a->score + f * (b->score - a->score));
-		set_boxes(r, box, cover_for(ts, box, &m), hide);
+		set_boxes(r, box, edged(ts, t, n, ib, cover_for(ts, box, &m)), hide);
 		return true;
 	}
 	if (b && b->frame - n <= ts->p.extend_before) {
@@ -501,10 +602,10 @@ static bool track_row(const struct ob_track_store *ts, const struct strack *t, i
 		struct ob_box pred;
 
 		m = fit(b, t->n - ib < VELOCITY_FIT ? t->n - ib : VELOCITY_FIT);
-		pred = move(b->box, &m, -d);
+		pred = extrapolate(b->box, &m, -d);
 		r->kind = OB_ROW_EXTRAPOLATED;
 		r->score = 0;
-		set_boxes(r, pred, cover_extrapolated(ts, pred, b->box, &m, d), hide);
+		set_boxes(r, pred, edged(ts, t, n, ib, cover_extrapolated(ts, pred, b->box, &m, d)), hide);
 		return true;
 	}
 	/* after the last detection: for extend_after frames, and for as long as
@@ -516,10 +617,10 @@ static bool track_row(const struct ob_track_store *ts, const struct strack *t, i
 		struct ob_box pred;
 
 		m = fit(&t->obs[ia - k], k);
-		pred = move(a->box, &m, d);
+		pred = extrapolate(a->box, &m, d);
 		r->kind = OB_ROW_EXTRAPOLATED;
 		r->score = 0;
-		set_boxes(r, pred, cover_extrapolated(ts, pred, a->box, &m, d), hide);
+		set_boxes(r, pred, edged(ts, t, n, ib, cover_extrapolated(ts, pred, a->box, &m, d)), hide);
 		return true;
 	}
 	return false;

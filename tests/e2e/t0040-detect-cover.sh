@@ -13,17 +13,11 @@
 . "$(dirname "$0")/../lib.sh"
 
 ROOT=$(cd "$LIB_DIR/.." && pwd)
-SAMPLES=$ROOT/build/npm/src/face-api-1.7.15/package/demo
 : "${OBSCURA_MODEL_DIR:=$ROOT/build/models}"
 export OBSCURA_MODEL_DIR
 
 test_expect_success 'a moving clip with known face boxes' '
-	test_path_is_file "$SAMPLES/sample1.jpg" &&
-	"$TOOLS/face-cover" make "$SAMPLES" "$ROOT/tests/data/faces" 60 clip.yuv boxes.txt &&
-	ffmpeg -v error -f rawvideo -pix_fmt yuv420p -s 1280x720 -r 30 -i clip.yuv \
-		-c:v libx264 -preset veryfast -crf 18 -pix_fmt yuv420p clip.mp4 &&
-	rm clip.yuv &&
-	test "$(probe_frames clip.mp4)" = 60
+	face_clip make 60 clip.mp4 boxes.txt
 '
 
 test_expect_success 'disclosure recipe: every face, whole or cut by the edge, is pixelated on every frame' '

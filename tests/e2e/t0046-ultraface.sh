@@ -18,18 +18,13 @@
 . "$(dirname "$0")/../lib.sh"
 
 ROOT=$(cd "$LIB_DIR/.." && pwd)
-SAMPLES=$ROOT/build/npm/src/face-api-1.7.15/package/demo
 : "${OBSCURA_MODEL_DIR:=$ROOT/build/models}"
 export OBSCURA_MODEL_DIR
 RUN_OPTS=--unsigned
 
 test_expect_success 'a moving clip with known face boxes; a faces-only UltraFace recipe' '
-	test_path_is_file "$SAMPLES/sample1.jpg" &&
 	test_path_is_file "$OBSCURA_MODEL_DIR/ultraface.card" &&
-	"$TOOLS/face-cover" make "$SAMPLES" "$ROOT/tests/data/faces" 60 clip.yuv boxes.txt &&
-	ffmpeg -v error -f rawvideo -pix_fmt yuv420p -s 1280x720 -r 30 -i clip.yuv \
-		-c:v libx264 -preset veryfast -crf 18 -pix_fmt yuv420p clip.mp4 &&
-	rm clip.yuv &&
+	face_clip make 60 clip.mp4 boxes.txt &&
 	sed -e "s/^faces = .*/faces = ultraface/" -e "s/^people = .*/people = off/" \
 		-e "s/^text = .*/text = off/" "$ROOT/recipes/disclosure.ini" >ultraface.ini &&
 	test "$(grep -c "^faces = ultraface\$\|^people = off\$\|^text = off\$" ultraface.ini)" = 3
@@ -57,7 +52,7 @@ assert len(faces) >= 3, faces
 '
 
 test_expect_success 'UltraFace tiled finds small faces, by size bucket' '
-	"$TOOLS/face-mosaic" "$OBSCURA_MODEL_DIR" ultraface "$SAMPLES" "$ROOT/tests/data/faces" >mosaic &&
+	"$TOOLS/face-mosaic" "$OBSCURA_MODEL_DIR" ultraface "$FACE_SAMPLES" "$ROOT/tests/data/faces" >mosaic &&
 	cat mosaic &&
 	grep "^# ultraface .* tile 320 px; 50 passes" mosaic &&
 	awk "\$1 == \"recall\" { f[\$2 \" \" \$3] = \$5; t[\$2 \" \" \$3] = \$6;

@@ -10,15 +10,11 @@
 . "$(dirname "$0")/../lib.sh"
 
 ROOT=$(cd "$LIB_DIR/.." && pwd)
-SAMPLES=$ROOT/build/npm/src/face-api-1.7.15/package/demo
 : "${OBSCURA_MODEL_DIR:=$ROOT/build/models}"
 export OBSCURA_MODEL_DIR
 
 test_expect_success 'setup: the moving-faces clip and a seeded disclosure recipe' '
-	"$TOOLS/face-cover" make "$SAMPLES" "$ROOT/tests/data/faces" 40 clip.yuv boxes.txt &&
-	ffmpeg -v error -f rawvideo -pix_fmt yuv420p -s 1280x720 -r 30 -i clip.yuv \
-		-c:v libx264 -preset veryfast -crf 18 -pix_fmt yuv420p clip.mp4 &&
-	rm clip.yuv &&
+	face_clip make 40 clip.mp4 boxes.txt &&
 	cat "$ROOT/recipes/disclosure.ini" >seeded.ini &&
 	printf "\n[pixelate]\nseed = 42\n" >>seeded.ini &&
 	"$OBSCURA" run -q --no-progress --unsigned -r seeded.ini -o run clip.mp4 &&

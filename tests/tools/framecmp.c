@@ -38,6 +38,7 @@
 
 #include "obscura/error.h"
 #include "obscura/source.h"
+#include "../support/video.h"
 
 #define MAX_RECTS 16
 
@@ -64,19 +65,13 @@ static void usage(void)
 /* Next video frame of src into frame; 1 = frame, 0 = end, exits on error. */
 static int next_frame(struct ob_source *src, AVFrame *frame, AVPacket *pkt, const char *path)
 {
-	for (;;) {
-		int r = ob_source_next(src, frame, pkt);
+	int r = ob_video_next(src, frame, pkt);
 
-		if (r == OB_SOURCE_PACKET) {
-			av_packet_unref(pkt);
-			continue;
-		}
-		if (r < 0) {
-			fprintf(stderr, "framecmp: %s: %s\n", path, ob_errmsg());
-			exit(2);
-		}
-		return r == OB_SOURCE_FRAME;
+	if (r < 0) {
+		fprintf(stderr, "framecmp: %s: %s\n", path, ob_errmsg());
+		exit(2);
 	}
+	return r;
 }
 
 struct frame_result {
