@@ -341,6 +341,23 @@ sha256_of() {
 	echo "${_sum%% *}"
 }
 
+# same_summary A B: two batch summaries (run --json, collect --json) are the
+# same apart from timings, job ids, manifest heads and ledger positions.
+same_summary() {
+	"$PYTHON" - "$1" "$2" <<-'PY'
+	import json, sys
+	a, b = (json.load(open(p)) for p in sys.argv[1:])
+	def norm(d):
+	    d = dict(d)
+	    del d["elapsed_seconds"]
+	    d["jobs"] = [{k: v for k, v in j.items()
+	                  if k not in ("elapsed_seconds", "timing", "job_id", "manifest_head", "ledger_seq")}
+	                 for j in d["jobs"]]
+	    return d
+	assert norm(a) == norm(b), (norm(a), norm(b))
+	PY
+}
+
 # make_recipe FILE [INI LINES...]: a recipe from its lines.
 make_recipe() {
 	_f=$1

@@ -37,6 +37,7 @@ enum ob_long_option {
 	OB_OPT_DRY_RUN,
 	OB_OPT_RESUME,
 	OB_OPT_ANALYZE,
+	OB_OPT_REDACT,
 };
 
 /* One option: the getopt_long entry plus what --help and the man page say. */

@@ -13,6 +13,7 @@
 
 struct ob_recipe;
 struct ob_minisign_key;
+struct ob_trackfile_meta;
 
 /* A box a person adds by hand (obscura redact --add-box): hidden on frames first..last. */
 struct ob_manual_box {
@@ -34,6 +35,11 @@ struct ob_replay {
 
 /* Whether rp (may be NULL) leaves track id visible. */
 bool ob_replay_keeps(const struct ob_replay *rp, uint64_t id);
+
+/* The recipe a redact uses without -r: the one the tracks file at path
+ * recorded (m: its metadata), named "PATH (its recipe)"; the built-in
+ * defaults if it recorded none. */
+int ob_replay_recipe(const char *path, const struct ob_trackfile_meta *m, struct ob_recipe **recipe);
 
 /* A job is fully described by these three things (and a thread budget),
  * so a batch can be split across processes or machines without shared state. */

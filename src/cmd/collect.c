@@ -40,7 +40,7 @@ static int collect_open(struct collect *c)
 	if (!ret)
 		ret = ob_shard_plan_items(c->plan, &c->items, &c->n);
 	if (!ret)
-		ret = c->s.recipe_path ? ob_recipe_load(c->s.recipe_path, &c->recipe) : ob_recipe_default(&c->recipe);
+		ret = ob_shard_plan_recipe(c->plan, &c->s, &c->recipe);
 	if (!ret && c->s.key_path && !(ret = ob_minisign_load_secret_with(c->s.key_path, c->s.passphrase_file, &c->key)))
 		ob_minisign_key_public(c->key, &c->pub);
 	if (!ret && c->s.ledger_path) {

@@ -60,6 +60,10 @@ static const struct ob_cli_option submit_options[] = {
 	OPT_RECIPE("recipe to apply (default: built-in defaults, see obscura-recipe(5))"),
 	OPT_OUTPUT("directory for the plan, the tasks' results and every output (default: obscura-out)"),
 	{ "analyze", OB_OPT_ANALYZE, NULL, "run obscura analyze in each task instead of obscura run" },
+	{ "redact", OB_OPT_REDACT, NULL, "run obscura redact in the one task: give --tracks FILE and one INPUT" },
+	{ "tracks", OB_OPT_TRACKS, "FILE", "with --redact: tracks.h5 of an earlier run or analyze of the input" },
+	{ "keep", OB_OPT_KEEP, "ID,...", "with --redact: leave these tracks visible; repeatable" },
+	{ "add-box", OB_OPT_ADD_BOX, "F[-L]:X,Y,W,H", "with --redact: also hide this box on frame F, or F to L; repeatable" },
 	OPT_THREADS("codec threads per task (default: --cpus-per-task, or the node's cores)"),
 	OPT_SIGNING,
 	{ "partition", OB_OPT_PARTITION, "P", "Slurm partition for the tasks and the collect job" },
@@ -135,8 +139,9 @@ const struct ob_command ob_commands[] = {
 	  "obscura redact --tracks FILE [--keep ID,...] [--add-box F[-L]:X,Y,W,H]... [-r RECIPE] [-o DIR] "
 	  "(--key FILE | --unsigned) INPUT", redact_options },
 	{ "submit", cmd_submit, "Plan a batch as run does and submit it to Slurm: one array task per input, then collect.",
-	  "obscura submit [-r RECIPE] [-o DIR] [--analyze] (--key FILE [--ledger FILE] | --unsigned) [--partition P] "
-	  "[--cpus-per-task N] [--max-parallel K] [--dry-run] (INPUT... | --resume DIR)", submit_options },
+	  "obscura submit [-r RECIPE] [-o DIR] [--analyze | --redact --tracks FILE [--keep ID,...] [--add-box BOX]] "
+	  "(--key FILE [--ledger FILE] | --unsigned) [--partition P] [--cpus-per-task N] [--max-parallel K] [--dry-run] "
+	  "(INPUT... | --resume DIR)", submit_options },
 	{ "task", cmd_task, "Run one task of a submitted batch (what each Slurm array task runs).",
 	  "obscura task DIR [N]", plain_options },
 	{ "collect", cmd_collect, "Check a submitted batch's bundles, write its summary as run --json, fill the ledger.",

@@ -120,7 +120,6 @@ static int redact_prepare(const struct ob_command *cmd, const struct redact_args
 	struct ob_trackfile *f = NULL;
 	const struct ob_track_summary *t;
 	const struct ob_trackfile_meta *m;
-	char origin[4200];
 	size_t n;
 	int ret = ob_trackfile_open(ra->tracks, &f);
 
@@ -144,13 +143,8 @@ static int redact_prepare(const struct ob_command *cmd, const struct redact_args
 		if (ra->boxes[i].first >= m->frames)
 			ret = ob_cli_usage_error(cmd, "--add-box: frame %" PRId64 " is past the end (%s has %" PRId64
 						      " frames)", ra->boxes[i].first, ra->tracks, m->frames);
-	if (!ret && want_recipe) {
-		snprintf(origin, sizeof(origin), "%s (its recipe)", ra->tracks);
-		ret = m->recipe_text && m->recipe_len ? ob_recipe_parse(origin, m->recipe_text, recipe)
-						       : ob_recipe_default(recipe);
-		if (ret)
-			ret = ob_cli_fail(ob_exit_for_status(ret));
-	}
+	if (!ret && want_recipe && (ret = ob_replay_recipe(ra->tracks, m, recipe)))
+		ret = ob_cli_fail(ob_exit_for_status(ret));
 	ob_trackfile_close(&f);
 	return ret;
 }
@@ -187,7 +181,14 @@ static bool check_options(struct batch_cmd *bc, int argc, int *exit_code)
 
 		bc->key_path = env && *env ? env : NULL;
 	}
-	if (bc->resume && optind < argc)
+	if (bc->submit && !bc->redact && (bc->ra.tracks || bc->ra.n_keep || bc->ra.n_boxes))
+		*exit_code = ob_cli_usage_error(cmd, "--tracks, --keep and --add-box need --redact");
+	else if (bc->redact && bc->o.analyze)
+		*exit_code = ob_cli_usage_error(cmd, "give either --analyze or --redact");
+	else if (bc->resume && (bc->redact || bc->o.analyze))
+		*exit_code = ob_cli_usage_error(cmd, "--resume DIR takes no --analyze or --redact: the plan in DIR "
+						     "says what its tasks run");
+	else if (bc->resume && optind < argc)
 		*exit_code = ob_cli_usage_error(cmd, "--resume DIR takes no input: the plan in DIR names them");
 	else if (bc->resume)
 		return true;
@@ -266,6 +267,7 @@ static bool parse_options(struct batch_cmd *bc, int argc, char **argv, int *exit
 		case 'q': bc->o.quiet = true; break;
 		case 'v': bc->verbose = true; break;
 		case OB_OPT_ANALYZE: bc->o.analyze = true; break;
+		case OB_OPT_REDACT: bc->redact = true; break;
 		case OB_OPT_DRY_RUN: bc->dry_run = true; break;
 		case OB_OPT_RESUME: bc->resume = optarg; break;
 		case OB_OPT_PARTITION: bc->slurm.partition = optarg; break;
@@ -361,11 +363,6 @@ static int batch_run(struct batch_cmd *bc, int argc, char **argv)
 	json_t *summary = NULL;
 	int ret;
 
-	if (bc->redact) {
-		bc->replay = (struct ob_replay){ .tracks = bc->ra.tracks, .keep = bc->ra.keep, .n_keep = bc->ra.n_keep,
-						 .boxes = bc->ra.boxes, .n_boxes = bc->ra.n_boxes };
-		bc->o.replay = &bc->replay;
-	}
 	av_log_set_level(bc->verbose ? AV_LOG_WARNING : AV_LOG_QUIET);
 	bc->o.recipe = bc->recipe;
 	bc->o.key = bc->key;
@@ -406,7 +403,8 @@ static int batch_submit(struct batch_cmd *bc, int argc, char **argv)
 	}
 	ob_ledger_free(&bc->ledger);
 	bc->o.recipe = bc->recipe;
-	bc->slurm.command = bc->o.analyze ? "analyze" : "run";
+	bc->slurm.command = bc->redact ? "redact" : bc->o.analyze ? "analyze" : "run";
+	bc->slurm.replay = bc->o.replay;
 	bc->slurm.recipe_path = bc->recipe_path;
 	bc->slurm.key_path = bc->key_path;
 	bc->slurm.passphrase_file = bc->passfile;
@@ -450,6 +448,11 @@ static int batch(const char *name, int argc, char **argv)
 	bc.submit = !strcmp(name, "submit");
 	if (!parse_options(&bc, argc, argv, &ret))
 		return ret;
+	if (bc.redact) {
+		bc.replay = (struct ob_replay){ .tracks = bc.ra.tracks, .keep = bc.ra.keep, .n_keep = bc.ra.n_keep,
+						.boxes = bc.ra.boxes, .n_boxes = bc.ra.n_boxes };
+		bc.o.replay = &bc.replay;
+	}
 	if (bc.resume)
 		return ob_submit_resume(bc.resume, &bc.slurm, bc.dry_run, bc.o.quiet);
 	ret = batch_open(&bc);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -191,6 +192,21 @@ static int sbatch(const char *script, const char *dep, char *id, size_t size)
 	return 0;
 }
 
+/*
+ * With a key (or a passphrase file), what submit writes -- the plan, both
+ * scripts, obscura-logs/ -- is the user's alone: the umask gains 077 until
+ * the old one is given back.  sbatch runs with the user's own umask, which
+ * Slurm hands to the tasks (SLURM_UMASK): their outputs follow it, as a
+ * local run's do.  Returns the old umask.
+ */
+static mode_t tighten_umask(const struct ob_shard_settings *s)
+{
+	mode_t old = umask(077);
+
+	umask(s->key_path || s->passphrase_file ? old | 077 : old);
+	return old;
+}
+
 /* Writes both scripts into dir, then submits them (or prints them: --dry-run). */
 static int write_and_submit(const char *dir, const struct ob_shard_settings *st, const bool *run, size_t n,
 			    bool dry_run, bool quiet)
@@ -198,6 +214,7 @@ static int write_and_submit(const char *dir, const struct ob_shard_settings *st,
 	struct script task = { .text = malloc(SCRIPT_MAX) }, collect = { .text = malloc(SCRIPT_MAX) };
 	char tpath[OB_PATH_MAX], cpath[OB_PATH_MAX], logs[OB_PATH_MAX], job[256], cjob[256];
 	size_t count = 0;
+	mode_t umask_old = tighten_umask(st);
 	int ret = 0;
 
 	for (size_t i = 0; i < n; i++)
@@ -218,6 +235,7 @@ static int write_and_submit(const char *dir, const struct ob_shard_settings *st,
 		ret = ob_write_file_atomic(tpath, task.text, task.len, 0755);
 	if (!ret)
 		ret = ob_write_file_atomic(cpath, collect.text, collect.len, 0755);
+	umask(umask_old); /* before sbatch: the tasks get the user's umask */
 	if (ret)
 		goto out;
 	if (dry_run) {
@@ -250,13 +268,16 @@ int ob_submit_planned(const char *dir, const struct ob_shard_settings *s, const 
 		      struct ob_plan_item *items, size_t n, bool dry_run, bool quiet)
 {
 	bool *run = calloc(n ? n : 1, sizeof(*run));
+	mode_t umask_old;
 	int ret;
 
 	if (!run)
 		return ob_cli_error(OB_EXIT_INTERNAL, "out of memory");
 	for (size_t i = 0; i < n; i++)
 		run[i] = true; /* a refused item's task reports the refusal, as run does */
+	umask_old = tighten_umask(s);
 	ret = ob_shard_plan_write(dir, s, recipe, items, n);
+	umask(umask_old);
 	if (!ret)
 		ret = write_and_submit(dir, s, run, n, dry_run, quiet);
 	free(run);

@@ -8,12 +8,12 @@
 #include "obscura/cli.h"
 #include "obscura/error.h"
 #include "obscura/inputs.h"
+#include "obscura/job.h"
 #include "obscura/minisign.h"
 #include "obscura/parse.h"
 #include "obscura/recipe.h"
 #include "obscura/runner.h"
 #include "obscura/shard.h"
-#include "obscura/hash.h"
 #include "obscura/banned.h"
 
 /* Refuses the item (its result will say why), keeping the first reason. */
@@ -26,25 +26,6 @@ static void refuse(struct ob_plan_item *it, int status)
 	it->error = it->errbuf;
 }
 
-/* The recipe the plan names, unchanged since submit (its SHA-256). */
-static int load_recipe(const json_t *plan, const struct ob_shard_settings *s, struct ob_recipe **recipe)
-{
-	const char *want = json_string_value(json_object_get(json_object_get(plan, "recipe"), "sha256"));
-	unsigned char digest[OB_SHA256_LEN];
-	char hex[OB_SHA256_HEX_LEN + 1];
-	int ret = s->recipe_path ? ob_recipe_load(s->recipe_path, recipe) : ob_recipe_default(recipe);
-
-	if (!ret)
-		ret = ob_sha256((*recipe)->text, (*recipe)->text_len, digest);
-	if (ret)
-		return ret;
-	ob_hex_encode(digest, sizeof(digest), hex);
-	if (!want || strcmp(hex, want))
-		return ob_err(OB_ERR_RECIPE, "%s: changed since the batch was submitted (SHA-256 %s, planned %s)",
-			      (*recipe)->path, hex, want ? want : "none");
-	return 0;
-}
-
 int cmd_task(int argc, char **argv)
 {
 	struct ob_cli_parser opts;
@@ -53,6 +34,7 @@ int cmd_task(int argc, char **argv)
 	struct ob_plan_item *items = NULL;
 	struct ob_recipe *recipe = NULL;
 	struct ob_minisign_key *key = NULL;
+	struct ob_replay replay = { 0 };
 	json_t *plan = NULL, *summary = NULL, *entry;
 	const char *dir, *arg;
 	size_t n = 0;
@@ -73,6 +55,8 @@ int cmd_task(int argc, char **argv)
 		ret = ob_shard_plan_settings(plan, &s);
 	if (!ret)
 		ret = ob_shard_plan_items(plan, &items, &n);
+	if (!ret)
+		ret = ob_shard_plan_replay(plan, &replay);
 	if (ret) {
 		ret = ob_cli_fail(ob_exit_for_status(ret));
 		goto out;
@@ -81,8 +65,12 @@ int cmd_task(int argc, char **argv)
 		ret = ob_cli_usage_error(opts.cmd, "task %d: the plan in %s has %zu tasks", task, dir, n);
 		goto out;
 	}
-	/* Whatever stops this task before its job runs is its result, as run reports a refused job. */
-	if ((ret = load_recipe(plan, &s, &recipe))) {
+	/* Whatever stops this task before its job runs is its result, as run
+	 * reports a refused job.  A redact's tracks file first: its recipe is
+	 * the plan's when -r was not given. */
+	if ((ret = ob_shard_check_tracks(plan)))
+		refuse(&items[task], ret);
+	if ((ret = ob_shard_plan_recipe(plan, &s, &recipe))) {
 		refuse(&items[task], ret);
 		ob_recipe_free(&recipe);
 		if (ob_recipe_default(&recipe)) {
@@ -97,8 +85,8 @@ int cmd_task(int argc, char **argv)
 	av_log_set_level(AV_LOG_QUIET);
 	o = (struct ob_runner_opts){ .recipe = recipe, .outdir = json_string_value(json_object_get(plan, "outdir")),
 				     .jobs = 1, .threads = s.threads ? s.threads : s.cpus_per_task, .force = s.force,
-				     .key = key, .analyze = !strcmp(s.command, "analyze"), .argc = s.argc,
-				     .argv = s.argv };
+				     .key = key, .analyze = !strcmp(s.command, "analyze"),
+				     .replay = replay.tracks ? &replay : NULL, .argc = s.argc, .argv = s.argv };
 	if (ob_runner_run_items(&o, &items[task], 1, &summary)) {
 		ret = ob_cli_fail(OB_EXIT_INTERNAL);
 		goto out;
@@ -120,6 +108,7 @@ out:
 	json_decref(summary);
 	ob_minisign_key_free(&key);
 	ob_recipe_free(&recipe);
+	ob_shard_replay_release(&replay);
 	free(items);
 	free((void *)s.argv);
 	json_decref(plan);

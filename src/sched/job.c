@@ -607,6 +607,15 @@ bool ob_replay_keeps(const struct ob_replay *rp, uint64_t id)
 	return false;
 }
 
+int ob_replay_recipe(const char *path, const struct ob_trackfile_meta *m, struct ob_recipe **recipe)
+{
+	char origin[OB_PATH_MAX + 16];
+
+	snprintf(origin, sizeof(origin), "%s (its recipe)", path);
+	return m->recipe_text && m->recipe_len ? ob_recipe_parse(origin, m->recipe_text, recipe)
+					       : ob_recipe_default(recipe);
+}
+
 /* The manifest's "redaction" events: every hidden track and why, every
  * track a DPO left visible, every zone. */
 static int record_redactions(struct job_state *s, struct ob_job_stats *stats)

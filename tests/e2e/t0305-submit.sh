@@ -80,21 +80,12 @@ test_expect_success 'collect: bundles verify, the ledger in plan order, the summ
 	"$OBSCURA" verify -p k.pub --ledger ledger.jsonl out/a.mp4.obscura.tar out/b.mp4.obscura.tar out/c.mp4.obscura.tar
 	test_line_count ledger.jsonl 3
 	(cd local && test_must_fail_with 5 "$OBSCURA" run --no-progress -q --key ../k.key --json -o out a.mp4 b.mp4 bad.mp4 c.mp4)
-	"$PYTHON" - collect.json local/stdout <<-PY
-	import json, sys
-	a, b = (json.load(open(p)) for p in sys.argv[1:])
-	seqs = [j.get("ledger_seq") for j in a["jobs"]]
-	assert seqs == [0, 1, None, 2], seqs
-	def norm(d):
-	    d = dict(d)
-	    del d["elapsed_seconds"]
-	    d["jobs"] = [{k: v for k, v in j.items()
-	                  if k not in ("elapsed_seconds", "timing", "job_id", "manifest_head", "ledger_seq")}
-	                 for j in d["jobs"]]
-	    return d
-	assert norm(a) == norm(b), (norm(a), norm(b))
-	assert a["jobs"][2]["error_kind"] == "input" and a["jobs"][2]["input"] == "bad.mp4", a["jobs"][2]
-	PY
+	same_summary collect.json local/stdout
+	json_get "
+seqs = [j.get(\"ledger_seq\") for j in d[\"jobs\"]]
+assert seqs == [0, 1, None, 2], seqs
+j = d[\"jobs\"][2]
+assert j[\"error_kind\"] == \"input\" and j[\"input\"] == \"bad.mp4\", j" <collect.json
 '
 
 test_expect_success 'collect again appends nothing twice; a tampered bundle fails its task' '
@@ -132,6 +123,64 @@ test_expect_success 'submit refuses an existing output as run does; the task rep
 	test_path_is_missing out5/a.anon.mp4
 	test_must_fail_with 5 "$OBSCURA" collect out4
 	"$OBSCURA" collect out5
+'
+
+test_expect_success 'submit --redact: the tracks file and the edits in the plan; collect gives redact --json' '
+	make_recipe red.ini "[pixelate]" "block = 12"
+	"$OBSCURA" analyze --unsigned --no-progress -q -r red.ini -o ana c.mp4
+	cp ana/c.tracks.h5 c.tracks.h5
+	cp c.tracks.h5 local/
+	test_must_fail_with 2 "$OBSCURA" submit --unsigned --tracks c.tracks.h5 -o outr --dry-run c.mp4
+	test_grep "tracks, --keep and --add-box need --redact" stderr
+	test_must_fail_with 2 "$OBSCURA" submit --unsigned --redact -o outr --dry-run c.mp4
+	test_grep "tracks FILE is required" stderr
+	test_must_fail_with 2 "$OBSCURA" submit --unsigned --redact --tracks c.tracks.h5 -o outr --dry-run c.mp4 b.mp4
+	test_path_is_missing outr/obscura-plan.json
+	"$OBSCURA" submit --key k.key --redact --tracks c.tracks.h5 --add-box 2-5:10,10,40,30 -o outr --dry-run \
+		c.mp4 >/dev/null
+	json_get "
+r = d[\"redact\"]
+assert d[\"command\"] == \"redact\" and r[\"tracks\"] == \"c.tracks.h5\", d
+assert r[\"size\"] == $(wc -c <c.tracks.h5) and r[\"sha256\"] == \"$(sha256_of c.tracks.h5)\", r
+assert r[\"keep\"] == [] and r[\"add_box\"] == [dict(first=2, last=5, x=10, y=10, w=40, h=30)], r
+assert d[\"recipe\"][\"name\"] == \"c.tracks.h5 (its recipe)\", d[\"recipe\"]
+assert [t[\"input\"] for t in d[\"tasks\"]] == [\"c.mp4\"], d" <outr/obscura-plan.json
+	"$OBSCURA" task outr 0
+	"$OBSCURA" collect --json outr >collect-r.json
+	"$OBSCURA" verify -p k.pub outr/c.mp4.obscura.tar
+	(cd local && "$OBSCURA" redact --no-progress -q --key ../k.key --json --tracks c.tracks.h5 \
+		--add-box 2-5:10,10,40,30 -o outr c.mp4 >../local-r.json)
+	same_summary collect-r.json local-r.json
+	json_get "assert d[\"ok\"] == 1 and d[\"recipe\"] == \"c.tracks.h5 (its recipe)\", d" <collect-r.json
+'
+
+test_expect_success 'a redact task refuses a tracks file changed since submit' '
+	"$OBSCURA" submit --unsigned --redact --tracks c.tracks.h5 -o outr2 --dry-run c.mp4 >/dev/null
+	printf x >>c.tracks.h5
+	test_must_fail_with 4 "$OBSCURA" task outr2 0
+	test_grep "c.tracks.h5: changed since it was submitted" stderr
+	test_path_is_missing outr2/c.anon.mp4
+	json_get "assert d[\"error_kind\"] == \"input\", d" <outr2/obscura-tasks/0.json
+'
+
+test_expect_success 'with --key, the plan, scripts and logs directory are private (umask + 077); sbatch gets the user umask' '
+	mkdir fakebin
+	printf "#!/bin/sh\numask >>\"%s/sbatch-umask.txt\"\necho 4242\n" "$PWD" >fakebin/sbatch
+	chmod +x fakebin/sbatch
+	(umask 022 && PATH=$PWD/fakebin:$PATH "$OBSCURA" submit -q --key k.key -o outm b.mp4 >ids.txt)
+	test_eq "4242 4242" "$(cat ids.txt)"
+	test_eq 600 "$(stat -c %a outm/obscura-plan.json)" plan
+	test_eq 700 "$(stat -c %a outm/obscura-task.sbatch)" task-script
+	test_eq 700 "$(stat -c %a outm/obscura-collect.sbatch)" collect-script
+	test_eq 700 "$(stat -c %a outm/obscura-logs)" logs
+	printf "0022\n0022\n" >want-umask.txt
+	test_cmp want-umask.txt sbatch-umask.txt
+	(umask 022 && PATH=$PWD/fakebin:$PATH "$OBSCURA" submit -q --resume outm >/dev/null)
+	test_eq 700 "$(stat -c %a outm/obscura-task.sbatch)" task-script-after-resume
+	(umask 022 && PATH=$PWD/fakebin:$PATH "$OBSCURA" submit -q --unsigned -o outu b.mp4 >/dev/null)
+	test_eq 644 "$(stat -c %a outu/obscura-plan.json)" unsigned-plan
+	test_eq 755 "$(stat -c %a outu/obscura-task.sbatch)" unsigned-task-script
+	test_eq 755 "$(stat -c %a outu/obscura-logs)" unsigned-logs
 '
 
 test_expect_success 'a task stopped by SIGTERM (scancel, preemption) leaves no result and no output' '

@@ -81,6 +81,18 @@ if [ -z "$up" ]; then
 	skip_all "the Slurm node did not come up in 20 s (see slurmctld.log)"
 fi
 
+# wait_jobs JOB CJOB: until Slurm has neither queued nor running (2 minutes at most).
+wait_jobs() {
+	for _i in $(seq 1 120); do
+		squeue -h -j "$1,$2" >q.txt 2>/dev/null || :
+		if [ ! -s q.txt ]; then
+			break
+		fi
+		sleep 1
+	done
+	test_must_be_empty q.txt
+}
+
 test_expect_success 'setup: a key, three clips and a corrupt one; the same batch run locally' '
 	"$OBSCURA" keygen --no-passphrase -o k >/dev/null
 	ffmpeg -v error -f lavfi -i testsrc2=size=160x120:rate=10:duration=1 -c:v libx264 -pix_fmt yuv420p a.mp4
@@ -94,8 +106,8 @@ test_expect_success 'setup: a key, three clips and a corrupt one; the same batch
 '
 
 test_expect_success 'submit: one array job of four tasks, two at once, and a collect job after it' '
-	"$OBSCURA" submit --key k.key --ledger ledger.jsonl -o out --max-parallel 2 --cpus-per-task 1 \
-		a.mp4 b.mp4 bad.mp4 c.mp4 >ids.txt
+	(umask 022 && "$OBSCURA" submit --key k.key --ledger ledger.jsonl -o out --max-parallel 2 --cpus-per-task 1 \
+		a.mp4 b.mp4 bad.mp4 c.mp4 >ids.txt)
 	read -r job cjob <ids.txt
 	test -n "$job"
 	test -n "$cjob"
@@ -105,38 +117,30 @@ test_expect_success 'submit: one array job of four tasks, two at once, and a col
 
 test_expect_success 'the jobs end; collect (run by Slurm) wrote the summary and the ledger' '
 	read -r job cjob <ids.txt
-	for i in $(seq 1 120); do
-		squeue -h -j "$job,$cjob" >q.txt 2>/dev/null || :
-		if [ ! -s q.txt ]; then
-			break
-		fi
-		sleep 1
-	done
-	test_must_be_empty q.txt
+	wait_jobs "$job" "$cjob"
 	test_path_is_file out/obscura-summary.json
 	test_grep "task 2: bad.mp4: not a readable video file" out/obscura-logs/collect-$cjob.log
 	"$OBSCURA" verify -p k.pub --ledger ledger.jsonl out/a.mp4.obscura.tar out/b.mp4.obscura.tar out/c.mp4.obscura.tar
 	test_line_count ledger.jsonl 3
 '
 
+test_expect_success 'with a key, the plan and scripts are private; the tasks wrote with the submitting umask (022)' '
+	test_eq 600 "$(stat -c %a out/obscura-plan.json)" plan
+	test_eq 700 "$(stat -c %a out/obscura-task.sbatch)" task-script
+	test_eq 700 "$(stat -c %a out/obscura-logs)" logs
+	test_eq 644 "$(stat -c %a out/a.mp4.obscura.tar)" bundle
+	test_eq 644 "$(stat -c %a out/a.anon.mp4)" export
+	test_eq 644 "$(stat -c %a out/obscura-tasks/0.json)" result
+'
+
 test_expect_success 'the summary is the local run --json apart from timings; collect by hand says the same' '
 	test_must_fail_with 5 "$OBSCURA" collect --json out
 	test_cmp stdout out/obscura-summary.json
 	test_line_count ledger.jsonl 3
-	"$PYTHON" - out/obscura-summary.json local.json <<-PY
-	import json, sys
-	a, b = (json.load(open(p)) for p in sys.argv[1:])
-	assert [j.get("ledger_seq") for j in a["jobs"]] == [0, 1, None, 2], a["jobs"]
-	def norm(d):
-	    d = dict(d)
-	    del d["elapsed_seconds"]
-	    d["jobs"] = [{k: v for k, v in j.items()
-	                  if k not in ("elapsed_seconds", "timing", "job_id", "manifest_head", "ledger_seq")}
-	                 for j in d["jobs"]]
-	    return d
-	assert norm(a) == norm(b), (norm(a), norm(b))
-	assert a["ok"] == 3 and a["jobs"][2]["error_kind"] == "input", a
-	PY
+	same_summary out/obscura-summary.json local.json
+	json_get "
+assert [j.get(\"ledger_seq\") for j in d[\"jobs\"]] == [0, 1, None, 2], d[\"jobs\"]
+assert d[\"ok\"] == 3 and d[\"jobs\"][2][\"error_kind\"] == \"input\", d" <out/obscura-summary.json
 '
 
 test_expect_success 'a lost result: submit --resume runs only that task again, collect then finds all' '
@@ -144,18 +148,23 @@ test_expect_success 'a lost result: submit --resume runs only that task again, c
 	"$OBSCURA" submit --resume out >ids2.txt
 	test_grep "^#SBATCH --array=1%2$" out/obscura-task.sbatch
 	read -r job cjob <ids2.txt
-	for i in $(seq 1 120); do
-		squeue -h -j "$job,$cjob" >q.txt 2>/dev/null || :
-		if [ ! -s q.txt ]; then
-			break
-		fi
-		sleep 1
-	done
-	test_must_be_empty q.txt
+	wait_jobs "$job" "$cjob"
 	test_path_is_file out/obscura-tasks/1.json
 	test_must_fail_with 5 "$OBSCURA" collect out
 	test_grep "4 tasks: 3 ok, 1 failed (0 without a result)" stderr
 	test_line_count ledger.jsonl 4
+'
+
+test_expect_success 'submit --redact: one task hides from an earlier tracks file on the cluster' '
+	"$OBSCURA" submit -q --key k.key --redact --tracks out/a.tracks.h5 --add-box 2-5:10,10,40,30 -o outr a.mp4 \
+		>ids3.txt
+	read -r job cjob <ids3.txt
+	wait_jobs "$job" "$cjob"
+	json_get "
+assert d[\"ok\"] == 1 and d[\"jobs\"][0][\"hidden_cells\"] > 0, d
+assert d[\"recipe\"] == \"(built-in defaults)\", d[\"recipe\"]" <outr/obscura-summary.json
+	test_path_is_file outr/a.anon.mp4
+	"$OBSCURA" verify -p k.pub outr/a.mp4.obscura.tar
 '
 
 test_done
