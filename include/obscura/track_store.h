@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "obscura/appearance.h"
 #include "obscura/class.h"
 #include "obscura/geom.h"
 #include "obscura/track_row.h"
@@ -14,6 +15,10 @@
 #define OB_TRACK_MAX_BOXES 4096   /* rows one frame may have */
 #define OB_TRACK_MAX_LANES 8      /* detection lanes (one tracker each) */
 #define OB_TRACK_MAX_LOOKAHEAD 600 /* frames */
+/* Person lanes given descriptors: the tracker's appearance weight and gate
+ * (tracker.h app_weight, app_gate; obscura-tracks(5), APPEARANCE). */
+#define OB_TRACK_APP_WEIGHT 0.5
+#define OB_TRACK_APP_GATE 0.45
 
 /* [track] of a recipe, in frames (obscura-recipe(5)). */
 struct ob_track_params {
@@ -73,10 +78,13 @@ int ob_track_store_begin_frame(struct ob_track_store *ts, int64_t frame, double 
 
 /*
  * The detections of one lane on the current frame (its detector ran on it;
- * lanes that did not run are predicted).  Errors: OB_ERR_LIMIT, OB_ERR_NOMEM.
+ * lanes that did not run are predicted); app (NULL: none) their appearance
+ * descriptors, which a person lane's tracker weighs in (OB_TRACK_APP_*) and
+ * the store averages per track for its fragments.  Errors: OB_ERR_LIMIT,
+ * OB_ERR_NOMEM.
  */
 int ob_track_store_observe(struct ob_track_store *ts, int lane, const struct ob_box *boxes,
-			   const float *scores, size_t n);
+			   const float *scores, size_t n, const struct ob_appearance *app);
 
 /* Replay: one finished row for the current frame (frame and pts are set by
  * the store); confirmed: its track was confirmed in the file replayed. */

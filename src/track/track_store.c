@@ -187,6 +187,10 @@ int ob_track_store_add_lane(struct ob_track_store *ts, enum ob_class cls, double
 	tp.confirm_hits = ts->p.confirm;
 	tp.max_lost = ts->p.max_lost;
 	tp.tentative_keep = wait > 0 ? wait : 0;
+	if (cls == OB_CLASS_PERSON) {
+		tp.app_weight = OB_TRACK_APP_WEIGHT;
+		tp.app_gate = OB_TRACK_APP_GATE;
+	}
 	l = &ts->lanes[ts->nlanes];
 	l->cls = cls;
 	l->high = high;
@@ -312,7 +316,7 @@ static int add_obs(struct ob_track_store *ts, uint64_t id, int lane, struct ob_b
 }
 
 int ob_track_store_observe(struct ob_track_store *ts, int lane, const struct ob_box *boxes,
-			   const float *scores, size_t n)
+			   const float *scores, size_t n, const struct ob_appearance *app)
 {
 	int ret;
 
@@ -321,7 +325,7 @@ int ob_track_store_observe(struct ob_track_store *ts, int lane, const struct ob_
 	if (n > OB_TRACK_MAX_BOXES)
 		return ob_err(OB_ERR_LIMIT, "frame %lld: more than %d detections", (long long)ts->current,
 			      OB_TRACK_MAX_BOXES);
-	ret = ob_tracker_update(ts->lanes[lane].tracker, boxes, scores, n, ts->ids);
+	ret = ob_tracker_update(ts->lanes[lane].tracker, boxes, scores, n, app, ts->ids);
 	if (ret)
 		return ret;
 	for (size_t i = 0; i < n; i++)

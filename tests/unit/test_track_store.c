@@ -91,7 +91,7 @@ static void run(const struct ob_track_params *p, const struct object *objs, size
 				ran = true;
 			}
 		if (ran || f % detector_every == 0)
-			assert_int_equal(ob_track_store_observe(ts, lane, boxes, scores, n), 0);
+			assert_int_equal(ob_track_store_observe(ts, lane, boxes, scores, n, NULL), 0);
 		retire_ready(ts, &next);
 		/* nothing is final before the lookahead has passed */
 		assert_true(next == (f - p->lookahead + 1 > 0 ? f - p->lookahead + 1 : 0));
@@ -289,7 +289,7 @@ static void test_memory_bounded(void **state)
 		float s = 0.8f;
 
 		assert_int_equal(ob_track_store_begin_frame(ts, f, (double)f / 25), 0);
-		assert_int_equal(ob_track_store_observe(ts, lane, &b, &s, f % 10 < 8), 0);
+		assert_int_equal(ob_track_store_observe(ts, lane, &b, &s, f % 10 < 8, NULL), 0);
 		retire_ready(ts, &next);
 		if (ob_track_store_held(ts) > most)
 			most = ob_track_store_held(ts);
@@ -375,8 +375,8 @@ static void test_confirmed_needs_evidence(void **state)
 			if (f > 100)
 				b[1].x += 2.0 * (double)(f - 100);
 			assert_int_equal(ob_track_store_begin_frame(ts, f, (double)f / 25), 0);
-			assert_int_equal(ob_track_store_observe(ts, person, b, sc, 3), 0);
-			assert_int_equal(ob_track_store_observe(ts, vehicle, &car, &car_score, 1), 0);
+			assert_int_equal(ob_track_store_observe(ts, person, b, sc, 3, NULL), 0);
+			assert_int_equal(ob_track_store_observe(ts, vehicle, &car, &car_score, 1, NULL), 0);
 		} else {
 			ob_track_store_finish(ts);
 		}
