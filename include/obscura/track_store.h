@@ -105,6 +105,25 @@ int ob_track_store_rows(struct ob_track_store *ts, int64_t n, const struct ob_tr
 			size_t *count);
 
 /*
+ * A track as a fragment of someone's path, for joining fragments into
+ * identities after the fact (identity.h): where and when its detections
+ * began and ended, and what it looked like.  Handed over once per track
+ * (struct ob_retired), when the track leaves the store; replayed tracks
+ * have none.
+ */
+struct ob_track_fragment {
+	uint64_t id;
+	uint8_t cls;                  /* enum ob_class */
+	bool confirmed;               /* as reported with the retired frames */
+	int64_t first, last;          /* frames of its first and last detection */
+	struct ob_box first_box, last_box;
+	double vx0, vy0, vx1, vy1;    /* centre velocity, px a frame, fitted on the first and
+				       * the last few detections (0: one detection) */
+	struct ob_appearance app;     /* mean descriptor of its described detections */
+	int64_t app_n;                /* how many (0: app not valid) */
+};
+
+/*
  * What retiring a frame hands the scheduler, which passes it on to the tracks
  * file and the analyzer (the store knows neither): the frame's final rows,
  * and the tracks confirmed since the last retired frame, to be recorded after
@@ -131,6 +150,8 @@ struct ob_retired {
 	size_t n;
 	const uint64_t *confirmed;
 	size_t nconfirmed;
+	const struct ob_track_fragment *ended; /* tracks that left the store (all at the last frame) */
+	size_t nended;
 };
 
 /*

@@ -2,6 +2,7 @@
 /* analytics_file.c - the /analytics group of tracks.h5 (obscura-tracks(5)). */
 #include "obscura/analytics_file.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -252,25 +253,63 @@ struct ob_trackfile_group ob_analytics_file_group(const struct ob_analytics_resu
 	return (struct ob_trackfile_group){ "cannot write " OB_ANALYTICS_GROUP, write_group, r };
 }
 
-/* Confirms every confirmed track among rows (repeats are ignored). */
-static int confirm_rows(struct ob_analytics *a, const struct ob_track_summary *t, size_t nt,
-			const struct ob_track_row *rows, size_t n)
+/* A row under its identity, and the track it came from. */
+struct idrow {
+	struct ob_track_row r;
+	uint64_t own;
+};
+
+/* Rows by identity, then kind (observed first), then the later track. */
+static int cmp_identity_row(const void *x, const void *y)
 {
+	const struct idrow *a = x, *b = y;
+
+	if (a->r.track != b->r.track)
+		return a->r.track < b->r.track ? -1 : 1;
+	if (a->r.kind != b->r.kind)
+		return a->r.kind < b->r.kind ? -1 : 1;
+	return a->own < b->own ? 1 : a->own > b->own ? -1 : 0;
+}
+
+/*
+ * A frame's rows as the analyzer counts them: each row under its track's
+ * identity, one row an identity (a fragment's extrapolated tail may
+ * overlap the next fragment's first rows): the best known (observed, then
+ * interpolated, then extrapolated), of the later track on a tie.  Every
+ * identity with a confirmed track among them is confirmed.  tmp and out
+ * have room for n rows.
+ */
+static int identity_rows(struct ob_analytics *a, const struct ob_track_summary *t, size_t nt,
+			 const struct ob_track_row *rows, size_t n, struct idrow *tmp, struct ob_track_row *out,
+			 size_t *nout)
+{
+	size_t k = 0;
 	int ret = 0;
 
-	for (size_t i = 0; i < n && !ret; i++) {
+	for (size_t i = 0; i < n; i++) {
 		const struct ob_track_summary *s = ob_track_summary_find(t, nt, rows[i].track);
 
-		if (s && s->confirmed)
-			ret = ob_analytics_confirm(a, rows[i].track);
+		tmp[i] = (struct idrow){ rows[i], rows[i].track };
+		if (s)
+			tmp[i].r.track = s->identity;
+		if (s && s->confirmed && (ret = ob_analytics_confirm(a, tmp[i].r.track)))
+			return ret;
 	}
-	return ret;
+	if (n > 1)
+		qsort(tmp, n, sizeof(*tmp), cmp_identity_row);
+	for (size_t i = 0; i < n; i++)
+		if (!k || tmp[i].r.track != out[k - 1].track)
+			out[k++] = tmp[i].r;
+	*nout = k;
+	return 0;
 }
 
 int ob_analytics_file_replay(struct ob_trackfile *f, const struct ob_recipe *r, struct ob_analytics **out)
 {
 	const struct ob_trackfile_meta *m = ob_trackfile_meta(f);
 	struct ob_frame_summary *frames = malloc(OB_TRACKFILE_CHUNK_ROWS * sizeof(*frames));
+	struct ob_track_row *byid = malloc(OB_TRACKFILE_MAX_FRAME_ROWS * sizeof(*byid));
+	struct idrow *tmp = malloc(OB_TRACKFILE_MAX_FRAME_ROWS * sizeof(*tmp));
 	const struct ob_track_summary *t;
 	struct ob_analytics_config c;
 	struct ob_analytics *a = NULL;
@@ -279,8 +318,12 @@ int ob_analytics_file_replay(struct ob_trackfile *f, const struct ob_recipe *r, 
 	int ret;
 
 	*out = NULL;
-	if (!frames)
+	if (!frames || !byid || !tmp) {
+		free(frames);
+		free(byid);
+		free(tmp);
 		return ob_err(OB_ERR_NOMEM, "out of memory");
+	}
 	ob_analytics_config_init(&c, m->width, m->height,
 				 m->fps_num > 0 ? (double)m->fps_num / m->fps_den : OB_DEFAULT_FPS);
 	c.start_time = m->start_time;
@@ -289,13 +332,15 @@ int ob_analytics_file_replay(struct ob_trackfile *f, const struct ob_recipe *r, 
 	while (!(ret = ob_trackfile_read_frames(f, at, OB_TRACKFILE_CHUNK_ROWS, frames, &got)) && got) {
 		for (size_t i = 0; i < got && !ret; i++) {
 			const struct ob_track_row *rows;
-			size_t n;
+			size_t n, nid;
 
 			ret = ob_trackfile_rows_at(f, frames[i].frame, &rows, &n);
+			if (!ret && n > OB_TRACKFILE_MAX_FRAME_ROWS)
+				ret = ob_err(OB_ERR_INPUT, "frame %" PRId64 ": %zu rows", frames[i].frame, n);
 			if (!ret)
-				ret = confirm_rows(a, t, nt, rows, n);
+				ret = identity_rows(a, t, nt, rows, n, tmp, byid, &nid);
 			if (!ret)
-				ret = ob_analytics_frame(a, frames[i].frame, frames[i].pts, rows, n);
+				ret = ob_analytics_frame(a, frames[i].frame, frames[i].pts, byid, nid);
 		}
 		if (ret)
 			goto out;
@@ -313,6 +358,8 @@ out:
 		ret = ob_err(OB_ERR_INPUT, "invalid rows in the track file: %s", msg);
 	}
 	free(frames);
+	free(byid);
+	free(tmp);
 	if (ret)
 		ob_analytics_free(&a);
 	*out = a;
