@@ -18,7 +18,7 @@
 /* Person lanes given descriptors: the tracker's appearance weight and gate
  * (tracker.h app_weight, app_gate; obscura-tracks(5), APPEARANCE). */
 #define OB_TRACK_APP_WEIGHT 0.5
-#define OB_TRACK_APP_GATE 0.45
+#define OB_TRACK_APP_GATE 0.55
 
 /* [track] of a recipe, in frames (obscura-recipe(5)). */
 struct ob_track_params {

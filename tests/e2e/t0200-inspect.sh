@@ -97,7 +97,7 @@ test_expect_success '--mot: confirmed people, observed and interpolated rows, 1-
 	expected_mot person >expect
 	test_line_count expect 46
 	test_cmp expect people.csv
-	test_grep -x "mot:      people.csv: 46 rows of 1 confirmed person tracks" out
+	test_grep -x "mot:      people.csv: 46 rows of 1 confirmed person identities" out
 	head -n 2 people.csv >first
 	printf "%s\n" "13,1,104.00,50.00,40.00,80.00,0.7000,-1,-1,-1" \
 		"14,1,106.00,50.00,40.00,80.00,0.8000,-1,-1,-1" >expect.first
