@@ -259,15 +259,13 @@ struct idrow {
 	uint64_t own;
 };
 
-/* Rows by identity, then kind (observed first), then the later track. */
+/* Rows by identity, then by track, the later first. */
 static int cmp_identity_row(const void *x, const void *y)
 {
 	const struct idrow *a = x, *b = y;
 
 	if (a->r.track != b->r.track)
 		return a->r.track < b->r.track ? -1 : 1;
-	if (a->r.kind != b->r.kind)
-		return a->r.kind < b->r.kind ? -1 : 1;
 	return a->own < b->own ? 1 : a->own > b->own ? -1 : 0;
 }
 
@@ -297,9 +295,15 @@ static int identity_rows(struct ob_analytics *a, const struct ob_track_summary *
 	}
 	if (n > 1)
 		qsort(tmp, n, sizeof(*tmp), cmp_identity_row);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		if (i && tmp[i].own == tmp[i - 1].own) /* the file's fault: the analyzer's words */
+			return ob_err(OB_ERR_INTERNAL, "analytics: frame %" PRId64 ": two rows of track %" PRIu64,
+				      tmp[i].r.frame, tmp[i].own);
 		if (!k || tmp[i].r.track != out[k - 1].track)
 			out[k++] = tmp[i].r;
+		else if (tmp[i].r.kind < out[k - 1].kind)
+			out[k - 1] = tmp[i].r; /* better known; on a tie the later track stays */
+	}
 	*nout = k;
 	return 0;
 }
@@ -332,7 +336,7 @@ int ob_analytics_file_replay(struct ob_trackfile *f, const struct ob_recipe *r, 
 	while (!(ret = ob_trackfile_read_frames(f, at, OB_TRACKFILE_CHUNK_ROWS, frames, &got)) && got) {
 		for (size_t i = 0; i < got && !ret; i++) {
 			const struct ob_track_row *rows;
-			size_t n, nid;
+			size_t n, nid = 0;
 
 			ret = ob_trackfile_rows_at(f, frames[i].frame, &rows, &n);
 			if (!ret && n > OB_TRACKFILE_MAX_FRAME_ROWS)

@@ -387,6 +387,74 @@ static void test_replay_same_recipe(void **state)
 	ob_trackfile_close(&f);
 }
 
+/*
+ * One person walking down x 320 through the hall and the door (y 180) as
+ * two tracks: 1 observed on frames 0..7 (y 100..170) and extrapolated on 8
+ * (y 175, inside the line's band), 2 observed on 8..16 (y 180..260), 24
+ * frames in all.  As two tracks they cross nothing (each
+ * sees one side) and visit twice; as one identity (2 joined to 1) the
+ * replay counts one person, one forward crossing and one visit, frame 8
+ * taking track 2's observed row over track 1's extrapolated one.
+ */
+static void test_replay_identities(void **state)
+{
+	(void)state;
+	for (int joined = 0; joined < 2; joined++) {
+		char path[320];
+		struct ob_trackfile_meta meta;
+		struct ob_trackfile_writer *w = NULL;
+		struct ob_trackfile *f = NULL;
+		struct ob_recipe *r = parse(recipe);
+		struct ob_analytics *a = NULL;
+		const struct ob_analytics_result *got;
+		int ci;
+
+		snprintf(path, sizeof(path), "%s/broken%d.h5", dir, joined);
+		make_meta(&meta);
+		assert_int_equal(ob_trackfile_create(path, &meta, &w), 0);
+		assert_int_equal(ob_trackfile_confirm(w, 1), 0);
+		assert_int_equal(ob_trackfile_confirm(w, 2), 0);
+		for (int64_t fr = 0; fr < 24; fr++) {
+			struct ob_track_row rows[2];
+			struct ob_frame_summary fs = { .frame = fr, .pts = (double)fr / FPS };
+			double y = 100 + 10.0 * (double)fr;
+			size_t n = 0;
+
+			if (fr <= 8)
+				rows[n++] = (struct ob_track_row){ .frame = fr, .pts = fs.pts, .track = 1,
+								   .cls = OB_CLASS_PERSON,
+								   .kind = fr < 8 ? OB_ROW_OBSERVED : OB_ROW_EXTRAPOLATED,
+								   .x = 310, .y = (float)(y - 60 - 5 * (fr == 8)), .w = 20, .h = 60 };
+			if (fr >= 8 && fr <= 16)
+				rows[n++] = (struct ob_track_row){ .frame = fr, .pts = fs.pts, .track = 2,
+								   .cls = OB_CLASS_PERSON, .kind = OB_ROW_OBSERVED,
+								   .x = 310, .y = (float)(y - 60), .w = 20, .h = 60 };
+			fs.boxes = (uint32_t)n;
+			assert_int_equal(ob_trackfile_add_frame(w, &fs, rows, n), 0);
+		}
+		assert_int_equal(ob_trackfile_set_identity(w, 1, 2), OB_ERR_INTERNAL); /* never a later track */
+		if (joined)
+			assert_int_equal(ob_trackfile_set_identity(w, 2, 1), 0);
+		assert_int_equal(ob_trackfile_finish(w, 24, NULL), 0);
+		ob_trackfile_writer_free(&w);
+		assert_int_equal(ob_trackfile_open(path, &f), 0);
+		if (ob_analytics_file_replay(f, r, &a))
+			fail_msg("%s", ob_errmsg());
+		got = ob_analytics_result(a);
+		ci = ob_analytics_class_index(got, OB_CLASS_PERSON);
+		assert_int_equal(got->tracks[ci], joined ? 1 : 2);
+		assert_int_equal(line_count(got, 0, OB_CROSS_FORWARD, OB_CLASS_PERSON) +
+					 line_count(got, 0, OB_CROSS_BACKWARD, OB_CLASS_PERSON),
+				 joined ? 1 : 0);
+		assert_int_equal(got->n_visits, joined ? 1 : 2);
+		if (joined)
+			expect_visit(&got->visits[0], 1, 0, 17);
+		ob_analytics_free(&a);
+		ob_trackfile_close(&f);
+		ob_recipe_free(&r);
+	}
+}
+
 static void test_replay_other_recipe(void **state)
 {
 	struct ob_trackfile *f = NULL;
@@ -533,6 +601,7 @@ int main(void)
 		cmocka_unit_test(test_written),
 		cmocka_unit_test(test_replay_same_recipe),
 		cmocka_unit_test(test_replay_other_recipe),
+		cmocka_unit_test(test_replay_identities),
 		cmocka_unit_test(test_reproducible),
 		cmocka_unit_test(test_errors),
 	};
