@@ -8,7 +8,7 @@
 
 #include "obscura/track_store.h"
 
-#define OB_IDENTITY_MAX_GAP 3.0   /* s: longest gap between two fragments joined */
+#define OB_IDENTITY_MAX_GAP 5.0   /* s: longest gap between two fragments joined */
 #define OB_IDENTITY_REACH 0.75    /* box heights a fragment's predicted place may miss by... */
 #define OB_IDENTITY_REACH_RATE 0.5 /* ...plus this many heights a second of the gap */
 #define OB_IDENTITY_PREDICT 1.0   /* s: a fragment's motion is carried on this long at most */
