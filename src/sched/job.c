@@ -233,7 +233,8 @@ static int record_rows(struct job_state *s, int64_t index, struct item *it)
 	for (size_t i = 0; i < r.nconfirmed && !ret && s->writer; i++)
 		ret = ob_trackfile_confirm(s->writer, r.confirmed[i]);
 	for (size_t i = 0; i < r.nended && !ret && s->identity; i++)
-		ret = ob_identity_add(s->identity, &r.ended[i]);
+		if (r.ended[i].confirmed) /* only confirmed tracks are joined */
+			ret = ob_identity_add(s->identity, &r.ended[i]);
 	s->t.retire += ob_clock_seconds() - t0;
 	return ret;
 }
