@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "obscura/appearance.h"
 #include "obscura/class.h"
 #include "obscura/geom.h"
 #include "obscura/track_row.h"
@@ -14,6 +15,10 @@
 #define OB_TRACK_MAX_BOXES 4096   /* rows one frame may have */
 #define OB_TRACK_MAX_LANES 8      /* detection lanes (one tracker each) */
 #define OB_TRACK_MAX_LOOKAHEAD 600 /* frames */
+/* Person lanes given descriptors: the tracker's appearance weight and gate
+ * (tracker.h app_weight, app_gate; obscura-tracks(5), APPEARANCE). */
+#define OB_TRACK_APP_WEIGHT 0.5
+#define OB_TRACK_APP_GATE 0.55
 
 /* Limits of an extrapolated box (before a track's first detection, after its
  * last), in shares of the detected box it is extrapolated from: its centre
@@ -96,10 +101,13 @@ int ob_track_store_begin_frame(struct ob_track_store *ts, int64_t frame, double 
 
 /*
  * The detections of one lane on the current frame (its detector ran on it;
- * lanes that did not run are predicted).  Errors: OB_ERR_LIMIT, OB_ERR_NOMEM.
+ * lanes that did not run are predicted); app (NULL: none) their appearance
+ * descriptors, which a person lane's tracker weighs in (OB_TRACK_APP_*) and
+ * the store averages per track for its fragments.  Errors: OB_ERR_LIMIT,
+ * OB_ERR_NOMEM.
  */
 int ob_track_store_observe(struct ob_track_store *ts, int lane, const struct ob_box *boxes,
-			   const float *scores, size_t n);
+			   const float *scores, size_t n, const struct ob_appearance *app);
 
 /* Replay: one finished row for the current frame (frame and pts are set by
  * the store); confirmed: its track was confirmed in the file replayed. */
@@ -118,6 +126,25 @@ void ob_track_store_finish(struct ob_track_store *ts);
  */
 int ob_track_store_rows(struct ob_track_store *ts, int64_t n, const struct ob_track_row **rows,
 			size_t *count);
+
+/*
+ * A track as a fragment of someone's path, for joining fragments into
+ * identities after the fact (identity.h): where and when its detections
+ * began and ended, and what it looked like.  Handed over once per track
+ * (struct ob_retired), when the track leaves the store; replayed tracks
+ * have none.
+ */
+struct ob_track_fragment {
+	uint64_t id;
+	uint8_t cls;                  /* enum ob_class */
+	bool confirmed;               /* as reported with the retired frames */
+	int64_t first, last;          /* frames of its first and last detection */
+	struct ob_box first_box, last_box;
+	double vx0, vy0, vx1, vy1;    /* centre velocity, px a frame, fitted on the first and
+				       * the last few detections (0: one detection) */
+	struct ob_appearance app;     /* mean descriptor of its described detections */
+	int64_t app_n;                /* how many (0: app not valid) */
+};
 
 /*
  * What retiring a frame hands the scheduler, which passes it on to the tracks
@@ -146,6 +173,8 @@ struct ob_retired {
 	size_t n;
 	const uint64_t *confirmed;
 	size_t nconfirmed;
+	const struct ob_track_fragment *ended; /* tracks that left the store (all at the last frame) */
+	size_t nended;
 };
 
 /*

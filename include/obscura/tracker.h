@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "obscura/appearance.h"
 #include "obscura/geom.h"
 
 #define OB_TRACKER_MAX_TRACKS 2048 /* live tracks of one tracker */
@@ -25,9 +26,13 @@ struct ob_tracker_params {
 	int tentative_keep;  /* frames an unmatched tentative track waits for its next match
 			      * (0: removed at its first miss, as ByteTrack); for lanes fed
 			      * by a detector that runs less often than the lane is updated */
+	double app_weight;   /* first round: cost += app_weight x appearance distance (0: off) */
+	double app_gate;     /* first round: a lost track, or a pair by the centre rule only,
+			      * needs an appearance distance <= app_gate */
 };
 
-/* high 0.5, low 0.1, iou_gate 0.2, low_iou_gate 0.5, centre_gate 1.5, confirm_hits 2, max_lost 30. */
+/* high 0.5, low 0.1, iou_gate 0.2, low_iou_gate 0.5, centre_gate 1.5, confirm_hits 2, max_lost 30,
+ * appearance off (app_weight 0, app_gate 1). */
 void ob_tracker_defaults(struct ob_tracker_params *p);
 
 enum ob_track_state {
@@ -86,6 +91,16 @@ int64_t ob_tracker_frame(const struct ob_tracker *t);
  * pairs infeasible; first round limit 1 (1 - iou_gate without the centre
  * rule), second round 1 - low_iou_gate.  Matched tracks take the detection
  * as a Kalman measurement.
+ *
+ * app (may be NULL, or entries invalid: unknown) are the detections'
+ * appearance descriptors.  Each track keeps a running mean of those of its
+ * high detections (the mean of the first ten, then an exponential mean
+ * with rate 0.1).  With app_weight > 0, a first-round pair whose track and
+ * detection are both described costs app_weight x their distance more (an
+ * unknown side: app_weight x APP_UNKNOWN), the limit rising by app_weight;
+ * and a lost track, or a pair that only the centre rule joins, is not
+ * matched to a detection that looks further than app_gate from it: a track
+ * that lost its person is not handed to the next one nearby.
  * ids[i] receives the track detection i now belongs to, or 0 when it was
  * not used (a low detection that continued nothing, a box that is empty or
  * not finite, a NaN score); ids may be NULL.  At most one update per step.
@@ -95,7 +110,7 @@ int64_t ob_tracker_frame(const struct ob_tracker *t);
  * frame, OB_ERR_NOMEM.
  */
 int ob_tracker_update(struct ob_tracker *t, const struct ob_box *boxes, const float *scores,
-		      size_t n, uint64_t *ids);
+		      size_t n, const struct ob_appearance *app, uint64_t *ids);
 
 /* The live tracks (every state), in increasing id order; borrowed until the next call. */
 size_t ob_tracker_tracks(const struct ob_tracker *t, const struct ob_track_info **tracks);

@@ -29,6 +29,9 @@ struct ob_track_summary {
 	int64_t observed;    /* rows of kind observed */
 	int64_t rows;        /* rows of every kind */
 	double mean_score;   /* over observed rows; 0 if none */
+	uint64_t identity;   /* the person (or object) it is a fragment of: the id of the
+			      * first track of its identity (identity.h); its own id if
+			      * alone, and in files written before identities */
 };
 
 struct ob_trackfile_model {
@@ -85,6 +88,10 @@ int ob_trackfile_add_frame(struct ob_trackfile_writer *w, const struct ob_frame_
  * that never gets a row is not written. */
 int ob_trackfile_confirm(struct ob_trackfile_writer *w, uint64_t id);
 
+/* Track id is a fragment of identity (the id of that identity's first
+ * track); tracks never given one are their own.  Before finish. */
+int ob_trackfile_set_identity(struct ob_trackfile_writer *w, uint64_t id, uint64_t identity);
+
 /*
  * A group another module adds to the file when it is finished (/analytics):
  * the writer calls write(file, opaque) with the open HDF5 file (an hid_t)
@@ -110,6 +117,11 @@ size_t ob_trackfile_writer_tracks(struct ob_trackfile_writer *w, const struct ob
  * Errors: OB_ERR_OUTPUT, OB_ERR_INTERNAL.  The writer must still be freed.
  */
 int ob_trackfile_finish(struct ob_trackfile_writer *w, int64_t frames, const struct ob_trackfile_group *extra);
+
+/* Adds group g to the finished tracks file at path (the job's /analytics,
+ * computed from the file's own rows once they are all written), then fsyncs
+ * it.  Errors: OB_ERR_OUTPUT. */
+int ob_trackfile_add_group(const char *path, const struct ob_trackfile_group *g);
 
 /* Frees w, closing the file if finish was not called (the file is then incomplete). */
 void ob_trackfile_writer_free(struct ob_trackfile_writer **w);

@@ -2,11 +2,13 @@
 /* analytics_file.c - the /analytics group of tracks.h5 (obscura-tracks(5)). */
 #include "obscura/analytics_file.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "obscura/class.h"
 #include "obscura/error.h"
@@ -252,50 +254,249 @@ struct ob_trackfile_group ob_analytics_file_group(const struct ob_analytics_resu
 	return (struct ob_trackfile_group){ "cannot write " OB_ANALYTICS_GROUP, write_group, r };
 }
 
-/* Confirms every confirmed track among rows (repeats are ignored). */
-static int confirm_rows(struct ob_analytics *a, const struct ob_track_summary *t, size_t nt,
-			const struct ob_track_row *rows, size_t n)
+/* A row under its identity, and the track it came from. */
+struct idrow {
+	struct ob_track_row r;
+	uint64_t own;
+};
+
+/* Rows by identity, then by track, the later first. */
+static int cmp_identity_row(const void *x, const void *y)
 {
+	const struct idrow *a = x, *b = y;
+
+	if (a->r.track != b->r.track)
+		return a->r.track < b->r.track ? -1 : 1;
+	return a->own < b->own ? 1 : a->own > b->own ? -1 : 0;
+}
+
+/*
+ * A frame's rows as the analyzer counts them: each row under its track's
+ * identity, one row an identity (a fragment's extrapolated tail may
+ * overlap the next fragment's first rows): the best known (observed, then
+ * interpolated, then extrapolated), of the later track on a tie.  Every
+ * identity with a confirmed track among them is confirmed.  tmp and out
+ * have room for n rows.
+ */
+static int identity_rows(struct ob_analytics *a, const struct ob_track_summary *t, size_t nt,
+			 const struct ob_track_row *rows, size_t n, struct idrow *tmp, struct ob_track_row *out,
+			 size_t *nout)
+{
+	size_t k = 0;
 	int ret = 0;
 
-	for (size_t i = 0; i < n && !ret; i++) {
+	for (size_t i = 0; i < n; i++) {
 		const struct ob_track_summary *s = ob_track_summary_find(t, nt, rows[i].track);
 
-		if (s && s->confirmed)
-			ret = ob_analytics_confirm(a, rows[i].track);
+		tmp[i] = (struct idrow){ rows[i], rows[i].track };
+		if (s)
+			tmp[i].r.track = s->identity;
+		if (s && s->confirmed && (ret = ob_analytics_confirm(a, tmp[i].r.track)))
+			return ret;
 	}
+	if (n > 1)
+		qsort(tmp, n, sizeof(*tmp), cmp_identity_row);
+	for (size_t i = 0; i < n; i++) {
+		if (i && tmp[i].own == tmp[i - 1].own) /* the file's fault: the analyzer's words */
+			return ob_err(OB_ERR_INTERNAL, "analytics: frame %" PRId64 ": two rows of track %" PRIu64,
+				      tmp[i].r.frame, tmp[i].own);
+		if (!k || tmp[i].r.track != out[k - 1].track)
+			out[k++] = tmp[i].r;
+		else if (tmp[i].r.kind < out[k - 1].kind)
+			out[k - 1] = tmp[i].r; /* better known; on a tie the later track stays */
+	}
+	*nout = k;
+	return 0;
+}
+
+/* The gap between two consecutive tracks of one identity: its rows are
+ * interpolated between the earlier track's last row and the later's first,
+ * under the later track's id. */
+struct bridge {
+	uint64_t track;
+	struct ob_track_row from, to;
+};
+
+static int cmp_bridge(const void *x, const void *y)
+{
+	const struct bridge *a = x, *b = y;
+
+	if (a->from.frame != b->from.frame)
+		return a->from.frame < b->from.frame ? -1 : 1;
+	return a->track < b->track ? -1 : a->track > b->track;
+}
+
+/* Summary indices by identity, then first frame. */
+static int cmp_member(const void *x, const void *y, void *ctx)
+{
+	const struct ob_track_summary *t = ctx, *a = &t[*(const size_t *)x], *b = &t[*(const size_t *)y];
+
+	if (a->identity != b->identity)
+		return a->identity < b->identity ? -1 : 1;
+	if (a->first_frame != b->first_frame)
+		return a->first_frame < b->first_frame ? -1 : 1;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/*
+ * Every gap between consecutive tracks of one identity (the earlier's last
+ * row before the later's first, with frames between), with the rows at its
+ * two ends, read in one pass over /detections; sorted by the frame it opens.
+ */
+static int find_bridges(struct ob_trackfile *f, const struct ob_track_summary *t, size_t nt,
+			struct bridge **out, size_t *nout)
+{
+	size_t *member = NULL, nm = 0, nb = 0, got;
+	long *as_a = NULL, *as_b = NULL;
+	struct ob_track_row *rows = NULL;
+	struct bridge *b = NULL;
+	int64_t at = 0;
+	int ret = 0;
+
+	*out = NULL;
+	*nout = 0;
+	for (size_t i = 0; i < nt; i++)
+		nm += t[i].identity != t[i].id;
+	if (!nm)
+		return 0;
+	member = malloc(nt * sizeof(*member));
+	as_a = malloc(nt * sizeof(*as_a));
+	as_b = malloc(nt * sizeof(*as_b));
+	b = malloc(nm * sizeof(*b));
+	rows = malloc(OB_TRACKFILE_CHUNK_ROWS * sizeof(*rows));
+	if (!member || !as_a || !as_b || !b || !rows) {
+		ret = ob_err(OB_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	/* the tracks of identities of two tracks or more: the later ones and their heads */
+	for (size_t i = 0; i < nt; i++)
+		as_a[i] = as_b[i] = -1;
+	for (size_t i = 0; i < nt; i++) {
+		const struct ob_track_summary *head = ob_track_summary_find(t, nt, t[i].identity);
+
+		if (t[i].identity != t[i].id) {
+			as_a[i] = 0;
+			if (head)
+				as_a[head - t] = 0;
+		}
+	}
+	nm = 0;
+	for (size_t i = 0; i < nt; i++) {
+		if (!as_a[i])
+			member[nm++] = i;
+		as_a[i] = -1;
+	}
+	qsort_r(member, nm, sizeof(*member), cmp_member, (void *)t);
+	for (size_t k = 1; k < nm; k++) {
+		const struct ob_track_summary *pa = &t[member[k - 1]], *pb = &t[member[k]];
+
+		if (pa->identity != pb->identity || pa->last_frame + 1 >= pb->first_frame)
+			continue;
+		as_a[member[k - 1]] = (long)nb;
+		as_b[member[k]] = (long)nb;
+		b[nb++] = (struct bridge){ .track = pb->id, .from = { .frame = -1 }, .to = { .frame = -1 } };
+	}
+	while (nb && !(ret = ob_trackfile_read_rows(f, at, OB_TRACKFILE_CHUNK_ROWS, rows, &got)) && got) {
+		for (size_t i = 0; i < got; i++) {
+			const struct ob_track_summary *s = ob_track_summary_find(t, nt, rows[i].track);
+			size_t k = s ? (size_t)(s - t) : 0;
+
+			if (s && as_a[k] >= 0 && rows[i].frame == s->last_frame)
+				b[as_a[k]].from = rows[i];
+			if (s && as_b[k] >= 0 && rows[i].frame == s->first_frame)
+				b[as_b[k]].to = rows[i];
+		}
+		at += (int64_t)got;
+	}
+	if (ret)
+		goto out;
+	for (size_t k = 0; k < nb; k++)
+		if (b[k].from.frame < 0 || b[k].to.frame < 0) {
+			ret = ob_err(OB_ERR_INPUT, "track %" PRIu64 ": no row where /tracks says it begins", b[k].track);
+			goto out;
+		}
+	if (nb)
+		qsort(b, nb, sizeof(*b), cmp_bridge);
+	*out = b;
+	*nout = nb;
+	b = NULL;
+out:
+	free(member);
+	free(as_a);
+	free(as_b);
+	free(rows);
+	free(b);
 	return ret;
+}
+
+/* The row of bridge b on frame n (b->from.frame < n < b->to.frame). */
+static struct ob_track_row bridge_row(const struct bridge *b, int64_t n, double pts)
+{
+	double u = (double)(n - b->from.frame) / (double)(b->to.frame - b->from.frame);
+	struct ob_track_row r = {
+		.frame = n, .pts = pts, .track = b->track, .cls = b->to.cls, .kind = OB_ROW_INTERPOLATED,
+		.x = (float)(b->from.x + u * (b->to.x - b->from.x)), .y = (float)(b->from.y + u * (b->to.y - b->from.y)),
+		.w = (float)(b->from.w + u * (b->to.w - b->from.w)), .h = (float)(b->from.h + u * (b->to.h - b->from.h)),
+	};
+
+	r.cover_x = r.x, r.cover_y = r.y, r.cover_w = r.w, r.cover_h = r.h;
+	return r;
 }
 
 int ob_analytics_file_replay(struct ob_trackfile *f, const struct ob_recipe *r, struct ob_analytics **out)
 {
 	const struct ob_trackfile_meta *m = ob_trackfile_meta(f);
 	struct ob_frame_summary *frames = malloc(OB_TRACKFILE_CHUNK_ROWS * sizeof(*frames));
+	struct ob_track_row *byid = NULL, *all = NULL;
+	struct idrow *tmp = NULL;
 	const struct ob_track_summary *t;
 	struct ob_analytics_config c;
 	struct ob_analytics *a = NULL;
-	size_t nt, got;
+	struct bridge *br = NULL;
+	size_t nt, got, nbr = 0, next_br = 0, *active = NULL, nactive = 0, room;
 	int64_t at = 0;
 	int ret;
 
 	*out = NULL;
-	if (!frames)
-		return ob_err(OB_ERR_NOMEM, "out of memory");
 	ob_analytics_config_init(&c, m->width, m->height,
 				 m->fps_num > 0 ? (double)m->fps_num / m->fps_den : OB_DEFAULT_FPS);
 	c.start_time = m->start_time;
-	if ((ret = ob_trackfile_tracks(f, &t, &nt)) || (ret = ob_analytics_new(r, &c, &a)))
+	if ((ret = ob_trackfile_tracks(f, &t, &nt)) || (ret = find_bridges(f, t, nt, &br, &nbr)) ||
+	    (ret = ob_analytics_new(r, &c, &a)))
 		goto out;
+	room = OB_TRACKFILE_MAX_FRAME_ROWS + nbr;
+	byid = malloc(room * sizeof(*byid));
+	all = malloc(room * sizeof(*all));
+	tmp = malloc(room * sizeof(*tmp));
+	active = malloc((nbr ? nbr : 1) * sizeof(*active));
+	if (!frames || !byid || !all || !tmp || !active) {
+		ret = ob_err(OB_ERR_NOMEM, "out of memory");
+		goto out;
+	}
 	while (!(ret = ob_trackfile_read_frames(f, at, OB_TRACKFILE_CHUNK_ROWS, frames, &got)) && got) {
 		for (size_t i = 0; i < got && !ret; i++) {
+			int64_t fr = frames[i].frame;
 			const struct ob_track_row *rows;
-			size_t n;
+			size_t n, nid = 0, keep = 0;
 
-			ret = ob_trackfile_rows_at(f, frames[i].frame, &rows, &n);
+			ret = ob_trackfile_rows_at(f, fr, &rows, &n);
+			if (!ret && n > OB_TRACKFILE_MAX_FRAME_ROWS)
+				ret = ob_err(OB_ERR_INPUT, "frame %" PRId64 ": %zu rows", fr, n);
+			if (ret)
+				break;
+			/* the gaps of identities this frame falls in: a row each */
+			memcpy(all, rows, n * sizeof(*rows));
+			while (next_br < nbr && br[next_br].from.frame < fr)
+				active[nactive++] = next_br++;
+			for (size_t k = 0; k < nactive; k++)
+				if (br[active[k]].to.frame > fr) {
+					all[n++] = bridge_row(&br[active[k]], fr, frames[i].pts);
+					active[keep++] = active[k];
+				}
+			nactive = keep;
+			ret = identity_rows(a, t, nt, all, n, tmp, byid, &nid);
 			if (!ret)
-				ret = confirm_rows(a, t, nt, rows, n);
-			if (!ret)
-				ret = ob_analytics_frame(a, frames[i].frame, frames[i].pts, rows, n);
+				ret = ob_analytics_frame(a, frames[i].frame, frames[i].pts, byid, nid);
 		}
 		if (ret)
 			goto out;
@@ -313,6 +514,11 @@ out:
 		ret = ob_err(OB_ERR_INPUT, "invalid rows in the track file: %s", msg);
 	}
 	free(frames);
+	free(byid);
+	free(all);
+	free(tmp);
+	free(active);
+	free(br);
 	if (ret)
 		ob_analytics_free(&a);
 	*out = a;

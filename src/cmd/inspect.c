@@ -123,7 +123,7 @@ static int scan_rows(struct ob_trackfile *f, const struct ob_track_summary *t, s
 			if (!s || !s->confirmed)
 				continue;
 			fprintf(m->fp, "%" PRId64 ",%" PRIu64 ",%.2f,%.2f,%.2f,%.2f,%.4f,-1,-1,-1\n", r->frame + 1,
-				r->track, r->x, r->y, r->w, r->h, r->score);
+				s->identity, r->x, r->y, r->w, r->h, r->score);
 			m->rows++;
 		}
 		at += (int64_t)got;
@@ -136,11 +136,11 @@ static json_t *track_json(const struct ob_track_summary *t)
 {
 	char buf[16];
 
-	return json_pack("{s:I, s:s, s:b, s:b, s:I, s:I, s:f, s:f, s:I, s:I, s:f}", "id", (json_int_t)t->id,
+	return json_pack("{s:I, s:s, s:b, s:b, s:I, s:I, s:f, s:f, s:I, s:I, s:f, s:I}", "id", (json_int_t)t->id,
 			 "class", class_label(t->cls, buf, sizeof(buf)), "confirmed", t->confirmed, "hidden", t->hidden,
 			 "first_frame", (json_int_t)t->first_frame, "last_frame", (json_int_t)t->last_frame,
 			 "first_pts", t->first_pts, "last_pts", t->last_pts, "observed", (json_int_t)t->observed,
-			 "rows", (json_int_t)t->rows, "mean_score", t->mean_score);
+			 "rows", (json_int_t)t->rows, "mean_score", t->mean_score, "identity", (json_int_t)t->identity);
 }
 
 static json_t *report_json(const char *path, struct ob_trackfile *f, const struct ob_track_summary *t,
@@ -234,7 +234,7 @@ static void print_human(const char *path, struct ob_trackfile *f, const struct o
 		       t[i].observed, t[i].mean_score);
 	}
 	if (m)
-		printf("\nmot:      %s: %" PRId64 " rows of %" PRId64 " confirmed %s tracks\n", m->path, m->rows,
+		printf("\nmot:      %s: %" PRId64 " rows of %" PRId64 " confirmed %s identities\n", m->path, m->rows,
 		       m->tracks, ob_class_name(m->cls));
 }
 
@@ -369,7 +369,8 @@ static int inspect_open(struct inspect *ic)
 
 		ic->cc[t->cls].tracks++;
 		ic->cc[t->cls].confirmed += t->confirmed;
-		if (ic->mot.path && t->cls == ic->mot.cls && t->confirmed)
+		/* identities: a track that is its own identity starts one */
+		if (ic->mot.path && t->cls == ic->mot.cls && t->confirmed && t->identity == t->id)
 			ic->mot.tracks++;
 	}
 	if (ic->mot.path && mot_open(&ic->mot))

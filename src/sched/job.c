@@ -16,6 +16,7 @@
 #include "obscura/analytics.h"
 #include "obscura/analytics_file.h"
 #include "obscura/analytics_report.h"
+#include "obscura/identity.h"
 #include "obscura/audit.h"
 #include "obscura/error.h"
 #include "obscura/fifo.h"
@@ -99,7 +100,8 @@ struct job_state {
 	struct ob_sink *sink;
 	struct ob_track_store *tracks;
 	struct ob_trackfile_writer *writer;
-	struct ob_analytics *analytics;  /* fed with the writer by record_rows */
+	struct ob_identity *identity;    /* the store's fragments, joined at the end */
+	struct ob_analytics *analytics;  /* of the finished tracks file's rows (finish_job) */
 	char tracks_tmp[4096];
 	struct ob_audit *audit;
 	struct frame_queue q;
@@ -210,8 +212,9 @@ static double frame_rate(const struct ob_source_info *v)
 }
 
 /* A frame's rows are final: the track store hands them over, and they go to
- * tracks.h5 and to the analyzer, rows first, then the tracks confirmed by now,
- * so the numbers are always those of the rows on disk. */
+ * tracks.h5, rows first, then the tracks confirmed by now; the tracks that
+ * left the store go to the identities (analytics are computed from the file's
+ * rows at the end, finish_job). */
 static int record_rows(struct job_state *s, int64_t index, struct item *it)
 {
 	struct ob_retired r;
@@ -227,14 +230,11 @@ static int record_rows(struct job_state *s, int64_t index, struct item *it)
 	}
 	if (!ret && s->writer)
 		ret = ob_trackfile_add_frame(s->writer, &r.frame, r.rows, r.n);
-	if (!ret && s->analytics)
-		ret = ob_analytics_frame(s->analytics, r.frame.frame, r.frame.pts, r.rows, r.n);
-	for (size_t i = 0; i < r.nconfirmed && !ret; i++) {
-		if (s->writer)
-			ret = ob_trackfile_confirm(s->writer, r.confirmed[i]);
-		if (!ret && s->analytics)
-			ret = ob_analytics_confirm(s->analytics, r.confirmed[i]);
-	}
+	for (size_t i = 0; i < r.nconfirmed && !ret && s->writer; i++)
+		ret = ob_trackfile_confirm(s->writer, r.confirmed[i]);
+	for (size_t i = 0; i < r.nended && !ret && s->identity; i++)
+		if (r.ended[i].confirmed) /* only confirmed tracks are joined */
+			ret = ob_identity_add(s->identity, &r.ended[i]);
 	s->t.retire += ob_clock_seconds() - t0;
 	return ret;
 }
@@ -559,17 +559,6 @@ static double kept_start_time(const struct job_state *s)
 	return NAN;
 }
 
-/* Counts, crossings, visits, occupancy and heat, from the rows tracks.h5 gets
- * (record_rows hands both the same rows). */
-static int open_analytics(struct job_state *s)
-{
-	struct ob_analytics_config c;
-
-	ob_analytics_config_init(&c, s->info->width, s->info->height, frame_rate(s->info));
-	c.start_time = kept_start_time(s);
-	return ob_analytics_new(s->job->recipe, &c, &s->analytics);
-}
-
 static int open_tracks(struct job_state *s)
 {
 	const struct ob_recipe *r = s->job->recipe;
@@ -596,7 +585,7 @@ static int open_tracks(struct job_state *s)
 	if ((ret = ob_atomic_tmpname(s->job->tracks, s->tracks_tmp, sizeof(s->tracks_tmp))) ||
 	    (ret = ob_trackfile_create(s->tracks_tmp, &m, &s->writer)))
 		return ret;
-	return open_analytics(s);
+	return ob_identity_new(s->info->width, s->info->height, frame_rate(s->info), &s->identity);
 }
 
 bool ob_replay_keeps(const struct ob_replay *rp, uint64_t id)
@@ -649,6 +638,50 @@ static int record_redactions(struct job_state *s, struct ob_job_stats *stats)
 	return ret;
 }
 
+/*
+ * Every track's identity into tracks.h5: the fragments the store handed
+ * over, joined (identity.h); replaying a tracks file (obscura redact), the
+ * identities that file gives.  The one place identities are decided.
+ */
+static int give_identities(struct job_state *s)
+{
+	const struct ob_track_summary *t;
+	size_t n = ob_trackfile_writer_tracks(s->writer, &t);
+	struct ob_trackfile *f = NULL;
+	const struct ob_track_summary *ft = NULL;
+	size_t nft = 0;
+	int ret = 0;
+
+	if (s->job->replay && ((ret = ob_trackfile_open(s->job->replay->tracks, &f)) ||
+			       (ret = ob_trackfile_tracks(f, &ft, &nft))))
+		goto out;
+	if (!f && (ret = ob_identity_solve(s->identity)))
+		goto out;
+	for (size_t i = 0; i < n && !ret; i++) {
+		const struct ob_track_summary *o = f ? ob_track_summary_find(ft, nft, t[i].id) : NULL;
+		uint64_t id = f ? (o ? o->identity : t[i].id) : ob_identity_of(s->identity, t[i].id);
+
+		ret = ob_trackfile_set_identity(s->writer, t[i].id, id);
+	}
+out:
+	ob_trackfile_close(&f);
+	return ret;
+}
+
+/* Counts, crossings, visits, occupancy and heat of the finished tracks file:
+ * its rows replayed by identity (ob_analytics_file_replay), the same code
+ * path as `obscura inspect`, so what the job stores is what inspect says. */
+static int replay_analytics(struct job_state *s)
+{
+	struct ob_trackfile *f = NULL;
+	int ret = ob_trackfile_open(s->tracks_tmp, &f);
+
+	if (!ret)
+		ret = ob_analytics_file_replay(f, s->job->recipe, &s->analytics);
+	ob_trackfile_close(&f);
+	return ret;
+}
+
 /* The end of a job that read every frame: tracks.h5, the manifest's last
  * events, the bundle, then the export and tracks.h5 under their names. */
 static int finish_job(struct job_state *s, struct ob_job_stats *stats)
@@ -660,10 +693,11 @@ static int finish_job(struct job_state *s, struct ob_job_stats *stats)
 
 	struct ob_trackfile_group analytics;
 
-	if ((ret = ob_analytics_finish(s->analytics)))
+	if ((ret = give_identities(s)) || (ret = ob_trackfile_finish(s->writer, s->retired, NULL)) ||
+	    (ret = record_redactions(s, stats)) || (ret = replay_analytics(s)))
 		return ret;
 	analytics = ob_analytics_file_group(ob_analytics_result(s->analytics));
-	if ((ret = ob_trackfile_finish(s->writer, s->retired, &analytics)) || (ret = record_redactions(s, stats)))
+	if ((ret = ob_trackfile_add_group(s->tracks_tmp, &analytics)))
 		return ret;
 	if (!(stats->analytics = ob_analytics_json(ob_analytics_result(s->analytics))))
 		return ob_err(OB_ERR_NOMEM, "%s: out of memory", job->input);
@@ -710,6 +744,7 @@ static void job_release(struct job_state *s, struct ob_job_stats *stats, bool co
 		free(s->stages[i].priv);
 	}
 	ob_trackfile_writer_free(&s->writer);
+	ob_identity_free(&s->identity);
 	ob_analytics_free(&s->analytics);
 	ob_atomic_abort(s->tracks_tmp); /* "" once committed */
 	ob_track_store_free(&s->tracks);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "obscura/appearance.h"
 #include "obscura/detect.h"
 #include "obscura/error.h"
 #include "obscura/recipe.h"
@@ -40,6 +41,7 @@ struct detect {
 	double floor[LANE_COUNT]; /* the score detectors run at: lower ones continue tracks */
 	struct ob_box *boxes;     /* one lane's detections, for the store */
 	float *scores;
+	struct ob_appearance *app; /* their descriptors (the people lane's) */
 	struct ob_tiling *search[LANE_COUNT]; /* each detector's regions (faces: tiles too), by lane */
 	int64_t passes;           /* detection frames so far */
 	double seconds[LANE_COUNT + 1]; /* spent per detector (by lane), and feeding the trackers */
@@ -164,7 +166,8 @@ static int detect_init(void *priv, const struct ob_stage_ctx *ctx)
 		return ret;
 	d->boxes = malloc(OB_TRACK_MAX_BOXES * sizeof(*d->boxes));
 	d->scores = malloc(OB_TRACK_MAX_BOXES * sizeof(*d->scores));
-	return d->boxes && d->scores ? 0 : ob_err(OB_ERR_NOMEM, "out of memory");
+	d->app = malloc(OB_TRACK_MAX_BOXES * sizeof(*d->app));
+	return d->boxes && d->scores && d->app ? 0 : ob_err(OB_ERR_NOMEM, "out of memory");
 }
 
 /* A confident face of dets whose centre lies in the top frac of box p. */
@@ -209,8 +212,10 @@ static int people_faces(struct detect *d, const AVFrame *frame, size_t from, str
 	return 0;
 }
 
-/* Hands the detections of class cls in dets[from..] to the lane's tracker. */
-static int feed(struct detect *d, enum lane l, enum ob_class cls, const struct ob_detections *dets, size_t from)
+/* Hands the detections of class cls in dets[from..] to the lane's tracker,
+ * people with what their clothes look like (appearance.h). */
+static int feed(struct detect *d, enum lane l, enum ob_class cls, const struct ob_detections *dets, size_t from,
+		const AVFrame *frame)
 {
 	double t0 = ob_clock_seconds();
 	size_t n = 0;
@@ -221,7 +226,16 @@ static int feed(struct detect *d, enum lane l, enum ob_class cls, const struct o
 			d->boxes[n] = dets->v[i].box;
 			d->scores[n++] = dets->v[i].score;
 		}
-	ret = ob_track_store_observe(d->tracks, d->lane[l], d->boxes, d->scores, n);
+	if (cls == OB_CLASS_PERSON && frame) {
+		struct ob_yuv_view v = {
+			frame->data[0], frame->data[1], frame->data[2], frame->linesize[0], frame->linesize[1],
+			frame->linesize[2], frame->width, frame->height,
+		};
+
+		ob_appearance_batch(&v, d->boxes, n, d->app);
+	}
+	ret = ob_track_store_observe(d->tracks, d->lane[l], d->boxes, d->scores, n,
+				     cls == OB_CLASS_PERSON && frame ? d->app : NULL);
 	d->seconds[TRACKING] += ob_clock_seconds() - t0;
 	return ret;
 }
@@ -262,8 +276,8 @@ static int detect_process(void *priv, AVFrame *frame, int64_t index, const struc
 			ret = people_faces(d, frame, from, &d->guided);
 		d->seconds[LANE_FACES] += ob_clock_seconds() - t0;
 		if (ret ||
-		    (ret = feed(d, LANE_PEOPLE, OB_CLASS_PERSON, &d->dets, from)) ||
-		    (ret = feed(d, LANE_VEHICLES, OB_CLASS_VEHICLE, &d->dets, from)))
+		    (ret = feed(d, LANE_PEOPLE, OB_CLASS_PERSON, &d->dets, from, frame)) ||
+		    (ret = feed(d, LANE_VEHICLES, OB_CLASS_VEHICLE, &d->dets, from, NULL)))
 			return ret;
 	}
 	/* one update of the face tracker: the frame's faces and those found in people */
@@ -271,7 +285,7 @@ static int detect_process(void *priv, AVFrame *frame, int64_t index, const struc
 		for (size_t i = 0; i < d->guided.n; i++)
 			if ((ret = ob_detections_push(&d->dets, &d->guided.v[i])))
 				return ret;
-		if ((ret = feed(d, LANE_FACES, OB_CLASS_FACE, &d->dets, 0)))
+		if ((ret = feed(d, LANE_FACES, OB_CLASS_FACE, &d->dets, 0, NULL)))
 			return ret;
 	}
 	from = d->dets.n;
@@ -280,7 +294,7 @@ static int detect_process(void *priv, AVFrame *frame, int64_t index, const struc
 
 		ret = ob_tiling_run(d->search[LANE_TEXT], d->text, frame, d->floor[LANE_TEXT], &d->dets);
 		d->seconds[LANE_TEXT] += ob_clock_seconds() - t0;
-		if (ret || (ret = feed(d, LANE_TEXT, OB_CLASS_TEXT, &d->dets, from)))
+		if (ret || (ret = feed(d, LANE_TEXT, OB_CLASS_TEXT, &d->dets, from, NULL)))
 			return ret;
 	}
 	return 0;
@@ -321,8 +335,10 @@ static void detect_close(void *priv)
 	ob_detections_release(&d->guided);
 	free(d->boxes);
 	free(d->scores);
+	free(d->app);
 	d->boxes = NULL;
 	d->scores = NULL;
+	d->app = NULL;
 }
 
 const struct ob_stage ob_stage_detect = {

@@ -52,6 +52,10 @@ struct strack {
 	bool confirmed;      /* ... and its evidence holds: it counts */
 	bool confirm_sent;   /* ... and a retired frame reported it */
 	struct evidence ev;
+	struct obs head[VELOCITY_FIT]; /* its first detections, for its fragment */
+	size_t nhead;
+	struct ob_appearance app_sum;  /* sum of its detections' descriptors */
+	int64_t app_n;
 	struct obs *obs;
 	size_t n, cap;
 };
@@ -90,6 +94,8 @@ struct ob_track_store {
 	size_t npending;
 	uint64_t *ids;         /* scratch for ob_tracker_update */
 	uint64_t *newly;       /* the last retired frame's newly confirmed tracks */
+	struct ob_track_fragment *ended; /* the last retired frame's tracks that left */
+	size_t nended, ended_cap;
 	int64_t created, confirmed;
 };
 
@@ -171,6 +177,7 @@ void ob_track_store_free(struct ob_track_store **pts)
 	free(ts->pending_confirmed);
 	free(ts->ids);
 	free(ts->newly);
+	free(ts->ended);
 	free(ts);
 	*pts = NULL;
 }
@@ -193,6 +200,10 @@ int ob_track_store_add_lane(struct ob_track_store *ts, enum ob_class cls, double
 	tp.confirm_hits = ts->p.confirm;
 	tp.max_lost = ts->p.max_lost;
 	tp.tentative_keep = wait > 0 ? wait : 0;
+	if (cls == OB_CLASS_PERSON) {
+		tp.app_weight = OB_TRACK_APP_WEIGHT;
+		tp.app_gate = OB_TRACK_APP_GATE;
+	}
 	l = &ts->lanes[ts->nlanes];
 	l->cls = cls;
 	l->high = high;
@@ -296,7 +307,8 @@ static void add_evidence(struct evidence *e, const struct ob_box *b, float score
 	e->n++;
 }
 
-static int add_obs(struct ob_track_store *ts, uint64_t id, int lane, struct ob_box box, float score)
+static int add_obs(struct ob_track_store *ts, uint64_t id, int lane, struct ob_box box, float score,
+		   const struct ob_appearance *app)
 {
 	struct strack *t = find(ts, id);
 	int ret;
@@ -313,12 +325,19 @@ static int add_obs(struct ob_track_store *ts, uint64_t id, int lane, struct ob_b
 	if ((ret = ob_grow(&t->obs, &t->cap, t->n + 1, sizeof(*t->obs), SIZE_MAX)))
 		return ob_err(ret, "track store: %s", ob_errmsg());
 	t->obs[t->n++] = (struct obs){ ts->current, box, score };
+	if (t->nhead < VELOCITY_FIT)
+		t->head[t->nhead++] = t->obs[t->n - 1];
+	if (app && app->valid) {
+		for (int k = 0; k < OB_APPEARANCE_DIM; k++)
+			t->app_sum.h[k] += app->h[k];
+		t->app_n++;
+	}
 	add_evidence(&t->ev, &box, score);
 	return 0;
 }
 
 int ob_track_store_observe(struct ob_track_store *ts, int lane, const struct ob_box *boxes,
-			   const float *scores, size_t n)
+			   const float *scores, size_t n, const struct ob_appearance *app)
 {
 	int ret;
 
@@ -327,11 +346,11 @@ int ob_track_store_observe(struct ob_track_store *ts, int lane, const struct ob_
 	if (n > OB_TRACK_MAX_BOXES)
 		return ob_err(OB_ERR_LIMIT, "frame %lld: more than %d detections", (long long)ts->current,
 			      OB_TRACK_MAX_BOXES);
-	ret = ob_tracker_update(ts->lanes[lane].tracker, boxes, scores, n, ts->ids);
+	ret = ob_tracker_update(ts->lanes[lane].tracker, boxes, scores, n, app, ts->ids);
 	if (ret)
 		return ret;
 	for (size_t i = 0; i < n; i++)
-		if (ts->ids[i] && (ret = add_obs(ts, ts->ids[i], lane, boxes[i], scores[i])))
+		if (ts->ids[i] && (ret = add_obs(ts, ts->ids[i], lane, boxes[i], scores[i], app ? &app[i] : NULL)))
 			return ret;
 	sync_lane(ts, lane);
 	return 0;
@@ -659,12 +678,34 @@ int ob_track_store_rows(struct ob_track_store *ts, int64_t n, const struct ob_tr
 	return 0;
 }
 
+/* Track t as a fragment (track_store.h); its obs[] still hold its last detections. */
+static struct ob_track_fragment fragment_of(const struct ob_track_store *ts, const struct strack *t)
+{
+	struct ob_track_fragment f = {
+		.id = t->id, .cls = (uint8_t)ts->lanes[t->lane].cls, .confirmed = t->confirmed,
+		.first = t->head[0].frame, .last = t->obs[t->n - 1].frame,
+		.first_box = t->head[0].box, .last_box = t->obs[t->n - 1].box, .app_n = t->app_n,
+	};
+	size_t k = t->n < VELOCITY_FIT ? t->n : VELOCITY_FIT;
+	struct motion m0 = fit(t->head, t->nhead), m1 = fit(t->obs + t->n - k, k);
+
+	f.vx0 = m0.vx, f.vy0 = m0.vy, f.vx1 = m1.vx, f.vy1 = m1.vy;
+	if (t->app_n) {
+		for (int i = 0; i < OB_APPEARANCE_DIM; i++)
+			f.app.h[i] = (float)(t->app_sum.h[i] / (double)t->app_n);
+		f.app.valid = 1;
+	}
+	return f;
+}
+
 /* After frame n: a track's detections before the last VELOCITY_FIT at or
  * before n are no longer needed; a track out of its tracker whose rows are
- * all retired goes. */
-static void prune(struct ob_track_store *ts, int64_t n)
+ * all retired goes, and so does every track after the last frame (all), each
+ * leaving its fragment in ended[]. */
+static int prune(struct ob_track_store *ts, int64_t n, bool all)
 {
 	size_t keep = 0;
+	int ret;
 
 	for (size_t i = 0; i < ts->ntracks; i++) {
 		struct strack *t = &ts->tracks[i];
@@ -678,14 +719,21 @@ static void prune(struct ob_track_store *ts, int64_t n)
 			memmove(t->obs, t->obs + drop, (t->n - drop) * sizeof(*t->obs));
 			t->n -= drop;
 		}
-		if (!t->alive && (!t->n || (t->obs[t->n - 1].frame <= n &&
-					    n - t->obs[t->n - 1].frame >= ts->p.extend_after))) {
+		if (all || (!t->alive && (!t->n || (t->obs[t->n - 1].frame <= n &&
+						    n - t->obs[t->n - 1].frame >= ts->p.extend_after)))) {
+			if (t->n && t->nhead) {
+				if ((ret = ob_grow(&ts->ended, &ts->ended_cap, ts->nended + 1, sizeof(*ts->ended),
+						   SIZE_MAX)))
+					return ob_err(ret, "track store: %s", ob_errmsg());
+				ts->ended[ts->nended++] = fragment_of(ts, t);
+			}
 			free(t->obs);
 			continue;
 		}
 		ts->tracks[keep++] = *t;
 	}
 	ts->ntracks = keep;
+	return 0;
 }
 
 int ob_track_store_retire(struct ob_track_store *ts, int64_t n, struct ob_retired *out)
@@ -721,8 +769,11 @@ int ob_track_store_retire(struct ob_track_store *ts, int64_t n, struct ob_retire
 	out->nconfirmed = nnew;
 	ts->next_retire = n + 1;
 	ts->rows_frame = -1;
-	if (!ts->replay)
-		prune(ts, n);
+	ts->nended = 0;
+	if (!ts->replay && (ret = prune(ts, n, ts->finished && n == ts->current)))
+		return ret;
+	out->ended = ts->ended;
+	out->nended = ts->nended;
 	return 0;
 }
 

@@ -37,6 +37,12 @@
 #define MIN_SIZE 1.0
 /* Centre rule: only boxes whose areas are within this ratio of each other. */
 #define CENTRE_AREA_RATIO 4.0
+/* Appearance distance assumed when the track or the detection has no
+ * descriptor: about one person's own from detection to detection. */
+#define APP_UNKNOWN 0.25
+/* A track's descriptor is the mean of its first APP_MEAN_OF, then moves
+ * towards each new one at 1 / APP_MEAN_OF. */
+#define APP_MEAN_OF 10
 
 enum { KF_CX, KF_CY, KF_W, KF_H, KF_N };
 
@@ -59,6 +65,8 @@ struct ob_tracker {
 	 * and each one's filter at the same index. */
 	struct ob_track_info *info;
 	struct kalman *kf;
+	struct ob_appearance *app; /* running mean of its detections' descriptors */
+	int *app_n;                /* descriptors in that mean */
 	size_t n, cap;
 };
 
@@ -72,6 +80,7 @@ void ob_tracker_defaults(struct ob_tracker_params *p)
 		.centre_gate = 1.5,
 		.confirm_hits = 2,
 		.max_lost = 30,
+		.app_gate = 1,
 	};
 }
 
@@ -205,6 +214,9 @@ static int check_params(const struct ob_tracker_params *p)
 	if (!(p->centre_gate >= 0 && isfinite(p->centre_gate)))
 		return ob_err(OB_ERR_RECIPE, "tracker: centre gate %g must be 0 (off) or more",
 			      p->centre_gate);
+	if (!(p->app_weight >= 0 && isfinite(p->app_weight)) || !(p->app_gate >= 0 && p->app_gate <= 1))
+		return ob_err(OB_ERR_RECIPE, "tracker: appearance weight %g must be 0 or more, gate %g in [0, 1]",
+			      p->app_weight, p->app_gate);
 	if (p->confirm_hits < 1 || p->max_lost < 0)
 		return ob_err(OB_ERR_RECIPE,
 			      "tracker: confirm_hits %d must be 1 or more, max_lost %d 0 or more",
@@ -242,6 +254,8 @@ void ob_tracker_free(struct ob_tracker **t)
 		return;
 	free((*t)->info);
 	free((*t)->kf);
+	free((*t)->app);
+	free((*t)->app_n);
 	free(*t);
 	*t = NULL;
 }
@@ -268,6 +282,8 @@ void ob_tracker_step(struct ob_tracker *t)
 		if (ti.state == OB_TRACK_LOST && t->frame - ti.last_frame > t->p.max_lost)
 			continue;
 		t->kf[keep] = t->kf[i];
+		t->app[keep] = t->app[i];
+		t->app_n[keep] = t->app_n[i];
 		kalman_predict(&t->kf[keep], ti.state == OB_TRACK_LOST);
 		refresh(&ti, &t->kf[keep]);
 		t->info[keep++] = ti;
@@ -278,30 +294,49 @@ void ob_tracker_step(struct ob_tracker *t)
 /* Room for n live tracks (n <= OB_TRACKER_MAX_TRACKS). */
 static int reserve(struct ob_tracker *t, size_t n)
 {
-	size_t ci = t->cap, ck = t->cap; /* info and kf share one capacity */
+	size_t ci = t->cap, ck = t->cap, ca = t->cap, cn = t->cap; /* one capacity for all four */
 	int ret;
 
 	if ((ret = ob_grow(&t->info, &ci, n, sizeof(*t->info), OB_TRACKER_MAX_TRACKS)) ||
-	    (ret = ob_grow(&t->kf, &ck, n, sizeof(*t->kf), OB_TRACKER_MAX_TRACKS)))
+	    (ret = ob_grow(&t->kf, &ck, n, sizeof(*t->kf), OB_TRACKER_MAX_TRACKS)) ||
+	    (ret = ob_grow(&t->app, &ca, n, sizeof(*t->app), OB_TRACKER_MAX_TRACKS)) ||
+	    (ret = ob_grow(&t->app_n, &cn, n, sizeof(*t->app_n), OB_TRACKER_MAX_TRACKS)))
 		return ob_err(ret, "tracker: %zu tracks: %s", n, ob_errmsg());
 	t->cap = ci;
 	return 0;
 }
 
+/* A first-round cost (finite) with the appearance of track i and detection d
+ * (tracker.h, ob_tracker_update). */
+static double with_appearance(const struct ob_tracker *t, size_t i, const struct ob_appearance *d, double cost)
+{
+	const struct ob_appearance *a = &t->app[i];
+	double dist;
+
+	if (!a->valid || !d->valid)
+		return cost + t->p.app_weight * APP_UNKNOWN;
+	dist = ob_appearance_distance(a, d);
+	if (dist > t->p.app_gate && (t->info[i].state == OB_TRACK_LOST || cost > 1 - t->p.iou_gate))
+		return INFINITY;
+	return cost + t->p.app_weight * dist;
+}
+
 /*
  * One round of association: the tracks tk[0..nt) against the detections
- * dk[0..nd), pairs priced by first_cost() (first round) or 1 - IoU gated at
- * low_iou_gate (second round).  Sets match[track] = detection index.
+ * dk[0..nd), pairs priced by first_cost() and the appearance (first round)
+ * or 1 - IoU gated at low_iou_gate (second round).  Sets match[track] =
+ * detection index.
  */
-static int associate(const struct ob_tracker *t, const struct ob_box *boxes, const size_t *tk,
-		     size_t nt, const size_t *dk, size_t nd, bool first, double *cost, long *r2c,
-		     long *match)
+static int associate(const struct ob_tracker *t, const struct ob_box *boxes,
+		     const struct ob_appearance *app, const size_t *tk, size_t nt, const size_t *dk,
+		     size_t nd, bool first, double *cost, long *r2c, long *match)
 {
 	double limit = 1 - t->p.low_iou_gate;
+	bool use_app = first && app && t->p.app_weight > 0;
 	int ret;
 
 	if (first)
-		limit = t->p.centre_gate > 0 ? 1 : 1 - t->p.iou_gate;
+		limit = (t->p.centre_gate > 0 ? 1 : 1 - t->p.iou_gate) + (use_app ? t->p.app_weight : 0);
 	if (!nt || !nd)
 		return 0;
 	for (size_t i = 0; i < nt; i++) {
@@ -312,7 +347,9 @@ static int associate(const struct ob_tracker *t, const struct ob_box *boxes, con
 			double o;
 
 			if (first) {
-				cost[i * nd + j] = first_cost(&t->p, tb, db);
+				double c = first_cost(&t->p, tb, db);
+
+				cost[i * nd + j] = use_app && isfinite(c) ? with_appearance(t, tk[i], &app[dk[j]], c) : c;
 				continue;
 			}
 			o = ob_box_iou(tb, db);
@@ -329,7 +366,7 @@ static int associate(const struct ob_tracker *t, const struct ob_box *boxes, con
 }
 
 int ob_tracker_update(struct ob_tracker *t, const struct ob_box *boxes, const float *scores,
-		      size_t n, uint64_t *ids)
+		      size_t n, const struct ob_appearance *app, uint64_t *ids)
 {
 	size_t *hi = NULL, *lo = NULL, *tk = NULL, nhi = 0, nlo = 0, ntk = 0, keep = 0, fresh = 0;
 	size_t nt = t->n, live = 0;
@@ -379,14 +416,14 @@ int ob_tracker_update(struct ob_tracker *t, const struct ob_box *boxes, const fl
 	}
 
 	/* First round: high detections against every track. */
-	ret = associate(t, boxes, tk, nt, hi, nhi, true, cost, r2c, match);
+	ret = associate(t, boxes, app, tk, nt, hi, nhi, true, cost, r2c, match);
 	if (ret)
 		goto out;
 	/* Second round: low detections against confirmed tracks still unmatched. */
 	for (size_t i = 0; i < nt; i++)
 		if (match[i] < 0 && t->info[i].state == OB_TRACK_CONFIRMED)
 			tk[ntk++] = i;
-	ret = associate(t, boxes, tk, ntk, lo, nlo, false, cost, r2c, match);
+	ret = associate(t, boxes, app, tk, ntk, lo, nlo, false, cost, r2c, match);
 	if (ret)
 		goto out;
 
@@ -414,6 +451,10 @@ int ob_tracker_update(struct ob_tracker *t, const struct ob_box *boxes, const fl
 
 		if (match[i] >= 0) {
 			kalman_update(&t->kf[i], boxes[match[i]]);
+			if (app && app[match[i]].valid && scores[match[i]] >= t->p.high) {
+				t->app_n[i] += t->app_n[i] < APP_MEAN_OF;
+				ob_appearance_blend(&t->app[i], &app[match[i]], 1.0 / t->app_n[i]);
+			}
 			ti.hits++;
 			ti.last_frame = t->frame;
 			if (ti.state == OB_TRACK_LOST ||
@@ -429,6 +470,8 @@ int ob_tracker_update(struct ob_tracker *t, const struct ob_box *boxes, const fl
 		}
 		refresh(&ti, &t->kf[i]);
 		t->kf[keep] = t->kf[i];
+		t->app[keep] = t->app[i];
+		t->app_n[keep] = t->app_n[i];
 		t->info[keep++] = ti;
 	}
 	/* High detections left over start tracks, in detection order, so that
@@ -440,6 +483,12 @@ int ob_tracker_update(struct ob_tracker *t, const struct ob_box *boxes, const fl
 		if (used[d])
 			continue;
 		kalman_init(&t->kf[keep], boxes[d]);
+		memset(&t->app[keep], 0, sizeof(t->app[keep]));
+		t->app_n[keep] = 0;
+		if (app && app[d].valid) {
+			t->app[keep] = app[d];
+			t->app_n[keep] = 1;
+		}
 		*ti = (struct ob_track_info){
 			.id = (*t->next_id)++,
 			.state = t->p.confirm_hits <= 1 ? OB_TRACK_CONFIRMED : OB_TRACK_TENTATIVE,

@@ -56,12 +56,17 @@ static const struct ob_h5_member track_members[] = {
 	TRK("observed", observed, OB_H5_I64),
 	TRK("rows", rows, OB_H5_I64),
 	TRK("mean_score", mean_score, OB_H5_F64),
+	TRK("identity", identity, OB_H5_U64), /* last: files before it have the others only */
 };
 #undef TRK
 
 static const struct ob_h5_table rows_table = OB_H5_TABLE("/detections", row_members, struct ob_track_row);
 static const struct ob_h5_table frames_table = OB_H5_TABLE("/frames", frame_members, struct ob_frame_summary);
 static const struct ob_h5_table tracks_table = OB_H5_TABLE("/tracks", track_members, struct ob_track_summary);
+/* /tracks as written before identities: every member but the last. */
+static const struct ob_h5_table tracks_table_v1 = { "/tracks", track_members,
+						    sizeof(track_members) / sizeof(track_members[0]) - 1,
+						    sizeof(struct ob_track_summary) };
 
 /* A compound dataset of tracks.h5 as the writer or the reader holds it: the
  * dataset, its file and memory types, and its length (written so far, or

@@ -26,6 +26,7 @@ struct ob_trackfile {
 	struct ob_track_summary *tracks;
 	size_t ntracks;
 	bool tracks_read;
+	bool no_identity;           /* /tracks written before identities */
 	/* rows_at(): a read buffer over /detections and the current frame's rows */
 	struct ob_track_row *buf;
 	size_t buf_n, buf_pos;
@@ -248,6 +249,21 @@ out:
 	return ret;
 }
 
+/* /tracks, with or without its identity column (files before it: each track its own). */
+static int open_tracks(struct ob_trackfile *f)
+{
+	hid_t d = H5Lexists(f->h5.file, "tracks", H5P_DEFAULT) > 0 ? H5Dopen2(f->h5.file, "/tracks", H5P_DEFAULT) : -1;
+	hid_t ft = d >= 0 ? H5Dget_type(d) : -1;
+
+	if (ft >= 0 && H5Tget_class(ft) == H5T_COMPOUND && H5Tget_member_index(ft, "identity") < 0) {
+		f->no_identity = true;
+		tf_table_init(&f->h5.trk, &tracks_table_v1);
+	}
+	ob_h5_close(&ft);
+	ob_h5_close(&d);
+	return open_table(f, &f->h5.trk);
+}
+
 static int read_models(struct ob_trackfile *f)
 {
 	struct ob_trackfile_meta *m = &f->meta;
@@ -335,7 +351,7 @@ int ob_trackfile_open(const char *path, struct ob_trackfile **out)
 		goto out;
 	}
 	if ((ret = read_meta(f)) || (ret = read_models(f)) ||
-	    (ret = open_table(f, &f->h5.det)) || (ret = open_table(f, &f->h5.frm)) || (ret = open_table(f, &f->h5.trk)))
+	    (ret = open_table(f, &f->h5.det)) || (ret = open_table(f, &f->h5.frm)) || (ret = open_tracks(f)))
 		goto out;
 	if (f->h5.trk.n > OB_TRACKFILE_MAX_TRACKS) {
 		ret = bad_file(f, "more than %d tracks", OB_TRACKFILE_MAX_TRACKS);
@@ -475,13 +491,15 @@ int ob_trackfile_tracks(struct ob_trackfile *f, const struct ob_track_summary **
 		if (ret)
 			return ret;
 		for (size_t i = 0; i < count; i++) {
-			const struct ob_track_summary *t = &f->tracks[i];
+			struct ob_track_summary *t = &f->tracks[i];
 
+			if (f->no_identity)
+				t->identity = t->id;
 			if (t->id == 0 || (i > 0 && t->id <= t[-1].id))
 				return bad_file(f, "/tracks row %zu: ids not increasing", i);
 			if (t->rows < t->observed || t->observed < 0 || t->first_frame < 0 ||
 			    t->last_frame < t->first_frame || !isfinite(t->mean_score) || !isfinite(t->first_pts) ||
-			    !isfinite(t->last_pts))
+			    !isfinite(t->last_pts) || t->identity == 0 || t->identity > t->id)
 				return bad_file(f, "/tracks row %zu (track %" PRIu64 ") is invalid", i, t->id);
 		}
 		f->ntracks = count;

@@ -248,7 +248,7 @@ static int track_of(struct ob_trackfile_writer *w, const struct ob_track_row *r,
 		w->ntracks++;
 		w->tracks[i] = (struct ob_track_summary){
 			.id = r->track, .cls = r->cls, .confirmed = take_pending(w, r->track),
-			.first_frame = r->frame, .last_frame = -1, .first_pts = r->pts,
+			.first_frame = r->frame, .last_frame = -1, .first_pts = r->pts, .identity = r->track,
 		};
 		w->score_sum[i] = 0;
 	}
@@ -347,6 +347,20 @@ int ob_trackfile_confirm(struct ob_trackfile_writer *w, uint64_t id)
 	return 0;
 }
 
+int ob_trackfile_set_identity(struct ob_trackfile_writer *w, uint64_t id, uint64_t identity)
+{
+	bool found;
+	size_t i;
+
+	if (w->failed || w->finished || id == 0 || identity == 0 || identity > id)
+		return ob_err(OB_ERR_INTERNAL, "%s: cannot give track %" PRIu64 " identity %" PRIu64, w->path, id,
+			      identity);
+	i = search_ids(w->tracks, w->ntracks, sizeof(*w->tracks), id, &found);
+	if (found)
+		w->tracks[i].identity = identity;
+	return 0; /* a track without a row is not written */
+}
+
 size_t ob_trackfile_writer_tracks(struct ob_trackfile_writer *w, const struct ob_track_summary **tracks)
 {
 	for (size_t i = 0; i < w->ntracks; i++)
@@ -397,6 +411,33 @@ int ob_trackfile_finish(struct ob_trackfile_writer *w, int64_t frames, const str
 	}
 	close(fd);
 	w->finished = true;
+	return 0;
+}
+
+int ob_trackfile_add_group(const char *path, const struct ob_trackfile_group *g)
+{
+	hid_t file;
+	int fd, e = 0;
+
+	errno = 0;
+	file = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+	if (file < 0)
+		return ob_err(OB_ERR_OUTPUT, "%s: cannot open: %s", path, ob_h5_io_cause(errno));
+	errno = 0;
+	if (g->write(file, g->opaque))
+		e = errno ? errno : EIO;
+	if (H5Fclose(file) < 0 && !e)
+		e = errno ? errno : EIO;
+	if (e)
+		return ob_err(OB_ERR_OUTPUT, "%s: %s: %s", path, g->name, ob_h5_io_cause(e));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) < 0) {
+		e = errno;
+		if (fd >= 0)
+			close(fd);
+		return ob_err(OB_ERR_OUTPUT, "%s: fsync: %s", path, strerror(e));
+	}
+	close(fd);
 	return 0;
 }
 

@@ -97,7 +97,7 @@ test_expect_success '--mot: confirmed people, observed and interpolated rows, 1-
 	expected_mot person >expect
 	test_line_count expect 46
 	test_cmp expect people.csv
-	test_grep -x "mot:      people.csv: 46 rows of 1 confirmed person tracks" out
+	test_grep -x "mot:      people.csv: 46 rows of 1 confirmed person identities" out
 	head -n 2 people.csv >first
 	printf "%s\n" "13,1,104.00,50.00,40.00,80.00,0.7000,-1,-1,-1" \
 		"14,1,106.00,50.00,40.00,80.00,0.8000,-1,-1,-1" >expect.first
@@ -220,7 +220,26 @@ test_expect_success 'h5py reads the attributes and datasets' '
 	    assert list(t["observed"]) == [41, 60, 5, 20] and list(t["rows"]) == [50, 60, 5, 20]
 	    assert list(t["first_frame"]) == [10, 20, 70, 80] and list(t["last_frame"]) == [59, 79, 74, 99]
 	    assert abs(t["mean_score"][0] - 0.7) < 1e-6
+	    assert list(t["identity"]) == [1, 2, 3, 4]  # nothing joined: each its own
 	PY
+'
+
+test_expect_success 'a file written before identities: each track its own identity' '
+	"$PYTHON" - <<-\PY &&
+	import h5py, numpy, shutil
+	shutil.copy("t.h5", "old.h5")
+	with h5py.File("old.h5", "r+") as f:
+	    t = f["tracks"][:]
+	    names = [n for n in t.dtype.names if n != "identity"]
+	    old = numpy.zeros(len(t), dtype=[(n, t.dtype[n]) for n in names])
+	    for n in names:
+	        old[n] = t[n]
+	    del f["tracks"]
+	    f.create_dataset("tracks", data=old)
+	PY
+	"$OBSCURA" inspect --json --mot old.csv old.h5 >old.json &&
+	json_get "assert [(t[\"id\"], t[\"identity\"]) for t in d[\"tracks\"]] == [(1, 1), (2, 2), (3, 3), (4, 4)], d[\"tracks\"]" <old.json &&
+	test_cmp people.csv old.csv
 '
 
 test_expect_success 'not a readable tracks file: exit 9, one line naming the file and the cause' '

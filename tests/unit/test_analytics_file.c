@@ -2,6 +2,7 @@
 /* test_analytics_file.c - /analytics in tracks.h5: written by the trackfile
  * writer from a scene whose every count is known, read back with the plain
  * HDF5 API, replayed with the same and with another recipe, reproducible. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -387,6 +388,77 @@ static void test_replay_same_recipe(void **state)
 	ob_trackfile_close(&f);
 }
 
+/*
+ * One person walking down x 320 (feet y 100 + 10 f) through the hall and
+ * the door (y 180) as two tracks: 1 observed on frames 0..5, 2 observed on
+ * 10..16, 24 frames in all.  As two tracks they cross nothing (each sees
+ * one side) and visit twice (0.5 s unseen ends a visit).  As one identity
+ * (2 joined to 1), one person crosses once (past the line on frame 9) and visits once:
+ * the gap 6..9 is bridged by rows interpolated between the two tracks'
+ * ends; or, when track 1 goes on extrapolated (standing at y 150) up to
+ * frame 10, frame 10 takes track 2's observed row.
+ */
+static void test_replay_identities(void **state)
+{
+	(void)state;
+	for (int v = 0; v < 3; v++) {
+		char path[320];
+		struct ob_trackfile_meta meta;
+		struct ob_trackfile_writer *w = NULL;
+		struct ob_trackfile *f = NULL;
+		struct ob_recipe *r = parse(recipe);
+		struct ob_analytics *a = NULL;
+		const struct ob_analytics_result *got;
+		int ci;
+
+		snprintf(path, sizeof(path), "%s/broken%d.h5", dir, v);
+		make_meta(&meta);
+		assert_int_equal(ob_trackfile_create(path, &meta, &w), 0);
+		assert_int_equal(ob_trackfile_confirm(w, 1), 0);
+		assert_int_equal(ob_trackfile_confirm(w, 2), 0);
+		for (int64_t fr = 0; fr < 24; fr++) {
+			struct ob_track_row rows[2];
+			struct ob_frame_summary fs = { .frame = fr, .pts = (double)fr / FPS };
+			double y = 100 + 10.0 * (double)fr;
+			size_t n = 0;
+
+			if (fr <= 5 || (v == 2 && fr <= 10))
+				rows[n++] = (struct ob_track_row){ .frame = fr, .pts = fs.pts, .track = 1,
+								   .cls = OB_CLASS_PERSON,
+								   .kind = fr <= 5 ? OB_ROW_OBSERVED : OB_ROW_EXTRAPOLATED,
+								   .x = 310, .y = (float)(fmin(y, 150) - 60), .w = 20, .h = 60 };
+			if (fr >= 10 && fr <= 16)
+				rows[n++] = (struct ob_track_row){ .frame = fr, .pts = fs.pts, .track = 2,
+								   .cls = OB_CLASS_PERSON, .kind = OB_ROW_OBSERVED,
+								   .x = 310, .y = (float)(y - 60), .w = 20, .h = 60 };
+			fs.boxes = (uint32_t)n;
+			assert_int_equal(ob_trackfile_add_frame(w, &fs, rows, n), 0);
+		}
+		assert_int_equal(ob_trackfile_set_identity(w, 1, 2), OB_ERR_INTERNAL); /* never a later track */
+		if (v)
+			assert_int_equal(ob_trackfile_set_identity(w, 2, 1), 0);
+		assert_int_equal(ob_trackfile_finish(w, 24, NULL), 0);
+		ob_trackfile_writer_free(&w);
+		assert_int_equal(ob_trackfile_open(path, &f), 0);
+		if (ob_analytics_file_replay(f, r, &a))
+			fail_msg("%s", ob_errmsg());
+		got = ob_analytics_result(a);
+		ci = ob_analytics_class_index(got, OB_CLASS_PERSON);
+		assert_int_equal(got->tracks[ci], v ? 1 : 2);
+		assert_int_equal(line_count(got, 0, OB_CROSS_FORWARD, OB_CLASS_PERSON) +
+					 line_count(got, 0, OB_CROSS_BACKWARD, OB_CLASS_PERSON),
+				 v ? 1 : 0);
+		assert_int_equal(got->n_visits, v ? 1 : 2);
+		if (v == 1)
+			assert_int_equal(got->crossings[0].frame, 9); /* on the line on 8 */
+		if (v)
+			expect_visit(&got->visits[0], 1, 0, 17);
+		ob_analytics_free(&a);
+		ob_trackfile_close(&f);
+		ob_recipe_free(&r);
+	}
+}
+
 static void test_replay_other_recipe(void **state)
 {
 	struct ob_trackfile *f = NULL;
@@ -533,6 +605,7 @@ int main(void)
 		cmocka_unit_test(test_written),
 		cmocka_unit_test(test_replay_same_recipe),
 		cmocka_unit_test(test_replay_other_recipe),
+		cmocka_unit_test(test_replay_identities),
 		cmocka_unit_test(test_reproducible),
 		cmocka_unit_test(test_errors),
 	};

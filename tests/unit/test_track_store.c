@@ -91,7 +91,7 @@ static void run(const struct ob_track_params *p, const struct object *objs, size
 				ran = true;
 			}
 		if (ran || f % detector_every == 0)
-			assert_int_equal(ob_track_store_observe(ts, lane, boxes, scores, n), 0);
+			assert_int_equal(ob_track_store_observe(ts, lane, boxes, scores, n, NULL), 0);
 		retire_ready(ts, &next);
 		/* nothing is final before the lookahead has passed */
 		assert_true(next == (f - p->lookahead + 1 > 0 ? f - p->lookahead + 1 : 0));
@@ -408,7 +408,7 @@ static void test_memory_bounded(void **state)
 		float s = 0.8f;
 
 		assert_int_equal(ob_track_store_begin_frame(ts, f, (double)f / 25), 0);
-		assert_int_equal(ob_track_store_observe(ts, lane, &b, &s, f % 10 < 8), 0);
+		assert_int_equal(ob_track_store_observe(ts, lane, &b, &s, f % 10 < 8, NULL), 0);
 		retire_ready(ts, &next);
 		if (ob_track_store_held(ts) > most)
 			most = ob_track_store_held(ts);
@@ -494,8 +494,8 @@ static void test_confirmed_needs_evidence(void **state)
 			if (f > 100)
 				b[1].x += 2.0 * (double)(f - 100);
 			assert_int_equal(ob_track_store_begin_frame(ts, f, (double)f / 25), 0);
-			assert_int_equal(ob_track_store_observe(ts, person, b, sc, 3), 0);
-			assert_int_equal(ob_track_store_observe(ts, vehicle, &car, &car_score, 1), 0);
+			assert_int_equal(ob_track_store_observe(ts, person, b, sc, 3, NULL), 0);
+			assert_int_equal(ob_track_store_observe(ts, vehicle, &car, &car_score, 1, NULL), 0);
 		} else {
 			ob_track_store_finish(ts);
 		}
@@ -537,6 +537,68 @@ static void test_confirmed_needs_evidence(void **state)
 	ob_track_store_free(&ts);
 }
 
+/*
+ * Every track leaves its fragment once: a person walking right at 2 px a
+ * frame, detected on frames 0..59 in red then gone, and one standing still
+ * until the end.  The walker's fragment says where and when it began and
+ * ended, its motion at both ends and its mean descriptor; the stander's
+ * comes with the last frame.
+ */
+static void test_fragments(void **state)
+{
+	struct ob_track_params p;
+	struct ob_track_store *ts;
+	struct ob_appearance app[2] = { { .valid = 1 }, { .valid = 0 } };
+	struct ob_track_fragment got[4];
+	size_t ngot = 0;
+	int lane;
+	int64_t next = 0;
+
+	(void)state;
+	params(&p);
+	app[0].h[9] = 1;
+	app[0].h[OB_APPEARANCE_BINS + 9] = 1;
+	assert_int_equal(ob_track_store_new(&p, &ts), 0);
+	assert_int_equal(ob_track_store_add_lane(ts, OB_CLASS_PERSON, 0.3, 0.3, 0, &lane), 0);
+	for (int64_t f = 0; f <= 120; f++) {
+		if (f < 120) {
+			struct ob_box b[2] = { { 100 + 2.0 * (double)f, 100, 30, 90 }, { 500, 300, 30, 90 } };
+			float sc[2] = { 0.9f, 0.9f };
+			size_t first = f < 60 ? 0 : 1;
+
+			assert_int_equal(ob_track_store_begin_frame(ts, f, (double)f / 25), 0);
+			assert_int_equal(ob_track_store_observe(ts, lane, b + first, sc, 2 - first, app + first), 0);
+		} else {
+			ob_track_store_finish(ts);
+		}
+		while (next < ob_track_store_ready(ts)) {
+			struct ob_retired r;
+
+			assert_int_equal(ob_track_store_retire(ts, next, &r), 0);
+			for (size_t i = 0; i < r.nended; i++) {
+				assert_true(ngot < 4);
+				got[ngot++] = r.ended[i];
+			}
+			next++;
+		}
+	}
+	assert_int_equal(ngot, 2);
+	assert_int_equal(got[0].id, 1); /* the walker left first */
+	assert_int_equal(got[0].cls, OB_CLASS_PERSON);
+	assert_true(got[0].confirmed);
+	assert_int_equal(got[0].first, 0);
+	assert_int_equal(got[0].last, 59);
+	assert_true(fabs(got[0].first_box.x - 100) < 1e-9 && fabs(got[0].last_box.x - 218) < 1e-9);
+	assert_true(fabs(got[0].vx0 - 2) < 1e-9 && fabs(got[0].vx1 - 2) < 1e-9 && fabs(got[0].vy1) < 1e-9);
+	assert_int_equal(got[0].app_n, 60);
+	assert_true(got[0].app.valid && fabs(got[0].app.h[9] - 1) < 1e-6);
+	assert_int_equal(got[1].id, 2); /* the stander, never described, at the end */
+	assert_false(got[1].confirmed); /* never moved */
+	assert_int_equal(got[1].last, 119);
+	assert_false(got[1].app.valid);
+	ob_track_store_free(&ts);
+}
+
 static void test_params_from_seconds(void **state)
 {
 	struct ob_track_opts o = { .lookahead = 1.0, .extend_before = 0.5, .extend_after = 0.2, .max_lost = 1,
@@ -569,6 +631,7 @@ int main(void)
 		cmocka_unit_test(test_replay_rows),
 		cmocka_unit_test(test_confirmed_needs_evidence),
 		cmocka_unit_test(test_params_from_seconds),
+		cmocka_unit_test(test_fragments),
 	};
 	int ret;
 

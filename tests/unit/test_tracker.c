@@ -54,7 +54,7 @@ static void frame(struct ob_tracker *t, const struct ob_box *b, const float *s, 
 		  uint64_t *ids)
 {
 	ob_tracker_step(t);
-	assert_int_equal(ob_tracker_update(t, b, s, n, ids), 0);
+	assert_int_equal(ob_tracker_update(t, b, s, n, NULL, ids), 0);
 }
 
 /* The live track with this id, or NULL. */
@@ -173,7 +173,7 @@ static void test_long_loss_new_id(void **state)
 	ob_tracker_step(t);
 	assert_int_equal(ob_tracker_frame(t), 40);
 	assert_null(track(t, id));
-	assert_int_equal(ob_tracker_update(t, NULL, NULL, 0, NULL), 0);
+	assert_int_equal(ob_tracker_update(t, NULL, NULL, 0, NULL, NULL), 0);
 	frame(t, &b, &s, 1, &got);
 	assert_true(got > id);
 	assert_int_equal(ntracks(t), 1);
@@ -269,7 +269,7 @@ static void test_tentative_tracks(void **state)
 	ob_tracker_step(t);
 	assert_non_null(track(t, id));
 	/* ...but when detection ran and did not see it. */
-	assert_int_equal(ob_tracker_update(t, NULL, NULL, 0, NULL), 0);
+	assert_int_equal(ob_tracker_update(t, NULL, NULL, 0, NULL, NULL), 0);
 	assert_int_equal(ntracks(t), 0);
 
 	/* Three hits confirm. */
@@ -318,7 +318,7 @@ static void test_stride_keeps_ids(void **state)
 					assert_true(ob_box_iou(track(t, first[k])->box, b[k]) > 0.8);
 			continue;
 		}
-		assert_int_equal(ob_tracker_update(t, b, s, 3, ids), 0);
+		assert_int_equal(ob_tracker_update(t, b, s, 3, NULL, ids), 0);
 		for (int k = 0; k < 3; k++) {
 			if (!first[k])
 				first[k] = ids[k];
@@ -356,7 +356,7 @@ static uint64_t run_fast_face(double centre_gate, int every, double speed, uint6
 		if (f)
 			assert_true(ob_box_iou(last, b) == 0); /* nothing to overlap */
 		last = b;
-		assert_int_equal(ob_tracker_update(t, &b, &s, 1, &got), 0);
+		assert_int_equal(ob_tracker_update(t, &b, &s, 1, NULL, &got), 0);
 		first = first ? first : got;
 		changes += prev && got != prev;
 		prev = got;
@@ -606,11 +606,11 @@ static void test_limits_and_misuse(void **state)
 	t = make(&p, &next_id);
 	assert_int_equal(ob_tracker_frame(t), -1);
 	/* Update before a step, or twice on one frame: a caller's bug. */
-	assert_int_equal(ob_tracker_update(t, NULL, NULL, 0, NULL), OB_ERR_INTERNAL);
+	assert_int_equal(ob_tracker_update(t, NULL, NULL, 0, NULL, NULL), OB_ERR_INTERNAL);
 	ob_tracker_step(t);
 	assert_int_equal(ob_tracker_frame(t), 0);
-	assert_int_equal(ob_tracker_update(t, NULL, NULL, 0, NULL), 0);
-	assert_int_equal(ob_tracker_update(t, NULL, NULL, 0, NULL), OB_ERR_INTERNAL);
+	assert_int_equal(ob_tracker_update(t, NULL, NULL, 0, NULL, NULL), 0);
+	assert_int_equal(ob_tracker_update(t, NULL, NULL, 0, NULL, NULL), OB_ERR_INTERNAL);
 
 	/* Empty, non-finite boxes and NaN scores are ignored. */
 	b[0] = (struct ob_box){ 10, 10, 0, 10 };
@@ -629,24 +629,81 @@ static void test_limits_and_misuse(void **state)
 		s[i] = 0.9f;
 	}
 	ob_tracker_step(t);
-	assert_int_equal(ob_tracker_update(t, b, s, MANY, ids), OB_ERR_LIMIT);
+	assert_int_equal(ob_tracker_update(t, b, s, MANY, NULL, ids), OB_ERR_LIMIT);
 	assert_int_equal(ntracks(t), 0);
 	assert_int_equal(next_id, 1);
 	frame(t, b, s, MANY - 1, ids);
 	assert_int_equal(ntracks(t), OB_TRACKER_MAX_TRACKS);
 	ob_tracker_step(t);
-	assert_int_equal(ob_tracker_update(t, b, s, MANY, ids), OB_ERR_LIMIT);
+	assert_int_equal(ob_tracker_update(t, b, s, MANY, NULL, ids), OB_ERR_LIMIT);
 	assert_int_equal(ntracks(t), OB_TRACKER_MAX_TRACKS);
 	/* The same boxes again continue every track. */
-	assert_int_equal(ob_tracker_update(t, b, s, MANY - 1, ids), 0);
+	assert_int_equal(ob_tracker_update(t, b, s, MANY - 1, NULL, ids), 0);
 	for (int i = 0; i < MANY - 1; i++)
 		assert_int_equal(ids[i], (uint64_t)i + 1);
 	ob_tracker_step(t);
-	assert_int_equal(ob_tracker_update(t, b, s, OB_ASSIGN_MAX + 1, ids), OB_ERR_LIMIT);
+	assert_int_equal(ob_tracker_update(t, b, s, OB_ASSIGN_MAX + 1, NULL, ids), OB_ERR_LIMIT);
 	ob_tracker_free(&t);
 	free(b);
 	free(s);
 	free(ids);
+}
+
+/* One colour: all of each part's mass in one bin (distance 1 between two colours). */
+static struct ob_appearance colour(int bin)
+{
+	struct ob_appearance a = { .valid = 1 };
+
+	a.h[bin] = 1;
+	a.h[OB_APPEARANCE_BINS + bin] = 1;
+	return a;
+}
+
+/*
+ * A walks right and is lost (behind something) at frame 10; at frame 14 B,
+ * dressed otherwise, stands where A was predicted to be.  By position alone
+ * B continues A's track; with appearance, B starts its own, and A, coming
+ * back in its own clothes at frame 16, takes its track up again.
+ */
+static void test_appearance_lost_track_not_handed_on(void **state)
+{
+	(void)state;
+	for (int use = 0; use < 2; use++) {
+		struct ob_tracker_params p;
+		struct ob_tracker *t;
+		uint64_t next = 1, id_a = 0, got = 0;
+		struct ob_appearance red = colour(12), blue = colour(20);
+		float s = 0.9f;
+
+		ob_tracker_defaults(&p);
+		if (use) {
+			p.app_weight = 0.5;
+			p.app_gate = 0.45;
+		}
+		t = make(&p, &next);
+		for (int f = 0; f < 17; f++) {
+			struct ob_box a = { 100 + 2.0 * f, 100, 30, 80 };
+			struct ob_box b = { 100 + 2.0 * 14, 100, 30, 80 };
+
+			ob_tracker_step(t);
+			if (f < 10) {
+				assert_int_equal(ob_tracker_update(t, &a, &s, 1, &red, &got), 0);
+				id_a = got;
+			} else if (f == 14) {
+				assert_int_equal(ob_tracker_update(t, &b, &s, 1, &blue, &got), 0);
+				if (use)
+					assert_int_not_equal(got, id_a);
+				else
+					assert_int_equal(got, id_a);
+			} else if (f == 16 && use) {
+				assert_int_equal(ob_tracker_update(t, &a, &s, 1, &red, &got), 0);
+				assert_int_equal(got, id_a);
+			} else {
+				assert_int_equal(ob_tracker_update(t, NULL, NULL, 0, NULL, NULL), 0);
+			}
+		}
+		ob_tracker_free(&t);
+	}
 }
 
 int main(void)
@@ -662,6 +719,7 @@ int main(void)
 		cmocka_unit_test(test_random_walkers),
 		cmocka_unit_test(test_shared_ids),
 		cmocka_unit_test(test_limits_and_misuse),
+		cmocka_unit_test(test_appearance_lost_track_not_handed_on),
 	};
 	return cmocka_run_group_tests_name("tracker", tests, NULL, NULL);
 }
