@@ -315,9 +315,9 @@ static void test_extrapolation_bounded(void **state)
 
 		assert_int_equal(ob_track_store_begin_frame(ts, f, (double)f / 25), 0);
 		if (f == 20 || f == 22)
-			assert_int_equal(ob_track_store_observe(ts, lane, &det[(f - 20) / 2], &s, 1), 0);
+			assert_int_equal(ob_track_store_observe(ts, lane, &det[(f - 20) / 2], &s, 1, NULL), 0);
 		else if (f % 2 == 0)
-			assert_int_equal(ob_track_store_observe(ts, lane, NULL, NULL, 0), 0);
+			assert_int_equal(ob_track_store_observe(ts, lane, NULL, NULL, 0, NULL), 0);
 		retire_ready(ts, &next);
 	}
 	ob_track_store_finish(ts);
