@@ -28,6 +28,19 @@
 #include "obscura/version.h"
 #include "obscura/clock.h"
 #include "obscura/utf8.h"
+/* Built with AddressSanitizer (gcc defines __SANITIZE_ADDRESS__, clang has
+ * __has_feature): a job's process checks for leaks before it ends. */
+#if defined(__SANITIZE_ADDRESS__)
+#define OB_LEAK_CHECK 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define OB_LEAK_CHECK 1
+#endif
+#endif
+#ifdef OB_LEAK_CHECK
+#include <sanitizer/lsan_interface.h>
+#endif
+
 #include "obscura/banned.h"
 
 #define REPORT_LINE_MAX (1024 * 1024) /* a child's report line; longer is a protocol error */
@@ -333,6 +346,13 @@ static void __attribute__((noreturn)) run_child(const struct ob_runner_opts *o, 
 	}
 	if (r)
 		write_line(r);
+	json_decref(r);
+	/* _exit skips the atexit handlers, LeakSanitizer's among them: under
+	 * ASan the job's memory is checked here (a leak ends the process with
+	 * LSan's exit code, and the job is reported failed). */
+#ifdef OB_LEAK_CHECK
+	__lsan_do_leak_check();
+#endif
 	_exit(ret ? 1 : 0);
 }
 
