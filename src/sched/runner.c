@@ -312,6 +312,14 @@ static void __attribute__((noreturn)) run_child(const struct ob_runner_opts *o, 
 		ret = ob_minisign_key_protect(o->key);
 	if (!ret)
 		ret = ob_job_run(&job, &st, child_progress, NULL);
+#ifdef OB_LEAK_CHECK
+	/* _exit skips the atexit handlers, LeakSanitizer's among them: under
+	 * ASan the job's memory is checked here, before its report, so that a
+	 * leak (LSan prints it) fails the job and the run. */
+	if (__lsan_do_recoverable_leak_check() && !ret)
+		ret = ob_err(OB_ERR_INTERNAL, "%s: the job leaked memory (LeakSanitizer's report above)",
+			     it->input);
+#endif
 	r = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:i, s:i, s:i, s:f, s:b, s:i, s:i, s:I}",
 		      "type", "result", "status", ret ? "failed" : "ok",
 		      "error_kind", ob_status_name(ret), "frames", (json_int_t)st.frames,
@@ -347,12 +355,6 @@ static void __attribute__((noreturn)) run_child(const struct ob_runner_opts *o, 
 	if (r)
 		write_line(r);
 	json_decref(r);
-	/* _exit skips the atexit handlers, LeakSanitizer's among them: under
-	 * ASan the job's memory is checked here (a leak ends the process with
-	 * LSan's exit code, and the job is reported failed). */
-#ifdef OB_LEAK_CHECK
-	__lsan_do_leak_check();
-#endif
 	_exit(ret ? 1 : 0);
 }
 
