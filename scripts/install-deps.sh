@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # install-deps.sh - install the Debian packages Obscura needs, if any is missing.
 # Idempotent: does nothing (and needs no root) when everything is present.
-# Usage: scripts/install-deps.sh [build|test|models|all]   (default: all)
+# Usage: scripts/install-deps.sh [build|test|models|fuzz|all]   (default: all)
 set -eu
 
 BUILD="make gcc g++ pkg-config libavformat-dev libavcodec-dev libavfilter-dev libavutil-dev
@@ -11,11 +11,14 @@ libopenblas-dev libopencv-dev libplplot-dev plplot-driver-cairo"
 TEST="bc time libcmocka-dev ffmpeg opencv-doc forensics-samples-files man-db groff-base python3
 hdf5-tools python3-h5py jq minisign slurm-wlm munge"
 MODELS="python3 python3-onnx python3-numpy python3-opencv openssl tar gzip"
+# make fuzz / check-asan: clang and its libFuzzer runtime (libclang_rt.fuzzer)
+FUZZ="clang libclang-rt-dev"
 
 case "${1:-all}" in
 build) want="$BUILD" ;;
 test) want="$BUILD $TEST" ;;
 models) want="$MODELS" ;;
+fuzz) want="$FUZZ" ;;
 *) want="$BUILD $TEST $MODELS" ;;
 esac
 
@@ -28,7 +31,7 @@ done
 # npm: any working npm will do (some images ship Node.js with its own npm,
 # which conflicts with Debian's npm package).
 case "${1:-all}" in
-build | test) ;;
+build | test | fuzz) ;;
 *) command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm" ;;
 esac
 [ -z "$missing" ] && exit 0

@@ -28,6 +28,19 @@
 #include "obscura/version.h"
 #include "obscura/clock.h"
 #include "obscura/utf8.h"
+/* Built with AddressSanitizer (gcc defines __SANITIZE_ADDRESS__, clang has
+ * __has_feature): a job's process checks for leaks before it ends. */
+#if defined(__SANITIZE_ADDRESS__)
+#define OB_LEAK_CHECK 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define OB_LEAK_CHECK 1
+#endif
+#endif
+#ifdef OB_LEAK_CHECK
+#include <sanitizer/lsan_interface.h>
+#endif
+
 #include "obscura/banned.h"
 
 #define REPORT_LINE_MAX (1024 * 1024) /* a child's report line; longer is a protocol error */
@@ -287,6 +300,14 @@ static void __attribute__((noreturn)) run_child(const struct ob_runner_opts *o, 
 		ret = ob_minisign_key_protect(o->key);
 	if (!ret)
 		ret = ob_job_run(&job, &st, child_progress, NULL);
+#ifdef OB_LEAK_CHECK
+	/* _exit skips the atexit handlers, LeakSanitizer's among them: under
+	 * ASan the job's memory is checked here, before its report, so that a
+	 * leak (LSan prints it) fails the job and the run. */
+	if (__lsan_do_recoverable_leak_check() && !ret)
+		ret = ob_err(OB_ERR_INTERNAL, "%s: the job leaked memory (LeakSanitizer's report above)",
+			     it->input);
+#endif
 	r = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:i, s:i, s:i, s:f, s:b, s:i, s:i, s:I}",
 		      "type", "result", "status", ret ? "failed" : "ok",
 		      "error_kind", ob_status_name(ret), "frames", (json_int_t)st.frames,
@@ -321,6 +342,7 @@ static void __attribute__((noreturn)) run_child(const struct ob_runner_opts *o, 
 	}
 	if (r)
 		write_line(r);
+	json_decref(r);
 	_exit(ret ? 1 : 0);
 }
 

@@ -93,6 +93,15 @@ test_expect_success 'run: no input: exit 2' '
 	test_path_is_missing outdir
 '
 
+# An empty directory has no video to sort: under make check-asan, UBSan
+# caught qsort(NULL, 0, ...) here (src/sched/inputs.c).
+test_expect_success 'run: an empty directory: its job fails naming it, exit 4' '
+	mkdir emptydir &&
+	test_must_fail_with 4 "$OBSCURA" run --unsigned -o emptyout emptydir &&
+	test_grep "emptydir: no video files in this directory" stderr &&
+	test_grep_not "runtime error" stderr
+'
+
 test_expect_success 'run: bad --jobs and --threads values: exit 2' '
 	for j in 0 65 x 2x -1; do
 		test_must_fail_with 2 "$OBSCURA" run --unsigned -j "$j" clip.mp4
