@@ -485,7 +485,8 @@ int ob_analytics_file_replay(struct ob_trackfile *f, const struct ob_recipe *r, 
 			if (ret)
 				break;
 			/* the gaps of identities this frame falls in: a row each */
-			memcpy(all, rows, n * sizeof(*rows));
+			if (n) /* rows may be NULL for a frame without any */
+				memcpy(all, rows, n * sizeof(*rows));
 			while (next_br < nbr && br[next_br].from.frame < fr)
 				active[nactive++] = next_br++;
 			for (size_t k = 0; k < nactive; k++)

@@ -182,6 +182,7 @@ int main(int argc, char **argv)
 		usage();
 	if (ob_source_open(&a, argv[optind], false, 1) || ob_source_open(&e, argv[optind + 1], false, 1)) {
 		fprintf(stderr, "framecmp: %s\n", ob_errmsg());
+		ob_source_free(&a);
 		return 2;
 	}
 	for (;;) {
