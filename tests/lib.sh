@@ -341,6 +341,20 @@ sha256_of() {
 	echo "${_sum%% *}"
 }
 
+# batch_clips: a key k (k.key, k.pub), three 1 s clips a.mp4, b.mp4, c.mp4,
+# a corrupt bad.mp4, and a copy of all four in local/ to run locally
+# (t0305, t0310: the same batch on Slurm and on this machine).
+batch_clips() {
+	"$OBSCURA" keygen --no-passphrase -o k >/dev/null
+	ffmpeg -v error -f lavfi -i testsrc2=size=160x120:rate=10:duration=1 -c:v libx264 -pix_fmt yuv420p a.mp4
+	ffmpeg -v error -f lavfi -i testsrc2=size=160x120:rate=10:duration=1 -vf hflip -c:v libx264 -pix_fmt yuv420p b.mp4
+	ffmpeg -v error -f lavfi -i testsrc2=size=160x120:rate=10:duration=1 -vf vflip -c:v libx264 -pix_fmt yuv420p c.mp4
+	head -c 4000 a.mp4 >bad.mp4
+	mkdir local
+	cp a.mp4 b.mp4 c.mp4 bad.mp4 local/
+}
+
+
 # same_summary A B: two batch summaries (run --json, collect --json) are the
 # same apart from timings, job ids, manifest heads and ledger positions.
 same_summary() {

@@ -4,13 +4,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 test_expect_success 'setup: a key, three clips and a corrupt one' '
-	"$OBSCURA" keygen --no-passphrase -o k >/dev/null
-	ffmpeg -v error -f lavfi -i testsrc2=size=160x120:rate=10:duration=1 -c:v libx264 -pix_fmt yuv420p a.mp4
-	ffmpeg -v error -f lavfi -i testsrc2=size=160x120:rate=10:duration=1 -vf hflip -c:v libx264 -pix_fmt yuv420p b.mp4
-	ffmpeg -v error -f lavfi -i testsrc2=size=160x120:rate=10:duration=1 -vf vflip -c:v libx264 -pix_fmt yuv420p c.mp4
-	head -c 4000 a.mp4 >bad.mp4
-	mkdir local
-	cp a.mp4 b.mp4 c.mp4 bad.mp4 local/
+	batch_clips
 '
 
 test_expect_success 'submit --dry-run: one array task per input, the throttle, a collect job after them' '

@@ -94,13 +94,7 @@ wait_jobs() {
 }
 
 test_expect_success 'setup: a key, three clips and a corrupt one; the same batch run locally' '
-	"$OBSCURA" keygen --no-passphrase -o k >/dev/null
-	ffmpeg -v error -f lavfi -i testsrc2=size=160x120:rate=10:duration=1 -c:v libx264 -pix_fmt yuv420p a.mp4
-	ffmpeg -v error -f lavfi -i testsrc2=size=160x120:rate=10:duration=1 -vf hflip -c:v libx264 -pix_fmt yuv420p b.mp4
-	ffmpeg -v error -f lavfi -i testsrc2=size=160x120:rate=10:duration=1 -vf vflip -c:v libx264 -pix_fmt yuv420p c.mp4
-	head -c 4000 a.mp4 >bad.mp4
-	mkdir local
-	cp a.mp4 b.mp4 c.mp4 bad.mp4 local/
+	batch_clips
 	(cd local && test_must_fail_with 5 "$OBSCURA" run --no-progress -q --key ../k.key --json -o out a.mp4 b.mp4 bad.mp4 c.mp4)
 	mv local/stdout local.json
 '
