@@ -1,0 +1,114 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# t0301-hostile-more.sh - more hostile inputs of issue 13: damaged and edited
+# tracks files given to `redact` (exit 9 before any job), duplicate recipe
+# keys, keys and recipes owned by another user, an empty input directory.
+# Each case ends with its documented exit status, one error line naming the
+# file, nothing that looks finished, and inputs byte-identical.
+. "$(dirname "$0")/../lib.sh"
+
+# one_error_line FILE TEXT: FILE has exactly one "obscura: error: " line, and it holds TEXT.
+one_error_line() {
+	grep "^obscura: error: " "$1" >errlines || true
+	test_line_count errlines 1
+	test_grep -F "$2" errlines
+}
+
+# no_outputs DIR STEM: nothing of STEM in DIR looks finished.
+no_outputs() {
+	test_path_is_missing "$1/$2.anon.mp4"
+	test_path_is_missing "$1/$2.tracks.h5"
+	test_path_is_missing "$1/$2.mp4.obscura.tar"
+	if [ -d "$1" ]; then
+		test_no_temp "$1"
+	fi
+}
+
+# patch FILE OFFSET BYTES: overwrite BYTES bytes of FILE at OFFSET (negative: from the end) with 0xff.
+patch() {
+	python3 - "$@" <<-'EOF'
+	import os, sys
+	path, off, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+	if off < 0:
+	    off += os.path.getsize(path)
+	with open(path, "r+b") as f:
+	    f.seek(off)
+	    f.write(b"\xff" * n)
+	EOF
+}
+
+# replace FILE OLD NEW: replace the one OLD in FILE's bytes by NEW (same length).
+replace() {
+	python3 - "$@" <<-'EOF'
+	import sys
+	path, old, new = sys.argv[1], sys.argv[2].encode(), sys.argv[3].encode()
+	d = open(path, "rb").read()
+	assert len(old) == len(new) and d.count(old) == 1, "not found once"
+	open(path, "wb").write(d.replace(old, new))
+	EOF
+}
+
+test_expect_success 'setup: a clip, its tracks file from a recipe, a synthetic tracks file' '
+	ffmpeg -nostdin -v error -f lavfi -i testsrc2=size=320x240:rate=25 -frames:v 25 \
+		-c:v libx264 -preset ultrafast -pix_fmt yuv420p base.mp4
+	make_recipe r.ini "[pixelate]" "block = 16"
+	"$OBSCURA" run --no-progress -q --unsigned -r r.ini -o t base.mp4
+	"$TOOLS/mktracks" m.h5
+	sha256 base.mp4 r.ini m.h5 t/base.tracks.h5 >inputs.sha256
+'
+
+# ---- redact --tracks: a file that is not a sound tracks file is exit 9, before any job ----
+
+test_expect_success 'setup: damaged and edited tracks files' '
+	head -c 3000 t/base.tracks.h5 >trunc.h5
+	head -c 20000 /dev/urandom >garbage.h5
+	printf "not hdf5\n" >text.h5
+	# an HDF5 file of another schema
+	printf "1 2 3 4\n" >data.txt
+	printf "PATH /x\nINPUT-CLASS TEXTIN\nRANK 1\nDIMENSION-SIZES 4\n" >data.cfg
+	h5import data.txt -c data.cfg -o other.h5
+	# /detections and /frames are compressed chunks, written last and before it:
+	# damage the middle of each
+	cp m.h5 rows.h5
+	patch rows.h5 -1000 64
+	cp m.h5 frames.h5
+	patch frames.h5 9200 64
+	# the recipe attribute edited, its recorded SHA-256 left alone
+	cp t/base.tracks.h5 edited.h5
+	replace edited.h5 "block = 16" "block = 64"
+'
+
+while read -r file why; do
+	test_expect_success "redact --tracks $file ($why): exit 9, one line naming it" "
+		test_must_fail_with 9 \"\$OBSCURA\" redact --no-progress --unsigned --tracks $file -o o base.mp4
+		one_error_line stderr '$file: '
+		no_outputs o base
+		test_must_fail_with 9 \"\$OBSCURA\" redact --no-progress --unsigned -r r.ini --tracks $file -o o base.mp4
+		one_error_line stderr '$file: '
+		no_outputs o base
+	"
+done <<'EOF'
+trunc.h5 truncated
+garbage.h5 random bytes
+text.h5 text
+other.h5 another HDF5 schema
+rows.h5 damaged detections
+frames.h5 damaged frames
+edited.h5 recipe edited
+EOF
+
+test_expect_success 'the edited recipe is named as such' '
+	test_must_fail_with 9 "$OBSCURA" redact --no-progress --unsigned --tracks edited.h5 -o o base.mp4
+	test_grep -F "edited.h5: attribute '\''recipe'\'' does not match '\''recipe_sha256'\''" stderr
+'
+
+test_expect_success 'the sound tracks file still redacts' '
+	"$OBSCURA" redact --no-progress -q --unsigned --tracks t/base.tracks.h5 -o good base.mp4
+	test_path_is_file good/base.anon.mp4
+'
+
+test_expect_success 'inputs are unmodified after everything' '
+	sha256sum -c --quiet inputs.sha256
+'
+
+test_done
