@@ -86,7 +86,8 @@ static int walk(struct ob_input_list *l, const char *dir, const char *skip, int 
 		}
 		n++;
 	}
-	qsort(names, n, sizeof(*names), cmp_names);
+	if (n > 1) /* qsort(NULL, 0, ...) is undefined: an empty directory has no names */
+		qsort(names, n, sizeof(*names), cmp_names);
 	for (size_t i = 0; i < n && !ret; i++) {
 		char path[OB_PATH_MAX];
 		struct stat st;

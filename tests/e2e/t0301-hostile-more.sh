@@ -107,6 +107,37 @@ test_expect_success 'the sound tracks file still redacts' '
 	test_path_is_file good/base.anon.mp4
 '
 
+# ---- keys owned by another user; an empty input directory ----
+
+test_expect_success 'a key or passphrase file owned by another user: exit 2, one line naming it' '
+	"$OBSCURA" keygen --no-passphrase -o k >/dev/null
+	cp k.key theirs.key
+	if chown 65534 theirs.key 2>/dev/null; then
+		test_must_fail_with 2 "$OBSCURA" run --no-progress --key theirs.key -o ko base.mp4
+		one_error_line stderr "theirs.key: secret key is owned by uid 65534"
+		no_outputs ko base
+		chown 0 theirs.key
+		"$OBSCURA" run --no-progress -q --key theirs.key -o kr base.mp4
+		test_path_is_file kr/base.mp4.obscura.tar
+	else
+		echo "# not root: cannot give a file to another user, skipped"
+	fi
+'
+
+test_expect_success 'a recipe owned by another user is used, and recorded' '
+	cp r.ini theirs.ini
+	chown 65534 theirs.ini 2>/dev/null || true
+	"$OBSCURA" run --no-progress -q --unsigned -r theirs.ini -o ro base.mp4
+	test_path_is_file ro/base.anon.mp4
+'
+
+test_expect_success 'an empty input directory: exit 4, one line naming it' '
+	mkdir empty
+	test_must_fail_with 4 "$OBSCURA" run --no-progress --unsigned -o eo empty
+	one_error_line stderr "empty: no video files in this directory"
+	test_dir_is_empty eo
+'
+
 test_expect_success 'inputs are unmodified after everything' '
 	sha256sum -c --quiet inputs.sha256
 '
