@@ -30,6 +30,7 @@ struct ob_source_info {
 	double duration;          /* seconds, -1 if unknown */
 	double start_time;        /* UTC seconds since 1970 at the first frame (creation_time), NAN if unknown */
 	int rotation;             /* degrees clockwise applied to make frames upright */
+	int pad_right, pad_bottom; /* black columns/rows added to make an odd size even (0 or 1) */
 	int video_index;          /* input stream index of the video */
 	int audio_index;          /* input stream index of kept audio, -1 none */
 	const char *video_codec;

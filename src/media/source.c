@@ -93,8 +93,22 @@ static int build_graph(struct ob_source *s, AVStream *st)
 
 	/* Rotate the pixels upright rather than copying the display matrix:
 	 * zones are drawn, and faces detected, on the picture as people see it. */
-	snprintf(chain, sizeof(chain), "%sformat=%s", rotation_filter(s->info.rotation),
-		 av_get_pix_fmt_name(SOURCE_PIX_FMT));
+	/* yuv420p (and so libx264) needs even sizes: an odd width or height gets
+	 * one black column on the right or row at the bottom, never a resampling
+	 * of the evidence's pixels, whose coordinates stay as they were. */
+	{
+		bool swap = s->info.rotation == 90 || s->info.rotation == 270;
+		int w = swap ? s->dec->height : s->dec->width, h = swap ? s->dec->width : s->dec->height;
+		char pad[64] = "";
+
+		s->info.pad_right = w & 1;
+		s->info.pad_bottom = h & 1;
+		if (s->info.pad_right || s->info.pad_bottom)
+			snprintf(pad, sizeof(pad), "pad=%d:%d:0:0:black,", w + s->info.pad_right,
+				 h + s->info.pad_bottom);
+		snprintf(chain, sizeof(chain), "%s%sformat=%s", rotation_filter(s->info.rotation), pad,
+			 av_get_pix_fmt_name(SOURCE_PIX_FMT));
+	}
 	outp = avfilter_inout_alloc();
 	in = avfilter_inout_alloc();
 	if (!outp || !in) {

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # t0301-hostile-more.sh - more hostile inputs of issue 13: damaged and edited
 # tracks files given to `redact` (exit 9 before any job), duplicate recipe
-# keys, keys and recipes owned by another user, an empty input directory.
+# keys, keys and recipes owned by another user, an empty input directory,
+# odd and tiny frame sizes.
 # Each case ends with its documented exit status, one error line naming the
 # file, nothing that looks finished, and inputs byte-identical.
 . "$(dirname "$0")/../lib.sh"
@@ -137,6 +138,46 @@ test_expect_success 'an empty input directory: exit 4, one line naming it' '
 	one_error_line stderr "empty: no video files in this directory"
 	test_dir_is_empty eo
 '
+
+# ---- odd and tiny frame sizes: padded to even, recorded, never refused ----
+
+# raw_clip SIZE FILE ENCODER...: 10 frames of random RGB at SIZE (WxH).
+raw_clip() {
+	_w=${1%x*}
+	_h=${1#*x}
+	_out=$2
+	shift 2
+	head -c $((_w * _h * 3 * 10)) /dev/urandom >raw.rgb
+	ffmpeg -nostdin -v error -f rawvideo -pix_fmt rgb24 -s "$_w"x"$_h" -r 25 -i raw.rgb "$@" "$_out"
+}
+
+while read -r size padded file; do
+	test_expect_success "a $size input ($file) exports at $padded, the padding recorded" "
+		raw_clip $size $file -c:v ffv1
+		sha256 $file >odd.sha256
+		\"\$OBSCURA\" run --no-progress -q --unsigned -o odd-$size $file
+		ffprobe -v error -select_streams v -show_entries stream=width,height -of csv=p=0 \
+			odd-$size/${file%.*}.anon.mp4 >dims
+		test_eq '${padded%x*},${padded#*x}' \"\$(cat dims)\" 'export size'
+		tar xOf odd-$size/$file.obscura.tar --wildcards '*manifest*' >odd.manifest
+		python3 -c 'import json, sys
+ev = [json.loads(l) for l in open(\"odd.manifest\")]
+inp = [e[\"data\"] for e in ev if e[\"type\"] == \"input\"][0]
+w, h = \"$size\".split(\"x\")
+want = {\"right\": int(w) % 2, \"bottom\": int(h) % 2}
+got = inp.get(\"padded\", {\"right\": 0, \"bottom\": 0})
+assert got == want, (got, want)
+assert (inp[\"width\"], inp[\"height\"]) == tuple(int(x) for x in \"$padded\".split(\"x\")), inp'
+		\"\$OBSCURA\" redact --no-progress -q --unsigned --tracks odd-$size/${file%.*}.tracks.h5 -o odd-r-$size $file
+		test_path_is_file odd-r-$size/${file%.*}.anon.mp4
+		sha256sum -c --quiet odd.sha256
+	"
+done <<'EOF'
+7x5 8x6 odd75.mkv
+1x1 2x2 odd11.mkv
+2x2 2x2 even22.mkv
+3x4 4x4 odd34.mkv
+EOF
 
 test_expect_success 'inputs are unmodified after everything' '
 	sha256sum -c --quiet inputs.sha256
