@@ -59,6 +59,11 @@ const struct AVFormatContext *ob_source_format(const struct ob_source *src);
 /* Packets the decoder rejected as corrupt (skipped, not fatal). */
 int64_t ob_source_decode_errors(const struct ob_source *src);
 
+/* Frames missing between decoded ones at a constant frame rate (timestamps
+ * skipping ahead): what corruption cost, where decode_errors counts packets.
+ * 0 when the rate is not constant. */
+int64_t ob_source_frames_lost(const struct ob_source *src);
+
 void ob_source_free(struct ob_source **src);
 
 #endif

@@ -37,6 +37,10 @@ struct ob_source {
 	int64_t decode_errors;
 	int64_t video_packets;  /* read from the demuxer */
 	bool last_video_corrupt; /* the last one was cut short */
+	double read_end;        /* seconds after the start: the latest end of a packet read, any stream; -1 none */
+	int64_t frame_step;     /* a constant frame rate's frame duration in the stream's time base; 0 unknown */
+	int64_t last_pts;       /* of the last decoded frame; AV_NOPTS_VALUE before */
+	int64_t frames_lost;    /* missing between decoded frames, by their timestamps */
 	bool demux_eof, dec_eof, graph_eof;
 };
 
@@ -203,6 +207,8 @@ int ob_source_open(struct ob_source **out, const char *path, bool keep_audio, in
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return ob_err(OB_ERR_NOMEM, "%s: out of memory", path);
+	s->read_end = -1;
+	s->last_pts = AV_NOPTS_VALUE;
 	s->path = strdup(path);
 	s->pkt = av_packet_alloc();
 	s->info.audio_index = -1;
@@ -256,6 +262,9 @@ int ob_source_open(struct ob_source **out, const char *path, bool keep_audio, in
 	if (s->info.frames_estimate < 0 && s->info.duration > 0 && s->info.frame_rate.num > 0)
 		s->info.frames_estimate = (int64_t)(s->info.duration * av_q2d(s->info.frame_rate) + 0.5);
 	s->info.start_time = start_time(s->fmt, st);
+	/* Gaps are counted only where the container says the rate is constant. */
+	if (st->avg_frame_rate.num > 0 && st->avg_frame_rate.den > 0 && !av_cmp_q(st->avg_frame_rate, st->r_frame_rate))
+		s->frame_step = av_rescale_q(1, av_inv_q(st->avg_frame_rate), st->time_base);
 out:
 	if (ret)
 		ob_source_free(&s);
@@ -270,6 +279,40 @@ out:
  * checked where the signal is exact; an AVI index, for one, may list empty
  * "drop" frames the demuxer skips.
  */
+/*
+ * Seconds of the duration the container declares (Matroska's header, not a
+ * bitrate guess) that no packet of any stream reached, beyond two frames'
+ * slack; 0 if none.  Every stream counts, so audio longer than the video is
+ * no gap; a file cut short ends every stream early.
+ */
+static double short_of_duration(const struct ob_source *s)
+{
+	double declared, slack, fps = av_q2d(s->info.frame_rate);
+
+	if (s->fmt->duration <= 0 || s->fmt->duration_estimation_method == AVFMT_DURATION_FROM_BITRATE ||
+	    s->read_end < 0)
+		return 0;
+	declared = (double)s->fmt->duration / AV_TIME_BASE;
+	slack = (fps > 0 ? 2 / fps : 0.1) + 0.05;
+	return s->read_end < declared - slack ? declared - s->read_end : 0;
+}
+
+/* Where the packet just read ends, in seconds after the file's start. */
+static void note_read_end(struct ob_source *s, const AVPacket *p)
+{
+	const AVStream *st = s->fmt->streams[p->stream_index];
+	int64_t t = p->pts != AV_NOPTS_VALUE ? p->pts : p->dts;
+	double end;
+
+	if (t == AV_NOPTS_VALUE)
+		return;
+	end = (double)(t + (p->duration > 0 ? p->duration : 0)) * av_q2d(st->time_base);
+	if (s->fmt->start_time != AV_NOPTS_VALUE)
+		end -= (double)s->fmt->start_time / AV_TIME_BASE;
+	if (end > s->read_end)
+		s->read_end = end;
+}
+
 static bool truncated(const struct ob_source *s)
 {
 	const AVStream *st = s->fmt->streams[s->info.video_index];
@@ -278,8 +321,22 @@ static bool truncated(const struct ob_source *s)
 		return false;
 	if (s->last_video_corrupt)
 		return true;
-	return !strncmp(s->fmt->iformat->name, "mov,", 4) && st->nb_frames > 0 &&
-	       s->video_packets < st->nb_frames;
+	if (!strncmp(s->fmt->iformat->name, "mov,", 4) && st->nb_frames > 0 && s->video_packets < st->nb_frames)
+		return true;
+	return short_of_duration(s) > 0;
+}
+
+/* At a constant frame rate, frames missing before one at pts (dropped as
+ * corrupt, or never decoded) are counted: decode_errors counts packets, and
+ * one bad packet can cost every frame up to the next keyframe. */
+static void count_lost(struct ob_source *s, int64_t pts)
+{
+	if (pts == AV_NOPTS_VALUE || !s->frame_step)
+		return;
+	if (s->last_pts != AV_NOPTS_VALUE && pts - s->last_pts > s->frame_step + s->frame_step / 2)
+		s->frames_lost += (pts - s->last_pts + s->frame_step / 2) / s->frame_step - 1;
+	if (s->last_pts == AV_NOPTS_VALUE || pts > s->last_pts)
+		s->last_pts = pts;
 }
 
 /* Moves decoded frames into the filter graph until it has output or input runs out. */
@@ -295,6 +352,7 @@ static int feed(struct ob_source *s, AVFrame *frame, AVPacket *pkt, int *item)
 				return ob_err(OB_ERR_INPUT, "%s: frame size changes mid-stream (%dx%d to %dx%d): not supported",
 					      s->path, s->dec->width, s->dec->height, frame->width, frame->height);
 			frame->pts = frame->best_effort_timestamp;
+			count_lost(s, frame->pts);
 			ret = av_buffersrc_add_frame_flags(s->buf_src, frame, AV_BUFFERSRC_FLAG_KEEP_REF);
 			av_frame_unref(frame);
 			if (ret < 0)
@@ -324,9 +382,15 @@ static int feed(struct ob_source *s, AVFrame *frame, AVPacket *pkt, int *item)
 			if (truncated(s)) {
 				int64_t want = s->fmt->streams[s->info.video_index]->nb_frames;
 
-				if (want > 0)
+				double gap = short_of_duration(s), fps = av_q2d(s->info.frame_rate);
+
+				if (want > 0 && s->video_packets < want)
 					return ob_err(OB_ERR_INPUT, "%s: truncated: the file ends inside its video data (%lld of %lld video samples present)",
 						      s->path, (long long)s->video_packets, (long long)want);
+				if (gap > 0)
+					return ob_err(OB_ERR_INPUT, "%s: truncated: its data ends at %.2f s of the %.2f s the container declares (about %lld frames missing)",
+						      s->path, s->read_end, (double)s->fmt->duration / AV_TIME_BASE,
+						      (long long)(gap * (fps > 0 ? fps : 0) + 0.5));
 				return ob_err(OB_ERR_INPUT, "%s: truncated: the file ends inside its video data (after %lld video packets)",
 					      s->path, (long long)s->video_packets);
 			}
@@ -342,6 +406,7 @@ static int feed(struct ob_source *s, AVFrame *frame, AVPacket *pkt, int *item)
 		}
 		if (ret < 0)
 			return ob_err_av(OB_ERR_INPUT, ret, "%s: read error", s->path);
+		note_read_end(s, s->pkt);
 		if (s->pkt->stream_index == s->info.audio_index) {
 			av_packet_move_ref(pkt, s->pkt);
 			*item = OB_SOURCE_PACKET;
@@ -397,6 +462,11 @@ const struct ob_source_info *ob_source_info(const struct ob_source *s)
 const AVFormatContext *ob_source_format(const struct ob_source *s)
 {
 	return s->fmt;
+}
+
+int64_t ob_source_frames_lost(const struct ob_source *s)
+{
+	return s->frames_lost;
 }
 
 int64_t ob_source_decode_errors(const struct ob_source *s)

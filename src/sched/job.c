@@ -671,6 +671,10 @@ static int finish_job(struct job_state *s, struct ob_job_stats *stats)
 	    (ret = ob_audit_warning(s->audit, "decode_errors", "corrupt packets were skipped",
 				    json_pack("{s:I}", "count", (json_int_t)stats->decode_errors))))
 		return ret;
+	if (stats->frames_lost > 0 &&
+	    (ret = ob_audit_warning(s->audit, "frames_lost", "frames missing from the export: corrupt or absent in the input",
+				    json_pack("{s:I}", "count", (json_int_t)stats->frames_lost))))
+		return ret;
 	if (s->sink)
 		files[nfiles++] = (struct ob_audit_file){ ob_path_base(job->output), ob_sink_tmp_path(s->sink),
 							  "the anonymized video" };
@@ -788,6 +792,7 @@ int ob_job_run(const struct ob_job *job, struct ob_job_stats *stats,
 		goto out;
 	stats->frames = s.retired;
 	stats->decode_errors = ob_source_decode_errors(s.src);
+	stats->frames_lost = ob_source_frames_lost(s.src);
 	for (size_t i = 0; i < s.nstages; i++)
 		if (s.stages[i].stage->hidden_cells)
 			stats->hidden_cells += s.stages[i].stage->hidden_cells(s.stages[i].priv);
@@ -800,8 +805,10 @@ int ob_job_run(const struct ob_job *job, struct ob_job_stats *stats,
 	if (progress)
 		progress(opaque, s.retired, s.retired);
 out:
-	if (s.src && !counted)
+	if (s.src && !counted) {
 		stats->decode_errors = ob_source_decode_errors(s.src);
+		stats->frames_lost = ob_source_frames_lost(s.src);
+	}
 	job_release(&s, stats, counted);
 	if (ret) {
 		json_decref(stats->analytics);

@@ -3,7 +3,7 @@
 # t0301-hostile-more.sh - more hostile inputs of issue 13: damaged and edited
 # tracks files given to `redact` (exit 9 before any job), duplicate recipe
 # keys, keys and recipes owned by another user, an empty input directory,
-# odd and tiny frame sizes.
+# odd and tiny frame sizes, truncated and damaged Matroska.
 # Each case ends with its documented exit status, one error line naming the
 # file, nothing that looks finished, and inputs byte-identical.
 . "$(dirname "$0")/../lib.sh"
@@ -178,6 +178,42 @@ done <<'EOF'
 2x2 2x2 even22.mkv
 3x4 4x4 odd34.mkv
 EOF
+
+# ---- truncated and damaged videos: refused, or exported with what was lost counted ----
+
+test_expect_success 'setup: a 30-frame Matroska clip, cut short and damaged inside' '
+	ffmpeg -nostdin -v error -f lavfi -i testsrc2=size=320x240:rate=25 -frames:v 30 \
+		-c:v libx264 -preset ultrafast -g 10 -pix_fmt yuv420p whole.mkv
+	sz=$(wc -c <whole.mkv)
+	head -c $((sz / 3)) whole.mkv >cut.mkv
+	cp whole.mkv holed.mkv
+	python3 -c "f = open(\"holed.mkv\", \"r+b\"); f.seek($sz // 3); f.write(bytes(6000))"
+	sha256 whole.mkv cut.mkv holed.mkv >mkv.sha256
+'
+
+test_expect_success 'a truncated MKV is refused as a truncated MP4 is: exit 4, one line naming it' '
+	test_must_fail_with 4 "$OBSCURA" run --no-progress --unsigned -o cutout cut.mkv
+	one_error_line stderr "cut.mkv: truncated: its data ends at"
+	test_grep -F "frames missing" stderr
+	no_outputs cutout cut
+	test_path_is_missing cutout/cut.mkv.obscura.tar
+	sha256sum -c --quiet mkv.sha256
+'
+
+test_expect_success 'frames lost inside an MKV are counted, recorded and reported' '
+	"$OBSCURA" run --no-progress --json --unsigned -o holeout holed.mkv >holed.json 2>holed.err
+	test_grep "^obscura: warning: holed.mkv: [1-9][0-9]* frames lost to corruption" holed.err
+	tar xOf holeout/holed.mkv.obscura.tar --wildcards "*manifest*" >holed.manifest
+	python3 -c "import json
+ev = [json.loads(l) for l in open(\"holed.manifest\")]
+w = [e[\"data\"] for e in ev if e[\"type\"] == \"warning\" and e[\"data\"][\"kind\"] == \"frames_lost\"]
+j = json.load(open(\"holed.json\"))[\"jobs\"][0]
+assert len(w) == 1 and w[0][\"count\"] == j[\"frames_lost\"] > 0, (w, j)
+assert j[\"frames\"] + j[\"frames_lost\"] == 30, j"
+	"$OBSCURA" run --no-progress --json --unsigned -o wholeout whole.mkv >whole.json 2>whole.err
+	test_grep_not "warning" whole.err
+	sha256sum -c --quiet mkv.sha256
+'
 
 test_expect_success 'inputs are unmodified after everything' '
 	sha256sum -c --quiet inputs.sha256
