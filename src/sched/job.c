@@ -682,11 +682,13 @@ static int finish_job(struct job_state *s, struct ob_job_stats *stats)
 						  "anonymous track metadata (HDF5; see obscura-tracks(5))" };
 	/* The bundle first, then the export and tracks.h5: if any fails, none remains. */
 	ret = ob_audit_finish(s->audit, files, nfiles,
-			      json_pack("{s:I, s:I, s:I, s:i, s:i, s:b, s:I, s:I, s:I}", "frames",
+			      json_pack("{s:I, s:I, s:I, s:I, s:i, s:i, s:b, s:b, s:I, s:I, s:I}", "frames",
 					(json_int_t)s->retired, "decode_errors", (json_int_t)stats->decode_errors,
+					"frames_lost", (json_int_t)stats->frames_lost,
 					"hidden_cells", (json_int_t)stats->hidden_cells,
 					"streams_dropped", stats->streams_dropped,
 					"tags_dropped", stats->tags_dropped, "audio_kept", stats->audio_kept,
+					"audio_encoder_blanked", s->sink && ob_sink_audio_blanked(s->sink),
 					"tracks", (json_int_t)stats->tracks,
 					"tracks_confirmed", (json_int_t)stats->tracks_confirmed,
 					"tracks_hidden", (json_int_t)stats->tracks_hidden));

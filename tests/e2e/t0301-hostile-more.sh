@@ -3,7 +3,8 @@
 # t0301-hostile-more.sh - more hostile inputs of issue 13: damaged and edited
 # tracks files given to `redact` (exit 9 before any job), duplicate recipe
 # keys, keys and recipes owned by another user, an empty input directory,
-# odd and tiny frame sizes, truncated and damaged Matroska.
+# odd and tiny frame sizes, truncated and damaged Matroska, kept audio's
+# encoder string.
 # Each case ends with its documented exit status, one error line naming the
 # file, nothing that looks finished, and inputs byte-identical.
 . "$(dirname "$0")/../lib.sh"
@@ -213,6 +214,24 @@ assert j[\"frames\"] + j[\"frames_lost\"] == 30, j"
 	"$OBSCURA" run --no-progress --json --unsigned -o wholeout whole.mkv >whole.json 2>whole.err
 	test_grep_not "warning" whole.err
 	sha256sum -c --quiet mkv.sha256
+'
+
+# ---- audio = keep: no encoder string of the source's maker rides along ----
+
+test_expect_success 'kept AAC audio: the Lavc version string is blanked, the sound unchanged, recorded' '
+	ffmpeg -nostdin -v error -f lavfi -i testsrc2=size=320x240:rate=25 -f lavfi -i sine=d=1 -t 1 \
+		-c:v libx264 -preset ultrafast -pix_fmt yuv420p -c:a aac sound.mp4
+	grep -c -a "Lavc[0-9]" sound.mp4 >n.src
+	test "$(cat n.src)" -gt 0
+	make_recipe keep.ini "[streams]" "audio = keep"
+	"$OBSCURA" run --no-progress -q --unsigned -r keep.ini -o snd sound.mp4
+	grep -c -a "Lavc" snd/sound.anon.mp4 >n.out || true
+	test_eq 0 "$(cat n.out)" "Lavc strings in the export"
+	ffmpeg -v error -i sound.mp4 -map 0:a -f md5 - >md5.src
+	ffmpeg -v error -i snd/sound.anon.mp4 -map 0:a -f md5 - >md5.out
+	test_cmp md5.src md5.out
+	tar xOf snd/sound.mp4.obscura.tar --wildcards "*manifest*" >snd.manifest
+	test_grep -F "\"audio_encoder_blanked\":true" snd.manifest
 '
 
 test_expect_success 'inputs are unmodified after everything' '
