@@ -611,6 +611,8 @@ int ob_replay_recipe(const char *path, const struct ob_trackfile_meta *m, struct
 {
 	char origin[OB_PATH_MAX + 16];
 
+	if (!ob_trackfile_recipe_ok(m))
+		return ob_err(OB_ERR_INPUT, "%s: attribute 'recipe' does not match 'recipe_sha256' (edited?)", path);
 	snprintf(origin, sizeof(origin), "%s (its recipe)", path);
 	return m->recipe_text && m->recipe_len ? ob_recipe_parse(origin, m->recipe_text, recipe)
 					       : ob_recipe_default(recipe);

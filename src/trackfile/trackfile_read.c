@@ -137,17 +137,6 @@ static int read_meta(struct ob_trackfile *f)
 	if (r)
 		return attr_problem(f, "recipe", r, "a string of at most 1 MiB");
 	m->recipe_len = strlen(m->recipe_text);
-	/* An edited recipe must not be used as if it were the one that ran. */
-	{
-		unsigned char d[OB_SHA256_LEN];
-		char hex[OB_SHA256_HEX_LEN + 1];
-
-		if ((ret = ob_sha256(m->recipe_text, m->recipe_len, d)))
-			return ret;
-		ob_hex_encode(d, sizeof(d), hex);
-		if (strcmp(hex, m->recipe_sha256))
-			return bad_file(f, "attribute 'recipe' does not match 'recipe_sha256' (edited?)");
-	}
 	if ((ret = int_attr(f, "input_size", 0, INT64_MAX, &m->input_size)) ||
 	    (ret = int_attr(f, "width", 1, INT32_MAX, &w)) || (ret = int_attr(f, "height", 1, INT32_MAX, &h)) ||
 	    (ret = int_attr(f, "fps_num", 0, INT32_MAX, &fn)) || (ret = int_attr(f, "fps_den", 1, INT32_MAX, &fd)))
@@ -582,11 +571,26 @@ fail:
 	return ret;
 }
 
+bool ob_trackfile_recipe_ok(const struct ob_trackfile_meta *m)
+{
+	unsigned char digest[OB_SHA256_LEN];
+	char hex[OB_SHA256_HEX_LEN + 1];
+
+	if (ob_sha256(m->recipe_text ? m->recipe_text : "", m->recipe_len, digest))
+		return false;
+	ob_hex_encode(digest, sizeof(digest), hex);
+	return !strcmp(hex, m->recipe_sha256);
+}
+
 int ob_trackfile_check(struct ob_trackfile *f)
 {
 	struct ob_frame_summary *fb = NULL;
 	size_t got;
 	int ret;
+
+	/* An edited recipe must not be used, or recorded, as the one that ran. */
+	if (!ob_trackfile_recipe_ok(&f->meta))
+		return bad_file(f, "attribute 'recipe' does not match 'recipe_sha256' (edited?)");
 
 	/* Every row through the same reader a replay uses: order, rows per frame, values. */
 	for (;;) {
