@@ -38,6 +38,8 @@ struct ob_source {
 	int64_t video_packets;  /* read from the demuxer */
 	bool last_video_corrupt; /* the last one was cut short */
 	double read_end;        /* seconds after the start: the latest end of a packet read, any stream; -1 none */
+	double video_read_end;  /* the same for the video stream's packets */
+	bool discarded;         /* a stream is not demuxed (AVDISCARD_ALL) */
 	int64_t frame_step;     /* a constant frame rate's frame duration in the stream's time base; 0 unknown */
 	int64_t last_pts;       /* of the last decoded frame; AV_NOPTS_VALUE before */
 	int64_t frames_lost;    /* missing between decoded frames, by their timestamps */
@@ -207,7 +209,7 @@ int ob_source_open(struct ob_source **out, const char *path, bool keep_audio, in
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return ob_err(OB_ERR_NOMEM, "%s: out of memory", path);
-	s->read_end = -1;
+	s->read_end = s->video_read_end = -1;
 	s->last_pts = AV_NOPTS_VALUE;
 	s->path = strdup(path);
 	s->pkt = av_packet_alloc();
@@ -248,8 +250,10 @@ int ob_source_open(struct ob_source **out, const char *path, bool keep_audio, in
 	}
 	/* Demux only what we use: every other stream is dropped at the source. */
 	for (unsigned i = 0; i < s->fmt->nb_streams; i++)
-		if ((int)i != vidx && (int)i != s->info.audio_index)
+		if ((int)i != vidx && (int)i != s->info.audio_index) {
 			s->fmt->streams[i]->discard = AVDISCARD_ALL;
+			s->discarded = true;
+		}
 
 	ret = open_decoder(s, st, threads);
 	if (ret)
@@ -279,22 +283,45 @@ out:
  * checked where the signal is exact; an AVI index, for one, may list empty
  * "drop" frames the demuxer skips.
  */
+/* The video stream's own declared duration in seconds (its header, or the
+ * DURATION tag Matroska muxers write per track); -1 if it has none. */
+static double video_declared(const struct ob_source *s)
+{
+	const AVStream *st = s->fmt->streams[s->info.video_index];
+	const AVDictionaryEntry *e = av_dict_get(st->metadata, "DURATION", NULL, 0);
+	int h, m;
+	double sec;
+
+	if (st->duration > 0 && st->duration != AV_NOPTS_VALUE)
+		return (double)st->duration * av_q2d(st->time_base);
+	if (e && sscanf(e->value, "%d:%d:%lf", &h, &m, &sec) == 3 && h >= 0 && m >= 0 && sec >= 0)
+		return h * 3600.0 + m * 60.0 + sec;
+	return -1;
+}
+
 /*
- * Seconds of the duration the container declares (Matroska's header, not a
- * bitrate guess) that no packet of any stream reached, beyond two frames'
- * slack; 0 if none.  Every stream counts, so audio longer than the video is
- * no gap; a file cut short ends every stream early.
+ * Seconds of its declared duration that no packet reached, beyond two
+ * frames' slack; 0 if none or nothing is declared.  The video is held to its
+ * own duration where the container gives one; otherwise the file's duration
+ * (Matroska's header, not a bitrate guess) is held to every stream's
+ * packets, and only when none is discarded: audio longer than the video is
+ * then no gap.  A file cut short ends every stream early.
  */
 static double short_of_duration(const struct ob_source *s)
 {
-	double declared, slack, fps = av_q2d(s->info.frame_rate);
+	double declared = video_declared(s), end = s->video_read_end, fps = av_q2d(s->info.frame_rate);
+	double slack = (fps > 0 ? 2 / fps : 0.1) + 0.05;
 
-	if (s->fmt->duration <= 0 || s->fmt->duration_estimation_method == AVFMT_DURATION_FROM_BITRATE ||
-	    s->read_end < 0)
+	if (declared < 0) {
+		if (s->fmt->duration <= 0 || s->fmt->duration_estimation_method == AVFMT_DURATION_FROM_BITRATE ||
+		    s->discarded)
+			return 0;
+		declared = (double)s->fmt->duration / AV_TIME_BASE;
+		end = s->read_end;
+	}
+	if (end < 0)
 		return 0;
-	declared = (double)s->fmt->duration / AV_TIME_BASE;
-	slack = (fps > 0 ? 2 / fps : 0.1) + 0.05;
-	return s->read_end < declared - slack ? declared - s->read_end : 0;
+	return end < declared - slack ? declared - end : 0;
 }
 
 /* Where the packet just read ends, in seconds after the file's start. */
@@ -311,6 +338,8 @@ static void note_read_end(struct ob_source *s, const AVPacket *p)
 		end -= (double)s->fmt->start_time / AV_TIME_BASE;
 	if (end > s->read_end)
 		s->read_end = end;
+	if (p->stream_index == s->info.video_index && end > s->video_read_end)
+		s->video_read_end = end;
 }
 
 static bool truncated(const struct ob_source *s)
@@ -388,9 +417,8 @@ static int feed(struct ob_source *s, AVFrame *frame, AVPacket *pkt, int *item)
 					return ob_err(OB_ERR_INPUT, "%s: truncated: the file ends inside its video data (%lld of %lld video samples present)",
 						      s->path, (long long)s->video_packets, (long long)want);
 				if (gap > 0)
-					return ob_err(OB_ERR_INPUT, "%s: truncated: its data ends at %.2f s of the %.2f s the container declares (about %lld frames missing)",
-						      s->path, s->read_end, (double)s->fmt->duration / AV_TIME_BASE,
-						      (long long)(gap * (fps > 0 ? fps : 0) + 0.5));
+					return ob_err(OB_ERR_INPUT, "%s: truncated: %.2f s of the duration the container declares are missing (about %lld frames)",
+						      s->path, gap, (long long)(gap * (fps > 0 ? fps : 0) + 0.5));
 				return ob_err(OB_ERR_INPUT, "%s: truncated: the file ends inside its video data (after %lld video packets)",
 					      s->path, (long long)s->video_packets);
 			}

@@ -194,8 +194,8 @@ test_expect_success 'setup: a 30-frame Matroska clip, cut short and damaged insi
 
 test_expect_success 'a truncated MKV is refused as a truncated MP4 is: exit 4, one line naming it' '
 	test_must_fail_with 4 "$OBSCURA" run --no-progress --unsigned -o cutout cut.mkv
-	one_error_line stderr "cut.mkv: truncated: its data ends at"
-	test_grep -F "frames missing" stderr
+	one_error_line stderr "cut.mkv: truncated: "
+	test_grep -F "of the duration the container declares are missing" stderr
 	no_outputs cutout cut
 	test_path_is_missing cutout/cut.mkv.obscura.tar
 	sha256sum -c --quiet mkv.sha256
@@ -214,6 +214,17 @@ assert j[\"frames\"] + j[\"frames_lost\"] == 30, j"
 	"$OBSCURA" run --no-progress --json --unsigned -o wholeout whole.mkv >whole.json 2>whole.err
 	test_grep_not "warning" whole.err
 	sha256sum -c --quiet mkv.sha256
+'
+
+test_expect_success 'audio longer than the video is no truncation, audio dropped or kept' '
+	ffmpeg -nostdin -v error -f lavfi -i testsrc2=size=320x240:rate=25:d=1 -f lavfi -i sine=d=3 \
+		-c:v libx264 -preset ultrafast -pix_fmt yuv420p -c:a aac longaudio.mkv
+	"$OBSCURA" run --no-progress -q --unsigned -o la1 longaudio.mkv 2>la.err
+	test_grep_not "warning" la.err
+	make_recipe keepa.ini "[streams]" "audio = keep"
+	"$OBSCURA" run --no-progress -q --unsigned -r keepa.ini -o la2 longaudio.mkv
+	test_path_is_file la1/longaudio.anon.mp4
+	test_path_is_file la2/longaudio.anon.mp4
 '
 
 # ---- audio = keep: no encoder string of the source's maker rides along ----
