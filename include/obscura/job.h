@@ -61,6 +61,7 @@ struct ob_job_stats {
 	int64_t frames;          /* frames decoded, redacted and encoded */
 	int64_t frames_estimate; /* from the container, -1 if unknown */
 	int64_t decode_errors;   /* corrupt packets skipped */
+	int64_t frames_lost;     /* frames missing between decoded ones (ob_source_frames_lost) */
 	int64_t hidden_cells;    /* block cells pixelated, summed over frames */
 	int64_t tracks;          /* tracks in tracks.h5 */
 	int64_t tracks_confirmed;

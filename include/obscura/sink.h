@@ -4,6 +4,7 @@
 #define OBSCURA_SINK_H
 
 #include <libavutil/rational.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 struct AVFrame;
@@ -63,6 +64,10 @@ int ob_sink_commit(struct ob_sink *sink);
 
 /* Frames handed to the encoder so far. */
 int64_t ob_sink_frames(const struct ob_sink *sink);
+
+/* True if kept AAC audio carried an encoder version string ("Lavc58.91.100")
+ * that was blanked to fill bytes on the way (see blank_encoder_string). */
+bool ob_sink_audio_blanked(const struct ob_sink *sink);
 
 /* Frees the sink; if ob_sink_commit() did not succeed, removes the tmp file. */
 void ob_sink_free(struct ob_sink **sink);

@@ -30,6 +30,7 @@ struct ob_source_info {
 	double duration;          /* seconds, -1 if unknown */
 	double start_time;        /* UTC seconds since 1970 at the first frame (creation_time), NAN if unknown */
 	int rotation;             /* degrees clockwise applied to make frames upright */
+	int pad_right, pad_bottom; /* black columns/rows added to make an odd size even (0 or 1) */
 	int video_index;          /* input stream index of the video */
 	int audio_index;          /* input stream index of kept audio, -1 none */
 	const char *video_codec;
@@ -57,6 +58,11 @@ const struct AVFormatContext *ob_source_format(const struct ob_source *src);
 
 /* Packets the decoder rejected as corrupt (skipped, not fatal). */
 int64_t ob_source_decode_errors(const struct ob_source *src);
+
+/* Frames missing between decoded ones at a constant frame rate (timestamps
+ * skipping ahead): what corruption cost, where decode_errors counts packets.
+ * 0 when the rate is not constant. */
+int64_t ob_source_frames_lost(const struct ob_source *src);
 
 void ob_source_free(struct ob_source **src);
 

@@ -174,4 +174,17 @@ int ob_trackfile_read_frames(struct ob_trackfile *f, int64_t start, size_t max,
 int ob_trackfile_rows_at(struct ob_trackfile *f, int64_t frame, const struct ob_track_row **rows,
 			 size_t *n);
 
+/* True if the recipe text of m hashes to its recipe_sha256 (inspect shows
+ * it; redact, submit --redact and ob_trackfile_check refuse a file where not). */
+bool ob_trackfile_recipe_ok(const struct ob_trackfile_meta *m);
+
+/*
+ * Reads the whole file once, as a replay would (every row in frame order,
+ * at most OB_TRACKFILE_MAX_FRAME_ROWS a frame, every row and frame valid),
+ * then rewinds: `redact` refuses a damaged file before any job starts.
+ * A recipe that does not match recipe_sha256 is refused first.
+ * Errors: OB_ERR_INPUT naming the file and the first problem; OB_ERR_NOMEM.
+ */
+int ob_trackfile_check(struct ob_trackfile *f);
+
 #endif

@@ -182,6 +182,12 @@ int ob_audit_input(struct ob_audit *a, const char *path, const struct AVFormatCo
 			 "rotation", v->rotation, "width", v->width, "height", v->height,
 			 "streams", streams, "dropped_streams", dstreams, "dropped_tags", dtags,
 			 "kept_tags", ktags, "chapters_dropped", (int)fmt->nb_chapters);
+	if (data && (v->pad_right || v->pad_bottom) &&
+	    json_object_set_new(data, "padded", json_pack("{s:i, s:i}", "right", v->pad_right, "bottom",
+							     v->pad_bottom))) {
+		json_decref(data);
+		data = NULL;
+	}
 	ret = ob_manifest_append_new(a->m, "input", data);
 out:
 	json_decref(streams);

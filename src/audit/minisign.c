@@ -655,7 +655,8 @@ static int read_secret_fd(int fd, const char *path, char **out, size_t *outlen)
 	return 0;
 }
 
-/* Opens a secret file refusing symlinks, non-regular files and loose modes. */
+/* Opens a secret file refusing symlinks, non-regular files, files owned by
+ * another user (not root) and loose modes. */
 static int open_secret(const char *path, const char *what, int *fdp)
 {
 	struct stat st;
@@ -669,6 +670,12 @@ static int open_secret(const char *path, const char *what, int *fdp)
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return ob_err(OB_ERR_INPUT, "%s: not a regular file", path);
+	}
+	/* As ssh does: a secret another user owns could have been put there by them. */
+	if (st.st_uid != geteuid() && st.st_uid != 0) {
+		close(fd);
+		return ob_err(OB_ERR_INPUT, "%s: %s is owned by uid %u, not by you (uid %u) or root",
+			      path, what, (unsigned)st.st_uid, (unsigned)geteuid());
 	}
 	if (st.st_mode & 077) {
 		close(fd);

@@ -405,24 +405,12 @@ static int inspect_analytics(struct inspect *ic)
 	return 0;
 }
 
-/* True if the recipe text the file holds is the one its recipe_sha256 names. */
-static bool recipe_matches(const struct ob_trackfile_meta *meta)
-{
-	unsigned char digest[OB_SHA256_LEN];
-	char hex[OB_SHA256_HEX_LEN + 1];
-
-	if (ob_sha256(meta->recipe_text, meta->recipe_len, digest))
-		return false;
-	ob_hex_encode(digest, sizeof(digest), hex);
-	return !strcmp(hex, meta->recipe_sha256);
-}
-
 /* The report on stdout: one JSON object with --json, else the text tables. */
 static int inspect_report(struct inspect *ic)
 {
 	const struct mot *m = ic->mot.path ? &ic->mot : NULL;
 	const struct ob_analytics_result *r = ob_analytics_result(ic->analytics);
-	bool recipe_ok = recipe_matches(ob_trackfile_meta(ic->f));
+	bool recipe_ok = ob_trackfile_recipe_ok(ob_trackfile_meta(ic->f));
 
 	if (ic->json) {
 		json_t *root = report_json(ic->path, ic->f, ic->t, ic->nt, ic->cc, recipe_ok, m);

@@ -125,6 +125,8 @@ static int redact_prepare(const struct ob_command *cmd, const struct redact_args
 
 	if (!ret)
 		ret = ob_trackfile_tracks(f, &t, &n);
+	if (!ret)
+		ret = ob_trackfile_check(f);
 	if (ret) {
 		ob_trackfile_close(&f);
 		return ob_cli_fail(OB_EXIT_UNREADABLE);

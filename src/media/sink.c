@@ -4,6 +4,7 @@
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
+#include <libavutil/avstring.h>
 #include <libavutil/opt.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -26,6 +27,8 @@ struct ob_sink {
 	AVPacket *pkt;
 	AVStream *vst, *ast;
 	AVRational audio_in_tb;
+	int64_t audio_packets;     /* kept audio packets written */
+	bool audio_blanked;        /* an encoder string in kept AAC was blanked */
 	const char *container;
 	int64_t last_pts;  /* strictly increasing pts for the encoder */
 	int64_t tick;      /* one frame at the nominal rate, in encoder time base */
@@ -324,12 +327,44 @@ int ob_sink_write_frame(struct ob_sink *s, AVFrame *frame)
 	return drain(s);
 }
 
+/*
+ * FFmpeg's AAC encoder writes its version ("Lavc58.91.100") into the first
+ * packet as the payload of a fill element (EXT_FILL), which decoders skip.
+ * Kept audio would carry that build detail of the source's maker into the
+ * export: its bytes become the fill byte 0xA5, in place, so no bit moves and
+ * the stream decodes as before.  Only the first packets are looked at.
+ */
+static int blank_encoder_string(struct ob_sink *s, AVPacket *pkt)
+{
+	static const char tag[] = "Lavc";
+	int ret;
+
+	if (s->ast->codecpar->codec_id != AV_CODEC_ID_AAC || s->audio_packets++ >= 2 || pkt->size < 5)
+		return 0;
+	for (int i = 0; i + 4 < pkt->size; i++) {
+		int n;
+
+		if (memcmp(pkt->data + i, tag, 4) || !av_isdigit(pkt->data[i + 4]))
+			continue;
+		if ((ret = av_packet_make_writable(pkt)) < 0)
+			return ob_err_av(OB_ERR_NOMEM, ret, "%s: audio packet", s->final);
+		for (n = i + 4; n < pkt->size && (av_isdigit(pkt->data[n]) || pkt->data[n] == '.'); n++)
+			;
+		memset(pkt->data + i, 0xA5, (size_t)(n - i));
+		s->audio_blanked = true;
+		i = n - 1;
+	}
+	return 0;
+}
+
 int ob_sink_write_packet(struct ob_sink *s, AVPacket *pkt)
 {
 	int ret;
 
 	if (!s->ast)
 		return 0;
+	if ((ret = blank_encoder_string(s, pkt)))
+		return ret;
 	pkt->stream_index = s->ast->index;
 	pkt->pos = -1;
 	av_packet_rescale_ts(pkt, s->audio_in_tb, s->ast->time_base);
@@ -337,6 +372,11 @@ int ob_sink_write_packet(struct ob_sink *s, AVPacket *pkt)
 	if (ret < 0)
 		return ob_err_av(OB_ERR_OUTPUT, ret, "%s: write", s->final);
 	return 0;
+}
+
+bool ob_sink_audio_blanked(const struct ob_sink *s)
+{
+	return s->audio_blanked;
 }
 
 int ob_sink_finish(struct ob_sink *s)

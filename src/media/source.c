@@ -37,6 +37,12 @@ struct ob_source {
 	int64_t decode_errors;
 	int64_t video_packets;  /* read from the demuxer */
 	bool last_video_corrupt; /* the last one was cut short */
+	double read_end;        /* seconds after the start: the latest end of a packet read, any stream; -1 none */
+	double video_read_end;  /* the same for the video stream's packets */
+	bool discarded;         /* a stream is not demuxed (AVDISCARD_ALL) */
+	int64_t frame_step;     /* a constant frame rate's frame duration in the stream's time base; 0 unknown */
+	int64_t last_pts;       /* of the last decoded frame; AV_NOPTS_VALUE before */
+	int64_t frames_lost;    /* missing between decoded frames, by their timestamps */
 	bool demux_eof, dec_eof, graph_eof;
 };
 
@@ -93,8 +99,22 @@ static int build_graph(struct ob_source *s, AVStream *st)
 
 	/* Rotate the pixels upright rather than copying the display matrix:
 	 * zones are drawn, and faces detected, on the picture as people see it. */
-	snprintf(chain, sizeof(chain), "%sformat=%s", rotation_filter(s->info.rotation),
-		 av_get_pix_fmt_name(SOURCE_PIX_FMT));
+	/* yuv420p (and so libx264) needs even sizes: an odd width or height gets
+	 * one black column on the right or row at the bottom, never a resampling
+	 * of the evidence's pixels, whose coordinates stay as they were. */
+	{
+		bool swap = s->info.rotation == 90 || s->info.rotation == 270;
+		int w = swap ? s->dec->height : s->dec->width, h = swap ? s->dec->width : s->dec->height;
+		char pad[64] = "";
+
+		s->info.pad_right = w & 1;
+		s->info.pad_bottom = h & 1;
+		if (s->info.pad_right || s->info.pad_bottom)
+			snprintf(pad, sizeof(pad), "pad=%d:%d:0:0:black,", w + s->info.pad_right,
+				 h + s->info.pad_bottom);
+		snprintf(chain, sizeof(chain), "%s%sformat=%s", rotation_filter(s->info.rotation), pad,
+			 av_get_pix_fmt_name(SOURCE_PIX_FMT));
+	}
 	outp = avfilter_inout_alloc();
 	in = avfilter_inout_alloc();
 	if (!outp || !in) {
@@ -189,6 +209,8 @@ int ob_source_open(struct ob_source **out, const char *path, bool keep_audio, in
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return ob_err(OB_ERR_NOMEM, "%s: out of memory", path);
+	s->read_end = s->video_read_end = -1;
+	s->last_pts = AV_NOPTS_VALUE;
 	s->path = strdup(path);
 	s->pkt = av_packet_alloc();
 	s->info.audio_index = -1;
@@ -228,8 +250,10 @@ int ob_source_open(struct ob_source **out, const char *path, bool keep_audio, in
 	}
 	/* Demux only what we use: every other stream is dropped at the source. */
 	for (unsigned i = 0; i < s->fmt->nb_streams; i++)
-		if ((int)i != vidx && (int)i != s->info.audio_index)
+		if ((int)i != vidx && (int)i != s->info.audio_index) {
 			s->fmt->streams[i]->discard = AVDISCARD_ALL;
+			s->discarded = true;
+		}
 
 	ret = open_decoder(s, st, threads);
 	if (ret)
@@ -242,6 +266,9 @@ int ob_source_open(struct ob_source **out, const char *path, bool keep_audio, in
 	if (s->info.frames_estimate < 0 && s->info.duration > 0 && s->info.frame_rate.num > 0)
 		s->info.frames_estimate = (int64_t)(s->info.duration * av_q2d(s->info.frame_rate) + 0.5);
 	s->info.start_time = start_time(s->fmt, st);
+	/* Gaps are counted only where the container says the rate is constant. */
+	if (st->avg_frame_rate.num > 0 && st->avg_frame_rate.den > 0 && !av_cmp_q(st->avg_frame_rate, st->r_frame_rate))
+		s->frame_step = av_rescale_q(1, av_inv_q(st->avg_frame_rate), st->time_base);
 out:
 	if (ret)
 		ob_source_free(&s);
@@ -256,6 +283,65 @@ out:
  * checked where the signal is exact; an AVI index, for one, may list empty
  * "drop" frames the demuxer skips.
  */
+/* The video stream's own declared duration in seconds (its header, or the
+ * DURATION tag Matroska muxers write per track); -1 if it has none. */
+static double video_declared(const struct ob_source *s)
+{
+	const AVStream *st = s->fmt->streams[s->info.video_index];
+	const AVDictionaryEntry *e = av_dict_get(st->metadata, "DURATION", NULL, 0);
+	int h, m;
+	double sec;
+
+	if (st->duration > 0 && st->duration != AV_NOPTS_VALUE)
+		return (double)st->duration * av_q2d(st->time_base);
+	if (e && sscanf(e->value, "%d:%d:%lf", &h, &m, &sec) == 3 && h >= 0 && m >= 0 && sec >= 0)
+		return h * 3600.0 + m * 60.0 + sec;
+	return -1;
+}
+
+/*
+ * Seconds of its declared duration that no packet reached, beyond two
+ * frames' slack; 0 if none or nothing is declared.  The video is held to its
+ * own duration where the container gives one; otherwise the file's duration
+ * (Matroska's header, not a bitrate guess) is held to every stream's
+ * packets, and only when none is discarded: audio longer than the video is
+ * then no gap.  A file cut short ends every stream early.
+ */
+static double short_of_duration(const struct ob_source *s)
+{
+	double declared = video_declared(s), end = s->video_read_end, fps = av_q2d(s->info.frame_rate);
+	double slack = (fps > 0 ? 2 / fps : 0.1) + 0.05;
+
+	if (declared < 0) {
+		if (s->fmt->duration <= 0 || s->fmt->duration_estimation_method == AVFMT_DURATION_FROM_BITRATE ||
+		    s->discarded)
+			return 0;
+		declared = (double)s->fmt->duration / AV_TIME_BASE;
+		end = s->read_end;
+	}
+	if (end < 0)
+		return 0;
+	return end < declared - slack ? declared - end : 0;
+}
+
+/* Where the packet just read ends, in seconds after the file's start. */
+static void note_read_end(struct ob_source *s, const AVPacket *p)
+{
+	const AVStream *st = s->fmt->streams[p->stream_index];
+	int64_t t = p->pts != AV_NOPTS_VALUE ? p->pts : p->dts;
+	double end;
+
+	if (t == AV_NOPTS_VALUE)
+		return;
+	end = (double)(t + (p->duration > 0 ? p->duration : 0)) * av_q2d(st->time_base);
+	if (s->fmt->start_time != AV_NOPTS_VALUE)
+		end -= (double)s->fmt->start_time / AV_TIME_BASE;
+	if (end > s->read_end)
+		s->read_end = end;
+	if (p->stream_index == s->info.video_index && end > s->video_read_end)
+		s->video_read_end = end;
+}
+
 static bool truncated(const struct ob_source *s)
 {
 	const AVStream *st = s->fmt->streams[s->info.video_index];
@@ -264,8 +350,22 @@ static bool truncated(const struct ob_source *s)
 		return false;
 	if (s->last_video_corrupt)
 		return true;
-	return !strncmp(s->fmt->iformat->name, "mov,", 4) && st->nb_frames > 0 &&
-	       s->video_packets < st->nb_frames;
+	if (!strncmp(s->fmt->iformat->name, "mov,", 4) && st->nb_frames > 0 && s->video_packets < st->nb_frames)
+		return true;
+	return short_of_duration(s) > 0;
+}
+
+/* At a constant frame rate, frames missing before one at pts (dropped as
+ * corrupt, or never decoded) are counted: decode_errors counts packets, and
+ * one bad packet can cost every frame up to the next keyframe. */
+static void count_lost(struct ob_source *s, int64_t pts)
+{
+	if (pts == AV_NOPTS_VALUE || !s->frame_step)
+		return;
+	if (s->last_pts != AV_NOPTS_VALUE && pts - s->last_pts > s->frame_step + s->frame_step / 2)
+		s->frames_lost += (pts - s->last_pts + s->frame_step / 2) / s->frame_step - 1;
+	if (s->last_pts == AV_NOPTS_VALUE || pts > s->last_pts)
+		s->last_pts = pts;
 }
 
 /* Moves decoded frames into the filter graph until it has output or input runs out. */
@@ -281,6 +381,7 @@ static int feed(struct ob_source *s, AVFrame *frame, AVPacket *pkt, int *item)
 				return ob_err(OB_ERR_INPUT, "%s: frame size changes mid-stream (%dx%d to %dx%d): not supported",
 					      s->path, s->dec->width, s->dec->height, frame->width, frame->height);
 			frame->pts = frame->best_effort_timestamp;
+			count_lost(s, frame->pts);
 			ret = av_buffersrc_add_frame_flags(s->buf_src, frame, AV_BUFFERSRC_FLAG_KEEP_REF);
 			av_frame_unref(frame);
 			if (ret < 0)
@@ -310,9 +411,14 @@ static int feed(struct ob_source *s, AVFrame *frame, AVPacket *pkt, int *item)
 			if (truncated(s)) {
 				int64_t want = s->fmt->streams[s->info.video_index]->nb_frames;
 
-				if (want > 0)
+				double gap = short_of_duration(s), fps = av_q2d(s->info.frame_rate);
+
+				if (want > 0 && s->video_packets < want)
 					return ob_err(OB_ERR_INPUT, "%s: truncated: the file ends inside its video data (%lld of %lld video samples present)",
 						      s->path, (long long)s->video_packets, (long long)want);
+				if (gap > 0)
+					return ob_err(OB_ERR_INPUT, "%s: truncated: %.2f s of the duration the container declares are missing (about %lld frames)",
+						      s->path, gap, (long long)(gap * (fps > 0 ? fps : 0) + 0.5));
 				return ob_err(OB_ERR_INPUT, "%s: truncated: the file ends inside its video data (after %lld video packets)",
 					      s->path, (long long)s->video_packets);
 			}
@@ -328,6 +434,7 @@ static int feed(struct ob_source *s, AVFrame *frame, AVPacket *pkt, int *item)
 		}
 		if (ret < 0)
 			return ob_err_av(OB_ERR_INPUT, ret, "%s: read error", s->path);
+		note_read_end(s, s->pkt);
 		if (s->pkt->stream_index == s->info.audio_index) {
 			av_packet_move_ref(pkt, s->pkt);
 			*item = OB_SOURCE_PACKET;
@@ -383,6 +490,11 @@ const struct ob_source_info *ob_source_info(const struct ob_source *s)
 const AVFormatContext *ob_source_format(const struct ob_source *s)
 {
 	return s->fmt;
+}
+
+int64_t ob_source_frames_lost(const struct ob_source *s)
+{
+	return s->frames_lost;
 }
 
 int64_t ob_source_decode_errors(const struct ob_source *s)

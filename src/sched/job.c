@@ -600,6 +600,8 @@ int ob_replay_recipe(const char *path, const struct ob_trackfile_meta *m, struct
 {
 	char origin[OB_PATH_MAX + 16];
 
+	if (!ob_trackfile_recipe_ok(m))
+		return ob_err(OB_ERR_INPUT, "%s: attribute 'recipe' does not match 'recipe_sha256' (edited?)", path);
 	snprintf(origin, sizeof(origin), "%s (its recipe)", path);
 	return m->recipe_text && m->recipe_len ? ob_recipe_parse(origin, m->recipe_text, recipe)
 					       : ob_recipe_default(recipe);
@@ -705,6 +707,10 @@ static int finish_job(struct job_state *s, struct ob_job_stats *stats)
 	    (ret = ob_audit_warning(s->audit, "decode_errors", "corrupt packets were skipped",
 				    json_pack("{s:I}", "count", (json_int_t)stats->decode_errors))))
 		return ret;
+	if (stats->frames_lost > 0 &&
+	    (ret = ob_audit_warning(s->audit, "frames_lost", "frames missing from the export: corrupt or absent in the input",
+				    json_pack("{s:I}", "count", (json_int_t)stats->frames_lost))))
+		return ret;
 	if (s->sink)
 		files[nfiles++] = (struct ob_audit_file){ ob_path_base(job->output), ob_sink_tmp_path(s->sink),
 							  "the anonymized video" };
@@ -712,11 +718,13 @@ static int finish_job(struct job_state *s, struct ob_job_stats *stats)
 						  "anonymous track metadata (HDF5; see obscura-tracks(5))" };
 	/* The bundle first, then the export and tracks.h5: if any fails, none remains. */
 	ret = ob_audit_finish(s->audit, files, nfiles,
-			      json_pack("{s:I, s:I, s:I, s:i, s:i, s:b, s:I, s:I, s:I}", "frames",
+			      json_pack("{s:I, s:I, s:I, s:I, s:i, s:i, s:b, s:b, s:I, s:I, s:I}", "frames",
 					(json_int_t)s->retired, "decode_errors", (json_int_t)stats->decode_errors,
+					"frames_lost", (json_int_t)stats->frames_lost,
 					"hidden_cells", (json_int_t)stats->hidden_cells,
 					"streams_dropped", stats->streams_dropped,
 					"tags_dropped", stats->tags_dropped, "audio_kept", stats->audio_kept,
+					"audio_encoder_blanked", s->sink && ob_sink_audio_blanked(s->sink),
 					"tracks", (json_int_t)stats->tracks,
 					"tracks_confirmed", (json_int_t)stats->tracks_confirmed,
 					"tracks_hidden", (json_int_t)stats->tracks_hidden));
@@ -823,6 +831,7 @@ int ob_job_run(const struct ob_job *job, struct ob_job_stats *stats,
 		goto out;
 	stats->frames = s.retired;
 	stats->decode_errors = ob_source_decode_errors(s.src);
+	stats->frames_lost = ob_source_frames_lost(s.src);
 	for (size_t i = 0; i < s.nstages; i++)
 		if (s.stages[i].stage->hidden_cells)
 			stats->hidden_cells += s.stages[i].stage->hidden_cells(s.stages[i].priv);
@@ -835,8 +844,10 @@ int ob_job_run(const struct ob_job *job, struct ob_job_stats *stats,
 	if (progress)
 		progress(opaque, s.retired, s.retired);
 out:
-	if (s.src && !counted)
+	if (s.src && !counted) {
 		stats->decode_errors = ob_source_decode_errors(s.src);
+		stats->frames_lost = ob_source_frames_lost(s.src);
+	}
 	job_release(&s, stats, counted);
 	if (ret) {
 		json_decref(stats->analytics);

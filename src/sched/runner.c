@@ -316,6 +316,10 @@ static void __attribute__((noreturn)) run_child(const struct ob_runner_opts *o, 
 		      "height", st.height, "rotation", st.rotation, "media_seconds", st.media_seconds,
 		      "audio_kept", st.audio_kept, "streams_dropped", st.streams_dropped,
 		      "tags_dropped", st.tags_dropped, "code", (json_int_t)ret);
+	if (r && json_object_set_new(r, "frames_lost", json_integer(st.frames_lost))) {
+		json_decref(r);
+		r = NULL;
+	}
 	if (r && !ret)
 		json_object_update_new(r, json_pack("{s:I, s:I, s:I, s:I}", "tracks_count", (json_int_t)st.tracks,
 						    "tracks_confirmed", (json_int_t)st.tracks_confirmed,
@@ -435,6 +439,12 @@ static void report_done(const struct ob_runner_opts *o, json_t *entry)
 				(long long)json_integer_value(json_object_get(entry, "tracks_count")), el,
 				el > 0 ? (double)fr / el : 0.0);
 		}
+		if (json_integer_value(json_object_get(entry, "frames_lost")) > 0 ||
+		    json_integer_value(json_object_get(entry, "decode_errors")) > 0)
+			fprintf(stderr, "obscura: warning: %s: %lld frames lost to corruption (%lld corrupt packets skipped)\n",
+				json_string_value(json_object_get(entry, "input")),
+				(long long)json_integer_value(json_object_get(entry, "frames_lost")),
+				(long long)json_integer_value(json_object_get(entry, "decode_errors")));
 	} else {
 		/* The job's line; the batch goes on, and its exit code comes from the summary. */
 		const char *error = json_string_value(json_object_get(entry, "error"));

@@ -16,6 +16,7 @@
 #include "obscura/error.h"
 #include "obscura/fsutil.h"
 #include "obscura/h5.h"
+#include "obscura/hash.h"
 #include "trackfile_int.h"
 #include "obscura/banned.h"
 
@@ -585,5 +586,53 @@ int ob_trackfile_rows_at(struct ob_trackfile *f, int64_t frame, const struct ob_
 	return 0;
 fail:
 	f->cur_n = 0;
+	return ret;
+}
+
+bool ob_trackfile_recipe_ok(const struct ob_trackfile_meta *m)
+{
+	unsigned char digest[OB_SHA256_LEN];
+	char hex[OB_SHA256_HEX_LEN + 1];
+
+	if (ob_sha256(m->recipe_text ? m->recipe_text : "", m->recipe_len, digest))
+		return false;
+	ob_hex_encode(digest, sizeof(digest), hex);
+	return !strcmp(hex, m->recipe_sha256);
+}
+
+int ob_trackfile_check(struct ob_trackfile *f)
+{
+	struct ob_frame_summary *fb = NULL;
+	size_t got;
+	int ret;
+
+	/* An edited recipe must not be used, or recorded, as the one that ran. */
+	if (!ob_trackfile_recipe_ok(&f->meta))
+		return bad_file(f, "attribute 'recipe' does not match 'recipe_sha256' (edited?)");
+
+	/* Every row through the same reader a replay uses: order, rows per frame, values. */
+	for (;;) {
+		const struct ob_track_row *r;
+		size_t n;
+		bool more;
+
+		if ((ret = refill(f, &more)) || !more)
+			break;
+		/* Takes every row of that frame; a later row of an earlier frame fails there. */
+		if ((ret = ob_trackfile_rows_at(f, f->buf[f->buf_pos].frame, &r, &n)))
+			break;
+	}
+	if (!ret && !(fb = malloc(OB_TRACKFILE_CHUNK_ROWS * sizeof(*fb))))
+		ret = ob_err(OB_ERR_NOMEM, "%s: out of memory", f->path);
+	for (int64_t start = 0; !ret; start += (int64_t)got) {
+		if ((ret = ob_trackfile_read_frames(f, start, OB_TRACKFILE_CHUNK_ROWS, fb, &got)) || !got)
+			break;
+	}
+	free(fb);
+	/* Back to the start, as ob_trackfile_open() leaves it. */
+	f->buf_n = f->buf_pos = 0;
+	f->next_row = 0;
+	f->cur_n = 0;
+	f->cur_frame = f->seen_frame = -1;
 	return ret;
 }
