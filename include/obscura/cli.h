@@ -110,6 +110,9 @@ int ob_cli_fail(int exit_code);
  * error, not silence.  Returns exit_code, or OB_EXIT_INTERNAL on failure. */
 int ob_cli_finish_stdout(int exit_code);
 
+/* A command's JSON on stdout, indented, then a newline (flags: JSON_SORT_KEYS, ...). */
+void ob_cli_print_json(const json_t *j, size_t flags);
+
 /* "obscura --help": the list of commands. */
 void ob_print_main_help(FILE *f);
 

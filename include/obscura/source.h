@@ -53,6 +53,12 @@ int ob_source_next(struct ob_source *src, struct AVFrame *frame, struct AVPacket
 
 const struct ob_source_info *ob_source_info(const struct ob_source *src);
 
+#define OB_SOURCE_FPS_UNKNOWN 25.0 /* frames a second assumed when a video does not say */
+
+/* The video's frame rate, or OB_SOURCE_FPS_UNKNOWN when it does not say:
+ * what the recipe's seconds are turned into frames with. */
+double ob_source_fps(const struct ob_source_info *info);
+
 /* The demuxer, for reading what the input carries (never for writing). */
 const struct AVFormatContext *ob_source_format(const struct ob_source *src);
 

@@ -117,6 +117,12 @@ int ob_cli_fail(int exit_code)
 	return ob_cli_error(exit_code, "%s", ob_errmsg());
 }
 
+void ob_cli_print_json(const json_t *j, size_t flags)
+{
+	json_dumpf(j, stdout, JSON_INDENT(2) | flags);
+	fputc('\n', stdout);
+}
+
 int ob_cli_finish_stdout(int code)
 {
 	if (fflush(stdout) != 0 || ferror(stdout))

@@ -213,8 +213,7 @@ int cmd_collect(int argc, char **argv)
 			c.n == 1 ? "" : "s", (long long)json_integer_value(json_object_get(summary, "ok")),
 			(long long)json_integer_value(json_object_get(summary, "failed")), nmissing, path);
 	if (json) {
-		json_dumpf(summary, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
-		fputc('\n', stdout);
+		ob_cli_print_json(summary, JSON_SORT_KEYS);
 	}
 	ret = ob_cli_finish_stdout(ob_cli_batch_exit(summary));
 out:

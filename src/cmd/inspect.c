@@ -422,8 +422,7 @@ static int inspect_report(struct inspect *ic)
 		}
 		if (!root)
 			return ob_cli_error(OB_EXIT_INTERNAL, "out of memory");
-		json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
-		fputc('\n', stdout);
+		ob_cli_print_json(root, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
 		json_decref(root);
 	} else {
 		print_human(ic->path, ic->f, ic->t, ic->nt, ic->cc, recipe_ok, m);

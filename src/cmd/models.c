@@ -78,8 +78,7 @@ int cmd_models(int argc, char **argv)
 	if (json) {
 		json_t *root = json_pack("{s:s, s:o}", "dir", dir, "models", list);
 
-		json_dumpf(root, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
-		fputc('\n', stdout);
+		ob_cli_print_json(root, JSON_SORT_KEYS);
 		json_decref(root);
 	}
 	free(cards);

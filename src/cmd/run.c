@@ -378,8 +378,7 @@ static int batch_run(struct batch_cmd *bc, int argc, char **argv)
 		(long long)json_integer_value(json_object_get(summary, "ok")),
 		(long long)json_integer_value(json_object_get(summary, "failed")));
 	if (bc->json) {
-		json_dumpf(summary, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
-		fputc('\n', stdout);
+		ob_cli_print_json(summary, JSON_SORT_KEYS);
 	}
 	ret = ob_cli_finish_stdout(ob_cli_batch_exit(summary));
 	json_decref(summary);

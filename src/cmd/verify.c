@@ -185,8 +185,7 @@ int cmd_verify(int argc, char **argv)
 		json_array_append_new(all, r);
 	}
 	if (json) {
-		json_dumpf(all, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		fputc('\n', stdout);
+		ob_cli_print_json(all, JSON_PRESERVE_ORDER);
 	}
 	ret = ob_cli_finish_stdout(exit_for_verdict(worst));
 out:

@@ -482,6 +482,11 @@ int ob_source_next(struct ob_source *s, AVFrame *frame, AVPacket *pkt)
 	}
 }
 
+double ob_source_fps(const struct ob_source_info *v)
+{
+	return v->frame_rate.num > 0 && v->frame_rate.den > 0 ? av_q2d(v->frame_rate) : OB_SOURCE_FPS_UNKNOWN;
+}
+
 const struct ob_source_info *ob_source_info(const struct ob_source *s)
 {
 	return &s->info;

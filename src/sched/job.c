@@ -206,11 +206,6 @@ static double frame_seconds(struct job_state *s, const AVFrame *f, int64_t index
 	return fr.num > 0 && fr.den > 0 ? (double)index / av_q2d(fr) : (double)index;
 }
 
-static double frame_rate(const struct ob_source_info *v)
-{
-	return v->frame_rate.num > 0 && v->frame_rate.den > 0 ? av_q2d(v->frame_rate) : OB_DEFAULT_FPS;
-}
-
 /* A frame's rows are final: the track store hands them over, and they go to
  * tracks.h5, rows first, then the tracks confirmed by now; the tracks that
  * left the store go to the identities (analytics are computed from the file's
@@ -585,7 +580,7 @@ static int open_tracks(struct job_state *s)
 	if ((ret = ob_atomic_tmpname(s->job->tracks, s->tracks_tmp, sizeof(s->tracks_tmp))) ||
 	    (ret = ob_trackfile_create(s->tracks_tmp, &m, &s->writer)))
 		return ret;
-	return ob_identity_new(s->info->width, s->info->height, frame_rate(s->info), &s->identity);
+	return ob_identity_new(s->info->width, s->info->height, ob_source_fps(s->info), &s->identity);
 }
 
 bool ob_replay_keeps(const struct ob_replay *rp, uint64_t id)
@@ -801,7 +796,7 @@ int ob_job_run(const struct ob_job *job, struct ob_job_stats *stats,
 	if (ret)
 		goto out;
 
-	ob_track_params_from(&recipe->track, frame_rate(s.info), s.info->width, s.info->height, &tp);
+	ob_track_params_from(&recipe->track, ob_source_fps(s.info), s.info->width, s.info->height, &tp);
 	ret = ob_track_store_new(job->replay ? NULL : &tp, &s.tracks);
 	if (!ret && job->output)
 		ret = queue_init(&s.q, (size_t)(job->replay ? 0 : tp.lookahead) + 1);

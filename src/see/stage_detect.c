@@ -77,7 +77,7 @@ static int check_cadence(const struct ob_recipe *r, const struct ob_source_info 
 {
 	const struct ob_detect_opts *o = &r->detect;
 	int k = 1, every;
-	double fps = v->frame_rate.num > 0 && v->frame_rate.den > 0 ? av_q2d(v->frame_rate) : 25;
+	double fps = ob_source_fps(v);
 
 	if (people && o->people_stride > k)
 		k = o->people_stride;
@@ -101,7 +101,7 @@ static int open_search(struct detect *d, const struct ob_stage_ctx *ctx, enum la
 		       int every)
 {
 	const struct ob_source_info *v = ctx->video;
-	double fps = v->frame_rate.num > 0 && v->frame_rate.den > 0 ? av_q2d(v->frame_rate) : 25;
+	double fps = ob_source_fps(v);
 	double calls = floor(d->o->refresh * fps / every + 1e-9);
 	int tile;
 

@@ -45,6 +45,7 @@ struct ob_tiling {
 	double support_w;           /* tile boxes this wide need the whole-frame pass's support */
 	int gw, gh;                 /* the cell grid */
 	uint8_t *cells;             /* this call's mean luma per cell */
+	uint32_t *rowsum;           /* one cell row's luma sums, while measuring */
 	struct region *r;
 	int n;
 	int64_t calls, searched, reused;
@@ -131,7 +132,8 @@ int ob_tiling_open(const struct ob_detector *d, int width, int height, int tile,
 	}
 	t->r = calloc((size_t)(1 + nx * ny), sizeof(*t->r));
 	t->cells = refresh > 1 ? malloc((size_t)t->gw * (size_t)t->gh) : NULL;
-	if (!t->r || (refresh > 1 && !t->cells)) {
+	t->rowsum = refresh > 1 ? malloc((size_t)t->gw * sizeof(*t->rowsum)) : NULL;
+	if (!t->r || (refresh > 1 && (!t->cells || !t->rowsum))) {
 		ret = ob_err(OB_ERR_NOMEM, "out of memory");
 		goto out;
 	}
@@ -164,6 +166,7 @@ void ob_tiling_free(struct ob_tiling **pt)
 	}
 	free(t->r);
 	free(t->cells);
+	free(t->rowsum);
 	ob_detections_release(&t->all);
 	free(t);
 	*pt = NULL;
@@ -177,15 +180,11 @@ void ob_tiling_stats(const struct ob_tiling *t, struct ob_tiling_stats *st)
 /* The mean luma of every cell of the frame (cells at the right and bottom edge may be partial). */
 static void measure_cells(struct ob_tiling *t, const AVFrame *f)
 {
-	uint32_t *sum = calloc((size_t)t->gw, sizeof(*sum));
+	uint32_t *sum = t->rowsum;
 
 	for (int cy = 0; cy < t->gh; cy++) {
 		int y0 = cy * OB_TILING_CELL, y1 = y0 + OB_TILING_CELL > t->height ? t->height : y0 + OB_TILING_CELL;
 
-		if (!sum) { /* no memory for the row sums: every cell reads as changed */
-			memset(t->cells + (size_t)cy * t->gw, 0, (size_t)t->gw);
-			continue;
-		}
 		memset(sum, 0, (size_t)t->gw * sizeof(*sum));
 		for (int y = y0; y < y1; y++) {
 			const uint8_t *p = f->data[0] + (size_t)y * (size_t)f->linesize[0];
@@ -200,7 +199,6 @@ static void measure_cells(struct ob_tiling *t, const AVFrame *f)
 								     (uint32_t)(w * (y1 - y0)));
 		}
 	}
-	free(sum);
 }
 
 static bool changed(const struct ob_tiling *t, const struct region *g)

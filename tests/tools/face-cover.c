@@ -178,6 +178,18 @@ static void put_box(FILE *boxes, int t, double bx, double by, double bw, double 
 		fprintf(boxes, "%d %.2f %.2f %.2f %.2f %d\n", t, x0, y0, x1 - x0, y1 - y0, full);
 }
 
+/* OUT.yuv and BOXES.txt; 1 (and why on stderr) if either cannot be made. */
+static int open_outputs(const char *yuv, const char *txt, FILE **out, FILE **boxes)
+{
+	*out = fopen(yuv, "wb");
+	*boxes = fopen(txt, "w");
+	if (!*out || !*boxes) {
+		perror("face-cover");
+		return 1;
+	}
+	return 0;
+}
+
 static int make(int argc, char **argv)
 {
 	AVFrame *ph[NPHOTOS];
@@ -190,12 +202,8 @@ static int make(int argc, char **argv)
 		return 2;
 	frames = (int)strtol(argv[4], NULL, 10);
 	load_photos(argv[2], argv[3], photo_ids, NPHOTOS, ph, gt, ngt);
-	out = fopen(argv[5], "wb");
-	boxes = fopen(argv[6], "w");
-	if (!y || !out || !boxes) {
-		perror("face-cover");
+	if (!y || open_outputs(argv[5], argv[6], &out, &boxes))
 		return 1;
-	}
 	for (int t = 0; t < frames; t++) {
 		double s = 0.55 * pow(0.07 / 0.55, frames > 1 ? (double)t / (frames - 1) : 0);
 		int x = even(16 + 6 * t);
@@ -252,12 +260,8 @@ static int still(int argc, char **argv)
 		for (int k = 0; k < ngt[i] && n < STILL_FACES; k++, n++)
 			f[n] = (struct still_face){ i, k, 16 + 2 * (n % 5), n % 4 };
 	}
-	out = fopen(argv[5], "wb");
-	boxes = fopen(argv[6], "w");
-	if (!y || !out || !boxes) {
-		perror("face-cover");
+	if (!y || open_outputs(argv[5], argv[6], &out, &boxes))
 		return 1;
-	}
 	for (int t = 0; t < frames; t++) {
 		/* the scene, never moving */
 		if (paste(scene, 0, 0, scene->width & ~1, scene->height & ~1, 0, 0, W, H, y))

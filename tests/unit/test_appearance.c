@@ -28,6 +28,18 @@ static void fill(struct yuv *f, int x0, int y0, int x1, int y1, uint8_t y, uint8
 		}
 }
 
+/* A plain grey frame (freed by the caller). */
+static struct yuv *grey(void)
+{
+	struct yuv *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	memset(f->y, 150, sizeof(f->y));
+	memset(f->u, 128, sizeof(f->u));
+	memset(f->v, 128, sizeof(f->v));
+	return f;
+}
+
 static struct ob_yuv_view view(const struct yuv *f)
 {
 	return (struct ob_yuv_view){ f->y, f->u, f->v, W, W / 2, W / 2, W, H };
@@ -46,16 +58,12 @@ static void person(struct yuv *f, int x, uint8_t head, int blue_legs)
 
 static void test_descriptor(void **state)
 {
-	struct yuv *f = calloc(1, sizeof(*f));
+	struct yuv *f = grey();
 	struct ob_appearance a, b, c, d;
 	struct ob_box box = { 20, 40, 40, 160 };
 	struct ob_yuv_view v;
 
 	(void)state;
-	assert_non_null(f);
-	memset(f->y, 150, sizeof(f->y));
-	memset(f->u, 128, sizeof(f->u));
-	memset(f->v, 128, sizeof(f->v));
 	v = view(f);
 	person(f, 20, 200, 1);
 	ob_appearance_of(&v, box, &a);
@@ -90,16 +98,12 @@ static void test_descriptor(void **state)
 
 static void test_batch_and_blend(void **state)
 {
-	struct yuv *f = calloc(1, sizeof(*f));
+	struct yuv *f = grey();
 	struct ob_box boxes[3] = { { 20, 40, 40, 160 }, { 30, 40, 40, 160 }, { 200, 40, 40, 160 } };
 	struct ob_appearance out[3], m;
 	struct ob_yuv_view v;
 
 	(void)state;
-	assert_non_null(f);
-	memset(f->y, 150, sizeof(f->y));
-	memset(f->u, 128, sizeof(f->u));
-	memset(f->v, 128, sizeof(f->v));
 	v = view(f);
 	person(f, 200, 200, 1);
 	ob_appearance_batch(&v, boxes, 3, out);
