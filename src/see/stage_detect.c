@@ -418,7 +418,7 @@ static void detect_timing(const void *priv, json_t *timing)
 		}
 	if (d->faces || d->people || d->text) {
 		json_object_set_new(timing, "track", json_real(d->tracking));
-		json_object_set_new(timing, "detect.workers", json_integer(d->crew ? ob_workers_count(d->crew) : 1));
+		json_object_set_new(timing, "workers", json_integer(d->crew ? ob_workers_count(d->crew) : 1));
 	}
 }
 
