@@ -32,6 +32,13 @@ struct ob_detector;
 int ob_detector_open(const char *dir, const char *name, int width, int height, int threads,
 		     struct ob_detector **out);
 void ob_detector_free(struct ob_detector **d);
+
+/*
+ * A second instance of d's network (same card, loaded again from its
+ * verified file) for another thread: one cv::dnn::Net runs one pass at a
+ * time.  Its pass counts start at zero.
+ */
+int ob_detector_clone(const struct ob_detector *d, int threads, struct ob_detector **out);
 const struct ob_model_card *ob_detector_card(const struct ob_detector *d);
 
 /*

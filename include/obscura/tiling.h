@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "obscura/decoders.h"
+#include "obscura/model.h"
 
 struct AVFrame;
 struct ob_detector;
@@ -39,6 +40,22 @@ void ob_tiling_free(struct ob_tiling **t);
 /* One search of frame (its size must be the one opened with); appends to out. */
 int ob_tiling_run(struct ob_tiling *t, struct ob_detector *d, const struct AVFrame *frame, double threshold,
 		  struct ob_detections *out);
+
+/*
+ * The same search in three steps, for passes shared among threads
+ * (workers.h): ob_tiling_plan measures the frame and chooses the regions
+ * this call searches (regions[] needs room for ob_tiling_regions()); each
+ * is searched by ob_tiling_search -- distinct regions may be searched at
+ * once, each thread with its own instance of the detector
+ * (ob_detector_clone) -- and ob_tiling_finish merges every region's answer
+ * into out.  status: the first failure of the searches (0: none), which
+ * finish returns after forgetting every region's answer.
+ */
+int ob_tiling_regions(const struct ob_tiling *t);
+int ob_tiling_plan(struct ob_tiling *t, const struct AVFrame *frame, double threshold, int *regions, int *n);
+int ob_tiling_search(struct ob_tiling *t, int region, struct ob_detector *d, const struct AVFrame *frame);
+int ob_tiling_finish(struct ob_tiling *t, const struct ob_model_card *card, int status,
+		     struct ob_detections *out);
 
 /* One search with no memory: ob_tiling_open with refresh 1, run, free.  tile <= 0: tiles of the input's size. */
 int ob_detector_run_tiled(struct ob_detector *d, const struct AVFrame *frame, int tile, double threshold,

@@ -23,9 +23,8 @@ struct ob_detector {
 	double forward_ms;
 };
 
-/* The frame size picks, of a model family, the input shape that wastes least of each pass. */
-int ob_detector_open(const char *dir, const char *name, int width, int height, int threads,
-		     struct ob_detector **out)
+/* A detector for card: its network and buffers (the card is checked by the caller). */
+static int load(const struct ob_model_card *card, int threads, struct ob_detector **out)
 {
 	struct ob_detector *d;
 	size_t px;
@@ -35,25 +34,38 @@ int ob_detector_open(const char *dir, const char *name, int width, int height, i
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return ob_err(OB_ERR_NOMEM, "out of memory");
-	ret = ob_model_pick(dir, name, width, height, &d->card);
-	if (ret)
-		goto out;
-	ret = ob_model_verify(&d->card);
-	if (ret)
-		goto out;
+	d->card = *card;
 	ret = ob_dnn_open(d->card.onnx_path, threads, &d->dnn);
-	if (ret)
-		goto out;
-	px = (size_t)d->card.width * (size_t)d->card.height;
-	d->canvas = malloc(px * 3);
-	d->blob = malloc(px * 3 * sizeof(float));
-	if (!d->canvas || !d->blob)
-		ret = ob_err(OB_ERR_NOMEM, "%s: out of memory", d->card.card_path);
-out:
+	if (!ret) {
+		px = (size_t)d->card.width * (size_t)d->card.height;
+		d->canvas = malloc(px * 3);
+		d->blob = malloc(px * 3 * sizeof(float));
+		if (!d->canvas || !d->blob)
+			ret = ob_err(OB_ERR_NOMEM, "%s: out of memory", d->card.card_path);
+	}
 	if (ret)
 		ob_detector_free(&d);
 	*out = d;
 	return ret;
+}
+
+/* The frame size picks, of a model family, the input shape that wastes least of each pass. */
+int ob_detector_open(const char *dir, const char *name, int width, int height, int threads,
+		     struct ob_detector **out)
+{
+	struct ob_model_card card;
+	int ret;
+
+	*out = NULL;
+	ret = ob_model_pick(dir, name, width, height, &card);
+	if (!ret)
+		ret = ob_model_verify(&card);
+	return ret ? ret : load(&card, threads, out);
+}
+
+int ob_detector_clone(const struct ob_detector *d, int threads, struct ob_detector **out)
+{
+	return load(&d->card, threads, out);
 }
 
 void ob_detector_free(struct ob_detector **pd)

@@ -17,6 +17,7 @@
 #include "obscura/track_store.h"
 #include "obscura/clock.h"
 #include "obscura/tiling.h"
+#include "obscura/workers.h"
 #include "obscura/banned.h"
 
 #define GUIDED_MAX_PEOPLE 8   /* person crops searched for faces per frame */
@@ -31,10 +32,28 @@ enum lane {
 	LANE_COUNT
 };
 
+/* One forward pass of a detection frame: a region of one lane's search, or a person's upper body. */
+struct pass {
+	enum lane lane;
+	int region;         /* of the lane's search; -1: guided face search number `guided` */
+	int guided;
+};
+
+#define MAX_PASSES (3 * (1 + OB_DETECT_MAX_TILES))
+
 struct detect {
 	const struct ob_detect_opts *o;
 	struct ob_track_store *tracks;
-	struct ob_detector *faces, *people, *text;
+	struct ob_detector *faces, *people, *text; /* = inst[lane][0] */
+	/* Passes of one frame run side by side (workers.h), worker w with its own
+	 * instance inst[lane][w] of each network. */
+	struct ob_workers *crew;
+	struct ob_detector *inst[LANE_COUNT][OB_WORKERS_MAX];
+	struct pass passes_now[MAX_PASSES];
+	const AVFrame *frame;     /* the frame being searched, during a batch */
+	struct ob_box upper[GUIDED_MAX_PEOPLE];           /* people's upper bodies searched for faces */
+	struct ob_detections found[GUIDED_MAX_PEOPLE];    /* and what each search found */
+	double busy[OB_WORKERS_MAX][LANE_COUNT];          /* seconds each worker spent on each lane */
 	struct ob_detections dets, guided;
 	int lane[LANE_COUNT];
 	double high[LANE_COUNT];  /* a detection's score from which it may start a track */
@@ -44,10 +63,8 @@ struct detect {
 	struct ob_appearance *app; /* their descriptors (the people lane's) */
 	struct ob_tiling *search[LANE_COUNT]; /* each detector's regions (faces: tiles too), by lane */
 	int64_t passes;           /* detection frames so far */
-	double seconds[LANE_COUNT + 1]; /* spent per detector (by lane), and feeding the trackers */
+	double tracking;          /* seconds spent feeding the trackers */
 };
-
-#define TRACKING LANE_COUNT /* index of the trackers' share in seconds[] */
 
 /* Face detectors box eyes to chin; hair and forehead identify too. */
 static void add_forehead(struct ob_detections *dets, size_t from, double f)
@@ -67,6 +84,46 @@ static int open_one(const char *dir, const char *name, const struct ob_source_in
 	/* more threads than OpenCV takes bring nothing; the frame's shape picks a model variant */
 	return ob_detector_open(dir, name, v->width, v->height,
 				threads > OB_DNN_MAX_THREADS ? OB_DNN_MAX_THREADS : threads, out);
+}
+
+/*
+ * The detectors, and the crew that runs a frame's passes side by side: as
+ * many workers as the job has threads, each pass then single-threaded in
+ * OpenCV, when a frame can hold more than one pass (two detectors, or face
+ * tiles); otherwise one worker, and OpenCV spreads each pass over the
+ * threads (analyze's lone person pass keeps that 1.3x).
+ */
+static int open_crew(struct detect *d, const struct ob_stage_ctx *ctx, const char *dir)
+{
+	const struct ob_detect_opts *o = d->o;
+	const char *names[LANE_COUNT] = { o->faces, o->people, "", o->text };
+	int threads = ctx->threads > 0 ? ctx->threads : 1, nets = 0, workers = 1, ret;
+	bool tiles = false;
+
+	for (int l = 0; l < LANE_COUNT; l++)
+		nets += names[l][0] != 0;
+	if (o->faces[0] && o->tiles) { /* tiles = auto: does this frame size get tiles? */
+		struct ob_detector *probe;
+
+		if ((ret = open_one(dir, o->faces, ctx->video, 1, &probe)))
+			return ret;
+		tiles = ob_detect_face_tile(ob_detector_card(probe), ctx->video->width, ctx->video->height) > 0;
+		ob_detector_free(&probe);
+	}
+	if (nets > 1 || tiles)
+		workers = threads > OB_WORKERS_MAX ? OB_WORKERS_MAX : threads;
+	for (int l = 0; l < LANE_COUNT; l++)
+		if (names[l][0]) {
+			if ((ret = open_one(dir, names[l], ctx->video, workers > 1 ? 1 : threads, &d->inst[l][0])))
+				return ret;
+			for (int w = 1; w < workers; w++)
+				if ((ret = ob_detector_clone(d->inst[l][0], 1, &d->inst[l][w])))
+					return ret;
+		}
+	d->faces = d->inst[LANE_FACES][0];
+	d->people = d->inst[LANE_PEOPLE][0];
+	d->text = d->inst[LANE_TEXT][0];
+	return ob_workers_open(workers, &d->crew);
 }
 
 /*
@@ -138,9 +195,7 @@ static int detect_init(void *priv, const struct ob_stage_ctx *ctx)
 	d->tracks = ctx->tracks;
 	if (ctx->replay)
 		return 0; /* a second pass: the boxes come from a tracks file */
-	if ((ret = open_one(dir, o->faces, ctx->video, ctx->threads, &d->faces)) ||
-	    (ret = open_one(dir, o->people, ctx->video, ctx->threads, &d->people)) ||
-	    (ret = open_one(dir, o->text, ctx->video, ctx->threads, &d->text)))
+	if ((ret = open_crew(d, ctx, dir)))
 		return ret;
 	if ((d->faces || d->people || d->text) &&
 	    (ret = check_cadence(ctx->recipe, ctx->video, d->people != NULL, d->text != NULL)))
@@ -188,27 +243,52 @@ static bool face_inside(const struct detect *d, struct ob_box p, double frac)
  * Faces too small or turned for the full-frame pass are often found when the
  * face detector searches an upscaled crop of a person's upper body: for each
  * confident person of dets[from..] with no face inside already, up to
- * GUIDED_MAX_PEOPLE per frame.  What is found is appended to faces.
+ * GUIDED_MAX_PEOPLE per frame.  Returns how many crops (d->upper[]).
  */
-static int people_faces(struct detect *d, const AVFrame *frame, size_t from, struct ob_detections *faces)
+static int plan_people_faces(struct detect *d, size_t from)
 {
-	size_t searched = 0;
-	int ret = 0;
+	int n = 0;
 
-	for (size_t i = from; i < d->dets.n && searched < GUIDED_MAX_PEOPLE; i++) {
-		struct ob_box p = d->dets.v[i].box, upper;
-		size_t before = faces->n;
+	for (size_t i = from; i < d->dets.n && n < GUIDED_MAX_PEOPLE; i++) {
+		struct ob_box p = d->dets.v[i].box;
 
 		if (d->dets.v[i].cls != OB_CLASS_PERSON || d->dets.v[i].score < d->high[LANE_PEOPLE] ||
 		    p.h < GUIDED_MIN_HEIGHT || face_inside(d, p, 0.5))
 			continue;
-		upper = (struct ob_box){ p.x, p.y, p.w, p.h * 0.5 < p.w * 1.2 ? p.h * 0.5 : p.w * 1.2 };
-		searched++;
-		ret = ob_detector_run(d->faces, frame, &upper, d->high[LANE_FACES], faces);
-		if (ret)
-			return ret;
-		add_forehead(faces, before, d->o->forehead);
+		d->upper[n++] = (struct ob_box){ p.x, p.y, p.w, p.h * 0.5 < p.w * 1.2 ? p.h * 0.5 : p.w * 1.2 };
 	}
+	return n;
+}
+
+/* One pass of a batch, by worker w with its own instance of the lane's network. */
+static int run_pass(void *arg, size_t i, int w)
+{
+	struct detect *d = arg;
+	const struct pass *p = &d->passes_now[i];
+	double t0 = ob_clock_seconds();
+	int ret;
+
+	if (p->region >= 0) {
+		ret = ob_tiling_search(d->search[p->lane], p->region, d->inst[p->lane][w], d->frame);
+	} else {
+		ob_detections_clear(&d->found[p->guided]);
+		ret = ob_detector_run(d->inst[LANE_FACES][w], d->frame, &d->upper[p->guided], d->high[LANE_FACES],
+				      &d->found[p->guided]);
+	}
+	d->busy[w][p->lane] += ob_clock_seconds() - t0;
+	return ret;
+}
+
+/* Adds the regions lane l searches on this frame to the batch. */
+static int plan_lane(struct detect *d, enum lane l, const AVFrame *frame, size_t *n)
+{
+	int regions[1 + OB_DETECT_MAX_TILES], k, ret;
+
+	ret = ob_tiling_plan(d->search[l], frame, d->floor[l], regions, &k);
+	if (ret)
+		return ob_err(ret, "detector %s: %s", ob_detector_card(d->inst[l][0])->name, ob_errmsg());
+	for (int i = 0; i < k; i++)
+		d->passes_now[(*n)++] = (struct pass){ l, regions[i], -1 };
 	return 0;
 }
 
@@ -236,16 +316,23 @@ static int feed(struct detect *d, enum lane l, enum ob_class cls, const struct o
 	}
 	ret = ob_track_store_observe(d->tracks, d->lane[l], d->boxes, d->scores, n,
 				     cls == OB_CLASS_PERSON && frame ? d->app : NULL);
-	d->seconds[TRACKING] += ob_clock_seconds() - t0;
+	d->tracking += ob_clock_seconds() - t0;
 	return ret;
 }
 
+/*
+ * A detection frame: every pass its detectors owe (text and people first,
+ * the longest, then the face regions that changed) in one batch on the
+ * crew, then the faces searched for in people's upper bodies in a second;
+ * the answers are merged and handed to the trackers in a fixed order, so
+ * the result does not depend on which worker ran what.
+ */
 static int detect_process(void *priv, AVFrame *frame, int64_t index, const struct ob_track_row *rows, size_t nrows)
 {
 	struct detect *d = priv;
-	size_t from;
+	size_t from, n = 0;
 	bool run_people, run_text;
-	int ret = 0;
+	int ret = 0, guided = 0;
 
 	if (!d->faces && !d->people && !d->text)
 		return 0;
@@ -256,48 +343,54 @@ static int detect_process(void *priv, AVFrame *frame, int64_t index, const struc
 	d->passes++;
 	ob_detections_clear(&d->dets);
 	ob_detections_clear(&d->guided);
+	d->frame = frame;
+	if ((run_text && (ret = plan_lane(d, LANE_TEXT, frame, &n))) ||
+	    (run_people && (ret = plan_lane(d, LANE_PEOPLE, frame, &n))) ||
+	    (d->faces && (ret = plan_lane(d, LANE_FACES, frame, &n))))
+		return ret;
+	ret = ob_workers_run(d->crew, n, run_pass, d);
 	if (d->faces) {
-		double t = d->floor[LANE_FACES], t0 = ob_clock_seconds();
-
-		ret = ob_tiling_run(d->search[LANE_FACES], d->faces, frame, t, &d->dets);
-		d->seconds[LANE_FACES] += ob_clock_seconds() - t0;
-		if (ret)
-			return ret;
-		add_forehead(&d->dets, 0, d->o->forehead);
+		ret = ob_tiling_finish(d->search[LANE_FACES], ob_detector_card(d->faces), ret, &d->dets);
+		if (!ret)
+			add_forehead(&d->dets, 0, d->o->forehead);
 	}
 	from = d->dets.n;
 	if (run_people) {
-		double t0 = ob_clock_seconds();
+		ret = ob_tiling_finish(d->search[LANE_PEOPLE], ob_detector_card(d->people), ret, &d->dets);
+		if (!ret && d->faces) {
+			guided = plan_people_faces(d, from);
+			for (int i = 0; i < guided; i++)
+				d->passes_now[i] = (struct pass){ LANE_FACES, -1, i };
+			ret = ob_workers_run(d->crew, (size_t)guided, run_pass, d);
+			for (int i = 0; i < guided && !ret; i++) {
+				size_t before = d->guided.n;
 
-		ret = ob_tiling_run(d->search[LANE_PEOPLE], d->people, frame, d->floor[LANE_PEOPLE], &d->dets);
-		d->seconds[LANE_PEOPLE] += ob_clock_seconds() - t0;
-		t0 = ob_clock_seconds();
-		if (!ret && d->faces)
-			ret = people_faces(d, frame, from, &d->guided);
-		d->seconds[LANE_FACES] += ob_clock_seconds() - t0;
+				for (size_t k = 0; k < d->found[i].n && !ret; k++)
+					ret = ob_detections_push(&d->guided, &d->found[i].v[k]);
+				add_forehead(&d->guided, before, d->o->forehead);
+			}
+		}
 		if (ret ||
 		    (ret = feed(d, LANE_PEOPLE, OB_CLASS_PERSON, &d->dets, from, frame)) ||
 		    (ret = feed(d, LANE_VEHICLES, OB_CLASS_VEHICLE, &d->dets, from, NULL)))
-			return ret;
+			goto text;
 	}
 	/* one update of the face tracker: the frame's faces and those found in people */
-	if (d->faces) {
-		for (size_t i = 0; i < d->guided.n; i++)
-			if ((ret = ob_detections_push(&d->dets, &d->guided.v[i])))
-				return ret;
-		if ((ret = feed(d, LANE_FACES, OB_CLASS_FACE, &d->dets, 0, NULL)))
-			return ret;
+	if (d->faces && !ret) {
+		for (size_t i = 0; i < d->guided.n && !ret; i++)
+			ret = ob_detections_push(&d->dets, &d->guided.v[i]);
+		if (!ret)
+			ret = feed(d, LANE_FACES, OB_CLASS_FACE, &d->dets, 0, NULL);
 	}
+text:
 	from = d->dets.n;
 	if (run_text) {
-		double t0 = ob_clock_seconds();
-
-		ret = ob_tiling_run(d->search[LANE_TEXT], d->text, frame, d->floor[LANE_TEXT], &d->dets);
-		d->seconds[LANE_TEXT] += ob_clock_seconds() - t0;
-		if (ret || (ret = feed(d, LANE_TEXT, OB_CLASS_TEXT, &d->dets, from, NULL)))
-			return ret;
+		ret = ob_tiling_finish(d->search[LANE_TEXT], ob_detector_card(d->text), ret, &d->dets);
+		if (!ret)
+			ret = feed(d, LANE_TEXT, OB_CLASS_TEXT, &d->dets, from, NULL);
 	}
-	return 0;
+	d->frame = NULL;
+	return ret;
 }
 
 /* Each detector's wall time and forward passes under its model's name, and the trackers' time. */
@@ -309,28 +402,39 @@ static void detect_timing(const void *priv, json_t *timing)
 
 	for (int l = 0; l < LANE_COUNT; l++)
 		if (by_lane[l]) {
-			int64_t passes;
-			double ms;
+			int64_t passes = 0, p;
+			double busy = 0, ms;
 
+			/* summed over the workers: with passes side by side, shares overlap */
+			for (int w = 0; w < OB_WORKERS_MAX && d->inst[l][w]; w++) {
+				ob_detector_stats(d->inst[l][w], &p, &ms);
+				passes += p;
+				busy += d->busy[w][l];
+			}
 			snprintf(key, sizeof(key), "detect.%s", ob_detector_card(by_lane[l])->name);
-			json_object_set_new(timing, key, json_real(d->seconds[l]));
-			ob_detector_stats(by_lane[l], &passes, &ms);
+			json_object_set_new(timing, key, json_real(busy));
 			snprintf(key, sizeof(key), "passes.%s", ob_detector_card(by_lane[l])->name);
 			json_object_set_new(timing, key, json_integer(passes));
 		}
-	if (d->faces || d->people || d->text)
-		json_object_set_new(timing, "track", json_real(d->seconds[TRACKING]));
+	if (d->faces || d->people || d->text) {
+		json_object_set_new(timing, "track", json_real(d->tracking));
+		json_object_set_new(timing, "workers", json_integer(d->crew ? ob_workers_count(d->crew) : 1));
+	}
 }
 
 static void detect_close(void *priv)
 {
 	struct detect *d = priv;
 
-	for (int l = 0; l < LANE_COUNT; l++)
+	ob_workers_free(&d->crew); /* first: no pass may still be running */
+	for (int l = 0; l < LANE_COUNT; l++) {
 		ob_tiling_free(&d->search[l]);
-	ob_detector_free(&d->faces);
-	ob_detector_free(&d->people);
-	ob_detector_free(&d->text);
+		for (int w = 0; w < OB_WORKERS_MAX; w++)
+			ob_detector_free(&d->inst[l][w]);
+	}
+	d->faces = d->people = d->text = NULL;
+	for (int i = 0; i < GUIDED_MAX_PEOPLE; i++)
+		ob_detections_release(&d->found[i]);
 	ob_detections_release(&d->dets);
 	ob_detections_release(&d->guided);
 	free(d->boxes);

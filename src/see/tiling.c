@@ -47,6 +47,7 @@ struct ob_tiling {
 	uint8_t *cells;             /* this call's mean luma per cell */
 	uint32_t *rowsum;           /* one cell row's luma sums, while measuring */
 	struct region *r;
+	bool *want;                 /* regions this call searches */
 	int n;
 	int64_t calls, searched, reused;
 	double credit;              /* regions the refresh may still search, n / refresh a call */
@@ -131,9 +132,10 @@ int ob_tiling_open(const struct ob_detector *d, int width, int height, int tile,
 		nx = ny = 0;
 	}
 	t->r = calloc((size_t)(1 + nx * ny), sizeof(*t->r));
+	t->want = calloc((size_t)(1 + nx * ny), sizeof(*t->want));
 	t->cells = refresh > 1 ? malloc((size_t)t->gw * (size_t)t->gh) : NULL;
 	t->rowsum = refresh > 1 ? malloc((size_t)t->gw * sizeof(*t->rowsum)) : NULL;
-	if (!t->r || (refresh > 1 && (!t->cells || !t->rowsum))) {
+	if (!t->r || !t->want || (refresh > 1 && (!t->cells || !t->rowsum))) {
 		ret = ob_err(OB_ERR_NOMEM, "out of memory");
 		goto out;
 	}
@@ -165,6 +167,7 @@ void ob_tiling_free(struct ob_tiling **pt)
 		ob_detections_release(&t->r[i].found);
 	}
 	free(t->r);
+	free(t->want);
 	free(t->cells);
 	free(t->rowsum);
 	ob_detections_release(&t->all);
@@ -318,15 +321,17 @@ static int search(struct ob_tiling *t, struct ob_detector *d, const AVFrame *f, 
 	return 0;
 }
 
-int ob_tiling_run(struct ob_tiling *t, struct ob_detector *d, const AVFrame *f, double threshold,
-		  struct ob_detections *out)
+int ob_tiling_regions(const struct ob_tiling *t)
 {
-	bool want[1 + OB_DETECT_MAX_TILES];
-	int ret = 0;
+	return t->n;
+}
 
+int ob_tiling_plan(struct ob_tiling *t, const AVFrame *f, double threshold, int *regions, int *n)
+{
+	*n = 0;
 	if (f->width != t->width || f->height != t->height)
-		return ob_err(OB_ERR_INTERNAL, "detector %s: frame %dx%d in a search of %dx%d frames",
-			      ob_detector_card(d)->name, f->width, f->height, t->width, t->height);
+		return ob_err(OB_ERR_INTERNAL, "frame %dx%d in a search of %dx%d frames", f->width, f->height,
+			      t->width, t->height);
 	if (threshold != t->threshold) { /* what was found at another threshold is not this answer */
 		for (int i = 0; i < t->n; i++)
 			t->r[i].last = -1;
@@ -334,22 +339,37 @@ int ob_tiling_run(struct ob_tiling *t, struct ob_detector *d, const AVFrame *f, 
 	}
 	if (t->cells)
 		measure_cells(t, f);
-	choose(t, want);
-	ob_detections_clear(&t->all);
-	for (int i = 0; i < t->n && !ret; i++) {
-		if (want[i]) {
-			ret = search(t, d, f, &t->r[i], threshold);
+	choose(t, t->want);
+	for (int i = 0; i < t->n; i++)
+		if (t->want[i]) {
+			regions[(*n)++] = i;
 			t->searched++;
 		} else {
 			t->reused++;
 		}
+	return 0;
+}
+
+int ob_tiling_search(struct ob_tiling *t, int region, struct ob_detector *d, const AVFrame *f)
+{
+	if (region < 0 || region >= t->n || !t->want[region])
+		return ob_err(OB_ERR_INTERNAL, "detector %s: region %d was not planned", ob_detector_card(d)->name,
+			      region);
+	return search(t, d, f, &t->r[region], t->threshold);
+}
+
+int ob_tiling_finish(struct ob_tiling *t, const struct ob_model_card *card, int status, struct ob_detections *out)
+{
+	int ret = status;
+
+	ob_detections_clear(&t->all);
+	for (int i = 0; i < t->n && !ret; i++)
 		for (size_t k = 0; k < t->r[i].found.n && !ret; k++) {
 			const struct ob_detection *det = &t->r[i].found.v[k];
 
-			if (t->r[i].whole ? det->score >= threshold : supported(t, det->box))
+			if (t->r[i].whole ? det->score >= t->threshold : supported(t, det->box))
 				ret = ob_detections_push(&t->all, det);
 		}
-	}
 	t->calls++;
 	if (ret) {
 		for (int i = 0; i < t->n; i++) /* a search cut short leaves nothing to trust */
@@ -357,10 +377,23 @@ int ob_tiling_run(struct ob_tiling *t, struct ob_detector *d, const AVFrame *f, 
 		return ret;
 	}
 	if (t->n > 1) /* one region is one pass, already decoded as the model's card says */
-		ob_nms_seams(&t->all, ob_detector_card(d)->dec.nms_iou);
+		ob_nms_seams(&t->all, card->dec.nms_iou);
 	for (size_t i = 0; i < t->all.n && !ret; i++)
 		ret = ob_detections_push(out, &t->all.v[i]);
 	return ret;
+}
+
+int ob_tiling_run(struct ob_tiling *t, struct ob_detector *d, const AVFrame *f, double threshold,
+		  struct ob_detections *out)
+{
+	int regions[1 + OB_DETECT_MAX_TILES], n, ret;
+
+	ret = ob_tiling_plan(t, f, threshold, regions, &n);
+	if (ret)
+		return ob_err(ret, "detector %s: %s", ob_detector_card(d)->name, ob_errmsg());
+	for (int i = 0; i < n && !ret; i++)
+		ret = ob_tiling_search(t, regions[i], d, f);
+	return ob_tiling_finish(t, ob_detector_card(d), ret, out);
 }
 
 int ob_detector_run_tiled(struct ob_detector *d, const AVFrame *f, int tile, double threshold,

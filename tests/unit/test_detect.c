@@ -827,6 +827,56 @@ static void test_tiling_looks_where_changed(void **state)
 }
 
 /*
+ * The same search split among threads (ob_tiling_plan, _search, _finish),
+ * the regions shared by two instances of the network (ob_detector_clone),
+ * gives what one ob_tiling_run gives, box for box: the detect stage runs a
+ * frame's passes side by side (workers.h) and must not change the answer.
+ */
+static void test_tiling_split_among_instances(void **state)
+{
+	AVFrame *f = grey_frame(1280, 720);
+	struct ob_detector *d = NULL, *d2 = NULL;
+	struct ob_tiling *t1 = NULL, *t2 = NULL;
+	struct ob_detections a = { 0 }, b = { 0 };
+	struct ob_box gt[16];
+	int regions[1 + OB_DETECT_MAX_TILES], n, tile;
+
+	(void)state;
+	assert_int_equal(ob_detector_open(model_dir(), "ultraface", 0, 0, 1, &d), 0);
+	assert_int_equal(ob_detector_clone(d, 1, &d2), 0);
+	assert_string_equal(ob_detector_card(d2)->sha256, ob_detector_card(d)->sha256);
+	paste_photo(f, 1, 0.12, 600, 300, gt, 16);
+	paste_photo(f, 4, 0.1, 60, 40, gt, 16);
+	tile = ob_detect_face_tile(ob_detector_card(d), f->width, f->height);
+	assert_int_equal(ob_tiling_open(d, f->width, f->height, tile, 1, &t1), 0);
+	assert_int_equal(ob_tiling_open(d, f->width, f->height, tile, 1, &t2), 0);
+	assert_int_equal(ob_tiling_run(t1, d, f, RECIPE_FACE_THRESHOLD, &a), 0);
+	assert_int_equal(ob_tiling_plan(t2, f, RECIPE_FACE_THRESHOLD, regions, &n), 0);
+	assert_int_equal(n, ob_tiling_regions(t2));
+	for (int i = n - 1; i >= 0; i--) /* any order, either instance */
+		assert_int_equal(ob_tiling_search(t2, regions[i], i % 2 ? d2 : d, f), 0);
+	assert_int_equal(ob_tiling_finish(t2, ob_detector_card(d), 0, &b), 0);
+	assert_true(a.n >= 3);
+	assert_int_equal(b.n, a.n);
+	for (size_t i = 0; i < a.n; i++) {
+		assert_memory_equal(&a.v[i].box, &b.v[i].box, sizeof(a.v[i].box));
+		assert_true(a.v[i].score == b.v[i].score);
+	}
+	/* a failed search: finish hands back its status and keeps nothing */
+	ob_detections_clear(&b);
+	assert_int_equal(ob_tiling_plan(t2, f, RECIPE_FACE_THRESHOLD, regions, &n), 0);
+	assert_int_equal(ob_tiling_finish(t2, ob_detector_card(d), OB_ERR_MODEL, &b), OB_ERR_MODEL);
+	assert_int_equal(b.n, 0);
+	ob_detections_release(&a);
+	ob_detections_release(&b);
+	ob_tiling_free(&t1);
+	ob_tiling_free(&t2);
+	ob_detector_free(&d);
+	ob_detector_free(&d2);
+	av_frame_free(&f);
+}
+
+/*
  * Hands, knees and badges seen by a tile at full resolution score like
  * faces (0.5-0.9): each face-api photo at 0.4 (faces 60-100 px) on a grey
  * 1280x720 frame.  A tile box the whole-frame pass could judge but does not
@@ -972,6 +1022,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tiling_looks_where_changed),
+		cmocka_unit_test(test_tiling_split_among_instances),
 		cmocka_unit_test(test_nms_class_aware_and_seams),
 		cmocka_unit_test(test_yolo_synthetic),
 		cmocka_unit_test(test_ultraface_synthetic),
