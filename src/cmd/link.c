@@ -206,6 +206,11 @@ int cmd_link(int argc, char **argv)
 			ret = ob_cli_fail(ret == OB_ERR_NOMEM ? OB_EXIT_INTERNAL : OB_EXIT_UNREADABLE);
 		sets[i] = (struct ob_reid_set){ fl[i].d, fl[i].n };
 	}
+	for (size_t i = 0; i < nf && !ret; i++)
+		for (size_t j = 0; j < i && !ret; j++)
+			if (!strcmp(ob_trackfile_meta(fl[i].f)->job_id, ob_trackfile_meta(fl[j].f)->job_id))
+				ret = ob_cli_usage_error(cmd, "%s and %s are the same job's tracks file", fl[j].path,
+							 fl[i].path);
 	if (ret)
 		goto out;
 	if ((ret = ob_reid_link(sets, nf, threshold, &links, &nl))) {

@@ -86,7 +86,10 @@ test_expect_success 'link: usage errors' '
 	test_must_fail_with 2 "$OBSCURA" link an/a.tracks.h5 &&
 	test_grep "at least two tracks files" stderr &&
 	test_must_fail_with 2 "$OBSCURA" link --threshold 0 an/a.tracks.h5 an/b.tracks.h5 &&
-	test_grep "not a distance" stderr
+	test_grep "not a distance" stderr &&
+	cp an/a.tracks.h5 copy.tracks.h5 &&
+	test_must_fail_with 2 "$OBSCURA" link an/a.tracks.h5 an/b.tracks.h5 copy.tracks.h5 &&
+	test_grep "an/a.tracks.h5 and copy.tracks.h5 are the same job.s tracks file" stderr
 '
 
 test_done
