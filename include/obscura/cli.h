@@ -38,6 +38,7 @@ enum ob_long_option {
 	OB_OPT_RESUME,
 	OB_OPT_ANALYZE,
 	OB_OPT_REDACT,
+	OB_OPT_THRESHOLD,
 };
 
 /* One option: the getopt_long entry plus what --help and the man page say. */
@@ -141,5 +142,6 @@ int cmd_models(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
+int cmd_link(int argc, char **argv);
 
 #endif

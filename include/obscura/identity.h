@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "obscura/track_store.h"
+#include "obscura/trackfile.h"
 
 #define OB_IDENTITY_MAX_GAP 5.0   /* s: longest gap between two fragments joined */
 #define OB_IDENTITY_REACH 0.75    /* box heights a fragment's predicted place may miss by... */
@@ -57,6 +58,15 @@ int ob_identity_solve(struct ob_identity *id);
 
 /* Track `track`'s identity after ob_identity_solve() (track itself if unknown). */
 uint64_t ob_identity_of(const struct ob_identity *id, uint64_t track);
+
+/*
+ * After ob_identity_solve(): each identity's clothes descriptor, the mean of
+ * its fragments' mean descriptors weighted by how many detections each
+ * pooled (identities none of whose fragments has one are left out), into
+ * *out (malloc'd, increasing identity; *n may be 0) for tracks.h5's
+ * /appearance.  Errors: OB_ERR_NOMEM.
+ */
+int ob_identity_descriptors(const struct ob_identity *id, struct ob_track_descriptor **out, size_t *n);
 
 /* Fragments joined to an earlier one by the last solve. */
 size_t ob_identity_joined(const struct ob_identity *id);

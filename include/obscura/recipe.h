@@ -132,6 +132,7 @@ struct ob_recipe {
 	struct ob_output_opts output;
 	bool keep_audio;
 	bool label;          /* write the "anonymized by Obscura" tag */
+	bool descriptors;    /* [analytics]: identities' clothes descriptors into the local tracks.h5 */
 	size_t n_keep_tags;
 	char keep_tags[OB_RECIPE_MAX_KEEP_TAGS][OB_RECIPE_MAX_NAME];
 	size_t n_zones;

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "obscura/appearance.h"
 #include "obscura/hash.h"
 #include "obscura/track_row.h"
 
@@ -123,6 +124,30 @@ int ob_trackfile_finish(struct ob_trackfile_writer *w, int64_t frames, const str
  * it.  Errors: OB_ERR_OUTPUT. */
 int ob_trackfile_add_group(const char *path, const struct ob_trackfile_group *g);
 
+/*
+ * One identity's clothes descriptor, as /appearance stores it (written only
+ * when the recipe asks, [analytics] descriptors = yes, into the local file,
+ * never the bundle's copy): the mean of the descriptors (appearance.h) of
+ * the described detections of all its confirmed tracks, `count` of them.
+ * An anonymous vector: what clothes looked like, not who wore them.
+ */
+#define OB_TRACKFILE_APPEARANCE "/appearance"
+#define OB_TRACKFILE_APPEARANCE_VERSION 1 /* its "version" attribute: appearance.h's definition */
+struct ob_track_descriptor {
+	uint64_t identity; /* as in /tracks' identity column */
+	int64_t count;     /* detections pooled, >= 1 */
+	float h[OB_APPEARANCE_DIM];
+};
+
+struct ob_track_descriptors {
+	const struct ob_track_descriptor *d; /* increasing identity */
+	size_t n;
+};
+
+/* The group /appearance holding ds (borrowed; must outlive the write), to
+ * add to a finished file with ob_trackfile_add_group(). */
+struct ob_trackfile_group ob_trackfile_descriptor_group(const struct ob_track_descriptors *ds);
+
 /* Frees w, closing the file if finish was not called (the file is then incomplete). */
 void ob_trackfile_writer_free(struct ob_trackfile_writer **w);
 
@@ -173,6 +198,15 @@ int ob_trackfile_read_frames(struct ob_trackfile *f, int64_t start, size_t max,
  */
 int ob_trackfile_rows_at(struct ob_trackfile *f, int64_t frame, const struct ob_track_row **rows,
 			 size_t *n);
+
+/*
+ * The descriptors of /appearance (malloc'd into *out, increasing identity;
+ * *n may be 0).  Errors: OB_ERR_INPUT naming the file: no /appearance (the
+ * recipe did not ask for them, or it is a bundle's copy), another version,
+ * a malformed or invalid entry (not finite, a part not summing to 1, a
+ * count below 1, identities not increasing); OB_ERR_NOMEM.
+ */
+int ob_trackfile_descriptors(struct ob_trackfile *f, struct ob_track_descriptor **out, size_t *n);
 
 /* True if the recipe text of m hashes to its recipe_sha256 (inspect shows
  * it; redact, submit --redact and ob_trackfile_check refuse a file where not). */

@@ -124,6 +124,13 @@ static const struct ob_cli_option inspect_options[] = {
 	{ 0 },
 };
 
+static const struct ob_cli_option link_options[] = {
+	{ "threshold", OB_OPT_THRESHOLD, "DISTANCE", "link descriptors at most this far apart, 0 to 1 (default: 0.2)" },
+	{ "json", OB_OPT_JSON, NULL, "print the links as one JSON object on standard output" },
+	{ "help", 'h', NULL, "show this help" },
+	{ 0 },
+};
+
 static const struct ob_cli_option plain_options[] = {
 	{ "help", 'h', NULL, "show this help" },
 	{ 0 },
@@ -157,6 +164,9 @@ const struct ob_command ob_commands[] = {
 	  "Summarize a tracks.h5: what wrote it, tracks, counts, crossings, dwell, occupancy; plots; MOTChallenge CSV.",
 	  "obscura inspect [--json] [-r RECIPE] [--plots DIR] [--mot OUT.csv [--class CLASS]] FILE.h5",
 	  inspect_options },
+	{ "link", cmd_link,
+	  "Link the people of several tracks files (cameras, days) by what their clothes look like.",
+	  "obscura link [--threshold DISTANCE] [--json] FILE.h5 FILE.h5...", link_options },
 	{ "help", cmd_help, "Show help for obscura or for one command.", "obscura help [COMMAND]",
 	  plain_options },
 	{ "version", cmd_version, "Print the version of obscura and of the libraries it uses.",

@@ -47,6 +47,7 @@ static const struct section sections[] = {
 	{ .name = "output" },
 	{ .name = "streams" },
 	{ .name = "metadata" },
+	{ .name = "analytics" },
 	NAMED("exclude", "exclusion zone", zones, n_zones, struct ob_zone, OB_RECIPE_MAX_ZONES),
 	NAMED("line", "line", lines, n_lines, struct ob_count_line, OB_RECIPE_MAX_LINES),
 	NAMED("zone", "zone", areas, n_areas, struct ob_area, OB_RECIPE_MAX_AREAS),

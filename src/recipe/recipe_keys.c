@@ -180,6 +180,9 @@ const struct ob_recipe_key ob_recipe_keys[] = {
 	  .help = "container tags copied from the input" },
 	{ "metadata", "label", OB_RECIPE_BOOL, RECIPE(label), "yes", 0, 0,
 	  .help = "write a comment tag saying the export was anonymized by Obscura" },
+
+	{ "analytics", "descriptors", OB_RECIPE_BOOL, RECIPE(descriptors), "no", 0, 0,
+	  .help = "store each identity's clothes descriptor in the local tracks file, for obscura link" },
 	{ 0 },
 };
 

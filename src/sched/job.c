@@ -679,6 +679,32 @@ static int replay_analytics(struct job_state *s)
 	return ret;
 }
 
+/*
+ * [analytics] descriptors = yes: each identity's clothes descriptor
+ * (ob_identity_descriptors) added as /appearance to the local tracks file
+ * once the bundle holds its copy, so a bundle never carries them (what is
+ * handed out keeps no way to link people across files); the manifest's
+ * hash is therefore the bundle's copy's.  A replay (obscura redact) has no
+ * descriptors to give: it writes none.
+ */
+static int add_descriptors(struct job_state *s)
+{
+	struct ob_track_descriptors ds = { 0 };
+	struct ob_track_descriptor *d = NULL;
+	struct ob_trackfile_group g;
+	int ret;
+
+	if (!s->job->recipe->descriptors || s->job->replay)
+		return 0;
+	if ((ret = ob_identity_descriptors(s->identity, &d, &ds.n)))
+		return ret;
+	ds.d = d;
+	g = ob_trackfile_descriptor_group(&ds);
+	ret = ob_trackfile_add_group(s->tracks_tmp, &g);
+	free(d);
+	return ret;
+}
+
 /* The end of a job that read every frame: tracks.h5, the manifest's last
  * events, the bundle, then the export and tracks.h5 under their names. */
 static int finish_job(struct job_state *s, struct ob_job_stats *stats)
@@ -723,7 +749,7 @@ static int finish_job(struct job_state *s, struct ob_job_stats *stats)
 					"tracks", (json_int_t)stats->tracks,
 					"tracks_confirmed", (json_int_t)stats->tracks_confirmed,
 					"tracks_hidden", (json_int_t)stats->tracks_hidden));
-	if (ret)
+	if (ret || (ret = add_descriptors(s)))
 		return ret;
 	if (s->sink && (ret = ob_sink_commit(s->sink)))
 		return ret;

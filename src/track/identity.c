@@ -316,6 +316,59 @@ uint64_t ob_identity_of(const struct ob_identity *id, uint64_t track)
 	return f ? id->ident[f - id->frags] : track;
 }
 
+static int cmp_u64_pair(const void *x, const void *y)
+{
+	const uint64_t *a = x, *b = y;
+
+	if (a[0] != b[0])
+		return a[0] < b[0] ? -1 : 1;
+	return a[1] < b[1] ? -1 : a[1] > b[1];
+}
+
+int ob_identity_descriptors(const struct ob_identity *id, struct ob_track_descriptor **out, size_t *nout)
+{
+	size_t n = id->solved ? id->n : 0, m = 0, nd = 0;
+	uint64_t (*by)[2] = malloc((n ? n : 1) * sizeof(*by)); /* {identity, fragment index} */
+	struct ob_track_descriptor *d = malloc((n ? n : 1) * sizeof(*d));
+	double sum[OB_APPEARANCE_DIM];
+
+	*out = NULL;
+	*nout = 0;
+	if (!by || !d) {
+		free(by);
+		free(d);
+		return ob_err(OB_ERR_NOMEM, "identity: out of memory");
+	}
+	for (size_t i = 0; i < n; i++)
+		if (id->frags[i].app.valid && id->frags[i].app_n > 0) {
+			by[m][0] = id->ident[i];
+			by[m++][1] = i;
+		}
+	if (m)
+		qsort(by, m, sizeof(*by), cmp_u64_pair);
+	for (size_t s = 0, e; s < m; s = e) {
+		int64_t count = 0;
+
+		memset(sum, 0, sizeof(sum));
+		for (e = s; e < m && by[e][0] == by[s][0]; e++) {
+			const struct ob_track_fragment *f = &id->frags[by[e][1]];
+
+			for (int k = 0; k < OB_APPEARANCE_DIM; k++)
+				sum[k] += (double)f->app_n * f->app.h[k];
+			count += f->app_n;
+		}
+		d[nd].identity = by[s][0];
+		d[nd].count = count;
+		for (int k = 0; k < OB_APPEARANCE_DIM; k++)
+			d[nd].h[k] = (float)(sum[k] / (double)count);
+		nd++;
+	}
+	free(by);
+	*out = d;
+	*nout = nd;
+	return 0;
+}
+
 size_t ob_identity_joined(const struct ob_identity *id)
 {
 	return id->solved ? id->joined : 0;

@@ -312,6 +312,126 @@ out:
 	return ret;
 }
 
+/* One column of /appearance: a dataset of `rank` dimensions, the first n
+ * (found by the first column read: *n = -1 before), the second `cols`,
+ * read into *buf (malloc'd) as memory type mt. */
+static int read_column(struct ob_trackfile *f, hid_t g, const char *name, int rank, hsize_t cols, hid_t mt,
+		       H5T_class_t cls, size_t elem, void **buf, int64_t *n)
+{
+	hid_t d = H5Lexists(g, name, H5P_DEFAULT) > 0 ? H5Dopen2(g, name, H5P_DEFAULT) : -1;
+	hid_t ft = d >= 0 ? H5Dget_type(d) : -1, s = d >= 0 ? H5Dget_space(d) : -1;
+	hsize_t dims[2] = { 0, 0 };
+	int ret = 0;
+
+	*buf = NULL;
+	if (ft < 0 || s < 0 || H5Tget_class(ft) != cls || H5Sget_simple_extent_ndims(s) != rank ||
+	    H5Sget_simple_extent_dims(s, dims, NULL) < 0 || (rank == 2 && dims[1] != cols) ||
+	    (*n >= 0 && dims[0] != (hsize_t)*n)) {
+		ret = bad_file(f, "%s/%s is missing or not the shape obscura-tracks(5) gives", OB_TRACKFILE_APPEARANCE,
+			       name);
+		goto out;
+	}
+	if (dims[0] > OB_TRACKFILE_MAX_TRACKS) {
+		ret = bad_file(f, "%s/%s has %llu rows (at most %d)", OB_TRACKFILE_APPEARANCE, name,
+			       (unsigned long long)dims[0], OB_TRACKFILE_MAX_TRACKS);
+		goto out;
+	}
+	*n = (int64_t)dims[0];
+	if (!(*buf = malloc((dims[0] ? dims[0] : 1) * (rank == 2 ? cols : 1) * elem))) {
+		ret = ob_err(OB_ERR_NOMEM, "%s: out of memory", f->path);
+		goto out;
+	}
+	if (dims[0] && H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, *buf) < 0)
+		ret = bad_file(f, "%s/%s cannot be read", OB_TRACKFILE_APPEARANCE, name);
+out:
+	if (ret) {
+		free(*buf);
+		*buf = NULL;
+	}
+	ob_h5_close(&s);
+	ob_h5_close(&ft);
+	ob_h5_close(&d);
+	return ret;
+}
+
+/* A stored descriptor as appearance.h defines it: finite, non-negative,
+ * each part summing to 1 (float rounding allowed). */
+static bool valid_descriptor(const float *h)
+{
+	for (int p = 0; p < OB_APPEARANCE_PARTS; p++) {
+		double sum = 0;
+
+		for (int i = p * OB_APPEARANCE_BINS; i < (p + 1) * OB_APPEARANCE_BINS; i++) {
+			if (!isfinite(h[i]) || h[i] < 0)
+				return false;
+			sum += h[i];
+		}
+		if (fabs(sum - 1) > 1e-3)
+			return false;
+	}
+	return true;
+}
+
+int ob_trackfile_descriptors(struct ob_trackfile *f, struct ob_track_descriptor **out, size_t *nout)
+{
+	hid_t g = -1;
+	int64_t n = -1, version = 0, parts = 0, bins = 0;
+	uint64_t *ids = NULL;
+	int64_t *counts = NULL;
+	float *h = NULL;
+	struct ob_track_descriptor *d = NULL;
+	int ret = 0;
+
+	*out = NULL;
+	*nout = 0;
+	if (H5Lexists(f->h5.file, OB_TRACKFILE_APPEARANCE + 1, H5P_DEFAULT) <= 0 ||
+	    (g = H5Gopen2(f->h5.file, OB_TRACKFILE_APPEARANCE, H5P_DEFAULT)) < 0)
+		return bad_file(f, "no %s group: written only when the recipe says [analytics] descriptors = yes, "
+			       "and never in a bundle", OB_TRACKFILE_APPEARANCE);
+	if (ob_h5_get_i64(g, "version", &version) || ob_h5_get_i64(g, "parts", &parts) ||
+	    ob_h5_get_i64(g, "bins", &bins)) {
+		ret = bad_file(f, "%s: attribute version, parts or bins missing", OB_TRACKFILE_APPEARANCE);
+		goto out;
+	}
+	if (version != OB_TRACKFILE_APPEARANCE_VERSION || parts != OB_APPEARANCE_PARTS || bins != OB_APPEARANCE_BINS) {
+		ret = bad_file(f, "%s: descriptor version %" PRId64 " (%" PRId64 " x %" PRId64
+			       " bins); this Obscura reads version %d", OB_TRACKFILE_APPEARANCE, version, parts, bins,
+			       OB_TRACKFILE_APPEARANCE_VERSION);
+		goto out;
+	}
+	if ((ret = read_column(f, g, "identity", 1, 0, H5T_NATIVE_UINT64, H5T_INTEGER, sizeof(*ids), (void **)&ids,
+			       &n)) ||
+	    (ret = read_column(f, g, "count", 1, 0, H5T_NATIVE_INT64, H5T_INTEGER, sizeof(*counts),
+			       (void **)&counts, &n)) ||
+	    (ret = read_column(f, g, "descriptor", 2, OB_APPEARANCE_DIM, H5T_NATIVE_FLOAT, H5T_FLOAT, sizeof(*h),
+			       (void **)&h, &n)))
+		goto out;
+	if (!(d = malloc((n ? (size_t)n : 1) * sizeof(*d)))) {
+		ret = ob_err(OB_ERR_NOMEM, "%s: out of memory", f->path);
+		goto out;
+	}
+	for (int64_t i = 0; i < n; i++) {
+		d[i].identity = ids[i];
+		d[i].count = counts[i];
+		memcpy(d[i].h, h + i * OB_APPEARANCE_DIM, sizeof(d[i].h));
+		if (ids[i] == 0 || (i && ids[i] <= ids[i - 1]) || counts[i] < 1 || !valid_descriptor(d[i].h)) {
+			ret = bad_file(f, "%s entry %" PRId64 " (identity %" PRIu64 ") is not a valid descriptor",
+				       OB_TRACKFILE_APPEARANCE, i, ids[i]);
+			goto out;
+		}
+	}
+	*out = d;
+	*nout = (size_t)n;
+	d = NULL;
+out:
+	free(d);
+	free(ids);
+	free(counts);
+	free(h);
+	ob_h5_close(&g);
+	return ret;
+}
+
 int ob_trackfile_open(const char *path, struct ob_trackfile **out)
 {
 	struct ob_trackfile *f;

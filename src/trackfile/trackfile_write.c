@@ -441,6 +441,57 @@ int ob_trackfile_add_group(const char *path, const struct ob_trackfile_group *g)
 	return 0;
 }
 
+/* /appearance: three columns of one row per identity, and the version of
+ * the descriptor's definition (obscura-tracks(5), APPEARANCE). */
+static int write_descriptors(int64_t file, const void *opaque)
+{
+	const struct ob_track_descriptors *ds = opaque;
+	size_t n = ds->n;
+	uint64_t *ids = malloc((n ? n : 1) * sizeof(*ids));
+	int64_t *counts = malloc((n ? n : 1) * sizeof(*counts));
+	float *h = malloc((n ? n : 1) * sizeof(ds->d[0].h));
+	hsize_t d1[1] = { n }, d2[2] = { n, OB_APPEARANCE_DIM };
+	hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE), g = -1, d = -1;
+	int ret = -1;
+
+	if (!ids || !counts || !h) {
+		errno = ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		ids[i] = ds->d[i].identity;
+		counts[i] = ds->d[i].count;
+		memcpy(h + i * OB_APPEARANCE_DIM, ds->d[i].h, sizeof(ds->d[i].h));
+	}
+	if (gcpl < 0 || H5Pset_obj_track_times(gcpl, 0) < 0 ||
+	    (g = H5Gcreate2(file, OB_TRACKFILE_APPEARANCE, H5P_DEFAULT, gcpl, H5P_DEFAULT)) < 0 ||
+	    ob_h5_put_i32(g, "version", OB_TRACKFILE_APPEARANCE_VERSION) ||
+	    ob_h5_put_i32(g, "parts", OB_APPEARANCE_PARTS) || ob_h5_put_i32(g, "bins", OB_APPEARANCE_BINS))
+		goto out;
+	if ((d = ob_h5_write(g, "identity", H5T_STD_U64LE, H5T_NATIVE_UINT64, 1, d1, ids)) < 0)
+		goto out;
+	ob_h5_close(&d);
+	if ((d = ob_h5_write(g, "count", H5T_STD_I64LE, H5T_NATIVE_INT64, 1, d1, counts)) < 0)
+		goto out;
+	ob_h5_close(&d);
+	if ((d = ob_h5_write(g, "descriptor", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 2, d2, h)) < 0)
+		goto out;
+	ret = 0;
+out:
+	ob_h5_close(&d);
+	ob_h5_close(&g);
+	ob_h5_close(&gcpl);
+	free(ids);
+	free(counts);
+	free(h);
+	return ret;
+}
+
+struct ob_trackfile_group ob_trackfile_descriptor_group(const struct ob_track_descriptors *ds)
+{
+	return (struct ob_trackfile_group){ "cannot write " OB_TRACKFILE_APPEARANCE, write_descriptors, ds };
+}
+
 void ob_trackfile_writer_free(struct ob_trackfile_writer **wp)
 {
 	struct ob_trackfile_writer *w = wp ? *wp : NULL;

@@ -21,6 +21,7 @@ static void read_all(struct ob_trackfile *f)
 	static struct ob_frame_summary frames[BATCH];
 	const struct ob_track_summary *t;
 	const struct ob_track_row *at;
+	struct ob_track_descriptor *d = NULL;
 	size_t n, got;
 	int64_t i;
 
@@ -34,6 +35,8 @@ static void read_all(struct ob_trackfile *f)
 		;
 	for (i = 0; i < 256 && ob_trackfile_rows_at(f, i, &at, &n) == 0; i++)
 		;
+	if (ob_trackfile_descriptors(f, &d, &n) == 0)
+		free(d);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -645,6 +645,53 @@ static void test_reproducible(void **state)
 	free(b);
 }
 
+/* /appearance: written as a group added to a finished file, read back
+ * exactly; a file without it, and a descriptor that is not one, refused. */
+static void test_descriptors(void **state)
+{
+	char path[320];
+	struct ob_track_descriptor d[3] = { { .identity = 2, .count = 5 }, { .identity = 7, .count = 1 },
+					    { .identity = 9, .count = 40 } }, *back = NULL;
+	struct ob_track_descriptors ds = { d, 3 };
+	struct ob_trackfile_group g = ob_trackfile_descriptor_group(&ds);
+	struct ob_trackfile *f = NULL;
+	size_t n = 9;
+
+	(void)state;
+	for (size_t i = 0; i < 3; i++)
+		for (int p = 0; p < OB_APPEARANCE_PARTS; p++) {
+			d[i].h[p * OB_APPEARANCE_BINS + (int)i] = 0.25f;
+			d[i].h[p * OB_APPEARANCE_BINS + 10 + p] = 0.75f;
+		}
+	assert_int_equal(ob_trackfile_open(good, &f), 0);
+	assert_int_equal(ob_trackfile_descriptors(f, &back, &n), OB_ERR_INPUT);
+	assert_non_null(strstr(ob_errmsg(), "no /appearance group"));
+	assert_null(back);
+	assert_int_equal(n, 0);
+	ob_trackfile_close(&f);
+
+	snprintf(path, sizeof(path), "%s/appearance.h5", dir);
+	write_scenario(path);
+	assert_int_equal(ob_trackfile_add_group(path, &g), 0);
+	assert_int_equal(ob_trackfile_open(path, &f), 0);
+	assert_int_equal(ob_trackfile_descriptors(f, &back, &n), 0);
+	assert_int_equal(n, 3);
+	assert_memory_equal(back, d, sizeof(d));
+	free(back);
+	ob_trackfile_close(&f);
+
+	/* a part that does not sum to 1 is no descriptor */
+	d[1].h[3] = 0.5f;
+	snprintf(path, sizeof(path), "%s/appearance-bad.h5", dir);
+	write_scenario(path);
+	assert_int_equal(ob_trackfile_add_group(path, &g), 0);
+	assert_int_equal(ob_trackfile_open(path, &f), 0);
+	assert_int_equal(ob_trackfile_descriptors(f, &back, &n), OB_ERR_INPUT);
+	assert_non_null(strstr(ob_errmsg(), "entry 1 (identity 7) is not a valid descriptor"));
+	assert_null(back);
+	ob_trackfile_close(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -657,6 +704,7 @@ int main(void)
 		cmocka_unit_test(test_unfinished),
 		cmocka_unit_test(test_writer_errors),
 		cmocka_unit_test(test_reproducible),
+		cmocka_unit_test(test_descriptors),
 	};
 	return cmocka_run_group_tests_name("trackfile", tests, setup, teardown);
 }
