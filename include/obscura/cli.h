@@ -38,6 +38,9 @@ enum ob_long_option {
 	OB_OPT_RESUME,
 	OB_OPT_ANALYZE,
 	OB_OPT_REDACT,
+	OB_OPT_STRICT,
+	OB_OPT_EVERY,
+	OB_OPT_INDEX,
 };
 
 /* One option: the getopt_long entry plus what --help and the man page say. */

@@ -16,6 +16,8 @@
 	{ "passphrase-file", OB_OPT_PASSPHRASE_FILE, "FILE", "passphrase of the secret key: the first line of FILE" }, \
 	{ "unsigned", OB_OPT_UNSIGNED, NULL, "write bundles without a signature (obscura verify calls them unsigned)" }, \
 	{ "ledger", OB_OPT_LEDGER, "FILE", "append a signed, hash-chained entry per finished bundle to FILE (needs a key)" }
+#define OPT_STRICT \
+	{ "strict", OB_OPT_STRICT, NULL, "refuse a recipe that states no purpose ([purpose] purpose and legal_basis_art6)" }
 #define OPT_BATCH_TAIL                                                                                       \
 	{ "force", OB_OPT_FORCE, NULL, "replace outputs (export, tracks.h5, bundle) that already exist" },        \
 	{ "json", OB_OPT_JSON, NULL, "print a JSON summary of every job on standard output" },                   \
@@ -30,6 +32,7 @@ static const struct ob_cli_option run_options[] = {
 	OPT_JOBS,
 	OPT_THREADS("codec threads per job (default: cores / jobs)"),
 	OPT_SIGNING,
+	OPT_STRICT,
 	OPT_BATCH_TAIL,
 	{ 0 },
 };
@@ -52,6 +55,7 @@ static const struct ob_cli_option redact_options[] = {
 	OPT_OUTPUT("directory for the export, its tracks.h5 and bundle (default: obscura-out)"),
 	OPT_THREADS("codec threads (default: all cores)"),
 	OPT_SIGNING,
+	OPT_STRICT,
 	OPT_BATCH_TAIL,
 	{ 0 },
 };
