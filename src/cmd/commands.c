@@ -110,6 +110,16 @@ static const struct ob_cli_option verify_options[] = {
 	{ 0 },
 };
 
+static const struct ob_cli_option report_options[] = {
+	{ "output", 'o', "DIR", "directory for the reports, one BUNDLE-NAME.report.html per bundle (required)" },
+	{ "pubkey", 'p', "FILE", "trusted public key, as obscura verify -p (default: each bundle's signer.pub, reported as untrusted)" },
+	{ "every", OB_OPT_EVERY, "SECONDS", "one contact sheet picture every SECONDS of the export (default: 10)" },
+	{ "index", OB_OPT_INDEX, NULL, "also write DIR/index.html linking every report" },
+	{ "quiet", 'q', NULL, "print only errors" },
+	{ "help", 'h', NULL, "show this help" },
+	{ 0 },
+};
+
 static const struct ob_cli_option models_options[] = {
 	{ "models", OB_OPT_MODELS, "DIR", "model directory (default: $OBSCURA_MODEL_DIR, then the installed models)" },
 	{ "check", OB_OPT_CHECK, NULL, "verify every model file's SHA-256 against its card" },
@@ -157,6 +167,8 @@ const struct ob_command ob_commands[] = {
 	  keygen_options },
 	{ "models", cmd_models, "List the detector model cards and check the models' SHA-256.",
 	  "obscura models [--models DIR] [--check] [--json]", models_options },
+	{ "report", cmd_report, "Write a bundle's review report: verification, purpose, what was hidden and why, pictures.",
+	  "obscura report [-p PUBKEY] [--every SECONDS] [--index] -o DIR BUNDLE...", report_options },
 	{ "inspect", cmd_inspect,
 	  "Summarize a tracks.h5: what wrote it, tracks, counts, crossings, dwell, occupancy; plots; MOTChallenge CSV.",
 	  "obscura inspect [--json] [-r RECIPE] [--plots DIR] [--mot OUT.csv [--class CLASS]] FILE.h5",
