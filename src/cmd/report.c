@@ -12,6 +12,7 @@
 #include "obscura/minisign.h"
 #include "obscura/parse.h"
 #include "obscura/report.h"
+#include "obscura/runner.h"
 #include "obscura/banned.h"
 
 /* The exit status of the worst verdict: obscura verify's (obscura-verify(1)). */
@@ -51,7 +52,9 @@ int cmd_report(int argc, char **argv)
 	const char *keypath = NULL;
 	bool index = false, quiet = false;
 	enum ob_verdict worst = OB_VERDICT_OK;
-	int c, ret = 0, n;
+	size_t stale = 0; /* temporaries of killed reports (their pid is gone) */
+	char lock[OB_PATH_MAX];
+	int c, ret = 0, n = 0, lockfd = -1;
 
 	ob_cli_parser_init(&opts, "report");
 	cmd = opts.cmd;
@@ -80,12 +83,23 @@ int cmd_report(int argc, char **argv)
 		return ob_cli_fail(OB_EXIT_USAGE);
 	o.key = keypath ? &key : NULL;
 	av_log_set_level(AV_LOG_QUIET);
-	if (ob_prepare_outdir(o.outdir))
+	/* DIR is one writer's at a time, as run's output directory is (the same
+	 * lock file): holding it, temporaries of killed reports are removed. */
+	if (ob_prepare_outdir(o.outdir) || ob_path_join(lock, sizeof(lock), o.outdir, OB_OUTDIR_LOCK))
 		return ob_cli_fail(OB_EXIT_OUTPUT);
+	if ((ret = ob_lock_file(lock, &lockfd)) == OB_ERR_BUSY)
+		return ob_cli_error(OB_EXIT_BUSY, "%s: another obscura is writing in this directory (it holds %s)",
+				    o.outdir, lock);
+	if (ret || ob_remove_stale_tmp(o.outdir, NULL, &stale)) {
+		ret = ob_cli_fail(OB_EXIT_OUTPUT);
+		goto out;
+	}
 	n = argc - optind;
 	res = calloc((size_t)n, sizeof(*res));
-	if (!res)
-		return ob_cli_error(OB_EXIT_INTERNAL, "out of memory");
+	if (!res) {
+		ret = ob_cli_error(OB_EXIT_INTERNAL, "out of memory");
+		goto out;
+	}
 	for (int i = 0; i < n; i++) {
 		const char *bundle = argv[optind + i];
 		int r = ob_report_bundle(&o, bundle, &res[i]);
@@ -116,8 +130,9 @@ int cmd_report(int argc, char **argv)
 	}
 	ret = ob_cli_finish_stdout(exit_for_verdict(worst));
 out:
-	for (int i = 0; i < n; i++)
+	for (int i = 0; res && i < n; i++)
 		ob_report_result_release(&res[i]);
 	free(res);
+	ob_unlock_file(lock, &lockfd);
 	return ret;
 }

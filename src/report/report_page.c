@@ -18,7 +18,7 @@ static const char style[] =
 	"body{font:14px/1.4 sans-serif;color:#111;margin:2em auto;max-width:60em;padding:0 1em}"
 	"h1{font-size:1.5em;margin:0 0 .3em}h2{font-size:1.15em;margin:1.6em 0 .4em;border-bottom:1px solid #999}"
 	"table{border-collapse:collapse;width:100%;margin:.4em 0}"
-	"th,td{border:1px solid #bbb;padding:.2em .4em;text-align:left;vertical-align:top}"
+	"th,td{border:1px solid #bbb;padding:.2em .4em;text-align:left;vertical-align:top;overflow-wrap:anywhere}"
 	"th{background:#eee}td.n{text-align:right}.hash{font-family:monospace;font-size:.85em;word-break:break-all}"
 	".status{padding:.6em 1em;border:3px solid;font-weight:bold;margin:1em 0}"
 	".ok{border-color:#2a7a2a;background:#e9f6e9}.warn{border-color:#b07800;background:#fff5dc}"
@@ -71,6 +71,20 @@ static void value(struct ob_html *h, const json_t *v)
 	}
 	if (json_is_string(v)) {
 		ob_html_text(h, json_string_value(v));
+		return;
+	}
+	if (json_is_array(v) && json_array_size(v) == 0) {
+		ob_html_raw(h, "none");
+		return;
+	}
+	if (json_is_array(v) && json_is_string(json_array_get(v, 0))) {
+		const json_t *e;
+		size_t i;
+
+		json_array_foreach(v, i, e) {
+			ob_html_raw(h, "%s", i ? ", " : "");
+			value(h, e);
+		}
 		return;
 	}
 	s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
@@ -345,7 +359,7 @@ static void tracks(const struct report_data *d, struct ob_html *h)
 {
 	static const char head[] = "<table><tr><th>Track</th><th>Class</th><th>First (frame)</th>"
 				   "<th>Last (frame)</th><th>Frames</th><th>Why</th><th>Confirmed</th></tr>\n";
-	size_t hidden = 0, kept = 0, i = 0;
+	size_t hidden = 0, kept = 0, zones = 0, i = 0;
 	const json_t *ev;
 
 	for (size_t k = 0; k < d->n_tracks; k++) {
@@ -381,11 +395,14 @@ static void tracks(const struct report_data *d, struct ob_html *h)
 	while ((ev = report_next_event(d->entries, "redaction", &i))) {
 		if (!json_object_get(ev, "zone"))
 			continue;
+		zones++;
 		ob_html_raw(h, "<p>Zone &#8220;");
 		ob_html_text(h, str(ev, "zone"));
 		ob_html_raw(h, "&#8221;: hidden on every frame, %lld to %lld.</p>\n", (long long)num(ev, "first"),
 			    (long long)num(ev, "last"));
 	}
+	if (!zones)
+		ob_html_raw(h, "<p>None.</p>\n");
 }
 
 /* A percentage of the frame, clamped to it. */
