@@ -4,7 +4,6 @@
 
 #include <libavcodec/avcodec.h>
 #include <libavutil/frame.h>
-#include <libavutil/imgutils.h>
 #include <libswscale/swscale.h>
 #include <stdbool.h>
 #include <stdlib.h>

@@ -360,6 +360,20 @@ static void gather_events(struct report_data *d)
 	}
 }
 
+/* Whether an output event records the member name with this SHA-256: what
+ * the page draws from a member must be what the signed manifest vouches for. */
+static bool recorded(const struct report_data *d, const char *name, const char *sha)
+{
+	const json_t *ev;
+	size_t i = 0;
+
+	while ((ev = report_next_event(d->entries, "output", &i)))
+		if (!strcmp(json_string_value(json_object_get(ev, "name")) ?: "", name) &&
+		    !strcmp(json_string_value(json_object_get(ev, "sha256")) ?: "", sha))
+			return true;
+	return false;
+}
+
 /* Everything but the verification, which the caller has done. */
 static int gather(struct report_data *d, struct takeout *t)
 {
@@ -389,7 +403,7 @@ static int gather(struct report_data *d, struct takeout *t)
 		d->export_ok = true;
 		snprintf(d->export_name, sizeof(d->export_name), "%s", t->export_name);
 	}
-	if (t->tracks_name[0] && !read_tracks(d, t->tracks_tmp))
+	if (t->tracks_name[0] && recorded(d, t->tracks_name, t->tracks_sha) && !read_tracks(d, t->tracks_tmp))
 		d->tracks_ok = true;
 	else if (d->export_ok && !d->n_pics)
 		ret = plan_pictures(d); /* no tracks file: the periodic pictures still */

@@ -8,7 +8,6 @@
 
 #include "obscura/fsutil.h"
 
-#include "obscura/class.h"
 #include "obscura/track_row.h"
 #include "obscura/version.h"
 #include "report_int.h"
