@@ -25,7 +25,21 @@ echo "== 2. Detection (recipes/disclosure.ini): faces, heads and text found with
 echo "==    OpenCV DNN models and pixelated, on a 1080p phone video with GPS location,"
 echo "==    device tags and audio, and on a screen recording with a real face."
 echo "==    Two jobs at once; detection runs on the CPU, so this takes a minute or two."
-"$OBSCURA" run --force --key "$KEY.key" -j 2 -r recipes/disclosure.ini -o "$OUT" --json \
+echo "==    The recipe is disclosure.ini plus the disclosure's processing record, its"
+echo "==    [purpose] (obscura-recipe(5)), which every signed manifest carries."
+cat recipes/disclosure.ini - >"$OUT/disclosure-sar.ini" <<'EOF'
+
+[purpose]
+purpose = Demo: subject access request for footage of the requester; others hidden
+legal_basis = GDPR Art. 15(3) (right of access)
+legal_basis_art6 = legal-obligation
+controller = Example Ltd, dpo@example.org
+data_subjects = people filmed on the premises
+recipients = the requester
+retention = export and bundle deleted 30 days after delivery
+request_ref = SAR-DEMO-0001
+EOF
+"$OBSCURA" run --force --strict --key "$KEY.key" -j 2 -r "$OUT/disclosure-sar.ini" -o "$OUT" --json \
 	"$PHONE" "$CLIPS/movie-hello.mp4" > "$OUT/summary.json"
 echo "   JSON summary: $OUT/summary.json"
 
@@ -69,5 +83,12 @@ echo "   (recipes/analytics.ini: a counting line and a zone; tracks only, no vid
 "$OBSCURA" analyze --force --unsigned -q --no-progress -r recipes/analytics.ini -o "$OUT/analytics" "$CCTV"
 "$OBSCURA" inspect --plots "$OUT/analytics/pictures" "$OUT/analytics/vtest.tracks.h5" |
 	sed -n '/^Analytics/,$p' | sed 's/^/   /'
+echo
+echo "== 8. For the data-protection officer: a review report of each bundle (obscura-report(1)):"
+echo "==    verification, processing record, what was hidden and why, pictures of the export"
+"$OBSCURA" report -p "$KEY.pub" --index -o "$OUT/report" \
+	"$OUT/vtest.avi.obscura.tar" "$OUT/VID_20191220_170832.mp4.obscura.tar" \
+	"$OUT/movie-hello.mp4.obscura.tar" | sed 's/^/   /'
+echo "   open $OUT/report/index.html in a browser (prints to A4)"
 echo
 echo "Exports, tracks and bundles are in $OUT/.  'man -l man/obscura-run.1' explains the options."

@@ -9,7 +9,7 @@ BUILD="make gcc g++ pkg-config libavformat-dev libavcodec-dev libavfilter-dev li
 libswscale-dev libinih-dev libjansson-dev libgcrypt20-dev libarchive-dev libhdf5-dev
 libopenblas-dev libopencv-dev libplplot-dev plplot-driver-cairo"
 TEST="bc time libcmocka-dev ffmpeg opencv-doc forensics-samples-files man-db groff-base python3
-hdf5-tools python3-h5py jq minisign slurm-wlm munge"
+hdf5-tools python3-h5py jq minisign slurm-wlm munge chromium"
 MODELS="python3 python3-onnx python3-numpy python3-opencv openssl tar gzip"
 # make fuzz / check-asan: clang and its libFuzzer runtime (libclang_rt.fuzzer)
 FUZZ="clang libclang-rt-dev"

@@ -40,6 +40,11 @@ struct ob_audit_params {
  */
 int ob_audit_start(const struct ob_audit_params *p, struct ob_audit **a);
 
+/* The recipe's [purpose] as the manifest's start event and the batch summary
+ * record it: an object of the keys given (in obscura-recipe(5)'s order), or
+ * JSON null when none is; NULL only when out of memory. */
+json_t *ob_audit_purpose(const struct ob_recipe *r);
+
 /* The "input" event: hashes the file at path and lists what the export drops. */
 int ob_audit_input(struct ob_audit *a, const char *path, const struct AVFormatContext *fmt,
 		   const struct ob_source_info *video, const struct ob_recipe *recipe);

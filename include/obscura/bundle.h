@@ -68,6 +68,15 @@ struct ob_bundle_reader;
 int ob_bundle_open(const char *path, const char *const *keep, size_t keep_max,
 		   struct ob_bundle_reader **r);
 int ob_bundle_next(struct ob_bundle_reader *r, struct ob_bundle_member *m);
+/*
+ * While ob_bundle_next() reads a member, it also writes the member's bytes
+ * to fd_for(ctx, name) when that returns a file descriptor (>= 0; -1: not
+ * this one): `obscura report` takes the export and the tracks file out of a
+ * bundle in the pass that reads its manifest.  A failed write is
+ * OB_ERR_OUTPUT naming the member.
+ */
+void ob_bundle_set_copy(struct ob_bundle_reader *r, int (*fd_for)(void *ctx, const char *name), void *ctx);
+
 /* Frees m->data; m may be reused. */
 void ob_bundle_member_release(struct ob_bundle_member *m);
 void ob_bundle_reader_free(struct ob_bundle_reader **r);

@@ -39,6 +39,9 @@ enum ob_long_option {
 	OB_OPT_ANALYZE,
 	OB_OPT_REDACT,
 	OB_OPT_THRESHOLD,
+	OB_OPT_STRICT,
+	OB_OPT_EVERY,
+	OB_OPT_INDEX,
 };
 
 /* One option: the getopt_long entry plus what --help and the man page say. */
@@ -143,5 +146,6 @@ int cmd_keygen(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_link(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

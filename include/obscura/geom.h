@@ -39,6 +39,10 @@ double ob_polygon_area2(const struct ob_polygon *poly);
 /* Area of the intersection of two boxes; 0 when they do not overlap. */
 double ob_box_inter(struct ob_box a, struct ob_box b);
 
+/* b grown by the fraction m of its width and height on every side: the
+ * margin the recipe adds to every hidden box (stage_redact, obscura report). */
+struct ob_box ob_box_grow(struct ob_box b, double m);
+
 /* Intersection over union; 0 for empty boxes. */
 double ob_box_iou(struct ob_box a, struct ob_box b);
 

@@ -26,6 +26,8 @@
 #define OB_TRACK_CONFIRM_MAX 100    /* [track] confirm */
 #define OB_MOTION_MARGIN_MAX 10.0   /* [track] motion_margin, in frames of motion */
 #define OB_CONFIRM_MOTION_MAX 10.0  /* [track] confirm_motion, in heights of the box */
+#define OB_PURPOSE_TEXT_MAX 1024    /* bytes of one [purpose] value, its NUL included */
+#define OB_PURPOSE_REF_MAX 128      /* bytes of [purpose] request_ref, its NUL included */
 
 enum ob_style {
 	OB_STYLE_PIXELATE, /* block mean plus seeded noise */
@@ -123,6 +125,24 @@ struct ob_track_opts {
 	double motion_margin; /* every box grows by this many frames of its motion */
 };
 
+/*
+ * [purpose]: the processing record (GDPR Art. 30) a disclosure carries into
+ * its signed manifest and the batch summary.  Free text, one line each;
+ * "" when not given.  legal_basis_art6 is one of the six bases of Art. 6(1)
+ * as ob_recipe_keys words them (consent, contract, legal-obligation,
+ * vital-interests, public-task, legitimate-interests).
+ */
+struct ob_purpose {
+	char purpose[OB_PURPOSE_TEXT_MAX];
+	char legal_basis[OB_PURPOSE_TEXT_MAX];
+	char legal_basis_art6[32];
+	char controller[OB_PURPOSE_TEXT_MAX];
+	char data_subjects[OB_PURPOSE_TEXT_MAX];
+	char recipients[OB_PURPOSE_TEXT_MAX];
+	char retention[OB_PURPOSE_TEXT_MAX];
+	char request_ref[OB_PURPOSE_REF_MAX];
+};
+
 struct ob_recipe {
 	char *path;          /* as given by the user, or "(built-in)" */
 	char *text;          /* the exact bytes read, for hashing and the audit */
@@ -143,7 +163,13 @@ struct ob_recipe {
 	struct ob_count_line lines[OB_RECIPE_MAX_LINES];
 	size_t n_areas;
 	struct ob_area areas[OB_RECIPE_MAX_AREAS];
+	struct ob_purpose purpose;
 };
+
+/* True when the recipe states a processing record: [purpose] purpose and
+ * legal_basis_art6 both given.  run and redact warn without one (refuse
+ * with --strict). */
+bool ob_recipe_has_purpose(const struct ob_recipe *r);
 
 /*
  * Reads and validates the recipe at path.  On error returns OB_ERR_RECIPE

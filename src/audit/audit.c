@@ -63,6 +63,29 @@ static json_t *libraries(void)
 			 jansson_version_str());
 }
 
+json_t *ob_audit_purpose(const struct ob_recipe *r)
+{
+	const struct ob_recipe_key *k;
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	for (k = ob_recipe_keys; k->name; k++) {
+		const char *v = (const char *)r + k->offset;
+
+		if (strcmp(k->section, "purpose") || !v[0])
+			continue;
+		if (json_object_set_new(o, k->name, ob_json_bytes(v))) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	if (json_object_size(o))
+		return o;
+	json_decref(o);
+	return json_null();
+}
+
 int ob_audit_start(const struct ob_audit_params *p, struct ob_audit **out)
 {
 	struct ob_audit *a = calloc(1, sizeof(*a));
@@ -91,10 +114,10 @@ int ob_audit_start(const struct ob_audit_params *p, struct ob_audit **out)
 		goto out;
 	ob_hex_encode(rsha, sizeof(rsha), rhex);
 	snprintf(a->facts.recipe_sha256, sizeof(a->facts.recipe_sha256), "%s", rhex);
-	data = json_pack("{s:s, s:s, s:O, s:{s:o, s:s, s:o}, s:o, s:b, s:i}", "obscura", OB_VERSION,
+	data = json_pack("{s:s, s:s, s:O, s:{s:o, s:s, s:o}, s:o, s:o, s:b, s:i}", "obscura", OB_VERSION,
 			 "job", a->job, "argv", argv, "recipe", "path", ob_json_bytes(p->recipe->path),
 			 "sha256", rhex, "text", ob_json_bytes(p->recipe->text ? p->recipe->text : ""),
-			 "libraries", libraries(), "signed", p->key != NULL, "checkpoint_frames",
+			 "purpose", ob_audit_purpose(p->recipe), "libraries", libraries(), "signed", p->key != NULL, "checkpoint_frames",
 			 OB_CHECKPOINT_FRAMES);
 	if (data && p->key) {
 		struct ob_minisign_pub pub;

@@ -36,6 +36,8 @@ struct ob_bundle_reader {
 	size_t members;
 	char names[OB_BUNDLE_MEMBERS_MAX][OB_BUNDLE_NAME_MAX + 1];
 	char path[OB_PATH_MAX];
+	int (*copy_fd)(void *ctx, const char *name); /* ob_bundle_set_copy() */
+	void *copy_ctx;
 };
 
 int ob_bundle_path(char *buf, size_t size, const char *outdir, const char *input)
@@ -358,6 +360,12 @@ static bool keep(const char *const *names, const char *name)
 	return false;
 }
 
+void ob_bundle_set_copy(struct ob_bundle_reader *r, int (*fd_for)(void *ctx, const char *name), void *ctx)
+{
+	r->copy_fd = fd_for;
+	r->copy_ctx = ctx;
+}
+
 void ob_bundle_member_release(struct ob_bundle_member *m)
 {
 	if (!m)
@@ -373,7 +381,7 @@ int ob_bundle_next(struct ob_bundle_reader *r, struct ob_bundle_member *m)
 	const char *name;
 	char *buf = NULL;
 	uint64_t got = 0;
-	int rc, ret = 0;
+	int rc, ret = 0, copy = -1;
 
 	memset(m, 0, sizeof(*m));
 	rc = archive_read_next_header(r->a, &e);
@@ -399,6 +407,8 @@ int ob_bundle_next(struct ob_bundle_reader *r, struct ob_bundle_member *m)
 	ret = ob_hash_new(OB_HASH_SHA256, &h);
 	if (ret)
 		return ret;
+	if (r->copy_fd)
+		copy = r->copy_fd(r->copy_ctx, name);
 	if (m->size <= r->keep_max && keep(r->keep, name)) {
 		buf = malloc((size_t)m->size + 1);
 		if (!buf) {
@@ -428,6 +438,11 @@ int ob_bundle_next(struct ob_bundle_reader *r, struct ob_bundle_member *m)
 		ob_hash_update(h, blk, len);
 		if (buf)
 			memcpy(buf + got, blk, len);
+		if (copy >= 0 && ob_write_full(copy, blk, len)) {
+			ret = ob_err(OB_ERR_OUTPUT, "%s: member '%s': cannot write a copy: %s", r->path, name,
+				     strerror(errno));
+			goto out;
+		}
 		got += len;
 	}
 	if (got != m->size) {

@@ -16,6 +16,8 @@
 	{ "passphrase-file", OB_OPT_PASSPHRASE_FILE, "FILE", "passphrase of the secret key: the first line of FILE" }, \
 	{ "unsigned", OB_OPT_UNSIGNED, NULL, "write bundles without a signature (obscura verify calls them unsigned)" }, \
 	{ "ledger", OB_OPT_LEDGER, "FILE", "append a signed, hash-chained entry per finished bundle to FILE (needs a key)" }
+#define OPT_STRICT \
+	{ "strict", OB_OPT_STRICT, NULL, "refuse a recipe that states no purpose ([purpose] purpose and legal_basis_art6)" }
 #define OPT_BATCH_TAIL                                                                                       \
 	{ "force", OB_OPT_FORCE, NULL, "replace outputs (export, tracks.h5, bundle) that already exist" },        \
 	{ "json", OB_OPT_JSON, NULL, "print a JSON summary of every job on standard output" },                   \
@@ -30,6 +32,7 @@ static const struct ob_cli_option run_options[] = {
 	OPT_JOBS,
 	OPT_THREADS("codec threads per job (default: cores / jobs)"),
 	OPT_SIGNING,
+	OPT_STRICT,
 	OPT_BATCH_TAIL,
 	{ 0 },
 };
@@ -52,6 +55,7 @@ static const struct ob_cli_option redact_options[] = {
 	OPT_OUTPUT("directory for the export, its tracks.h5 and bundle (default: obscura-out)"),
 	OPT_THREADS("codec threads (default: all cores)"),
 	OPT_SIGNING,
+	OPT_STRICT,
 	OPT_BATCH_TAIL,
 	{ 0 },
 };
@@ -102,6 +106,16 @@ static const struct ob_cli_option verify_options[] = {
 	{ "ledger", OB_OPT_LEDGER, "FILE", "verify the ledger FILE (chain and FILE.minisig); each BUNDLE must be in it" },
 	{ "json", OB_OPT_JSON, NULL, "print a JSON report of every bundle on standard output" },
 	{ "quiet", 'q', NULL, "print nothing; the exit status tells the outcome" },
+	{ "help", 'h', NULL, "show this help" },
+	{ 0 },
+};
+
+static const struct ob_cli_option report_options[] = {
+	{ "output", 'o', "DIR", "directory for the reports, one BUNDLE-NAME.report.html per bundle (required)" },
+	{ "pubkey", 'p', "FILE", "trusted public key, as obscura verify -p (default: each bundle's signer.pub, reported as untrusted)" },
+	{ "every", OB_OPT_EVERY, "SECONDS", "one contact sheet picture every SECONDS of the export (default: 10)" },
+	{ "index", OB_OPT_INDEX, NULL, "also write DIR/index.html linking every report" },
+	{ "quiet", 'q', NULL, "print only errors" },
 	{ "help", 'h', NULL, "show this help" },
 	{ 0 },
 };
@@ -160,6 +174,8 @@ const struct ob_command ob_commands[] = {
 	  keygen_options },
 	{ "models", cmd_models, "List the detector model cards and check the models' SHA-256.",
 	  "obscura models [--models DIR] [--check] [--json]", models_options },
+	{ "report", cmd_report, "Write a bundle's review report: verification, purpose, what was hidden and why, pictures.",
+	  "obscura report [-p PUBKEY] [--every SECONDS] [--index] -o DIR BUNDLE...", report_options },
 	{ "inspect", cmd_inspect,
 	  "Summarize a tracks.h5: what wrote it, tracks, counts, crossings, dwell, occupancy; plots; MOTChallenge CSV.",
 	  "obscura inspect [--json] [-r RECIPE] [--plots DIR] [--mot OUT.csv [--class CLASS]] FILE.h5",

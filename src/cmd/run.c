@@ -157,7 +157,7 @@ struct batch_cmd {
 	const struct ob_command *cmd;
 	struct ob_runner_opts o;
 	const char *recipe_path, *key_path, *passfile, *ledger_path;
-	bool json, no_progress, verbose, unsigned_ok, redact;
+	bool json, no_progress, verbose, unsigned_ok, redact, strict;
 	bool submit, dry_run;      /* obscura submit: plan here, run on Slurm */
 	const char *resume;        /* submit --resume DIR */
 	struct ob_shard_settings slurm; /* submit's --partition, --cpus-per-task, --max-parallel */
@@ -263,6 +263,7 @@ static bool parse_options(struct batch_cmd *bc, int argc, char **argv, int *exit
 		case OB_OPT_KEY: bc->key_path = optarg; break;
 		case OB_OPT_PASSPHRASE_FILE: bc->passfile = optarg; break;
 		case OB_OPT_UNSIGNED: bc->unsigned_ok = true; break;
+		case OB_OPT_STRICT: bc->strict = true; break;
 		case OB_OPT_LEDGER: bc->ledger_path = optarg; break;
 		case OB_OPT_JSON: bc->json = true; break;
 		case OB_OPT_NO_PROGRESS: bc->no_progress = true; break;
@@ -316,6 +317,27 @@ static int claim_outdir(struct batch_cmd *bc)
 }
 
 /*
+ * A disclosure (run, redact: an export leaves the building) should say why
+ * and on which basis: a recipe without a purpose is refused with --strict
+ * (exit 2) before anything is opened or written, and otherwise draws a
+ * warning once everything else is in place (warn), so that a batch refused
+ * for another reason still says only that.
+ */
+static int check_purpose(const struct batch_cmd *bc, bool warn)
+{
+	const char *what = "states no purpose ([purpose] purpose and legal_basis_art6, see obscura-recipe(5))";
+
+	if (bc->o.analyze || bc->submit || ob_recipe_has_purpose(bc->recipe))
+		return 0;
+	if (bc->strict && !warn)
+		return ob_cli_error(OB_EXIT_USAGE, "%s: %s; --strict refuses it", bc->recipe->path, what);
+	if (warn && !bc->strict && !bc->o.quiet)
+		fprintf(stderr, "obscura: warning: %s: %s: its bundles carry no processing record\n",
+			bc->recipe->path, what);
+	return 0;
+}
+
+/*
  * Everything a batch needs before any job forks: the tracks file of a
  * redact, the recipe, the signing key, the ledger (locked for the whole
  * batch) and the output directory (locked too).  An exit code on failure.
@@ -331,6 +353,8 @@ static int batch_open(struct batch_cmd *bc)
 		if (ret)
 			return ob_cli_fail(ob_exit_for_status(ret));
 	}
+	if ((ret = check_purpose(bc, false)))
+		return ret;
 	if (bc->key_path && (ret = load_key(bc->key_path, bc->passfile, &bc->key)))
 		return ret;
 	/* Locked for the whole batch, and its chain checked before any job runs:
@@ -339,7 +363,9 @@ static int batch_open(struct batch_cmd *bc)
 		return ob_cli_fail(ret == OB_ERR_BUSY ? OB_EXIT_BUSY : OB_EXIT_OUTPUT);
 	if (ob_prepare_outdir(bc->o.outdir))
 		return ob_cli_fail(OB_EXIT_OUTPUT);
-	return claim_outdir(bc);
+	if ((ret = claim_outdir(bc)))
+		return ret;
+	return check_purpose(bc, true);
 }
 
 /* The jobs' inputs, from the operands (directories walked, our own exports

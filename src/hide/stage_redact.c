@@ -56,11 +56,7 @@ static int redact_process(void *priv, AVFrame *frame, int64_t index, const struc
 
 		if (!rows[i].hidden)
 			continue;
-		b.x -= b.w * m;
-		b.y -= b.h * m;
-		b.w += 2 * b.w * m;
-		b.h += 2 * b.h * m;
-		ob_mask_add_box(&r->frame, b);
+		ob_mask_add_box(&r->frame, ob_box_grow(b, m));
 	}
 	r->hidden_cells += (int64_t)ob_mask_count(&r->frame);
 	return ob_pixelate_frame(frame, &r->frame, &r->recipe->pixelate, r->seed);

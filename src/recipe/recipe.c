@@ -48,6 +48,7 @@ static const struct section sections[] = {
 	{ .name = "streams" },
 	{ .name = "metadata" },
 	{ .name = "analytics" },
+	{ .name = "purpose" },
 	NAMED("exclude", "exclusion zone", zones, n_zones, struct ob_zone, OB_RECIPE_MAX_ZONES),
 	NAMED("line", "line", lines, n_lines, struct ob_count_line, OB_RECIPE_MAX_LINES),
 	NAMED("zone", "zone", areas, n_areas, struct ob_area, OB_RECIPE_MAX_AREAS),
@@ -749,6 +750,11 @@ void ob_recipe_free(struct ob_recipe **r)
 	free((*r)->text);
 	free(*r);
 	*r = NULL;
+}
+
+bool ob_recipe_has_purpose(const struct ob_recipe *r)
+{
+	return r->purpose.purpose[0] && r->purpose.legal_basis_art6[0];
 }
 
 int ob_recipe_block_size(const struct ob_pixelate_opts *opts, int frame_height)

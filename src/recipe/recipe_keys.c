@@ -36,6 +36,16 @@ static const struct ob_recipe_choice audio[] = { CHOICE("drop", false), CHOICE("
 static const struct ob_recipe_choice drop_only[] = { CHOICE("drop", 0), { 0 } };
 static const struct ob_recipe_choice versions[] = { CHOICE("1", 1), { 0 } };
 static const struct ob_recipe_choice tiles[] = { CHOICE("auto", true), CHOICE("off", false), { 0 } };
+/* GDPR Art. 6(1)(a) to (f), in the regulation's order. */
+static const struct ob_recipe_choice art6_bases[] = {
+	CHOICE("consent", 0),
+	CHOICE("contract", 0),
+	CHOICE("legal-obligation", 0),
+	CHOICE("vital-interests", 0),
+	CHOICE("public-task", 0),
+	CHOICE("legitimate-interests", 0),
+	{ 0 },
+};
 static const struct ob_recipe_choice area_kinds[] = {
 	CHOICE("analytics", OB_AREA_ANALYTICS),
 	CHOICE("restricted", OB_AREA_RESTRICTED),
@@ -57,6 +67,9 @@ static const struct ob_recipe_choice area_kinds[] = {
 #define TRACK_SECONDS(name, member, def, text)                                                   \
 	{ "track", name, OB_RECIPE_SECONDS, RECIPE(member), def, 0, OB_TRACK_SECONDS_MAX,            \
 	  .arg = "SECONDS", .what = "seconds", .help = text }
+#define PURPOSE(name, member, text)                                                                \
+	{ "purpose", name, OB_RECIPE_STRING, RECIPE(purpose.member), NULL, 0, 0, .arg = "TEXT",      \
+	  .what = "free text on one line", .help = text }
 #define NEVER_COPIED(name)                                                                \
 	{ "streams", name, OB_RECIPE_ENUM, NOWHERE, "drop", 0, 0, .choices = drop_only,           \
 	  .invalid = "can only be drop (such streams are never copied)", .help = "never copied" }
@@ -183,6 +196,16 @@ const struct ob_recipe_key ob_recipe_keys[] = {
 
 	{ "analytics", "descriptors", OB_RECIPE_BOOL, RECIPE(descriptors), "no", 0, 0,
 	  .help = "store each identity's clothes descriptor in the local tracks file, for obscura link" },
+	PURPOSE("purpose", purpose, "why the footage is processed and disclosed"),
+	PURPOSE("legal_basis", legal_basis, "the legal basis in words: the law, the article, the request"),
+	{ "purpose", "legal_basis_art6", OB_RECIPE_STRING, RECIPE(purpose.legal_basis_art6), NULL, 0, 0,
+	  .choices = art6_bases, .help = "the basis of GDPR Art. 6(1) the processing rests on" },
+	PURPOSE("controller", controller, "who decides the processing: name and contact"),
+	PURPOSE("data_subjects", data_subjects, "the categories of people in the footage"),
+	PURPOSE("recipients", recipients, "who receives the export"),
+	PURPOSE("retention", retention, "how long the export and its bundle are kept"),
+	{ "purpose", "request_ref", OB_RECIPE_STRING, RECIPE(purpose.request_ref), NULL, 0, 0,
+	  .arg = "REF", .what = "a reference", .help = "the request's reference: case, ticket or letter number" },
 	{ 0 },
 };
 

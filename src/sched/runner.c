@@ -826,8 +826,8 @@ int ob_runner_summary(const struct ob_runner_opts *o, json_t *jobs, bool interru
 
 	json_array_foreach(jobs, i, job)
 		nok += entry_ok(job);
-	sum = json_pack("{s:s, s:o, s:o, s:o, s:I, s:I, s:b, s:f, s:o}", "version", OB_VERSION,
-			"recipe", ob_json_bytes(o->recipe->path), "outdir", ob_json_bytes(o->outdir), "jobs", jobs,
+	sum = json_pack("{s:s, s:o, s:o, s:o, s:o, s:I, s:I, s:b, s:f, s:o}", "version", OB_VERSION,
+			"recipe", ob_json_bytes(o->recipe->path), "purpose", ob_audit_purpose(o->recipe), "outdir", ob_json_bytes(o->outdir), "jobs", jobs,
 			"ok", nok, "failed", (json_int_t)json_array_size(jobs) - nok,
 			"interrupted", (int)interrupted, "elapsed_seconds", elapsed,
 			"analytics", batch_analytics(jobs));

@@ -63,6 +63,11 @@ double ob_box_inter(struct ob_box a, struct ob_box b)
 	return ix > 0 && iy > 0 ? ix * iy : 0;
 }
 
+struct ob_box ob_box_grow(struct ob_box b, double m)
+{
+	return (struct ob_box){ b.x - b.w * m, b.y - b.h * m, b.w + 2 * b.w * m, b.h + 2 * b.h * m };
+}
+
 double ob_box_iou(struct ob_box a, struct ob_box b)
 {
 	double inter = ob_box_inter(a, b);

@@ -393,6 +393,46 @@ static void test_block_size(void **state)
 	assert_int_equal(ob_recipe_block_size(&o, 1080), 32);
 }
 
+/* [purpose]: every key kept as written; the Art. 6(1) basis one of six words,
+ * anything else refused in one line naming the file, line and key. */
+static void test_purpose(void **state)
+{
+	struct ob_recipe *r;
+
+	(void)state;
+	assert_int_equal(ob_recipe_parse("p.ini", "[purpose]\npurpose = Subject access <request> & \"more\"\n"
+					 "legal_basis = GDPR Art. 15(3)\nlegal_basis_art6 = legal-obligation\n"
+					 "controller = Example Ltd\ndata_subjects = customers, staff\n"
+					 "recipients = the requester\nretention = 30 days\nrequest_ref = SAR-7\n", &r), 0);
+	assert_string_equal(r->purpose.purpose, "Subject access <request> & \"more\"");
+	assert_string_equal(r->purpose.legal_basis, "GDPR Art. 15(3)");
+	assert_string_equal(r->purpose.legal_basis_art6, "legal-obligation");
+	assert_string_equal(r->purpose.controller, "Example Ltd");
+	assert_string_equal(r->purpose.data_subjects, "customers, staff");
+	assert_string_equal(r->purpose.recipients, "the requester");
+	assert_string_equal(r->purpose.retention, "30 days");
+	assert_string_equal(r->purpose.request_ref, "SAR-7");
+	assert_true(ob_recipe_has_purpose(r));
+	ob_recipe_free(&r);
+
+	/* a purpose without its Art. 6 basis, or none at all, is no processing record */
+	assert_int_equal(ob_recipe_parse("p.ini", "[purpose]\npurpose = x\n", &r), 0);
+	assert_false(ob_recipe_has_purpose(r));
+	ob_recipe_free(&r);
+	assert_int_equal(ob_recipe_default(&r), 0);
+	assert_false(ob_recipe_has_purpose(r));
+	assert_string_equal(r->purpose.purpose, "");
+	ob_recipe_free(&r);
+
+	expect_error("[purpose]\nlegal_basis_art6 = because\n",
+		     "bad.ini:2: [purpose] legal_basis_art6: must be consent, contract, legal-obligation, "
+		     "vital-interests, public-task or legitimate-interests, not 'because'");
+	expect_error("[purpose]\nlegal_basis_art6 = Consent\n", "not 'Consent'");
+	expect_error("[purpose]\nmotive = x\n", "bad.ini:2: [purpose] motive: unknown key");
+	expect_error("[purpose]\npurpose = a\npurpose = b\n", "given twice");
+	assert_null(strchr(ob_errmsg(), '\n'));
+}
+
 static void test_shipped_recipes_parse(void **state)
 {
 	const char *files[] = { "recipes/disclosure.ini", "recipes/example-zones.ini" };
@@ -422,6 +462,7 @@ int main(void)
 		cmocka_unit_test(test_long_names_and_lines),
 		cmocka_unit_test(test_load_missing_file),
 		cmocka_unit_test(test_block_size),
+		cmocka_unit_test(test_purpose),
 		cmocka_unit_test(test_shipped_recipes_parse),
 	};
 	return cmocka_run_group_tests_name("recipe", tests, NULL, NULL);
