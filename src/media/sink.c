@@ -184,7 +184,9 @@ static int open_still(struct ob_sink *s, const struct ob_sink_params *p)
 	s->enc->width = w;
 	s->enc->height = h;
 	s->enc->pix_fmt = fmt;
-	s->enc->sample_aspect_ratio = v->sar;
+	/* Square pixels when the input does not say: the mjpeg encoder writes
+	 * JFIF's APP0, which tells viewers the colours are YCbCr, only then. */
+	s->enc->sample_aspect_ratio = v->sar.num > 0 && v->sar.den > 0 ? v->sar : (AVRational){ 1, 1 };
 	s->enc->time_base = (AVRational){ 1, 1 };
 	s->enc->flags |= AV_CODEC_FLAG_BITEXACT;
 	s->enc->thread_count = 1;

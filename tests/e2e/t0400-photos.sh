@@ -152,6 +152,26 @@ test_expect_success 'EXIF-rotated JPEGs (6, and mirrored 5) come out upright, wi
 	test_grep "\"mirrored\":true" in5
 '
 
+test_expect_success 'a phone photo (Debian forensics sample: Orientation 3, GPS, thumbnail): upright, none of it left' '
+	PHONE=/usr/share/forensics-samples/original-files/pic2/IMG_20200124_231153.jpg
+	test_path_is_file "$PHONE"
+	"$OBSCURA" run -q --no-progress --unsigned -o phone "$PHONE"
+	$META list phone/IMG_20200124_231153.anon.jpg >phone.list
+	printf "%s\n" SOI "APP0 JFIF" DQT DHT SOF0 SOS EOI >want.list
+	test_cmp want.list phone.list
+	tar xOf phone/IMG_20200124_231153.jpg.obscura.tar manifest.jsonl >phone.jsonl
+	"$PYTHON" -c "import json
+ev = [json.loads(l) for l in open(\"phone.jsonl\")]
+inp = [e[\"data\"] for e in ev if e[\"type\"] == \"input\"][0]
+keys = {t[\"key\"] for t in inp[\"dropped_tags\"]}
+assert {\"APP1 Exif\", \"EXIF GPS\", \"EXIF thumbnail\"} <= keys, keys
+assert inp[\"rotation\"] == 180 and inp[\"image\"][\"orientation\"] == 3, inp"
+	ffmpeg -nostdin -v error -noautorotate -i "$PHONE" -vf hflip,vflip -q:v 2 upright.jpg
+	p=$(psnr upright.jpg phone/IMG_20200124_231153.anon.jpg)
+	echo "$p dB against the input turned by hand"
+	awk -v p="$p" "BEGIN { exit !(p > 30) }"
+'
+
 test_expect_success 'a truncated JPEG is refused as a truncated video is: exit 4, one line' '
 	test_must_fail_with 4 "$OBSCURA" run --no-progress --unsigned -o cutout cut.jpg
 	grep "^obscura: error: " stderr >errlines || true
