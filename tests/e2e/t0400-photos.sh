@@ -172,6 +172,19 @@ assert inp[\"rotation\"] == 180 and inp[\"image\"][\"orientation\"] == 3, inp"
 	awk -v p="$p" "BEGIN { exit !(p > 30) }"
 '
 
+test_expect_success 'redact a photo from its tracks file, one face kept visible: the others stay hidden' '
+	FACES=$ROOT/recipes/faces-only.ini
+	"$OBSCURA" run -q --no-progress --unsigned -r "$FACES" -o first in/sample1.jpg
+	"$OBSCURA" inspect --mot first.csv --class face first/sample1.tracks.h5 >/dev/null
+	id=$(awk -F, "\$3 > 352 && \$3 < 472 { print \$2 }" first.csv)
+	test -n "$id"
+	"$OBSCURA" redact -q --no-progress --unsigned --tracks first/sample1.tracks.h5 --keep "$id" -o second in/sample1.jpg
+	test_path_is_file second/sample1.anon.jpg
+	"$TOOLS/face-cover" photo "$FACES" second/sample1.anon.jpg "$TRUTH" 1 >kept 2>kept.faces
+	test_line_count kept.faces 1
+	test_grep "^face 412,354 " kept.faces
+'
+
 test_expect_success 'a truncated JPEG is refused as a truncated video is: exit 4, one line' '
 	test_must_fail_with 4 "$OBSCURA" run --no-progress --unsigned -o cutout cut.jpg
 	grep "^obscura: error: " stderr >errlines || true
