@@ -27,6 +27,8 @@ struct ob_photo_scan {
 	char items[OB_PHOTO_MAX_ITEMS][OB_PHOTO_ITEM_MAX];
 	size_t n_items;    /* listed in items */
 	size_t n_more;     /* found beyond OB_PHOTO_MAX_ITEMS */
+	size_t image_end;  /* bytes up to the end of the image (EOI, IEND): what is decoded;
+			    * anything after it (a phone's second, MPF image) is dropped unread */
 };
 
 /* The kind of a file whose first n bytes are head (8 are enough). */

@@ -145,6 +145,7 @@ static int scan_jpeg(const char *path, const unsigned char *b, size_t n, struct 
 		if (m == 0xD9) {
 			if (!image)
 				return ob_err(OB_ERR_INPUT, "%s: not a valid JPEG: no image data before EOI", path);
+			s->image_end = p;
 			if (p < n)
 				add_item(s, "data after EOI", NULL, 0);
 			return 0;
@@ -219,7 +220,8 @@ static int scan_png(const char *path, const unsigned char *b, size_t n, struct o
 		if (!memcmp(t, "IEND", 4)) {
 			if (!image)
 				return ob_err(OB_ERR_INPUT, "%s: not a valid PNG: no IDAT before IEND", path);
-			if (n - p - 12 > 0)
+			s->image_end = p + 12;
+			if (n > s->image_end)
 				add_item(s, "data after IEND", NULL, 0);
 			return 0;
 		}

@@ -46,6 +46,9 @@ struct ob_source {
 	int64_t frames_lost;    /* missing between decoded frames, by their timestamps */
 	bool demux_eof, dec_eof, graph_eof;
 	struct ob_photo_scan photo; /* a photo's scan (info.photo points here) */
+	char *photo_data;           /* a photo's bytes, read once; the demuxer reads them up to photo.image_end */
+	size_t photo_pos;
+	AVIOContext *photo_io;
 	int64_t frames_out;         /* frames delivered */
 };
 
@@ -201,12 +204,28 @@ static double start_time(const AVFormatContext *fmt, const AVStream *st)
 	return (double)us / 1e6;
 }
 
+#define PHOTO_IO_BUF 65536
+
+/* The demuxer's reads of a photo: from its bytes in memory, to the image's end. */
+static int read_photo(void *opaque, uint8_t *buf, int size)
+{
+	struct ob_source *s = opaque;
+	size_t left = s->photo.image_end - s->photo_pos, n = left < (size_t)size ? left : (size_t)size;
+
+	if (!n)
+		return AVERROR_EOF;
+	memcpy(buf, s->photo_data + s->photo_pos, n);
+	s->photo_pos += n;
+	return (int)n;
+}
+
 /* A JPEG or PNG, by its first bytes: read and scanned whole (photo.h), so
  * a truncated photo is refused before any decoding, and its orientation
  * and metadata are known. */
 static int open_photo(struct ob_source *s)
 {
 	char *data = NULL;
+	unsigned char *buf = NULL;
 	size_t len;
 	int ret;
 
@@ -215,12 +234,26 @@ static int open_photo(struct ob_source *s)
 		return 0;
 	if ((ret = ob_read_file(s->path, OB_PHOTO_MAX_BYTES, &data, &len)))
 		return ret;
+	s->photo_data = data;
 	ret = ob_photo_scan(s->path, (const unsigned char *)data, len, &s->photo);
-	free(data);
 	if (!ret && (int)s->photo.kind != s->info.still)
 		ret = ob_err(OB_ERR_INPUT, "%s: changed while it was being read", s->path);
 	s->info.photo = &s->photo;
-	return ret;
+	if (ret)
+		return ret;
+	/* The demuxer reads the bytes scanned, never the file again, and only
+	 * the image: data after its end (a phone's MPF second image) would be
+	 * a second picture. */
+	if (!(buf = av_malloc(PHOTO_IO_BUF)) ||
+	    !(s->photo_io = avio_alloc_context(buf, PHOTO_IO_BUF, 0, s, read_photo, NULL, NULL))) {
+		av_free(buf);
+		return ob_err(OB_ERR_NOMEM, "%s: out of memory", s->path);
+	}
+	if (!(s->fmt = avformat_alloc_context()))
+		return ob_err(OB_ERR_NOMEM, "%s: out of memory", s->path);
+	s->fmt->pb = s->photo_io;
+	s->fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
+	return 0;
 }
 
 int ob_source_open(struct ob_source **out, const char *path, bool keep_audio, int threads)
@@ -569,6 +602,10 @@ void ob_source_free(struct ob_source **sp)
 	avfilter_graph_free(&s->graph);
 	avcodec_free_context(&s->dec);
 	avformat_close_input(&s->fmt);
+	if (s->photo_io) /* custom I/O: its buffer and context are ours to free */
+		av_freep(&s->photo_io->buffer);
+	avio_context_free(&s->photo_io);
+	free(s->photo_data);
 	av_packet_free(&s->pkt);
 	free(s->path);
 	free(s);

@@ -99,6 +99,16 @@ test_expect_success 'no metadata of the input left: JPEG has only JFIF, tables, 
 	awk "{ if (\$5) exit 1 }" c1
 '
 
+test_expect_success 'a second image after EOI (as phones append, MPF) is dropped, not decoded' '
+	cat dressed.jpg dressed.jpg >twice.jpg
+	"$OBSCURA" run -q --no-progress --unsigned -r "$RECIPE" -o twice twice.jpg
+	$META list twice/twice.anon.jpg >twice.list
+	test_cmp want.list twice.list
+	test_eq 1 "$(grep -c -a JFIF twice/twice.anon.jpg)"
+	tar xOf twice/twice.jpg.obscura.tar manifest.jsonl >twice.jsonl
+	test_grep -F "\"key\":\"data after EOI\"" twice.jsonl
+'
+
 test_expect_success 'no metadata of the input left: PNG has only IHDR, pHYs, IDAT, IEND, same size' '
 	$META list meta/pic.anon.png >out.all
 	sort -u out.all >out.chunks

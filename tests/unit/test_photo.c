@@ -95,13 +95,15 @@ static void test_jpeg(void **state)
 	assert_string_equal(s.items[2], "EXIF GPS");
 	assert_string_equal(s.items[3], "EXIF thumbnail");
 	assert_string_equal(s.items[4], "COM");
+	assert_int_equal(s.image_end, b.n);
 	jpeg(&b, true, 3);
 	assert_int_equal(ob_photo_scan("x.jpg", b.b, b.n, &s), 0);
 	assert_int_equal(s.orientation, 3);
-	/* bytes after EOI are named, not refused */
+	/* bytes after EOI (a phone's MPF image) are named, not refused, and not part of the image */
 	put(&b, "tail", 4);
 	assert_int_equal(ob_photo_scan("x.jpg", b.b, b.n, &s), 0);
 	assert_string_equal(s.items[s.n_items - 1], "data after EOI");
+	assert_int_equal(s.image_end, b.n - 4);
 }
 
 /* Every proper prefix of a photo is refused as truncated or invalid, never accepted. */
@@ -193,6 +195,12 @@ static void test_png(void **state)
 	assert_string_equal(s.items[1], "iCCP");
 	assert_string_equal(s.items[2], "eXIf");
 	assert_string_equal(s.items[3], "EXIF GPS");
+	assert_int_equal(s.image_end, b.n);
+	put(&b, "more", 4);
+	assert_int_equal(ob_photo_scan("x.png", b.b, b.n, &s), 0);
+	assert_int_equal(s.image_end, b.n - 4);
+	assert_string_equal(s.items[s.n_items - 1], "data after IEND");
+	b.n -= 4;
 	for (size_t n = 8; n < b.n; n++)
 		assert_int_equal(ob_photo_scan("cut.png", b.b, n, &s), OB_ERR_INPUT);
 	assert_non_null(strstr(ob_errmsg(), "cut.png: truncated: the PNG ends inside its IEND chunk"));
