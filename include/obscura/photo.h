@@ -35,7 +35,8 @@ struct ob_photo_scan {
 enum ob_photo_kind ob_photo_kind_of(const unsigned char *head, size_t n);
 
 /* The kind of the regular file at path, from its first bytes; OB_PHOTO_NONE
- * when it cannot be read (the job that opens it says why). */
+ * when it cannot be read (the job that opens it says why), and for a name
+ * ending in .mjpeg or .mjpg (a motion-JPEG stream: a video). */
 enum ob_photo_kind ob_photo_kind_file(const char *path);
 
 /* "jpg" or "png": the export's extension for a kind (NULL for OB_PHOTO_NONE). */
@@ -49,7 +50,9 @@ const char *ob_photo_name(enum ob_photo_kind kind);
  * the next marker, to EOI) or PNG (every chunk to IEND) and fills *out.
  * Refused, with OB_ERR_INPUT and "path: cause": a file that ends before EOI
  * or IEND ("path: truncated: ..."), a segment or chunk that runs past the
- * end, an animated PNG (acTL), anything that is not a JPEG or PNG.
+ * end, an animated PNG (acTL), a JPEG followed by another with no MPF index
+ * (APP2 "MPF", as phones write for their second image): a motion-JPEG
+ * stream; anything that is not a JPEG or PNG.
  */
 int ob_photo_scan(const char *path, const unsigned char *buf, size_t n, struct ob_photo_scan *out);
 

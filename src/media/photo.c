@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,6 +28,7 @@ enum ob_photo_kind ob_photo_kind_of(const unsigned char *h, size_t n)
 enum ob_photo_kind ob_photo_kind_file(const char *path)
 {
 	unsigned char head[8];
+	const char *dot;
 	struct stat st;
 	ssize_t n;
 	int fd;
@@ -37,6 +39,10 @@ enum ob_photo_kind ob_photo_kind_file(const char *path)
 	}
 	n = ob_read_full(fd, head, sizeof(head));
 	close(fd);
+	/* A motion-JPEG stream is JPEGs one after another: named as such, a video. */
+	dot = strrchr(ob_path_base(path), '.');
+	if (dot && (!strcasecmp(dot + 1, "mjpeg") || !strcasecmp(dot + 1, "mjpg")))
+		return OB_PHOTO_NONE;
 	return n > 0 ? ob_photo_kind_of(head, (size_t)n) : OB_PHOTO_NONE;
 }
 
@@ -128,7 +134,7 @@ static void scan_exif(struct ob_photo_scan *s, const unsigned char *p, size_t n)
 static int scan_jpeg(const char *path, const unsigned char *b, size_t n, struct ob_photo_scan *s)
 {
 	size_t p = 2;
-	bool image = false;
+	bool image = false, mpf = false;
 
 	for (;;) {
 		unsigned m, len;
@@ -146,6 +152,11 @@ static int scan_jpeg(const char *path, const unsigned char *b, size_t n, struct 
 			if (!image)
 				return ob_err(OB_ERR_INPUT, "%s: not a valid JPEG: no image data before EOI", path);
 			s->image_end = p;
+			/* A phone's second image follows EOI with an MPF index in
+			 * APP2; JPEGs one after another without one are a stream. */
+			if (n - p >= 3 && b[p] == 0xFF && b[p + 1] == 0xD8 && b[p + 2] == 0xFF && !mpf)
+				return ob_err(OB_ERR_INPUT, "%s: JPEG images one after another (motion JPEG), not a photo: "
+					      "name it .mjpeg to have it read as a video", path);
 			if (p < n)
 				add_item(s, "data after EOI", NULL, 0);
 			return 0;
@@ -164,6 +175,7 @@ static int scan_jpeg(const char *path, const unsigned char *b, size_t n, struct 
 
 			snprintf(app, sizeof(app), "APP%u", m - 0xE0);
 			add_item(s, app, b + p + 2, len - 2 < 30 ? len - 2 : 30);
+			mpf |= m == 0xE2 && len >= 6 && !memcmp(b + p + 2, "MPF\0", 4);
 			if (m == 0xE1 && len >= 8 && !memcmp(b + p + 2, "Exif\0\0", 6))
 				scan_exif(s, b + p + 8, len - 8);
 		} else if (m == 0xFE) {

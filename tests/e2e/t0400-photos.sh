@@ -100,13 +100,27 @@ test_expect_success 'no metadata of the input left: JPEG has only JFIF, tables, 
 '
 
 test_expect_success 'a second image after EOI (as phones append, MPF) is dropped, not decoded' '
-	cat dressed.jpg dressed.jpg >twice.jpg
+	"$PYTHON" -c "import struct
+d = open(\"dressed.jpg\", \"rb\").read()
+mpf = b\"MPF\\0II*\\0\\x08\\0\\0\\0\"
+open(\"twice.jpg\", \"wb\").write(d[:2] + struct.pack(\">BBH\", 0xFF, 0xE2, len(mpf) + 2) + mpf + d[2:] + d)"
 	"$OBSCURA" run -q --no-progress --unsigned -r "$RECIPE" -o twice twice.jpg
 	$META list twice/twice.anon.jpg >twice.list
 	test_cmp want.list twice.list
 	test_eq 1 "$(grep -c -a JFIF twice/twice.anon.jpg)"
 	tar xOf twice/twice.jpg.obscura.tar manifest.jsonl >twice.jsonl
 	test_grep -F "\"key\":\"data after EOI\"" twice.jsonl
+'
+
+test_expect_success 'JPEGs one after another with no MPF index: refused as a photo, a video when named .mjpeg' '
+	cat dressed.jpg dressed.jpg >stream.jpg
+	test_must_fail_with 4 "$OBSCURA" run --no-progress --unsigned -o stream stream.jpg
+	test_grep -F "stream.jpg: JPEG images one after another (motion JPEG), not a photo" stderr
+	cp stream.jpg stream.mjpeg
+	"$OBSCURA" run -q --no-progress --unsigned --json -o stream stream.mjpeg >stream.json
+	json_get "
+j = d[\"jobs\"][0]
+assert j[\"media\"] == \"video\" and j[\"frames\"] == 2 and j[\"output\"].endswith(\"stream.anon.mp4\"), j" <stream.json
 '
 
 test_expect_success 'no metadata of the input left: PNG has only IHDR, pHYs, IDAT, IEND, same size' '

@@ -104,6 +104,20 @@ static void test_jpeg(void **state)
 	assert_int_equal(ob_photo_scan("x.jpg", b.b, b.n, &s), 0);
 	assert_string_equal(s.items[s.n_items - 1], "data after EOI");
 	assert_int_equal(s.image_end, b.n - 4);
+	/* another JPEG after EOI: a motion-JPEG stream, unless an MPF index says it is the photo's second image */
+	b.n -= 4;
+	put(&b, "\xFF\xD8\xFF", 3);
+	assert_int_equal(ob_photo_scan("m.jpg", b.b, b.n, &s), OB_ERR_INPUT);
+	assert_non_null(strstr(ob_errmsg(), "m.jpg: JPEG images one after another"));
+	{
+		struct buf m = { .n = 0 };
+
+		put(&m, "\xFF\xD8", 2);
+		segment(&m, 0xE2, "MPF\0II*\0", 8);
+		put(&m, b.b + 2, b.n - 2);
+		assert_int_equal(ob_photo_scan("mpf.jpg", m.b, m.n, &s), 0);
+		assert_int_equal(s.image_end, m.n - 3);
+	}
 }
 
 /* Every proper prefix of a photo is refused as truncated or invalid, never accepted. */
