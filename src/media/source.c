@@ -292,7 +292,8 @@ int ob_source_open(struct ob_source **out, const char *path, bool keep_audio, in
 		s->info.still == OB_PHOTO_JPEG ? "jpeg_pipe" : "png_pipe") : NULL, &opts);
 	av_dict_free(&opts);
 	if (ret < 0) {
-		ret = ob_err_av(OB_ERR_INPUT, ret, "%s: not a readable video file", path);
+		ret = ob_err_av(OB_ERR_INPUT, ret, "%s: not a readable %s file", path,
+				s->info.still ? ob_photo_name(s->info.still) : "video");
 		goto out;
 	}
 	ret = avformat_find_stream_info(s->fmt, NULL);
