@@ -69,7 +69,8 @@ struct ob_job_stats {
 	int64_t rows;            /* boxes in tracks.h5, every frame */
 	int width, height;       /* of the export */
 	int rotation;            /* degrees the input was turned to be upright */
-	double media_seconds;    /* duration of the input, -1 if unknown */
+	double media_seconds;    /* duration of the input, -1 if unknown or a photo */
+	const char *photo;       /* "jpeg" or "png" for a photo input (ob_photo_name), NULL for a video */
 	const char *video_codec; /* of the input */
 	int audio_kept;          /* 1 if an audio stream was passed through */
 	int streams_dropped;     /* input streams not carried into the export */

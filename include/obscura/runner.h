@@ -101,7 +101,9 @@ json_t *ob_runner_failed_entry(const struct ob_plan_item *it, const char *why, c
  * ledger_seq; a failed append turns the entry failed (error_kind "output"). */
 void ob_runner_ledger_entry(const struct ob_runner_opts *opts, json_t *entry, const struct ob_plan_item *it);
 
-/* Export path for input under opts (outdir/stem SUFFIX.container). */
+/* Export path for input under opts: outdir/STEM SUFFIX.container for a
+ * video, outdir/STEM SUFFIX.jpg or .png for a photo (by its first bytes:
+ * a photo's export keeps its format). */
 int ob_runner_output_name(const struct ob_runner_opts *opts, const char *input, int dup,
 			  char *buf, size_t size);
 

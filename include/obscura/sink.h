@@ -16,6 +16,9 @@ struct ob_sink;
 
 /* Video packets per checkpoint range (the manifest's "checkpoint" event). */
 #define OB_CHECKPOINT_FRAMES 250
+/* A photo's JPEG quantiser (mjpeg qscale, 2 = finest used): an export must
+ * stay fit for review. */
+#define OB_PHOTO_JPEG_QSCALE 2
 
 /*
  * Called, when the file is finished, with each range of its video packets as
@@ -38,7 +41,10 @@ struct ob_sink_params {
 };
 
 /*
- * Creates the output under a temporary name and opens the encoder.  Nothing
+ * Creates the output under a temporary name and opens the encoder.  For a
+ * photo (video->still) the recipe's codec and container do not apply: the
+ * export is a JPEG or PNG like the input, encoded from the frame's pixels
+ * alone, written at ob_sink_finish() (one checkpoint: the file's bytes).  Nothing
  * of the input is copied except what the recipe explicitly keeps: no stream
  * or container metadata, chapters, subtitles, data or attachments.
  * Errors: OB_ERR_OUTPUT (cannot write), OB_ERR_CODEC (encoder), OB_ERR_INPUT

@@ -30,15 +30,24 @@ struct ob_source_info {
 	double duration;          /* seconds, -1 if unknown */
 	double start_time;        /* UTC seconds since 1970 at the first frame (creation_time), NAN if unknown */
 	int rotation;             /* degrees clockwise applied to make frames upright */
+	bool mirrored;            /* and flipped (a photo's EXIF Orientation 2, 4, 5, 7) */
 	int pad_right, pad_bottom; /* black columns/rows added to make an odd size even (0 or 1) */
 	int video_index;          /* input stream index of the video */
 	int audio_index;          /* input stream index of kept audio, -1 none */
 	const char *video_codec;
+	/* A photo (JPEG or PNG, told by its bytes): one frame, no time, no
+	 * audio; photo is its scan (orientation, metadata by name), else NULL. */
+	int still;                /* enum ob_photo_kind: 0 for a video */
+	const struct ob_photo_scan *photo;
 };
 
 /*
- * Opens path read-only (only the file protocol is allowed: an input can never
- * make us open the network or another file).  With keep_audio, the best audio
+ * Opens path read-only.  A JPEG or PNG (by its first bytes, whatever its
+ * name) is read as one photo: scanned whole first (ob_photo_scan: a
+ * truncated file is refused), demuxed as an image of its kind (never as a
+ * file-name pattern), turned upright by its EXIF Orientation; a second
+ * picture in the file, or any decoder error, fails it.  Only the file protocol is allowed: an input can never
+ * make us open the network or another file.  With keep_audio, the best audio
  * stream's packets are passed through.  threads: decoder threads (0 = auto).
  * Errors: OB_ERR_INPUT with "path: cause".
  */

@@ -53,6 +53,16 @@ struct ob_track_params {
 
 struct ob_track_opts;
 
+/*
+ * The parameters for a photo: one frame, no time.  Nothing to wait for
+ * (lookahead 0), no frame to extend a track into, no motion to grow a box
+ * by; the detection that starts a track is all the evidence a photo can
+ * give, so the tracker keeps it at once (confirm 1) and it is confirmed on
+ * its one frame: faces, vehicles and text as on video, a person by its
+ * score alone (confirm_motion 0: a photo cannot show motion).
+ */
+void ob_track_params_still(struct ob_track_params *p);
+
 /* The [track] options (seconds) for footage at fps frames per second, of
  * width x height pixels. */
 void ob_track_params_from(const struct ob_track_opts *o, double fps, int width, int height,

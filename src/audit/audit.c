@@ -24,6 +24,7 @@
 #include "obscura/manifest.h"
 #include "obscura/minisign.h"
 #include "obscura/model.h"
+#include "obscura/photo.h"
 #include "obscura/recipe.h"
 #include "obscura/sink.h"
 #include "obscura/source.h"
@@ -198,6 +199,10 @@ int ob_audit_input(struct ob_audit *a, const char *path, const struct AVFormatCo
 			json_array_append_new(dtags, json_pack("{s:s, s:i, s:o}", "scope", "stream", "stream",
 							       (int)i, "key", ob_json_bytes(e->key)));
 	}
+	/* A photo's metadata segments and chunks, by name: none is carried. */
+	for (size_t i = 0; v->photo && i < v->photo->n_items; i++)
+		json_array_append_new(dtags, json_pack("{s:s, s:o}", "scope", "image", "key",
+						       ob_json_bytes(v->photo->items[i])));
 	data = json_pack("{s:o, s:I, s:s, s:s, s:o, s:i, s:i, s:i, s:O, s:O, s:O, s:O, s:i}",
 			 "path", ob_json_bytes(path), "size", (json_int_t)size, "sha256", hex, "format",
 			 fmt->iformat ? fmt->iformat->name : "unknown",
@@ -208,6 +213,17 @@ int ob_audit_input(struct ob_audit *a, const char *path, const struct AVFormatCo
 	if (data && (v->pad_right || v->pad_bottom) &&
 	    json_object_set_new(data, "padded", json_pack("{s:i, s:i}", "right", v->pad_right, "bottom",
 							     v->pad_bottom))) {
+		json_decref(data);
+		data = NULL;
+	}
+	if (data && json_object_set_new(data, "media", json_string(v->still ? "image" : "video"))) {
+		json_decref(data);
+		data = NULL;
+	}
+	if (data && v->photo &&
+	    json_object_set_new(data, "image", json_pack("{s:s, s:i, s:b, s:I}", "format", ob_photo_name(v->still),
+							  "orientation", v->photo->orientation, "mirrored", v->mirrored,
+							  "metadata_unlisted", (json_int_t)v->photo->n_more))) {
 		json_decref(data);
 		data = NULL;
 	}

@@ -2,18 +2,24 @@
 /* sink.c - libavcodec encode + libavformat mux of the redacted export. */
 #include "obscura/sink.h"
 
+#include <errno.h>
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/avstring.h>
 #include <libavutil/opt.h>
+#include <libavutil/pixdesc.h>
+#include <libswscale/swscale.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "obscura/error.h"
 #include "obscura/fsutil.h"
 #include "obscura/hash.h"
+#include "obscura/photo.h"
 #include "obscura/recipe.h"
 #include "obscura/source.h"
 #include "obscura/version.h"
@@ -40,7 +46,15 @@ struct ob_sink {
 	struct ob_hash *seg;   /* hash of the current range, NULL when none is open */
 	int64_t seg_first;     /* index of the range's first video packet */
 	int64_t packets;       /* video packets muxed so far */
+	/* A photo: one frame converted for its encoder, one packet = the file. */
+	int still;             /* enum ob_photo_kind, 0 for a video */
+	struct SwsContext *sws;
+	AVFrame *picture;      /* fresh: no side data, no metadata of the input */
+	int pad_right, pad_bottom;
 };
+
+static int close_checkpoint(struct ob_sink *s);
+static int hash_packet(struct ob_sink *s, const AVPacket *pkt);
 
 static const char *muxer_name(const char *container)
 {
@@ -144,6 +158,99 @@ static int add_audio(struct ob_sink *s, const struct ob_sink_params *p)
 	return 0;
 }
 
+/*
+ * A photo's encoder: JPEG (mjpeg, full-range 4:2:0, quantiser 2) or PNG
+ * (8-bit RGB), from fresh pixels only.  No muxer: the encoder's one packet
+ * is the whole file (JFIF's APP0, tables, scan, EOI; or PNG's IHDR, pHYs
+ * when the picture is not square-pixelled, IDAT, IEND), written as it is.
+ * BITEXACT keeps FFmpeg's "Lavc" comment out of the JPEG.  The frames
+ * arrive padded to even sizes: the padding is cut off again here.
+ */
+static int open_still(struct ob_sink *s, const struct ob_sink_params *p)
+{
+	const struct ob_source_info *v = p->video;
+	bool jpeg = v->still == OB_PHOTO_JPEG;
+	const AVCodec *codec = avcodec_find_encoder(jpeg ? AV_CODEC_ID_MJPEG : AV_CODEC_ID_PNG);
+	enum AVPixelFormat fmt = jpeg ? AV_PIX_FMT_YUVJ420P : AV_PIX_FMT_RGB24;
+	int w = v->width - v->pad_right, h = v->height - v->pad_bottom, ret;
+
+	s->still = v->still;
+	s->pad_right = v->pad_right;
+	s->pad_bottom = v->pad_bottom;
+	if (!codec)
+		return ob_err(OB_ERR_CODEC, "%s: no %s encoder in this FFmpeg", s->final, jpeg ? "mjpeg" : "png");
+	if (!(s->enc = avcodec_alloc_context3(codec)) || !(s->picture = av_frame_alloc()))
+		return ob_err(OB_ERR_NOMEM, "%s: out of memory", s->final);
+	s->enc->width = w;
+	s->enc->height = h;
+	s->enc->pix_fmt = fmt;
+	/* Square pixels when the input does not say: the mjpeg encoder writes
+	 * JFIF's APP0, which tells viewers the colours are YCbCr, only then. */
+	s->enc->sample_aspect_ratio = v->sar.num > 0 && v->sar.den > 0 ? v->sar : (AVRational){ 1, 1 };
+	s->enc->time_base = (AVRational){ 1, 1 };
+	s->enc->flags |= AV_CODEC_FLAG_BITEXACT;
+	s->enc->thread_count = 1;
+	if (jpeg) {
+		s->enc->color_range = AVCOL_RANGE_JPEG;
+		s->enc->flags |= AV_CODEC_FLAG_QSCALE;
+		s->enc->global_quality = FF_QP2LAMBDA * OB_PHOTO_JPEG_QSCALE;
+		s->enc->qmin = s->enc->qmax = OB_PHOTO_JPEG_QSCALE;
+	}
+	if ((ret = avcodec_open2(s->enc, codec, NULL)) < 0)
+		return ob_err_av(OB_ERR_CODEC, ret, "%s: cannot open the %s encoder", s->final, codec->name);
+	s->picture->format = fmt;
+	s->picture->width = w;
+	s->picture->height = h;
+	if ((ret = av_frame_get_buffer(s->picture, 0)) < 0)
+		return ob_err_av(OB_ERR_NOMEM, ret, "%s: picture", s->final);
+	/* The pipeline's limited-range yuv420p back to what the format stores:
+	 * no scaling (same size), only range and colour model. */
+	s->sws = sws_getContext(w, h, v->pix_fmt, w, h, fmt, SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT,
+				NULL, NULL, NULL);
+	if (!s->sws)
+		return ob_err(OB_ERR_CODEC, "%s: no conversion to %s", s->final, av_get_pix_fmt_name(fmt));
+	return 0;
+}
+
+/* Encodes the photo's one frame into s->image. */
+static int write_still(struct ob_sink *s, AVFrame *frame)
+{
+	int ret;
+
+	if (s->frames)
+		return ob_err(OB_ERR_INTERNAL, "%s: a second frame for a photo", s->final);
+	if ((ret = av_frame_make_writable(s->picture)) < 0)
+		return ob_err_av(OB_ERR_NOMEM, ret, "%s: picture", s->final);
+	sws_scale(s->sws, (const uint8_t *const *)frame->data, frame->linesize, 0, s->picture->height,
+		  s->picture->data, s->picture->linesize);
+	s->picture->pts = 0;
+	if ((ret = avcodec_send_frame(s->enc, s->picture)) < 0 || (ret = avcodec_send_frame(s->enc, NULL)) < 0)
+		return ob_err_av(OB_ERR_CODEC, ret, "%s: encoding", s->final);
+	if ((ret = avcodec_receive_packet(s->enc, s->pkt)) < 0)
+		return ob_err_av(OB_ERR_CODEC, ret, "%s: encoding", s->final);
+	s->frames++;
+	return 0;
+}
+
+/* The encoded photo, as the file; its one checkpoint is the file's bytes. */
+static int finish_still(struct ob_sink *s)
+{
+	int fd, ret;
+
+	if (s->frames != 1)
+		return ob_err(OB_ERR_INPUT, "%s: no picture could be decoded", s->final);
+	fd = open(s->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return ob_err(OB_ERR_OUTPUT, "%s: cannot create: %s", s->final, strerror(errno));
+	ret = ob_write_full(fd, s->pkt->data, (size_t)s->pkt->size);
+	if (close(fd) < 0 || ret)
+		return ob_err(OB_ERR_OUTPUT, "%s: write: %s", s->final, strerror(errno));
+	if (s->checkpoint && ((ret = hash_packet(s, s->pkt)) || (ret = close_checkpoint(s))))
+		return ret;
+	s->finished = true;
+	return 0;
+}
+
 int ob_sink_open(struct ob_sink **out, const struct ob_sink_params *p)
 {
 	struct ob_sink *s;
@@ -165,6 +272,10 @@ int ob_sink_open(struct ob_sink **out, const struct ob_sink_params *p)
 	s->pkt = av_packet_alloc();
 	if (!s->pkt) {
 		ret = ob_err(OB_ERR_NOMEM, "%s: out of memory", p->path);
+		goto out;
+	}
+	if (p->video->still) {
+		ret = open_still(s, p);
 		goto out;
 	}
 	ret = avformat_alloc_output_context2(&s->oc, NULL, muxer_name(p->recipe->output.container), s->tmp);
@@ -207,7 +318,7 @@ out:
 }
 
 /* Ends the open checkpoint range, if any, and reports it. */
-static int close_range(struct ob_sink *s)
+static int close_checkpoint(struct ob_sink *s)
 {
 	unsigned char sha[OB_SHA256_LEN];
 	char hex[OB_SHA256_HEX_LEN + 1];
@@ -237,7 +348,7 @@ static int hash_packet(struct ob_sink *s, const AVPacket *pkt)
 		ob_hash_update(s->seg, pkt->data, (size_t)pkt->size);
 	s->packets++;
 	if (s->packets - s->seg_first == OB_CHECKPOINT_FRAMES)
-		return close_range(s);
+		return close_checkpoint(s);
 	return 0;
 }
 
@@ -266,7 +377,7 @@ static int checkpoints(struct ob_sink *s)
 	for (;;) {
 		ret = av_read_frame(fmt, pkt);
 		if (ret == AVERROR_EOF) {
-			ret = close_range(s);
+			ret = close_checkpoint(s);
 			break;
 		}
 		if (ret < 0) {
@@ -313,6 +424,8 @@ int ob_sink_write_frame(struct ob_sink *s, AVFrame *frame)
 	int64_t pts = frame->pts;
 	int ret;
 
+	if (s->still)
+		return write_still(s, frame);
 	/* The encoder needs strictly increasing timestamps; inputs with
 	 * missing or repeated ones get the next tick, nothing is dropped. */
 	if (pts == AV_NOPTS_VALUE || (s->last_pts != INT64_MIN && pts <= s->last_pts))
@@ -383,6 +496,8 @@ int ob_sink_finish(struct ob_sink *s)
 {
 	int ret;
 
+	if (s->still)
+		return finish_still(s);
 	if (s->frames == 0)
 		return ob_err(OB_ERR_INPUT, "%s: no video frame could be decoded", s->final);
 	ret = avcodec_send_frame(s->enc, NULL);
@@ -443,6 +558,8 @@ void ob_sink_free(struct ob_sink **sp)
 		ob_atomic_abort(s->tmp);
 	avcodec_free_context(&s->enc);
 	av_packet_free(&s->pkt);
+	sws_freeContext(s->sws);
+	av_frame_free(&s->picture);
 	ob_hash_free(&s->seg);
 	free(s);
 	*sp = NULL;

@@ -21,6 +21,7 @@
 #include "obscura/error.h"
 #include "obscura/fsutil.h"
 #include "obscura/mask.h"
+#include "obscura/photo.h"
 #include "obscura/banned.h"
 
 /* Every frame leaves the source in this format: pixelation works on its planes. */
@@ -44,6 +45,11 @@ struct ob_source {
 	int64_t last_pts;       /* of the last decoded frame; AV_NOPTS_VALUE before */
 	int64_t frames_lost;    /* missing between decoded frames, by their timestamps */
 	bool demux_eof, dec_eof, graph_eof;
+	struct ob_photo_scan photo; /* a photo's scan (info.photo points here) */
+	char *photo_data;           /* a photo's bytes, read once; the demuxer reads them up to photo.image_end */
+	size_t photo_pos;
+	AVIOContext *photo_io;
+	int64_t frames_out;         /* frames delivered */
 };
 
 /* Clockwise degrees that make the picture upright, from the display matrix. */
@@ -73,7 +79,8 @@ static int build_graph(struct ob_source *s, AVStream *st)
 {
 	char args[512], chain[128];
 	AVFilterInOut *in = NULL, *outp = NULL;
-	AVRational fr = av_guess_frame_rate(s->fmt, st, NULL);
+	/* A photo has no time: no frame rate (the image demuxer's 25 is a default). */
+	AVRational fr = s->info.still ? (AVRational){ 0, 1 } : av_guess_frame_rate(s->fmt, st, NULL);
 	int ret;
 
 	s->graph = avfilter_graph_alloc();
@@ -112,7 +119,9 @@ static int build_graph(struct ob_source *s, AVStream *st)
 		if (s->info.pad_right || s->info.pad_bottom)
 			snprintf(pad, sizeof(pad), "pad=%d:%d:0:0:black,", w + s->info.pad_right,
 				 h + s->info.pad_bottom);
-		snprintf(chain, sizeof(chain), "%s%sformat=%s", rotation_filter(s->info.rotation), pad,
+		snprintf(chain, sizeof(chain), "%s%sformat=%s",
+			 s->info.still ? ob_photo_orient_filter(s->photo.orientation, &(int){ 0 }, &(bool){ false })
+				       : rotation_filter(s->info.rotation), pad,
 			 av_get_pix_fmt_name(SOURCE_PIX_FMT));
 	}
 	outp = avfilter_inout_alloc();
@@ -164,6 +173,10 @@ static int open_decoder(struct ob_source *s, AVStream *st, int threads)
 		return ob_err_av(OB_ERR_INPUT, ret, "%s: video stream", s->path);
 	s->dec->pkt_timebase = st->time_base;
 	s->dec->thread_count = threads;
+	/* A photo is one picture: any damage fails it rather than exporting a
+	 * half-decoded image. */
+	if (s->info.still)
+		s->dec->err_recognition |= AV_EF_EXPLODE | AV_EF_CRCCHECK;
 	ret = avcodec_open2(s->dec, codec, NULL);
 	if (ret < 0)
 		return ob_err_av(OB_ERR_INPUT, ret, "%s: cannot open %s decoder", s->path, codec->name);
@@ -189,6 +202,58 @@ static double start_time(const AVFormatContext *fmt, const AVStream *st)
 	if (!e || av_parse_time(&us, e->value, 0) < 0 || us <= 0)
 		return NAN;
 	return (double)us / 1e6;
+}
+
+#define PHOTO_IO_BUF 65536
+
+/* The demuxer's reads of a photo: from its bytes in memory, to the image's end. */
+static int read_photo(void *opaque, uint8_t *buf, int size)
+{
+	struct ob_source *s = opaque;
+	size_t left = s->photo.image_end - s->photo_pos, n = left < (size_t)size ? left : (size_t)size;
+
+	if (!n)
+		return AVERROR_EOF;
+	memcpy(buf, s->photo_data + s->photo_pos, n);
+	s->photo_pos += n;
+	return (int)n;
+}
+
+/* A JPEG or PNG, by its first bytes: read and scanned whole (photo.h), so
+ * a truncated photo is refused before any decoding, and its orientation
+ * and metadata are known. */
+static int open_photo(struct ob_source *s)
+{
+	char *data = NULL;
+	unsigned char *buf = NULL;
+	size_t len;
+	int ret;
+
+	s->info.still = ob_photo_kind_file(s->path);
+	if (!s->info.still)
+		return 0;
+	if ((ret = ob_read_file(s->path, OB_PHOTO_MAX_BYTES, &data, &len)))
+		return ret;
+	s->photo_data = data;
+	ret = ob_photo_scan(s->path, (const unsigned char *)data, len, &s->photo);
+	if (!ret && (int)s->photo.kind != s->info.still)
+		ret = ob_err(OB_ERR_INPUT, "%s: changed while it was being read", s->path);
+	s->info.photo = &s->photo;
+	if (ret)
+		return ret;
+	/* The demuxer reads the bytes scanned, never the file again, and only
+	 * the image: data after its end (a phone's MPF second image) would be
+	 * a second picture. */
+	if (!(buf = av_malloc(PHOTO_IO_BUF)) ||
+	    !(s->photo_io = avio_alloc_context(buf, PHOTO_IO_BUF, 0, s, read_photo, NULL, NULL))) {
+		av_free(buf);
+		return ob_err(OB_ERR_NOMEM, "%s: out of memory", s->path);
+	}
+	if (!(s->fmt = avformat_alloc_context()))
+		return ob_err(OB_ERR_NOMEM, "%s: out of memory", s->path);
+	s->fmt->pb = s->photo_io;
+	s->fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
+	return 0;
 }
 
 int ob_source_open(struct ob_source **out, const char *path, bool keep_audio, int threads)
@@ -218,12 +283,17 @@ int ob_source_open(struct ob_source **out, const char *path, bool keep_audio, in
 		ret = ob_err(OB_ERR_NOMEM, "%s: out of memory", path);
 		goto out;
 	}
+	ret = open_photo(s);
+	if (ret)
+		goto out;
 	/* A playlist or concat file must not make us read other files or hosts. */
 	av_dict_set(&opts, "protocol_whitelist", "file", 0);
-	ret = avformat_open_input(&s->fmt, path, NULL, &opts);
+	ret = avformat_open_input(&s->fmt, path, s->info.still ? av_find_input_format(
+		s->info.still == OB_PHOTO_JPEG ? "jpeg_pipe" : "png_pipe") : NULL, &opts);
 	av_dict_free(&opts);
 	if (ret < 0) {
-		ret = ob_err_av(OB_ERR_INPUT, ret, "%s: not a readable video file", path);
+		ret = ob_err_av(OB_ERR_INPUT, ret, "%s: not a readable %s file", path,
+				s->info.still ? ob_photo_name(s->info.still) : "video");
 		goto out;
 	}
 	ret = avformat_find_stream_info(s->fmt, NULL);
@@ -243,7 +313,9 @@ int ob_source_open(struct ob_source **out, const char *path, bool keep_audio, in
 	}
 	s->info.video_index = vidx;
 	s->info.video_codec = avcodec_get_name(st->codecpar->codec_id);
-	s->info.rotation = stream_rotation(st);
+	s->info.rotation = s->info.still ? 0 : stream_rotation(st);
+	if (s->info.still)
+		ob_photo_orient_filter(s->photo.orientation, &s->info.rotation, &s->info.mirrored);
 	if (keep_audio) {
 		int aidx = av_find_best_stream(s->fmt, AVMEDIA_TYPE_AUDIO, -1, vidx, NULL, 0);
 		s->info.audio_index = aidx >= 0 ? aidx : -1;
@@ -265,7 +337,11 @@ int ob_source_open(struct ob_source **out, const char *path, bool keep_audio, in
 	s->info.duration = s->fmt->duration > 0 ? (double)s->fmt->duration / AV_TIME_BASE : -1;
 	if (s->info.frames_estimate < 0 && s->info.duration > 0 && s->info.frame_rate.num > 0)
 		s->info.frames_estimate = (int64_t)(s->info.duration * av_q2d(s->info.frame_rate) + 0.5);
-	s->info.start_time = start_time(s->fmt, st);
+	s->info.start_time = s->info.still ? NAN : start_time(s->fmt, st);
+	if (s->info.still) {
+		s->info.frames_estimate = 1;
+		s->info.duration = -1;
+	}
 	/* Gaps are counted only where the container says the rate is constant. */
 	if (st->avg_frame_rate.num > 0 && st->avg_frame_rate.den > 0 && !av_cmp_q(st->avg_frame_rate, st->r_frame_rate))
 		s->frame_step = av_rescale_q(1, av_inv_q(st->avg_frame_rate), st->time_base);
@@ -464,8 +540,15 @@ int ob_source_next(struct ob_source *s, AVFrame *frame, AVPacket *pkt)
 		if (s->graph_eof)
 			return OB_SOURCE_EOF;
 		ret = av_buffersink_get_frame(s->buf_sink, frame);
-		if (ret >= 0)
+		if (ret >= 0 && s->info.still && s->frames_out) {
+			av_frame_unref(frame);
+			return ob_err(OB_ERR_INPUT, "%s: more than one picture in one %s file", s->path,
+				      ob_photo_name(s->info.still));
+		}
+		if (ret >= 0) {
+			s->frames_out++;
 			return OB_SOURCE_FRAME;
+		}
 		if (ret == AVERROR_EOF) {
 			s->graph_eof = true;
 			return OB_SOURCE_EOF;
@@ -477,6 +560,9 @@ int ob_source_next(struct ob_source *s, AVFrame *frame, AVPacket *pkt)
 		ret = feed(s, frame, pkt, &item);
 		if (ret)
 			return ret;
+		if (s->info.still && s->decode_errors)
+			return ob_err(OB_ERR_INPUT, "%s: corrupt: the %s decoder rejected its image data", s->path,
+				      ob_photo_name(s->info.still));
 		if (item == OB_SOURCE_PACKET)
 			return OB_SOURCE_PACKET;
 	}
@@ -517,6 +603,10 @@ void ob_source_free(struct ob_source **sp)
 	avfilter_graph_free(&s->graph);
 	avcodec_free_context(&s->dec);
 	avformat_close_input(&s->fmt);
+	if (s->photo_io) /* custom I/O: its buffer and context are ours to free */
+		av_freep(&s->photo_io->buffer);
+	avio_context_free(&s->photo_io);
+	free(s->photo_data);
 	av_packet_free(&s->pkt);
 	free(s->path);
 	free(s);

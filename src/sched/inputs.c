@@ -22,16 +22,31 @@ static const char *const video_exts[] = {
 	"hevc", "y4m", NULL,
 };
 
-int ob_inputs_is_video_name(const char *name)
+/* Photos are walked too: a disclosure folder's stills need hiding as much
+ * as its clips.  A photo is told by its bytes when it runs; the name only
+ * chooses what a walk picks up. */
+static const char *const photo_exts[] = { "jpg", "jpeg", "png", NULL };
+
+static int has_ext(const char *name, const char *const *exts)
 {
 	const char *dot = strrchr(name, '.');
 
 	if (!dot || dot == name)
 		return 0;
-	for (size_t i = 0; video_exts[i]; i++)
-		if (!strcasecmp(dot + 1, video_exts[i]))
+	for (size_t i = 0; exts[i]; i++)
+		if (!strcasecmp(dot + 1, exts[i]))
 			return 1;
 	return 0;
+}
+
+int ob_inputs_is_video_name(const char *name)
+{
+	return has_ext(name, video_exts);
+}
+
+int ob_inputs_is_photo_name(const char *name)
+{
+	return has_ext(name, photo_exts);
 }
 
 static int push(struct ob_input_list *l, const char *path, int status, const char *error)
@@ -98,7 +113,7 @@ static int walk(struct ob_input_list *l, const char *dir, const char *skip, int 
 			continue;
 		if (S_ISDIR(st.st_mode)) {
 			ret = walk(l, path, skip, depth + 1, found);
-		} else if (S_ISREG(st.st_mode) && ob_inputs_is_video_name(names[i]) &&
+		} else if (S_ISREG(st.st_mode) && (ob_inputs_is_video_name(names[i]) || ob_inputs_is_photo_name(names[i])) &&
 			   !(skip && *skip && strstr(names[i], skip))) {
 			ret = push(l, path, 0, NULL);
 			(*found)++;
@@ -128,7 +143,7 @@ int ob_inputs_add(struct ob_input_list *l, const char *arg, const char *skip)
 	ret = walk(l, arg, skip, 0, &found);
 	if (ret || found)
 		return ret;
-	snprintf(msg, sizeof(msg), "%s: no video files in this directory", arg);
+	snprintf(msg, sizeof(msg), "%s: no video or photo files in this directory", arg);
 	return push(l, arg, OB_ERR_INPUT, msg);
 }
 

@@ -25,6 +25,7 @@
 #include "obscura/source.h"
 #include "obscura/stage.h"
 #include "obscura/fsutil.h"
+#include "obscura/photo.h"
 #include "obscura/trackfile.h"
 #include "obscura/track_store.h"
 #include "obscura/version.h"
@@ -137,6 +138,8 @@ static void count_dropped(const AVFormatContext *fmt, const struct ob_source_inf
 			stats->streams_dropped++;
 	}
 	stats->tags_dropped += (int)fmt->nb_chapters;
+	if (v->photo) /* a photo's metadata segments and chunks */
+		stats->tags_dropped += (int)(v->photo->n_items + v->photo->n_more);
 }
 
 static void item_free(struct item **it)
@@ -724,6 +727,12 @@ static int finish_job(struct job_state *s, struct ob_job_stats *stats)
 		return ret;
 	if (!(stats->analytics = ob_analytics_json(ob_analytics_result(s->analytics))))
 		return ob_err(OB_ERR_NOMEM, "%s: out of memory", job->input);
+	/* A photo has no time: the analyzer counted its one frame at the rate
+	 * it assumes for footage without one, which the summary must not
+	 * present as the photo's. */
+	if (s->info->still && (json_object_set_new(stats->analytics, "fps", json_null()) ||
+			       json_object_set_new(stats->analytics, "duration", json_null())))
+		return ob_err(OB_ERR_NOMEM, "%s: out of memory", job->input);
 	if (stats->decode_errors > 0 &&
 	    (ret = ob_audit_warning(s->audit, "decode_errors", "corrupt packets were skipped",
 				    json_pack("{s:I}", "count", (json_int_t)stats->decode_errors))))
@@ -734,12 +743,12 @@ static int finish_job(struct job_state *s, struct ob_job_stats *stats)
 		return ret;
 	if (s->sink)
 		files[nfiles++] = (struct ob_audit_file){ ob_path_base(job->output), ob_sink_tmp_path(s->sink),
-							  "the anonymized video" };
+							  s->info->still ? "the anonymized photo" : "the anonymized video" };
 	files[nfiles++] = (struct ob_audit_file){ ob_path_base(job->tracks), s->tracks_tmp,
 						  "anonymous track metadata (HDF5; see obscura-tracks(5))" };
 	/* The bundle first, then the export and tracks.h5: if any fails, none remains. */
 	ret = ob_audit_finish(s->audit, files, nfiles,
-			      json_pack("{s:I, s:I, s:I, s:I, s:i, s:i, s:b, s:b, s:I, s:I, s:I}", "frames",
+			      json_pack("{s:I, s:I, s:I, s:I, s:i, s:i, s:b, s:b, s:I, s:I, s:I, s:s}", "frames",
 					(json_int_t)s->retired, "decode_errors", (json_int_t)stats->decode_errors,
 					"frames_lost", (json_int_t)stats->frames_lost,
 					"hidden_cells", (json_int_t)stats->hidden_cells,
@@ -748,7 +757,8 @@ static int finish_job(struct job_state *s, struct ob_job_stats *stats)
 					"audio_encoder_blanked", s->sink && ob_sink_audio_blanked(s->sink),
 					"tracks", (json_int_t)stats->tracks,
 					"tracks_confirmed", (json_int_t)stats->tracks_confirmed,
-					"tracks_hidden", (json_int_t)stats->tracks_hidden));
+					"tracks_hidden", (json_int_t)stats->tracks_hidden,
+					"media", s->info->still ? "image" : "video"));
 	if (ret || (ret = add_descriptors(s)))
 		return ret;
 	if (s->sink && (ret = ob_sink_commit(s->sink)))
@@ -785,6 +795,23 @@ static void job_release(struct job_state *s, struct ob_job_stats *stats, bool co
 	ob_source_free(&s->src);
 }
 
+/* The export's name was planned from the input's first bytes
+ * (ob_runner_output_name): a photo's export keeps its format, so a file that
+ * changed kind since (a video where a photo was, or the other way) is
+ * refused rather than written under a name that lies. */
+static int planned_as(const struct ob_job *job, const struct ob_source_info *v)
+{
+	const char *dot = job->output ? strrchr(ob_path_base(job->output), '.') : NULL;
+	const char *want = ob_photo_ext(v->still);
+	bool photo_name = dot && (!strcmp(dot + 1, ob_photo_ext(OB_PHOTO_JPEG)) ||
+				  !strcmp(dot + 1, ob_photo_ext(OB_PHOTO_PNG)));
+
+	if (!job->output || (want ? dot && !strcmp(dot + 1, want) : !photo_name))
+		return 0;
+	return ob_err(OB_ERR_INPUT, "%s: changed since its export %s was planned (%s now)", job->input, job->output,
+		      want ? ob_photo_name(v->still) : "a video");
+}
+
 int ob_job_run(const struct ob_job *job, struct ob_job_stats *stats,
 	       ob_job_progress_fn progress, void *opaque)
 {
@@ -810,19 +837,25 @@ int ob_job_run(const struct ob_job *job, struct ob_job_stats *stats,
 	if (ret)
 		goto out;
 	s.info = ob_source_info(s.src);
-	stats->width = s.info->width;
-	stats->height = s.info->height;
+	/* A photo's export is cut back to the input's size (sink.h); a video's keeps the padding. */
+	stats->width = s.info->width - (s.info->still ? s.info->pad_right : 0);
+	stats->height = s.info->height - (s.info->still ? s.info->pad_bottom : 0);
 	stats->rotation = s.info->rotation;
 	stats->frames_estimate = s.info->frames_estimate;
 	stats->media_seconds = s.info->duration;
 	stats->video_codec = s.info->video_codec;
 	stats->audio_kept = s.info->audio_index >= 0;
+	stats->photo = ob_photo_name(s.info->still);
+	if ((ret = planned_as(job, s.info)))
+		goto out;
 	count_dropped(ob_source_format(s.src), s.info, stats);
 	ret = ob_audit_input(s.audit, job->input, ob_source_format(s.src), s.info, recipe);
 	if (ret)
 		goto out;
 
 	ob_track_params_from(&recipe->track, ob_source_fps(s.info), s.info->width, s.info->height, &tp);
+	if (s.info->still)
+		ob_track_params_still(&tp);
 	ret = ob_track_store_new(job->replay ? NULL : &tp, &s.tracks);
 	if (!ret && job->output)
 		ret = queue_init(&s.q, (size_t)(job->replay ? 0 : tp.lookahead) + 1);

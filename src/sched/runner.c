@@ -22,6 +22,7 @@
 #include "obscura/inputs.h"
 #include "obscura/job.h"
 #include "obscura/minisign.h"
+#include "obscura/photo.h"
 #include "obscura/ledger.h"
 #include "obscura/progress.h"
 #include "obscura/recipe.h"
@@ -87,7 +88,10 @@ static int stem_name(const struct ob_runner_opts *o, const char *input, int dup,
 int ob_runner_output_name(const struct ob_runner_opts *o, const char *input, int dup,
 			  char *buf, size_t size)
 {
-	return stem_name(o, input, dup, o->recipe->output.suffix, o->recipe->output.container, buf, size);
+	const char *ext = ob_photo_ext(ob_photo_kind_file(input));
+
+	return stem_name(o, input, dup, o->recipe->output.suffix, ext ? ext : o->recipe->output.container, buf,
+			 size);
 }
 
 /* The bundle and manifest names: NAME is the input's file name, with -DUP
@@ -337,6 +341,13 @@ static void __attribute__((noreturn)) run_child(const struct ob_runner_opts *o, 
 		json_object_set_new(r, "error", ob_json_bytes(ob_errmsg()));
 	if (r && st.video_codec)
 		json_object_set_new(r, "video_codec", json_string(st.video_codec));
+	/* A photo has no duration: null, not a made-up one. */
+	if (r && st.photo) {
+		json_object_set_new(r, "media_seconds", json_null());
+		json_object_set_new(r, "photo", json_string(st.photo));
+	}
+	if (r && st.video_codec)
+		json_object_set_new(r, "media", json_string(st.photo ? "image" : "video"));
 	if (r && st.job_id[0])
 		json_object_set_new(r, "job_id", json_string(st.job_id));
 	if (r) {
@@ -432,12 +443,19 @@ static void report_done(const struct ob_runner_opts *o, json_t *entry)
 
 			const char *out = json_string_value(json_object_get(entry, "output"));
 
-			fprintf(stderr, "obscura: ok: %s -> %s + %s (%lld frames, %lld tracks, %.1f s, %.0f fps)\n",
-				json_string_value(json_object_get(entry, "input")),
-				out ? out : json_string_value(json_object_get(entry, "tracks")),
-				ob_path_base(json_string_value(json_object_get(entry, "bundle"))), (long long)fr,
-				(long long)json_integer_value(json_object_get(entry, "tracks_count")), el,
-				el > 0 ? (double)fr / el : 0.0);
+			if (json_object_get(entry, "photo"))
+				fprintf(stderr, "obscura: ok: %s -> %s + %s (photo, %lld tracks, %.1f s)\n",
+					json_string_value(json_object_get(entry, "input")),
+					out ? out : json_string_value(json_object_get(entry, "tracks")),
+					ob_path_base(json_string_value(json_object_get(entry, "bundle"))),
+					(long long)json_integer_value(json_object_get(entry, "tracks_count")), el);
+			else
+				fprintf(stderr, "obscura: ok: %s -> %s + %s (%lld frames, %lld tracks, %.1f s, %.0f fps)\n",
+					json_string_value(json_object_get(entry, "input")),
+					out ? out : json_string_value(json_object_get(entry, "tracks")),
+					ob_path_base(json_string_value(json_object_get(entry, "bundle"))), (long long)fr,
+					(long long)json_integer_value(json_object_get(entry, "tracks_count")), el,
+					el > 0 ? (double)fr / el : 0.0);
 		}
 		if (json_integer_value(json_object_get(entry, "frames_lost")) > 0 ||
 		    json_integer_value(json_object_get(entry, "decode_errors")) > 0)

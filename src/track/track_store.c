@@ -125,6 +125,14 @@ void ob_track_params_from(const struct ob_track_opts *o, double fps, int width, 
 	};
 }
 
+void ob_track_params_still(struct ob_track_params *p)
+{
+	p->lookahead = p->extend_before = p->extend_after = p->max_lost = 0;
+	p->confirm = 1;
+	p->confirm_motion = 0;
+	p->motion_margin = 0;
+}
+
 int ob_track_store_new(const struct ob_track_params *p, struct ob_track_store **out)
 {
 	struct ob_track_store *ts = calloc(1, sizeof(*ts));

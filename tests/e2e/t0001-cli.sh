@@ -98,7 +98,7 @@ test_expect_success 'run: no input: exit 2' '
 test_expect_success 'run: an empty directory: its job fails naming it, exit 4' '
 	mkdir emptydir &&
 	test_must_fail_with 4 "$OBSCURA" run --unsigned -o emptyout emptydir &&
-	test_grep "emptydir: no video files in this directory" stderr &&
+	test_grep "emptydir: no video or photo files in this directory" stderr &&
 	test_grep_not "runtime error" stderr
 '
 

@@ -61,7 +61,7 @@ test_expect_success 'the causes are told apart' '
 	test_grep "random.mp4: not a readable video file" err
 	test_grep "cut-mdat.mp4: truncated" err
 	test_grep "missing.mp4: No such file or directory" err
-	test_grep "novideo: no video files" err
+	test_grep "novideo: no video or photo files" err
 '
 
 test_expect_success 'a batch of bad inputs and good ones (-j 2): exit 5, good ones done' '

@@ -136,7 +136,7 @@ test_expect_success 'a recipe owned by another user is used, and recorded' '
 test_expect_success 'an empty input directory: exit 4, one line naming it' '
 	mkdir empty
 	test_must_fail_with 4 "$OBSCURA" run --no-progress --unsigned -o eo empty
-	one_error_line stderr "empty: no video files in this directory"
+	one_error_line stderr "empty: no video or photo files in this directory"
 	test_dir_is_empty eo
 '
 

@@ -6,7 +6,8 @@
 #
 # fuzz_NAME starts from tests/fuzz/corpus/NAME/ (committed text seeds) and
 # BUILD/fuzz/seeds/NAME/ (made here from real inputs: recipes/*.ini, a bundle
-# by BUILD/tools/mkbundle, a tracks file by BUILD/tools/mktracks); what it
+# by BUILD/tools/mkbundle, a tracks file by BUILD/tools/mktracks, small
+# photos by ffmpeg and tests/tools/photo_meta.py); what it
 # finds new goes into BUILD/fuzz/corpus/NAME/ and is kept for the next run.
 # A crash, sanitizer report, leak or timeout leaves its input in
 # BUILD/fuzz/crash-NAME-* and fails the run.  The last line is
@@ -19,7 +20,7 @@ seconds=$2
 shift 2
 
 seeds=$build/fuzz/seeds
-mkdir -p "$seeds/recipe" "$seeds/bundle" "$seeds/tracks" "$seeds/manifest" "$seeds/minisign" || exit 1
+mkdir -p "$seeds/recipe" "$seeds/bundle" "$seeds/tracks" "$seeds/manifest" "$seeds/minisign" "$seeds/photo" || exit 1
 
 # Real inputs, made anew each run (cheap): every shipped recipe; a signed
 # and an unsigned bundle with their manifest, key and signature; a tracks file.
@@ -36,6 +37,13 @@ if ! "$build/tools/mkbundle" -o "$seeds/bundle/unsigned.obscura.tar" "$work/clip
 	echo "fuzz: cannot make the seeds" >&2
 	exit 1
 fi
+# Small photos, plain and dressed in every kind of metadata (tests/tools/photo_meta.py).
+for ext in jpg png; do
+	ffmpeg -nostdin -v error -f lavfi -i testsrc=size=16x16 -frames:v 1 "$work/small.$ext" &&
+	python3 "$root/tests/tools/photo_meta.py" "$([ $ext = jpg ] && echo jpeg || echo png)" \
+		"$work/small.$ext" "$seeds/photo/dressed.$ext" 6 &&
+	cp "$work/small.$ext" "$seeds/photo/small.$ext" || { echo "fuzz: cannot make the photo seeds" >&2; exit 1; }
+done
 cp "$work/k.pub" "$seeds/minisign/k.pub" && cp "$work/k.key" "$seeds/minisign/k.key" || exit 1
 (cd "$work" && tar -xf "$seeds/bundle/signed.obscura.tar" manifest.jsonl manifest.jsonl.minisig) || exit 1
 cp "$work/manifest.jsonl" "$seeds/manifest/signed.jsonl" &&

@@ -38,6 +38,13 @@
  *       and screens, faces come in across every edge: a clip on which to
  *       measure what an export hides besides the faces.  BOXES.txt as make.
  *
+ *   face-cover photo RECIPE EXPORT TRUTH_DIR N
+ *       EXPORT: a photo export of face-api's sampleN.jpg (upright, same
+ *       size).  Every annotated face of TRUTH_DIR/sampleN.txt is checked as
+ *       check does (cells of the recipe's grid, block = auto resolved at the
+ *       height the job used: odd heights are padded by one row); prints
+ *       "photo N FACES PIXELS LEFT" and, on stderr, each face with pixels left.
+ *
  *   face-cover over RECIPE INPUT EXPORT BOXES.txt
  *       Over-redaction: of the picture outside the faces, the share the
  *       export changed.  INPUT and EXPORT are decoded as a job decodes them
@@ -497,6 +504,54 @@ static int check(int argc, char **argv)
 	return 0;
 }
 
+static int photo(int argc, char **argv)
+{
+	struct ob_recipe *r = NULL;
+	struct ob_box b[MAX_FACES];
+	AVFrame *f = NULL;
+	int n, block, faces = 0;
+	long long px = 0, left = 0;
+
+	if (argc != 6)
+		return 2;
+	if (ob_recipe_load(argv[2], &r) || ob_image_load(argv[3], &f)) {
+		fprintf(stderr, "face-cover: %s\n", ob_errmsg());
+		return 1;
+	}
+	block = ob_recipe_block_size(&r->pixelate, f->height + (f->height & 1));
+	ob_recipe_free(&r);
+	n = load_truth(argv[4], atoi(argv[5]), b, MAX_FACES);
+	for (int i = 0; i < n; i++) {
+		long long l = 0, m = 0;
+
+		for (int yy = (int)b[i].y; yy < (int)ceil(b[i].y + b[i].h) && yy < f->height; yy++)
+			for (int xx = (int)b[i].x; xx < (int)ceil(b[i].x + b[i].w) && xx < f->width; xx++) {
+				int cx = xx / block, cy = yy / block, lo = 255, hi = 0;
+				int x1 = (cx + 1) * block - 1, y1 = (cy + 1) * block - 1;
+
+				x1 = x1 > f->width - 1 ? f->width - 1 : x1;
+				y1 = y1 > f->height - 1 ? f->height - 1 : y1;
+				for (int y = cy * block + 1; y < y1; y++)
+					for (int x = cx * block + 1; x < x1; x++) {
+						int v = f->data[0][(size_t)y * f->linesize[0] + x];
+						lo = v < lo ? v : lo;
+						hi = v > hi ? v : hi;
+					}
+				m++;
+				l += hi - lo > UNIFORM_RANGE;
+			}
+		faces++;
+		px += m;
+		left += l;
+		if (l)
+			fprintf(stderr, "face %.0f,%.0f %.0fx%.0f: %lld of %lld px left\n", b[i].x, b[i].y, b[i].w,
+				b[i].h, l, m);
+	}
+	printf("photo %s %d %lld %lld\n", argv[5], faces, px, left);
+	av_frame_free(&f);
+	return 0;
+}
+
 /* A block of over's grid is changed when export and input differ by more
  * than this mean absolute luma difference (see over()). */
 #define OVER_BLOCK 8
@@ -683,11 +738,14 @@ int main(int argc, char **argv)
 		ret = check(argc, argv);
 	else if (argc > 1 && !strcmp(argv[1], "over"))
 		ret = over(argc, argv);
+	else if (argc > 1 && !strcmp(argv[1], "photo"))
+		ret = photo(argc, argv);
 	if (ret == 2)
 		fprintf(stderr, "usage: face-cover make SAMPLES_DIR TRUTH_DIR FRAMES OUT.yuv BOXES.txt\n"
 				"       face-cover still SAMPLES_DIR TRUTH_DIR FRAMES OUT.yuv BOXES.txt SCENE.jpg\n"
 				"       face-cover scene SAMPLES_DIR TRUTH_DIR FRAMES OUT.yuv BOXES.txt\n"
 				"       face-cover check RECIPE EXPORT.yuv BOXES.txt\n"
-				"       face-cover over RECIPE INPUT EXPORT BOXES.txt\n");
+				"       face-cover over RECIPE INPUT EXPORT BOXES.txt\n"
+				"       face-cover photo RECIPE EXPORT TRUTH_DIR N\n");
 	return ret;
 }

@@ -616,6 +616,47 @@ static void test_params_from_seconds(void **state)
 	assert_int_equal(p.lookahead, OB_TRACK_MAX_LOOKAHEAD); /* capped: memory stays bounded */
 }
 
+/* A photo: one frame, then the end.  Nothing waits for the lookahead (the
+ * frame's rows are final as soon as it is seen), each detection is a hidden
+ * row covering exactly its box (no extension, no motion growth), and every
+ * track is confirmed on that one frame, a person by its score alone. */
+static void test_photo(void **state)
+{
+	struct ob_track_params p;
+	struct ob_track_store *ts = NULL;
+	struct ob_retired r;
+	const struct ob_box faces[2] = { { 100, 80, 40, 50 }, { 300, 90, 44, 52 } };
+	const struct ob_box people[2] = { { 400, 100, 80, 200 }, { 520, 100, 80, 200 } };
+	const float fs[2] = { 0.9f, 0.8f }, ps[2] = { 0.9f, 0.1f };
+	int face, person;
+
+	params(&p);
+	ob_track_params_still(&p);
+	assert_int_equal(p.lookahead, 0);
+	assert_int_equal(ob_track_store_new(&p, &ts), 0);
+	assert_int_equal(ob_track_store_add_lane(ts, OB_CLASS_FACE, 0.5, 1, 0, &face), 0);
+	assert_int_equal(ob_track_store_add_lane(ts, OB_CLASS_PERSON, 0.05, 0.3, 0, &person), 0);
+	assert_int_equal(ob_track_store_begin_frame(ts, 0, 0), 0);
+	assert_int_equal(ob_track_store_observe(ts, face, faces, fs, 2, NULL), 0);
+	assert_int_equal(ob_track_store_observe(ts, person, people, ps, 2, NULL), 0);
+	assert_int_equal(ob_track_store_ready(ts), 1); /* final at once: no later frame is awaited */
+	assert_int_equal(ob_track_store_retire(ts, 0, &r), 0);
+	assert_int_equal(r.n, 4);
+	for (size_t i = 0; i < r.n; i++) {
+		const struct ob_box *b = r.rows[i].cls == OB_CLASS_FACE ? faces : people;
+		bool match = false;
+
+		assert_true(r.rows[i].hidden);
+		for (int k = 0; k < 2; k++)
+			match |= fabs(r.rows[i].cover_x - b[k].x) < 1e-3 && fabs(r.rows[i].cover_w - b[k].w) < 1e-3;
+		assert_true(match);
+	}
+	/* both faces and the confident person; the person at 0.1 is hidden, not counted */
+	assert_int_equal(r.nconfirmed, 3);
+	ob_track_store_finish(ts);
+	ob_track_store_free(&ts);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -628,6 +669,7 @@ int main(void)
 		cmocka_unit_test(test_extrapolation_bounded),
 		cmocka_unit_test(test_edge_entry),
 		cmocka_unit_test(test_memory_bounded),
+		cmocka_unit_test(test_photo),
 		cmocka_unit_test(test_replay_rows),
 		cmocka_unit_test(test_confirmed_needs_evidence),
 		cmocka_unit_test(test_params_from_seconds),

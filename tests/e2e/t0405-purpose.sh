@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# t0400-purpose.sh - a recipe's [purpose] goes into the signed manifest and the summary; none warns, --strict refuses.
+# t0405-purpose.sh - a recipe's [purpose] goes into the signed manifest and the summary; none warns, --strict refuses.
 . "$(dirname "$0")/../lib.sh"
 
 test_expect_success 'setup: a key, a 2 s clip, a recipe with a purpose and one without' '
