@@ -56,7 +56,7 @@ static int sheet_open(struct sheet *s, const char *video, const struct ob_source
 	s->enc->height = s->th;
 	s->enc->pix_fmt = AV_PIX_FMT_YUVJ420P;
 	s->enc->time_base = (AVRational){ 1, 25 };
-	s->enc->flags |= AV_CODEC_FLAG_QSCALE;
+	s->enc->flags |= AV_CODEC_FLAG_QSCALE | AV_CODEC_FLAG_BITEXACT; /* no "Lavc" comment in the pictures */
 	s->enc->global_quality = FF_QP2LAMBDA * OB_CONTACT_QUALITY;
 	if (avcodec_open2(s->enc, codec, NULL) < 0)
 		return ob_err(OB_ERR_INTERNAL, "%s: cannot open the JPEG encoder", video);
