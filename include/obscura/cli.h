@@ -110,6 +110,10 @@ int ob_cli_error(int exit_code, const char *fmt, ...) __attribute__((format(prin
 /* The same for the error a module recorded with ob_err(): prints ob_errmsg(). */
 int ob_cli_fail(int exit_code);
 
+/* The exit status of a verdict, as obscura-verify(1) lists them (verify and report). */
+enum ob_verdict;
+int ob_cli_exit_for_verdict(enum ob_verdict v);
+
 /* Flushes and closes stdout; a write error (disk full, closed pipe) is an
  * error, not silence.  Returns exit_code, or OB_EXIT_INTERNAL on failure. */
 int ob_cli_finish_stdout(int exit_code);

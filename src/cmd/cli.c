@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "obscura/error.h"
+#include "obscura/bundle_verify.h"
 #include "obscura/banned.h"
 
 const struct ob_command *ob_command_find(const char *name)
@@ -130,4 +131,14 @@ int ob_cli_finish_stdout(int code)
 	if (close(STDOUT_FILENO) < 0 && errno != EBADF)
 		return ob_cli_error(OB_EXIT_INTERNAL, "closing standard output: %s", strerror(errno));
 	return code;
+}
+
+int ob_cli_exit_for_verdict(enum ob_verdict v)
+{
+	switch (v) {
+	case OB_VERDICT_OK: return OB_EXIT_OK;
+	case OB_VERDICT_UNSIGNED: return OB_EXIT_UNSIGNED;
+	case OB_VERDICT_UNREADABLE: return OB_EXIT_UNREADABLE;
+	default: return OB_EXIT_VERIFY_FAILED;
+	}
 }

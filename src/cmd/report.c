@@ -15,17 +15,6 @@
 #include "obscura/runner.h"
 #include "obscura/banned.h"
 
-/* The exit status of the worst verdict: obscura verify's (obscura-verify(1)). */
-static int exit_for_verdict(enum ob_verdict v)
-{
-	switch (v) {
-	case OB_VERDICT_OK: return OB_EXIT_OK;
-	case OB_VERDICT_UNSIGNED: return OB_EXIT_UNSIGNED;
-	case OB_VERDICT_UNREADABLE: return OB_EXIT_UNREADABLE;
-	default: return OB_EXIT_VERIFY_FAILED;
-	}
-}
-
 /* Two bundles called alike in different directories would share a report. */
 static int check_names(const struct ob_command *cmd, int argc, char **argv)
 {
@@ -128,7 +117,7 @@ int cmd_report(int argc, char **argv)
 		if (!quiet)
 			printf("index: %s/%s\n", o.outdir, OB_REPORT_INDEX);
 	}
-	ret = ob_cli_finish_stdout(exit_for_verdict(worst));
+	ret = ob_cli_finish_stdout(ob_cli_exit_for_verdict(worst));
 out:
 	for (int i = 0; res && i < n; i++)
 		ob_report_result_release(&res[i]);

@@ -14,16 +14,6 @@
 #include "obscura/utf8.h"
 #include "obscura/banned.h"
 
-static int exit_for_verdict(enum ob_verdict v)
-{
-	switch (v) {
-	case OB_VERDICT_OK: return OB_EXIT_OK;
-	case OB_VERDICT_UNSIGNED: return OB_EXIT_UNSIGNED;
-	case OB_VERDICT_UNREADABLE: return OB_EXIT_UNREADABLE;
-	default: return OB_EXIT_VERIFY_FAILED;
-	}
-}
-
 /* UNREADABLE or TAMPERED, bundle or ledger alike: the first problem, then the rest. */
 static void print_problems(FILE *f, const char *path, enum ob_verdict v, const json_t *problems)
 {
@@ -187,7 +177,7 @@ int cmd_verify(int argc, char **argv)
 	if (json) {
 		ob_cli_print_json(all, JSON_PRESERVE_ORDER);
 	}
-	ret = ob_cli_finish_stdout(exit_for_verdict(worst));
+	ret = ob_cli_finish_stdout(ob_cli_exit_for_verdict(worst));
 out:
 	json_decref(lentries);
 	json_decref(all);

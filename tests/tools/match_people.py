@@ -13,14 +13,9 @@ counts as found.  Prints "found F/T" and exits 0.
 import csv
 import sys
 
+from boxgeom import iou
+
 FRAMES = (100, 400, 700)
-
-
-def iou(a, b):
-    x0, y0 = max(a[0], b[0]), max(a[1], b[1])
-    x1, y1 = min(a[0] + a[2], b[0] + b[2]), min(a[1] + a[3], b[1] + b[3])
-    i = max(0, x1 - x0) * max(0, y1 - y0)
-    return i / (a[2] * a[3] + b[2] * b[3] - i)
 
 
 def boxes(fmt, path, n):

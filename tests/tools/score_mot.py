@@ -36,25 +36,11 @@ import json
 import os
 import sys
 
+from boxgeom import iou, inside
+
 BOX_FRAMES = (100, 400, 700)
 MIN_H = 64
 DT = 5
-
-
-def iou(a, b):
-    x0, y0 = max(a[0], b[0]), max(a[1], b[1])
-    x1, y1 = min(a[0] + a[2], b[0] + b[2]), min(a[1] + a[3], b[1] + b[3])
-    i = max(0, x1 - x0) * max(0, y1 - y0)
-    return i / (a[2] * a[3] + b[2] * b[3] - i)
-
-
-def inside(poly, x, y):
-    c = False
-    for i in range(len(poly)):
-        (x1, y1), (x2, y2) = poly[i], poly[i - 1]
-        if (y1 > y) != (y2 > y) and x < (x2 - x1) * (y - y1) / (y2 - y1) + x1:
-            c = not c
-    return c
 
 
 def load_truth_boxes(data, n):

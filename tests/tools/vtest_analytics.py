@@ -22,18 +22,11 @@ import sys
 
 import h5py
 
+from boxgeom import inside
+
 DT = 5           # frames: a crossing this close to the hand count's, same direction, is the same
 VISIT_SLACK = 1  # visits: N's box a few px past the edge splits his (measured 31 for 30; 33 before identities)
 IDENTITY_ERRORS = 0  # people split over identities + identities shared by people (measured 0; 4 before)
-
-
-def inside(poly, x, y):
-    c = False
-    for i in range(len(poly)):
-        (x1, y1), (x2, y2) = poly[i], poly[i - 1]
-        if (y1 > y) != (y2 > y) and x < (x2 - x1) * (y - y1) / (y2 - y1) + x1:
-            c = not c
-    return c
 
 
 def main(truth_path, h5_path, inspect_path):
