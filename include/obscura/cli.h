@@ -38,6 +38,7 @@ enum ob_long_option {
 	OB_OPT_RESUME,
 	OB_OPT_ANALYZE,
 	OB_OPT_REDACT,
+	OB_OPT_SKIP_DONE,
 };
 
 /* One option: the getopt_long entry plus what --help and the man page say. */
