@@ -53,6 +53,19 @@ static int load_key(const char *path, const char *passfile, struct ob_minisign_k
 	return 0;
 }
 
+/* Whether every failed job of the summary failed with status code. */
+static bool all_failed_for(const json_t *summary, int code)
+{
+	const json_t *job;
+	size_t i;
+
+	json_array_foreach(json_object_get(summary, "jobs"), i, job)
+		if (!strcmp(json_string_value(json_object_get(job, "status")) ?: "", "failed") &&
+		    strcmp(json_string_value(json_object_get(job, "error_kind")) ?: "", ob_status_name(code)))
+			return false;
+	return true;
+}
+
 int ob_cli_batch_exit(const json_t *summary)
 {
 	json_int_t ok = json_integer_value(json_object_get(summary, "ok"));
@@ -63,7 +76,9 @@ int ob_cli_batch_exit(const json_t *summary)
 		return OB_EXIT_INTERRUPTED;
 	if (failed == 0)
 		return OB_EXIT_OK; /* every input done now or before (--skip-done) */
-	return ok || skipped ? OB_EXIT_PARTIAL : OB_EXIT_FAILED;
+	if (ok || skipped)
+		return OB_EXIT_PARTIAL;
+	return all_failed_for(summary, OB_ERR_MEMORY) ? OB_EXIT_MEMORY : OB_EXIT_FAILED;
 }
 
 /* --keep ID[,ID...] (repeatable). */

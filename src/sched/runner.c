@@ -403,14 +403,15 @@ static void child_progress(void *opaque, int64_t done, int64_t total)
 }
 
 static void __attribute__((noreturn)) run_child(const struct ob_runner_opts *o, const struct ob_plan_item *it,
-						 int fd, int threads)
+						 int fd, int threads, int concurrent)
 {
 	struct ob_job_stats st = { 0 };
 	char manifest[OB_PATH_MAX];
 	struct ob_job job = { .input = it->input, .output = *it->output ? it->output : NULL,
 			      .tracks = it->tracks, .bundle = it->bundle,
 			      .manifest = manifest, .recipe = o->recipe, .key = o->key,
-			      .argc = o->argc, .argv = o->argv, .threads = threads, .replay = o->replay };
+			      .argc = o->argc, .argv = o->argv, .threads = threads, .concurrent = concurrent,
+			      .replay = o->replay };
 	json_t *r;
 	int ret;
 
@@ -768,7 +769,7 @@ static pid_t spawn(const struct batch *b, const struct ob_plan_item *it, const i
 			if (b->slots[m].pid)
 				close(b->slots[m].fd);
 		restore_signals(b);
-		run_child(b->o, it, fds[1], b->threads);
+		run_child(b->o, it, fds[1], b->threads, b->nslots);
 	}
 	close(fds[1]);
 	if (pid < 0)
