@@ -8,13 +8,6 @@
 # appended to it.
 . "$(dirname "$0")/../lib.sh"
 
-# one_error_line FILE TEXT: FILE has exactly one "obscura: error: " line, and it holds TEXT.
-one_error_line() {
-	grep "^obscura: error: " "$1" >errlines || true
-	test_line_count errlines 1
-	test_grep -F "$2" errlines
-}
-
 # statuses FILE: the jobs' "input status" pairs of a run --json summary, one a line.
 statuses() {
 	json_get "

@@ -7,13 +7,6 @@
 # accepts 720p.
 . "$(dirname "$0")/../lib.sh"
 
-# one_error_line FILE TEXT: FILE has exactly one "obscura: error: " line, and it holds TEXT.
-one_error_line() {
-	grep "^obscura: error: " "$1" >errlines || true
-	test_line_count errlines 1
-	test_grep -F "$2" errlines
-}
-
 test_expect_success 'setup: a 4096x4096 clip, a 720p clip, recipes with caps' '
 	ffmpeg -nostdin -v error -f lavfi -i testsrc2=size=4096x4096:rate=25 -frames:v 3 \
 		-c:v libx264 -preset ultrafast -pix_fmt yuv420p big.mp4
