@@ -137,7 +137,7 @@ static int redact_prepare(const struct ob_command *cmd, const struct redact_args
 	const struct ob_track_summary *t;
 	const struct ob_trackfile_meta *m;
 	size_t n;
-	int ret = ob_trackfile_open(ra->tracks, &f);
+	int ret = ob_trackfile_open_guarded(ra->tracks, &f);
 
 	if (!ret)
 		ret = ob_trackfile_tracks(f, &t, &n);
