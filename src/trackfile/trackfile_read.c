@@ -696,8 +696,12 @@ static int probe(const char *path)
 	if (WIFSIGNALED(wstatus))
 		return ob_err(OB_ERR_INPUT, "%s: damaged: reading it crashed libhdf5 (signal %d, %s)", path,
 			      WTERMSIG(wstatus), strsignal(WTERMSIG(wstatus)));
-	if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0)
+	if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 127)
 		return ob_err(OB_ERR_INTERNAL, "%s: the process reading it failed to start", path);
+	/* Under AddressSanitizer a crash is caught, reported and ends in exit 1. */
+	if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0)
+		return ob_err(OB_ERR_INPUT, "%s: damaged: reading it crashed libhdf5 (the process ended with "
+			      "status %d)", path, WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1);
 	return 0;
 }
 
