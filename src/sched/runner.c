@@ -749,9 +749,10 @@ static void finish_skipped(struct batch *b, size_t j)
 /* ---- starting jobs ---- */
 
 /* Forks the job's process, which reports on fds[1]; the parent keeps fds[0]
- * (closed if the fork failed).  The child holds no other job's pipe and
- * has the caller's signal handlers back. */
-static pid_t spawn(const struct batch *b, const struct ob_plan_item *it, const int fds[2])
+ * (closed if the fork failed) and buf, the report buffer it reads into.
+ * The child holds no other job's pipe or buffer (freed: LeakSanitizer
+ * checks the job's memory) and has the caller's signal handlers back. */
+static pid_t spawn(const struct batch *b, const struct ob_plan_item *it, const int fds[2], char *buf)
 {
 	pid_t parent = getpid(), pid;
 
@@ -765,9 +766,12 @@ static pid_t spawn(const struct batch *b, const struct ob_plan_item *it, const i
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
 			_exit(127);
 		close(fds[0]);
+		free(buf);
 		for (int m = 0; m < b->nslots; m++)
-			if (b->slots[m].pid)
+			if (b->slots[m].pid) {
 				close(b->slots[m].fd);
+				free(b->slots[m].buf);
+			}
 		restore_signals(b);
 		run_child(b->o, it, fds[1], b->threads, b->nslots);
 	}
@@ -801,7 +805,7 @@ static void start_one(struct batch *b, struct slot *s, size_t j)
 		kind = ob_status_name(OB_ERR_NOMEM);
 	} else if (pipe(fds) < 0) {
 		why = "cannot create pipe for job";
-	} else if ((pid = spawn(b, it, fds)) < 0) {
+	} else if ((pid = spawn(b, it, fds, buf)) < 0) {
 		why = "cannot start job process";
 	}
 	if (why) {
