@@ -38,6 +38,12 @@ const char *ob_verdict_name(enum ob_verdict v);
 int ob_verify_bundle(const char *path, const struct ob_minisign_pub *key, json_t **report,
 		     enum ob_verdict *verdict);
 
+/* ob_verify_bundle(), also handing over the manifest's parsed entries in
+ * *manifest (a new array; NULL when the manifest is missing or its chain is
+ * broken) for a caller that needs what they record (the input's SHA-256). */
+int ob_verify_bundle_entries(const char *path, const struct ob_minisign_pub *key, json_t **report,
+			     enum ob_verdict *verdict, json_t **manifest);
+
 /*
  * The trusted comment Obscura signs with, tab-separated key:value fields in
  * minisign's style:  "timestamp:T\tfile:manifest.jsonl\thashed\tjob:JOB\thead:HEX".

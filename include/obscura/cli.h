@@ -42,6 +42,7 @@ enum ob_long_option {
 	OB_OPT_STRICT,
 	OB_OPT_EVERY,
 	OB_OPT_INDEX,
+	OB_OPT_SKIP_DONE,
 };
 
 /* One option: the getopt_long entry plus what --help and the man page say. */

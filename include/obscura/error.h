@@ -23,6 +23,7 @@ enum ob_status {
 	OB_ERR_INTERNAL = -9, /* a bug or an unexpected library failure */
 	OB_ERR_MODEL = -10,   /* model card or model file missing or invalid */
 	OB_ERR_BUSY = -11,    /* another run holds the lock of an output directory or ledger */
+	OB_ERR_MEMORY = -12,  /* the input's frame size needs more than the recipe's memory_cap */
 };
 
 /*
@@ -41,6 +42,7 @@ enum ob_exit {
 	OB_EXIT_UNSIGNED = 8,   /* verify: a bundle is intact but unsigned */
 	OB_EXIT_UNREADABLE = 9, /* verify: a bundle is not a readable tar */
 	OB_EXIT_BUSY = 10,      /* another run holds the output directory's or the ledger's lock */
+	OB_EXIT_MEMORY = 11,    /* every failed job was refused by the recipe's memory_cap */
 	OB_EXIT_INTERRUPTED = 130,
 };
 

@@ -54,8 +54,19 @@ struct ob_job {
 	int argc;                        /* the command line, for the manifest */
 	char *const *argv;
 	int threads;                     /* codec threads for this job, 0 = auto */
+	int concurrent;                  /* jobs running at once on this machine (-j), which share
+					  * an auto memory_cap; 0 = 1 */
 	const struct ob_replay *replay;  /* obscura redact; NULL: detect and track */
 };
+
+/*
+ * About how many bytes a job holds for frames of width x height (8-bit
+ * 4:2:0 once decoded): the lookahead's queue of queued frames, the queues
+ * between its threads, and what the decoder and the encoder keep with
+ * threads codec threads; encode: false for analyze (no encoder, no queue).
+ * The reasoning and the measurements are at its definition (job.c).
+ */
+int64_t ob_job_memory_need(int width, int height, int64_t queued, int threads, bool encode);
 
 struct ob_job_stats {
 	int64_t frames;          /* frames decoded, redacted and encoded */

@@ -143,6 +143,15 @@ struct ob_purpose {
 	char request_ref[OB_PURPOSE_REF_MAX];
 };
 
+/* [job]: what one job may take of the machine (obscura-recipe(5)). */
+#define OB_MEMORY_CAP_MIN (64LL << 20) /* 64M: less than any frame size's codecs need */
+#define OB_MEMORY_CAP_MAX (1LL << 40)  /* 1T */
+#define OB_MEMORY_AUTO_SHARE 0.75      /* auto: of the physical memory, the rest left to the system */
+struct ob_job_opts {
+	int64_t memory_cap; /* bytes a job's frames may need, as ob_job_memory_need() estimates;
+			     * 0 = auto: OB_MEMORY_AUTO_SHARE of the machine's memory over the jobs at once */
+};
+
 struct ob_recipe {
 	char *path;          /* as given by the user, or "(built-in)" */
 	char *text;          /* the exact bytes read, for hashing and the audit */
@@ -164,6 +173,7 @@ struct ob_recipe {
 	size_t n_areas;
 	struct ob_area areas[OB_RECIPE_MAX_AREAS];
 	struct ob_purpose purpose;
+	struct ob_job_opts job;
 };
 
 /* True when the recipe states a processing record: [purpose] purpose and
@@ -212,6 +222,8 @@ enum ob_recipe_type {
 	OB_RECIPE_POINTS,  /* x,y fractions of the frame: struct ob_point[max], count at aux,
 			    * min..max of them, not all on one spot or one line */
 	OB_RECIPE_CLASSES, /* classes analytics count: an OB_CLASS_BIT mask (unsigned) */
+	OB_RECIPE_BYTES,   /* a size: a number with K, M, G or T (powers of 1024) into an int64_t,
+			    * in [min, max] bytes */
 };
 
 /* ob_recipe_key.flags */
@@ -265,5 +277,8 @@ const struct ob_recipe_key *ob_recipe_key_find(const char *section, const char *
  * Returns the length written, or -1 if buf is too small.
  */
 int ob_recipe_key_synopsis(const struct ob_recipe_key *k, char *buf, size_t size);
+
+/* A size as recipes write it: "8G", "1.5G", "512M"; bytes below 1K as a number. */
+void ob_recipe_format_bytes(int64_t bytes, char *buf, size_t size);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "obscura/error.h"
 #include "obscura/fsutil.h"
+#include "obscura/hash.h"
 
 struct ob_recipe;
 struct ob_input_list;
@@ -30,10 +31,13 @@ struct ob_runner_opts {
 	int jobs;        /* jobs at once, 1..OB_JOBS_MAX */
 	int threads;     /* codec threads per job, 0 = share the cores */
 	bool force;      /* replace existing exports */
+	bool skip_done;  /* an input whose outputs are done (ob_runner_plan) is skipped */
 	bool progress;   /* draw a progress line on stderr */
 	bool quiet;      /* no per-job "ok" lines */
 	const struct ob_minisign_key *key; /* signs every manifest; NULL: --unsigned */
 	struct ob_ledger *ledger; /* open ledger (ledger.h) to record each finished bundle in; or NULL */
+	const json_t *ledger_entries; /* the ledger's entries when it was opened (skip_done: a done
+				       * bundle the ledger lacks is appended then); or NULL */
 	bool analyze;    /* no export: tracks.h5 and an analytics-only bundle */
 	const struct ob_replay *replay; /* obscura redact: one input, boxes from its tracks.h5 */
 	int argc;        /* the command line, recorded in every manifest */
@@ -54,6 +58,10 @@ struct ob_plan_item {
 	int status;       /* refused when planned: ob_status */
 	const char *error;
 	char errbuf[OB_ERRMSG_MAX];
+	bool done;        /* skip_done: its outputs are done; nothing runs (its entry says "skipped") */
+	char done_head[OB_SHA256_HEX_LEN + 1]; /* then: the bundle's manifest head */
+	char done_job[33];                    /* and its job id */
+	char redo[OB_ERRMSG_MAX]; /* skip_done with force: why the existing outputs are not done */
 };
 
 /*
@@ -61,6 +69,14 @@ struct ob_plan_item {
  * duplicate stems -2, -3..., refuses an existing output without opts->force
  * and an output that is an input.  The one planning code path of run,
  * analyze, redact and submit.  Refusals are per item; returns 0.
+ *
+ * With opts->skip_done, an item whose bundle exists is *done* (item->done)
+ * when the bundle verifies (OK with opts->key's public key; without a key,
+ * OK with its own key or UNSIGNED), its manifest's input event records the
+ * input's SHA-256, and the export and tracks file beside it are the members
+ * it holds.  A bundle that exists and is not done is refused (OB_ERR_OUTPUT,
+ * one line saying what does not hold) unless opts->force, which redoes the
+ * input (item->redo says why).
  */
 int ob_runner_plan(const struct ob_runner_opts *opts, const struct ob_input_list *inputs,
 		   struct ob_plan_item *items);
@@ -100,6 +116,11 @@ json_t *ob_runner_failed_entry(const struct ob_plan_item *it, const char *why, c
 /* Appends entry's bundle (status "ok" only) to opts->ledger, setting its
  * ledger_seq; a failed append turns the entry failed (error_kind "output"). */
 void ob_runner_ledger_entry(const struct ob_runner_opts *opts, json_t *entry, const struct ob_plan_item *it);
+
+/* skip_done: a done item's bundle that opts->ledger_entries lacks is
+ * appended to opts->ledger (a run killed between a job's last rename and its
+ * ledger entry leaves one); ledger_seq set either way. */
+void ob_runner_ledger_once(const struct ob_runner_opts *opts, json_t *entry, const struct ob_plan_item *it);
 
 /* Export path for input under opts: outdir/STEM SUFFIX.container for a
  * video, outdir/STEM SUFFIX.jpg or .png for a photo (by its first bytes:

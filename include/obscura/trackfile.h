@@ -159,6 +159,18 @@ struct ob_trackfile;
  * tracks file, a newer format version, a missing or mistyped dataset.
  */
 int ob_trackfile_open(const char *path, struct ob_trackfile **out);
+
+/* CPU seconds the guarded open's child may take to read a tracks file, plus one a MB. */
+#define OB_TRACKFILE_PROBE_SECONDS 10
+
+/*
+ * ob_trackfile_open() for a file from outside (inspect, redact --tracks):
+ * first read once whole in a child process under a CPU-time limit, so that
+ * a damaged file that makes libhdf5 loop for ever or crash is refused
+ * (OB_ERR_INPUT: "PATH: damaged: ...") instead of hanging or killing the
+ * command.  It costs a second reading of the file.
+ */
+int ob_trackfile_open_guarded(const char *path, struct ob_trackfile **out);
 void ob_trackfile_close(struct ob_trackfile **f);
 
 /* The root attributes (borrowed; recipe_text owned by f). */

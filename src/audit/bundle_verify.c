@@ -286,6 +286,12 @@ static void check_members(struct vstate *v, json_t *entries, json_t *members)
 int ob_verify_bundle(const char *path, const struct ob_minisign_pub *key, json_t **report,
 		     enum ob_verdict *verdict)
 {
+	return ob_verify_bundle_entries(path, key, report, verdict, NULL);
+}
+
+int ob_verify_bundle_entries(const char *path, const struct ob_minisign_pub *key, json_t **report,
+			     enum ob_verdict *verdict, json_t **manifest)
+{
 	struct vstate v = { 0 };
 	json_t *members = json_array(), *mreport = json_object(), *sreport = json_object();
 	json_t *entries = NULL;
@@ -294,6 +300,8 @@ int ob_verify_bundle(const char *path, const struct ob_minisign_pub *key, json_t
 
 	*report = NULL;
 	*verdict = OB_VERDICT_UNREADABLE;
+	if (manifest)
+		*manifest = NULL;
 	v.report = json_object();
 	v.problems = json_array();
 	if (!v.report || !v.problems || !members || !mreport || !sreport) {
@@ -326,6 +334,10 @@ int ob_verify_bundle(const char *path, const struct ob_minisign_pub *key, json_t
 	json_object_set(v.report, "members", members);
 	*report = v.report;
 	v.report = NULL;
+	if (manifest && entries) {
+		*manifest = entries;
+		entries = NULL;
+	}
 out:
 	json_decref(entries);
 	json_decref(members);

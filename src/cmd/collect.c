@@ -53,6 +53,7 @@ static int collect_open(struct collect *c)
 		json_decref(report);
 	}
 	c->o = (struct ob_runner_opts){ .recipe = c->recipe, .key = c->key, .ledger = c->ledger,
+					.ledger_entries = c->ledger_entries,
 					.outdir = json_string_value(json_object_get(c->plan, "outdir")),
 					.analyze = c->s.command && !strcmp(c->s.command, "analyze") };
 	return ret;
@@ -107,22 +108,6 @@ static int check_bundle(struct collect *c, const struct ob_plan_item *it, json_t
 	return 0;
 }
 
-/* The ledger gets each verified bundle once, in plan order. */
-static void ledger_once(struct collect *c, const struct ob_plan_item *it, json_t *entry)
-{
-	char hex[OB_SHA256_HEX_LEN + 1];
-	long long seq;
-
-	if (!c->ledger || strcmp(json_string_value(json_object_get(entry, "status")), "ok"))
-		return;
-	if (!ob_sha256_file_hex(it->bundle, OB_HASH_FILE_MAX, hex, NULL) &&
-	    (seq = ob_ledger_find(c->ledger_entries, hex)) >= 0) {
-		json_object_set_new(entry, "ledger_seq", json_integer(seq));
-		return;
-	}
-	ob_runner_ledger_entry(&c->o, entry, it);
-}
-
 /* Task i's entry: its result, or why there is none. */
 static json_t *task_entry(struct collect *c, size_t i, bool *missing)
 {
@@ -143,7 +128,7 @@ static json_t *task_entry(struct collect *c, size_t i, bool *missing)
 		json_decref(entry);
 		return NULL;
 	}
-	ledger_once(c, it, entry);
+	ob_runner_ledger_once(&c->o, entry, it); /* each verified bundle once, in plan order */
 	return entry;
 }
 

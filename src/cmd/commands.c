@@ -20,6 +20,7 @@
 	{ "strict", OB_OPT_STRICT, NULL, "refuse a recipe that states no purpose ([purpose] purpose and legal_basis_art6)" }
 #define OPT_BATCH_TAIL                                                                                       \
 	{ "force", OB_OPT_FORCE, NULL, "replace outputs (export, tracks.h5, bundle) that already exist" },        \
+	{ "skip-done", OB_OPT_SKIP_DONE, NULL, "skip inputs whose bundle exists and verifies (a nightly run does only new files)" }, \
 	{ "json", OB_OPT_JSON, NULL, "print a JSON summary of every job on standard output" },                   \
 	{ "no-progress", OB_OPT_NO_PROGRESS, NULL, "never draw the progress line" },                            \
 	{ "quiet", 'q', NULL, "print only errors and the final count" },                                        \

@@ -355,7 +355,7 @@ static bool parse_options(struct inspect *ic, int argc, char **argv, int *exit_c
  * --mot exports); with --mot, opens the CSV.  An exit code on failure. */
 static int inspect_open(struct inspect *ic)
 {
-	int ret = ob_trackfile_open(ic->path, &ic->f);
+	int ret = ob_trackfile_open_guarded(ic->path, &ic->f);
 
 	if (!ret)
 		ret = ob_trackfile_tracks(ic->f, &ic->t, &ic->nt);

@@ -53,16 +53,32 @@ static int load_key(const char *path, const char *passfile, struct ob_minisign_k
 	return 0;
 }
 
+/* Whether every failed job of the summary failed with status code. */
+static bool all_failed_for(const json_t *summary, int code)
+{
+	const json_t *job;
+	size_t i;
+
+	json_array_foreach(json_object_get(summary, "jobs"), i, job)
+		if (!strcmp(json_string_value(json_object_get(job, "status")) ?: "", "failed") &&
+		    strcmp(json_string_value(json_object_get(job, "error_kind")) ?: "", ob_status_name(code)))
+			return false;
+	return true;
+}
+
 int ob_cli_batch_exit(const json_t *summary)
 {
 	json_int_t ok = json_integer_value(json_object_get(summary, "ok"));
+	json_int_t skipped = json_integer_value(json_object_get(summary, "skipped"));
 	json_int_t failed = json_integer_value(json_object_get(summary, "failed"));
 
 	if (json_is_true(json_object_get(summary, "interrupted")))
 		return OB_EXIT_INTERRUPTED;
 	if (failed == 0)
-		return OB_EXIT_OK;
-	return ok ? OB_EXIT_PARTIAL : OB_EXIT_FAILED;
+		return OB_EXIT_OK; /* every input done now or before (--skip-done) */
+	if (ok || skipped)
+		return OB_EXIT_PARTIAL;
+	return all_failed_for(summary, OB_ERR_MEMORY) ? OB_EXIT_MEMORY : OB_EXIT_FAILED;
 }
 
 /* --keep ID[,ID...] (repeatable). */
@@ -121,7 +137,7 @@ static int redact_prepare(const struct ob_command *cmd, const struct redact_args
 	const struct ob_track_summary *t;
 	const struct ob_trackfile_meta *m;
 	size_t n;
-	int ret = ob_trackfile_open(ra->tracks, &f);
+	int ret = ob_trackfile_open_guarded(ra->tracks, &f);
 
 	if (!ret)
 		ret = ob_trackfile_tracks(f, &t, &n);
@@ -167,6 +183,7 @@ struct batch_cmd {
 	struct ob_recipe *recipe;
 	struct ob_minisign_key *key;
 	struct ob_ledger *ledger;
+	json_t *ledger_entries;    /* --skip-done: what the ledger holds when opened */
 	int outdir_lock;           /* fd holding the flock of lock_path, or -1 */
 	char lock_path[OB_PATH_MAX]; /* outdir/OB_OUTDIR_LOCK */
 	struct ob_input_list inputs;
@@ -260,6 +277,7 @@ static bool parse_options(struct batch_cmd *bc, int argc, char **argv, int *exit
 			}
 			break;
 		case OB_OPT_FORCE: bc->o.force = true; break;
+		case OB_OPT_SKIP_DONE: bc->o.skip_done = true; break;
 		case OB_OPT_KEY: bc->key_path = optarg; break;
 		case OB_OPT_PASSPHRASE_FILE: bc->passfile = optarg; break;
 		case OB_OPT_UNSIGNED: bc->unsigned_ok = true; break;
@@ -316,6 +334,24 @@ static int claim_outdir(struct batch_cmd *bc)
 	return 0;
 }
 
+/* --skip-done with --ledger: the entries of the ledger (its chain checked
+ * when it was opened), so that a done bundle it lacks is appended to it
+ * (ob_runner_ledger_once).  An exit code on failure. */
+static int ledger_entries(struct batch_cmd *bc)
+{
+	struct ob_minisign_pub pub;
+	enum ob_verdict v;
+	json_t *report = NULL;
+	int ret;
+
+	ob_minisign_key_public(bc->key, &pub);
+	ret = ob_verify_ledger(bc->ledger_path, &pub, &report, &v, &bc->ledger_entries);
+	json_decref(report);
+	if (ret)
+		return ob_cli_error(OB_EXIT_INTERNAL, "out of memory");
+	return 0;
+}
+
 /*
  * A disclosure (run, redact: an export leaves the building) should say why
  * and on which basis: a recipe without a purpose is refused with --strict
@@ -361,6 +397,8 @@ static int batch_open(struct batch_cmd *bc)
 	 * a broken ledger refuses the run instead of being appended to. */
 	if (bc->ledger_path && (ret = ob_ledger_open(bc->ledger_path, bc->key, &bc->ledger)))
 		return ob_cli_fail(ret == OB_ERR_BUSY ? OB_EXIT_BUSY : OB_EXIT_OUTPUT);
+	if (bc->ledger && bc->o.skip_done && (ret = ledger_entries(bc)))
+		return ret;
 	if (ob_prepare_outdir(bc->o.outdir))
 		return ob_cli_fail(OB_EXIT_OUTPUT);
 	if ((ret = claim_outdir(bc)))
@@ -395,14 +433,19 @@ static int batch_run(struct batch_cmd *bc, int argc, char **argv)
 	bc->o.recipe = bc->recipe;
 	bc->o.key = bc->key;
 	bc->o.ledger = bc->ledger;
+	bc->o.ledger_entries = bc->ledger_entries;
 	bc->o.argc = argc;
 	bc->o.argv = argv;
 	bc->o.progress = !bc->no_progress && !bc->o.quiet && isatty(STDERR_FILENO);
 	if ((ret = ob_runner_run(&bc->o, &bc->inputs, &summary)))
 		return ob_cli_fail(ret == OB_ERR_USAGE ? OB_EXIT_USAGE : OB_EXIT_INTERNAL);
-	fprintf(stderr, "obscura: %zu job%s: %lld ok, %lld failed\n", bc->inputs.n, bc->inputs.n == 1 ? "" : "s",
+	fprintf(stderr, "obscura: %zu job%s: %lld ok, %lld failed", bc->inputs.n, bc->inputs.n == 1 ? "" : "s",
 		(long long)json_integer_value(json_object_get(summary, "ok")),
 		(long long)json_integer_value(json_object_get(summary, "failed")));
+	if (bc->o.skip_done)
+		fprintf(stderr, ", %lld skipped (done before)",
+			(long long)json_integer_value(json_object_get(summary, "skipped")));
+	fputc('\n', stderr);
 	if (bc->json) {
 		ob_cli_print_json(summary, JSON_SORT_KEYS);
 	}
@@ -453,6 +496,8 @@ static int batch_submit(struct batch_cmd *bc, int argc, char **argv)
 /* Releases what batch_open() and add_inputs() made, however far they got. */
 static void batch_close(struct batch_cmd *bc)
 {
+	json_decref(bc->ledger_entries);
+	bc->ledger_entries = NULL;
 	ob_ledger_free(&bc->ledger);
 	ob_unlock_file(bc->lock_path, &bc->outdir_lock);
 	ob_inputs_release(&bc->inputs);

@@ -49,6 +49,7 @@ static const struct section sections[] = {
 	{ .name = "metadata" },
 	{ .name = "analytics" },
 	{ .name = "purpose" },
+	{ .name = "job" },
 	NAMED("exclude", "exclusion zone", zones, n_zones, struct ob_zone, OB_RECIPE_MAX_ZONES),
 	NAMED("line", "line", lines, n_lines, struct ob_count_line, OB_RECIPE_MAX_LINES),
 	NAMED("zone", "zone", areas, n_areas, struct ob_area, OB_RECIPE_MAX_AREAS),
@@ -148,6 +149,35 @@ static int set_double(struct parse_ctx *c, const struct ob_recipe_key *k, double
 	}
 	if (!ob_parse_double(value, k->min, k->max, f))
 		return fail_range(c, k);
+	return 1;
+}
+
+/* A size: "512M", "8G", "1.5G" (powers of 1024; a bare number is bytes). */
+static int set_bytes(struct parse_ctx *c, const struct ob_recipe_key *k, int64_t *f, const char *value)
+{
+	static const char units[] = "KMGT";
+	char lo[32], hi[32], *end;
+	const char *u;
+	double v;
+
+	if (k->word && !strcmp(value, k->word)) {
+		*f = (int64_t)k->word_value;
+		return 1;
+	}
+	errno = 0;
+	v = strtod(value, &end);
+	if (!errno && end != value && *end && !end[1] && (u = strchr(units, *end)) != NULL)
+		for (long i = 0; i <= u - units; i++)
+			v *= 1024;
+	else if (errno || end == value || *end)
+		v = -1;
+	if (!(v >= k->min && v <= k->max)) {
+		ob_recipe_format_bytes((int64_t)k->min, lo, sizeof(lo));
+		ob_recipe_format_bytes((int64_t)k->max, hi, sizeof(hi));
+		return fail(c, "must be %s%s%s from %s to %s", k->word ? k->word : "", k->word ? " or " : "",
+			    k->what, lo, hi);
+	}
+	*f = (int64_t)v;
 	return 1;
 }
 
@@ -353,6 +383,8 @@ static int set_value(struct parse_ctx *c, const struct ob_recipe_key *k, void *b
 		return set_points(c, k, (struct ob_point *)f, (size_t *)aux, value, cont);
 	case OB_RECIPE_CLASSES:
 		return set_classes(c, (unsigned *)f, value, cont);
+	case OB_RECIPE_BYTES:
+		return set_bytes(c, k, (int64_t *)f, value);
 	}
 	return fail(c, "internal error: key of unknown type %d", (int)k->type);
 }

@@ -206,6 +206,11 @@ const struct ob_recipe_key ob_recipe_keys[] = {
 	PURPOSE("retention", retention, "how long the export and its bundle are kept"),
 	{ "purpose", "request_ref", OB_RECIPE_STRING, RECIPE(purpose.request_ref), NULL, 0, 0,
 	  .arg = "REF", .what = "a reference", .help = "the request's reference: case, ticket or letter number" },
+	{ "job", "memory_cap", OB_RECIPE_BYTES, RECIPE(job.memory_cap), "auto", OB_MEMORY_CAP_MIN,
+	  OB_MEMORY_CAP_MAX, .arg = "SIZE", .what = "a size such as 512M or 8G", .word = "auto",
+	  .word_value = 0,
+	  .help = "a job whose frame size would need more memory is refused before decoding; "
+		  "auto: 3/4 of the machine's memory shared by the jobs at once" },
 	{ 0 },
 };
 
@@ -286,6 +291,14 @@ static void put_range(struct out *o, const struct ob_recipe_key *k)
 	case OB_RECIPE_SECONDS:
 		put(o, "%g to %g s; ", k->min, k->max);
 		break;
+	case OB_RECIPE_BYTES: {
+		char lo[32], hi[32];
+
+		ob_recipe_format_bytes((int64_t)k->min, lo, sizeof(lo));
+		ob_recipe_format_bytes((int64_t)k->max, hi, sizeof(hi));
+		put(o, "%s to %s; ", lo, hi);
+		break;
+	}
 	case OB_RECIPE_STRING:
 		if (!k->choices)
 			put(o, "1 to %zu characters%s; ", k->size - 1,
@@ -303,6 +316,22 @@ static void put_range(struct out *o, const struct ob_recipe_key *k)
 	default:
 		break;
 	}
+}
+
+void ob_recipe_format_bytes(int64_t bytes, char *buf, size_t size)
+{
+	static const char units[] = "KMGT";
+	double v = (double)bytes;
+	int u = -1;
+
+	while (u < 3 && v >= 1024) {
+		v /= 1024;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, size, "%lld", (long long)bytes);
+	else
+		snprintf(buf, size, "%.*f%c", v == (double)(int64_t)v ? 0 : 1, v, units[u]);
 }
 
 /* The manual states each key with this line, so that a test can hold the

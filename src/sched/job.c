@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/random.h>
 
 #include "obscura/analytics.h"
@@ -38,6 +39,80 @@
  * few enough that memory stays a handful of frames. */
 #define DECODED_QUEUE 8
 #define HIDE_QUEUE 8
+
+/*
+ * The memory a job's frames need, the one estimate the recipe's [job]
+ * memory_cap is held to (check_memory).  Peak RSS of `obscura run` (no
+ * detector, default preset veryfast), measured with /usr/bin/time -v on
+ * testsrc2 clips at 1080p and 4096x4096, divided by the 4:2:0 frame's
+ * bytes, was 92, 111, 132 and 163 frames for 1, 2, 4 and 8 threads
+ * (94 and 110 at 4096x4096 for 1 and 2: it scales with the pixels), over
+ * about 55 MB that any job takes.  Of those frames:
+ *   - the job's own: the lookahead's queue (lookahead + 1 frames) and the
+ *     two queues between threads (DECODED_QUEUE + HIDE_QUEUE);
+ *   - the codecs' (CODEC_FRAMES + CODEC_FRAMES_PER_THREAD a thread): the
+ *     H.264 decoder's pictures (up to 16 references, plus one a frame
+ *     thread) and x264's, each about two and a half raw frames (padded
+ *     planes, its half-size lookahead planes, and the half-pel planes of
+ *     references) for its rc-lookahead, B-frames and threads; measured,
+ *     these come to 40 frames plus 10 a thread, rounded up to 48 + 10.
+ * Detector models and libraries are fixed costs (FIXED_BYTES), not frames.
+ * An input of 10-bit or 4:4:4 decodes into larger pictures than counted:
+ * the estimate is for the common 8-bit 4:2:0 case, and a cap is a bound
+ * chosen with room.
+ */
+#define CODEC_FRAMES 48
+#define CODEC_FRAMES_PER_THREAD 10
+#define FIXED_BYTES (256LL << 20)
+
+int64_t ob_job_memory_need(int width, int height, int64_t queued, int threads, bool encode)
+{
+	int64_t frame = (int64_t)(width + (width & 1)) * (height + (height & 1)) * 3 / 2;
+	int64_t frames = DECODED_QUEUE + (int64_t)(threads > 0 ? threads : 1) * CODEC_FRAMES_PER_THREAD;
+
+	if (encode)
+		frames += queued + HIDE_QUEUE + CODEC_FRAMES;
+	else
+		frames += CODEC_FRAMES / 2; /* the decoder's share: no encoder */
+	return FIXED_BYTES + frames * frame;
+}
+
+/* The recipe's memory_cap for this job; auto: OB_MEMORY_AUTO_SHARE of the
+ * machine's memory shared by the jobs running at once. */
+static int64_t memory_cap(const struct ob_job *job, bool *is_auto)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+	int n = job->concurrent > 0 ? job->concurrent : 1;
+
+	*is_auto = job->recipe->job.memory_cap == 0;
+	if (!*is_auto)
+		return job->recipe->job.memory_cap;
+	if (pages <= 0 || page <= 0)
+		return OB_MEMORY_CAP_MAX; /* unknown: no refusal on a guess */
+	return (int64_t)((double)pages * (double)page * OB_MEMORY_AUTO_SHARE / n);
+}
+
+/* Refuses, before a frame is decoded, a frame size whose estimated need
+ * does not fit the recipe's memory_cap: one line naming the file, the
+ * size, the need and the cap. */
+static int check_memory(const struct ob_job *job, const struct ob_source_info *info, int64_t queued)
+{
+	int64_t need = ob_job_memory_need(info->width, info->height, queued, job->threads, job->output != NULL);
+	int64_t frame = (int64_t)(info->width + (info->width & 1)) * (info->height + (info->height & 1)) * 3 / 2;
+	bool is_auto;
+	int64_t cap = memory_cap(job, &is_auto);
+	char want[32], has[32];
+
+	if (need <= cap)
+		return 0;
+	ob_recipe_format_bytes(need, want, sizeof(want));
+	ob_recipe_format_bytes(cap, has, sizeof(has));
+	return ob_err(OB_ERR_MEMORY, "%s: %dx%d frames need about %s of memory (%lld frames held for the lookahead, "
+		      "queues and codecs) but the recipe's [job] memory_cap is %s%s; raise it, shorten [track] "
+		      "lookahead or give fewer --threads", job->input, info->width, info->height, want,
+		      (long long)((need - FIXED_BYTES) / (frame > 0 ? frame : 1)), has,
+		      is_auto ? " (auto: 3/4 of this machine's memory over the jobs at once)" : "");
+}
 
 static volatile sig_atomic_t interrupted;
 
@@ -856,7 +931,9 @@ int ob_job_run(const struct ob_job *job, struct ob_job_stats *stats,
 	ob_track_params_from(&recipe->track, ob_source_fps(s.info), s.info->width, s.info->height, &tp);
 	if (s.info->still)
 		ob_track_params_still(&tp);
-	ret = ob_track_store_new(job->replay ? NULL : &tp, &s.tracks);
+	ret = check_memory(job, s.info, (int64_t)(job->replay ? 0 : tp.lookahead) + 1);
+	if (!ret)
+		ret = ob_track_store_new(job->replay ? NULL : &tp, &s.tracks);
 	if (!ret && job->output)
 		ret = queue_init(&s.q, (size_t)(job->replay ? 0 : tp.lookahead) + 1);
 	if (ret)

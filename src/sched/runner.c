@@ -16,6 +16,8 @@
 #include "obscura/analytics_report.h"
 #include "obscura/audit.h"
 #include "obscura/bundle.h"
+#include "obscura/bundle_verify.h"
+#include "obscura/hash.h"
 #include "obscura/cli.h"
 #include "obscura/error.h"
 #include "obscura/fsutil.h"
@@ -169,6 +171,130 @@ static bool member_ok(struct ob_plan_item *it, const char *path)
 	return false;
 }
 
+/* The data of the manifest's first event of type, or NULL. */
+static const json_t *event_data(const json_t *entries, const char *type)
+{
+	const json_t *e;
+	size_t i;
+
+	json_array_foreach(entries, i, e)
+		if (!strcmp(json_string_value(json_object_get(e, "type")) ?: "", type))
+			return json_object_get(e, "data");
+	return NULL;
+}
+
+/* Is the file at path (an export or tracks file beside its bundle) the
+ * member of the bundle it was bundled as?  A reason in msg if not. */
+static bool beside_ok(const json_t *report, const char *path, char *msg, size_t size)
+{
+	char name[OB_BUNDLE_NAME_MAX + 1], hex[OB_SHA256_HEX_LEN + 1];
+	const json_t *m;
+	size_t i;
+
+	if (!*path)
+		return true;
+	if (ob_bundle_member_name(ob_path_base(path), name)) {
+		snprintf(msg, size, "%s: name too long for a bundle", path);
+		return false;
+	}
+	json_array_foreach(json_object_get(report, "members"), i, m) {
+		if (strcmp(json_string_value(json_object_get(m, "name")) ?: "", name))
+			continue;
+		if (ob_sha256_file_hex(path, OB_HASH_FILE_MAX, hex, NULL))
+			snprintf(msg, size, "%s", ob_errmsg());
+		else if (strcmp(hex, json_string_value(json_object_get(m, "sha256")) ?: ""))
+			snprintf(msg, size, "%s is not the copy the bundle holds (SHA-256 differs)", path);
+		else
+			return true;
+		return false;
+	}
+	snprintf(msg, size, "the bundle holds no %s", name);
+	return false;
+}
+
+/*
+ * --skip-done: are the outputs of item it those of a finished job of this
+ * very input?  The bundle is the record: it must verify (with the run's key
+ * when it signs; an unsigned run takes an unsigned bundle, whose chain and
+ * members still hold), its manifest must name the input's SHA-256 (a file
+ * replaced under the same name is not done), and the export and tracks
+ * file beside it must be the ones it holds.  1 done (head and job id kept);
+ * 0 no bundle; -1 a bundle that is not done, why in msg.  This reads every
+ * output once, far less than redoing the job.
+ */
+static int done_check(const struct ob_runner_opts *o, struct ob_plan_item *it, char *msg, size_t size)
+{
+	struct ob_minisign_pub pub;
+	enum ob_verdict v;
+	json_t *report = NULL, *entries = NULL;
+	const json_t *input;
+	char why[OB_ERRMSG_MAX], hex[OB_SHA256_HEX_LEN + 1];
+	struct stat st;
+	int ret = -1;
+
+	if (lstat(it->bundle, &st) != 0 && errno == ENOENT)
+		return 0;
+	*why = '\0';
+	if (o->key)
+		ob_minisign_key_public(o->key, &pub);
+	if (ob_verify_bundle_entries(it->bundle, o->key ? &pub : NULL, &report, &v, &entries)) {
+		snprintf(why, sizeof(why), "%s", ob_errmsg());
+		goto out;
+	}
+	input = event_data(entries, "input");
+	if (v == OB_VERDICT_UNSIGNED && o->key)
+		snprintf(why, sizeof(why), "it is unsigned, and this run signs");
+	else if (v != OB_VERDICT_OK && v != OB_VERDICT_UNSIGNED)
+		snprintf(why, sizeof(why), "%s: %s", v == OB_VERDICT_UNREADABLE ? "UNREADABLE" : "TAMPERED",
+			 json_string_value(json_array_get(json_object_get(report, "problems"), 0)) ?: "?");
+	else if (ob_sha256_file_hex(it->input, OB_HASH_FILE_MAX, hex, NULL))
+		snprintf(why, sizeof(why), "%s", ob_errmsg());
+	else if (!input || strcmp(hex, json_string_value(json_object_get(input, "sha256")) ?: ""))
+		snprintf(why, sizeof(why), "it was made from other content than %s (SHA-256 differs)", it->input);
+	else if (beside_ok(report, it->output, why, sizeof(why)) && beside_ok(report, it->tracks, why, sizeof(why))) {
+		snprintf(it->done_head, sizeof(it->done_head), "%s",
+			 json_string_value(json_object_get(json_object_get(report, "manifest"), "head")) ?: "");
+		snprintf(it->done_job, sizeof(it->done_job), "%s",
+			 json_string_value(json_object_get(event_data(entries, "start"), "job")) ?: "");
+		ret = 1;
+	}
+out:
+	if (ret < 0)
+		snprintf(msg, size, "%.300s: exists but is not a finished job of %.300s: %.300s", it->bundle, it->input,
+			 why);
+	json_decref(report);
+	json_decref(entries);
+	return ret;
+}
+
+/* --skip-done, for a planned item: done is skipped; a bundle that is not
+ * done is refused, or redone with --force (it->redo says why); false when
+ * the item needs no more checks. */
+static bool plan_done(const struct ob_runner_opts *o, struct ob_plan_item *it)
+{
+	char msg[OB_ERRMSG_MAX];
+	int d;
+
+	if (!o->skip_done || it->status)
+		return false;
+	d = done_check(o, it, msg, sizeof(msg));
+	if (d > 0) {
+		it->done = true;
+		return true;
+	}
+	if (d == 0)
+		return false;
+	if (o->force) {
+		snprintf(it->redo, sizeof(it->redo), "%s", msg);
+		return false;
+	}
+	/* neither skipped nor replaced: said, and left for a person to look at */
+	it->status = OB_ERR_OUTPUT;
+	snprintf(it->errbuf, sizeof(it->errbuf), "%.900s; not skipped (--force redoes it)", msg);
+	it->error = it->errbuf;
+	return true;
+}
+
 /*
  * An input is never an output: if any output this batch would write (an
  * export, a tracks file, a bundle) is already the same file as any of its
@@ -247,8 +373,8 @@ int ob_runner_plan(const struct ob_runner_opts *o, const struct ob_input_list *i
 			fail_item(it, ret, ob_errmsg());
 			continue;
 		}
-		(void)(member_ok(it, it->output) && member_ok(it, it->tracks) && target_ok(o, it, it->output) &&
-		       target_ok(o, it, it->tracks) && target_ok(o, it, it->bundle));
+		(void)(member_ok(it, it->output) && member_ok(it, it->tracks) && !plan_done(o, it) &&
+		       target_ok(o, it, it->output) && target_ok(o, it, it->tracks) && target_ok(o, it, it->bundle));
 	}
 	return inputs_not_outputs(in, items);
 }
@@ -281,14 +407,15 @@ static void child_progress(void *opaque, int64_t done, int64_t total)
 }
 
 static void __attribute__((noreturn)) run_child(const struct ob_runner_opts *o, const struct ob_plan_item *it,
-						 int fd, int threads)
+						 int fd, int threads, int concurrent)
 {
 	struct ob_job_stats st = { 0 };
 	char manifest[OB_PATH_MAX];
 	struct ob_job job = { .input = it->input, .output = *it->output ? it->output : NULL,
 			      .tracks = it->tracks, .bundle = it->bundle,
 			      .manifest = manifest, .recipe = o->recipe, .key = o->key,
-			      .argc = o->argc, .argv = o->argv, .threads = threads, .replay = o->replay };
+			      .argc = o->argc, .argv = o->argv, .threads = threads, .concurrent = concurrent,
+			      .replay = o->replay };
 	json_t *r;
 	int ret;
 
@@ -409,7 +536,9 @@ void ob_runner_ledger_entry(const struct ob_runner_opts *o, json_t *entry, const
 {
 	long long seq;
 
-	if (!o->ledger || strcmp(json_string_value(json_object_get(entry, "status")), "ok"))
+	const char *status = json_string_value(json_object_get(entry, "status"));
+
+	if (!o->ledger || (strcmp(status, "ok") && strcmp(status, "skipped")))
 		return;
 	if (ob_ledger_append_bundle(o->ledger, it->bundle, it->input,
 				    json_string_value(json_object_get(entry, "job_id")),
@@ -420,6 +549,22 @@ void ob_runner_ledger_entry(const struct ob_runner_opts *o, json_t *entry, const
 		return;
 	}
 	json_object_set_new(entry, "ledger_seq", json_integer(seq));
+}
+
+void ob_runner_ledger_once(const struct ob_runner_opts *o, json_t *entry, const struct ob_plan_item *it)
+{
+	const char *status = json_string_value(json_object_get(entry, "status"));
+	char hex[OB_SHA256_HEX_LEN + 1];
+	long long seq;
+
+	if (!o->ledger || (strcmp(status, "ok") && strcmp(status, "skipped")))
+		return;
+	if (!ob_sha256_file_hex(it->bundle, OB_HASH_FILE_MAX, hex, NULL) &&
+	    (seq = ob_ledger_find(o->ledger_entries, hex)) >= 0) {
+		json_object_set_new(entry, "ledger_seq", json_integer(seq));
+		return;
+	}
+	ob_runner_ledger_entry(o, entry, it);
 }
 
 /* Removes the temporary file of final that process pid was writing. */
@@ -436,7 +581,12 @@ static void report_done(const struct ob_runner_opts *o, json_t *entry)
 	const char *status = json_string_value(json_object_get(entry, "status"));
 
 	ob_progress_clear();
-	if (!strcmp(status, "ok")) {
+	if (!strcmp(status, "skipped")) {
+		if (!o->quiet)
+			fprintf(stderr, "obscura: skipped: %s: done (%s verifies)\n",
+				json_string_value(json_object_get(entry, "input")),
+				ob_path_base(json_string_value(json_object_get(entry, "bundle"))));
+	} else if (!strcmp(status, "ok")) {
 		if (!o->quiet) {
 			double el = json_real_value(json_object_get(entry, "elapsed_seconds"));
 			json_int_t fr = json_integer_value(json_object_get(entry, "frames"));
@@ -517,7 +667,7 @@ struct batch {
 	struct slot slots[OB_JOBS_MAX];
 	int nslots, threads;
 	size_t next;               /* the first item not started */
-	size_t finished, nok;
+	size_t finished, nok, nskipped;
 	bool forwarded;            /* a stop signal was passed on to the jobs */
 	struct sigaction old_int, old_term;
 	double t0, last_draw;
@@ -588,12 +738,39 @@ static void finish_unstarted(struct batch *b, size_t j, const char *why, const c
 	b->finished++;
 }
 
+/* --skip-done: item j is done; its entry says "skipped", with what its
+ * bundle records, and the ledger gets the bundle if it lacks it. */
+static void finish_skipped(struct batch *b, size_t j)
+{
+	const struct ob_plan_item *it = &b->items[j];
+	json_t *entry = b->entries[j];
+
+	json_object_set_new(entry, "status", json_string("skipped"));
+	json_object_set_new(entry, "error_kind", json_string("ok"));
+	json_object_set_new(entry, "frames", json_integer(0));
+	json_object_set_new(entry, "manifest_head", json_string(it->done_head));
+	json_object_set_new(entry, "job_id", json_string(it->done_job));
+	json_object_set_new(entry, "elapsed_seconds", json_real(0));
+	ob_runner_ledger_once(b->o, entry, it);
+	if (strcmp(json_string_value(json_object_get(entry, "status")), "skipped")) {
+		json_object_set_new(entry, "output", json_null());
+		json_object_set_new(entry, "tracks", json_null());
+		json_object_set_new(entry, "bundle", json_null());
+		json_object_set_new(entry, "manifest_head", json_null());
+	} else {
+		b->nskipped++;
+	}
+	b->finished++;
+	report_done(b->o, entry);
+}
+
 /* ---- starting jobs ---- */
 
 /* Forks the job's process, which reports on fds[1]; the parent keeps fds[0]
- * (closed if the fork failed).  The child holds no other job's pipe and
- * has the caller's signal handlers back. */
-static pid_t spawn(const struct batch *b, const struct ob_plan_item *it, const int fds[2])
+ * (closed if the fork failed) and buf, the report buffer it reads into.
+ * The child holds no other job's pipe or buffer (freed: LeakSanitizer
+ * checks the job's memory) and has the caller's signal handlers back. */
+static pid_t spawn(const struct batch *b, const struct ob_plan_item *it, const int fds[2], char *buf)
 {
 	pid_t parent = getpid(), pid;
 
@@ -607,11 +784,14 @@ static pid_t spawn(const struct batch *b, const struct ob_plan_item *it, const i
 		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
 			_exit(127);
 		close(fds[0]);
+		free(buf);
 		for (int m = 0; m < b->nslots; m++)
-			if (b->slots[m].pid)
+			if (b->slots[m].pid) {
 				close(b->slots[m].fd);
+				free(b->slots[m].buf);
+			}
 		restore_signals(b);
-		run_child(b->o, it, fds[1], b->threads);
+		run_child(b->o, it, fds[1], b->threads, b->nslots);
 	}
 	close(fds[1]);
 	if (pid < 0)
@@ -630,6 +810,10 @@ static void start_one(struct batch *b, struct slot *s, size_t j)
 	int fds[2];
 	pid_t pid = -1;
 
+	if (it->done) {
+		finish_skipped(b, j);
+		return;
+	}
 	if (it->status) {
 		why = it->error;
 		kind = ob_status_name(it->status);
@@ -639,7 +823,7 @@ static void start_one(struct batch *b, struct slot *s, size_t j)
 		kind = ob_status_name(OB_ERR_NOMEM);
 	} else if (pipe(fds) < 0) {
 		why = "cannot create pipe for job";
-	} else if ((pid = spawn(b, it, fds)) < 0) {
+	} else if ((pid = spawn(b, it, fds, buf)) < 0) {
 		why = "cannot start job process";
 	}
 	if (why) {
@@ -647,6 +831,11 @@ static void start_one(struct batch *b, struct slot *s, size_t j)
 		finish_unstarted(b, j, why, kind);
 		report_done(b->o, b->entries[j]);
 		return;
+	}
+	if (*it->redo) {
+		ob_progress_clear();
+		fprintf(stderr, "obscura: warning: %s; redoing it (--force)\n", it->redo);
+		json_object_set_new(b->entries[j], "redone", ob_json_bytes(it->redo));
 	}
 	*s = (struct slot){ .pid = pid, .fd = fds[0], .job = j, .buf = buf, .total = -1, .started = ob_clock_seconds() };
 }
@@ -817,7 +1006,7 @@ static void draw_progress(struct batch *b)
 		done += s->done;
 		est += s->total > 0 ? s->total : 0;
 	}
-	ob_progress_draw(b->finished, b->n, running(b), done, est, ob_clock_seconds() - b->t0);
+	ob_progress_draw(b->finished, b->n, b->nskipped, running(b), done, est, ob_clock_seconds() - b->t0);
 	b->last_draw = ob_clock_seconds();
 }
 
@@ -838,15 +1027,18 @@ static int make_summary(struct batch *b, json_t **summary)
 int ob_runner_summary(const struct ob_runner_opts *o, json_t *jobs, bool interrupted, double elapsed,
 		      json_t **summary)
 {
-	json_int_t nok = 0;
+	json_int_t nok = 0, nskipped = 0;
 	json_t *job, *sum;
 	size_t i;
 
-	json_array_foreach(jobs, i, job)
+	json_array_foreach(jobs, i, job) {
 		nok += entry_ok(job);
-	sum = json_pack("{s:s, s:o, s:o, s:o, s:o, s:I, s:I, s:b, s:f, s:o}", "version", OB_VERSION,
-			"recipe", ob_json_bytes(o->recipe->path), "purpose", ob_audit_purpose(o->recipe), "outdir", ob_json_bytes(o->outdir), "jobs", jobs,
-			"ok", nok, "failed", (json_int_t)json_array_size(jobs) - nok,
+		nskipped += !strcmp(json_string_value(json_object_get(job, "status")), "skipped");
+	}
+	sum = json_pack("{s:s, s:o, s:o, s:o, s:o, s:I, s:I, s:I, s:b, s:f, s:o}", "version", OB_VERSION,
+			"recipe", ob_json_bytes(o->recipe->path), "purpose", ob_audit_purpose(o->recipe),
+			"outdir", ob_json_bytes(o->outdir), "jobs", jobs,
+			"ok", nok, "skipped", nskipped, "failed", (json_int_t)json_array_size(jobs) - nok - nskipped,
 			"interrupted", (int)interrupted, "elapsed_seconds", elapsed,
 			"analytics", batch_analytics(jobs));
 	if (!sum)

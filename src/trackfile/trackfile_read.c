@@ -9,7 +9,12 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "obscura/array.h"
@@ -720,15 +725,13 @@ bool ob_trackfile_recipe_ok(const struct ob_trackfile_meta *m)
 	return !strcmp(hex, m->recipe_sha256);
 }
 
-int ob_trackfile_check(struct ob_trackfile *f)
+/* Reads every row and frame once, through the reader a replay uses, then
+ * rewinds: ob_trackfile_check and the guarded open's child. */
+static int scan(struct ob_trackfile *f)
 {
 	struct ob_frame_summary *fb = NULL;
 	size_t got;
 	int ret;
-
-	/* An edited recipe must not be used, or recorded, as the one that ran. */
-	if (!ob_trackfile_recipe_ok(&f->meta))
-		return bad_file(f, "attribute 'recipe' does not match 'recipe_sha256' (edited?)");
 
 	/* Every row through the same reader a replay uses: order, rows per frame, values. */
 	for (;;) {
@@ -755,4 +758,77 @@ int ob_trackfile_check(struct ob_trackfile *f)
 	f->cur_n = 0;
 	f->cur_frame = f->seen_frame = -1;
 	return ret;
+}
+
+int ob_trackfile_check(struct ob_trackfile *f)
+{
+	/* An edited recipe must not be used, or recorded, as the one that ran. */
+	if (!ob_trackfile_recipe_ok(&f->meta))
+		return bad_file(f, "attribute 'recipe' does not match 'recipe_sha256' (edited?)");
+	return scan(f);
+}
+
+/*
+ * libhdf5 1.10.8 cannot be trusted with a damaged file: a global heap
+ * object whose size wraps makes H5HG_read loop for ever under H5Aread of a
+ * string attribute (the `format` one, read first), other sizes make it read
+ * past its buffers and crash, and damaged object headers over-read in
+ * H5Aexists (HACKING.md, "Sanitizers and fuzzing").  Obscura cannot fix
+ * the library, so before a command opens a tracks file it does not trust,
+ * a child process opens it and reads it once whole, under a CPU-time limit
+ * (OB_TRACKFILE_PROBE_SECONDS, plus a second a MB), with no core dump and
+ * dying with its parent.  The child's own result does not matter (the
+ * parent's open says what is wrong, the same way); only whether it got to
+ * the end: a child killed by a signal, or out of time, refuses the file.
+ * 0, or OB_ERR_INPUT naming the file and what happened.
+ */
+static int probe(const char *path)
+{
+	struct stat st;
+	rlim_t secs = OB_TRACKFILE_PROBE_SECONDS;
+	pid_t parent = getpid(), pid;
+	int wstatus = 0;
+
+	if (stat(path, &st) == 0 && st.st_size > 0)
+		secs += (rlim_t)(st.st_size >> 20);
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return ob_err(OB_ERR_INTERNAL, "%s: cannot start a process to read it: %s", path, strerror(errno));
+	if (pid == 0) {
+		struct rlimit cpu = { secs, secs + 1 }, core = { 0, 0 };
+		struct ob_trackfile *f = NULL;
+		const struct ob_track_summary *t;
+		size_t n;
+
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent || setrlimit(RLIMIT_CPU, &cpu) ||
+		    setrlimit(RLIMIT_CORE, &core))
+			_exit(127);
+		if (!ob_trackfile_open(path, &f) && !ob_trackfile_tracks(f, &t, &n))
+			(void)scan(f);
+		_exit(0); /* no atexit handlers: libhdf5's would close what a damaged file left half open */
+	}
+	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+		;
+	if (WIFSIGNALED(wstatus) && (WTERMSIG(wstatus) == SIGXCPU || WTERMSIG(wstatus) == SIGKILL))
+		return ob_err(OB_ERR_INPUT, "%s: damaged: reading it did not finish within %lu s of CPU time "
+			      "(libhdf5 loops on some damaged heaps)", path, (unsigned long)secs);
+	if (WIFSIGNALED(wstatus))
+		return ob_err(OB_ERR_INPUT, "%s: damaged: reading it crashed libhdf5 (signal %d, %s)", path,
+			      WTERMSIG(wstatus), strsignal(WTERMSIG(wstatus)));
+	if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 127)
+		return ob_err(OB_ERR_INTERNAL, "%s: the process reading it failed to start", path);
+	/* Under AddressSanitizer a crash is caught, reported and ends in exit 1. */
+	if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0)
+		return ob_err(OB_ERR_INPUT, "%s: damaged: reading it crashed libhdf5 (the process ended with "
+			      "status %d)", path, WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1);
+	return 0;
+}
+
+int ob_trackfile_open_guarded(const char *path, struct ob_trackfile **out)
+{
+	int ret = probe(path);
+
+	*out = NULL;
+	return ret ? ret : ob_trackfile_open(path, out);
 }

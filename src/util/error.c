@@ -75,6 +75,7 @@ const char *ob_status_name(int code)
 	case OB_ERR_INTERRUPTED: return "interrupted";
 	case OB_ERR_MODEL: return "model";
 	case OB_ERR_BUSY: return "busy";
+	case OB_ERR_MEMORY: return "memory";
 	default: return "internal";
 	}
 }
@@ -87,6 +88,7 @@ int ob_exit_for_status(int code)
 	case OB_ERR_RECIPE: return OB_EXIT_RECIPE;
 	case OB_ERR_OUTPUT: return OB_EXIT_OUTPUT;
 	case OB_ERR_BUSY: return OB_EXIT_BUSY;
+	case OB_ERR_MEMORY: return OB_EXIT_MEMORY;
 	case OB_ERR_INTERRUPTED: return OB_EXIT_INTERRUPTED;
 	case OB_ERR_INPUT:
 	case OB_ERR_LIMIT:

@@ -14,43 +14,6 @@
 #   - FIFOs wherever a file is read: refused at once, never waited on
 . "$(dirname "$0")/../lib.sh"
 
-# one_error_line FILE TEXT: FILE has exactly one "obscura: error: " line, and it holds TEXT.
-one_error_line() {
-	grep "^obscura: error: " "$1" >errlines || true
-	test_line_count errlines 1
-	test_grep -F "$2" errlines
-}
-
-# alive PID: the process exists and is not a zombie.
-alive() {
-	_st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-	_st=${_st##*) }
-	case $_st in
-	Z* | X*) return 1 ;;
-	esac
-	return 0
-}
-
-# wait_gone PID: the process is gone within 5 s.
-wait_gone() {
-	for _i in $(seq 50); do
-		if alive "$1"; then
-			sleep 0.1
-		else
-			return 0
-		fi
-	done
-	echo "process $1 is still running"
-	return 1
-}
-
-# job_pid DIR: the pid of the one job process writing DIR (its temporaries carry it).
-job_pid() {
-	_t=$(find "$1" -name '.*.obscura-tmp-*' 2>/dev/null) || return 1
-	test -n "$_t"
-	echo "${_t##*obscura-tmp-}"
-}
-
 # job_pids DIR N: the pids of N job processes writing DIR, one a line, 10 s at most.
 job_pids() {
 	for _i in $(seq 100); do

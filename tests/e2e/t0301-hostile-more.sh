@@ -9,13 +9,6 @@
 # file, nothing that looks finished, and inputs byte-identical.
 . "$(dirname "$0")/../lib.sh"
 
-# one_error_line FILE TEXT: FILE has exactly one "obscura: error: " line, and it holds TEXT.
-one_error_line() {
-	grep "^obscura: error: " "$1" >errlines || true
-	test_line_count errlines 1
-	test_grep -F "$2" errlines
-}
-
 # no_outputs DIR STEM: nothing of STEM in DIR looks finished.
 no_outputs() {
 	test_path_is_missing "$1/$2.anon.mp4"
@@ -61,6 +54,21 @@ test_expect_success 'setup: a clip, its tracks file from a recipe, a synthetic t
 
 # ---- redact --tracks: a file that is not a sound tracks file is exit 9, before any job ----
 
+# heap_object_size FILE SIZE: the size field of the first object of FILE's
+# first HDF5 global heap collection ("GCOL": signature, version, 3 reserved
+# bytes, collection size; then per object index, refcount, reserved, size).
+heap_object_size() {
+	python3 - "$@" <<-'EOF'
+	import struct, sys
+	path, size = sys.argv[1], int(sys.argv[2])
+	d = bytearray(open(path, "rb").read())
+	g = d.find(b"GCOL")
+	assert g >= 0 and d.find(b"obscura-tracks", g) == g + 32, "no global heap holding the format"
+	d[g + 24:g + 32] = struct.pack("<Q", size)
+	open(path, "wb").write(d)
+	EOF
+}
+
 test_expect_success 'setup: damaged and edited tracks files' '
 	head -c 3000 t/base.tracks.h5 >trunc.h5
 	head -c 20000 /dev/urandom >garbage.h5
@@ -78,6 +86,12 @@ test_expect_success 'setup: damaged and edited tracks files' '
 	# the recipe attribute edited, its recorded SHA-256 left alone
 	cp t/base.tracks.h5 edited.h5
 	replace edited.h5 "block = 16" "block = 64"
+	# the global heap object of the string attribute read first (format):
+	# a size that wraps makes libhdf5 1.10.8 loop for ever, a huge one crash it
+	cp t/base.tracks.h5 hang.h5
+	heap_object_size hang.h5 18446744073709551600
+	cp t/base.tracks.h5 crash.h5
+	heap_object_size crash.h5 8589934592
 '
 
 while read -r file why; do
@@ -97,7 +111,21 @@ other.h5 another HDF5 schema
 rows.h5 damaged detections
 frames.h5 damaged frames
 edited.h5 recipe edited
+crash.h5 a heap that crashes libhdf5
 EOF
+
+test_expect_success 'a heap that makes libhdf5 loop for ever: inspect and redact give up in bounded time, exit 9' '
+	test_must_fail_with 9 timeout 120 "$OBSCURA" inspect hang.h5
+	one_error_line stderr "hang.h5: damaged: reading it did not finish within 10 s of CPU time"
+	test_must_fail_with 9 timeout 120 "$OBSCURA" redact --no-progress --unsigned --tracks hang.h5 -o o base.mp4
+	one_error_line stderr "hang.h5: damaged: reading it did not finish"
+	no_outputs o base
+'
+
+test_expect_success 'a heap that crashes libhdf5: inspect says so in one line, exit 9' '
+	test_must_fail_with 9 "$OBSCURA" inspect crash.h5
+	one_error_line stderr "crash.h5: damaged: reading it crashed libhdf5"
+'
 
 test_expect_success 'the edited recipe is named as such' '
 	test_must_fail_with 9 "$OBSCURA" redact --no-progress --unsigned --tracks edited.h5 -o o base.mp4

@@ -70,6 +70,7 @@ static void test_defaults_every_field(void **state)
 	assert_true(r->track.iou == 0.2);
 	assert_true(r->track.low == 0.1);
 	assert_true(r->track.motion_margin == 1.0);
+	assert_int_equal(r->job.memory_cap, 0); /* auto */
 	ob_recipe_free(&r);
 }
 
@@ -327,6 +328,11 @@ static void test_values_by_type(void **state)
 	expect_error("[track]\nextend_before = 0.8\nlookahead = 0.5\n",
 		     "bad.ini:3: [track] extend_before (0.8 s) is longer than lookahead (0.5 s)");
 	expect_error("[exclude \"a\"]\n", "bad.ini:1: [exclude \"a\"] polygon: missing (3 to 64 points");
+	expect_error("[job]\nmemory_cap = 12X\n", "bad.ini:2: [job] memory_cap: must be auto or a size such as 512M "
+						    "or 8G from 64M to 1T");
+	expect_error("[job]\nmemory_cap = 1M\n", "[job] memory_cap: must be auto or a size");
+	expect_error("[job]\nmemory_cap = 2T\n", "[job] memory_cap: must be auto or a size");
+	expect_error("[job]\nmemory_cap = G\n", "[job] memory_cap: must be auto or a size");
 
 	if (ob_recipe_parse("t.ini", "[pixelate]\nfill = gray\nseed = 0x10\nblock = 8\n[detect]\n"
 				     "faces = blazeface\nperson_threshold = 0.5\nface_threshold = model\n"
@@ -340,6 +346,14 @@ static void test_values_by_type(void **state)
 	assert_true(r->detect.face_threshold == -1);
 	assert_false(r->detect.tiles);
 	assert_true(r->keep_audio);
+	ob_recipe_free(&r);
+	if (ob_recipe_parse("t.ini", "[job]\nmemory_cap = 1.5G\n", &r))
+		fail_msg("%s", ob_errmsg());
+	assert_int_equal(r->job.memory_cap, 3LL << 29);
+	ob_recipe_free(&r);
+	if (ob_recipe_parse("t.ini", "[job]\nmemory_cap = 100663296\n", &r))
+		fail_msg("%s", ob_errmsg());
+	assert_int_equal(r->job.memory_cap, 96LL << 20);
 	ob_recipe_free(&r);
 }
 
