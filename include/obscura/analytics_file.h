@@ -5,6 +5,7 @@
 #define OBSCURA_ANALYTICS_FILE_H
 
 #include <hdf5.h>
+#include <stdbool.h>
 
 #include "obscura/analytics.h"
 #include "obscura/recipe.h"
@@ -33,8 +34,19 @@ struct ob_trackfile_group ob_analytics_file_group(const struct ob_analytics_resu
  * not have been read with ob_trackfile_rows_at() before (its rows are read
  * once, in order, with that cursor).  *out
  * is finished (ob_analytics_result) and the caller's to free.
- * Errors: OB_ERR_INPUT (the file's rows), OB_ERR_LIMIT, OB_ERR_NOMEM.
+ * Errors: OB_ERR_INPUT (the file's rows), OB_ERR_LIMIT, OB_ERR_NOMEM, or
+ * what each_frame returned.
+ *
+ * each_frame (may be NULL) is given every frame's rows as the analyzer
+ * counts them: under their identity, one row an identity, the gaps between
+ * an identity's tracks bridged by interpolated rows; confirmed[k] says
+ * whether rows[k] came from a confirmed track.  What is exported as counted
+ * (obscura inspect --mot) is then what was counted.
  */
-int ob_analytics_file_replay(struct ob_trackfile *f, const struct ob_recipe *r, struct ob_analytics **out);
+typedef int (*ob_analytics_frame_fn)(void *ctx, const struct ob_track_row *rows, const bool *confirmed,
+				     size_t n);
+
+int ob_analytics_file_replay(struct ob_trackfile *f, const struct ob_recipe *r, ob_analytics_frame_fn each_frame,
+			     void *ctx, struct ob_analytics **out);
 
 #endif

@@ -258,6 +258,7 @@ struct ob_trackfile_group ob_analytics_file_group(const struct ob_analytics_resu
 struct idrow {
 	struct ob_track_row r;
 	uint64_t own;
+	bool confirmed; /* own is */
 };
 
 /* Rows by identity, then by track, the later first. */
@@ -275,12 +276,13 @@ static int cmp_identity_row(const void *x, const void *y)
  * identity, one row an identity (a fragment's extrapolated tail may
  * overlap the next fragment's first rows): the best known (observed, then
  * interpolated, then extrapolated), of the later track on a tie.  Every
- * identity with a confirmed track among them is confirmed.  tmp and out
- * have room for n rows.
+ * identity with a confirmed track among them is confirmed (conf[k]: one of
+ * the rows out[k] stands for came from a confirmed track).  tmp, out and
+ * conf have room for n rows.
  */
 static int identity_rows(struct ob_analytics *a, const struct ob_track_summary *t, size_t nt,
 			 const struct ob_track_row *rows, size_t n, struct idrow *tmp, struct ob_track_row *out,
-			 size_t *nout)
+			 bool *conf, size_t *nout)
 {
 	size_t k = 0;
 	int ret = 0;
@@ -288,7 +290,7 @@ static int identity_rows(struct ob_analytics *a, const struct ob_track_summary *
 	for (size_t i = 0; i < n; i++) {
 		const struct ob_track_summary *s = ob_track_summary_find(t, nt, rows[i].track);
 
-		tmp[i] = (struct idrow){ rows[i], rows[i].track };
+		tmp[i] = (struct idrow){ rows[i], rows[i].track, s && s->confirmed };
 		if (s)
 			tmp[i].r.track = s->identity;
 		if (s && s->confirmed && (ret = ob_analytics_confirm(a, tmp[i].r.track)))
@@ -300,9 +302,13 @@ static int identity_rows(struct ob_analytics *a, const struct ob_track_summary *
 		if (i && tmp[i].own == tmp[i - 1].own) /* the file's fault: the analyzer's words */
 			return ob_err(OB_ERR_INTERNAL, "analytics: frame %" PRId64 ": two rows of track %" PRIu64,
 				      tmp[i].r.frame, tmp[i].own);
-		if (!k || tmp[i].r.track != out[k - 1].track)
+		if (!k || tmp[i].r.track != out[k - 1].track) {
+			conf[k] = tmp[i].confirmed;
 			out[k++] = tmp[i].r;
-		else if (tmp[i].r.kind < out[k - 1].kind)
+			continue;
+		}
+		conf[k - 1] = conf[k - 1] || tmp[i].confirmed;
+		if (tmp[i].r.kind < out[k - 1].kind)
 			out[k - 1] = tmp[i].r; /* better known; on a tie the later track stays */
 	}
 	*nout = k;
@@ -443,12 +449,14 @@ static struct ob_track_row bridge_row(const struct bridge *b, int64_t n, double 
 	return r;
 }
 
-int ob_analytics_file_replay(struct ob_trackfile *f, const struct ob_recipe *r, struct ob_analytics **out)
+int ob_analytics_file_replay(struct ob_trackfile *f, const struct ob_recipe *r, ob_analytics_frame_fn each_frame,
+			     void *ctx, struct ob_analytics **out)
 {
 	const struct ob_trackfile_meta *m = ob_trackfile_meta(f);
 	struct ob_frame_summary *frames = malloc(OB_TRACKFILE_CHUNK_ROWS * sizeof(*frames));
 	struct ob_track_row *byid = NULL, *all = NULL;
 	struct idrow *tmp = NULL;
+	bool *conf = NULL;
 	const struct ob_track_summary *t;
 	struct ob_analytics_config c;
 	struct ob_analytics *a = NULL;
@@ -468,8 +476,9 @@ int ob_analytics_file_replay(struct ob_trackfile *f, const struct ob_recipe *r, 
 	byid = malloc(room * sizeof(*byid));
 	all = malloc(room * sizeof(*all));
 	tmp = malloc(room * sizeof(*tmp));
+	conf = malloc(room * sizeof(*conf));
 	active = malloc((nbr ? nbr : 1) * sizeof(*active));
-	if (!frames || !byid || !all || !tmp || !active) {
+	if (!frames || !byid || !all || !tmp || !conf || !active) {
 		ret = ob_err(OB_ERR_NOMEM, "out of memory");
 		goto out;
 	}
@@ -495,7 +504,9 @@ int ob_analytics_file_replay(struct ob_trackfile *f, const struct ob_recipe *r, 
 					active[keep++] = active[k];
 				}
 			nactive = keep;
-			ret = identity_rows(a, t, nt, all, n, tmp, byid, &nid);
+			ret = identity_rows(a, t, nt, all, n, tmp, byid, conf, &nid);
+			if (!ret && each_frame)
+				ret = each_frame(ctx, byid, conf, nid);
 			if (!ret)
 				ret = ob_analytics_frame(a, frames[i].frame, frames[i].pts, byid, nid);
 		}
@@ -518,6 +529,7 @@ out:
 	free(byid);
 	free(all);
 	free(tmp);
+	free(conf);
 	free(active);
 	free(br);
 	if (ret)

@@ -95,12 +95,9 @@ static void mot_abort(struct mot *m)
 	m->tmp[0] = '\0';
 }
 
-/*
- * One pass over /detections in batches: rows, observed rows and hidden boxes
- * per class, and the MOT lines (m may be NULL).
- */
-static int scan_rows(struct ob_trackfile *f, const struct ob_track_summary *t, size_t nt,
-		     struct class_count *cc, struct mot *m)
+/* One pass over /detections in batches: rows, observed rows and hidden boxes
+ * per class. */
+static int scan_rows(struct ob_trackfile *f, struct class_count *cc)
 {
 	struct ob_track_row *rows = malloc(OB_TRACKFILE_CHUNK_ROWS * sizeof(*rows));
 	int64_t at = 0;
@@ -111,25 +108,37 @@ static int scan_rows(struct ob_trackfile *f, const struct ob_track_summary *t, s
 		return ob_err(OB_ERR_NOMEM, "out of memory");
 	while (!(ret = ob_trackfile_read_rows(f, at, OB_TRACKFILE_CHUNK_ROWS, rows, &got)) && got) {
 		for (size_t i = 0; i < got; i++) {
-			const struct ob_track_row *r = &rows[i];
-			const struct ob_track_summary *s;
-
-			cc[r->cls].rows++;
-			cc[r->cls].observed += r->kind == OB_ROW_OBSERVED;
-			cc[r->cls].hidden += r->hidden;
-			if (!m || r->cls != m->cls || r->kind == OB_ROW_EXTRAPOLATED)
-				continue;
-			s = ob_track_summary_find(t, nt, r->track);
-			if (!s || !s->confirmed)
-				continue;
-			fprintf(m->fp, "%" PRId64 ",%" PRIu64 ",%.2f,%.2f,%.2f,%.2f,%.4f,-1,-1,-1\n", r->frame + 1,
-				s->identity, r->x, r->y, r->w, r->h, r->score);
-			m->rows++;
+			cc[rows[i].cls].rows++;
+			cc[rows[i].cls].observed += rows[i].kind == OB_ROW_OBSERVED;
+			cc[rows[i].cls].hidden += rows[i].hidden;
 		}
 		at += (int64_t)got;
 	}
 	free(rows);
 	return ret;
+}
+
+/*
+ * The MOT lines of one frame, from the rows the analyzer counts
+ * (ob_analytics_file_replay): one an identity, the gap between two tracks
+ * of one identity (a person behind a post) filled, so that the export says
+ * the person was there as the counts do.  Extrapolated rows (a track's
+ * guess after its last detection) are not exported.
+ */
+static int mot_frame(void *ctx, const struct ob_track_row *rows, const bool *confirmed, size_t n)
+{
+	struct mot *m = ctx;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct ob_track_row *r = &rows[i];
+
+		if (r->cls != m->cls || r->kind == OB_ROW_EXTRAPOLATED || !confirmed[i])
+			continue;
+		fprintf(m->fp, "%" PRId64 ",%" PRIu64 ",%.2f,%.2f,%.2f,%.2f,%.4f,-1,-1,-1\n", r->frame + 1, r->track,
+			r->x, r->y, r->w, r->h, r->score);
+		m->rows++;
+	}
+	return 0;
 }
 
 static json_t *track_json(const struct ob_track_summary *t)
@@ -275,8 +284,10 @@ static int draw_plots(const char *dir, const char *tracks, const struct ob_analy
 	return ret;
 }
 
-/* The analytics of the file's tracks, for its own recipe or recipe_path's. */
-static int analyse(struct ob_trackfile *f, const char *path, const char *recipe_path, struct ob_analytics **a)
+/* The analytics of the file's tracks, for its own recipe or recipe_path's,
+ * and the MOT lines if m is not NULL. */
+static int analyse(struct ob_trackfile *f, const char *path, const char *recipe_path, struct mot *m,
+		   struct ob_analytics **a)
 {
 	struct ob_recipe *r = NULL;
 	int ret;
@@ -287,7 +298,7 @@ static int analyse(struct ob_trackfile *f, const char *path, const char *recipe_
 	} else if (ob_recipe_parse(path, ob_trackfile_meta(f)->recipe_text, &r)) {
 		return ob_err(OB_ERR_INPUT, "%s: its recipe does not parse: %s", path, ob_errmsg());
 	}
-	ret = ob_analytics_file_replay(f, r, a);
+	ret = ob_analytics_file_replay(f, r, m ? mot_frame : NULL, m, a);
 	ob_recipe_free(&r);
 	return ret;
 }
@@ -378,27 +389,26 @@ static int inspect_open(struct inspect *ic)
 	return 0;
 }
 
-/* One pass over the rows: the per-class counts, and the --mot CSV, committed. */
+/* One pass over the rows: the per-class counts. */
 static int inspect_scan(struct inspect *ic)
 {
-	int ret = scan_rows(ic->f, ic->t, ic->nt, ic->cc, ic->mot.path ? &ic->mot : NULL);
+	int ret = scan_rows(ic->f, ic->cc);
 
 	if (ret)
 		return ob_cli_fail(exit_for_read(ret));
-	if (ic->mot.path && mot_commit(&ic->mot)) {
-		return ob_cli_fail(OB_EXIT_OUTPUT);
-	}
 	return 0;
 }
 
-/* The analytics of the file's rows (its recipe, or -r's) and, with
- * --plots, their pictures. */
+/* The analytics of the file's rows (its recipe, or -r's), the --mot CSV,
+ * committed, and, with --plots, their pictures. */
 static int inspect_analytics(struct inspect *ic)
 {
-	int ret = analyse(ic->f, ic->path, ic->recipe_path, &ic->analytics);
+	int ret = analyse(ic->f, ic->path, ic->recipe_path, ic->mot.path ? &ic->mot : NULL, &ic->analytics);
 
 	if (ret)
 		return ob_cli_fail(ret == OB_ERR_RECIPE ? OB_EXIT_RECIPE : exit_for_read(ret));
+	if (ic->mot.path && mot_commit(&ic->mot))
+		return ob_cli_fail(OB_EXIT_OUTPUT);
 	if (ic->plots_dir && draw_plots(ic->plots_dir, ic->path, ob_analytics_result(ic->analytics), ic->plots)) {
 		return ob_cli_fail(OB_EXIT_OUTPUT);
 	}

@@ -752,7 +752,7 @@ static int replay_analytics(struct job_state *s)
 	int ret = ob_trackfile_open(s->tracks_tmp, &f);
 
 	if (!ret)
-		ret = ob_analytics_file_replay(f, s->job->recipe, &s->analytics);
+		ret = ob_analytics_file_replay(f, s->job->recipe, NULL, NULL, &s->analytics);
 	ob_trackfile_close(&f);
 	return ret;
 }

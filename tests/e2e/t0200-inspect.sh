@@ -242,6 +242,29 @@ test_expect_success 'a file written before identities: each track its own identi
 	test_cmp people.csv old.csv
 '
 
+test_expect_success '--mot: the gap between two tracks of one identity is filled, as the analyzer counts it' '
+	"$PYTHON" - <<-\PY
+	import h5py, shutil
+	shutil.copy("t.h5", "joined.h5")
+	with h5py.File("joined.h5", "r+") as f:
+	    t = f["tracks"][:]
+	    t["confirmed"][2] = 1  # person track 3 (frames 70..74): the same person as track 1 (10..59)
+	    t["identity"][2] = 1
+	    f["tracks"][...] = t
+	PY
+	"$OBSCURA" inspect --mot joined.csv joined.h5 >out
+	"$PYTHON" - <<-\PY
+	import csv
+	rows = [r for r in csv.reader(open("joined.csv"))]
+	frames = [int(r[0]) for r in rows]
+	assert {r[1] for r in rows} == {"1"}, rows
+	# 1-based: track 1 observed or interpolated 13..58 (its extrapolated
+	# tail 59..60 is not exported), the gap bridged 61..70, track 3 71..75
+	assert frames == list(range(13, 59)) + list(range(61, 76)), frames
+	PY
+	test_grep -x "mot:      joined.csv: 61 rows of 1 confirmed person identities" out
+'
+
 test_expect_success 'not a readable tracks file: exit 9, one line naming the file and the cause' '
 	printf "frame,id\n1,2\n" >notes.txt
 	ffmpeg -v error -f lavfi -i testsrc=size=64x48:rate=5 -t 1 -c:v libx264 -pix_fmt yuv420p clip.mp4

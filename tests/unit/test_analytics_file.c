@@ -376,7 +376,7 @@ static void test_replay_same_recipe(void **state)
 	(void)state;
 	assert_int_equal(ob_trackfile_open(good, &f), 0);
 	r = parse(ob_trackfile_meta(f)->recipe_text); /* the file's own recipe */
-	if (ob_analytics_file_replay(f, r, &a))
+	if (ob_analytics_file_replay(f, r, NULL, NULL, &a))
 		fail_msg("%s", ob_errmsg());
 	got = ob_analytics_result(a);
 	assert_non_null(got);
@@ -440,7 +440,7 @@ static void test_replay_identities(void **state)
 		assert_int_equal(ob_trackfile_finish(w, 24, NULL), 0);
 		ob_trackfile_writer_free(&w);
 		assert_int_equal(ob_trackfile_open(path, &f), 0);
-		if (ob_analytics_file_replay(f, r, &a))
+		if (ob_analytics_file_replay(f, r, NULL, NULL, &a))
 			fail_msg("%s", ob_errmsg());
 		got = ob_analytics_result(a);
 		ci = ob_analytics_class_index(got, OB_CLASS_PERSON);
@@ -468,7 +468,7 @@ static void test_replay_other_recipe(void **state)
 
 	(void)state;
 	assert_int_equal(ob_trackfile_open(good, &f), 0);
-	if (ob_analytics_file_replay(f, r, &a))
+	if (ob_analytics_file_replay(f, r, NULL, NULL, &a))
 		fail_msg("%s", ob_errmsg());
 	got = ob_analytics_result(a);
 	assert_int_equal(got->n_lines, 2);
@@ -548,7 +548,7 @@ static void expect_replay_error(const char *path, const struct ob_recipe *r, con
 	struct ob_analytics *a = (struct ob_analytics *)(void *)&f; /* not NULL: replay must set it */
 
 	assert_int_equal(ob_trackfile_open(path, &f), 0);
-	assert_int_equal(ob_analytics_file_replay(f, r, &a), OB_ERR_INPUT);
+	assert_int_equal(ob_analytics_file_replay(f, r, NULL, NULL, &a), OB_ERR_INPUT);
 	assert_null(a);
 	if (!strstr(ob_errmsg(), what))
 		fail_msg("\"%s\" does not say \"%s\"", ob_errmsg(), what);
