@@ -36,7 +36,8 @@ void ob_detector_free(struct ob_detector **d);
 /*
  * A second instance of d's network (same card, loaded again from its
  * verified file) for another thread: one cv::dnn::Net runs one pass at a
- * time.  Its pass counts start at zero.
+ * time.  Its pass counts start at zero.  threads as ob_dnn_open (0: leave
+ * OpenCV's process-wide setting as it is).
  */
 int ob_detector_clone(const struct ob_detector *d, int threads, struct ob_detector **out);
 const struct ob_model_card *ob_detector_card(const struct ob_detector *d);

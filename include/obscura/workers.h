@@ -10,9 +10,9 @@
 /*
  * Why: a detection frame holds several forward passes that do not depend on
  * each other (the face tiles that changed, the person pass, the text pass).
- * OpenCV parallelises inside one pass, which on two cores buys about 1.3x on
- * small networks and nothing on a loaded machine; running whole passes side
- * by side, each on one core, buys close to 2x (HACKING.md, "Seeing").
+ * OpenCV parallelises inside one pass, well on large networks and poorly on
+ * small ones (UltraFace: 1.3x on two cores); running whole passes side by
+ * side keeps both cores busy (HACKING.md, "Seeing and hiding").
  *
  * A crew of n workers: the calling thread is worker 0, n - 1 threads wait
  * for batches.  n <= 1 starts no thread and runs every batch in the caller.
