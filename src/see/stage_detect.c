@@ -54,7 +54,7 @@ struct detect {
 	struct ob_box upper[GUIDED_MAX_PEOPLE];           /* people's upper bodies searched for faces */
 	struct ob_detections found[GUIDED_MAX_PEOPLE];    /* and what each search found */
 	double busy[OB_WORKERS_MAX][LANE_COUNT];          /* seconds each worker spent on each lane */
-	struct ob_detections dets, guided;
+	struct ob_detections dets;
 	int lane[LANE_COUNT];
 	double high[LANE_COUNT];  /* a detection's score from which it may start a track */
 	double floor[LANE_COUNT]; /* the score detectors run at: lower ones continue tracks */
@@ -96,36 +96,33 @@ static int open_one(const char *dir, const char *name, const struct ob_source_in
  * person pass while the faces are done) still gets both.  Measured on two
  * cores, quiet: vtest.avi through disclosure.ini 40.7 s serial, 45.6 s side
  * by side with OpenCV single-threaded (the lone person passes lost their
- * second core), 38.5 s side by side with OpenCV's threads; movie-hello 13.9,
- * 12.1 and 12.1 s.
+ * second core), 38.0 s side by side with OpenCV's threads; movie-hello 13.9,
+ * 12.1 and 11.6 s.
  */
 static int open_crew(struct detect *d, const struct ob_stage_ctx *ctx, const char *dir)
 {
 	const struct ob_detect_opts *o = d->o;
 	const char *names[LANE_COUNT] = { o->faces, o->people, "", o->text };
 	int threads = ctx->threads > 0 ? ctx->threads : 1, nets = 0, workers = 1, ret;
-	bool tiles = false;
+	bool tiles;
 
-	for (int l = 0; l < LANE_COUNT; l++)
-		nets += names[l][0] != 0;
-	if (o->faces[0] && o->tiles) { /* tiles = auto: does this frame size get tiles? */
-		struct ob_detector *probe;
-
-		if ((ret = open_one(dir, o->faces, ctx->video, 1, &probe)))
-			return ret;
-		tiles = ob_detect_face_tile(ob_detector_card(probe), ctx->video->width, ctx->video->height) > 0;
-		ob_detector_free(&probe);
-	}
-	if (nets > 1 || tiles)
-		workers = threads > OB_WORKERS_MAX ? OB_WORKERS_MAX : threads;
+	/* each network once, then -- knowing whether faces get tiles at this
+	 * frame size -- its copies for the other workers */
 	for (int l = 0; l < LANE_COUNT; l++)
 		if (names[l][0]) {
 			if ((ret = open_one(dir, names[l], ctx->video, ctx->threads, &d->inst[l][0])))
 				return ret;
-			for (int w = 1; w < workers; w++)
-				if ((ret = ob_detector_clone(d->inst[l][0], 0, &d->inst[l][w])))
-					return ret;
+			nets++;
 		}
+	tiles = d->inst[LANE_FACES][0] && o->tiles &&
+		ob_detect_face_tile(ob_detector_card(d->inst[LANE_FACES][0]), ctx->video->width,
+				    ctx->video->height) > 0;
+	if (nets > 1 || tiles)
+		workers = threads > OB_WORKERS_MAX ? OB_WORKERS_MAX : threads;
+	for (int l = 0; l < LANE_COUNT; l++)
+		for (int w = 1; w < workers && d->inst[l][0]; w++)
+			if ((ret = ob_detector_clone(d->inst[l][0], 0, &d->inst[l][w])))
+				return ret;
 	d->faces = d->inst[LANE_FACES][0];
 	d->people = d->inst[LANE_PEOPLE][0];
 	d->text = d->inst[LANE_TEXT][0];
@@ -348,7 +345,6 @@ static int detect_process(void *priv, AVFrame *frame, int64_t index, const struc
 	run_text = d->text && d->passes % d->o->text_stride == 0;
 	d->passes++;
 	ob_detections_clear(&d->dets);
-	ob_detections_clear(&d->guided);
 	d->frame = frame;
 	if ((run_text && (ret = plan_lane(d, LANE_TEXT, frame, &n))) ||
 	    (run_people && (ret = plan_lane(d, LANE_PEOPLE, frame, &n))) ||
@@ -368,12 +364,14 @@ static int detect_process(void *priv, AVFrame *frame, int64_t index, const struc
 			for (int i = 0; i < guided; i++)
 				d->passes_now[i] = (struct pass){ LANE_FACES, -1, i };
 			ret = ob_workers_run(d->crew, (size_t)guided, run_pass, d);
+			/* after the frame's people: feed() takes each lane's class, so the
+			 * face tracker gets the frame's faces and these in one update */
 			for (int i = 0; i < guided && !ret; i++) {
-				size_t before = d->guided.n;
+				size_t before = d->dets.n;
 
 				for (size_t k = 0; k < d->found[i].n && !ret; k++)
-					ret = ob_detections_push(&d->guided, &d->found[i].v[k]);
-				add_forehead(&d->guided, before, d->o->forehead);
+					ret = ob_detections_push(&d->dets, &d->found[i].v[k]);
+				add_forehead(&d->dets, before, d->o->forehead);
 			}
 		}
 		if (ret ||
@@ -382,12 +380,8 @@ static int detect_process(void *priv, AVFrame *frame, int64_t index, const struc
 			goto text;
 	}
 	/* one update of the face tracker: the frame's faces and those found in people */
-	if (d->faces && !ret) {
-		for (size_t i = 0; i < d->guided.n && !ret; i++)
-			ret = ob_detections_push(&d->dets, &d->guided.v[i]);
-		if (!ret)
-			ret = feed(d, LANE_FACES, OB_CLASS_FACE, &d->dets, 0, NULL);
-	}
+	if (d->faces && !ret)
+		ret = feed(d, LANE_FACES, OB_CLASS_FACE, &d->dets, 0, NULL);
 text:
 	from = d->dets.n;
 	if (run_text) {
@@ -442,7 +436,6 @@ static void detect_close(void *priv)
 	for (int i = 0; i < GUIDED_MAX_PEOPLE; i++)
 		ob_detections_release(&d->found[i]);
 	ob_detections_release(&d->dets);
-	ob_detections_release(&d->guided);
 	free(d->boxes);
 	free(d->scores);
 	free(d->app);
