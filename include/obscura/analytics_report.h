@@ -30,6 +30,10 @@
  */
 json_t *ob_analytics_json(const struct ob_analytics_result *r);
 
+/* ISO 8601 UTC ("2026-12-02T15:00:00Z") of t seconds since 1970, to the
+ * second; JSON null for NaN (an unknown start) or a time too far out. */
+json_t *ob_analytics_iso_time(double t);
+
 /*
  * What adds up across the inputs of a batch, keyed by name (a new
  * reference; NULL out of memory):

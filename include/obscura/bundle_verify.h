@@ -38,6 +38,12 @@ const char *ob_verdict_name(enum ob_verdict v);
 int ob_verify_bundle(const char *path, const struct ob_minisign_pub *key, json_t **report,
 		     enum ob_verdict *verdict);
 
+/* In a manifest's parsed entries: the data object of the next event of
+ * type (NULL: any) from entry *i on, *i moved past it; NULL when none is
+ * left.  ob_manifest_event: the first one. */
+const json_t *ob_manifest_next_event(const json_t *entries, const char *type, size_t *i);
+const json_t *ob_manifest_event(const json_t *entries, const char *type);
+
 /* ob_verify_bundle(), also handing over the manifest's parsed entries in
  * *manifest (a new array; NULL when the manifest is missing or its chain is
  * broken) for a caller that needs what they record (the input's SHA-256). */

@@ -3,6 +3,8 @@
 #ifndef OBSCURA_CLASS_H
 #define OBSCURA_CLASS_H
 
+#include <stddef.h>
+
 #include <stdbool.h>
 
 /*
@@ -25,6 +27,10 @@ extern const char *const ob_class_names[OB_CLASS_COUNT];
 
 /* ob_class_names[c]; "?" out of range. */
 const char *ob_class_name(enum ob_class c);
+
+/* A class number as a tracks file may hold it: its name, or "classN" (in
+ * buf, size >= 16) for a number this version does not know. */
+const char *ob_class_label(unsigned c, char *buf, size_t size);
 
 /* The class named name (as ob_class_name() spells it); false if none. */
 bool ob_class_parse(const char *name, enum ob_class *out);

@@ -133,8 +133,7 @@ static json_t *json_zone(const struct ob_analytics_result *r, size_t z)
  * unknown start) or a huge value would make the conversion undefined. */
 #define TIME_LIMIT 1e15
 
-/* ISO 8601 UTC of t seconds since 1970, to the second. */
-static json_t *iso_time(double t)
+json_t *ob_analytics_iso_time(double t)
 {
 	time_t s;
 	struct tm tm;
@@ -151,7 +150,7 @@ static json_t *iso_time(double t)
 json_t *ob_analytics_json(const struct ob_analytics_result *r)
 {
 	json_t *o = json_pack("{s:I, s:f, s:f, s:f, s:o}", "frames", (json_int_t)r->frames, "duration",
-			      r->duration, "fps", r->fps, "bin", r->bin, "start_time", iso_time(r->start_time));
+			      r->duration, "fps", r->fps, "bin", r->bin, "start_time", ob_analytics_iso_time(r->start_time));
 	json_t *tracks = json_object(), *unconf = json_object(), *intr = json_array();
 	unsigned all = 0;
 	bool ok = o && tracks && unconf && intr;
@@ -481,7 +480,7 @@ static void print_intrusions(FILE *out, const struct ob_analytics_result *r)
 void ob_analytics_print(FILE *out, const struct ob_analytics_result *r)
 {
 	char buf[32];
-	json_t *when = iso_time(r->start_time);
+	json_t *when = ob_analytics_iso_time(r->start_time);
 
 	fprintf(out, "Analytics over %s (%lld frames at %.3g fps)", span(r->duration, buf, sizeof(buf)),
 		(long long)r->frames, r->fps);

@@ -350,3 +350,24 @@ out:
 	free(v.pub);
 	return ret;
 }
+
+const json_t *ob_manifest_next_event(const json_t *entries, const char *type, size_t *i)
+{
+	for (; *i < json_array_size(entries); (*i)++) {
+		const json_t *e = json_array_get(entries, *i);
+		const char *t = json_string_value(json_object_get(e, "type"));
+
+		if (t && (!type || !strcmp(t, type)) && json_is_object(json_object_get(e, "data"))) {
+			(*i)++;
+			return json_object_get(e, "data");
+		}
+	}
+	return NULL;
+}
+
+const json_t *ob_manifest_event(const json_t *entries, const char *type)
+{
+	size_t i = 0;
+
+	return ob_manifest_next_event(entries, type, &i);
+}

@@ -40,14 +40,6 @@ struct mot {
 	int64_t rows, tracks;
 };
 
-static const char *class_label(unsigned c, char *buf, size_t size)
-{
-	if (c < OB_CLASS_COUNT)
-		return ob_class_name((enum ob_class)c);
-	snprintf(buf, size, "class%u", c);
-	return buf;
-}
-
 static int mot_open(struct mot *m)
 {
 	int fd, ret = ob_atomic_tmpname(m->path, m->tmp, sizeof(m->tmp));
@@ -146,7 +138,7 @@ static json_t *track_json(const struct ob_track_summary *t)
 	char buf[16];
 
 	return json_pack("{s:I, s:s, s:b, s:b, s:I, s:I, s:f, s:f, s:I, s:I, s:f, s:I}", "id", (json_int_t)t->id,
-			 "class", class_label(t->cls, buf, sizeof(buf)), "confirmed", t->confirmed, "hidden", t->hidden,
+			 "class", ob_class_label(t->cls, buf, sizeof(buf)), "confirmed", t->confirmed, "hidden", t->hidden,
 			 "first_frame", (json_int_t)t->first_frame, "last_frame", (json_int_t)t->last_frame,
 			 "first_pts", t->first_pts, "last_pts", t->last_pts, "observed", (json_int_t)t->observed,
 			 "rows", (json_int_t)t->rows, "mean_score", t->mean_score, "identity", (json_int_t)t->identity);
@@ -166,7 +158,7 @@ static json_t *report_json(const char *path, struct ob_trackfile *f, const struc
 		char buf[16];
 
 		if (c < OB_CLASS_COUNT || cc[c].tracks || cc[c].rows)
-			json_object_set_new(classes, class_label(c, buf, sizeof(buf)),
+			json_object_set_new(classes, ob_class_label(c, buf, sizeof(buf)),
 					    json_pack("{s:I, s:I, s:I, s:I, s:I}", "tracks", (json_int_t)cc[c].tracks,
 						      "confirmed", (json_int_t)cc[c].confirmed, "rows",
 						      (json_int_t)cc[c].rows, "observed", (json_int_t)cc[c].observed,
@@ -225,7 +217,7 @@ static void print_human(const char *path, struct ob_trackfile *f, const struct o
 		if (!cc[c].tracks && !cc[c].rows)
 			continue;
 		any = true;
-		printf("%-9s %8" PRId64 " %10" PRId64 " %9" PRId64 " %9" PRId64 "\n", class_label(c, buf, sizeof(buf)),
+		printf("%-9s %8" PRId64 " %10" PRId64 " %9" PRId64 " %9" PRId64 "\n", ob_class_label(c, buf, sizeof(buf)),
 		       cc[c].tracks, cc[c].confirmed, cc[c].observed, cc[c].hidden);
 	}
 	if (!any)
@@ -239,7 +231,7 @@ static void print_human(const char *path, struct ob_trackfile *f, const struct o
 		snprintf(frames, sizeof(frames), "%" PRId64 "..%" PRId64, t[i].first_frame, t[i].last_frame);
 		snprintf(times, sizeof(times), "%.3f..%.3f", t[i].first_pts, t[i].last_pts);
 		printf("%6" PRIu64 "  %-8s %-9s %-15s %-19s %8" PRId64 " %6.3f\n", t[i].id,
-		       class_label(t[i].cls, buf, sizeof(buf)), t[i].confirmed ? "yes" : "no", frames, times,
+		       ob_class_label(t[i].cls, buf, sizeof(buf)), t[i].confirmed ? "yes" : "no", frames, times,
 		       t[i].observed, t[i].mean_score);
 	}
 	if (m)

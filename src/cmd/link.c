@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "obscura/analytics_report.h"
 #include "obscura/class.h"
 #include "obscura/cli.h"
 #include "obscura/error.h"
@@ -87,28 +87,14 @@ static int open_file(struct file *fl)
 /* ISO 8601 UTC of the file's start plus s seconds, or JSON null. */
 static json_t *utc(const struct file *fl, double s)
 {
-	double t = fl->start + s;
-	time_t sec;
-	struct tm tm;
-	char buf[32];
-
-	if (!(fabs(t) < 1e11))
-		return json_null();
-	sec = (time_t)floor(t);
-	if (!gmtime_r(&sec, &tm) || !strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm))
-		return json_null();
-	return json_string(buf);
+	return ob_analytics_iso_time(fl->start + s);
 }
 
 static json_t *side_json(const struct file *fl, size_t i)
 {
 	char cb[16];
-	const char *cls = fl->who[i].cls < OB_CLASS_COUNT ? ob_class_name((enum ob_class)fl->who[i].cls) : NULL;
+	const char *cls = ob_class_label(fl->who[i].cls, cb, sizeof(cb));
 
-	if (!cls) {
-		snprintf(cb, sizeof(cb), "class%u", fl->who[i].cls);
-		cls = cb;
-	}
 	return json_pack("{s:o, s:I, s:s, s:f, s:f, s:o, s:o, s:I}", "file", ob_json_bytes(fl->path), "identity",
 			 (json_int_t)fl->d[i].identity, "class", cls, "first", fl->who[i].first, "last",
 			 fl->who[i].last, "first_utc", utc(fl, fl->who[i].first), "last_utc",

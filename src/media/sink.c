@@ -50,7 +50,6 @@ struct ob_sink {
 	int still;             /* enum ob_photo_kind, 0 for a video */
 	struct SwsContext *sws;
 	AVFrame *picture;      /* fresh: no side data, no metadata of the input */
-	int pad_right, pad_bottom;
 };
 
 static int close_checkpoint(struct ob_sink *s);
@@ -175,8 +174,6 @@ static int open_still(struct ob_sink *s, const struct ob_sink_params *p)
 	int w = v->width - v->pad_right, h = v->height - v->pad_bottom, ret;
 
 	s->still = v->still;
-	s->pad_right = v->pad_right;
-	s->pad_bottom = v->pad_bottom;
 	if (!codec)
 		return ob_err(OB_ERR_CODEC, "%s: no %s encoder in this FFmpeg", s->final, jpeg ? "mjpeg" : "png");
 	if (!(s->enc = avcodec_alloc_context3(codec)) || !(s->picture = av_frame_alloc()))

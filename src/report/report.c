@@ -25,27 +25,6 @@
 #define AUDIT_SUMS "SHA256SUMS"
 #define TRACKS_SUFFIX ".tracks.h5"
 
-const json_t *report_next_event(const json_t *entries, const char *type, size_t *i)
-{
-	for (; *i < json_array_size(entries); (*i)++) {
-		const json_t *e = json_array_get(entries, *i);
-		const char *t = json_string_value(json_object_get(e, "type"));
-
-		if (t && (!type || !strcmp(t, type)) && json_is_object(json_object_get(e, "data"))) {
-			(*i)++;
-			return json_object_get(e, "data");
-		}
-	}
-	return NULL;
-}
-
-static const json_t *first_event(const json_t *entries, const char *type)
-{
-	size_t i = 0;
-
-	return report_next_event(entries, type, &i);
-}
-
 int ob_report_name(const char *bundle, char *name, size_t size)
 {
 	const char *base = ob_path_base(bundle);
@@ -180,7 +159,7 @@ static int collect_tracks(struct report_data *d)
 	size_t i = 0, cap = 0;
 	const json_t *e;
 
-	while ((e = report_next_event(d->entries, "redaction", &i))) {
+	while ((e = ob_manifest_next_event(d->entries, "redaction", &i))) {
 		const json_t *id = json_object_get(e, "track");
 		int ret;
 
@@ -339,17 +318,17 @@ static const json_t *export_event(const struct report_data *d)
 {
 	size_t i = 0;
 
-	if (!first_event(d->entries, "checkpoint"))
+	if (!ob_manifest_event(d->entries, "checkpoint"))
 		return NULL;
-	return report_next_event(d->entries, "output", &i);
+	return ob_manifest_next_event(d->entries, "output", &i);
 }
 
 static void gather_events(struct report_data *d)
 {
-	d->start = first_event(d->entries, "start");
-	d->input = first_event(d->entries, "input");
-	d->end = first_event(d->entries, "end");
-	d->replay = first_event(d->entries, "replay");
+	d->start = ob_manifest_event(d->entries, "start");
+	d->input = ob_manifest_event(d->entries, "input");
+	d->end = ob_manifest_event(d->entries, "end");
+	d->replay = ob_manifest_event(d->entries, "replay");
 	d->fps = OB_SOURCE_FPS_UNKNOWN;
 	if (d->start) {
 		const char *text = json_string_value(json_object_get(json_object_get(d->start, "recipe"), "text"));
@@ -367,7 +346,7 @@ static bool recorded(const struct report_data *d, const char *name, const char *
 	const json_t *ev;
 	size_t i = 0;
 
-	while ((ev = report_next_event(d->entries, "output", &i)))
+	while ((ev = ob_manifest_next_event(d->entries, "output", &i)))
 		if (!strcmp(json_string_value(json_object_get(ev, "name")) ?: "", name) &&
 		    !strcmp(json_string_value(json_object_get(ev, "sha256")) ?: "", sha))
 			return true;

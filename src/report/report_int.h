@@ -64,6 +64,5 @@ void report_page(const struct report_data *d, struct ob_html *h);
 void report_index_page(const struct ob_report_result *r, size_t n, struct ob_html *h);
 
 /* The manifest's events of type (NULL: any) in order, from *i on: the next one's data, or NULL. */
-const json_t *report_next_event(const json_t *entries, const char *type, size_t *i);
 
 #endif

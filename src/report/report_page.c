@@ -231,7 +231,7 @@ static void export_facts(const struct report_data *d, struct ob_html *h)
 	const json_t *ev;
 	size_t i = 0, checkpoints = 0;
 
-	while (report_next_event(d->entries, "checkpoint", &i))
+	while (ob_manifest_next_event(d->entries, "checkpoint", &i))
 		checkpoints++;
 	ob_html_raw(h, "<h2 id=\"export\">Export and bundle</h2>\n<table>\n");
 	ob_html_raw(h, "<tr><th>Export</th><td>");
@@ -247,7 +247,7 @@ static void export_facts(const struct report_data *d, struct ob_html *h)
 	ob_html_raw(h, "</table>\n<h3>Members</h3>\n<table><tr><th>Name</th><th>Size</th><th>SHA-256 (manifest)</th>"
 		       "<th>Check</th></tr>\n");
 	i = 0;
-	while ((ev = report_next_event(d->entries, "output", &i))) {
+	while ((ev = ob_manifest_next_event(d->entries, "output", &i))) {
 		ob_html_raw(h, "<tr><td>");
 		ob_html_text(h, str(ev, "name"));
 		ob_html_raw(h, "</td><td class=\"n\">%lld</td><td class=\"hash\">", (long long)num(ev, "size"));
@@ -258,7 +258,7 @@ static void export_facts(const struct report_data *d, struct ob_html *h)
 	}
 	ob_html_raw(h, "</table>\n");
 	i = 0;
-	while ((ev = report_next_event(d->entries, "warning", &i))) {
+	while ((ev = ob_manifest_next_event(d->entries, "warning", &i))) {
 		ob_html_raw(h, "<p class=\"status warn\">Warning: ");
 		ob_html_text(h, str(ev, "message"));
 		ob_html_raw(h, "</p>\n");
@@ -272,7 +272,7 @@ static void models(const struct report_data *d, struct ob_html *h)
 	bool any = false;
 
 	ob_html_raw(h, "<h2 id=\"models\">Models</h2>\n");
-	while ((ev = report_next_event(d->entries, "model", &i))) {
+	while ((ev = ob_manifest_next_event(d->entries, "model", &i))) {
 		if (!any)
 			ob_html_raw(h, "<table><tr><th>Role</th><th>Model</th><th>File and SHA-256</th>"
 				       "<th>Card SHA-256</th><th>Licence and source</th></tr>\n");
@@ -391,7 +391,7 @@ static void tracks(const struct report_data *d, struct ob_html *h)
 		ob_html_raw(h, "<p>None: every track found was hidden.</p>\n");
 	}
 	ob_html_raw(h, "<h2 id=\"zones\">Exclusion zones</h2>\n");
-	while ((ev = report_next_event(d->entries, "redaction", &i))) {
+	while ((ev = ob_manifest_next_event(d->entries, "redaction", &i))) {
 		if (!json_object_get(ev, "zone"))
 			continue;
 		zones++;

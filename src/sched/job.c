@@ -65,9 +65,15 @@
 #define CODEC_FRAMES_PER_THREAD 10
 #define FIXED_BYTES (256LL << 20)
 
+/* One 8-bit 4:2:0 frame, odd sizes padded to even as the job pads them. */
+static int64_t frame_bytes(int width, int height)
+{
+	return (int64_t)(width + (width & 1)) * (height + (height & 1)) * 3 / 2;
+}
+
 int64_t ob_job_memory_need(int width, int height, int64_t queued, int threads, bool encode)
 {
-	int64_t frame = (int64_t)(width + (width & 1)) * (height + (height & 1)) * 3 / 2;
+	int64_t frame = frame_bytes(width, height);
 	int64_t frames = DECODED_QUEUE + (int64_t)(threads > 0 ? threads : 1) * CODEC_FRAMES_PER_THREAD;
 
 	if (encode)
@@ -98,7 +104,7 @@ static int64_t memory_cap(const struct ob_job *job, bool *is_auto)
 static int check_memory(const struct ob_job *job, const struct ob_source_info *info, int64_t queued)
 {
 	int64_t need = ob_job_memory_need(info->width, info->height, queued, job->threads, job->output != NULL);
-	int64_t frame = (int64_t)(info->width + (info->width & 1)) * (info->height + (info->height & 1)) * 3 / 2;
+	int64_t frame = frame_bytes(info->width, info->height);
 	bool is_auto;
 	int64_t cap = memory_cap(job, &is_auto);
 	char want[32], has[32];

@@ -171,18 +171,6 @@ static bool member_ok(struct ob_plan_item *it, const char *path)
 	return false;
 }
 
-/* The data of the manifest's first event of type, or NULL. */
-static const json_t *event_data(const json_t *entries, const char *type)
-{
-	const json_t *e;
-	size_t i;
-
-	json_array_foreach(entries, i, e)
-		if (!strcmp(json_string_value(json_object_get(e, "type")) ?: "", type))
-			return json_object_get(e, "data");
-	return NULL;
-}
-
 /* Is the file at path (an export or tracks file beside its bundle) the
  * member of the bundle it was bundled as?  A reason in msg if not. */
 static bool beside_ok(const json_t *report, const char *path, char *msg, size_t size)
@@ -241,7 +229,7 @@ static int done_check(const struct ob_runner_opts *o, struct ob_plan_item *it, c
 		snprintf(why, sizeof(why), "%s", ob_errmsg());
 		goto out;
 	}
-	input = event_data(entries, "input");
+	input = ob_manifest_event(entries, "input");
 	if (v == OB_VERDICT_UNSIGNED && o->key)
 		snprintf(why, sizeof(why), "it is unsigned, and this run signs");
 	else if (v != OB_VERDICT_OK && v != OB_VERDICT_UNSIGNED)
@@ -255,7 +243,7 @@ static int done_check(const struct ob_runner_opts *o, struct ob_plan_item *it, c
 		snprintf(it->done_head, sizeof(it->done_head), "%s",
 			 json_string_value(json_object_get(json_object_get(report, "manifest"), "head")) ?: "");
 		snprintf(it->done_job, sizeof(it->done_job), "%s",
-			 json_string_value(json_object_get(event_data(entries, "start"), "job")) ?: "");
+			 json_string_value(json_object_get(ob_manifest_event(entries, "start"), "job")) ?: "");
 		ret = 1;
 	}
 out:
@@ -306,35 +294,49 @@ static bool plan_done(const struct ob_runner_opts *o, struct ob_plan_item *it)
 static int inputs_not_outputs(const struct ob_input_list *in, const struct ob_plan_item *items)
 {
 	static const char *const what[] = { "export", "tracks file", "bundle" };
+	/* each input's file, looked up once (a batch may hold many thousands) */
+	struct stat *ist = calloc(in->n ? in->n : 1, sizeof(*ist));
+	bool *iok = calloc(in->n ? in->n : 1, sizeof(*iok));
+	int ret = 0;
 
-	for (size_t i = 0; i < in->n; i++) {
+	if (!ist || !iok) {
+		ret = ob_err(OB_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t j = 0; j < in->n; j++)
+		iok[j] = !in->items[j].status && in->items[j].path && stat(in->items[j].path, &ist[j]) == 0;
+	for (size_t i = 0; i < in->n && !ret; i++) {
 		const char *outs[] = { items[i].output, items[i].tracks, items[i].bundle };
 
-		for (size_t k = 0; k < sizeof(outs) / sizeof(outs[0]); k++) {
+		for (size_t k = 0; k < sizeof(outs) / sizeof(outs[0]) && !ret; k++) {
 			struct stat st;
 
 			if (!*outs[k] || stat(outs[k], &st) != 0)
 				continue;
-			for (size_t j = 0; j < in->n; j++) {
+			for (size_t j = 0; j < in->n && !ret; j++) {
 				const char *input = in->items[j].path;
 
-				if (in->items[j].status || !same_file(&st, input))
+				if (!iok[j] || ist[j].st_dev != st.st_dev || ist[j].st_ino != st.st_ino)
 					continue;
 				if (j == i)
-					return ob_err(OB_ERR_USAGE, "%s: this input would be replaced by its own %s "
-						      "%s; an input is never an output: choose another -o", input,
-						      what[k], outs[k]);
-				if (!strcmp(input, outs[k]))
-					return ob_err(OB_ERR_USAGE, "%s: this input would be replaced by the %s of "
-						      "%s; an input is never an output: rename it or choose another -o",
-						      input, what[k], items[i].input);
-				return ob_err(OB_ERR_USAGE, "%s: this input is also %s, which would be replaced by "
-					      "the %s of %s; an input is never an output: rename it or choose "
-					      "another -o", input, outs[k], what[k], items[i].input);
+					ret = ob_err(OB_ERR_USAGE, "%s: this input would be replaced by its own %s "
+						     "%s; an input is never an output: choose another -o", input,
+						     what[k], outs[k]);
+				else if (!strcmp(input, outs[k]))
+					ret = ob_err(OB_ERR_USAGE, "%s: this input would be replaced by the %s of "
+						     "%s; an input is never an output: rename it or choose another -o",
+						     input, what[k], items[i].input);
+				else
+					ret = ob_err(OB_ERR_USAGE, "%s: this input is also %s, which would be replaced "
+						     "by the %s of %s; an input is never an output: rename it or choose "
+						     "another -o", input, outs[k], what[k], items[i].input);
 			}
 		}
 	}
-	return 0;
+out:
+	free(ist);
+	free(iok);
+	return ret;
 }
 
 /* Decide every output's name before anything runs (runner.h): duplicates of
@@ -439,18 +441,14 @@ static void __attribute__((noreturn)) run_child(const struct ob_runner_opts *o, 
 		ret = ob_err(OB_ERR_INTERNAL, "%s: the job leaked memory (LeakSanitizer's report above)",
 			     it->input);
 #endif
-	r = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:i, s:i, s:i, s:f, s:b, s:i, s:i, s:I}",
+	r = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:i, s:i, s:i, s:f, s:b, s:i, s:i, s:I}",
 		      "type", "result", "status", ret ? "failed" : "ok",
 		      "error_kind", ob_status_name(ret), "frames", (json_int_t)st.frames,
-		      "decode_errors", (json_int_t)st.decode_errors,
+		      "decode_errors", (json_int_t)st.decode_errors, "frames_lost", (json_int_t)st.frames_lost,
 		      "hidden_cells", (json_int_t)st.hidden_cells, "width", st.width,
 		      "height", st.height, "rotation", st.rotation, "media_seconds", st.media_seconds,
 		      "audio_kept", st.audio_kept, "streams_dropped", st.streams_dropped,
 		      "tags_dropped", st.tags_dropped, "code", (json_int_t)ret);
-	if (r && json_object_set_new(r, "frames_lost", json_integer(st.frames_lost))) {
-		json_decref(r);
-		r = NULL;
-	}
 	if (r && !ret)
 		json_object_update_new(r, json_pack("{s:I, s:I, s:I, s:I}", "tracks_count", (json_int_t)st.tracks,
 						    "tracks_confirmed", (json_int_t)st.tracks_confirmed,

@@ -99,12 +99,15 @@ int ob_shard_plan_write(const char *dir, const struct ob_shard_settings *s, cons
 					   "rename it or use obscura redact", s->replay->tracks);
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++)
-		if (!ob_utf8_valid(items[i].input) || !ob_utf8_valid(dir)) {
+	for (size_t i = 0; i < n; i++) {
+		const char *bad = !ob_utf8_valid(dir) ? dir : !ob_utf8_valid(items[i].input) ? items[i].input : NULL;
+
+		if (bad) {
 			ret = ob_err(OB_ERR_USAGE, "%s: not a UTF-8 name: obscura submit writes its plan as JSON; "
-						   "rename it or use obscura run", ob_utf8_valid(dir) ? items[i].input : dir);
+						   "rename it or use obscura run", bad);
 			goto out;
 		}
+	}
 	if (!tasks || !argv || (ret = ob_sha256(recipe->text, recipe->text_len, digest))) {
 		ret = ret ? ret : ob_err(OB_ERR_NOMEM, "out of memory");
 		goto out;

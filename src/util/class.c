@@ -2,6 +2,7 @@
 /* class.c - the classes of things Obscura finds, and how model labels map onto them. */
 #include "obscura/class.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "obscura/banned.h"
@@ -14,6 +15,14 @@ const char *const ob_class_names[OB_CLASS_COUNT] = {
 const char *ob_class_name(enum ob_class c)
 {
 	return (unsigned)c < OB_CLASS_COUNT ? ob_class_names[c] : "?";
+}
+
+const char *ob_class_label(unsigned c, char *buf, size_t size)
+{
+	if (c < OB_CLASS_COUNT)
+		return ob_class_names[c];
+	snprintf(buf, size, "class%u", c);
+	return buf;
 }
 
 enum ob_class ob_class_of_label(const char *label, const char *task)
