@@ -61,10 +61,10 @@ int ob_tiling_finish(struct ob_tiling *t, const struct ob_model_card *card, int 
 int ob_detector_run_tiled(struct ob_detector *d, const struct AVFrame *frame, int tile, double threshold,
 			  struct ob_detections *out);
 
-/* Regions in the grid (whole frame included), and regions searched / reused so far. */
+/* Regions in the grid (whole frame included), regions searched / reused so far, and crops searched. */
 struct ob_tiling_stats {
 	int regions;
-	int64_t searched, reused;
+	int64_t searched, reused, cropped;
 };
 void ob_tiling_stats(const struct ob_tiling *t, struct ob_tiling_stats *st);
 
