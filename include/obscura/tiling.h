@@ -30,6 +30,12 @@ struct ob_detector;
  * searched afresh at least every `refresh` calls (the oldest first), which
  * bounds what a change under the threshold could hide.  refresh <= 1: every
  * region on every call.
+ *
+ * Without tiles, a network that runs at any input size
+ * (ob_detector_any_size) searches a whole frame that changed in part only
+ * where it changed: crops of the change, at the whole-frame pass's scale,
+ * each holding whole every box of the last searches it touches; the boxes
+ * elsewhere stand (see tiling.c, "Crops").
  */
 struct ob_tiling;
 
@@ -44,7 +50,9 @@ int ob_tiling_run(struct ob_tiling *t, struct ob_detector *d, const struct AVFra
 /*
  * The same search in three steps, for passes shared among threads
  * (workers.h): ob_tiling_plan measures the frame and chooses the regions
- * this call searches (regions[] needs room for ob_tiling_regions()); each
+ * this call searches (regions[] needs room for ob_tiling_regions(), the
+ * most one call searches: every region, or crops of the whole frame; never
+ * more than 1 + OB_DETECT_MAX_TILES); each
  * is searched by ob_tiling_search -- distinct regions may be searched at
  * once, each thread with its own instance of the detector
  * (ob_detector_clone) -- and ob_tiling_finish merges every region's answer

@@ -541,7 +541,7 @@ static int search(struct ob_tiling *t, struct ob_detector *d, const AVFrame *f, 
 
 int ob_tiling_regions(const struct ob_tiling *t)
 {
-	return t->n;
+	return t->n + (t->can_crop ? CROP_MAX : 0);
 }
 
 int ob_tiling_plan(struct ob_tiling *t, const AVFrame *f, double threshold, int *regions, int *n)
