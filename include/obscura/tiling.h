@@ -13,6 +13,7 @@ struct ob_detector;
 
 #define OB_TILING_CELL 8   /* change is judged on the mean luma of cells this many px square */
 #define OB_TILING_DELTA 4  /* a cell whose mean luma moved by more than this (0-255) has changed */
+#define OB_TILING_STILL 2  /* a region none of whose samples moved by more than this owes no refresh */
 
 /*
  * A detector's search of a width x height frame, region by region: the
@@ -69,10 +70,11 @@ int ob_tiling_finish(struct ob_tiling *t, const struct ob_model_card *card, int 
 int ob_detector_run_tiled(struct ob_detector *d, const struct AVFrame *frame, int tile, double threshold,
 			  struct ob_detections *out);
 
-/* Regions in the grid (whole frame included), regions searched / reused so far, and crops searched. */
+/* Regions in the grid (whole frame included), regions searched / reused so far, crops searched, and
+ * refreshes not owed (no sample of the region moved by more than OB_TILING_STILL). */
 struct ob_tiling_stats {
 	int regions;
-	int64_t searched, reused, cropped;
+	int64_t searched, reused, cropped, still;
 };
 void ob_tiling_stats(const struct ob_tiling *t, struct ob_tiling_stats *st);
 

@@ -62,6 +62,8 @@ struct region {
 	bool whole;
 	int cx0, cy0, cx1, cy1;     /* the cells it covers, [cx0, cx1) x [cy0, cy1) */
 	uint8_t *ref;               /* their mean luma when it was last searched */
+	uint8_t *pix;               /* its pixels then (Y, U, V), when the search has memory and no crops */
+	int px0, py0, pw, ph;       /* the pixels a pass over it reads */
 	struct ob_detections found; /* what that search found */
 	int64_t last;               /* call number of that search; -1: never */
 };
@@ -76,7 +78,7 @@ struct ob_tiling {
 	struct region *r;
 	bool *want;                 /* regions this call searches */
 	int n;
-	int64_t calls, searched, reused, cropped;
+	int64_t calls, searched, reused, cropped, still;
 	double credit;              /* regions the refresh may still search, n / refresh a call */
 	double threshold;
 	struct ob_detections all;
@@ -105,6 +107,51 @@ static int tile_count(int len, int t, int overlap)
 	return (int)ceil((double)(len - overlap) / (t - overlap));
 }
 
+/* Bytes of a region's pixels: its luma, and its 4:2:0 chroma twice. */
+static size_t pixels_size(const struct region *g)
+{
+	return (size_t)g->pw * (size_t)g->ph + 2 * (size_t)((g->pw + 1) / 2) * (size_t)((g->ph + 1) / 2);
+}
+
+/* Is no byte of a within OB_TILING_STILL of b's? */
+static bool moved(const uint8_t *a, const uint8_t *b, size_t n)
+{
+	int worst = 0;
+
+	if (!memcmp(a, b, n))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		int d = abs((int)a[i] - (int)b[i]);
+
+		worst = d > worst ? d : worst;
+	}
+	return worst > OB_TILING_STILL;
+}
+
+/* Copies g's pixels of f into g->pix (save), or says whether they are still what it holds (no
+ * sample moved by more than OB_TILING_STILL). */
+static bool pixels(struct region *g, const AVFrame *f, bool save)
+{
+	uint8_t *p = g->pix;
+
+	for (int plane = 0; plane < 3; plane++) {
+		int sub = plane ? 1 : 0;
+		int x0 = g->px0 >> sub, y0 = g->py0 >> sub;
+		size_t w = (size_t)(plane ? (g->pw + 1) / 2 : g->pw);
+		int h = plane ? (g->ph + 1) / 2 : g->ph;
+
+		for (int y = 0; y < h; y++, p += w) {
+			const uint8_t *src = f->data[plane] + (size_t)(y0 + y) * (size_t)f->linesize[plane] + x0;
+
+			if (save)
+				memcpy(p, src, w);
+			else if (moved(p, src, w))
+				return false;
+		}
+	}
+	return true;
+}
+
 static int add_region(struct ob_tiling *t, struct ob_box roi, bool whole)
 {
 	struct region *g = &t->r[t->n++];
@@ -118,9 +165,16 @@ static int add_region(struct ob_tiling *t, struct ob_box roi, bool whole)
 	g->cx1 = g->cx1 > t->gw ? t->gw : g->cx1;
 	g->cy1 = g->cy1 > t->gh ? t->gh : g->cy1;
 	g->last = -1;
+	/* as ob_detector_preprocess reads it: from an even pixel */
+	g->px0 = (int)floor(roi.x) & ~1;
+	g->py0 = (int)floor(roi.y) & ~1;
+	g->pw = (int)ceil(roi.x + roi.w) - g->px0;
+	g->ph = (int)ceil(roi.y + roi.h) - g->py0;
 	if (t->refresh > 1) {
 		g->ref = malloc((size_t)(g->cx1 - g->cx0) * (size_t)(g->cy1 - g->cy0));
 		if (!g->ref)
+			return ob_err(OB_ERR_NOMEM, "out of memory");
+		if (!t->can_crop && !(g->pix = malloc(pixels_size(g))))
 			return ob_err(OB_ERR_NOMEM, "out of memory");
 	}
 	return 0;
@@ -210,6 +264,7 @@ void ob_tiling_free(struct ob_tiling **pt)
 	t = *pt;
 	for (int i = 0; t->r && i < t->n; i++) {
 		free(t->r[i].ref);
+		free(t->r[i].pix);
 		ob_detections_release(&t->r[i].found);
 	}
 	free(t->r);
@@ -228,7 +283,7 @@ void ob_tiling_free(struct ob_tiling **pt)
 void ob_tiling_stats(const struct ob_tiling *t, struct ob_tiling_stats *st)
 {
 	*st = (struct ob_tiling_stats){ .regions = t->n, .searched = t->searched, .reused = t->reused,
-					.cropped = t->cropped };
+					.cropped = t->cropped, .still = t->still };
 }
 
 /* The mean luma of every cell of the frame (cells at the right and bottom edge may be partial). */
@@ -440,8 +495,24 @@ static bool plan_crops(struct ob_tiling *t)
 	return true;
 }
 
+/*
+ * A region owed its refresh whose samples all stayed within
+ * OB_TILING_STILL of those it was searched on (a screen recording's or an
+ * overlay's still parts, a still picture): the refresh is for changes that
+ * average out in a cell's mean luma, and none happened, so it counts as
+ * refreshed with no pass.
+ */
+static bool still(struct ob_tiling *t, struct region *g, const AVFrame *f)
+{
+	if (!g->pix || !pixels(g, f, false))
+		return false;
+	g->last = t->calls;
+	t->still++;
+	return true;
+}
+
 /* Which regions this call searches: want[i] set. */
-static void choose(struct ob_tiling *t, bool *want)
+static void choose(struct ob_tiling *t, const AVFrame *f, bool *want)
 {
 	int stale = 0;
 
@@ -456,20 +527,24 @@ static void choose(struct ob_tiling *t, bool *want)
 		want[0] = false;
 		return;
 	}
-	for (int i = 0; i < t->n; i++)
-		want[i] = t->r[i].last < 0 || t->calls - t->r[i].last >= t->refresh || changed(t, &t->r[i]);
+	for (int i = 0; i < t->n; i++) {
+		struct region *g = &t->r[i];
+		bool due = g->last >= 0 && t->calls - g->last >= t->refresh;
+
+		want[i] = g->last < 0 || changed(t, g) || (due && !still(t, g, f));
+	}
 	/* and a share of the rest, the longest unsearched first, n / refresh a
 	 * call on average, so that the refresh is spread over the calls */
 	for (int i = 0; i < t->n; i++)
-		stale += !want[i];
+		stale += !want[i] && t->r[i].last != t->calls;
 	t->credit += (double)t->n / t->refresh;
 	for (; t->credit >= 1 && stale > 0; t->credit -= 1) {
 		int oldest = -1;
 
 		for (int i = 0; i < t->n; i++)
-			if (!want[i] && (oldest < 0 || t->r[i].last < t->r[oldest].last))
+			if (!want[i] && t->r[i].last != t->calls && (oldest < 0 || t->r[i].last < t->r[oldest].last))
 				oldest = i;
-		want[oldest] = true;
+		want[oldest] = !still(t, &t->r[oldest], f);
 		stale--;
 	}
 	if (!stale) /* everything is searched anyway: no refresh is owed */
@@ -535,6 +610,8 @@ static int search(struct ob_tiling *t, struct ob_detector *d, const AVFrame *f, 
 		}
 	if (g->ref)
 		remember(t, g);
+	if (g->pix)
+		pixels(g, f, true);
 	g->last = t->calls;
 	return 0;
 }
@@ -558,7 +635,7 @@ int ob_tiling_plan(struct ob_tiling *t, const AVFrame *f, double threshold, int 
 	}
 	if (t->cells)
 		measure_cells(t, f);
-	choose(t, t->want);
+	choose(t, f, t->want);
 	for (int i = 0; i < t->n; i++)
 		if (t->want[i]) {
 			regions[(*n)++] = i;
