@@ -78,7 +78,8 @@ measure() {
 }
 
 # The busy share of each part from a run --json / analyze --json summary,
-# and each detector's forward passes per frame of the clip ($1 frames).
+# and each detector's forward passes per frame of the clip ($1 frames), with
+# how many of them searched only a changed part of the frame (crops).
 shares() {
 	$PY - "$TMP/stdout" "$1" <<'PY'
 import json, sys
@@ -92,7 +93,10 @@ frames = int(sys.argv[2])
 def part(k):
     s = "%s %2.0f%%" % (k.replace("detect.", ""), 100 * t[k] / wall)
     passes = t.get(k.replace("detect.", "passes.")) if k.startswith("detect.") else None
-    return s + (" (%.2g a frame)" % (passes / frames) if passes is not None and frames > 0 else "")
+    crops = t.get(k.replace("detect.", "crops.")) if k.startswith("detect.") else None
+    if passes is not None and frames > 0:
+        s += " (%.2g a frame%s)" % (passes / frames, ", %d crops" % crops if crops else "")
+    return s
 parts = [part(k) for k in order if k in t and wall > 0]
 print(", ".join(parts))
 PY

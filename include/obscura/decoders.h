@@ -4,6 +4,7 @@
 #ifndef OBSCURA_DECODERS_H
 #define OBSCURA_DECODERS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -47,6 +48,16 @@ void ob_nms(struct ob_detections *d, double iou, size_t max);
  * the smaller box (a whole face and a half face from the next tile).
  */
 void ob_nms_seams(struct ob_detections *d, double iou);
+
+/*
+ * Whether the card's network is fully convolutional and its decoder reads
+ * the output grid from the card's input size (CenterNet, DB), so that it
+ * can run at a smaller input of a multiple of ob_decoder_input_step (its
+ * coarsest feature map's stride: 32); other decoders' anchors are fixed to
+ * the card's input.
+ */
+bool ob_decoder_any_input(const struct ob_model_card *card);
+int ob_decoder_input_step(const struct ob_model_card *card);
 
 /*
  * Where a model's input came from: input pixel (xi, yi) is frame pixel

@@ -52,6 +52,19 @@ int ob_detector_run(struct ob_detector *d, const struct AVFrame *frame, const st
 		    double threshold, struct ob_detections *out);
 
 /*
+ * Whether d's network runs at other input sizes than its card's
+ * (ob_decoder_any_input), and one such pass: roi scaled into an in_w x in_h
+ * input (multiples of ob_decoder_input_step, at most the card's size),
+ * letterboxed as ob_detector_run does, decoded at that size.  A smaller
+ * input costs less: the detect stage searches only the part of a frame that
+ * changed at the whole-frame pass's scale (tiling.h).  A new size makes
+ * OpenCV set the network up again (about a tenth of a pass).
+ * Errors: OB_ERR_INTERNAL for a size the network cannot take.
+ */
+bool ob_detector_any_size(const struct ob_detector *d);
+int ob_detector_run_sized(struct ob_detector *d, const struct AVFrame *frame, const struct ob_box *roi, int in_w,
+			  int in_h, double threshold, struct ob_detections *out);
+/*
  * The tile size (along the input's longer side, as ob_tiling_open takes it) the detect stage uses for a face model on a width x height
  * frame when the recipe says tiles = auto: sized so that a face of
  * OB_DETECT_SMALL_FACE frame px is the card's min_face in the input.  0

@@ -13,6 +13,7 @@ struct ob_detector;
 
 #define OB_TILING_CELL 8   /* change is judged on the mean luma of cells this many px square */
 #define OB_TILING_DELTA 4  /* a cell whose mean luma moved by more than this (0-255) has changed */
+#define OB_TILING_STILL 2  /* a region none of whose samples moved by more than this owes no refresh */
 
 /*
  * A detector's search of a width x height frame, region by region: the
@@ -30,6 +31,12 @@ struct ob_detector;
  * searched afresh at least every `refresh` calls (the oldest first), which
  * bounds what a change under the threshold could hide.  refresh <= 1: every
  * region on every call.
+ *
+ * Without tiles, a network that runs at any input size
+ * (ob_detector_any_size) searches a whole frame that changed in part only
+ * where it changed: crops of the change, at the whole-frame pass's scale,
+ * each holding whole every box of the last searches it touches; the boxes
+ * elsewhere stand (see tiling.c, "Crops").
  */
 struct ob_tiling;
 
@@ -44,7 +51,9 @@ int ob_tiling_run(struct ob_tiling *t, struct ob_detector *d, const struct AVFra
 /*
  * The same search in three steps, for passes shared among threads
  * (workers.h): ob_tiling_plan measures the frame and chooses the regions
- * this call searches (regions[] needs room for ob_tiling_regions()); each
+ * this call searches (regions[] needs room for ob_tiling_regions(), the
+ * most one call searches: every region, or crops of the whole frame; never
+ * more than 1 + OB_DETECT_MAX_TILES); each
  * is searched by ob_tiling_search -- distinct regions may be searched at
  * once, each thread with its own instance of the detector
  * (ob_detector_clone) -- and ob_tiling_finish merges every region's answer
@@ -61,10 +70,11 @@ int ob_tiling_finish(struct ob_tiling *t, const struct ob_model_card *card, int 
 int ob_detector_run_tiled(struct ob_detector *d, const struct AVFrame *frame, int tile, double threshold,
 			  struct ob_detections *out);
 
-/* Regions in the grid (whole frame included), and regions searched / reused so far. */
+/* Regions in the grid (whole frame included), regions searched / reused so far, crops searched, and
+ * refreshes not owed (no sample of the region moved by more than OB_TILING_STILL). */
 struct ob_tiling_stats {
 	int regions;
-	int64_t searched, reused;
+	int64_t searched, reused, cropped, still;
 };
 void ob_tiling_stats(const struct ob_tiling *t, struct ob_tiling_stats *st);
 

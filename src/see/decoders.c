@@ -489,6 +489,19 @@ static int decode_yolo(const struct ob_model_card *card, const struct ob_tensor 
 	return 0;
 }
 
+bool ob_decoder_any_input(const struct ob_model_card *card)
+{
+	return (card->dec.type == OB_DECODER_CENTERNET || card->dec.type == OB_DECODER_DB) && !card->stretch;
+}
+
+/* CenterNet (MobileNetV3) and PP-OCR DB both downsample 32x and upsample back. */
+#define FCN_INPUT_STEP 32
+
+int ob_decoder_input_step(const struct ob_model_card *card)
+{
+	return ob_decoder_any_input(card) ? FCN_INPUT_STEP : 0;
+}
+
 int ob_decode(const struct ob_model_card *card, const struct ob_tensor *outs,
 	      const struct ob_letterbox *lb, double threshold, struct ob_detections *out)
 {

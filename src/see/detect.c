@@ -13,8 +13,25 @@
 #include "obscura/clock.h"
 #include "obscura/banned.h"
 
+/*
+ * OpenCV 4.6 sets a network up for the first input shape it sees: fed
+ * another, CenterNet gives the right answer but PP-OCR DB gives zeros.  So
+ * each input size other than the card's has a network of its own, loaded
+ * on first use (about 40 ms), the least lately used of SIZED_NETS given up
+ * for a new size.
+ */
+#define SIZED_NETS 2
+
+struct sized_net {
+	int w, h;
+	struct ob_dnn *dnn;
+	int64_t used;      /* pass number it last ran */
+};
+
 struct ob_detector {
 	struct ob_model_card card;
+	struct ob_model_card sized; /* the card with the input of the last sized pass, for its decoder */
+	struct sized_net nets[SIZED_NETS];
 	struct ob_dnn *dnn;
 	struct SwsContext *sws;
 	uint8_t *canvas;   /* in_w*in_h*3 packed RGB or BGR */
@@ -35,6 +52,7 @@ static int load(const struct ob_model_card *card, int threads, struct ob_detecto
 	if (!d)
 		return ob_err(OB_ERR_NOMEM, "out of memory");
 	d->card = *card;
+	d->sized = *card;
 	ret = ob_dnn_open(d->card.onnx_path, threads, &d->dnn);
 	if (!ret) {
 		px = (size_t)d->card.width * (size_t)d->card.height;
@@ -76,6 +94,8 @@ void ob_detector_free(struct ob_detector **pd)
 		return;
 	d = *pd;
 	ob_dnn_free(&d->dnn);
+	for (int i = 0; i < SIZED_NETS; i++)
+		ob_dnn_free(&d->nets[i].dnn);
 	sws_freeContext(d->sws);
 	free(d->canvas);
 	free(d->blob);
@@ -99,11 +119,12 @@ static bool is_yuv420(int fmt)
 	return fmt == AV_PIX_FMT_YUV420P || fmt == AV_PIX_FMT_YUVJ420P;
 }
 
-int ob_detector_preprocess(struct ob_detector *d, const AVFrame *f, const struct ob_box *roi,
-			   float *blob, struct ob_letterbox *lb)
+/* Region roi of f into a W x H input (at most the card's): blob and mapping. */
+static int preprocess(struct ob_detector *d, const AVFrame *f, const struct ob_box *roi, int W, int H,
+		      float *blob, struct ob_letterbox *lb)
 {
 	const struct ob_model_card *c = &d->card;
-	int W = c->width, H = c->height, x0, y0, x1, y1, rw, rh, nw, nh;
+	int x0, y0, x1, y1, rw, rh, nw, nh;
 	const uint8_t *src[4];
 	int src_ls[4], dst_ls[4] = { W * 3, 0, 0, 0 };
 	uint8_t *dst[4] = { d->canvas, NULL, NULL, NULL };
@@ -181,28 +202,80 @@ int ob_detector_preprocess(struct ob_detector *d, const AVFrame *f, const struct
 	return 0;
 }
 
-int ob_detector_run(struct ob_detector *d, const AVFrame *f, const struct ob_box *roi, double threshold,
-		    struct ob_detections *out)
+int ob_detector_preprocess(struct ob_detector *d, const AVFrame *f, const struct ob_box *roi,
+			   float *blob, struct ob_letterbox *lb)
 {
-	const struct ob_model_card *c = &d->card;
+	return preprocess(d, f, roi, d->card.width, d->card.height, blob, lb);
+}
+
+/* One pass of network dnn; c: the card its input size and decoder are read from. */
+static int run_at(struct ob_detector *d, struct ob_dnn *dnn, const struct ob_model_card *c, const AVFrame *f,
+		  const struct ob_box *roi, double threshold, struct ob_detections *out)
+{
 	struct ob_tensor outs[OB_MODEL_MAX_OUTPUTS];
 	const char *names[OB_MODEL_MAX_OUTPUTS];
 	struct ob_letterbox lb;
 	double t0;
 	int ret;
 
-	ret = ob_detector_preprocess(d, f, roi, d->blob, &lb);
+	ret = preprocess(d, f, roi, c->width, c->height, d->blob, &lb);
 	if (ret)
 		return ret;
 	for (int i = 0; i < c->n_outputs; i++)
 		names[i] = c->outputs[i];
 	t0 = ob_clock_seconds() * 1e3;
-	ret = ob_dnn_infer(d->dnn, d->blob, 1, 3, c->height, c->width, names, (size_t)c->n_outputs, outs);
+	ret = ob_dnn_infer(dnn, d->blob, 1, 3, c->height, c->width, names, (size_t)c->n_outputs, outs);
 	d->forward_ms += ob_clock_seconds() * 1e3 - t0;
 	d->passes++;
 	if (ret)
 		return ret;
 	return ob_decode(c, outs, &lb, threshold, out);
+}
+
+int ob_detector_run(struct ob_detector *d, const AVFrame *f, const struct ob_box *roi, double threshold,
+		    struct ob_detections *out)
+{
+	return run_at(d, d->dnn, &d->card, f, roi, threshold, out);
+}
+
+bool ob_detector_any_size(const struct ob_detector *d)
+{
+	return ob_decoder_any_input(&d->card);
+}
+
+int ob_detector_run_sized(struct ob_detector *d, const AVFrame *f, const struct ob_box *roi, int in_w, int in_h,
+			  double threshold, struct ob_detections *out)
+{
+	const struct ob_model_card *c = &d->card;
+	int step = ob_decoder_input_step(c), ret;
+	struct sized_net *net = NULL, *victim = &d->nets[0];
+
+	if (!ob_detector_any_size(d) || in_w < step || in_h < step || in_w > c->width || in_h > c->height ||
+	    in_w % step || in_h % step)
+		return ob_err(OB_ERR_INTERNAL, "detector %s: no %dx%d input (card %dx%d)", c->name, in_w, in_h,
+			      c->width, c->height);
+	if (in_w == c->width && in_h == c->height)
+		return run_at(d, d->dnn, c, f, roi, threshold, out);
+	for (int i = 0; i < SIZED_NETS && !net; i++) {
+		struct sized_net *n = &d->nets[i];
+
+		if (n->dnn && n->w == in_w && n->h == in_h)
+			net = n;
+		else if (victim->dnn && (!n->dnn || n->used < victim->used))
+			victim = n; /* an empty slot, else the least lately used */
+	}
+	if (!net) {
+		net = victim;
+		ob_dnn_free(&net->dnn);
+		if ((ret = ob_dnn_open(c->onnx_path, 0, &net->dnn)))
+			return ret;
+		net->w = in_w;
+		net->h = in_h;
+	}
+	net->used = d->passes;
+	d->sized.width = in_w;
+	d->sized.height = in_h;
+	return run_at(d, net->dnn, &d->sized, f, roi, threshold, out);
 }
 
 int ob_detect_face_tile(const struct ob_model_card *c, int width, int height)

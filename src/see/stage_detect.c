@@ -415,6 +415,15 @@ static void detect_timing(const void *priv, json_t *timing)
 			json_object_set_new(timing, key, json_real(busy));
 			snprintf(key, sizeof(key), "passes.%s", ob_detector_card(by_lane[l])->name);
 			json_object_set_new(timing, key, json_integer(passes));
+			if (d->search[l]) { /* of those passes, crops of the frame where it changed */
+				struct ob_tiling_stats st;
+
+				ob_tiling_stats(d->search[l], &st);
+				if (st.cropped) {
+					snprintf(key, sizeof(key), "crops.%s", ob_detector_card(by_lane[l])->name);
+					json_object_set_new(timing, key, json_integer(st.cropped));
+				}
+			}
 		}
 	if (d->faces || d->people || d->text) {
 		json_object_set_new(timing, "track", json_real(d->tracking));

@@ -29,12 +29,41 @@
 #define TILE_SUPPORT_OVERLAP 0.3
 #define FRAME_EDGE_SHARE 0.1
 
+/*
+ * Crops (a whole-frame search only, of a network that runs at any input
+ * size: ob_detector_any_size): when the picture changed since the last
+ * whole-frame pass in only part of the frame, the network looks at that
+ * part alone, at the whole-frame pass's scale, in a smaller input (a pass
+ * costs about its input's area: CenterNet 512x288 86 ms, 256x160 27 ms, one
+ * core); what the last passes found elsewhere stands, the picture there
+ * being unchanged.  Each change is searched with CROP_MARGIN of the frame's
+ * shorter side of unchanged picture around it (context, and the rest of a
+ * person whose arm moved), and every box found before that the crop
+ * touches is taken into the crop whole, so no object is judged from a part
+ * of it.  A box the crop finds touching the crop's inner edge may be a part:
+ * the next call searches the whole frame.  When the crops would cost more
+ * than CROP_MAX_SHARE of a whole pass, or there are more than CROP_MAX
+ * separate changes, the whole frame is searched.
+ */
+#define CROP_MAX 4
+#define CROP_MARGIN (1.0 / 8)
+#define CROP_MIN_MARGIN 32.0 /* frame px */
+#define CROP_MAX_SHARE 0.5
+
+struct crop {
+	struct ob_box roi;          /* frame px */
+	int in_w, in_h;             /* the network's input for it */
+	struct ob_detections found;
+};
+
 /* One region searched by one model pass, and what that pass found. */
 struct region {
 	struct ob_box roi;          /* frame px; region 0 is the whole frame */
 	bool whole;
 	int cx0, cy0, cx1, cy1;     /* the cells it covers, [cx0, cx1) x [cy0, cy1) */
 	uint8_t *ref;               /* their mean luma when it was last searched */
+	uint8_t *pix;               /* its pixels then (Y, U, V), when the search has memory and no crops */
+	int px0, py0, pw, ph;       /* the pixels a pass over it reads */
 	struct ob_detections found; /* what that search found */
 	int64_t last;               /* call number of that search; -1: never */
 };
@@ -49,10 +78,18 @@ struct ob_tiling {
 	struct region *r;
 	bool *want;                 /* regions this call searches */
 	int n;
-	int64_t calls, searched, reused;
+	int64_t calls, searched, reused, cropped, still;
 	double credit;              /* regions the refresh may still search, n / refresh a call */
 	double threshold;
 	struct ob_detections all;
+	/* crops: the whole-frame pass's scale, the network's largest input and its step */
+	bool can_crop;
+	double scale, margin;
+	int in_w, in_h, in_step;
+	uint8_t *mask;              /* changed cells (crop planning) */
+	int *queue;                 /* cells of one change being gathered */
+	struct crop crop[CROP_MAX];
+	int ncrops;                 /* this call's */
 };
 
 /* n tiles of size t covering len with overlap, evenly spread; start of tile i. */
@@ -70,6 +107,51 @@ static int tile_count(int len, int t, int overlap)
 	return (int)ceil((double)(len - overlap) / (t - overlap));
 }
 
+/* Bytes of a region's pixels: its luma, and its 4:2:0 chroma twice. */
+static size_t pixels_size(const struct region *g)
+{
+	return (size_t)g->pw * (size_t)g->ph + 2 * (size_t)((g->pw + 1) / 2) * (size_t)((g->ph + 1) / 2);
+}
+
+/* Is no byte of a within OB_TILING_STILL of b's? */
+static bool moved(const uint8_t *a, const uint8_t *b, size_t n)
+{
+	int worst = 0;
+
+	if (!memcmp(a, b, n))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		int d = abs((int)a[i] - (int)b[i]);
+
+		worst = d > worst ? d : worst;
+	}
+	return worst > OB_TILING_STILL;
+}
+
+/* Copies g's pixels of f into g->pix (save), or says whether they are still what it holds (no
+ * sample moved by more than OB_TILING_STILL). */
+static bool pixels(struct region *g, const AVFrame *f, bool save)
+{
+	uint8_t *p = g->pix;
+
+	for (int plane = 0; plane < 3; plane++) {
+		int sub = plane ? 1 : 0;
+		int x0 = g->px0 >> sub, y0 = g->py0 >> sub;
+		size_t w = (size_t)(plane ? (g->pw + 1) / 2 : g->pw);
+		int h = plane ? (g->ph + 1) / 2 : g->ph;
+
+		for (int y = 0; y < h; y++, p += w) {
+			const uint8_t *src = f->data[plane] + (size_t)(y0 + y) * (size_t)f->linesize[plane] + x0;
+
+			if (save)
+				memcpy(p, src, w);
+			else if (moved(p, src, w))
+				return false;
+		}
+	}
+	return true;
+}
+
 static int add_region(struct ob_tiling *t, struct ob_box roi, bool whole)
 {
 	struct region *g = &t->r[t->n++];
@@ -83,9 +165,16 @@ static int add_region(struct ob_tiling *t, struct ob_box roi, bool whole)
 	g->cx1 = g->cx1 > t->gw ? t->gw : g->cx1;
 	g->cy1 = g->cy1 > t->gh ? t->gh : g->cy1;
 	g->last = -1;
+	/* as ob_detector_preprocess reads it: from an even pixel */
+	g->px0 = (int)floor(roi.x) & ~1;
+	g->py0 = (int)floor(roi.y) & ~1;
+	g->pw = (int)ceil(roi.x + roi.w) - g->px0;
+	g->ph = (int)ceil(roi.y + roi.h) - g->py0;
 	if (t->refresh > 1) {
 		g->ref = malloc((size_t)(g->cx1 - g->cx0) * (size_t)(g->cy1 - g->cy0));
 		if (!g->ref)
+			return ob_err(OB_ERR_NOMEM, "out of memory");
+		if (!t->can_crop && !(g->pix = malloc(pixels_size(g))))
 			return ob_err(OB_ERR_NOMEM, "out of memory");
 	}
 	return 0;
@@ -135,7 +224,18 @@ int ob_tiling_open(const struct ob_detector *d, int width, int height, int tile,
 	t->want = calloc((size_t)(1 + nx * ny), sizeof(*t->want));
 	t->cells = refresh > 1 ? malloc((size_t)t->gw * (size_t)t->gh) : NULL;
 	t->rowsum = refresh > 1 ? malloc((size_t)t->gw * sizeof(*t->rowsum)) : NULL;
-	if (!t->r || !t->want || (refresh > 1 && (!t->cells || !t->rowsum))) {
+	t->can_crop = refresh > 1 && nx * ny == 0 && ob_detector_any_size(d);
+	if (t->can_crop) {
+		t->scale = fmin((double)c->width / width, (double)c->height / height);
+		t->margin = fmax(CROP_MIN_MARGIN, CROP_MARGIN * (width < height ? width : height));
+		t->in_w = c->width;
+		t->in_h = c->height;
+		t->in_step = ob_decoder_input_step(c);
+		t->mask = malloc((size_t)t->gw * (size_t)t->gh * 3); /* changed, near a change, scratch */
+		t->queue = malloc((size_t)t->gw * (size_t)t->gh * sizeof(*t->queue));
+	}
+	if (!t->r || !t->want || (refresh > 1 && (!t->cells || !t->rowsum)) ||
+	    (t->can_crop && (!t->mask || !t->queue))) {
 		ret = ob_err(OB_ERR_NOMEM, "out of memory");
 		goto out;
 	}
@@ -164,12 +264,17 @@ void ob_tiling_free(struct ob_tiling **pt)
 	t = *pt;
 	for (int i = 0; t->r && i < t->n; i++) {
 		free(t->r[i].ref);
+		free(t->r[i].pix);
 		ob_detections_release(&t->r[i].found);
 	}
 	free(t->r);
 	free(t->want);
 	free(t->cells);
 	free(t->rowsum);
+	free(t->mask);
+	free(t->queue);
+	for (int i = 0; i < CROP_MAX; i++)
+		ob_detections_release(&t->crop[i].found);
 	ob_detections_release(&t->all);
 	free(t);
 	*pt = NULL;
@@ -177,7 +282,8 @@ void ob_tiling_free(struct ob_tiling **pt)
 
 void ob_tiling_stats(const struct ob_tiling *t, struct ob_tiling_stats *st)
 {
-	*st = (struct ob_tiling_stats){ .regions = t->n, .searched = t->searched, .reused = t->reused };
+	*st = (struct ob_tiling_stats){ .regions = t->n, .searched = t->searched, .reused = t->reused,
+					.cropped = t->cropped, .still = t->still };
 }
 
 /* The mean luma of every cell of the frame (cells at the right and bottom edge may be partial). */
@@ -228,8 +334,185 @@ static void remember(struct ob_tiling *t, struct region *g)
 	}
 }
 
+static bool meet(struct ob_box a, struct ob_box b)
+{
+	return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+}
+
+static bool holds(struct ob_box a, struct ob_box b)
+{
+	return b.x >= a.x && b.y >= a.y && b.x + b.w <= a.x + a.w && b.y + b.h <= a.y + a.h;
+}
+
+static struct ob_box join(struct ob_box a, struct ob_box b)
+{
+	double x0 = fmin(a.x, b.x), y0 = fmin(a.y, b.y);
+
+	return (struct ob_box){ x0, y0, fmax(a.x + a.w, b.x + b.w) - x0, fmax(a.y + a.h, b.y + b.h) - y0 };
+}
+
+/* b grown by m on every side, within the frame. */
+static struct ob_box grow(const struct ob_tiling *t, struct ob_box b, double m)
+{
+	double x0 = fmax(0, b.x - m), y0 = fmax(0, b.y - m);
+
+	return (struct ob_box){ x0, y0, fmin(t->width, b.x + b.w + m) - x0, fmin(t->height, b.y + b.h + m) - y0 };
+}
+
+/* A side of a crop's input: the region's side at the whole-frame pass's scale, up to the next of
+ * CROP_STEPS network steps (each input size loads a network: few sizes, ob_detector_run_sized). */
+#define CROP_STEPS 2
+
+static int crop_side(const struct ob_tiling *t, double frame_px, int most)
+{
+	int step = CROP_STEPS * t->in_step, n = (int)ceil(frame_px * t->scale / step - 1e-6) * step;
+
+	return n > most ? most : n;
+}
+
+/* Crop c's input size, and its region grown about its centre (within the frame) to fill that input. */
+static void size_crop(const struct ob_tiling *t, struct crop *c)
+{
+	double w, h, x, y;
+
+	c->in_w = crop_side(t, c->roi.w, t->in_w);
+	c->in_h = crop_side(t, c->roi.h, t->in_h);
+	w = fmin(c->in_w / t->scale, t->width);
+	h = fmin(c->in_h / t->scale, t->height);
+	x = fmax(0, fmin(c->roi.x + (c->roi.w - w) / 2, t->width - w));
+	y = fmax(0, fmin(c->roi.y + (c->roi.h - h) / 2, t->height - h));
+	c->roi = (struct ob_box){ x, y, w, h };
+}
+
+/* Cells within m of a set cell of src (a square of side 2m + 1), into dst; gw x gh grids. */
+static void dilate(const struct ob_tiling *t, const uint8_t *src, uint8_t *tmp, uint8_t *dst, int m)
+{
+	int gw = t->gw, gh = t->gh;
+
+	for (int y = 0; y < gh; y++) /* along rows, a window count */
+		for (int x = 0, run = 0; x < gw + m; x++) {
+			if (x < gw)
+				run += src[(size_t)y * gw + x];
+			if (x - 2 * m - 1 >= 0)
+				run -= src[(size_t)y * gw + x - 2 * m - 1];
+			if (x - m >= 0)
+				tmp[(size_t)y * gw + x - m] = run > 0;
+		}
+	for (int x = 0; x < gw; x++) /* then along columns */
+		for (int y = 0, run = 0; y < gh + m; y++) {
+			if (y < gh)
+				run += tmp[(size_t)y * gw + x];
+			if (y - 2 * m - 1 >= 0)
+				run -= tmp[(size_t)(y - 2 * m - 1) * gw + x];
+			if (y - m >= 0)
+				dst[(size_t)(y - m) * gw + x] = run > 0;
+		}
+}
+
+/*
+ * The crops that search what changed since the whole frame was last
+ * searched (every cell's picture against the one its last search saw),
+ * each change with its margin and every box found before that it touches;
+ * false when the whole frame should be searched instead.
+ */
+static bool plan_crops(struct ob_tiling *t)
+{
+	const struct region *g = &t->r[0];
+	size_t cells = (size_t)t->gw * (size_t)t->gh;
+	uint8_t *mask = t->mask, *near = t->mask + cells, *tmp = t->mask + 2 * cells;
+	int n = 0, m = (int)ceil(t->margin / OB_TILING_CELL);
+	double area = 0;
+	bool again = true;
+
+	for (size_t i = 0; i < cells; i++) {
+		int d = (int)t->cells[i] - (int)g->ref[i];
+
+		mask[i] = d > OB_TILING_DELTA || d < -OB_TILING_DELTA;
+	}
+	dilate(t, mask, tmp, near, m);
+	/* each 4-connected patch of changed-and-margin cells: one crop */
+	for (size_t i = 0; i < cells; i++) {
+		size_t top = 0;
+		int x0 = t->gw, y0 = t->gh, x1 = 0, y1 = 0;
+
+		if (near[i] != 1)
+			continue;
+		if (n == CROP_MAX)
+			return false;
+		near[i] = 2;
+		t->queue[top++] = (int)i;
+		while (top) {
+			int q = t->queue[--top], qx = q % t->gw, qy = q / t->gw;
+			const int nb[4][2] = { { 1, 0 }, { -1, 0 }, { 0, 1 }, { 0, -1 } };
+
+			x0 = qx < x0 ? qx : x0, x1 = qx + 1 > x1 ? qx + 1 : x1;
+			y0 = qy < y0 ? qy : y0, y1 = qy + 1 > y1 ? qy + 1 : y1;
+			for (int k = 0; k < 4; k++) {
+				int nx = qx + nb[k][0], ny = qy + nb[k][1];
+				size_t at = (size_t)ny * t->gw + nx;
+
+				if (nx >= 0 && ny >= 0 && nx < t->gw && ny < t->gh && near[at] == 1) {
+					near[at] = 2;
+					t->queue[top++] = (int)at;
+				}
+			}
+		}
+		t->crop[n++].roi = grow(t, (struct ob_box){ x0 * OB_TILING_CELL, y0 * OB_TILING_CELL,
+							    (x1 - x0) * OB_TILING_CELL, (y1 - y0) * OB_TILING_CELL }, 0);
+	}
+	/* boxes found before that a crop touches come in whole, with the margin;
+	 * crops are sized to their inputs; crops that meet become one */
+	for (int round = 0; again; round++) {
+		if (round == 4 * CROP_MAX + 4)
+			return false; /* cannot happen: each round grows or joins crops */
+		again = false;
+		for (int k = 0; k < n; k++) {
+			for (size_t i = 0; i < g->found.n; i++) {
+				struct ob_box b = grow(t, g->found.v[i].box, t->margin);
+
+				if (meet(t->crop[k].roi, g->found.v[i].box) && !holds(t->crop[k].roi, b)) {
+					t->crop[k].roi = join(t->crop[k].roi, b);
+					again = true;
+				}
+			}
+			size_crop(t, &t->crop[k]);
+		}
+		for (int a = 0; a < n; a++)
+			for (int b = a + 1; b < n; b++)
+				if (meet(t->crop[a].roi, t->crop[b].roi)) {
+					t->crop[a].roi = join(t->crop[a].roi, t->crop[b].roi);
+					t->crop[b].roi = t->crop[n - 1].roi; /* its found list stays its slot's */
+					n--;
+					b--;
+					again = true;
+				}
+	}
+	for (int k = 0; k < n; k++)
+		area += (double)t->crop[k].in_w * t->crop[k].in_h;
+	if (area > CROP_MAX_SHARE * t->in_w * t->in_h)
+		return false;
+	t->ncrops = n;
+	return true;
+}
+
+/*
+ * A region owed its refresh whose samples all stayed within
+ * OB_TILING_STILL of those it was searched on (a screen recording's or an
+ * overlay's still parts, a still picture): the refresh is for changes that
+ * average out in a cell's mean luma, and none happened, so it counts as
+ * refreshed with no pass.
+ */
+static bool still(struct ob_tiling *t, struct region *g, const AVFrame *f)
+{
+	if (!g->pix || !pixels(g, f, false))
+		return false;
+	g->last = t->calls;
+	t->still++;
+	return true;
+}
+
 /* Which regions this call searches: want[i] set. */
-static void choose(struct ob_tiling *t, bool *want)
+static void choose(struct ob_tiling *t, const AVFrame *f, bool *want)
 {
 	int stale = 0;
 
@@ -238,20 +521,30 @@ static void choose(struct ob_tiling *t, bool *want)
 			want[i] = true;
 		return;
 	}
-	for (int i = 0; i < t->n; i++)
-		want[i] = t->r[i].last < 0 || t->calls - t->r[i].last >= t->refresh || changed(t, &t->r[i]);
+	/* the whole frame, searched lately, changed in part: crops of the change */
+	if (t->can_crop && t->r[0].last >= 0 && t->calls - t->r[0].last < t->refresh && changed(t, &t->r[0]) &&
+	    plan_crops(t)) {
+		want[0] = false;
+		return;
+	}
+	for (int i = 0; i < t->n; i++) {
+		struct region *g = &t->r[i];
+		bool due = g->last >= 0 && t->calls - g->last >= t->refresh;
+
+		want[i] = g->last < 0 || changed(t, g) || (due && !still(t, g, f));
+	}
 	/* and a share of the rest, the longest unsearched first, n / refresh a
 	 * call on average, so that the refresh is spread over the calls */
 	for (int i = 0; i < t->n; i++)
-		stale += !want[i];
+		stale += !want[i] && t->r[i].last != t->calls;
 	t->credit += (double)t->n / t->refresh;
 	for (; t->credit >= 1 && stale > 0; t->credit -= 1) {
 		int oldest = -1;
 
 		for (int i = 0; i < t->n; i++)
-			if (!want[i] && (oldest < 0 || t->r[i].last < t->r[oldest].last))
+			if (!want[i] && t->r[i].last != t->calls && (oldest < 0 || t->r[i].last < t->r[oldest].last))
 				oldest = i;
-		want[oldest] = true;
+		want[oldest] = !still(t, &t->r[oldest], f);
 		stale--;
 	}
 	if (!stale) /* everything is searched anyway: no refresh is owed */
@@ -317,18 +610,21 @@ static int search(struct ob_tiling *t, struct ob_detector *d, const AVFrame *f, 
 		}
 	if (g->ref)
 		remember(t, g);
+	if (g->pix)
+		pixels(g, f, true);
 	g->last = t->calls;
 	return 0;
 }
 
 int ob_tiling_regions(const struct ob_tiling *t)
 {
-	return t->n;
+	return t->n + (t->can_crop ? CROP_MAX : 0);
 }
 
 int ob_tiling_plan(struct ob_tiling *t, const AVFrame *f, double threshold, int *regions, int *n)
 {
 	*n = 0;
+	t->ncrops = 0;
 	if (f->width != t->width || f->height != t->height)
 		return ob_err(OB_ERR_INTERNAL, "frame %dx%d in a search of %dx%d frames", f->width, f->height,
 			      t->width, t->height);
@@ -339,7 +635,7 @@ int ob_tiling_plan(struct ob_tiling *t, const AVFrame *f, double threshold, int 
 	}
 	if (t->cells)
 		measure_cells(t, f);
-	choose(t, t->want);
+	choose(t, f, t->want);
 	for (int i = 0; i < t->n; i++)
 		if (t->want[i]) {
 			regions[(*n)++] = i;
@@ -347,21 +643,82 @@ int ob_tiling_plan(struct ob_tiling *t, const AVFrame *f, double threshold, int 
 		} else {
 			t->reused++;
 		}
+	for (int k = 0; k < t->ncrops; k++) /* after the regions: region numbers t->n + k */
+		regions[(*n)++] = t->n + k;
 	return 0;
 }
 
 int ob_tiling_search(struct ob_tiling *t, int region, struct ob_detector *d, const AVFrame *f)
 {
+	if (region >= t->n && region < t->n + t->ncrops) {
+		struct crop *c = &t->crop[region - t->n];
+
+		ob_detections_clear(&c->found);
+		return ob_detector_run_sized(d, f, &c->roi, c->in_w, c->in_h, t->threshold, &c->found);
+	}
 	if (region < 0 || region >= t->n || !t->want[region])
 		return ob_err(OB_ERR_INTERNAL, "detector %s: region %d was not planned", ob_detector_card(d)->name,
 			      region);
 	return search(t, d, f, &t->r[region], t->threshold);
 }
 
+/* Does b touch an edge of crop c that is not the frame's? */
+static bool at_crop_edge(const struct ob_tiling *t, const struct crop *c, struct ob_box b)
+{
+	struct ob_box r = c->roi;
+
+	return (r.x > 0 && b.x <= r.x + SEAM_PX) || (r.y > 0 && b.y <= r.y + SEAM_PX) ||
+	       (r.x + r.w < t->width && b.x + b.w >= r.x + r.w - SEAM_PX) ||
+	       (r.y + r.h < t->height && b.y + b.h >= r.y + r.h - SEAM_PX);
+}
+
+/*
+ * The crops' answers become the whole frame's where they looked: boxes of
+ * the last searches that a crop touches (it held them whole) give way to
+ * what the crop found, and the crop's cells remember the picture it saw.
+ */
+static int take_crops(struct ob_tiling *t)
+{
+	struct region *g = &t->r[0];
+	size_t keep = 0;
+	bool part = false;
+	int ret = 0;
+
+	for (size_t i = 0; i < g->found.n; i++) {
+		bool looked = false;
+
+		for (int k = 0; k < t->ncrops && !looked; k++)
+			looked = meet(t->crop[k].roi, g->found.v[i].box);
+		if (!looked)
+			g->found.v[keep++] = g->found.v[i];
+	}
+	g->found.n = keep;
+	for (int k = 0; k < t->ncrops && !ret; k++) {
+		const struct crop *c = &t->crop[k];
+		int cx0 = (int)ceil(c->roi.x / OB_TILING_CELL), cy0 = (int)ceil(c->roi.y / OB_TILING_CELL);
+		int cx1 = c->roi.x + c->roi.w >= t->width ? t->gw : (int)floor((c->roi.x + c->roi.w) / OB_TILING_CELL);
+		int cy1 = c->roi.y + c->roi.h >= t->height ? t->gh : (int)floor((c->roi.y + c->roi.h) / OB_TILING_CELL);
+
+		for (size_t i = 0; i < c->found.n && !ret; i++) {
+			part = part || at_crop_edge(t, c, c->found.v[i].box);
+			ret = ob_detections_push(&g->found, &c->found.v[i]);
+		}
+		for (int cy = cy0; cy < cy1; cy++) /* cells wholly inside the crop */
+			for (int cx = cx0; cx < cx1; cx++)
+				g->ref[(size_t)cy * t->gw + cx] = t->cells[(size_t)cy * t->gw + cx];
+	}
+	t->cropped += t->ncrops;
+	if (part) /* something may reach beyond the crop: the whole frame next time */
+		g->last = -1;
+	return ret;
+}
+
 int ob_tiling_finish(struct ob_tiling *t, const struct ob_model_card *card, int status, struct ob_detections *out)
 {
 	int ret = status;
 
+	if (!ret && t->ncrops)
+		ret = take_crops(t);
 	ob_detections_clear(&t->all);
 	for (int i = 0; i < t->n && !ret; i++)
 		for (size_t k = 0; k < t->r[i].found.n && !ret; k++) {

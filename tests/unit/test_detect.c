@@ -796,14 +796,31 @@ static void test_tiling_looks_where_changed(void **state)
 	assert_int_equal(st.regions, 21);
 	assert_int_equal(st.searched, 21);
 	assert_int_equal(match(gt1, n1, &a, &fp), n1);
-	/* the same picture: 5 regions searched (the refresh share), the same faces */
+	/* the same picture: no pass; the refresh share (5 regions) is not owed,
+	 * no sample having moved; the same faces */
 	assert_int_equal(ob_tiling_run(t, d, f, RECIPE_FACE_THRESHOLD, &b), 0);
 	ob_tiling_stats(t, &st);
-	assert_int_equal(st.searched, 21 + 5);
-	assert_int_equal(st.reused, 21 - 5);
+	assert_int_equal(st.searched, 21);
+	assert_int_equal(st.reused, 21);
+	assert_int_equal(st.still, 5);
 	assert_int_equal(b.n, a.n);
 	for (size_t i = 0; i < a.n; i++)
 		assert_memory_equal(&a.v[i].box, &b.v[i].box, sizeof(a.v[i].box));
+	/* a change that every cell's mean hides (+-12 in a checkerboard of
+	 * pixels): nothing searched at once, but the refresh share is */
+	for (int y = 0; y < f->height; y++)
+		for (int x = 0; x < f->width; x++) {
+			uint8_t *p = f->data[0] + (size_t)y * f->linesize[0] + x;
+			int v = *p + ((x + y) % 2 ? 12 : -12);
+
+			*p = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+		}
+	ob_detections_clear(&b);
+	assert_int_equal(ob_tiling_run(t, d, f, RECIPE_FACE_THRESHOLD, &b), 0);
+	ob_tiling_stats(t, &st);
+	printf("ultraface, memory: a change hidden in every cell's mean: %lld of 21 regions searched\n",
+	       (long long)(st.searched - 21));
+	assert_true(st.searched - 21 >= 5 && st.searched - 21 < 21);
 	/* new faces in a corner no refresh would reach yet: found at once */
 	n4 = paste_photo(f, 4, 0.1, 1080, 570, gt4, 16);
 	ob_detections_clear(&b);
@@ -822,6 +839,118 @@ static void test_tiling_looks_where_changed(void **state)
 	ob_detections_release(&a);
 	ob_detections_release(&b);
 	ob_tiling_free(&t);
+	ob_detector_free(&d);
+	av_frame_free(&f);
+}
+
+/* How many of want's boxes (persons from 0.3) have a box of got at IoU >= 0.5. */
+static size_t same_people(const struct ob_detections *want, const struct ob_detections *got, size_t *of)
+{
+	size_t n = 0;
+
+	*of = 0;
+	for (size_t i = 0; i < want->n; i++) {
+		bool hit = false;
+
+		if (want->v[i].cls != OB_CLASS_PERSON || want->v[i].score < 0.3)
+			continue;
+		++*of;
+		for (size_t k = 0; k < got->n && !hit; k++)
+			hit = got->v[k].cls == OB_CLASS_PERSON && ob_box_iou(want->v[i].box, got->v[k].box) >= 0.5;
+		n += hit;
+	}
+	return n;
+}
+
+/*
+ * A whole-frame search of a network that runs at any input size
+ * (CenterNet) searches a change alone: sample1 on the left of a grey
+ * 1280x720 frame is found by a whole-frame pass; sample4 pasted on the
+ * right the next call is searched in a crop (no whole-frame pass) and the
+ * people of both are the ones a whole-frame pass of that frame finds; the
+ * whole frame is searched again once `refresh` calls have passed.
+ */
+static void test_tiling_crops_where_changed(void **state)
+{
+	AVFrame *f = grey_frame(1280, 720);
+	struct ob_detector *d = NULL;
+	struct ob_tiling *t = NULL;
+	struct ob_tiling_stats st;
+	struct ob_detections a = { 0 }, b = { 0 }, whole = { 0 };
+	struct ob_box gt[16];
+	size_t of, same;
+
+	(void)state;
+	assert_int_equal(ob_detector_open(model_dir(), "centernet", f->width, f->height, 0, &d), 0);
+	assert_true(ob_detector_any_size(d));
+	paste_photo(f, 1, 0.3, 40, 120, gt, 16);
+	assert_int_equal(ob_tiling_open(d, f->width, f->height, 0, 3, &t), 0);
+	assert_int_equal(ob_tiling_run(t, d, f, 0.3, &a), 0);
+	ob_tiling_stats(t, &st);
+	assert_int_equal(st.searched, 1);
+	assert_int_equal(st.cropped, 0);
+	assert_true(a.n > 0);
+	paste_photo(f, 4, 0.22, 820, 360, gt, 16);
+	assert_int_equal(ob_tiling_run(t, d, f, 0.3, &b), 0);
+	ob_tiling_stats(t, &st);
+	assert_int_equal(st.searched, 1); /* no whole-frame pass */
+	assert_int_equal(st.cropped, 1);
+	assert_int_equal(ob_detector_run(d, f, NULL, 0.3, &whole), 0);
+	same = same_people(&whole, &b, &of);
+	printf("centernet, crops: a whole-frame pass finds %zu people, the crop search %zu of them (%zu boxes)\n",
+	       of, same, b.n);
+	assert_true(of > a.n);
+	assert_int_equal(same, of);
+	/* the crop's picture is remembered: the same frame again is no pass;
+	 * refresh 3: the third call after the whole-frame pass searches it whole */
+	ob_detections_clear(&b);
+	assert_int_equal(ob_tiling_run(t, d, f, 0.3, &b), 0);
+	ob_tiling_stats(t, &st);
+	assert_int_equal(st.searched, 1);
+	assert_int_equal(st.cropped, 1);
+	assert_int_equal(same_people(&whole, &b, &of), of);
+	ob_detections_clear(&b);
+	assert_int_equal(ob_tiling_run(t, d, f, 0.3, &b), 0);
+	ob_tiling_stats(t, &st);
+	assert_int_equal(st.searched, 2);
+	assert_int_equal(st.cropped, 1);
+	ob_detections_release(&a);
+	ob_detections_release(&b);
+	ob_detections_release(&whole);
+	ob_tiling_free(&t);
+	ob_detector_free(&d);
+	av_frame_free(&f);
+}
+
+/*
+ * OpenCV 4.6 sets PP-OCR DB up for the first input shape it sees (fed
+ * another it answers zeros): passes at other sizes run networks of their
+ * own, and the card-size pass after them finds what it found before.
+ */
+static void test_sized_passes_keep_whole_pass(void **state)
+{
+	AVFrame *f = NULL;
+	struct ob_detector *d = NULL;
+	struct ob_detections a = { 0 }, b = { 0 }, c = { 0 };
+	struct ob_box roi = { 0, 0, 640, 360 };
+
+	(void)state;
+	assert_int_equal(ob_image_load(CLIP, &f), 0);
+	assert_int_equal(ob_detector_open(model_dir(), "ppocr_det", f->width, f->height, 0, &d), 0);
+	assert_int_equal(ob_detector_run(d, f, NULL, -1, &a), 0);
+	assert_int_equal(ob_detector_run_sized(d, f, &roi, 320, 192, -1, &b), 0);
+	assert_int_equal(ob_detector_run_sized(d, f, &roi, 256, 128, -1, &b), 0);
+	assert_int_equal(ob_detector_run_sized(d, f, &roi, 320, 190, -1, &b), OB_ERR_INTERNAL);
+	assert_int_equal(ob_detector_run(d, f, NULL, -1, &c), 0);
+	printf("ppocr_det on movie-hello frame 0: %zu boxes, again after sized passes %zu\n", a.n, c.n);
+	assert_true(a.n >= 5);
+	assert_int_equal(c.n, a.n);
+	for (size_t i = 0; i < a.n; i++)
+		assert_memory_equal(&a.v[i].box, &c.v[i].box, sizeof(a.v[i].box));
+	assert_true(b.n > 0);
+	ob_detections_release(&a);
+	ob_detections_release(&b);
+	ob_detections_release(&c);
 	ob_detector_free(&d);
 	av_frame_free(&f);
 }
@@ -1038,6 +1167,8 @@ int main(void)
 		cmocka_unit_test(test_ssd_face_photos),
 		cmocka_unit_test(test_ultraface_photos),
 		cmocka_unit_test(test_centernet_people),
+		cmocka_unit_test(test_tiling_crops_where_changed),
+		cmocka_unit_test(test_sized_passes_keep_whole_pass),
 		cmocka_unit_test(test_decoders_match_reference),
 	};
 	return cmocka_run_group_tests_name("detect", tests, NULL, NULL);
