@@ -18,7 +18,7 @@ so the figures are estimates on samples, not TrackEval's over every frame:
             50, 150, ..., 750), and the 13 sampled frames of the zone's
             occupancy (truth.json): mean absolute error of the per-frame
             count (boxes; boxes whose feet are in the zone).
-  identity  34 sightings of 12 people (truth.json: the line's hand-labelled
+  identity  41 sightings of 13 people (truth.json: the line's hand-labelled
             crossings, matched to the CSV's own crossings of the line within
             5 frames, same direction; the identity probes, the box whose feet
             are nearest, within half its height): ID switches (consecutive
