@@ -326,6 +326,61 @@ static void test_centernet_non_square(void **state)
 }
 
 /*
+ * The CenterNet decoder skips blocks of cells below the threshold at once
+ * (decoders.c, PEAK_BLOCK): a lone peak in any cell -- first, last or
+ * middle of a block, in the short block at a row's end, in either class --
+ * is found all the same, and exactly at the threshold: the smallest float
+ * at or above it is a peak, the float below it is not.  Thresholds 0.3 and
+ * 0.1 round up to float, 0.7 down.
+ */
+static void test_centernet_peak_in_every_cell(void **state)
+{
+	enum { GW = 40, GH = 3, PLANE = GW * GH }; /* 40 = two blocks of 16 and one of 8 */
+	static float heat[2 * PLANE], wh[4 * PLANE];
+	const struct ob_letterbox lb = { .sx = 1, .sy = 1, .in_w = 4 * GW, .in_h = 4 * GH,
+					 .used_w = 4 * GW, .used_h = 4 * GH };
+	const double thrs[] = { 0.3, 0.1, 0.7 };
+	struct ob_model_card card;
+	struct ob_tensor t[2];
+	struct ob_detections d = { 0 };
+
+	(void)state;
+	centernet_card(&card);
+	card.width = 4 * GW;
+	card.height = 4 * GH;
+	for (int k = 0; k < 4 * PLANE; k++)
+		wh[k] = 1;
+	t[0] = (struct ob_tensor){ .data = heat, .ndim = 4, .shape = { 1, 2, GH, GW }, .count = 2 * PLANE };
+	t[1] = (struct ob_tensor){ .data = wh, .ndim = 4, .shape = { 1, 4, GH, GW }, .count = 4 * PLANE };
+	for (size_t k = 0; k < sizeof(thrs) / sizeof(thrs[0]); k++) {
+		float at = (float)thrs[k];
+
+		if ((double)at < thrs[k])
+			at = nextafterf(at, 1);
+		assert_true((double)nextafterf(at, 0) < thrs[k]);
+		for (int i = 0; i < 2 * PLANE; i++) {
+			int x = i % GW, y = i % PLANE / GW;
+
+			memset(heat, 0, sizeof(heat));
+			heat[i] = nextafterf(at, 0);
+			ob_detections_clear(&d);
+			assert_int_equal(ob_decode(&card, t, &lb, thrs[k], &d), 0);
+			assert_int_equal(d.n, 0);
+			heat[i] = at;
+			assert_int_equal(ob_decode(&card, t, &lb, thrs[k], &d), 0);
+			if (d.n != 1)
+				fail_msg("threshold %g: peak in cell %d (%d, %d) of class %d: %zu boxes", thrs[k], i, x, y,
+					 i / PLANE, d.n);
+			assert_float_equal(d.v[0].score, at, 0);
+			assert_int_equal(d.v[0].cls, i < PLANE ? OB_CLASS_PERSON : OB_CLASS_VEHICLE);
+			assert_float_equal(d.v[0].box.x, 4 * x - 1, 1e-9);
+			assert_float_equal(d.v[0].box.y, 4 * y - 1, 1e-9);
+		}
+	}
+	ob_detections_release(&d);
+}
+
+/*
  * Preprocessing for a 16:9 variant: a 1280x720 frame fills the 512x288 input
  * with no padding, and the letterbox maps back with the exact scale.
  */
@@ -1159,6 +1214,7 @@ int main(void)
 		cmocka_unit_test(test_tiles_keep_mid_faces),
 		cmocka_unit_test(test_tiles_need_support),
 		cmocka_unit_test(test_centernet_non_square),
+		cmocka_unit_test(test_centernet_peak_in_every_cell),
 		cmocka_unit_test(test_model_pick),
 		cmocka_unit_test(test_centernet_variant_letterbox),
 		cmocka_unit_test(test_model_dir_precedence),
