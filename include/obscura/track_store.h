@@ -80,9 +80,7 @@ void ob_track_params_from(const struct ob_track_opts *o, double fps, int width, 
  * further, changes size more, or is grown for the guess more than a fixed
  * share of the detected box it starts from (the OB_EXTRAPOLATE_ limits);
  * faces near the frame's edge also hide the strip to it
- * (OB_TRACK_EDGE_REACH); a lone detection (a track found once, which its
- * tracker let go) away from the edges is extended only to the lane's
- * passes around it.  Memory is bounded by the lookahead, whatever the
+ * (OB_TRACK_EDGE_REACH).  Memory is bounded by the lookahead, whatever the
  * footage's length.  A second pass fills the store from an edited tracks.h5 instead
  * (ob_track_store_put_row), with no lookahead; the question stays the same.
  */

@@ -65,9 +65,6 @@ struct lane {
 	double high;
 	double hide;          /* top fraction of the cover hidden */
 	bool person;          /* its tracks need evidence of a person to be confirmed */
-	int wait;             /* the add_lane wait: frames between its detectors' passes */
-	int gap;              /* the longest gap seen between two of its passes */
-	int64_t last_pass;    /* frame of its last pass, -1 none */
 	struct ob_tracker *tracker;
 };
 
@@ -220,9 +217,6 @@ int ob_track_store_add_lane(struct ob_track_store *ts, enum ob_class cls, double
 	l->high = high;
 	l->hide = hide < 0 ? 0 : hide > 1 ? 1 : hide;
 	l->person = cls == OB_CLASS_PERSON;
-	l->wait = wait > 0 ? wait : 0;
-	l->gap = 1;
-	l->last_pass = -1;
 	ret = ob_tracker_new(&tp, &ts->next_id, &l->tracker);
 	if (ret)
 		return ret;
@@ -367,11 +361,6 @@ int ob_track_store_observe(struct ob_track_store *ts, int lane, const struct ob_
 		if (ts->ids[i] && (ret = add_obs(ts, ts->ids[i], lane, boxes[i], scores[i], app ? &app[i] : NULL)))
 			return ret;
 	sync_lane(ts, lane);
-	/* the longest gap between the lane's passes: how far a lone detection reaches */
-	if (ts->lanes[lane].last_pass >= 0 && ts->current - ts->lanes[lane].last_pass > ts->lanes[lane].gap)
-		ts->lanes[lane].gap = (int)fmin((double)(ts->current - ts->lanes[lane].last_pass),
-						OB_TRACK_MAX_LOOKAHEAD);
-	ts->lanes[lane].last_pass = ts->current;
 	return 0;
 }
 
@@ -512,19 +501,9 @@ static struct ob_box cover_extrapolated(const struct ob_track_store *ts, struct 
 	return box_union(grow(pred, sx, sy), from);
 }
 
-/* Is box b within OB_TRACK_EDGE_REACH of its smaller side (a text line's
- * height, not its length) of an edge of the frame: may it have come in or
- * gone out across it? */
-static bool near_edge(const struct ob_track_store *ts, struct ob_box b)
-{
-	double r = OB_TRACK_EDGE_REACH * fmin(b.w, b.h);
-
-	return ts->p.width > 0 && ts->p.height > 0 &&
-	       (b.x <= r || ts->p.width - (b.x + b.w) <= r || b.y <= r || ts->p.height - (b.y + b.h) <= r);
-}
-
-/* c joined with the strip between box b and each edge of the frame that b
- * is near (near_edge). */
+/* c joined with the strip between box b and each edge of the frame within
+ * OB_TRACK_EDGE_REACH of its smaller side (a text line's height, not its
+ * length). */
 static struct ob_box join_edges(const struct ob_track_store *ts, struct ob_box c, struct ob_box b)
 {
 	double rx = OB_TRACK_EDGE_REACH * fmin(b.w, b.h), ry = rx;
@@ -604,32 +583,6 @@ static void set_boxes(struct ob_track_row *r, struct ob_box b, struct ob_box c, 
 	r->cover_x = (float)c.x, r->cover_y = (float)c.y, r->cover_w = (float)c.w, r->cover_h = (float)c.h;
 }
 
-/*
- * A lone detection: a track detected once (at the lane's high score), which
- * its tracker let go because no pass found it there again at that score
- * (the tracker's own rule for a tentative track, tracker.h).  Hands,
- * clothes and badges a detector takes for a face once look like this; a
- * face it finds once and never again is not where that detection was on the
- * passes around it, so such a track is extended only up to them (the lane's
- * longest gap between passes, or its wait) instead of extend_before /
- * extend_after -- unless the detection is near an edge of the frame
- * (near_edge): a face that came in across it, cut and unseen, was found
- * once and then turned away keeps its whole extension.  On face-cover's scene (t0048) 22 of 49 face tracks were
- * lone (14 on no annotated face, the others beside or inside another
- * track's box), each hidden for a second around its one detection: 3.2 of
- * the 13.9 % of the picture faces-only changed besides the faces (t0048;
- * 4.4 without the edge's exception).
- */
-static int lone_reach(const struct ob_track_store *ts, const struct strack *t, int extend)
-{
-	const struct lane *l = &ts->lanes[t->lane];
-	int reach = l->gap > l->wait ? l->gap : l->wait;
-
-	if (t->ev.n != 1 || t->alive || !t->n || near_edge(ts, t->obs[t->n - 1].box))
-		return extend;
-	return reach < extend ? reach : extend;
-}
-
 /* The row of track t on frame n, if it has one there. */
 static bool track_row(const struct ob_track_store *ts, const struct strack *t, int64_t n,
 		      struct ob_track_row *r)
@@ -670,7 +623,7 @@ static bool track_row(const struct ob_track_store *ts, const struct strack *t, i
 		set_boxes(r, box, edged(ts, t, n, ib, cover_for(ts, box, &m)), hide);
 		return true;
 	}
-	if (b && b->frame - n <= lone_reach(ts, t, ts->p.extend_before)) {
+	if (b && b->frame - n <= ts->p.extend_before) {
 		/* before the first detection: every detection is still ahead */
 		double d = (double)(b->frame - n);
 		struct ob_box pred;
@@ -685,7 +638,7 @@ static bool track_row(const struct ob_track_store *ts, const struct strack *t, i
 	/* after the last detection: for extend_after frames, and for as long as
 	 * the tracker still expects it back (it may be occluded, or detected
 	 * only every few frames further than the lookahead reaches) */
-	if (a && !b && (n - a->frame <= lone_reach(ts, t, ts->p.extend_after) || t->alive)) {
+	if (a && !b && (n - a->frame <= ts->p.extend_after || t->alive)) {
 		double d = (double)(n - a->frame);
 		size_t k = ia < VELOCITY_FIT ? ia : VELOCITY_FIT;
 		struct ob_box pred;
