@@ -44,6 +44,11 @@ struct ob_stage {
 	 * only its own priv and what the job loop hands it. */
 	int (*process)(void *priv, struct AVFrame *frame, int64_t index, const struct ob_track_row *rows,
 		       size_t nrows);
+	/* Seeing stages: called from the decode thread with each frame as soon
+	 * as it is decoded (before process() gets it), so that a stage may
+	 * start work that depends on the frame's pixels alone; must not block,
+	 * and shares nothing with process() but what it locks.  May be NULL. */
+	void (*ahead)(void *priv, const struct AVFrame *frame, int64_t index);
 	/* Called once after the last frame (frames = how many); may be NULL. */
 	int (*finish)(void *priv, int64_t frames);
 	/* Called once, whether or not init succeeded; must accept zeroed priv. */

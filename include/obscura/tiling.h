@@ -61,6 +61,8 @@ int ob_tiling_run(struct ob_tiling *t, struct ob_detector *d, const struct AVFra
  * finish returns after forgetting every region's answer.
  */
 int ob_tiling_regions(const struct ob_tiling *t);
+/* The refresh it was opened with (<= 1: every region searched on every call, no memory). */
+int ob_tiling_refresh(const struct ob_tiling *t);
 int ob_tiling_plan(struct ob_tiling *t, const struct AVFrame *frame, double threshold, int *regions, int *n);
 int ob_tiling_search(struct ob_tiling *t, int region, struct ob_detector *d, const struct AVFrame *frame);
 int ob_tiling_finish(struct ob_tiling *t, const struct ob_model_card *card, int status,

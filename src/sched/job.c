@@ -415,6 +415,9 @@ static void *decode_thread(void *arg)
 			it->kind = ITEM_FRAME;
 			it->index = index++;
 			av_packet_free(&it->pkt);
+			for (size_t i = 0; i < s->nstages; i++) /* the stages are set up before this thread */
+				if (!s->stages[i].hide && s->stages[i].stage->ahead)
+					s->stages[i].stage->ahead(s->stages[i].priv, it->frame, it->index);
 		}
 		if (!ob_fifo_push(s->decoded, it))
 			goto out; /* the job loop stopped: nobody listens */

@@ -616,6 +616,11 @@ static int search(struct ob_tiling *t, struct ob_detector *d, const AVFrame *f, 
 	return 0;
 }
 
+int ob_tiling_refresh(const struct ob_tiling *t)
+{
+	return t->refresh;
+}
+
 int ob_tiling_regions(const struct ob_tiling *t)
 {
 	return t->n + (t->can_crop ? CROP_MAX : 0);

@@ -51,7 +51,16 @@ test_expect_success 'people found on annotated vtest.avi frames' '
 '
 
 test_expect_success 'analyze vtest.avi: person tracks on the annotated frames, MOTChallenge CSV' '
-	"$OBSCURA" analyze -q --no-progress --unsigned -r "$ROOT/recipes/analytics.ini" -o an "$VTEST" &&
+	"$OBSCURA" analyze -q --no-progress --unsigned --json -r "$ROOT/recipes/analytics.ini" -o an "$VTEST" >run.json &&
+	"$PYTHON" - <<-\PY &&
+	import json, os
+	t = json.load(open("run.json"))["jobs"][0]["timing"]
+	print({k: t[k] for k in ("passes.centernet_512x384", "workers")})
+	# one person pass on every 3rd of 795 frames; with two cores every other
+	# one runs ahead of the seeing thread (see/ahead.c): two workers
+	assert t["passes.centernet_512x384"] == 265, t
+	assert t["workers"] == (2 if (os.cpu_count() or 1) >= 2 else 1), t
+	PY
 	"$OBSCURA" inspect --mot mot.csv an/vtest.tracks.h5 >/dev/null &&
 	"$OBSCURA" inspect --json an/vtest.tracks.h5 >an.json &&
 	"$PYTHON" - <<-PY &&

@@ -16,6 +16,7 @@
 #include <libavutil/pixfmt.h>
 #include <math.h>
 
+#include "obscura/ahead.h"
 #include "obscura/detect.h"
 #include "obscura/dnn.h"
 #include "obscura/error.h"
@@ -1011,6 +1012,72 @@ static void test_sized_passes_keep_whole_pass(void **state)
 }
 
 /*
+ * Passes run ahead (ahead.h) find, box for box, what the same network finds
+ * in the caller's thread; a frame not offered, or declined because every
+ * slot is taken, is not taken; a failure comes back with its message; a
+ * handle freed with passes waiting frees them.
+ */
+static void test_ahead_same_boxes(void **state)
+{
+	AVFrame *f[OB_AHEAD_SLOTS + 1], *rgb = av_frame_alloc();
+	struct ob_detector *d = NULL, *d2 = NULL;
+	struct ob_ahead *a = NULL;
+	struct ob_detections want = { 0 }, got = { 0 };
+	struct ob_box gt[16];
+	bool taken;
+
+	(void)state;
+	assert_int_equal(ob_detector_open(model_dir(), "centernet", 1280, 720, 0, &d), 0);
+	assert_int_equal(ob_detector_clone(d, 0, &d2), 0);
+	assert_int_equal(ob_ahead_open(d2, 0.3, &a), 0);
+	for (int i = 0; i <= OB_AHEAD_SLOTS; i++) {
+		f[i] = grey_frame(1280, 720);
+		paste_photo(f[i], 1 + i, 0.3, 40 + 100 * i, 100 + 20 * i, gt, 16);
+		ob_ahead_offer(a, f[i], 10 * i); /* the last is declined: every slot taken */
+	}
+	for (int i = 0; i < OB_AHEAD_SLOTS; i++) {
+		assert_true(ob_ahead_offered(a, 10 * i));
+		ob_detections_clear(&want);
+		ob_detections_clear(&got);
+		assert_int_equal(ob_detector_run(d, f[i], NULL, 0.3, &want), 0);
+		assert_int_equal(ob_ahead_take(a, 10 * i, &got, &taken), 0);
+		assert_true(taken);
+		printf("ahead: frame %d, %zu boxes, %zu in the caller's thread\n", i, got.n, want.n);
+		assert_true(want.n > 0);
+		assert_int_equal(got.n, want.n);
+		for (size_t k = 0; k < want.n; k++) {
+			assert_memory_equal(&got.v[k].box, &want.v[k].box, sizeof(want.v[k].box));
+			assert_true(got.v[k].score == want.v[k].score);
+			assert_int_equal(got.v[k].label, want.v[k].label);
+		}
+		assert_false(ob_ahead_offered(a, 10 * i));
+	}
+	assert_false(ob_ahead_offered(a, 10 * OB_AHEAD_SLOTS));
+	assert_int_equal(ob_ahead_take(a, 10 * OB_AHEAD_SLOTS, &got, &taken), 0);
+	assert_false(taken);
+	/* a frame the network cannot take: its failure, with the message */
+	rgb->format = AV_PIX_FMT_RGB24;
+	rgb->width = 64;
+	rgb->height = 64;
+	assert_int_equal(av_frame_get_buffer(rgb, 0), 0);
+	ob_ahead_offer(a, rgb, 99);
+	assert_int_equal(ob_ahead_take(a, 99, &got, &taken), OB_ERR_INTERNAL);
+	assert_true(taken);
+	assert_non_null(strstr(ob_errmsg(), "rgb24"));
+	/* freed with passes waiting */
+	ob_ahead_offer(a, f[0], 100);
+	ob_ahead_offer(a, f[1], 101);
+	ob_ahead_free(&a);
+	assert_null(a);
+	for (int i = 0; i <= OB_AHEAD_SLOTS; i++)
+		av_frame_free(&f[i]);
+	av_frame_free(&rgb);
+	ob_detections_release(&want);
+	ob_detections_release(&got);
+	ob_detector_free(&d);
+}
+
+/*
  * The same search split among threads (ob_tiling_plan, _search, _finish),
  * the regions shared by two instances of the network (ob_detector_clone),
  * gives what one ob_tiling_run gives, box for box: the detect stage runs a
@@ -1224,6 +1291,7 @@ int main(void)
 		cmocka_unit_test(test_ultraface_photos),
 		cmocka_unit_test(test_centernet_people),
 		cmocka_unit_test(test_tiling_crops_where_changed),
+		cmocka_unit_test(test_ahead_same_boxes),
 		cmocka_unit_test(test_sized_passes_keep_whole_pass),
 		cmocka_unit_test(test_decoders_match_reference),
 	};
