@@ -31,7 +31,9 @@ static void on_alarm(int sig)
 }
 
 /* A handler without SA_RESTART, firing every millisecond: blocking reads and
- * writes fail with EINTR (or return short) until the helper retries them. */
+ * writes fail with EINTR (or return short) until the helper retries them.
+ * Off: the timer stops before the default action comes back, else a tick
+ * between the two kills the test ("Alarm clock", seen on a loaded machine). */
 static void interrupt_often(bool on)
 {
 	struct sigaction sa = { 0 };
@@ -39,10 +41,14 @@ static void interrupt_often(bool on)
 
 	sa.sa_handler = on ? on_alarm : SIG_DFL;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGALRM, &sa, NULL);
-	if (on)
+	if (on) {
+		sigaction(SIGALRM, &sa, NULL);
 		it.it_interval.tv_usec = it.it_value.tv_usec = 1000;
-	setitimer(ITIMER_REAL, &it, NULL);
+		setitimer(ITIMER_REAL, &it, NULL);
+	} else {
+		setitimer(ITIMER_REAL, &it, NULL);
+		sigaction(SIGALRM, &sa, NULL);
+	}
 }
 
 static unsigned char *pattern(size_t n)
