@@ -46,6 +46,7 @@ struct ob_source {
 	int64_t frames_lost;    /* missing between decoded frames, by their timestamps */
 	bool demux_eof, dec_eof, graph_eof;
 	struct ob_photo_scan photo; /* a photo's scan (info.photo points here) */
+	const char *upright;        /* the filters that turn the picture upright (static strings) */
 	char *photo_data;           /* a photo's bytes, read once; the demuxer reads them up to photo.image_end */
 	size_t photo_pos;
 	AVIOContext *photo_io;
@@ -120,8 +121,7 @@ static int build_graph(struct ob_source *s, AVStream *st)
 			snprintf(pad, sizeof(pad), "pad=%d:%d:0:0:black,", w + s->info.pad_right,
 				 h + s->info.pad_bottom);
 		snprintf(chain, sizeof(chain), "%s%sformat=%s",
-			 s->info.still ? ob_photo_orient_filter(s->photo.orientation, &(int){ 0 }, &(bool){ false })
-				       : rotation_filter(s->info.rotation), pad,
+			 s->upright, pad,
 			 av_get_pix_fmt_name(SOURCE_PIX_FMT));
 	}
 	outp = avfilter_inout_alloc();
@@ -313,9 +313,12 @@ int ob_source_open(struct ob_source **out, const char *path, bool keep_audio, in
 	}
 	s->info.video_index = vidx;
 	s->info.video_codec = avcodec_get_name(st->codecpar->codec_id);
-	s->info.rotation = s->info.still ? 0 : stream_rotation(st);
-	if (s->info.still)
-		ob_photo_orient_filter(s->photo.orientation, &s->info.rotation, &s->info.mirrored);
+	if (s->info.still) {
+		s->upright = ob_photo_orient_filter(s->photo.orientation, &s->info.rotation, &s->info.mirrored);
+	} else {
+		s->info.rotation = stream_rotation(st);
+		s->upright = rotation_filter(s->info.rotation);
+	}
 	if (keep_audio) {
 		int aidx = av_find_best_stream(s->fmt, AVMEDIA_TYPE_AUDIO, -1, vidx, NULL, 0);
 		s->info.audio_index = aidx >= 0 ? aidx : -1;

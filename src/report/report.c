@@ -316,11 +316,9 @@ static int read_tracks(struct report_data *d, const char *path)
  * bundle has one (checkpoints), with the size and SHA-256 it records. */
 static const json_t *export_event(const struct report_data *d)
 {
-	size_t i = 0;
-
 	if (!ob_manifest_event(d->entries, "checkpoint"))
 		return NULL;
-	return ob_manifest_next_event(d->entries, "output", &i);
+	return ob_manifest_event(d->entries, "output");
 }
 
 static void gather_events(struct report_data *d)

@@ -63,6 +63,4 @@ void report_page(const struct report_data *d, struct ob_html *h);
 /* The index page of n results into h. */
 void report_index_page(const struct ob_report_result *r, size_t n, struct ob_html *h);
 
-/* The manifest's events of type (NULL: any) in order, from *i on: the next one's data, or NULL. */
-
 #endif

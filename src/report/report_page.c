@@ -54,6 +54,13 @@ static const char *str(const json_t *o, const char *key)
 	return json_string_value(json_object_get(o, key));
 }
 
+/* The markup before, then o's string key escaped: one cell's worth of a table row. */
+static void field(struct ob_html *h, const char *before, const json_t *o, const char *key)
+{
+	ob_html_raw(h, "%s", before);
+	ob_html_text(h, str(o, key));
+}
+
 static json_int_t num(const json_t *o, const char *key)
 {
 	return json_integer_value(json_object_get(o, key));
@@ -187,10 +194,8 @@ static void input_export(const struct report_data *d, struct ob_html *h)
 	json_array_foreach(json_object_get(in, "streams"), i, s) {
 		ob_html_raw(h, "<tr><td class=\"n\">%lld</td><td>", (long long)num(s, "index"));
 		ob_html_text(h, str(s, "type"));
-		ob_html_raw(h, "</td><td>");
-		ob_html_text(h, str(s, "codec"));
-		ob_html_raw(h, "</td><td>");
-		ob_html_text(h, str(s, "action"));
+		field(h, "</td><td>", s, "codec");
+		field(h, "</td><td>", s, "action");
 		ob_html_raw(h, "</td></tr>\n");
 	}
 	ob_html_raw(h, "</table>\n<h3>Metadata removed</h3>\n<p>Tag names only: their values are the personal "
@@ -277,22 +282,14 @@ static void models(const struct report_data *d, struct ob_html *h)
 			ob_html_raw(h, "<table><tr><th>Role</th><th>Model</th><th>File and SHA-256</th>"
 				       "<th>Card SHA-256</th><th>Licence and source</th></tr>\n");
 		any = true;
-		ob_html_raw(h, "<tr><td>");
-		ob_html_text(h, str(ev, "role"));
-		ob_html_raw(h, "</td><td>");
-		ob_html_text(h, str(ev, "name"));
-		ob_html_raw(h, " (");
-		ob_html_text(h, str(ev, "task"));
-		ob_html_raw(h, ")</td><td class=\"hash\">");
-		ob_html_text(h, str(ev, "file"));
-		ob_html_raw(h, "<br>");
-		ob_html_text(h, str(ev, "sha256"));
-		ob_html_raw(h, "</td><td class=\"hash\">");
-		ob_html_text(h, str(ev, "card_sha256"));
-		ob_html_raw(h, "</td><td>");
-		ob_html_text(h, str(ev, "licence"));
-		ob_html_raw(h, "<br>");
-		ob_html_text(h, str(ev, "source"));
+		field(h, "<tr><td>", ev, "role");
+		field(h, "</td><td>", ev, "name");
+		field(h, " (", ev, "task");
+		field(h, ")</td><td class=\"hash\">", ev, "file");
+		field(h, "<br>", ev, "sha256");
+		field(h, "</td><td class=\"hash\">", ev, "card_sha256");
+		field(h, "</td><td>", ev, "licence");
+		field(h, "<br>", ev, "source");
 		ob_html_raw(h, "</td></tr>\n");
 	}
 	if (any)

@@ -212,15 +212,19 @@ static int open_ahead(struct detect *d, const struct ob_stage_ctx *ctx)
 	return ob_ahead_open(det, d->floor[LANE_PEOPLE], &d->ahead);
 }
 
-/* The decode thread's frame: a person pass this stage will owe, started now. */
+/* Does frame index get a person pass?  Every people_stride-th detection frame. */
+static bool people_pass(const struct detect *d, int64_t index)
+{
+	return d->people && index % d->o->stride == 0 && (index / d->o->stride) % d->o->people_stride == 0;
+}
+
+/* The decode thread's frame: a person pass this stage will owe, started now,
+ * every other one (this thread runs the others meanwhile). */
 static void detect_ahead(void *priv, const AVFrame *frame, int64_t index)
 {
 	struct detect *d = priv;
 
-	int64_t k = index / d->o->stride / d->o->people_stride; /* this lane's pass number */
-
-	/* every other pass: this thread runs the others meanwhile */
-	if (d->ahead && index % d->o->stride == 0 && (index / d->o->stride) % d->o->people_stride == 0 && k % 2)
+	if (d->ahead && people_pass(d, index) && (index / d->o->stride / d->o->people_stride) % 2)
 		ob_ahead_offer(d->ahead, frame, index);
 }
 
@@ -380,7 +384,7 @@ static int detect_process(void *priv, AVFrame *frame, int64_t index, const struc
 		return 0;
 	if (index % d->o->stride)
 		return 0; /* the trackers predict; the store interpolates */
-	run_people = d->people && d->passes % d->o->people_stride == 0;
+	run_people = people_pass(d, index); /* d->passes == index / stride */
 	run_text = d->text && d->passes % d->o->text_stride == 0;
 	d->passes++;
 	ob_detections_clear(&d->dets);

@@ -310,17 +310,20 @@ static void measure_cells(struct ob_tiling *t, const AVFrame *f)
 	}
 }
 
+/* Has a cell's mean luma moved from ref by more than OB_TILING_DELTA? */
+static bool cell_changed(uint8_t now, uint8_t ref)
+{
+	return abs((int)now - (int)ref) > OB_TILING_DELTA;
+}
+
 static bool changed(const struct ob_tiling *t, const struct region *g)
 {
 	const uint8_t *ref = g->ref;
 
 	for (int cy = g->cy0; cy < g->cy1; cy++)
-		for (int cx = g->cx0; cx < g->cx1; cx++) {
-			int d = (int)t->cells[(size_t)cy * t->gw + cx] - (int)*ref++;
-
-			if (d > OB_TILING_DELTA || d < -OB_TILING_DELTA)
+		for (int cx = g->cx0; cx < g->cx1; cx++)
+			if (cell_changed(t->cells[(size_t)cy * t->gw + cx], *ref++))
 				return true;
-		}
 	return false;
 }
 
@@ -424,11 +427,8 @@ static bool plan_crops(struct ob_tiling *t)
 	double area = 0;
 	bool again = true;
 
-	for (size_t i = 0; i < cells; i++) {
-		int d = (int)t->cells[i] - (int)g->ref[i];
-
-		mask[i] = d > OB_TILING_DELTA || d < -OB_TILING_DELTA;
-	}
+	for (size_t i = 0; i < cells; i++)
+		mask[i] = cell_changed(t->cells[i], g->ref[i]);
 	dilate(t, mask, tmp, near, m);
 	/* each 4-connected patch of changed-and-margin cells: one crop */
 	for (size_t i = 0; i < cells; i++) {
