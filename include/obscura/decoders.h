@@ -45,7 +45,9 @@ void ob_nms(struct ob_detections *d, double iou, size_t max);
  * Merges detections from overlapping tiles: a box cut by a tile seam is
  * dropped when a box of the same class covers at least half of it; the rest
  * go through NMS at iou where overlap is also measured as intersection over
- * the smaller box (a whole face and a half face from the next tile).
+ * the smaller box (a whole face and a half face from the next tile); last,
+ * a face box lying mostly (80 %) inside a larger face box is dropped as a
+ * part of that face.
  */
 void ob_nms_seams(struct ob_detections *d, double iou);
 

@@ -119,6 +119,24 @@ int ob_track_store_begin_frame(struct ob_track_store *ts, int64_t frame, double 
 int ob_track_store_observe(struct ob_track_store *ts, int lane, const struct ob_box *boxes,
 			   const float *scores, size_t n, const struct ob_appearance *app);
 
+/*
+ * Second looks.  A face found on one pass and not on the next is either at
+ * the edge of the detector's reach (small, turned, blurred) or no face at
+ * all (a hand, a fold of clothes, a pattern).  The detect stage searches
+ * again, zoomed in, where each such track was: ob_track_store_unsure gives
+ * up to max of the lane's live tracks with exactly one detection, made
+ * before the current frame and not looked at yet (their boxes and ids,
+ * increasing), and ob_track_store_looked records whether the look found a
+ * face there.  A track whose look found nothing, and whose box is away from
+ * the frame's edges (where a face comes in or goes out cut by the edge), is
+ * hidden only up to the lane's neighbouring passes (its wait) on either side
+ * of its detection instead of extend_before and extend_after; every other
+ * track keeps them.
+ */
+size_t ob_track_store_unsure(const struct ob_track_store *ts, int lane, struct ob_box *boxes, uint64_t *ids,
+			     size_t max);
+void ob_track_store_looked(struct ob_track_store *ts, uint64_t id, bool found);
+
 /* Replay: one finished row for the current frame (frame and pts are set by
  * the store); confirmed: its track was confirmed in the file replayed. */
 int ob_track_store_put_row(struct ob_track_store *ts, const struct ob_track_row *row, bool confirmed);

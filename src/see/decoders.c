@@ -109,6 +109,33 @@ void ob_nms(struct ob_detections *d, double iou, size_t max)
 	nms_impl(d, iou, max, false);
 }
 
+/* A face box at least this share of which lies inside a larger face box is
+ * a part of that face (a mouth and chin, an eye and a cheek, found whole by
+ * anchors of their size), whatever its score. */
+#define FACE_PART 0.8
+
+/* Drops the face parts of d (FACE_PART), keeping the order of the rest.
+ * Faces only: a child in front of an adult is a person inside a person. */
+static void drop_face_parts(struct ob_detections *d)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < d->n; i++) {
+		const struct ob_box *b = &d->v[i].box;
+		bool part = false;
+
+		for (size_t k = 0; k < d->n && !part; k++) {
+			const struct ob_box *a = &d->v[k].box;
+
+			part = k != i && d->v[i].cls == OB_CLASS_FACE && d->v[k].cls == OB_CLASS_FACE &&
+			       a->w * a->h > b->w * b->h && ob_box_inter(*a, *b) >= FACE_PART * b->w * b->h;
+		}
+		if (!part)
+			d->v[kept++] = d->v[i];
+	}
+	d->n = kept;
+}
+
 void ob_nms_seams(struct ob_detections *d, double iou)
 {
 	/* Whole boxes first: a box cut by a seam never suppresses an uncut one.
@@ -120,6 +147,7 @@ void ob_nms_seams(struct ob_detections *d, double iou)
 	for (size_t i = 0; i < d->n; i++)
 		if (d->v[i].cut)
 			d->v[i].score += 2.0f;
+	drop_face_parts(d);
 }
 
 static double sigmoid_clamped(double x, double clamp)

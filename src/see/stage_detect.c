@@ -23,6 +23,16 @@
 
 #define GUIDED_MAX_PEOPLE 8   /* person crops searched for faces per frame */
 #define GUIDED_MIN_HEIGHT 48  /* person boxes shorter than this get the head box only */
+/* Second looks (track_store.h): at most this many a frame (those beyond keep
+ * their whole cover), each a crop of LOOK_CONTEXT times the face's box a
+ * side, zoomed in at most LOOK_ZOOM times into the face detector's input,
+ * searched at LOOK_THRESHOLD times the face threshold: a face found on one
+ * pass is still one on the next, if maybe a weaker one. */
+#define LOOK_MAX 8
+#define LOOK_CONTEXT 3.0
+#define LOOK_ZOOM 3.0
+#define LOOK_THRESHOLD 0.5
+#define LOOK_MOVE 8.0
 
 /* The lanes of the track store this stage feeds: one tracker each. */
 enum lane {
@@ -33,14 +43,17 @@ enum lane {
 	LANE_COUNT
 };
 
-/* One forward pass of a detection frame: a region of one lane's search, or a person's upper body. */
+/* One forward pass of a detection frame: a region of one lane's search, or
+ * a crop searched for faces (a person's upper body, a second look). */
 struct pass {
 	enum lane lane;
-	int region;         /* of the lane's search; -1: guided face search number `guided` */
+	int region;         /* of the lane's search; -1: face search of crop number `guided` */
 	int guided;
+	double threshold;   /* of that face search */
 };
 
 #define MAX_PASSES (3 * (1 + OB_DETECT_MAX_TILES))
+#define CROPS_MAX (GUIDED_MAX_PEOPLE > LOOK_MAX ? GUIDED_MAX_PEOPLE : LOOK_MAX)
 
 struct detect {
 	const struct ob_detect_opts *o;
@@ -52,8 +65,9 @@ struct detect {
 	struct ob_detector *inst[LANE_COUNT][OB_WORKERS_MAX];
 	struct pass passes_now[MAX_PASSES];
 	const AVFrame *frame;     /* the frame being searched, during a batch */
-	struct ob_box upper[GUIDED_MAX_PEOPLE];           /* people's upper bodies searched for faces */
-	struct ob_detections found[GUIDED_MAX_PEOPLE];    /* and what each search found */
+	/* crops searched for faces (people's upper bodies, then second looks) and what each search found */
+	struct ob_box upper[CROPS_MAX];
+	struct ob_detections found[CROPS_MAX];
 	double busy[OB_WORKERS_MAX][LANE_COUNT];          /* seconds each worker spent on each lane */
 	struct ob_detections dets;
 	int lane[LANE_COUNT];
@@ -65,6 +79,7 @@ struct detect {
 	struct ob_tiling *search[LANE_COUNT]; /* each detector's regions (faces: tiles too), by lane */
 	struct ob_ahead *ahead;   /* the person passes, run ahead of this thread (analyze), or NULL */
 	int64_t passes;           /* detection frames so far */
+	int64_t looks;            /* second looks so far */
 	double tracking;          /* seconds spent feeding the trackers */
 };
 
@@ -318,7 +333,7 @@ static int run_pass(void *arg, size_t i, int w)
 		ret = ob_tiling_search(d->search[p->lane], p->region, d->inst[p->lane][w], d->frame);
 	} else {
 		ob_detections_clear(&d->found[p->guided]);
-		ret = ob_detector_run(d->inst[LANE_FACES][w], d->frame, &d->upper[p->guided], d->high[LANE_FACES],
+		ret = ob_detector_run(d->inst[LANE_FACES][w], d->frame, &d->upper[p->guided], p->threshold,
 				      &d->found[p->guided]);
 	}
 	d->busy[w][p->lane] += ob_clock_seconds() - t0;
@@ -334,7 +349,7 @@ static int plan_lane(struct detect *d, enum lane l, const AVFrame *frame, size_t
 	if (ret)
 		return ob_err(ret, "detector %s: %s", ob_detector_card(d->inst[l][0])->name, ob_errmsg());
 	for (int i = 0; i < k; i++)
-		d->passes_now[(*n)++] = (struct pass){ l, regions[i], -1 };
+		d->passes_now[(*n)++] = (struct pass){ l, regions[i], -1, 0 };
 	return 0;
 }
 
@@ -363,6 +378,64 @@ static int feed(struct detect *d, enum lane l, enum ob_class cls, const struct o
 	ret = ob_track_store_observe(d->tracks, d->lane[l], d->boxes, d->scores, n,
 				     cls == OB_CLASS_PERSON && frame ? d->app : NULL);
 	d->tracking += ob_clock_seconds() - t0;
+	return ret;
+}
+
+/* The crop a second look searches around face box b: LOOK_CONTEXT times b a
+ * side, at least the detector's input over LOOK_ZOOM, at the input's shape,
+ * inside the frame where it fits. */
+static struct ob_box look_crop(const struct detect *d, struct ob_box b)
+{
+	const struct ob_model_card *c = ob_detector_card(d->faces);
+	double aspect = (double)c->width / c->height, W = d->frame->width, H = d->frame->height;
+	double w = fmax(LOOK_CONTEXT * b.w, c->width / LOOK_ZOOM), h = fmax(LOOK_CONTEXT * b.h, c->height / LOOK_ZOOM);
+	double x, y;
+
+	if (w < h * aspect)
+		w = h * aspect;
+	else
+		h = w / aspect;
+	x = fmax(0, fmin(b.x + b.w / 2 - w / 2, W - w));
+	y = fmax(0, fmin(b.y + b.h / 2 - h / 2, H - h));
+	return (struct ob_box){ x, y, fmin(w, W - x), fmin(h, H - y) };
+}
+
+/* Did a second look at face box b find that face again: a face at least
+ * half of whose box (or of b, if smaller) lies within b grown by a quarter
+ * of its size and LOOK_MOVE pixels a side (it moved for a pass)?  A face
+ * beside b is another face. */
+static bool look_found(const struct ob_detections *found, struct ob_box b)
+{
+	struct ob_box r = { b.x - b.w / 4 - LOOK_MOVE, b.y - b.h / 4 - LOOK_MOVE, 1.5 * b.w + 2 * LOOK_MOVE,
+			    1.5 * b.h + 2 * LOOK_MOVE };
+
+	for (size_t i = 0; i < found->n; i++) {
+		const struct ob_box *f = &found->v[i].box;
+
+		if (ob_box_inter(*f, r) >= 0.5 * fmin(f->w * f->h, b.w * b.h))
+			return true;
+	}
+	return false;
+}
+
+/* Second looks (track_store.h) where faces were found once, on the last pass only. */
+static int second_looks(struct detect *d)
+{
+	struct ob_box boxes[LOOK_MAX];
+	uint64_t ids[LOOK_MAX];
+	size_t n = ob_track_store_unsure(d->tracks, d->lane[LANE_FACES], boxes, ids, LOOK_MAX);
+	int ret;
+
+	for (size_t i = 0; i < n; i++) {
+		d->upper[i] = look_crop(d, boxes[i]);
+		d->passes_now[i] = (struct pass){ LANE_FACES, -1, (int)i, LOOK_THRESHOLD * d->high[LANE_FACES] };
+	}
+	ret = ob_workers_run(d->crew, n, run_pass, d);
+	for (size_t i = 0; i < n && !ret; i++) {
+		add_forehead(&d->found[i], 0, d->o->forehead);
+		ob_track_store_looked(d->tracks, ids[i], look_found(&d->found[i], boxes[i]));
+	}
+	d->looks += (int64_t)n;
 	return ret;
 }
 
@@ -413,7 +486,7 @@ static int detect_process(void *priv, AVFrame *frame, int64_t index, const struc
 		if (!ret && d->faces) {
 			guided = plan_people_faces(d, from);
 			for (int i = 0; i < guided; i++)
-				d->passes_now[i] = (struct pass){ LANE_FACES, -1, i };
+				d->passes_now[i] = (struct pass){ LANE_FACES, -1, i, d->high[LANE_FACES] };
 			ret = ob_workers_run(d->crew, (size_t)guided, run_pass, d);
 			/* after the frame's people: feed() takes each lane's class, so the
 			 * face tracker gets the frame's faces and these in one update */
@@ -430,9 +503,10 @@ static int detect_process(void *priv, AVFrame *frame, int64_t index, const struc
 		    (ret = feed(d, LANE_VEHICLES, OB_CLASS_VEHICLE, &d->dets, from, NULL)))
 			goto text;
 	}
-	/* one update of the face tracker: the frame's faces and those found in people */
-	if (d->faces && !ret)
-		ret = feed(d, LANE_FACES, OB_CLASS_FACE, &d->dets, 0, NULL);
+	/* one update of the face tracker: the frame's faces and those found in
+	 * people; then a second look where a face was found on the last pass only */
+	if (d->faces && !ret && !(ret = feed(d, LANE_FACES, OB_CLASS_FACE, &d->dets, 0, NULL)))
+		ret = second_looks(d);
 text:
 	from = d->dets.n;
 	if (run_text) {
@@ -473,6 +547,8 @@ static void detect_timing(const void *priv, json_t *timing)
 			json_object_set_new(timing, key, json_real(busy));
 			snprintf(key, sizeof(key), "passes.%s", ob_detector_card(by_lane[l])->name);
 			json_object_set_new(timing, key, json_integer(passes));
+			if (l == LANE_FACES) /* of those passes, second looks (track_store.h) */
+				json_object_set_new(timing, "looks", json_integer(d->looks));
 			if (d->search[l]) { /* of those passes, crops of the frame where it changed */
 				struct ob_tiling_stats st;
 
@@ -503,7 +579,7 @@ static void detect_close(void *priv)
 			ob_detector_free(&d->inst[l][w]);
 	}
 	d->faces = d->people = d->text = NULL;
-	for (int i = 0; i < GUIDED_MAX_PEOPLE; i++)
+	for (int i = 0; i < CROPS_MAX; i++)
 		ob_detections_release(&d->found[i]);
 	ob_detections_release(&d->dets);
 	free(d->boxes);

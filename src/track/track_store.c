@@ -29,6 +29,13 @@
  * track's motion, overlaps the second by this much (IoU). */
 #define EDGE_SAME 0.3
 
+/* What a second look (track_store.h) found where a face was seen once. */
+enum look {
+	LOOK_NONE,   /* not looked at (yet, or more than a look's worth of them) */
+	LOOK_FOUND,
+	LOOK_EMPTY,
+};
+
 struct obs {
 	int64_t frame;
 	struct ob_box box;
@@ -51,6 +58,7 @@ struct strack {
 	bool kept;           /* the tracker confirmed it (confirm detections matched) */
 	bool confirmed;      /* ... and its evidence holds: it counts */
 	bool confirm_sent;   /* ... and a retired frame reported it */
+	enum look look;      /* seen once: what the detect stage's second look found */
 	struct evidence ev;
 	struct obs head[VELOCITY_FIT]; /* its first detections, for its fragment */
 	size_t nhead;
@@ -65,6 +73,7 @@ struct lane {
 	double high;
 	double hide;          /* top fraction of the cover hidden */
 	bool person;          /* its tracks need evidence of a person to be confirmed */
+	int wait;             /* frames between the passes of its detectors, at most */
 	struct ob_tracker *tracker;
 };
 
@@ -217,6 +226,7 @@ int ob_track_store_add_lane(struct ob_track_store *ts, enum ob_class cls, double
 	l->high = high;
 	l->hide = hide < 0 ? 0 : hide > 1 ? 1 : hide;
 	l->person = cls == OB_CLASS_PERSON;
+	l->wait = wait > 0 ? wait : 0;
 	ret = ob_tracker_new(&tp, &ts->next_id, &l->tracker);
 	if (ret)
 		return ret;
@@ -281,6 +291,31 @@ static void sync_lane(struct ob_track_store *ts, int lane)
 			t->alive = false;
 		}
 	}
+}
+
+size_t ob_track_store_unsure(const struct ob_track_store *ts, int lane, struct ob_box *boxes, uint64_t *ids,
+			     size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ts->ntracks && n < max; i++) {
+		const struct strack *t = &ts->tracks[i];
+
+		if (t->lane == lane && t->alive && t->look == LOOK_NONE && t->ev.n == 1 &&
+		    t->obs[0].frame < ts->current) {
+			boxes[n] = t->obs[0].box;
+			ids[n++] = t->id;
+		}
+	}
+	return n;
+}
+
+void ob_track_store_looked(struct ob_track_store *ts, uint64_t id, bool found)
+{
+	struct strack *t = find(ts, id);
+
+	if (t && t->look == LOOK_NONE)
+		t->look = found ? LOOK_FOUND : LOOK_EMPTY;
 }
 
 int ob_track_store_begin_frame(struct ob_track_store *ts, int64_t frame, double pts)
@@ -501,25 +536,60 @@ static struct ob_box cover_extrapolated(const struct ob_track_store *ts, struct 
 	return box_union(grow(pred, sx, sy), from);
 }
 
-/* c joined with the strip between box b and each edge of the frame within
- * OB_TRACK_EDGE_REACH of its smaller side (a text line's height, not its
- * length). */
-static struct ob_box join_edges(const struct ob_track_store *ts, struct ob_box c, struct ob_box b)
+/* Which edges of the frame box b lies within OB_TRACK_EDGE_REACH of its
+ * smaller side of (a text line's height, not its length): EDGE_ bits. */
+enum { EDGE_LEFT = 1, EDGE_RIGHT = 2, EDGE_TOP = 4, EDGE_BOTTOM = 8 };
+
+static unsigned edges_near(const struct ob_track_store *ts, struct ob_box b)
 {
-	double rx = OB_TRACK_EDGE_REACH * fmin(b.w, b.h), ry = rx;
+	double r = OB_TRACK_EDGE_REACH * fmin(b.w, b.h);
 	double W = ts->p.width, H = ts->p.height;
 
 	if (W <= 0 || H <= 0)
-		return c;
-	if (b.x <= rx)
+		return 0;
+	return (b.x <= r ? EDGE_LEFT : 0) | (W - (b.x + b.w) <= r ? EDGE_RIGHT : 0) |
+	       (b.y <= r ? EDGE_TOP : 0) | (H - (b.y + b.h) <= r ? EDGE_BOTTOM : 0);
+}
+
+/* c joined with the strip between box b and each edge of the frame it is near (edges_near). */
+static struct ob_box join_edges(const struct ob_track_store *ts, struct ob_box c, struct ob_box b)
+{
+	double W = ts->p.width, H = ts->p.height;
+	unsigned e = edges_near(ts, b);
+
+	if (e & EDGE_LEFT)
 		c = box_union(c, (struct ob_box){ 0, b.y, b.x + b.w, b.h });
-	if (W - (b.x + b.w) <= rx)
+	if (e & EDGE_RIGHT)
 		c = box_union(c, (struct ob_box){ b.x, b.y, W - b.x, b.h });
-	if (b.y <= ry)
+	if (e & EDGE_TOP)
 		c = box_union(c, (struct ob_box){ b.x, 0, b.w, b.y + b.h });
-	if (H - (b.y + b.h) <= ry)
+	if (e & EDGE_BOTTOM)
 		c = box_union(c, (struct ob_box){ b.x, b.y, b.w, H - b.y });
 	return c;
+}
+
+/*
+ * A face the detector found once, away from the frame's edges, whose second
+ * look found nothing (track_store.h): hidden only up to the lane's
+ * neighbouring passes, not extend_before / extend_after.  Near an edge it
+ * may be coming in or going out, cut by the edge: the whole extension stays.
+ */
+static bool brief(const struct ob_track_store *ts, const struct strack *t)
+{
+	return t->look == LOOK_EMPTY && t->ev.n == 1 && !edges_near(ts, t->obs[0].box);
+}
+
+/* Frames before its first detection, and after its last, track t is hidden for. */
+static int64_t reach_before(const struct ob_track_store *ts, const struct strack *t)
+{
+	return brief(ts, t) && ts->lanes[t->lane].wait < ts->p.extend_before ? ts->lanes[t->lane].wait
+									       : ts->p.extend_before;
+}
+
+static int64_t reach_after(const struct ob_track_store *ts, const struct strack *t)
+{
+	return brief(ts, t) && ts->lanes[t->lane].wait < ts->p.extend_after ? ts->lanes[t->lane].wait
+									      : ts->p.extend_after;
 }
 
 /* Did detection q follow from p (q the track's next detection after p): p's
@@ -552,11 +622,11 @@ static struct ob_box cover_edges(const struct ob_track_store *ts, const struct s
 				 size_t ib, struct ob_box c)
 {
 	if (ib == 0) {
-		for (size_t i = 0; i < t->n && t->obs[i].frame - n <= ts->p.extend_before; i++)
+		for (size_t i = 0; i < t->n && t->obs[i].frame - n <= reach_before(ts, t); i++)
 			if (i == 0 || !follows(t, i - 1, i))
 				c = join_edges(ts, c, t->obs[i].box);
 	} else if (ib == t->n) {
-		if (n - t->obs[ib - 1].frame <= ts->p.extend_after)
+		if (n - t->obs[ib - 1].frame <= reach_after(ts, t))
 			c = join_edges(ts, c, t->obs[ib - 1].box);
 	} else if (!follows(t, ib - 1, ib)) {
 		c = join_edges(ts, c, t->obs[ib].box);
@@ -623,7 +693,7 @@ static bool track_row(const struct ob_track_store *ts, const struct strack *t, i
 		set_boxes(r, box, edged(ts, t, n, ib, cover_for(ts, box, &m)), hide);
 		return true;
 	}
-	if (b && b->frame - n <= ts->p.extend_before) {
+	if (b && b->frame - n <= reach_before(ts, t)) {
 		/* before the first detection: every detection is still ahead */
 		double d = (double)(b->frame - n);
 		struct ob_box pred;
@@ -637,8 +707,9 @@ static bool track_row(const struct ob_track_store *ts, const struct strack *t, i
 	}
 	/* after the last detection: for extend_after frames, and for as long as
 	 * the tracker still expects it back (it may be occluded, or detected
-	 * only every few frames further than the lookahead reaches) */
-	if (a && !b && (n - a->frame <= ts->p.extend_after || t->alive)) {
+	 * only every few frames further than the lookahead reaches); a brief one
+	 * is not expected back */
+	if (a && !b && (n - a->frame <= reach_after(ts, t) || (t->alive && !brief(ts, t)))) {
 		double d = (double)(n - a->frame);
 		size_t k = ia < VELOCITY_FIT ? ia : VELOCITY_FIT;
 		struct ob_box pred;

@@ -1186,6 +1186,20 @@ static void test_nms_class_aware_and_seams(void **state)
 	ob_nms_seams(&d, 0.5);
 	assert_int_equal(d.n, 1);
 	assert_float_equal(d.v[0].box.w, 10, 1e-9);
+	/* A face's mouth and chin found as a face of their own, with a higher
+	 * score: dropped (IoU 0.36, not cut); a person inside a person stays. */
+	ob_detections_clear(&d);
+	half = a, half.box = (struct ob_box){ 2, 5, 6, 6 }, half.score = 0.95f;
+	c.box = (struct ob_box){ 2, 2, 4, 8 }, c.score = 0.5f;
+	b = c, b.box = (struct ob_box){ 0, 0, 10, 10 };
+	assert_int_equal(ob_detections_push(&d, &half), 0);
+	assert_int_equal(ob_detections_push(&d, &a), 0);
+	assert_int_equal(ob_detections_push(&d, &c), 0);
+	assert_int_equal(ob_detections_push(&d, &b), 0);
+	ob_nms_seams(&d, 0.5);
+	assert_int_equal(d.n, 3);
+	assert_true(d.v[0].cls == OB_CLASS_FACE && d.v[0].box.w == 10);
+	assert_true(d.v[1].cls == OB_CLASS_PERSON && d.v[2].cls == OB_CLASS_PERSON);
 	ob_detections_release(&d);
 }
 

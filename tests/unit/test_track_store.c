@@ -293,6 +293,81 @@ static void test_single_detection(void **state)
 	assert_int_equal(seen[21 + p.extend_after].n, 0);
 }
 
+/*
+ * A face detected once, at frame 20, on a lane whose detector runs every
+ * other frame (wait 2); on the next pass (22) it is not found again and the
+ * detect stage takes a second look there, which finds it or not.  Returns
+ * the first and last frames with a row.
+ */
+static void second_look(struct ob_box box, int look, int64_t *first, int64_t *last)
+{
+	struct ob_track_params p;
+	struct ob_track_store *ts;
+	int lane;
+	int64_t next = 0;
+
+	params(&p);
+	memset(seen, 0, FRAMES_MAX * sizeof(*seen));
+	assert_int_equal(ob_track_store_new(&p, &ts), 0);
+	assert_int_equal(ob_track_store_add_lane(ts, OB_CLASS_FACE, 0.5, 1, 2, &lane), 0);
+	for (int64_t f = 0; f < 60; f++) {
+		float score = 0.6f;
+
+		assert_int_equal(ob_track_store_begin_frame(ts, f, (double)f / 25), 0);
+		if (f % 2 == 0)
+			assert_int_equal(ob_track_store_observe(ts, lane, &box, &score, f == 20, NULL), 0);
+		if (f % 2 == 0) {
+			struct ob_box b[4];
+			uint64_t id[4];
+			size_t n = ob_track_store_unsure(ts, lane, b, id, 4);
+
+			/* unsure on the pass after its detection only: then it leaves its tracker */
+			assert_int_equal(n, f == 22);
+			if (n) {
+				assert_true(inside(b[0], box) && inside(box, b[0]));
+				if (look >= 0)
+					ob_track_store_looked(ts, id[0], look);
+			}
+		}
+		retire_ready(ts, &next);
+	}
+	ob_track_store_finish(ts);
+	retire_ready(ts, &next);
+	ob_track_store_free(&ts);
+	*first = *last = -1;
+	for (int64_t f = 0; f < 60; f++)
+		if (seen[f].n) {
+			assert_true(covered(f, box));
+			*first = *first < 0 ? f : *first;
+			*last = f;
+		}
+}
+
+/* Second looks (track_store.h): a face seen once that a second look did not
+ * find again is hidden only up to the neighbouring passes, unless it is near
+ * the frame's edge; found again, or not looked at, it keeps the extension. */
+static void test_second_look(void **state)
+{
+	struct ob_box mid = { 300, 200, 30, 40 }, edge = { 610, 200, 30, 40 };
+	struct ob_track_params p;
+	int64_t first, last;
+
+	(void)state;
+	params(&p);
+	second_look(mid, 0, &first, &last);
+	assert_int_equal(first, 18);
+	assert_int_equal(last, 22);
+	second_look(mid, 1, &first, &last);
+	assert_int_equal(first, 20 - p.extend_before);
+	assert_int_equal(last, 20 + p.extend_after);
+	second_look(mid, -1, &first, &last);
+	assert_int_equal(first, 20 - p.extend_before);
+	assert_int_equal(last, 20 + p.extend_after);
+	second_look(edge, 0, &first, &last);
+	assert_int_equal(first, 20 - p.extend_before);
+	assert_int_equal(last, 20 + p.extend_after);
+}
+
 /* One track of two detections that are not one face (a hand, then a sleeve
  * 40 px away): its motion is a guess, and what is hidden before and after
  * them stays within the OB_EXTRAPOLATE_ limits of the detected box, however
@@ -674,6 +749,7 @@ int main(void)
 		cmocka_unit_test(test_confirmed_needs_evidence),
 		cmocka_unit_test(test_params_from_seconds),
 		cmocka_unit_test(test_fragments),
+		cmocka_unit_test(test_second_look),
 	};
 	int ret;
 
