@@ -400,19 +400,19 @@ static struct ob_box look_crop(const struct detect *d, struct ob_box b)
 	return (struct ob_box){ x, y, fmin(w, W - x), fmin(h, H - y) };
 }
 
-/* Did a second look at face box b find that face again: a face at least
- * half of whose box (or of b, if smaller) lies within b grown by a quarter
- * of its size and LOOK_MOVE pixels a side (it moved for a pass)?  A face
- * beside b is another face. */
+/* Did a second look at face box b find that face again: a face of about
+ * its size (half to twice its height) whose centre lies within a quarter
+ * of b's size and LOOK_MOVE pixels of b's (it moved for a pass)?  A larger
+ * face around b (b was a part of it) or one beside it is another face. */
 static bool look_found(const struct ob_detections *found, struct ob_box b)
 {
-	struct ob_box r = { b.x - b.w / 4 - LOOK_MOVE, b.y - b.h / 4 - LOOK_MOVE, 1.5 * b.w + 2 * LOOK_MOVE,
-			    1.5 * b.h + 2 * LOOK_MOVE };
+	double bx = b.x + b.w / 2, by = b.y + b.h / 2;
 
 	for (size_t i = 0; i < found->n; i++) {
 		const struct ob_box *f = &found->v[i].box;
 
-		if (ob_box_inter(*f, r) >= 0.5 * fmin(f->w * f->h, b.w * b.h))
+		if (f->h >= b.h / 2 && f->h <= 2 * b.h && fabs(f->x + f->w / 2 - bx) <= b.w / 4 + LOOK_MOVE &&
+		    fabs(f->y + f->h / 2 - by) <= b.h / 4 + LOOK_MOVE)
 			return true;
 	}
 	return false;
