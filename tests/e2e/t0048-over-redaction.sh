@@ -14,16 +14,20 @@
 # |export - input| luma exceeds 6 levels.  Measured:
 #  * a plain x264 transcode (CRF 20) changes 0.07 % (worst frame 0.8 %): the
 #    measure does not count the encoder's noise;
-#  * recipes/faces-only.ini: no face pixel left showing, 13.9 % changed on
-#    average (worst frame 25.7 %; 5.0 % farther than a face's size from every
-#    face).  Before extended boxes were bounded, edge strips added and tile
-#    boxes checked against the whole-frame pass: 49.2 % (worst 64.3 %, far
-#    30.3 %), mostly tracks on hands and clothes whose extended boxes grew
-#    to several times their size.
-#  * recipes/disclosure.ini: no face pixel left showing, 28.5 % (worst
-#    39.8 %, far 11.1 %); without people 13.5 %, without text 24.1 %: the
-#    heads of people (the top 30 % of every person box, hidden whether or
-#    not a face is seen) are most of it.
+#  * recipes/faces-only.ini: no face pixel left showing, 11.0-11.2 %
+#    changed on average (the pixelation's noise is seeded afresh each run;
+#    worst frame 21.5-21.9 %; 3.7-3.8 % farther than a face's size from
+#    every face).  Before faces found once were looked at again (second
+#    looks, obscura-recipe(5) extend_before) and face parts dropped: 13.9 %
+#    (worst 25.7 %, far 5.0 %).  Before extended boxes were bounded, edge
+#    strips added and tile boxes checked against the whole-frame pass:
+#    49.2 % (worst 64.3 %, far 30.3 %), mostly tracks on hands and clothes
+#    whose extended boxes grew to several times their size.
+#  * recipes/disclosure.ini: no face pixel left showing, 27.6 % (worst
+#    37.1 %, far 10.4 %; 28.5 % before second looks); without people
+#    13.5 %, without text 24.1 % (before second looks): the heads of people
+#    (the top 30 % of every person box, hidden whether or not a face is
+#    seen) are most of it.
 . "$(dirname "$0")/../lib.sh"
 
 ROOT=$(cd "$LIB_DIR/.." && pwd)
@@ -43,7 +47,7 @@ test_expect_success 'the measure does not count x264 noise: a plain transcode ch
 	     END { if (n != 1) { print \"no over line\"; exit 1 } }" plain
 '
 
-test_expect_success 'faces-only: every face hidden, at most 18 % of the rest changed' '
+test_expect_success 'faces-only: every face hidden, at most 12.5 % of the rest changed' '
 	"$OBSCURA" run -q --no-progress --unsigned -r "$ROOT/recipes/faces-only.ini" -o out scene.mp4 &&
 	"$TOOLS/face-cover" over "$ROOT/recipes/faces-only.ini" scene.mp4 out/scene.anon.mp4 boxes.txt \
 		>over 2>over.frames &&
@@ -57,13 +61,13 @@ test_expect_success 'faces-only: every face hidden, at most 18 % of the rest cha
 	     END { if (faces < 1000) { print \"only \" faces \" faces\"; exit 1 }
 		   if (left) { print left \" face pixels left\"; exit 1 } }" cover &&
 	awk "\$1 == \"over\" { n++
-		if (\$3 > 18) { print \"mean \" \$3 \" % > 18 %\"; bad = 1 }
-		if (\$4 > 35) { print \"worst frame \" \$5 \": \" \$4 \" % > 35 %\"; bad = 1 }
-		if (\$6 > 8) { print \"far from faces \" \$6 \" % > 8 %\"; bad = 1 } }
+		if (\$3 > 12.5) { print \"mean \" \$3 \" % > 12.5 %\"; bad = 1 }
+		if (\$4 > 28) { print \"worst frame \" \$5 \": \" \$4 \" % > 28 %\"; bad = 1 }
+		if (\$6 > 5) { print \"far from faces \" \$6 \" % > 5 %\"; bad = 1 } }
 	     END { if (n != 1) { print \"no over line\"; exit 1 }; exit bad }" over
 '
 
-test_expect_success 'disclosure: every face hidden, at most 32 % of the rest changed' '
+test_expect_success 'disclosure: every face hidden, at most 30 % of the rest changed' '
 	"$OBSCURA" run -q --no-progress --unsigned -r "$ROOT/recipes/disclosure.ini" -o dis scene.mp4 &&
 	"$TOOLS/face-cover" over "$ROOT/recipes/disclosure.ini" scene.mp4 dis/scene.anon.mp4 boxes.txt \
 		>dis.over 2>dis.frames &&
@@ -75,9 +79,9 @@ test_expect_success 'disclosure: every face hidden, at most 32 % of the rest cha
 	     END { if (faces < 1000) { print \"only \" faces \" faces\"; exit 1 }
 		   if (left) { print left \" face pixels left\"; exit 1 } }" dis.cover &&
 	awk "\$1 == \"over\" { n++
-		if (\$3 > 32) { print \"mean \" \$3 \" % > 32 %\"; bad = 1 }
-		if (\$4 > 45) { print \"worst frame \" \$5 \": \" \$4 \" % > 45 %\"; bad = 1 }
-		if (\$6 > 14) { print \"far from faces \" \$6 \" % > 14 %\"; bad = 1 } }
+		if (\$3 > 30) { print \"mean \" \$3 \" % > 30 %\"; bad = 1 }
+		if (\$4 > 42) { print \"worst frame \" \$5 \": \" \$4 \" % > 42 %\"; bad = 1 }
+		if (\$6 > 12.5) { print \"far from faces \" \$6 \" % > 12.5 %\"; bad = 1 } }
 	     END { if (n != 1) { print \"no over line\"; exit 1 }; exit bad }" dis.over
 '
 
