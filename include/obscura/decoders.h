@@ -45,11 +45,21 @@ void ob_nms(struct ob_detections *d, double iou, size_t max);
  * Merges detections from overlapping tiles: a box cut by a tile seam is
  * dropped when a box of the same class covers at least half of it; the rest
  * go through NMS at iou where overlap is also measured as intersection over
- * the smaller box (a whole face and a half face from the next tile); last,
- * a face box lying mostly (80 %) inside a larger face box is dropped as a
- * part of that face.
+ * the smaller box (a whole face and a half face from the next tile).
  */
 void ob_nms_seams(struct ob_detections *d, double iou);
+
+/*
+ * Drops, in place and keeping the order of the rest, every face of d that
+ * lies mostly (80 % of its box) inside a larger face scoring at least high
+ * (the face threshold): a part of that face (a mouth and chin, an eye and a
+ * cheek) that anchors of its size found as a face of its own, whatever its
+ * score.  The larger face starts or continues a track that hides the part;
+ * a weaker one (a loose box down to the [track] low) could not, and drops
+ * nothing.  Faces only: a child in front of an adult is a person inside a
+ * person.
+ */
+void ob_drop_face_parts(struct ob_detections *d, double high);
 
 /*
  * Whether the card's network is fully convolutional and its decoder reads

@@ -36,6 +36,10 @@
  * not follow one from the other (two faces in one track). */
 #define OB_TRACK_EDGE_REACH 1.0
 
+/* A face found once scoring this or more is a clear face (that may then
+ * have turned away): it keeps its extensions without a second look. */
+#define OB_TRACK_BRIEF_SCORE 0.8
+
 /* [track] of a recipe, in frames (obscura-recipe(5)). */
 struct ob_track_params {
 	int lookahead;       /* frames the answer for frame n waits for; 0 = none */
@@ -120,18 +124,21 @@ int ob_track_store_observe(struct ob_track_store *ts, int lane, const struct ob_
 			   const float *scores, size_t n, const struct ob_appearance *app);
 
 /*
- * Second looks.  A face found on one pass and not on the next is either at
- * the edge of the detector's reach (small, turned, blurred) or no face at
- * all (a hand, a fold of clothes, a pattern).  The detect stage searches
- * again, zoomed in, where each such track was: ob_track_store_unsure gives
- * up to max of the lane's live tracks with exactly one detection, made
- * before the current frame and not looked at yet (their boxes and ids,
- * increasing), and ob_track_store_looked records whether the look found a
- * face there.  A track whose look found nothing, and whose box is away from
- * the frame's edges (where a face comes in or goes out cut by the edge), is
- * hidden only up to the lane's neighbouring passes (its wait) on either side
- * of its detection instead of extend_before and extend_after; every other
- * track keeps them.
+ * Second looks (look.h).  A face found on one detection frame and not on
+ * the next is either at the edge of the detector's reach (small, turned,
+ * blurred) or no face at all (a hand, a fold of clothes, a part of a face).
+ * The detect stage searches again, zoomed in, where each such track was:
+ * ob_track_store_unsure gives up to max of the lane's live tracks with
+ * exactly one detection, made before the current frame, scoring below
+ * OB_TRACK_BRIEF_SCORE, away from the frame's edges (within
+ * OB_TRACK_EDGE_REACH: where a face comes in or goes out cut by the edge),
+ * and not looked at yet (their boxes and ids, increasing);
+ * ob_track_store_looked records whether the look found a face there.  A
+ * track whose look found nothing, and that its tracker did not keep, is
+ * hidden only up to the lane's wait (the frames to the next detection frame
+ * of its detectors) on either side of its detection instead of
+ * extend_before and extend_after; every other track keeps them, and gets
+ * them back with a second detection.
  */
 size_t ob_track_store_unsure(const struct ob_track_store *ts, int lane, struct ob_box *boxes, uint64_t *ids,
 			     size_t max);

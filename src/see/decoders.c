@@ -110,13 +110,10 @@ void ob_nms(struct ob_detections *d, double iou, size_t max)
 }
 
 /* A face box at least this share of which lies inside a larger face box is
- * a part of that face (a mouth and chin, an eye and a cheek, found whole by
- * anchors of their size), whatever its score. */
+ * a part of that face (ob_drop_face_parts). */
 #define FACE_PART 0.8
 
-/* Drops the face parts of d (FACE_PART), keeping the order of the rest.
- * Faces only: a child in front of an adult is a person inside a person. */
-static void drop_face_parts(struct ob_detections *d)
+void ob_drop_face_parts(struct ob_detections *d, double high)
 {
 	size_t kept = 0;
 
@@ -128,7 +125,8 @@ static void drop_face_parts(struct ob_detections *d)
 			const struct ob_box *a = &d->v[k].box;
 
 			part = k != i && d->v[i].cls == OB_CLASS_FACE && d->v[k].cls == OB_CLASS_FACE &&
-			       a->w * a->h > b->w * b->h && ob_box_inter(*a, *b) >= FACE_PART * b->w * b->h;
+			       d->v[k].score >= high && a->w * a->h > b->w * b->h &&
+			       ob_box_inter(*a, *b) >= FACE_PART * b->w * b->h;
 		}
 		if (!part)
 			d->v[kept++] = d->v[i];
@@ -147,7 +145,6 @@ void ob_nms_seams(struct ob_detections *d, double iou)
 	for (size_t i = 0; i < d->n; i++)
 		if (d->v[i].cut)
 			d->v[i].score += 2.0f;
-	drop_face_parts(d);
 }
 
 static double sigmoid_clamped(double x, double clamp)

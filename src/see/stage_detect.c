@@ -12,6 +12,7 @@
 #include "obscura/appearance.h"
 #include "obscura/detect.h"
 #include "obscura/error.h"
+#include "obscura/look.h"
 #include "obscura/recipe.h"
 #include "obscura/source.h"
 #include "obscura/stage.h"
@@ -23,16 +24,9 @@
 
 #define GUIDED_MAX_PEOPLE 8   /* person crops searched for faces per frame */
 #define GUIDED_MIN_HEIGHT 48  /* person boxes shorter than this get the head box only */
-/* Second looks (track_store.h): at most this many a frame (those beyond keep
- * their whole cover), each a crop of LOOK_CONTEXT times the face's box a
- * side, zoomed in at most LOOK_ZOOM times into the face detector's input,
- * searched at LOOK_THRESHOLD times the face threshold: a face found on one
- * pass is still one on the next, if maybe a weaker one. */
+/* Second looks (look.h) at most a frame: the faces found once beyond them
+ * keep their whole cover. */
 #define LOOK_MAX 8
-#define LOOK_CONTEXT 3.0
-#define LOOK_ZOOM 3.0
-#define LOOK_THRESHOLD 0.5
-#define LOOK_MOVE 8.0
 
 /* The lanes of the track store this stage feeds: one tracker each. */
 enum lane {
@@ -381,44 +375,7 @@ static int feed(struct detect *d, enum lane l, enum ob_class cls, const struct o
 	return ret;
 }
 
-/* The crop a second look searches around face box b: LOOK_CONTEXT times b a
- * side, at least the detector's input over LOOK_ZOOM, at the input's shape,
- * inside the frame where it fits. */
-static struct ob_box look_crop(const struct detect *d, struct ob_box b)
-{
-	const struct ob_model_card *c = ob_detector_card(d->faces);
-	double aspect = (double)c->width / c->height, W = d->frame->width, H = d->frame->height;
-	double w = fmax(LOOK_CONTEXT * b.w, c->width / LOOK_ZOOM), h = fmax(LOOK_CONTEXT * b.h, c->height / LOOK_ZOOM);
-	double x, y;
-
-	if (w < h * aspect)
-		w = h * aspect;
-	else
-		h = w / aspect;
-	x = fmax(0, fmin(b.x + b.w / 2 - w / 2, W - w));
-	y = fmax(0, fmin(b.y + b.h / 2 - h / 2, H - h));
-	return (struct ob_box){ x, y, fmin(w, W - x), fmin(h, H - y) };
-}
-
-/* Did a second look at face box b find that face again: a face of about
- * its size (half to twice its height) whose centre lies within a quarter
- * of b's size and LOOK_MOVE pixels of b's (it moved for a pass)?  A larger
- * face around b (b was a part of it) or one beside it is another face. */
-static bool look_found(const struct ob_detections *found, struct ob_box b)
-{
-	double bx = b.x + b.w / 2, by = b.y + b.h / 2;
-
-	for (size_t i = 0; i < found->n; i++) {
-		const struct ob_box *f = &found->v[i].box;
-
-		if (f->h >= b.h / 2 && f->h <= 2 * b.h && fabs(f->x + f->w / 2 - bx) <= b.w / 4 + LOOK_MOVE &&
-		    fabs(f->y + f->h / 2 - by) <= b.h / 4 + LOOK_MOVE)
-			return true;
-	}
-	return false;
-}
-
-/* Second looks (track_store.h) where faces were found once, on the last pass only. */
+/* Second looks (look.h) where faces were found once, on an earlier detection frame. */
 static int second_looks(struct detect *d)
 {
 	struct ob_box boxes[LOOK_MAX];
@@ -427,13 +384,15 @@ static int second_looks(struct detect *d)
 	int ret;
 
 	for (size_t i = 0; i < n; i++) {
-		d->upper[i] = look_crop(d, boxes[i]);
-		d->passes_now[i] = (struct pass){ LANE_FACES, -1, (int)i, LOOK_THRESHOLD * d->high[LANE_FACES] };
+		const struct ob_model_card *c = ob_detector_card(d->faces);
+
+		d->upper[i] = ob_look_crop(boxes[i], d->frame->width, d->frame->height, c->width, c->height);
+		d->passes_now[i] = (struct pass){ LANE_FACES, -1, (int)i, OB_LOOK_THRESHOLD * d->high[LANE_FACES] };
 	}
 	ret = ob_workers_run(d->crew, n, run_pass, d);
 	for (size_t i = 0; i < n && !ret; i++) {
 		add_forehead(&d->found[i], 0, d->o->forehead);
-		ob_track_store_looked(d->tracks, ids[i], look_found(&d->found[i], boxes[i]));
+		ob_track_store_looked(d->tracks, ids[i], ob_look_found(&d->found[i], boxes[i], &d->dets));
 	}
 	d->looks += (int64_t)n;
 	return ret;
@@ -471,8 +430,10 @@ static int detect_process(void *priv, AVFrame *frame, int64_t index, const struc
 	ret = ob_workers_run(d->crew, n, run_pass, d);
 	if (d->faces) {
 		ret = ob_tiling_finish(d->search[LANE_FACES], ob_detector_card(d->faces), ret, &d->dets);
-		if (!ret)
+		if (!ret) {
+			ob_drop_face_parts(&d->dets, d->high[LANE_FACES]);
 			add_forehead(&d->dets, 0, d->o->forehead);
+		}
 	}
 	from = d->dets.n;
 	if (run_people) {

@@ -293,31 +293,6 @@ static void sync_lane(struct ob_track_store *ts, int lane)
 	}
 }
 
-size_t ob_track_store_unsure(const struct ob_track_store *ts, int lane, struct ob_box *boxes, uint64_t *ids,
-			     size_t max)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < ts->ntracks && n < max; i++) {
-		const struct strack *t = &ts->tracks[i];
-
-		if (t->lane == lane && t->alive && t->look == LOOK_NONE && t->ev.n == 1 &&
-		    t->obs[0].frame < ts->current) {
-			boxes[n] = t->obs[0].box;
-			ids[n++] = t->id;
-		}
-	}
-	return n;
-}
-
-void ob_track_store_looked(struct ob_track_store *ts, uint64_t id, bool found)
-{
-	struct strack *t = find(ts, id);
-
-	if (t && t->look == LOOK_NONE)
-		t->look = found ? LOOK_FOUND : LOOK_EMPTY;
-}
-
 int ob_track_store_begin_frame(struct ob_track_store *ts, int64_t frame, double pts)
 {
 	if (frame != ts->current + 1 || ts->finished)
@@ -569,14 +544,18 @@ static struct ob_box join_edges(const struct ob_track_store *ts, struct ob_box c
 }
 
 /*
- * A face the detector found once, away from the frame's edges, whose second
- * look found nothing (track_store.h): hidden only up to the lane's
- * neighbouring passes, not extend_before / extend_after.  Near an edge it
- * may be coming in or going out, cut by the edge: the whole extension stays.
+ * A face the detector found once, not clearly (below OB_TRACK_BRIEF_SCORE:
+ * a clear face that then turned away keeps its extensions), away from the
+ * frame's edges, whose second look found nothing (track_store.h): hidden
+ * only up to the lane's wait either side, not extend_before /
+ * extend_after.  Near an edge it may be coming in or going out, cut by the
+ * edge; a track its tracker kept (confirm = 1) may be matched again later
+ * than the lookahead reaches: both keep the whole extension.
  */
 static bool brief(const struct ob_track_store *ts, const struct strack *t)
 {
-	return t->look == LOOK_EMPTY && t->ev.n == 1 && !edges_near(ts, t->obs[0].box);
+	return t->look == LOOK_EMPTY && t->ev.n == 1 && !t->kept && t->obs[0].score < OB_TRACK_BRIEF_SCORE &&
+	       !edges_near(ts, t->obs[0].box);
 }
 
 /* Frames before its first detection, and after its last, track t is hidden for. */
@@ -590,6 +569,32 @@ static int64_t reach_after(const struct ob_track_store *ts, const struct strack 
 {
 	return brief(ts, t) && ts->lanes[t->lane].wait < ts->p.extend_after ? ts->lanes[t->lane].wait
 									      : ts->p.extend_after;
+}
+
+size_t ob_track_store_unsure(const struct ob_track_store *ts, int lane, struct ob_box *boxes, uint64_t *ids,
+			     size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ts->ntracks && n < max; i++) {
+		const struct strack *t = &ts->tracks[i];
+
+		if (t->lane == lane && t->alive && t->look == LOOK_NONE && t->ev.n == 1 &&
+		    t->obs[0].frame < ts->current && t->obs[0].score < OB_TRACK_BRIEF_SCORE &&
+		    !edges_near(ts, t->obs[0].box)) {
+			boxes[n] = t->obs[0].box;
+			ids[n++] = t->id;
+		}
+	}
+	return n;
+}
+
+void ob_track_store_looked(struct ob_track_store *ts, uint64_t id, bool found)
+{
+	struct strack *t = find(ts, id);
+
+	if (t && t->look == LOOK_NONE)
+		t->look = found ? LOOK_FOUND : LOOK_EMPTY;
 }
 
 /* Did detection q follow from p (q the track's next detection after p): p's

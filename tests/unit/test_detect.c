@@ -18,6 +18,7 @@
 
 #include "obscura/ahead.h"
 #include "obscura/detect.h"
+#include "obscura/look.h"
 #include "obscura/dnn.h"
 #include "obscura/error.h"
 #include "obscura/model.h"
@@ -1186,21 +1187,83 @@ static void test_nms_class_aware_and_seams(void **state)
 	ob_nms_seams(&d, 0.5);
 	assert_int_equal(d.n, 1);
 	assert_float_equal(d.v[0].box.w, 10, 1e-9);
-	/* A face's mouth and chin found as a face of their own, with a higher
-	 * score: dropped (IoU 0.36, not cut); a person inside a person stays. */
-	ob_detections_clear(&d);
-	half = a, half.box = (struct ob_box){ 2, 5, 6, 6 }, half.score = 0.95f;
-	c.box = (struct ob_box){ 2, 2, 4, 8 }, c.score = 0.5f;
-	b = c, b.box = (struct ob_box){ 0, 0, 10, 10 };
-	assert_int_equal(ob_detections_push(&d, &half), 0);
-	assert_int_equal(ob_detections_push(&d, &a), 0);
-	assert_int_equal(ob_detections_push(&d, &c), 0);
-	assert_int_equal(ob_detections_push(&d, &b), 0);
+	ob_detections_release(&d);
+}
+
+/* ob_drop_face_parts: a face's mouth and chin found as a face of their
+ * own, with a higher score, inside a face at the threshold: dropped (IoU
+ * 0.36: NMS keeps both); inside a loose box below the threshold (which
+ * could not hide it): kept; a person inside a person: kept. */
+static void test_drop_face_parts(void **state)
+{
+	struct ob_detections d = { 0 };
+	struct ob_detection face = { .box = { 0, 0, 10, 10 }, .score = 0.5f, .cls = OB_CLASS_FACE };
+	struct ob_detection part = face, child = face, adult = face;
+
+	(void)state;
+	part.box = (struct ob_box){ 2, 5, 6, 6 }, part.score = 0.95f;
+	child.cls = adult.cls = OB_CLASS_PERSON, child.label = adult.label = 1;
+	child.box = (struct ob_box){ 2, 2, 4, 8 };
+	assert_int_equal(ob_detections_push(&d, &part), 0);
+	assert_int_equal(ob_detections_push(&d, &face), 0);
+	assert_int_equal(ob_detections_push(&d, &child), 0);
+	assert_int_equal(ob_detections_push(&d, &adult), 0);
 	ob_nms_seams(&d, 0.5);
+	assert_int_equal(d.n, 4);
+	ob_drop_face_parts(&d, 0.4);
 	assert_int_equal(d.n, 3);
 	assert_true(d.v[0].cls == OB_CLASS_FACE && d.v[0].box.w == 10);
 	assert_true(d.v[1].cls == OB_CLASS_PERSON && d.v[2].cls == OB_CLASS_PERSON);
+	ob_detections_clear(&d);
+	face.score = 0.15f; /* a loose box at the [track] low */
+	assert_int_equal(ob_detections_push(&d, &face), 0);
+	assert_int_equal(ob_detections_push(&d, &part), 0);
+	ob_drop_face_parts(&d, 0.4);
+	assert_int_equal(d.n, 2);
 	ob_detections_release(&d);
+}
+
+/* ob_look_crop: 3 face boxes a side at the input's shape, zoomed in at most
+ * 3 times, inside the frame; ob_look_found: a face of the size found again
+ * where it was, even moved by most of its size, and not one the frame's own
+ * search found, nor a face around it or beside it. */
+static void test_second_look_geometry(void **state)
+{
+	struct ob_box b = { 600, 300, 40, 60 }, c;
+	struct ob_detections found = { 0 }, seen = { 0 };
+	struct ob_detection f = { .box = { 630, 320, 38, 56 }, .score = 0.3f, .cls = OB_CLASS_FACE };
+	struct ob_detection big = { .box = { 560, 250, 130, 170 }, .score = 0.9f, .cls = OB_CLASS_FACE };
+	struct ob_detection beside = f;
+
+	(void)state;
+	c = ob_look_crop(b, 1280, 720, 320, 240);
+	assert_float_equal(c.h, 180, 1e-9);
+	assert_float_equal(c.w, 240, 1e-9);
+	assert_float_equal(c.x + c.w / 2, 620, 1e-9);
+	assert_float_equal(c.y + c.h / 2, 330, 1e-9);
+	c = ob_look_crop((struct ob_box){ 2, 700, 10, 14 }, 1280, 720, 320, 240);
+	assert_float_equal(c.w, 320 / 3.0, 1e-9); /* zoomed in 3 times, no more */
+	assert_float_equal(c.h, 80, 1e-9);
+	assert_true(c.x == 0 && c.y == 640);      /* shifted inside the frame */
+	c = ob_look_crop(b, 100, 60, 320, 240);
+	assert_true(c.x == 0 && c.y == 0 && c.w == 100 && c.h == 60);
+
+	assert_false(ob_look_found(&found, b, &seen));
+	assert_int_equal(ob_detections_push(&found, &big), 0); /* b was a part of it */
+	assert_false(ob_look_found(&found, b, &seen));
+	beside.box.x = 700;                                      /* beyond b's context */
+	assert_int_equal(ob_detections_push(&found, &beside), 0);
+	assert_false(ob_look_found(&found, b, &seen));
+	assert_int_equal(ob_detections_push(&found, &f), 0);    /* moved 29 px: found */
+	assert_true(ob_look_found(&found, b, &seen));
+	f.cls = OB_CLASS_PERSON;                                 /* other classes do not count */
+	assert_int_equal(ob_detections_push(&seen, &f), 0);
+	assert_true(ob_look_found(&found, b, &seen));
+	f.cls = OB_CLASS_FACE;                                   /* the frame's search has it */
+	assert_int_equal(ob_detections_push(&seen, &f), 0);
+	assert_false(ob_look_found(&found, b, &seen));
+	ob_detections_release(&found);
+	ob_detections_release(&seen);
 }
 
 static void test_card_and_checksum(void **state)
@@ -1289,6 +1352,8 @@ int main(void)
 		cmocka_unit_test(test_tiling_looks_where_changed),
 		cmocka_unit_test(test_tiling_split_among_instances),
 		cmocka_unit_test(test_nms_class_aware_and_seams),
+		cmocka_unit_test(test_drop_face_parts),
+		cmocka_unit_test(test_second_look_geometry),
 		cmocka_unit_test(test_yolo_synthetic),
 		cmocka_unit_test(test_ultraface_synthetic),
 		cmocka_unit_test(test_tiles_follow_input_shape),

@@ -294,39 +294,41 @@ static void test_single_detection(void **state)
 }
 
 /*
- * A face detected once, at frame 20, on a lane whose detector runs every
- * other frame (wait 2); on the next pass (22) it is not found again and the
- * detect stage takes a second look there, which finds it or not.  Returns
- * the first and last frames with a row.
+ * A face detected at frame 20 with score `score` (and again at frame
+ * `again`, if > 0), on a lane whose detector runs every other frame and
+ * whose new tracks wait two passes for a match (wait 4); on the next pass (22) it is not found again, and if the store lists
+ * it as unsure, the detect stage's second look there finds it (look 1) or
+ * not (0).  Returns the first and last frames with a row.
  */
-static void second_look(struct ob_box box, int look, int64_t *first, int64_t *last)
+static void second_look(struct ob_box box, float score, int look, int64_t again, int64_t *first, int64_t *last)
 {
 	struct ob_track_params p;
 	struct ob_track_store *ts;
 	int lane;
 	int64_t next = 0;
+	bool unsure = score < OB_TRACK_BRIEF_SCORE && box.x > box.h && box.x + 2 * box.w < 640;
 
 	params(&p);
 	memset(seen, 0, FRAMES_MAX * sizeof(*seen));
 	assert_int_equal(ob_track_store_new(&p, &ts), 0);
-	assert_int_equal(ob_track_store_add_lane(ts, OB_CLASS_FACE, 0.5, 1, 2, &lane), 0);
+	assert_int_equal(ob_track_store_add_lane(ts, OB_CLASS_FACE, 0.5, 1, 4, &lane), 0);
 	for (int64_t f = 0; f < 60; f++) {
-		float score = 0.6f;
-
 		assert_int_equal(ob_track_store_begin_frame(ts, f, (double)f / 25), 0);
-		if (f % 2 == 0)
-			assert_int_equal(ob_track_store_observe(ts, lane, &box, &score, f == 20, NULL), 0);
 		if (f % 2 == 0) {
 			struct ob_box b[4];
 			uint64_t id[4];
-			size_t n = ob_track_store_unsure(ts, lane, b, id, 4);
+			size_t n;
 
-			/* unsure on the pass after its detection only: then it leaves its tracker */
-			assert_int_equal(n, f == 22);
+			bool found = f == 20 || (again > 0 && f == again);
+
+			assert_int_equal(ob_track_store_observe(ts, lane, &box, &score, found, NULL), 0);
+			/* unsure on the pass after its only detection, if weak and away from
+			 * the edges; looked at, no more */
+			n = ob_track_store_unsure(ts, lane, b, id, 4);
+			assert_int_equal(n, f == 22 && unsure);
 			if (n) {
 				assert_true(inside(b[0], box) && inside(box, b[0]));
-				if (look >= 0)
-					ob_track_store_looked(ts, id[0], look);
+				ob_track_store_looked(ts, id[0], look);
 			}
 		}
 		retire_ready(ts, &next);
@@ -343,9 +345,10 @@ static void second_look(struct ob_box box, int look, int64_t *first, int64_t *la
 		}
 }
 
-/* Second looks (track_store.h): a face seen once that a second look did not
- * find again is hidden only up to the neighbouring passes, unless it is near
- * the frame's edge; found again, or not looked at, it keeps the extension. */
+/* Second looks (track_store.h): a weak face seen once that a second look
+ * did not find again is hidden only for the lane's wait either side; found
+ * again, clear (score 0.8 or more), near the frame's edge, or matched again
+ * after the look, it keeps the extensions. */
 static void test_second_look(void **state)
 {
 	struct ob_box mid = { 300, 200, 30, 40 }, edge = { 610, 200, 30, 40 };
@@ -354,18 +357,22 @@ static void test_second_look(void **state)
 
 	(void)state;
 	params(&p);
-	second_look(mid, 0, &first, &last);
-	assert_int_equal(first, 18);
-	assert_int_equal(last, 22);
-	second_look(mid, 1, &first, &last);
+	second_look(mid, 0.6f, 0, 0, &first, &last);
+	assert_int_equal(first, 16);
+	assert_int_equal(last, 24);
+	second_look(mid, 0.6f, 1, 0, &first, &last);
 	assert_int_equal(first, 20 - p.extend_before);
 	assert_int_equal(last, 20 + p.extend_after);
-	second_look(mid, -1, &first, &last);
+	second_look(mid, 0.9f, 0, 0, &first, &last);
 	assert_int_equal(first, 20 - p.extend_before);
 	assert_int_equal(last, 20 + p.extend_after);
-	second_look(edge, 0, &first, &last);
+	second_look(edge, 0.6f, 0, 0, &first, &last);
 	assert_int_equal(first, 20 - p.extend_before);
 	assert_int_equal(last, 20 + p.extend_after);
+	/* matched again at 24, after the look at 22 found nothing */
+	second_look(mid, 0.6f, 0, 24, &first, &last);
+	assert_int_equal(first, 20 - p.extend_before);
+	assert_int_equal(last, 24 + p.extend_after);
 }
 
 /* One track of two detections that are not one face (a hand, then a sleeve

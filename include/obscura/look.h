@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/* look.h - second looks: where a face was found once, is it still there?
+ *
+ * A face found on one detection frame and not on the next is either at the
+ * edge of the detector's reach (small, turned, blurred) or no face at all
+ * (a hand, a fold of clothes, a part of a face).  On the next detection
+ * frame the detect stage searches a crop around it again, zoomed in, at
+ * half the face threshold (ob_look_crop), and the track store is told
+ * whether a face was found there (ob_look_found; track_store.h,
+ * ob_track_store_looked).  Pure geometry: no network here.
+ */
+#ifndef OBSCURA_LOOK_H
+#define OBSCURA_LOOK_H
+
+#include <stdbool.h>
+
+#include "obscura/detect.h"
+#include "obscura/geom.h"
+
+/* Score of a second look's search, as a share of the face threshold: a
+ * face found on one pass is still one on the next, if maybe a weaker one. */
+#define OB_LOOK_THRESHOLD 0.5
+
+/*
+ * The crop a second look searches around face box b on a frame_w x
+ * frame_h frame, for a detector whose input is in_w x in_h: 3 times b a
+ * side (b's own size of context on every side: as far as a face moves
+ * between detection frames), at least the input over 3 (zoomed in at most
+ * 3 times: further, a small face is a blur), at the input's shape, shifted
+ * inside the frame, and no larger than it.
+ */
+struct ob_box ob_look_crop(struct ob_box b, int frame_w, int frame_h, int in_w, int in_h);
+
+/*
+ * Did the look at face box b find that face: is one of found a face of
+ * about b's size (half to twice its height) whose centre lies in b's
+ * context (b grown by its own size on every side), and not a face the
+ * frame's own search found too (IoU >= 0.3 with a face of seen, or its
+ * centre inside one: that is another face, tracked already; b was often a
+ * part of it)?  Boxes of seen of another class are ignored.
+ */
+bool ob_look_found(const struct ob_detections *found, struct ob_box b, const struct ob_detections *seen);
+
+#endif

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/* look.c - second looks: the crop around a face found once, and whether the face was found again. */
+#include "obscura/look.h"
+
+#include <math.h>
+
+#include "obscura/class.h"
+#include "obscura/banned.h"
+
+#define LOOK_CONTEXT 3.0 /* the crop, in face boxes a side */
+#define LOOK_ZOOM 3.0    /* at most this many input pixels a frame pixel */
+
+struct ob_box ob_look_crop(struct ob_box b, int frame_w, int frame_h, int in_w, int in_h)
+{
+	double aspect = (double)in_w / in_h, W = frame_w, H = frame_h;
+	double w = fmax(LOOK_CONTEXT * b.w, in_w / LOOK_ZOOM), h = fmax(LOOK_CONTEXT * b.h, in_h / LOOK_ZOOM);
+	double x, y;
+
+	if (w < h * aspect)
+		w = h * aspect;
+	else
+		h = w / aspect;
+	x = fmax(0, fmin(b.x + b.w / 2 - w / 2, W - w));
+	y = fmax(0, fmin(b.y + b.h / 2 - h / 2, H - h));
+	return (struct ob_box){ x, y, fmin(w, W - x), fmin(h, H - y) };
+}
+
+static bool centre_in(struct ob_box f, struct ob_box r)
+{
+	double cx = f.x + f.w / 2, cy = f.y + f.h / 2;
+
+	return cx >= r.x && cx <= r.x + r.w && cy >= r.y && cy <= r.y + r.h;
+}
+
+/* Whether f is a face of seen (the frame's own search found it). */
+static bool seen_already(struct ob_box f, const struct ob_detections *seen)
+{
+	for (size_t i = 0; i < seen->n; i++)
+		if (seen->v[i].cls == OB_CLASS_FACE &&
+		    (ob_box_iou(f, seen->v[i].box) >= 0.3 || centre_in(f, seen->v[i].box)))
+			return true;
+	return false;
+}
+
+bool ob_look_found(const struct ob_detections *found, struct ob_box b, const struct ob_detections *seen)
+{
+	struct ob_box context = { b.x - b.w, b.y - b.h, 3 * b.w, 3 * b.h };
+
+	for (size_t i = 0; i < found->n; i++) {
+		struct ob_box f = found->v[i].box;
+
+		if (f.h >= b.h / 2 && f.h <= 2 * b.h && centre_in(f, context) && !seen_already(f, seen))
+			return true;
+	}
+	return false;
+}
