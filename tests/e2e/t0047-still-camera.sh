@@ -12,11 +12,14 @@
 #  * the recipe's refresh = 0.5: what ships;
 #  * refresh = 10: unchanged regions are as good as never searched again in
 #    60 frames, so only the change test finds what appears or moves.
-# Measured: 0.73 % of the 16-24 px face pixels left all three ways (one
-# column of one still face, which the detector boxes a pixel short), 630,
-# 376 and 318 passes; with the change test broken (never "changed"), 6.3 %
-# left at refresh 0.5 and 28.5 % at 10.  The bound is the issue's: at most
-# 1 % of the face pixels of any size left showing.
+# Measured: no face pixel left all three ways, 630, 376 and 318 passes
+# (plus a few second looks); with the change test broken (never
+# "changed"), 6.3 % of the 16-24 px face pixels left at refresh 0.5 and
+# 28.5 % at 10.  Before narrow face boxes were widened to 0.7 of their
+# height (stage_detect.c add_forehead), 0.73 % left all three ways: one
+# column of one still face, 22 px wide, that UltraFace boxed 16.7 px wide
+# and the margin did not reach.  The issue's bound is 1 % of the face
+# pixels of any size; this one is none.
 . "$(dirname "$0")/../lib.sh"
 
 ROOT=$(cd "$LIB_DIR/.." && pwd)
@@ -51,12 +54,12 @@ run() {
 leak_bound() {
 	awk "\$1 == \"left\" { faces += \$5; px[\$3] += \$6; left[\$3] += \$7 }
 	     END { if (faces < 500) { print \"only \" faces \" faces\"; exit 1 }
-		   for (b in px) if (left[b] > 0.01 * px[b]) {
+		   for (b in px) if (left[b] > 0) {
 			print left[b] \" of \" px[b] \" face px left from \" b \" px\"; exit 1 } }" "$1.cover"
 }
 
 for r in always shipped changes; do
-	test_expect_success "refresh of $r.ini: at most 1 % of any face size left showing" "
+	test_expect_success "refresh of $r.ini: no face pixel left showing" "
 		run $r &&
 		leak_bound $r
 	"

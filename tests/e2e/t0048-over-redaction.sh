@@ -14,20 +14,20 @@
 # |export - input| luma exceeds 6 levels.  Measured:
 #  * a plain x264 transcode (CRF 20) changes 0.07 % (worst frame 0.8 %): the
 #    measure does not count the encoder's noise;
-#  * recipes/faces-only.ini: no face pixel left showing, 11.0-11.2 %
-#    changed on average (the pixelation's noise is seeded afresh each run;
-#    worst frame 21.5-21.9 %; 3.7-3.8 % farther than a face's size from
-#    every face).  Before faces found once were looked at again (second
-#    looks, obscura-recipe(5) extend_before) and face parts dropped: 13.9 %
-#    (worst 25.7 %, far 5.0 %).  Before extended boxes were bounded, edge
-#    strips added and tile boxes checked against the whole-frame pass:
-#    49.2 % (worst 64.3 %, far 30.3 %), mostly tracks on hands and clothes
-#    whose extended boxes grew to several times their size.
-#  * recipes/disclosure.ini: no face pixel left showing, 27.6 % (worst
-#    37.1 %, far 10.4 %; 28.5 % before second looks); without people
-#    13.5 %, without text 24.1 % (before second looks): the heads of people
-#    (the top 30 % of every person box, hidden whether or not a face is
-#    seen) are most of it.
+#  * recipes/faces-only.ini: no face pixel left showing, 12.0 % changed on
+#    average (worst frame 27.1 %; 4.1 % farther than a face's size from
+#    every face; the pixelation's noise, seeded afresh each run, moves these
+#    by about 0.2).  Before faces found once were looked at again (second
+#    looks, obscura-recipe(5) extend_before), face parts dropped and narrow
+#    face boxes widened to 0.7 of their height: 14.0 % (worst 26.1 %, far
+#    5.1 %).  Before extended boxes were bounded, edge strips added and tile
+#    boxes checked against the whole-frame pass: 49.2 % (worst 64.3 %, far
+#    30.3 %), mostly tracks on hands and clothes whose extended boxes grew
+#    to several times their size.
+#  * recipes/disclosure.ini: no face pixel left showing, 27.9 % (worst
+#    39.7 %, far 10.5 %; 28.9 % before); without people 13.5 %, without
+#    text 24.1 % (before): the heads of people (the top 30 % of every
+#    person box, hidden whether or not a face is seen) are most of it.
 . "$(dirname "$0")/../lib.sh"
 
 ROOT=$(cd "$LIB_DIR/.." && pwd)
@@ -47,7 +47,7 @@ test_expect_success 'the measure does not count x264 noise: a plain transcode ch
 	     END { if (n != 1) { print \"no over line\"; exit 1 } }" plain
 '
 
-test_expect_success 'faces-only: every face hidden, at most 12.5 % of the rest changed' '
+test_expect_success 'faces-only: every face hidden, at most 13 % of the rest changed' '
 	"$OBSCURA" run -q --no-progress --unsigned -r "$ROOT/recipes/faces-only.ini" -o out scene.mp4 &&
 	"$TOOLS/face-cover" over "$ROOT/recipes/faces-only.ini" scene.mp4 out/scene.anon.mp4 boxes.txt \
 		>over 2>over.frames &&
@@ -61,8 +61,8 @@ test_expect_success 'faces-only: every face hidden, at most 12.5 % of the rest c
 	     END { if (faces < 1000) { print \"only \" faces \" faces\"; exit 1 }
 		   if (left) { print left \" face pixels left\"; exit 1 } }" cover &&
 	awk "\$1 == \"over\" { n++
-		if (\$3 > 12.5) { print \"mean \" \$3 \" % > 12.5 %\"; bad = 1 }
-		if (\$4 > 28) { print \"worst frame \" \$5 \": \" \$4 \" % > 28 %\"; bad = 1 }
+		if (\$3 > 13) { print \"mean \" \$3 \" % > 13 %\"; bad = 1 }
+		if (\$4 > 30) { print \"worst frame \" \$5 \": \" \$4 \" % > 30 %\"; bad = 1 }
 		if (\$6 > 5) { print \"far from faces \" \$6 \" % > 5 %\"; bad = 1 } }
 	     END { if (n != 1) { print \"no over line\"; exit 1 }; exit bad }" over
 '
@@ -80,7 +80,7 @@ test_expect_success 'disclosure: every face hidden, at most 30 % of the rest cha
 		   if (left) { print left \" face pixels left\"; exit 1 } }" dis.cover &&
 	awk "\$1 == \"over\" { n++
 		if (\$3 > 30) { print \"mean \" \$3 \" % > 30 %\"; bad = 1 }
-		if (\$4 > 42) { print \"worst frame \" \$5 \": \" \$4 \" % > 42 %\"; bad = 1 }
+		if (\$4 > 43) { print \"worst frame \" \$5 \": \" \$4 \" % > 43 %\"; bad = 1 }
 		if (\$6 > 12.5) { print \"far from faces \" \$6 \" % > 12.5 %\"; bad = 1 } }
 	     END { if (n != 1) { print \"no over line\"; exit 1 }; exit bad }" dis.over
 '
