@@ -351,28 +351,30 @@ static void second_look(struct ob_box box, float score, int look, int64_t again,
  * after the look, it keeps the extensions. */
 static void test_second_look(void **state)
 {
-	struct ob_box mid = { 300, 200, 30, 40 }, edge = { 610, 200, 30, 40 };
+	const struct ob_box mid = { 300, 200, 30, 40 }, edge = { 610, 200, 30, 40 };
 	struct ob_track_params p;
-	int64_t first, last;
+	struct {
+		struct ob_box box;
+		float score;
+		int look;
+		int64_t again, first, last; /* first, last: 0 = 20 -/+ the extensions */
+	} cases[] = {
+		{ mid, 0.6f, 0, 0, 16, 24 }, /* not found again: the lane's wait either side */
+		{ mid, 0.6f, 1, 0, 0, 0 },   /* found again */
+		{ mid, 0.9f, 0, 0, 0, 0 },   /* clear: not looked at */
+		{ edge, 0.6f, 0, 0, 0, 0 },  /* near the edge: not looked at */
+		{ mid, 0.6f, 0, 24, 0, 0 },  /* matched again at 24, after the look at 22 */
+	};
 
 	(void)state;
 	params(&p);
-	second_look(mid, 0.6f, 0, 0, &first, &last);
-	assert_int_equal(first, 16);
-	assert_int_equal(last, 24);
-	second_look(mid, 0.6f, 1, 0, &first, &last);
-	assert_int_equal(first, 20 - p.extend_before);
-	assert_int_equal(last, 20 + p.extend_after);
-	second_look(mid, 0.9f, 0, 0, &first, &last);
-	assert_int_equal(first, 20 - p.extend_before);
-	assert_int_equal(last, 20 + p.extend_after);
-	second_look(edge, 0.6f, 0, 0, &first, &last);
-	assert_int_equal(first, 20 - p.extend_before);
-	assert_int_equal(last, 20 + p.extend_after);
-	/* matched again at 24, after the look at 22 found nothing */
-	second_look(mid, 0.6f, 0, 24, &first, &last);
-	assert_int_equal(first, 20 - p.extend_before);
-	assert_int_equal(last, 24 + p.extend_after);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int64_t first, last, after = cases[i].again ? cases[i].again : 20;
+
+		second_look(cases[i].box, cases[i].score, cases[i].look, cases[i].again, &first, &last);
+		assert_int_equal(first, cases[i].first ? cases[i].first : 20 - p.extend_before);
+		assert_int_equal(last, cases[i].last ? cases[i].last : after + p.extend_after);
+	}
 }
 
 /* One track of two detections that are not one face (a hand, then a sleeve
