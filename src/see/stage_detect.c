@@ -483,7 +483,7 @@ static int detect_process(void *priv, AVFrame *frame, int64_t index, const struc
 			goto text;
 	}
 	/* one update of the face tracker: the frame's faces and those found in
-	 * people; then a second look where a face was found on the last pass only */
+	 * people; then a second look where a face was found once, before */
 	if (d->faces && !ret && !(ret = feed(d, LANE_FACES, OB_CLASS_FACE, &d->dets, 0, NULL)))
 		ret = second_looks(d);
 text:
