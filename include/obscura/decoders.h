@@ -21,6 +21,7 @@ struct ob_detection {
 	int label;         /* the model's class index */
 	enum ob_class cls;
 	uint8_t cut;       /* touches an inner tile seam (tiling only) */
+	uint8_t stale;     /* found by an earlier search of a region not searched again (tiling only) */
 };
 
 /* A growable list, capped at OB_DETECT_MAX. */

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-/* look.h - second looks: where a face was found once, is it still there?
+/* look.h - looks again, zoomed in: where a face was found once, is it
+ * still there?  Is what the search saw too weakly a small face?
  *
- * A face found on one detection frame and not on the next is either at the
- * edge of the detector's reach (small, turned, blurred) or no face at all
- * (a hand, a fold of clothes, a part of a face).  On the next detection
- * frame the detect stage searches a crop around it again, zoomed in, at
- * half the face threshold (ob_look_crop), and the track store is told
- * whether a face was found there (ob_look_found; track_store.h,
- * ob_track_store_looked).  Pure geometry: no network here.
+ * Second looks.  A face found on one detection frame and not on the next
+ * is either at the edge of the detector's reach (small, turned, blurred)
+ * or no face at all (a hand, a fold of clothes, a part of a face).  On the
+ * next detection frame the detect stage searches a crop around it again,
+ * zoomed in, at half the face threshold (ob_look_crop), and the track
+ * store is told whether a face was found there (ob_look_found;
+ * track_store.h, ob_track_store_looked).  Closer looks: below.  Pure
+ * geometry: no network here.
  */
 #ifndef OBSCURA_LOOK_H
 #define OBSCURA_LOOK_H
@@ -40,5 +42,36 @@ struct ob_box ob_look_crop(struct ob_box b, int frame_w, int frame_h, int in_w, 
  * part of it)?  Boxes of seen of another class are ignored.
  */
 bool ob_look_found(const struct ob_detections *found, struct ob_box b, const struct ob_detections *seen);
+
+/*
+ * Closer looks.  A face of 12-16 px is at the edge of what the face
+ * search sees even in tiles at the frame's own scale: UltraFace scores
+ * such a face 0.15 on one frame and 0.6 on the next, or never reaches the
+ * threshold for one turned a little; zoomed in three times (ob_look_crop)
+ * the same faces score 0.95.  So, on a detection frame, what the face
+ * search found just now (not a box a region kept from an earlier search)
+ * below the face threshold, from OB_LOOK_CLOSE_MIN to OB_LOOK_CLOSE_MAX px
+ * wide (larger faces are seen at their scale; smaller boxes are noise),
+ * not part of a face found at the threshold, is searched again in its
+ * crop at the face threshold, the OB_LOOK_CLOSE_PER_FRAME best scores
+ * first; a face found there on it (IoU >= OB_LOOK_CLOSE_IOU) takes its
+ * place, with its score.  A looser answer is not taken: a face boxed twice
+ * its size around a small one took the small face's track away from it (a
+ * still 18 px face then showed for 11 frames), and zoomed-in clothes and
+ * badges answer "face" at any size around a small box.
+ */
+#define OB_LOOK_CLOSE_MIN 8.0
+#define OB_LOOK_CLOSE_MAX 32.0
+#define OB_LOOK_CLOSE_PER_FRAME 4
+#define OB_LOOK_CLOSE_IOU 0.4
+
+/* Indices into dets of the faces a closer look is for (above), at most
+ * max, best score first; how many. */
+size_t ob_look_close_candidates(const struct ob_detections *dets, double threshold, size_t *idx, size_t max);
+
+/* Which face of found (a closer look's answer, at the face threshold) is
+ * candidate b: the best scored of those overlapping it by
+ * OB_LOOK_CLOSE_IOU; -1: none. */
+int ob_look_close_found(const struct ob_detections *found, struct ob_box b);
 
 #endif

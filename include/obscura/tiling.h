@@ -58,7 +58,8 @@ int ob_tiling_run(struct ob_tiling *t, struct ob_detector *d, const struct AVFra
  * once, each thread with its own instance of the detector
  * (ob_detector_clone) -- and ob_tiling_finish merges every region's answer
  * into out.  status: the first failure of the searches (0: none), which
- * finish returns after forgetting every region's answer.
+ * finish returns after forgetting every region's answer.  A region not
+ * searched on this call answers what it found before, marked stale.
  */
 int ob_tiling_regions(const struct ob_tiling *t);
 /* The refresh it was opened with (<= 1: every region searched on every call, no memory). */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* look.c - second looks: the crop around a face found once, and whether the face was found again. */
+/* look.c - looks again, zoomed in: the crop, which boxes get one, and what a look found. */
 #include "obscura/look.h"
 
 #include <math.h>
@@ -32,11 +32,11 @@ static bool centre_in(struct ob_box f, struct ob_box r)
 	return cx >= r.x && cx <= r.x + r.w && cy >= r.y && cy <= r.y + r.h;
 }
 
-/* Whether f is a face of seen (the frame's own search found it). */
-static bool seen_already(struct ob_box f, const struct ob_detections *seen)
+/* Whether f is a face of seen scoring at least from (the frame's own search found it). */
+static bool seen_already(struct ob_box f, const struct ob_detections *seen, double from)
 {
 	for (size_t i = 0; i < seen->n; i++)
-		if (seen->v[i].cls == OB_CLASS_FACE &&
+		if (seen->v[i].cls == OB_CLASS_FACE && seen->v[i].score >= from &&
 		    (ob_box_iou(f, seen->v[i].box) >= 0.3 || centre_in(f, seen->v[i].box)))
 			return true;
 	return false;
@@ -49,8 +49,41 @@ bool ob_look_found(const struct ob_detections *found, struct ob_box b, const str
 	for (size_t i = 0; i < found->n; i++) {
 		struct ob_box f = found->v[i].box;
 
-		if (f.h >= b.h / 2 && f.h <= 2 * b.h && centre_in(f, context) && !seen_already(f, seen))
+		if (f.h >= b.h / 2 && f.h <= 2 * b.h && centre_in(f, context) && !seen_already(f, seen, 0))
 			return true;
 	}
 	return false;
+}
+
+size_t ob_look_close_candidates(const struct ob_detections *dets, double threshold, size_t *idx, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < dets->n; i++) {
+		const struct ob_detection *c = &dets->v[i];
+		size_t k;
+
+		if (c->cls != OB_CLASS_FACE || c->stale || c->score >= threshold || c->box.w < OB_LOOK_CLOSE_MIN ||
+		    c->box.w > OB_LOOK_CLOSE_MAX || seen_already(c->box, dets, threshold))
+			continue;
+		if (n == max && (max == 0 || dets->v[idx[max - 1]].score >= c->score))
+			continue; /* as many as wanted, all scoring higher */
+		k = n < max ? n++ : max - 1;
+		for (; k > 0 && dets->v[idx[k - 1]].score < c->score; k--)
+			idx[k] = idx[k - 1];
+		idx[k] = i;
+	}
+	return n;
+}
+
+int ob_look_close_found(const struct ob_detections *found, struct ob_box b)
+{
+	int best = -1;
+
+	for (size_t i = 0; i < found->n; i++) {
+		if (found->v[i].cls == OB_CLASS_FACE && ob_box_iou(found->v[i].box, b) >= OB_LOOK_CLOSE_IOU &&
+		    (best < 0 || found->v[i].score > found->v[best].score))
+			best = (int)i;
+	}
+	return best;
 }

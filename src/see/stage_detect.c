@@ -48,6 +48,7 @@ struct pass {
 
 #define MAX_PASSES (3 * (1 + OB_DETECT_MAX_TILES))
 #define CROPS_MAX (GUIDED_MAX_PEOPLE > LOOK_MAX ? GUIDED_MAX_PEOPLE : LOOK_MAX)
+_Static_assert(OB_LOOK_CLOSE_PER_FRAME <= CROPS_MAX, "a frame's closer looks are searched as crops");
 
 struct detect {
 	const struct ob_detect_opts *o;
@@ -59,7 +60,7 @@ struct detect {
 	struct ob_detector *inst[LANE_COUNT][OB_WORKERS_MAX];
 	struct pass passes_now[MAX_PASSES];
 	const AVFrame *frame;     /* the frame being searched, during a batch */
-	/* crops searched for faces (people's upper bodies, then second looks) and what each search found */
+	/* crops searched for faces (closer looks, people's upper bodies, second looks) and what each search found */
 	struct ob_box upper[CROPS_MAX];
 	struct ob_detections found[CROPS_MAX];
 	double busy[OB_WORKERS_MAX][LANE_COUNT];          /* seconds each worker spent on each lane */
@@ -73,7 +74,7 @@ struct detect {
 	struct ob_tiling *search[LANE_COUNT]; /* each detector's regions (faces: tiles too), by lane */
 	struct ob_ahead *ahead;   /* the person passes, run ahead of this thread (analyze), or NULL */
 	int64_t passes;           /* detection frames so far */
-	int64_t looks;            /* second looks so far */
+	int64_t looks;            /* second and closer looks so far (look.h) */
 	double tracking;          /* seconds spent feeding the trackers */
 };
 
@@ -393,6 +394,33 @@ static int feed(struct detect *d, enum lane l, enum ob_class cls, const struct o
 	return ret;
 }
 
+/* Closer looks (look.h) at what the face search saw too weakly: a face the
+ * look finds takes the place of the weak box, with the look's score. */
+static int closer_looks(struct detect *d)
+{
+	size_t idx[OB_LOOK_CLOSE_PER_FRAME];
+	size_t n = ob_look_close_candidates(&d->dets, d->high[LANE_FACES], idx, OB_LOOK_CLOSE_PER_FRAME);
+	const struct ob_model_card *c = ob_detector_card(d->faces);
+	int ret;
+
+	for (size_t i = 0; i < n; i++) {
+		d->upper[i] = ob_look_crop(d->dets.v[idx[i]].box, d->frame->width, d->frame->height, c->width,
+					   c->height);
+		d->passes_now[i] = (struct pass){ LANE_FACES, -1, (int)i, d->high[LANE_FACES] };
+	}
+	ret = ob_workers_run(d->crew, n, run_pass, d);
+	for (size_t i = 0; i < n && !ret; i++) {
+		int k = ob_look_close_found(&d->found[i], d->dets.v[idx[i]].box);
+
+		if (k >= 0) {
+			d->dets.v[idx[i]].box = d->found[i].v[k].box;
+			d->dets.v[idx[i]].score = d->found[i].v[k].score;
+		}
+	}
+	d->looks += (int64_t)n;
+	return ret;
+}
+
 /* Second looks (look.h) where faces were found once, on an earlier detection frame. */
 static int second_looks(struct detect *d)
 {
@@ -450,6 +478,7 @@ static int detect_process(void *priv, AVFrame *frame, int64_t index, const struc
 		ret = ob_tiling_finish(d->search[LANE_FACES], ob_detector_card(d->faces), ret, &d->dets);
 		if (!ret) {
 			ob_drop_face_parts(&d->dets, d->high[LANE_FACES]);
+			ret = closer_looks(d);
 			add_forehead(&d->dets, 0, d->o->forehead);
 		}
 	}
@@ -526,7 +555,7 @@ static void detect_timing(const void *priv, json_t *timing)
 			json_object_set_new(timing, key, json_real(busy));
 			snprintf(key, sizeof(key), "passes.%s", ob_detector_card(by_lane[l])->name);
 			json_object_set_new(timing, key, json_integer(passes));
-			if (l == LANE_FACES) /* of those passes, second looks (track_store.h) */
+			if (l == LANE_FACES) /* of those passes, second and closer looks (look.h) */
 				json_object_set_new(timing, "looks", json_integer(d->looks));
 			if (d->search[l]) { /* of those passes, crops of the frame where it changed */
 				struct ob_tiling_stats st;

@@ -742,6 +742,10 @@ int ob_tiling_finish(struct ob_tiling *t, const struct ob_model_card *card, int 
 		ob_nms_seams(&t->all, card->dec.nms_iou);
 	for (size_t i = 0; i < t->all.n && !ret; i++)
 		ret = ob_detections_push(out, &t->all.v[i]);
+	/* what a region keeps is, on the next call, found before unless searched again */
+	for (int i = 0; i < t->n; i++)
+		for (size_t k = 0; k < t->r[i].found.n; k++)
+			t->r[i].found.v[k].stale = 1;
 	return ret;
 }
 
