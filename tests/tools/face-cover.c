@@ -10,11 +10,12 @@
  *       face and frame: "FRAME x y w h full" (box clipped to the frame;
  *       full = 1 when the whole face is inside the frame).
  *
- *   face-cover still SAMPLES_DIR TRUTH_DIR FRAMES OUT.yuv BOXES.txt SCENE.jpg
- *       The same faces, 16-24 px wide, on the picture SCENE.jpg stretched to
- *       1280x720 and never moving, as a fixed camera sees it: some there from the first frame, some appearing
- *       later, some creeping in at 1 px a frame, some crossing at 4 px a
- *       frame (see still()); BOXES.txt as above.
+ *   face-cover still SAMPLES_DIR TRUTH_DIR FRAMES OUT.yuv BOXES.txt SCENE.jpg [WIDTH STEP]
+ *       The same faces, 16-24 px wide (WIDTH, WIDTH + STEP, ... up to
+ *       WIDTH + 4 STEP), on the picture SCENE.jpg stretched to 1280x720 and
+ *       never moving, as a fixed camera sees it: some there from the first
+ *       frame, some appearing later, some creeping in at 1 px a frame, some
+ *       crossing at 4 px a frame (see still()); BOXES.txt as above.
  *
  *   face-cover check RECIPE EXPORT.yuv BOXES.txt
  *       EXPORT.yuv: the export decoded to raw yuv420p 1280x720.  The
@@ -238,10 +239,11 @@ static int make(int argc, char **argv)
 
 /*
  * A fixed camera: a still textured scene, and small faces (crops of the
- * annotated faces with their hair and shoulders, 16-24 px face width) that
- * stand still from the first frame, appear from nowhere later and stay
- * still, creep in at 1 px a frame, or cross at 4 px a frame: what a search
- * that looks again only where the picture changed must not miss.
+ * annotated faces with their hair and shoulders, 16-24 px face width unless
+ * told otherwise) that stand still from the first frame, appear from
+ * nowhere later and stay still, creep in at 1 px a frame, or cross at 4 px
+ * a frame: what a search that looks again only where the picture changed
+ * must not miss.
  */
 #define STILL_FACES 12
 
@@ -254,9 +256,18 @@ static int still(int argc, char **argv)
 	struct still_face { int photo, face, w, kind; } f[STILL_FACES];
 	AVFrame *scene;
 	FILE *out, *boxes;
+	int width = 16, step = 2;
 
-	if (argc != 8)
+	if (argc != 8 && argc != 10)
 		return 2;
+	if (argc == 10) {
+		width = (int)strtol(argv[8], NULL, 10);
+		step = (int)strtol(argv[9], NULL, 10);
+		if (width < 4 || step < 0 || width + 4 * step > 64) {
+			fprintf(stderr, "face-cover: face widths %s + 4 x %s: want 4 to 64 px\n", argv[8], argv[9]);
+			return 2;
+		}
+	}
 	if (ob_image_load(argv[7], &scene)) {
 		fprintf(stderr, "face-cover: %s\n", ob_errmsg());
 		return 1;
@@ -265,7 +276,7 @@ static int still(int argc, char **argv)
 	load_photos(argv[2], argv[3], photo_ids, NPHOTOS, ph, gt, ngt);
 	for (int i = 0; i < NPHOTOS; i++) {
 		for (int k = 0; k < ngt[i] && n < STILL_FACES; k++, n++)
-			f[n] = (struct still_face){ i, k, 16 + 2 * (n % 5), n % 4 };
+			f[n] = (struct still_face){ i, k, width + step * (n % 5), n % 4 };
 	}
 	if (!y || open_outputs(argv[5], argv[6], &out, &boxes))
 		return 1;
@@ -742,7 +753,7 @@ int main(int argc, char **argv)
 		ret = photo(argc, argv);
 	if (ret == 2)
 		fprintf(stderr, "usage: face-cover make SAMPLES_DIR TRUTH_DIR FRAMES OUT.yuv BOXES.txt\n"
-				"       face-cover still SAMPLES_DIR TRUTH_DIR FRAMES OUT.yuv BOXES.txt SCENE.jpg\n"
+				"       face-cover still SAMPLES_DIR TRUTH_DIR FRAMES OUT.yuv BOXES.txt SCENE.jpg [WIDTH STEP]\n"
 				"       face-cover scene SAMPLES_DIR TRUTH_DIR FRAMES OUT.yuv BOXES.txt\n"
 				"       face-cover check RECIPE EXPORT.yuv BOXES.txt\n"
 				"       face-cover over RECIPE INPUT EXPORT BOXES.txt\n"

@@ -853,16 +853,20 @@ static void test_tiling_looks_where_changed(void **state)
 	assert_int_equal(st.regions, 21);
 	assert_int_equal(st.searched, 21);
 	assert_int_equal(match(gt1, n1, &a, &fp), n1);
+	for (size_t i = 0; i < a.n; i++) /* found by this call's passes */
+		assert_int_equal(a.v[i].stale, 0);
 	/* the same picture: no pass; the refresh share (5 regions) is not owed,
-	 * no sample having moved; the same faces */
+	 * no sample having moved; the same faces, found before (stale) */
 	assert_int_equal(ob_tiling_run(t, d, f, RECIPE_FACE_THRESHOLD, &b), 0);
 	ob_tiling_stats(t, &st);
 	assert_int_equal(st.searched, 21);
 	assert_int_equal(st.reused, 21);
 	assert_int_equal(st.still, 5);
 	assert_int_equal(b.n, a.n);
-	for (size_t i = 0; i < a.n; i++)
+	for (size_t i = 0; i < a.n; i++) {
 		assert_memory_equal(&a.v[i].box, &b.v[i].box, sizeof(a.v[i].box));
+		assert_int_equal(b.v[i].stale, 1);
+	}
 	/* a change that every cell's mean hides (+-12 in a checkerboard of
 	 * pixels): nothing searched at once, but the refresh share is */
 	for (int y = 0; y < f->height; y++)
@@ -886,6 +890,9 @@ static void test_tiling_looks_where_changed(void **state)
 	       match(gt4, n4, &b, &fp), n1, match(gt1, n1, &b, &fp));
 	assert_int_equal(match(gt4, n4, &b, &fp), n4);
 	assert_int_equal(match(gt1, n1, &b, &fp), n1);
+	for (size_t i = 0; i < b.n; i++) /* the new faces, searched now: not stale */
+		if (b.v[i].box.x > 1000 && b.v[i].box.y > 500)
+			assert_int_equal(b.v[i].stale, 0);
 	ob_tiling_stats(t, &st);
 	assert_true(st.searched < 21 * 3);
 	/* a different threshold is a different answer: everything afresh */
@@ -1266,6 +1273,65 @@ static void test_second_look_geometry(void **state)
 	ob_detections_release(&seen);
 }
 
+/*
+ * ob_look_close_candidates: faces the search found just now below the
+ * threshold, 8-32 px wide, not within a face at the threshold, best first,
+ * as many as asked; ob_look_close_found: the best scored face of a look
+ * on the candidate (IoU >= 0.4), not a looser box around it.
+ */
+static void test_closer_look_choice(void **state)
+{
+	struct ob_detections dets = { 0 }, found = { 0 };
+	struct ob_detection face = { .box = { 100, 100, 20, 24 }, .score = 0.9f, .cls = OB_CLASS_FACE };
+	struct ob_detection c = { .box = { 400, 300, 12, 14 }, .cls = OB_CLASS_FACE }, x;
+	const float scores[] = { 0.1f, 0.35f, 0.2f, 0.3f, 0.25f };
+	size_t idx[4];
+
+	(void)state;
+	assert_int_equal(ob_detections_push(&dets, &face), 0);
+	for (int i = 0; i < 5; i++) { /* candidates 1..5 */
+		c.box.x = 400 + 40 * i, c.score = scores[i];
+		assert_int_equal(ob_detections_push(&dets, &c), 0);
+	}
+	x = c, x.box = (struct ob_box){ 104, 104, 10, 12 }, x.score = 0.39f; /* part of the face */
+	assert_int_equal(ob_detections_push(&dets, &x), 0);
+	x = c, x.box.y = 500, x.score = 0.39f, x.stale = 1; /* kept from an earlier search */
+	assert_int_equal(ob_detections_push(&dets, &x), 0);
+	x = c, x.box = (struct ob_box){ 50, 600, 6, 7 }, x.score = 0.39f; /* noise */
+	assert_int_equal(ob_detections_push(&dets, &x), 0);
+	x = c, x.box = (struct ob_box){ 50, 500, 40, 48 }, x.score = 0.39f; /* seen at its scale */
+	assert_int_equal(ob_detections_push(&dets, &x), 0);
+	x = c, x.box.y = 600, x.score = 0.39f, x.cls = OB_CLASS_PERSON;
+	assert_int_equal(ob_detections_push(&dets, &x), 0);
+	x = c, x.box.y = 650, x.score = 0.4f; /* at the threshold: no look needed */
+	assert_int_equal(ob_detections_push(&dets, &x), 0);
+
+	assert_int_equal(ob_look_close_candidates(&dets, 0.4, idx, 4), 4);
+	assert_int_equal(idx[0], 2);
+	assert_int_equal(idx[1], 4);
+	assert_int_equal(idx[2], 5);
+	assert_int_equal(idx[3], 3);
+	assert_int_equal(ob_look_close_candidates(&dets, 0.4, idx, 2), 2);
+	assert_int_equal(idx[0], 2);
+	assert_int_equal(idx[1], 4);
+	assert_int_equal(ob_look_close_candidates(&dets, 0.4, idx, 0), 0);
+
+	c.box = (struct ob_box){ 400, 300, 12, 14 };
+	assert_int_equal(ob_look_close_found(&found, c.box), -1);
+	x = c, x.box = (struct ob_box){ 380, 280, 40, 46 }, x.score = 0.99f; /* around it, loose */
+	assert_int_equal(ob_detections_push(&found, &x), 0);
+	x = c, x.box.x = 460, x.score = 0.98f; /* beside it */
+	assert_int_equal(ob_detections_push(&found, &x), 0);
+	assert_int_equal(ob_look_close_found(&found, c.box), -1);
+	x = c, x.box = (struct ob_box){ 401, 299, 13, 15 }, x.score = 0.6f;
+	assert_int_equal(ob_detections_push(&found, &x), 0);
+	x = c, x.box = (struct ob_box){ 399, 301, 12, 15 }, x.score = 0.8f;
+	assert_int_equal(ob_detections_push(&found, &x), 0);
+	assert_int_equal(ob_look_close_found(&found, c.box), 3);
+	ob_detections_release(&dets);
+	ob_detections_release(&found);
+}
+
 static void test_card_and_checksum(void **state)
 {
 	struct ob_model_card card;
@@ -1354,6 +1420,7 @@ int main(void)
 		cmocka_unit_test(test_nms_class_aware_and_seams),
 		cmocka_unit_test(test_drop_face_parts),
 		cmocka_unit_test(test_second_look_geometry),
+		cmocka_unit_test(test_closer_look_choice),
 		cmocka_unit_test(test_yolo_synthetic),
 		cmocka_unit_test(test_ultraface_synthetic),
 		cmocka_unit_test(test_tiles_follow_input_shape),
