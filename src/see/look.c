@@ -63,7 +63,7 @@ size_t ob_look_close_candidates(const struct ob_detections *dets, double thresho
 		const struct ob_detection *c = &dets->v[i];
 		size_t k;
 
-		if (c->cls != OB_CLASS_FACE || c->stale || c->score >= threshold || c->box.w < OB_LOOK_CLOSE_MIN ||
+		if (c->cls != OB_CLASS_FACE || c->stale || c->score < OB_LOOK_CLOSE_SCORE || c->score >= threshold || c->box.w < OB_LOOK_CLOSE_MIN ||
 		    c->box.w > OB_LOOK_CLOSE_MAX || seen_already(c->box, dets, threshold))
 			continue;
 		if (n == max && (max == 0 || dets->v[idx[max - 1]].score >= c->score))

@@ -12,7 +12,7 @@
 # Measured, face pixels of 12-16 px faces left showing:
 #   without closer looks: 12320 of 114045, 22320 of 106620, 26950 of
 #   145810 (16.8 % in all);
-#   with them: 0, 5916 and 14630 (5.6 %): every face found but one, a
+#   with them: 0, 6098 and 14630 (5.7 %): every face found but one, a
 #   woman's face turned and in shadow (sample 4) that UltraFace does not
 #   find at 13-14 px zoomed in either, and two 12 px faces part of the time.
 # The issue's bound, 1 % of every size bucket, is not met at 12-16 px on a
@@ -59,7 +59,7 @@ assert t[\"looks\"] > 0, t
 	done
 '
 
-test_expect_success 'at most 8 % of the 12-16 px face pixels left (measured 5.6 %, 16.8 % without closer looks)' '
+test_expect_success 'at most 8 % of the 12-16 px face pixels left (measured 5.7 %, 16.8 % without closer looks)' '
 	awk "\$1 == \"left\" && \$3 == 0 { faces += \$5; px += \$6; left += \$7 }
 	     \$1 == \"left\" && \$3 == 16 { big += \$7 }
 	     END { printf \"%d of %d face px left (%.2f %%), %d faces; 16-24 px: %d\\n\",

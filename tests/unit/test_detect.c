@@ -1274,8 +1274,8 @@ static void test_second_look_geometry(void **state)
 }
 
 /*
- * ob_look_close_candidates: faces the search found just now below the
- * threshold, 8-32 px wide, not within a face at the threshold, best first,
+ * ob_look_close_candidates: faces the search found just now from 0.15 up to
+ * the threshold, 8-32 px wide, not within a face at the threshold, best first,
  * as many as asked; ob_look_close_found: the best scored face of a look
  * on the candidate (IoU >= 0.4), not a looser box around it.
  */
@@ -1285,7 +1285,7 @@ static void test_closer_look_choice(void **state)
 	struct ob_detection face = { .box = { 100, 100, 20, 24 }, .score = 0.9f, .cls = OB_CLASS_FACE };
 	struct ob_detection c = { .box = { 400, 300, 12, 14 }, .cls = OB_CLASS_FACE }, x;
 	const float scores[] = { 0.1f, 0.35f, 0.2f, 0.3f, 0.25f };
-	size_t idx[4];
+	size_t idx[5];
 
 	(void)state;
 	assert_int_equal(ob_detections_push(&dets, &face), 0);
@@ -1311,6 +1311,7 @@ static void test_closer_look_choice(void **state)
 	assert_int_equal(idx[1], 4);
 	assert_int_equal(idx[2], 5);
 	assert_int_equal(idx[3], 3);
+	assert_int_equal(ob_look_close_candidates(&dets, 0.4, idx, 5), 4); /* not the one at 0.1 */
 	assert_int_equal(ob_look_close_candidates(&dets, 0.4, idx, 2), 2);
 	assert_int_equal(idx[0], 2);
 	assert_int_equal(idx[1], 4);
