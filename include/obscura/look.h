@@ -48,19 +48,20 @@ bool ob_look_found(const struct ob_detections *found, struct ob_box b, const str
  * search sees even in tiles at the frame's own scale: UltraFace scores
  * such a face 0.15 on one frame and 0.6 on the next, or never reaches the
  * threshold for one turned a little; zoomed in three times (ob_look_crop)
- * the same faces score 0.95.  So, on a detection frame, what the face
- * search found just now (not a box a region kept from an earlier search)
- * from OB_LOOK_CLOSE_SCORE up to the face threshold (below it, 8 % of the
- * looks found a face on vtest.avi and none on movie-hello, for two thirds
- * of the passes), from OB_LOOK_CLOSE_MIN to OB_LOOK_CLOSE_MAX px
- * wide (larger faces are seen at their scale; smaller boxes are noise),
- * not part of a face found at the threshold, is searched again in its
- * crop at the face threshold, the OB_LOOK_CLOSE_PER_FRAME best scores
- * first; a face found there on it (IoU >= OB_LOOK_CLOSE_IOU) takes its
- * place, with its score.  A looser answer is not taken: a face boxed twice
- * its size around a small one took the small face's track away from it (a
- * still 18 px face then showed for 11 frames), and zoomed-in clothes and
- * badges answer "face" at any size around a small box.
+ * the same faces score 0.95.  So, on a detection frame, a box the face
+ * search found just now (not one a region kept from an earlier search),
+ * scoring from OB_LOOK_CLOSE_SCORE up to the face threshold (lower, 8 % of
+ * the looks found a face on vtest.avi and none on movie-hello, for two
+ * thirds of the passes; the search reports nothing below the lane's floor,
+ * [track] low), OB_LOOK_CLOSE_MIN to OB_LOOK_CLOSE_MAX px wide (larger
+ * faces are seen at their scale; smaller boxes are noise), not part of a
+ * face found at the threshold, is searched again in its crop at the face
+ * threshold, the OB_LOOK_CLOSE_PER_FRAME best scores first; a face found
+ * there on it (IoU >= OB_LOOK_CLOSE_IOU) takes its place, with its score.
+ * A looser answer is not taken: a face boxed twice its size around a small
+ * one took the small face's track away from it (a still 18 px face then
+ * showed for 11 frames), and zoomed-in clothes and badges answer "face" at
+ * any size around a small box.
  */
 #define OB_LOOK_CLOSE_SCORE 0.15
 #define OB_LOOK_CLOSE_MIN 8.0

@@ -79,22 +79,22 @@ static void nms_impl(struct ob_detections *d, double iou, size_t max, bool seams
 		bool ok = true;
 
 		for (size_t k = 0; k < kept && ok; k++) {
-			const struct ob_detection *a = &d->v[k];
+			struct ob_detection *a = &d->v[k];
 			double inter, small;
 
 			if (seams ? a->cls != b->cls : a->label != b->label)
 				continue;
 			if (ob_box_iou(a->box, b->box) > iou) {
 				ok = false;
-				continue;
+			} else if (seams) {
+				inter = ob_box_inter(a->box, b->box);
+				small = fmin(a->box.w * a->box.h, b->box.w * b->box.h);
+				/* A half face cut by a seam next to the whole one. */
+				ok = !(small > 0 && inter / small > 0.5 && (b->cut || a->cut));
 			}
-			if (!seams)
-				continue;
-			inter = ob_box_inter(a->box, b->box);
-			small = fmin(a->box.w * a->box.h, b->box.w * b->box.h);
-			/* A half face cut by a seam next to the whole one. */
-			if (small > 0 && inter / small > 0.5 && (b->cut || a->cut))
-				ok = false;
+			/* the box kept for both was seen just now if either was */
+			if (!ok)
+				a->stale &= b->stale;
 		}
 		if (ok)
 			d->v[kept++] = *b;

@@ -399,6 +399,7 @@ static int feed(struct detect *d, enum lane l, enum ob_class cls, const struct o
 static int closer_looks(struct detect *d)
 {
 	size_t idx[OB_LOOK_CLOSE_PER_FRAME];
+	bool replaced[OB_LOOK_CLOSE_PER_FRAME];
 	size_t n = ob_look_close_candidates(&d->dets, d->high[LANE_FACES], idx, OB_LOOK_CLOSE_PER_FRAME);
 	const struct ob_model_card *c = ob_detector_card(d->faces);
 	int ret;
@@ -411,13 +412,21 @@ static int closer_looks(struct detect *d)
 	ret = ob_workers_run(d->crew, n, run_pass, d);
 	for (size_t i = 0; i < n && !ret; i++) {
 		int k = ob_look_close_found(&d->found[i], d->dets.v[idx[i]].box);
+		bool again = false;
 
-		if (k >= 0) {
+		/* two weak boxes of one face, both on the face the looks found:
+		 * the second stays weak (one face, one track) */
+		for (size_t j = 0; j < i && k >= 0 && !again; j++)
+			again = replaced[j] && ob_box_iou(d->dets.v[idx[j]].box, d->found[i].v[k].box) > c->dec.nms_iou;
+		replaced[i] = k >= 0 && !again;
+		if (replaced[i]) {
 			d->dets.v[idx[i]].box = d->found[i].v[k].box;
 			d->dets.v[idx[i]].score = d->found[i].v[k].score;
 		}
 	}
 	d->looks += (int64_t)n;
+	/* a weak box inside the face a look found is a part of it */
+	ob_drop_face_parts(&d->dets, d->high[LANE_FACES]);
 	return ret;
 }
 

@@ -49,12 +49,12 @@ test_expect_success 'faces of 12 to 16 px, 12 px and 14 px on a fixed camera' '
 	tiny fourteen 14 0
 '
 
-test_expect_success 'looks ran on every clip' '
+test_expect_success 'closer looks ran on every clip (measured 93-105; second looks alone 0-3)' '
 	for c in mixed twelve fourteen; do
 		json_get "
 t = d[\"jobs\"][0][\"timing\"]
 print(\"$c\", t[\"passes.ultraface\"], t[\"looks\"])
-assert t[\"looks\"] > 0, t
+assert t[\"looks\"] >= 30, t
 " <$c.json || return 1
 	done
 '

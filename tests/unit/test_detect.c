@@ -1276,8 +1276,9 @@ static void test_second_look_geometry(void **state)
 /*
  * ob_look_close_candidates: faces the search found just now from 0.15 up to
  * the threshold, 8-32 px wide, not within a face at the threshold, best first,
- * as many as asked; ob_look_close_found: the best scored face of a look
- * on the candidate (IoU >= 0.4), not a looser box around it.
+ * as many as asked, and a box merged across tile seams is fresh if either
+ * was; ob_look_close_found: the best scored face of a look on the
+ * candidate (IoU >= 0.4), not a looser box around it.
  */
 static void test_closer_look_choice(void **state)
 {
@@ -1329,6 +1330,18 @@ static void test_closer_look_choice(void **state)
 	x = c, x.box = (struct ob_box){ 399, 301, 12, 15 }, x.score = 0.8f;
 	assert_int_equal(ob_detections_push(&found, &x), 0);
 	assert_int_equal(ob_look_close_found(&found, c.box), 3);
+
+	/* one face seen by two tiles, one searched now (0.25), one kept (0.3):
+	 * the box kept for both was seen just now */
+	ob_detections_clear(&dets);
+	x = c, x.score = 0.3f, x.stale = 1;
+	assert_int_equal(ob_detections_push(&dets, &x), 0);
+	x = c, x.box.x += 1, x.score = 0.25f;
+	assert_int_equal(ob_detections_push(&dets, &x), 0);
+	ob_nms_seams(&dets, 0.3);
+	assert_int_equal(dets.n, 1);
+	assert_int_equal(dets.v[0].stale, 0);
+	assert_int_equal(ob_look_close_candidates(&dets, 0.4, idx, 4), 1);
 	ob_detections_release(&dets);
 	ob_detections_release(&found);
 }
