@@ -69,9 +69,24 @@ bool ob_look_found(const struct ob_detections *found, struct ob_box b, const str
 #define OB_LOOK_CLOSE_PER_FRAME 4
 #define OB_LOOK_CLOSE_IOU 0.4
 
-/* Indices into dets of the faces a closer look is for (above), at most
- * max, best score first; how many. */
-size_t ob_look_close_candidates(const struct ob_detections *dets, double threshold, size_t *idx, size_t max);
+/*
+ * A box a closer look found no face on is not looked at again for the
+ * next OB_LOOK_CLOSE_RETRY detection frames while a weak box lies on it
+ * (IoU >= OB_LOOK_CLOSE_SAME): on a fixed camera the same patch of wall or
+ * clothes comes back on every frame whose region changed elsewhere, and
+ * the looks are better spent on other boxes (on t0047's clip, 114 looks in
+ * 30 frames, every one on the building, became 71); a face that moves is
+ * soon off the box it was missed on (a 14 px face creeping 2 px a
+ * detection frame is looked at every third).
+ */
+#define OB_LOOK_CLOSE_RETRY 4
+#define OB_LOOK_CLOSE_SAME 0.5
+
+/* Indices into dets of the faces a closer look is for (above), none on a
+ * box of skip[0..nskip) (looked at lately, no face), at most max, best
+ * score first; how many. */
+size_t ob_look_close_candidates(const struct ob_detections *dets, double threshold, const struct ob_box *skip,
+				size_t nskip, size_t *idx, size_t max);
 
 /* Which face of found (a closer look's answer, at the face threshold) is
  * candidate b: the best scored of those overlapping it by

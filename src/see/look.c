@@ -55,7 +55,17 @@ bool ob_look_found(const struct ob_detections *found, struct ob_box b, const str
 	return false;
 }
 
-size_t ob_look_close_candidates(const struct ob_detections *dets, double threshold, size_t *idx, size_t max)
+/* Whether b lies on a box of skip[0..n). */
+static bool looked_lately(struct ob_box b, const struct ob_box *skip, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ob_box_iou(b, skip[i]) >= OB_LOOK_CLOSE_SAME)
+			return true;
+	return false;
+}
+
+size_t ob_look_close_candidates(const struct ob_detections *dets, double threshold, const struct ob_box *skip,
+				size_t nskip, size_t *idx, size_t max)
 {
 	size_t n = 0;
 
@@ -63,8 +73,9 @@ size_t ob_look_close_candidates(const struct ob_detections *dets, double thresho
 		const struct ob_detection *c = &dets->v[i];
 		size_t k;
 
-		if (c->cls != OB_CLASS_FACE || c->stale || c->score < OB_LOOK_CLOSE_SCORE || c->score >= threshold || c->box.w < OB_LOOK_CLOSE_MIN ||
-		    c->box.w > OB_LOOK_CLOSE_MAX || seen_already(c->box, dets, threshold))
+		if (c->cls != OB_CLASS_FACE || c->stale || c->score < OB_LOOK_CLOSE_SCORE || c->score >= threshold ||
+		    c->box.w < OB_LOOK_CLOSE_MIN || c->box.w > OB_LOOK_CLOSE_MAX || seen_already(c->box, dets, threshold) ||
+		    looked_lately(c->box, skip, nskip))
 			continue;
 		if (n == max && (max == 0 || dets->v[idx[max - 1]].score >= c->score))
 			continue; /* as many as wanted, all scoring higher */

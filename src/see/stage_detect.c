@@ -49,6 +49,8 @@ struct pass {
 #define MAX_PASSES (3 * (1 + OB_DETECT_MAX_TILES))
 #define CROPS_MAX (GUIDED_MAX_PEOPLE > LOOK_MAX ? GUIDED_MAX_PEOPLE : LOOK_MAX)
 _Static_assert(OB_LOOK_CLOSE_PER_FRAME <= CROPS_MAX, "a frame's closer looks are searched as crops");
+/* those of the last OB_LOOK_CLOSE_RETRY detection frames and this one */
+#define CLOSE_MEMORY ((OB_LOOK_CLOSE_RETRY + 1) * OB_LOOK_CLOSE_PER_FRAME)
 
 struct detect {
 	const struct ob_detect_opts *o;
@@ -75,6 +77,10 @@ struct detect {
 	struct ob_ahead *ahead;   /* the person passes, run ahead of this thread (analyze), or NULL */
 	int64_t passes;           /* detection frames so far */
 	int64_t looks;            /* second and closer looks so far (look.h) */
+	/* boxes closer looks found no face on lately, and on which detection frame (d->passes) */
+	struct ob_box no_face[CLOSE_MEMORY];
+	int64_t no_face_at[CLOSE_MEMORY];
+	size_t n_no_face;
 	double tracking;          /* seconds spent feeding the trackers */
 };
 
@@ -398,11 +404,19 @@ static int feed(struct detect *d, enum lane l, enum ob_class cls, const struct o
  * look finds takes the place of the weak box, with the look's score. */
 static int closer_looks(struct detect *d)
 {
-	size_t idx[OB_LOOK_CLOSE_PER_FRAME];
+	size_t idx[OB_LOOK_CLOSE_PER_FRAME], n, kept = 0;
 	bool replaced[OB_LOOK_CLOSE_PER_FRAME];
-	size_t n = ob_look_close_candidates(&d->dets, d->high[LANE_FACES], idx, OB_LOOK_CLOSE_PER_FRAME);
 	const struct ob_model_card *c = ob_detector_card(d->faces);
 	int ret;
+
+	for (size_t i = 0; i < d->n_no_face; i++) /* forget looks older than the retry */
+		if (d->passes - d->no_face_at[i] <= OB_LOOK_CLOSE_RETRY) {
+			d->no_face[kept] = d->no_face[i];
+			d->no_face_at[kept++] = d->no_face_at[i];
+		}
+	d->n_no_face = kept;
+	n = ob_look_close_candidates(&d->dets, d->high[LANE_FACES], d->no_face, d->n_no_face, idx,
+				     OB_LOOK_CLOSE_PER_FRAME);
 
 	for (size_t i = 0; i < n; i++) {
 		d->upper[i] = ob_look_crop(d->dets.v[idx[i]].box, d->frame->width, d->frame->height, c->width,
@@ -422,6 +436,9 @@ static int closer_looks(struct detect *d)
 		if (replaced[i]) {
 			d->dets.v[idx[i]].box = d->found[i].v[k].box;
 			d->dets.v[idx[i]].score = d->found[i].v[k].score;
+		} else if (k < 0 && d->n_no_face < CLOSE_MEMORY) {
+			d->no_face[d->n_no_face] = d->dets.v[idx[i]].box;
+			d->no_face_at[d->n_no_face++] = d->passes;
 		}
 	}
 	d->looks += (int64_t)n;

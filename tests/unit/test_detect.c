@@ -1276,8 +1276,8 @@ static void test_second_look_geometry(void **state)
 /*
  * ob_look_close_candidates: faces the search found just now from 0.15 up to
  * the threshold, 8-32 px wide, not within a face at the threshold, best first,
- * as many as asked, and a box merged across tile seams is fresh if either
- * was; ob_look_close_found: the best scored face of a look on the
+ * as many as asked, none on a box looked at lately, and a box merged
+ * across tile seams is fresh if either was; ob_look_close_found: the best scored face of a look on the
  * candidate (IoU >= 0.4), not a looser box around it.
  */
 static void test_closer_look_choice(void **state)
@@ -1307,16 +1307,22 @@ static void test_closer_look_choice(void **state)
 	x = c, x.box.y = 650, x.score = 0.4f; /* at the threshold: no look needed */
 	assert_int_equal(ob_detections_push(&dets, &x), 0);
 
-	assert_int_equal(ob_look_close_candidates(&dets, 0.4, idx, 4), 4);
+	assert_int_equal(ob_look_close_candidates(&dets, 0.4, NULL, 0, idx, 4), 4);
 	assert_int_equal(idx[0], 2);
 	assert_int_equal(idx[1], 4);
 	assert_int_equal(idx[2], 5);
 	assert_int_equal(idx[3], 3);
-	assert_int_equal(ob_look_close_candidates(&dets, 0.4, idx, 5), 4); /* not the one at 0.1 */
-	assert_int_equal(ob_look_close_candidates(&dets, 0.4, idx, 2), 2);
+	assert_int_equal(ob_look_close_candidates(&dets, 0.4, NULL, 0, idx, 5), 4); /* not the one at 0.1 */
+	assert_int_equal(ob_look_close_candidates(&dets, 0.4, NULL, 0, idx, 2), 2);
 	assert_int_equal(idx[0], 2);
 	assert_int_equal(idx[1], 4);
-	assert_int_equal(ob_look_close_candidates(&dets, 0.4, idx, 0), 0);
+	assert_int_equal(ob_look_close_candidates(&dets, 0.4, NULL, 0, idx, 0), 0);
+	/* the best one looked at lately, no face found there: the next four */
+	x = dets.v[2], x.box.x += 1;
+	assert_int_equal(ob_look_close_candidates(&dets, 0.4, &x.box, 1, idx, 4), 3);
+	assert_int_equal(idx[0], 4);
+	x.box.x += 4; /* moved on by a third of its width: looked at again */
+	assert_int_equal(ob_look_close_candidates(&dets, 0.4, &x.box, 1, idx, 4), 4);
 
 	c.box = (struct ob_box){ 400, 300, 12, 14 };
 	assert_int_equal(ob_look_close_found(&found, c.box), -1);
@@ -1341,7 +1347,7 @@ static void test_closer_look_choice(void **state)
 	ob_nms_seams(&dets, 0.3);
 	assert_int_equal(dets.n, 1);
 	assert_int_equal(dets.v[0].stale, 0);
-	assert_int_equal(ob_look_close_candidates(&dets, 0.4, idx, 4), 1);
+	assert_int_equal(ob_look_close_candidates(&dets, 0.4, NULL, 0, idx, 4), 1);
 	ob_detections_release(&dets);
 	ob_detections_release(&found);
 }
