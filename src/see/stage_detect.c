@@ -405,7 +405,7 @@ static int feed(struct detect *d, enum lane l, enum ob_class cls, const struct o
 static int closer_looks(struct detect *d)
 {
 	size_t idx[OB_LOOK_CLOSE_PER_FRAME], n, kept = 0;
-	bool replaced[OB_LOOK_CLOSE_PER_FRAME];
+	bool replaced[OB_LOOK_CLOSE_PER_FRAME], any = false;
 	const struct ob_model_card *c = ob_detector_card(d->faces);
 	int ret;
 
@@ -417,7 +417,8 @@ static int closer_looks(struct detect *d)
 	d->n_no_face = kept;
 	n = ob_look_close_candidates(&d->dets, d->high[LANE_FACES], d->no_face, d->n_no_face, idx,
 				     OB_LOOK_CLOSE_PER_FRAME);
-
+	if (!n) /* most detection frames of most footage */
+		return 0;
 	for (size_t i = 0; i < n; i++) {
 		d->upper[i] = ob_look_crop(d->dets.v[idx[i]].box, d->frame->width, d->frame->height, c->width,
 					   c->height);
@@ -433,6 +434,7 @@ static int closer_looks(struct detect *d)
 		for (size_t j = 0; j < i && k >= 0 && !again; j++)
 			again = replaced[j] && ob_box_iou(d->dets.v[idx[j]].box, d->found[i].v[k].box) > c->dec.nms_iou;
 		replaced[i] = k >= 0 && !again;
+		any = any || replaced[i];
 		if (replaced[i]) {
 			d->dets.v[idx[i]].box = d->found[i].v[k].box;
 			d->dets.v[idx[i]].score = d->found[i].v[k].score;
@@ -442,8 +444,8 @@ static int closer_looks(struct detect *d)
 		}
 	}
 	d->looks += (int64_t)n;
-	/* a weak box inside the face a look found is a part of it */
-	ob_drop_face_parts(&d->dets, d->high[LANE_FACES]);
+	if (any) /* a weak box inside the face a look found is a part of it */
+		ob_drop_face_parts(&d->dets, d->high[LANE_FACES]);
 	return ret;
 }
 
