@@ -14,6 +14,7 @@ struct ob_detector;
 #define OB_TILING_CELL 8   /* change is judged on the mean luma of cells this many px square */
 #define OB_TILING_DELTA 4  /* a cell whose mean luma moved by more than this (0-255) has changed */
 #define OB_TILING_STILL 2  /* a region none of whose samples moved by more than this owes no refresh */
+#define OB_TILING_HELD 0.15 /* a box from this score holds a moving picture's tile: searched every call */
 
 /*
  * A detector's search of a width x height frame, region by region: the
@@ -29,8 +30,12 @@ struct ob_detector;
  * again instead of running the model -- a detector is a function of the
  * pixels, so unchanged pixels have the same answer -- and every region is
  * searched afresh at least every `refresh` calls (the oldest first), which
- * bounds what a change under the threshold could hide.  refresh <= 1: every
- * region on every call.
+ * bounds what a change under the threshold could hide.  When more than
+ * half the tiles changed (a camera that pans or zooms), a changed tile
+ * whose last search, on the previous call, found no box from
+ * OB_TILING_HELD rests on every other call, in a checkerboard, its old
+ * answer dropped, and is searched on the next (tiling.c,
+ * rest_empty_tiles).  refresh <= 1: every region on every call.
  *
  * Without tiles, a network that runs at any input size
  * (ob_detector_any_size) searches a whole frame that changed in part only
@@ -73,11 +78,12 @@ int ob_tiling_finish(struct ob_tiling *t, const struct ob_model_card *card, int 
 int ob_detector_run_tiled(struct ob_detector *d, const struct AVFrame *frame, int tile, double threshold,
 			  struct ob_detections *out);
 
-/* Regions in the grid (whole frame included), regions searched / reused so far, crops searched, and
- * refreshes not owed (no sample of the region moved by more than OB_TILING_STILL). */
+/* Regions in the grid (whole frame included), regions searched / reused so far, crops searched,
+ * refreshes not owed (no sample of the region moved by more than OB_TILING_STILL), and changed
+ * tiles of a moving picture left to the next call (rested, counted in reused). */
 struct ob_tiling_stats {
 	int regions;
-	int64_t searched, reused, cropped, still;
+	int64_t searched, reused, cropped, still, rested;
 };
 void ob_tiling_stats(const struct ob_tiling *t, struct ob_tiling_stats *st);
 
