@@ -64,6 +64,28 @@ int ob_detector_run(struct ob_detector *d, const struct AVFrame *frame, const st
 bool ob_detector_any_size(const struct ob_detector *d);
 int ob_detector_run_sized(struct ob_detector *d, const struct AVFrame *frame, const struct ob_box *roi, int in_w,
 			  int in_h, double threshold, struct ob_detections *out);
+
+/*
+ * One pass on up to OB_DETECT_MOSAIC small regions of frame at once: each
+ * scaled, as ob_detector_run scales a region (letterbox or stretch, as the
+ * card says), into its own quarter of the model input (rois[k]: left or
+ * right by k % 2, top or bottom by k / 2; a region of no width, and
+ * quarters from n on, are left empty, 0), run once, and the boxes whose
+ * centre is in quarter k, each quarter's with their own NMS, appended to
+ * out[k] in frame pixels.  A box with more than a fifth of its area in
+ * another region's quarter is of two pictures and dropped; the rest are
+ * cut where another region's quarter begins, and not elsewhere: a face cut
+ * by its region's edge is boxed past it, as a pass of its own would box
+ * it, where that edge is the input's or an empty quarter's (so a region
+ * against the frame's border is best given the quarter whose outer sides
+ * are that border's).  For a network of a fixed input size that sees small
+ * faces at a few regions' scale (closer looks, look.h): one pass where
+ * four would cost four.
+ */
+#define OB_DETECT_MOSAIC 4
+int ob_detector_run_mosaic(struct ob_detector *d, const struct AVFrame *frame, const struct ob_box *rois,
+			   size_t n, double threshold, struct ob_detections *out);
+
 /*
  * The tile size (along the input's longer side, as ob_tiling_open takes it) the detect stage uses for a face model on a width x height
  * frame when the recipe says tiles = auto: sized so that a face of

@@ -56,8 +56,13 @@ bool ob_look_found(const struct ob_detections *found, struct ob_box b, const str
  * [track] low), OB_LOOK_CLOSE_MIN to OB_LOOK_CLOSE_MAX px wide (larger
  * faces are seen at their scale; smaller boxes are noise), not part of a
  * face found at the threshold, is searched again in its crop at the face
- * threshold, the OB_LOOK_CLOSE_PER_FRAME best scores first; a face found
- * there on it (IoU >= OB_LOOK_CLOSE_IOU) takes its place, with its score.
+ * threshold, the OB_LOOK_CLOSE_PER_FRAME best scores first; two or more
+ * share one pass (ob_detector_run_mosaic: each crop, taken at a quarter
+ * input's shape, in its own quarter of the input, one against the frame's
+ * border in a quarter that keeps that border the input's: ob_look_quarters;
+ * the same zoom for boxes up to 16 px, a face of about 40-50 px for larger
+ * ones); a face found there on it (IoU >= OB_LOOK_CLOSE_IOU) takes its
+ * place, with its score.
  * A looser answer is not taken: a face boxed twice its size around a small
  * one took the small face's track away from it (a still 18 px face then
  * showed for 11 frames), and zoomed-in clothes and badges answer "face" at
@@ -87,6 +92,17 @@ bool ob_look_found(const struct ob_detections *found, struct ob_box b, const str
  * score first; how many. */
 size_t ob_look_close_candidates(const struct ob_detections *dets, double threshold, const struct ob_box *skip,
 				size_t nskip, size_t *idx, size_t max);
+
+/*
+ * The quarters of a mosaic pass (detect.h, ob_detector_run_mosaic; bit q:
+ * quarter q, left or right by q % 2, top or bottom by q / 2) in which a
+ * crop (ob_look_crop, on a frame_w x frame_h frame) keeps the frame's
+ * border where it lies against it: a face coming in there, cut, is boxed
+ * past the crop's edge, and only the input's own border leaves such a box
+ * whole.  0xf for a crop away from the border; 0 for one against both the
+ * left and right sides, or the top and bottom.
+ */
+unsigned ob_look_quarters(struct ob_box crop, int frame_w, int frame_h);
 
 /* Which face of found (a closer look's answer, at the face threshold) is
  * candidate b: the best scored of those overlapping it by

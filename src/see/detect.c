@@ -119,23 +119,36 @@ static bool is_yuv420(int fmt)
 	return fmt == AV_PIX_FMT_YUV420P || fmt == AV_PIX_FMT_YUVJ420P;
 }
 
-/* Region roi of f into a W x H input (at most the card's): blob and mapping. */
-static int preprocess(struct ob_detector *d, const AVFrame *f, const struct ob_box *roi, int W, int H,
-		      float *blob, struct ob_letterbox *lb)
+/* Whether d can read frame f: 8-bit YUV 4:2:0 of a size it takes. */
+static int check_frame(const struct ob_detector *d, const AVFrame *f)
 {
 	const struct ob_model_card *c = &d->card;
-	int x0, y0, x1, y1, rw, rh, nw, nh;
-	const uint8_t *src[4];
-	int src_ls[4], dst_ls[4] = { W * 3, 0, 0, 0 };
-	uint8_t *dst[4] = { d->canvas, NULL, NULL, NULL };
-	int full_range, cs, flags;
-	size_t plane = (size_t)W * (size_t)H;
 
 	if (!is_yuv420(f->format))
 		return ob_err(OB_ERR_INTERNAL, "detector %s: frame is %s, not yuv420p", c->name,
 			      av_get_pix_fmt_name(f->format) ? av_get_pix_fmt_name(f->format) : "?");
 	if (f->width < 2 || f->height < 2 || (int64_t)f->width * f->height > OB_DETECT_MAX_PIXELS)
 		return ob_err(OB_ERR_LIMIT, "detector %s: frame %dx%d", c->name, f->width, f->height);
+	return 0;
+}
+
+/*
+ * Region roi of f (NULL: the whole frame) scaled into the W x H rectangle
+ * of the canvas (canvas_w px a row) whose top-left corner is (dx, dy): at
+ * its shape, in the rectangle's top-left (letterbox), or filling it
+ * (stretch); lb maps the rectangle's pixels, from (dx, dy), back to the
+ * frame's.
+ */
+static int scale_into(struct ob_detector *d, const AVFrame *f, const struct ob_box *roi, int dx, int dy, int W,
+		      int H, int canvas_w, struct ob_letterbox *lb)
+{
+	const struct ob_model_card *c = &d->card;
+	int x0, y0, x1, y1, rw, rh, nw, nh;
+	const uint8_t *src[4];
+	int src_ls[4], dst_ls[4] = { canvas_w * 3, 0, 0, 0 };
+	uint8_t *dst[4] = { d->canvas + ((size_t)dy * (size_t)canvas_w + (size_t)dx) * 3, NULL, NULL, NULL };
+	int full_range, cs, flags;
+
 	if (roi) {
 		x0 = (int)floor(fmax(0, roi->x));
 		y0 = (int)floor(fmax(0, roi->y));
@@ -181,24 +194,42 @@ static int preprocess(struct ob_detector *d, const AVFrame *f, const struct ob_b
 	src_ls[1] = f->linesize[1];
 	src_ls[2] = f->linesize[2];
 	src_ls[3] = 0;
-	memset(d->canvas, 0, plane * 3); /* letterbox fill: pixel value 0 */
 	sws_scale(d->sws, src, src_ls, 0, rh, dst, dst_ls);
-	{
-		float m = (float)c->mean, k = (float)c->scale;
-		float lut[256];
-
-		for (int v = 0; v < 256; v++)
-			lut[v] = ((float)v - m) * k;
-		for (size_t i = 0; i < plane; i++) {
-			const uint8_t *p = d->canvas + i * 3;
-
-			blob[i] = lut[p[0]];
-			blob[plane + i] = lut[p[1]];
-			blob[2 * plane + i] = lut[p[2]];
-		}
-	}
 	*lb = (struct ob_letterbox){ .ox = x0, .oy = y0, .sx = (double)nw / rw, .sy = (double)nh / rh,
 				     .in_w = W, .in_h = H, .used_w = nw, .used_h = nh };
+	return 0;
+}
+
+/* The canvas's first `plane` pixels, normalized as the card says, into blob (NCHW). */
+static void canvas_to_blob(const struct ob_detector *d, size_t plane, float *blob)
+{
+	float m = (float)d->card.mean, k = (float)d->card.scale;
+	float lut[256];
+
+	for (int v = 0; v < 256; v++)
+		lut[v] = ((float)v - m) * k;
+	for (size_t i = 0; i < plane; i++) {
+		const uint8_t *p = d->canvas + i * 3;
+
+		blob[i] = lut[p[0]];
+		blob[plane + i] = lut[p[1]];
+		blob[2 * plane + i] = lut[p[2]];
+	}
+}
+
+/* Region roi of f into a W x H input (at most the card's): blob and mapping. */
+static int preprocess(struct ob_detector *d, const AVFrame *f, const struct ob_box *roi, int W, int H,
+		      float *blob, struct ob_letterbox *lb)
+{
+	size_t plane = (size_t)W * (size_t)H;
+	int ret = check_frame(d, f);
+
+	if (ret)
+		return ret;
+	memset(d->canvas, 0, plane * 3); /* letterbox fill: pixel value 0 */
+	if ((ret = scale_into(d, f, roi, 0, 0, W, H, W, lb)))
+		return ret;
+	canvas_to_blob(d, plane, blob);
 	return 0;
 }
 
@@ -208,19 +239,15 @@ int ob_detector_preprocess(struct ob_detector *d, const AVFrame *f, const struct
 	return preprocess(d, f, roi, d->card.width, d->card.height, blob, lb);
 }
 
-/* One pass of network dnn; c: the card its input size and decoder are read from. */
-static int run_at(struct ob_detector *d, struct ob_dnn *dnn, const struct ob_model_card *c, const AVFrame *f,
-		  const struct ob_box *roi, double threshold, struct ob_detections *out)
+/* The forward pass of network dnn on d->blob (c: the card of its input size), decoded through lb. */
+static int forward(struct ob_detector *d, struct ob_dnn *dnn, const struct ob_model_card *c,
+		   const struct ob_letterbox *lb, double threshold, struct ob_detections *out)
 {
 	struct ob_tensor outs[OB_MODEL_MAX_OUTPUTS];
 	const char *names[OB_MODEL_MAX_OUTPUTS];
-	struct ob_letterbox lb;
 	double t0;
 	int ret;
 
-	ret = preprocess(d, f, roi, c->width, c->height, d->blob, &lb);
-	if (ret)
-		return ret;
 	for (int i = 0; i < c->n_outputs; i++)
 		names[i] = c->outputs[i];
 	t0 = ob_clock_seconds() * 1e3;
@@ -229,13 +256,103 @@ static int run_at(struct ob_detector *d, struct ob_dnn *dnn, const struct ob_mod
 	d->passes++;
 	if (ret)
 		return ret;
-	return ob_decode(c, outs, &lb, threshold, out);
+	return ob_decode(c, outs, lb, threshold, out);
+}
+
+/* One pass of network dnn; c: the card its input size and decoder are read from. */
+static int run_at(struct ob_detector *d, struct ob_dnn *dnn, const struct ob_model_card *c, const AVFrame *f,
+		  const struct ob_box *roi, double threshold, struct ob_detections *out)
+{
+	struct ob_letterbox lb;
+	int ret = preprocess(d, f, roi, c->width, c->height, d->blob, &lb);
+
+	return ret ? ret : forward(d, dnn, c, &lb, threshold, out);
 }
 
 int ob_detector_run(struct ob_detector *d, const AVFrame *f, const struct ob_box *roi, double threshold,
 		    struct ob_detections *out)
 {
 	return run_at(d, d->dnn, &d->card, f, roi, threshold, out);
+}
+
+/* Share of a box's area that may lie in other regions' quarters: more,
+ * it is of two pictures at once. */
+#define MOSAIC_ACROSS 0.2
+
+static bool mosaic_used(const struct ob_box *rois, size_t n, size_t k)
+{
+	return k < n && rois[k].w > 0 && rois[k].h > 0;
+}
+
+int ob_detector_run_mosaic(struct ob_detector *d, const AVFrame *f, const struct ob_box *rois, size_t n,
+			   double threshold, struct ob_detections *out)
+{
+	const struct ob_model_card *c = &d->card;
+	int W = c->width, H = c->height, cw = W / 2, ch = H / 2;
+	struct ob_letterbox cell[OB_DETECT_MOSAIC];
+	struct ob_letterbox whole = { .sx = 1, .sy = 1, .in_w = W, .in_h = H, .used_w = W, .used_h = H };
+	struct ob_model_card all_boxes = *c;
+	struct ob_detections all = { 0 }, mine[OB_DETECT_MOSAIC] = { { 0 } };
+	size_t used = 0;
+	int ret;
+
+	for (size_t k = 0; k < n && k < OB_DETECT_MOSAIC; k++)
+		used += mosaic_used(rois, n, k);
+	if (n < 1 || n > OB_DETECT_MOSAIC || !used)
+		return ob_err(OB_ERR_INTERNAL, "detector %s: a mosaic of %zu regions, %zu used", c->name, n, used);
+	if ((ret = check_frame(d, f)))
+		return ret;
+	memset(d->canvas, 0, (size_t)W * (size_t)H * 3);
+	for (size_t k = 0; k < n && !ret; k++)
+		if (mosaic_used(rois, n, k))
+			ret = scale_into(d, f, &rois[k], (int)(k % 2) * cw, (int)(k / 2) * ch, cw, ch, W, &cell[k]);
+	if (ret)
+		return ret;
+	canvas_to_blob(d, (size_t)W * (size_t)H, d->blob);
+	/* decoded without NMS: a box across two quarters, dropped below, must
+	 * not suppress a face of either; each quarter's boxes get it alone */
+	all_boxes.dec.nms_iou = 1;
+	all_boxes.dec.max_detections = OB_DETECT_MOSAIC * c->dec.max_detections;
+	ret = forward(d, d->dnn, &all_boxes, &whole, threshold, &all);
+	for (size_t i = 0; i < all.n && !ret; i++) {
+		struct ob_detection det = all.v[i];
+		struct ob_box b = det.box;
+		double cx = b.x + b.w / 2, cy = b.y + b.h / 2, across = 0, x1, y1;
+		size_t k = (size_t)(cx >= cw) + 2 * (size_t)(cy >= ch), kx = k % 2, ky = k / 2;
+
+		if (!mosaic_used(rois, n, k))
+			continue;
+		for (size_t j = 0; j < n; j++)
+			if (j != k && mosaic_used(rois, n, j))
+				across += ob_box_inter(b, (struct ob_box){ (double)(j % 2) * cw, (double)(j / 2) * ch, cw, ch });
+		if (across > MOSAIC_ACROSS * b.w * b.h)
+			continue;
+		/* cut where another region's quarter begins; beyond the input's
+		 * border or into an empty quarter, a face cut by its region's
+		 * edge is boxed whole, as a pass of its own would box it */
+		x1 = b.x + b.w;
+		y1 = b.y + b.h;
+		if (kx == 1 && mosaic_used(rois, n, k - 1))
+			b.x = fmax(b.x, cw);
+		if (kx == 0 && mosaic_used(rois, n, k + 1))
+			x1 = fmin(x1, cw);
+		if (ky == 1 && mosaic_used(rois, n, k - 2))
+			b.y = fmax(b.y, ch);
+		if (ky == 0 && mosaic_used(rois, n, k + 2))
+			y1 = fmin(y1, ch);
+		det.box = (struct ob_box){ cell[k].ox + (b.x - (double)kx * cw) / cell[k].sx,
+					   cell[k].oy + (b.y - (double)ky * ch) / cell[k].sy, (x1 - b.x) / cell[k].sx,
+					   (y1 - b.y) / cell[k].sy };
+		ret = ob_detections_push(&mine[k], &det);
+	}
+	for (size_t k = 0; k < n; k++) {
+		ob_nms(&mine[k], c->dec.nms_iou, (size_t)c->dec.max_detections);
+		for (size_t i = 0; i < mine[k].n && !ret; i++)
+			ret = ob_detections_push(&out[k], &mine[k].v[i]);
+		ob_detections_release(&mine[k]);
+	}
+	ob_detections_release(&all);
+	return ret;
 }
 
 bool ob_detector_any_size(const struct ob_detector *d)

@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "obscura/ahead.h"
@@ -44,11 +45,14 @@ struct pass {
 	int region;         /* of the lane's search; -1: face search of crop number `guided` */
 	int guided;
 	double threshold;   /* of that face search */
+	int mosaic;         /* > 0: crops guided.. guided + mosaic - 1 in one pass (ob_detector_run_mosaic) */
 };
 
 #define MAX_PASSES (3 * (1 + OB_DETECT_MAX_TILES))
 #define CROPS_MAX (GUIDED_MAX_PEOPLE > LOOK_MAX ? GUIDED_MAX_PEOPLE : LOOK_MAX)
-_Static_assert(OB_LOOK_CLOSE_PER_FRAME <= CROPS_MAX, "a frame's closer looks are searched as crops");
+_Static_assert(OB_DETECT_MOSAIC + OB_LOOK_CLOSE_PER_FRAME <= CROPS_MAX, "a frame's closer looks: a mosaic, and crops alone");
+_Static_assert(OB_LOOK_CLOSE_PER_FRAME <= OB_DETECT_MOSAIC, "a frame's closer looks fit one mosaic");
+_Static_assert(OB_TILING_HELD <= OB_LOOK_CLOSE_SCORE, "a tile with a box owed a closer look is searched every call");
 /* those of the last OB_LOOK_CLOSE_RETRY detection frames and this one */
 #define CLOSE_MEMORY ((OB_LOOK_CLOSE_RETRY + 1) * OB_LOOK_CLOSE_PER_FRAME)
 
@@ -350,6 +354,11 @@ static int run_pass(void *arg, size_t i, int w)
 
 	if (p->region >= 0) {
 		ret = ob_tiling_search(d->search[p->lane], p->region, d->inst[p->lane][w], d->frame);
+	} else if (p->mosaic > 0) {
+		for (int k = 0; k < p->mosaic; k++)
+			ob_detections_clear(&d->found[p->guided + k]);
+		ret = ob_detector_run_mosaic(d->inst[LANE_FACES][w], d->frame, &d->upper[p->guided], (size_t)p->mosaic,
+					     p->threshold, &d->found[p->guided]);
 	} else {
 		ob_detections_clear(&d->found[p->guided]);
 		ret = ob_detector_run(d->inst[LANE_FACES][w], d->frame, &d->upper[p->guided], p->threshold,
@@ -368,7 +377,7 @@ static int plan_lane(struct detect *d, enum lane l, const AVFrame *frame, size_t
 	if (ret)
 		return ob_err(ret, "detector %s: %s", ob_detector_card(d->inst[l][0])->name, ob_errmsg());
 	for (int i = 0; i < k; i++)
-		d->passes_now[(*n)++] = (struct pass){ l, regions[i], -1, 0 };
+		d->passes_now[(*n)++] = (struct pass){ l, regions[i], -1, 0, 0 };
 	return 0;
 }
 
@@ -404,7 +413,9 @@ static int feed(struct detect *d, enum lane l, enum ob_class cls, const struct o
  * look finds takes the place of the weak box, with the look's score. */
 static int closer_looks(struct detect *d)
 {
-	size_t idx[OB_LOOK_CLOSE_PER_FRAME], n, kept = 0;
+	size_t idx[OB_LOOK_CLOSE_PER_FRAME], slot[OB_LOOK_CLOSE_PER_FRAME], n, kept = 0, ncrops, nmosaic = 0, npass = 0,
+	       placed = 0;
+	int W = d->frame->width, H = d->frame->height;
 	bool replaced[OB_LOOK_CLOSE_PER_FRAME], any = false;
 	const struct ob_model_card *c = ob_detector_card(d->faces);
 	int ret;
@@ -419,31 +430,67 @@ static int closer_looks(struct detect *d)
 				     OB_LOOK_CLOSE_PER_FRAME);
 	if (!n) /* most detection frames of most footage */
 		return 0;
-	for (size_t i = 0; i < n; i++) {
-		d->upper[i] = ob_look_crop(d->dets.v[idx[i]].box, d->frame->width, d->frame->height, c->width,
-					   c->height);
-		d->passes_now[i] = (struct pass){ LANE_FACES, -1, (int)i, d->high[LANE_FACES] };
-	}
-	ret = ob_workers_run(d->crew, n, run_pass, d);
+	/* Two or more: each crop at a quarter input's shape, in a quarter of
+	 * the input, all in one pass (ob_detector_run_mosaic); a crop against
+	 * the frame's border, where a face may come in cut and be boxed past
+	 * the crop's edge, in a quarter whose outer sides are that border's (a
+	 * neighbour's picture would cut the box), else in a pass of its own, as
+	 * a lone crop is (the whole input: a box of 17-32 px zoomed further).
+	 * In a quarter the zoom is that of a whole input for boxes up to 16 px,
+	 * lower for larger ones, a face about 40-50 px. */
+	for (size_t q = 0; q < OB_DETECT_MOSAIC; q++)
+		d->upper[q] = (struct ob_box){ 0, 0, 0, 0 };
+	for (int border = 1; border >= 0; border--) /* those with a side to keep first */
+		for (size_t i = 0; i < n; i++) {
+			struct ob_box crop = ob_look_crop(d->dets.v[idx[i]].box, W, H, c->width / 2, c->height / 2);
+			unsigned fit = ob_look_quarters(crop, W, H);
+
+			if ((fit != 0xf) != (bool)border)
+				continue;
+			slot[i] = SIZE_MAX;
+			for (size_t q = 0; q < OB_DETECT_MOSAIC && slot[i] == SIZE_MAX; q++)
+				if ((fit >> q & 1) && d->upper[q].w <= 0) {
+					slot[i] = q;
+					d->upper[q] = crop;
+					nmosaic = q + 1 > nmosaic ? q + 1 : nmosaic;
+				}
+		}
+	for (size_t i = 0; i < n; i++)
+		placed += slot[i] != SIZE_MAX;
+	for (size_t i = 0; i < n && placed == 1; i++) /* a mosaic of one: a pass of its own */
+		if (slot[i] != SIZE_MAX) {
+			slot[i] = SIZE_MAX;
+			nmosaic = 0;
+		}
+	if (nmosaic)
+		d->passes_now[npass++] = (struct pass){ LANE_FACES, -1, 0, d->high[LANE_FACES], (int)nmosaic };
+	ncrops = OB_DETECT_MOSAIC;
+	for (size_t i = 0; i < n; i++)
+		if (slot[i] == SIZE_MAX) { /* alone, or no quarter left that keeps its border */
+			slot[i] = ncrops;
+			d->upper[ncrops] = ob_look_crop(d->dets.v[idx[i]].box, W, H, c->width, c->height);
+			d->passes_now[npass++] = (struct pass){ LANE_FACES, -1, (int)ncrops++, d->high[LANE_FACES], 0 };
+		}
+	ret = ob_workers_run(d->crew, npass, run_pass, d);
 	for (size_t i = 0; i < n && !ret; i++) {
-		int k = ob_look_close_found(&d->found[i], d->dets.v[idx[i]].box);
+		int k = ob_look_close_found(&d->found[slot[i]], d->dets.v[idx[i]].box);
 		bool again = false;
 
 		/* two weak boxes of one face, both on the face the looks found:
 		 * the second stays weak (one face, one track) */
 		for (size_t j = 0; j < i && k >= 0 && !again; j++)
-			again = replaced[j] && ob_box_iou(d->dets.v[idx[j]].box, d->found[i].v[k].box) > c->dec.nms_iou;
+			again = replaced[j] && ob_box_iou(d->dets.v[idx[j]].box, d->found[slot[i]].v[k].box) > c->dec.nms_iou;
 		replaced[i] = k >= 0 && !again;
 		any = any || replaced[i];
 		if (replaced[i]) {
-			d->dets.v[idx[i]].box = d->found[i].v[k].box;
-			d->dets.v[idx[i]].score = d->found[i].v[k].score;
+			d->dets.v[idx[i]].box = d->found[slot[i]].v[k].box;
+			d->dets.v[idx[i]].score = d->found[slot[i]].v[k].score;
 		} else if (k < 0 && d->n_no_face < CLOSE_MEMORY) {
 			d->no_face[d->n_no_face] = d->dets.v[idx[i]].box;
 			d->no_face_at[d->n_no_face++] = d->passes;
 		}
 	}
-	d->looks += (int64_t)n;
+	d->looks += (int64_t)npass;
 	if (any) /* a weak box inside the face a look found is a part of it */
 		ob_drop_face_parts(&d->dets, d->high[LANE_FACES]);
 	return ret;
@@ -461,7 +508,7 @@ static int second_looks(struct detect *d)
 		const struct ob_model_card *c = ob_detector_card(d->faces);
 
 		d->upper[i] = ob_look_crop(boxes[i], d->frame->width, d->frame->height, c->width, c->height);
-		d->passes_now[i] = (struct pass){ LANE_FACES, -1, (int)i, OB_LOOK_THRESHOLD * d->high[LANE_FACES] };
+		d->passes_now[i] = (struct pass){ LANE_FACES, -1, (int)i, OB_LOOK_THRESHOLD * d->high[LANE_FACES], 0 };
 	}
 	ret = ob_workers_run(d->crew, n, run_pass, d);
 	for (size_t i = 0; i < n && !ret; i++) {
@@ -522,7 +569,7 @@ static int detect_process(void *priv, AVFrame *frame, int64_t index, const struc
 		if (!ret && d->faces) {
 			guided = plan_people_faces(d, from);
 			for (int i = 0; i < guided; i++)
-				d->passes_now[i] = (struct pass){ LANE_FACES, -1, i, d->high[LANE_FACES] };
+				d->passes_now[i] = (struct pass){ LANE_FACES, -1, i, d->high[LANE_FACES], 0 };
 			ret = ob_workers_run(d->crew, (size_t)guided, run_pass, d);
 			/* after the frame's people: feed() takes each lane's class, so the
 			 * face tracker gets the frame's faces and these in one update */

@@ -13,8 +13,9 @@
 #  * refresh = 10: unchanged regions are as good as never searched again in
 #    60 frames, so only the change test finds what appears or moves.
 # Measured: no face pixel left all three ways, 630, 332 and 293 passes of
-# the search (plus 71 looks, closer ones at weak boxes on the building:
-# look.h); with the change test broken (never
+# the search (plus, at refresh 0.5, 26 passes of looks, closer ones at
+# weak boxes on the building, up to four a pass: look.h; 71 when each had
+# a pass of its own); with the change test broken (never
 # "changed"), 6.3 % of the 16-24 px face pixels left at refresh 0.5 and
 # 28.5 % at 10.  Before narrow face boxes were widened to 0.7 of their
 # height (stage_detect.c add_forehead), 0.73 % left all three ways: one

@@ -12,7 +12,10 @@
 # Measured, face pixels of 12-16 px faces left showing:
 #   without closer looks: 12320 of 114045, 22320 of 106620, 26950 of
 #   145810 (16.8 % in all);
-#   with them: 0, 6098 and 14630 (5.7 %): every face found but one, a
+#   with them: 0, 6098 and 14630 (5.7 %); since a frame's closer looks
+#   share one pass (a quarter of the input each): 0, 5916 and 14630
+#   (5.55 %), in 21-29 passes a clip where they took 59-69: every face
+#   found but one, a
 #   woman's face turned and in shadow (sample 4) that UltraFace does not
 #   find at 13-14 px zoomed in either, and two 12 px faces part of the time.
 # The issue's bound, 1 % of every size bucket, is not met at 12-16 px on a
@@ -49,17 +52,17 @@ test_expect_success 'faces of 12 to 16 px, 12 px and 14 px on a fixed camera' '
 	tiny fourteen 14 0
 '
 
-test_expect_success 'closer looks ran on every clip (measured 93-105; second looks alone 0-3)' '
+test_expect_success 'closer looks ran on every clip (measured 21-29 passes; second looks alone 0-3)' '
 	for c in mixed twelve fourteen; do
 		json_get "
 t = d[\"jobs\"][0][\"timing\"]
 print(\"$c\", t[\"passes.ultraface\"], t[\"looks\"])
-assert t[\"looks\"] >= 30, t
+assert t[\"looks\"] >= 15, t
 " <$c.json || return 1
 	done
 '
 
-test_expect_success 'at most 8 % of the 12-16 px face pixels left (measured 5.7 %, 16.8 % without closer looks)' '
+test_expect_success 'at most 8 % of the 12-16 px face pixels left (measured 5.55 %, 16.8 % without closer looks)' '
 	awk "\$1 == \"left\" && \$3 == 0 { faces += \$5; px += \$6; left += \$7 }
 	     \$1 == \"left\" && \$3 == 16 { big += \$7 }
 	     END { printf \"%d of %d face px left (%.2f %%), %d faces; 16-24 px: %d\\n\",

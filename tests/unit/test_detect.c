@@ -900,9 +900,178 @@ static void test_tiling_looks_where_changed(void **state)
 	assert_int_equal(ob_tiling_run(t, d, f, RECIPE_FACE_THRESHOLD + 0.1, &b), 0);
 	ob_tiling_stats(t, &st);
 	assert_int_equal(st.searched - searched, 21);
+	assert_int_equal(st.rested, 0); /* a still camera's tiles never rest */
 	ob_detections_release(&a);
 	ob_detections_release(&b);
 	ob_tiling_free(&t);
+	ob_detector_free(&d);
+	av_frame_free(&f);
+}
+
+/* A 1280x720 picture panned by `pan` px: a luma ramp (every cell's mean
+ * moves by 3 levels a px of pan) with sample1's three faces (23-24 px)
+ * riding on it, two of them inside one tile only (x 560-720, y 400-480),
+ * and sample4's (about 20 px) in the lower right corner when `corner`; the
+ * true boxes in gt1 and gt4. */
+static AVFrame *panned_frame(int pan, bool corner, struct ob_box *gt1, size_t *n1, struct ob_box *gt4, size_t *n4)
+{
+	AVFrame *f = grey_frame(1280, 720);
+
+	for (int y = 0; y < f->height; y++)
+		for (int x = 0; x < f->width; x++)
+			f->data[0][(size_t)y * f->linesize[0] + x] = (uint8_t)(64 + (3 * (x + pan) + y / 4) % 128);
+	*n1 = paste_photo(f, 1, 0.12, 600 - pan, 360, gt1, 16);
+	*n4 = corner ? paste_photo(f, 4, 0.1, 1080 - pan, 570, gt4, 16) : 0;
+	return f;
+}
+
+/* match() of the boxes scoring at least thr. */
+static size_t match_from(const struct ob_box *gt, size_t ngt, const struct ob_detections *d, double thr)
+{
+	struct ob_detections above = { 0 };
+	size_t hit, fp;
+
+	for (size_t i = 0; i < d->n; i++)
+		if (d->v[i].score >= thr)
+			assert_int_equal(ob_detections_push(&above, &d->v[i]), 0);
+	hit = match(gt, ngt, &above, &fp);
+	ob_detections_release(&above);
+	return hit;
+}
+
+/*
+ * A moving picture (every tile changed), searched down to 0.1 as the face
+ * lane is (its track's low): a tile whose last search found nothing there
+ * from OB_TILING_HELD rests on every other call, in a checkerboard, and
+ * gives nothing while it rests (its old answer, weak boxes included, was of
+ * a picture that moved); the tile holding two of sample1's faces alone is
+ * searched on every call, so every face is found on every call; faces that
+ * come into the corner are found on that call or the next.
+ */
+static void test_tiling_rests_empty_tiles_of_a_moving_picture(void **state)
+{
+	struct ob_detector *d = NULL;
+	struct ob_tiling *t = NULL;
+	struct ob_tiling_stats st;
+	struct ob_box gt1[16], gt4[16];
+	size_t n1, n4;
+	int64_t searched = 0;
+	int tile;
+	static const int pan[] = { 0, 12, 0, 24 }; /* back to the first picture on call 2 */
+	int64_t rested = 0;
+
+	(void)state;
+	assert_int_equal(ob_detector_open(model_dir(), "ultraface", 0, 0, 0, &d), 0);
+	tile = ob_detect_face_tile(ob_detector_card(d), 1280, 720);
+	assert_int_equal(ob_tiling_open(d, 1280, 720, tile, 8, &t), 0);
+	for (int call = 0; call < 4; call++) {
+		AVFrame *f = panned_frame(pan[call], call >= 2, gt1, &n1, gt4, &n4);
+		struct ob_detections b = { 0 };
+
+		assert_int_equal(ob_tiling_run(t, d, f, 0.1, &b), 0);
+		ob_tiling_stats(t, &st);
+		printf("ultraface, panning: call %d searched %lld of 21 regions (%lld rested in all), "
+		       "sample1 %zu/%zu, sample4 %zu/%zu\n",
+		       call, (long long)(st.searched - searched), (long long)st.rested,
+		       match_from(gt1, n1, &b, RECIPE_FACE_THRESHOLD), n1, match_from(gt4, n4, &b, RECIPE_FACE_THRESHOLD),
+		       n4);
+		assert_int_equal(n1, 3);
+		assert_int_equal(match_from(gt1, n1, &b, RECIPE_FACE_THRESHOLD), n1);
+		for (size_t i = 0; i < b.n; i++) /* nothing of a moved picture's old answers */
+			assert_int_equal(b.v[i].stale, 0);
+		if (call == 0)
+			assert_int_equal(st.searched, 21);
+		else /* about half the tiles rest: those with nothing in them */
+			assert_true(st.searched - searched >= 8 && st.searched - searched <= 16);
+		if (call == 2) /* a tile that rested is searched next, even on the picture it saw last */
+			assert_true(st.searched - searched >= st.rested - rested);
+		if (call == 3) /* came in on call 2: found by call 3 */
+			assert_int_equal(match_from(gt4, n4, &b, RECIPE_FACE_THRESHOLD), n4);
+		searched = st.searched;
+		rested = st.rested;
+		ob_detections_release(&b);
+		av_frame_free(&f);
+	}
+	assert_true(st.rested >= 12);
+	ob_tiling_free(&t);
+	ob_detector_free(&d);
+}
+
+/*
+ * A mosaic pass (ob_detector_run_mosaic): a small face (21-30 px) of each
+ * of samples 1-4, far apart on a grey 1280x720 frame, each in a closer
+ * look's crop at a quarter input's shape, searched in one UltraFace pass:
+ * each quarter's answer holds its own face, in frame pixels, and nothing
+ * outside its crop, with two, three or four regions (one pass each), or
+ * with the first quarter left empty; a mosaic of none, of empty quarters
+ * only or of more than four is refused.
+ */
+static void test_mosaic_pass(void **state)
+{
+	AVFrame *f = grey_frame(1280, 720);
+	struct ob_detector *d = NULL;
+	struct ob_detections out[OB_DETECT_MOSAIC] = { { 0 } };
+	struct ob_box want[OB_DETECT_MOSAIC], rois[OB_DETECT_MOSAIC + 1];
+	int64_t passes;
+	double ms;
+
+	(void)state;
+	assert_int_equal(ob_detector_open(model_dir(), "ultraface", 0, 0, 0, &d), 0);
+	for (int k = 0; k < OB_DETECT_MOSAIC; k++) { /* a face of each of four photos, far apart */
+		struct ob_box gt[16];
+
+		assert_true(paste_photo(f, k + 1, 0.12, 100 + 300 * k, k % 2 ? 450 : 100, gt, 16) >= 1);
+		want[k] = gt[0];
+	}
+	for (int k = 0; k < OB_DETECT_MOSAIC; k++) { /* each face off its crop's centre its own way */
+		rois[k] = ob_look_crop(want[k], f->width, f->height, 160, 120);
+		rois[k].x += 12 * (k - 1.5);
+		rois[k].y += k % 2 ? 10 : -10;
+	}
+	for (size_t n = 2; n <= OB_DETECT_MOSAIC; n++) {
+		assert_int_equal(ob_detector_run_mosaic(d, f, rois, n, RECIPE_FACE_THRESHOLD, out), 0);
+		for (size_t k = 0; k < n; k++) {
+			size_t fp;
+
+			assert_int_equal(match(&want[k], 1, &out[k], &fp), 1);
+			ob_detections_clear(&out[k]);
+		}
+	}
+	assert_int_equal(ob_detector_run_mosaic(d, f, rois, OB_DETECT_MOSAIC, RECIPE_FACE_THRESHOLD, out), 0);
+	ob_detector_stats(d, &passes, &ms);
+	assert_int_equal(passes, OB_DETECT_MOSAIC);
+	for (int k = 0; k < OB_DETECT_MOSAIC; k++) {
+		size_t fp;
+
+		printf("mosaic quarter %d: face %.0f,%.0f %.0fx%.0f, %zu boxes", k, want[k].x, want[k].y, want[k].w,
+		       want[k].h, out[k].n);
+		for (size_t i = 0; i < out[k].n; i++)
+			printf(" [%.0f,%.0f %.0fx%.0f %.2f]", out[k].v[i].box.x, out[k].v[i].box.y, out[k].v[i].box.w,
+			       out[k].v[i].box.h, out[k].v[i].score);
+		printf("\n");
+		assert_int_equal(match(&want[k], 1, &out[k], &fp), 1);
+		for (size_t i = 0; i < out[k].n; i++) { /* inside its own crop (read from even pixels) */
+			struct ob_box r = { rois[k].x - 2, rois[k].y - 2, rois[k].w + 4, rois[k].h + 4 };
+
+			assert_true(ob_box_inter(out[k].v[i].box, r) >= 0.999 * out[k].v[i].box.w * out[k].v[i].box.h);
+		}
+		ob_detections_release(&out[k]);
+	}
+	/* an empty quarter (no width) is left black: a region in the next one alone */
+	{
+		struct ob_box two[2] = { { 0, 0, 0, 0 }, rois[1] };
+		size_t fp;
+
+		assert_int_equal(ob_detector_run_mosaic(d, f, two, 2, RECIPE_FACE_THRESHOLD, out), 0);
+		assert_int_equal(out[0].n, 0);
+		assert_int_equal(match(&want[1], 1, &out[1], &fp), 1);
+		ob_detections_clear(&out[1]);
+		two[1].w = 0;
+		assert_int_equal(ob_detector_run_mosaic(d, f, two, 2, RECIPE_FACE_THRESHOLD, out), OB_ERR_INTERNAL);
+	}
+	assert_int_equal(ob_detector_run_mosaic(d, f, rois, 0, RECIPE_FACE_THRESHOLD, out), OB_ERR_INTERNAL);
+	assert_int_equal(ob_detector_run_mosaic(d, f, rois, OB_DETECT_MOSAIC + 1, RECIPE_FACE_THRESHOLD, out),
+			 OB_ERR_INTERNAL);
 	ob_detector_free(&d);
 	av_frame_free(&f);
 }
@@ -1231,7 +1400,8 @@ static void test_drop_face_parts(void **state)
 }
 
 /* ob_look_crop: 3 face boxes a side at the input's shape, zoomed in at most
- * 3 times, inside the frame; ob_look_found: a face of the size found again
+ * 3 times, inside the frame; ob_look_quarters: where such a crop against
+ * the frame's border keeps it in a mosaic; ob_look_found: a face of the size found again
  * where it was, even moved by most of its size, and not one the frame's own
  * search found, nor a face around it or beside it. */
 static void test_second_look_geometry(void **state)
@@ -1254,6 +1424,17 @@ static void test_second_look_geometry(void **state)
 	assert_true(c.x == 0 && c.y == 640);      /* shifted inside the frame */
 	c = ob_look_crop(b, 100, 60, 320, 240);
 	assert_true(c.x == 0 && c.y == 0 && c.w == 100 && c.h == 60);
+	/* the quarters of a mosaic that keep a crop's border sides the input's own */
+	assert_int_equal(ob_look_quarters(ob_look_crop(b, 1280, 720, 160, 120), 1280, 720), 0xf);
+	c = ob_look_crop((struct ob_box){ 2, 300, 10, 14 }, 1280, 720, 160, 120); /* left */
+	assert_int_equal(ob_look_quarters(c, 1280, 720), 0x5);
+	c = ob_look_crop((struct ob_box){ 1270, 300, 10, 14 }, 1280, 720, 160, 120); /* right */
+	assert_int_equal(ob_look_quarters(c, 1280, 720), 0xa);
+	c = ob_look_crop((struct ob_box){ 600, 2, 10, 14 }, 1280, 720, 160, 120); /* top */
+	assert_int_equal(ob_look_quarters(c, 1280, 720), 0x3);
+	c = ob_look_crop((struct ob_box){ 1270, 700, 10, 14 }, 1280, 720, 160, 120); /* bottom right */
+	assert_int_equal(ob_look_quarters(c, 1280, 720), 0x8);
+	assert_int_equal(ob_look_quarters((struct ob_box){ 0, 0, 100, 60 }, 100, 60), 0);
 
 	assert_false(ob_look_found(&found, b, &seen));
 	assert_int_equal(ob_detections_push(&found, &big), 0); /* b was a part of it */
@@ -1436,6 +1617,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tiling_looks_where_changed),
+		cmocka_unit_test(test_tiling_rests_empty_tiles_of_a_moving_picture),
+		cmocka_unit_test(test_mosaic_pass),
 		cmocka_unit_test(test_tiling_split_among_instances),
 		cmocka_unit_test(test_nms_class_aware_and_seams),
 		cmocka_unit_test(test_drop_face_parts),
