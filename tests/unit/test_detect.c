@@ -1072,6 +1072,8 @@ static void test_mosaic_pass(void **state)
 	assert_int_equal(ob_detector_run_mosaic(d, f, rois, 0, RECIPE_FACE_THRESHOLD, out), OB_ERR_INTERNAL);
 	assert_int_equal(ob_detector_run_mosaic(d, f, rois, OB_DETECT_MOSAIC + 1, RECIPE_FACE_THRESHOLD, out),
 			 OB_ERR_INTERNAL);
+	for (int k = 0; k < OB_DETECT_MOSAIC; k++)
+		ob_detections_release(&out[k]);
 	ob_detector_free(&d);
 	av_frame_free(&f);
 }
