@@ -52,7 +52,6 @@ struct pass {
 #define CROPS_MAX (GUIDED_MAX_PEOPLE > LOOK_MAX ? GUIDED_MAX_PEOPLE : LOOK_MAX)
 _Static_assert(OB_DETECT_MOSAIC + OB_LOOK_CLOSE_PER_FRAME <= CROPS_MAX, "a frame's closer looks: a mosaic, and crops alone");
 _Static_assert(OB_LOOK_CLOSE_PER_FRAME <= OB_DETECT_MOSAIC, "a frame's closer looks fit one mosaic");
-_Static_assert(OB_TILING_HELD <= OB_LOOK_CLOSE_SCORE, "a tile with a box owed a closer look is searched every call");
 /* those of the last OB_LOOK_CLOSE_RETRY detection frames and this one */
 #define CLOSE_MEMORY ((OB_LOOK_CLOSE_RETRY + 1) * OB_LOOK_CLOSE_PER_FRAME)
 
