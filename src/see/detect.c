@@ -31,6 +31,7 @@ struct sized_net {
 struct ob_detector {
 	struct ob_model_card card;
 	struct ob_model_card sized; /* the card with the input of the last sized pass, for its decoder */
+	struct ob_model_card mosaic; /* the card decoding a mosaic pass: no NMS across its quarters */
 	struct sized_net nets[SIZED_NETS];
 	struct ob_dnn *dnn;
 	struct SwsContext *sws;
@@ -53,6 +54,12 @@ static int load(const struct ob_model_card *card, int threads, struct ob_detecto
 		return ob_err(OB_ERR_NOMEM, "out of memory");
 	d->card = *card;
 	d->sized = *card;
+	/* a box across two quarters, dropped later, must not suppress a face
+	 * of either: a mosaic pass is decoded whole with no NMS, and each
+	 * quarter's boxes get it alone (ob_detector_run_mosaic) */
+	d->mosaic = *card;
+	d->mosaic.dec.nms_iou = 1;
+	d->mosaic.dec.max_detections = OB_DETECT_MOSAIC * card->dec.max_detections;
 	ret = ob_dnn_open(d->card.onnx_path, threads, &d->dnn);
 	if (!ret) {
 		px = (size_t)d->card.width * (size_t)d->card.height;
@@ -284,65 +291,69 @@ static bool mosaic_used(const struct ob_box *rois, size_t n, size_t k)
 	return k < n && rois[k].w > 0 && rois[k].h > 0;
 }
 
+/* Quarter k of a W x H input, in input pixels. */
+static struct ob_box quarter(size_t k, int W, int H)
+{
+	return (struct ob_box){ (double)(k % 2) * (W / 2), (double)(k / 2) * (H / 2), W / 2, H / 2 };
+}
+
 int ob_detector_run_mosaic(struct ob_detector *d, const AVFrame *f, const struct ob_box *rois, size_t n,
 			   double threshold, struct ob_detections *out)
 {
 	const struct ob_model_card *c = &d->card;
-	int W = c->width, H = c->height, cw = W / 2, ch = H / 2;
+	int W = c->width, H = c->height;
 	struct ob_letterbox cell[OB_DETECT_MOSAIC];
 	struct ob_letterbox whole = { .sx = 1, .sy = 1, .in_w = W, .in_h = H, .used_w = W, .used_h = H };
-	struct ob_model_card all_boxes = *c;
 	struct ob_detections all = { 0 }, mine[OB_DETECT_MOSAIC] = { { 0 } };
 	size_t used = 0;
 	int ret;
 
-	for (size_t k = 0; k < n && k < OB_DETECT_MOSAIC; k++)
+	for (size_t k = 0; k < n && n <= OB_DETECT_MOSAIC; k++)
 		used += mosaic_used(rois, n, k);
-	if (n < 1 || n > OB_DETECT_MOSAIC || !used)
+	if (n > OB_DETECT_MOSAIC || !used)
 		return ob_err(OB_ERR_INTERNAL, "detector %s: a mosaic of %zu regions, %zu used", c->name, n, used);
 	if ((ret = check_frame(d, f)))
 		return ret;
 	memset(d->canvas, 0, (size_t)W * (size_t)H * 3);
 	for (size_t k = 0; k < n && !ret; k++)
-		if (mosaic_used(rois, n, k))
-			ret = scale_into(d, f, &rois[k], (int)(k % 2) * cw, (int)(k / 2) * ch, cw, ch, W, &cell[k]);
+		if (mosaic_used(rois, n, k)) {
+			struct ob_box q = quarter(k, W, H);
+
+			ret = scale_into(d, f, &rois[k], (int)q.x, (int)q.y, (int)q.w, (int)q.h, W, &cell[k]);
+		}
 	if (ret)
 		return ret;
 	canvas_to_blob(d, (size_t)W * (size_t)H, d->blob);
-	/* decoded without NMS: a box across two quarters, dropped below, must
-	 * not suppress a face of either; each quarter's boxes get it alone */
-	all_boxes.dec.nms_iou = 1;
-	all_boxes.dec.max_detections = OB_DETECT_MOSAIC * c->dec.max_detections;
-	ret = forward(d, d->dnn, &all_boxes, &whole, threshold, &all);
+	ret = forward(d, d->dnn, &d->mosaic, &whole, threshold, &all);
 	for (size_t i = 0; i < all.n && !ret; i++) {
 		struct ob_detection det = all.v[i];
-		struct ob_box b = det.box;
+		struct ob_box b = det.box, q;
 		double cx = b.x + b.w / 2, cy = b.y + b.h / 2, across = 0, x1, y1;
-		size_t k = (size_t)(cx >= cw) + 2 * (size_t)(cy >= ch), kx = k % 2, ky = k / 2;
+		size_t k = (size_t)(cx >= W / 2) + 2 * (size_t)(cy >= H / 2);
 
 		if (!mosaic_used(rois, n, k))
 			continue;
 		for (size_t j = 0; j < n; j++)
 			if (j != k && mosaic_used(rois, n, j))
-				across += ob_box_inter(b, (struct ob_box){ (double)(j % 2) * cw, (double)(j / 2) * ch, cw, ch });
+				across += ob_box_inter(b, quarter(j, W, H));
 		if (across > MOSAIC_ACROSS * b.w * b.h)
 			continue;
 		/* cut where another region's quarter begins; beyond the input's
 		 * border or into an empty quarter, a face cut by its region's
 		 * edge is boxed whole, as a pass of its own would box it */
+		q = quarter(k, W, H);
 		x1 = b.x + b.w;
 		y1 = b.y + b.h;
-		if (kx == 1 && mosaic_used(rois, n, k - 1))
-			b.x = fmax(b.x, cw);
-		if (kx == 0 && mosaic_used(rois, n, k + 1))
-			x1 = fmin(x1, cw);
-		if (ky == 1 && mosaic_used(rois, n, k - 2))
-			b.y = fmax(b.y, ch);
-		if (ky == 0 && mosaic_used(rois, n, k + 2))
-			y1 = fmin(y1, ch);
-		det.box = (struct ob_box){ cell[k].ox + (b.x - (double)kx * cw) / cell[k].sx,
-					   cell[k].oy + (b.y - (double)ky * ch) / cell[k].sy, (x1 - b.x) / cell[k].sx,
-					   (y1 - b.y) / cell[k].sy };
+		if (k % 2 == 1 && mosaic_used(rois, n, k - 1))
+			b.x = fmax(b.x, q.x);
+		if (k % 2 == 0 && mosaic_used(rois, n, k + 1))
+			x1 = fmin(x1, q.x + q.w);
+		if (k / 2 == 1 && mosaic_used(rois, n, k - 2))
+			b.y = fmax(b.y, q.y);
+		if (k / 2 == 0 && mosaic_used(rois, n, k + 2))
+			y1 = fmin(y1, q.y + q.h);
+		det.box = (struct ob_box){ cell[k].ox + (b.x - q.x) / cell[k].sx, cell[k].oy + (b.y - q.y) / cell[k].sy,
+					   (x1 - b.x) / cell[k].sx, (y1 - b.y) / cell[k].sy };
 		ret = ob_detections_push(&mine[k], &det);
 	}
 	for (size_t k = 0; k < n; k++) {

@@ -104,7 +104,7 @@ unsigned ob_look_quarters(struct ob_box c, int frame_w, int frame_h)
 	bool left = c.x <= 1, right = c.x + c.w >= frame_w - 1, top = c.y <= 1, bottom = c.y + c.h >= frame_h - 1;
 	unsigned fit = 0;
 
-	for (unsigned q = 0; q < 4; q++)
+	for (unsigned q = 0; q < OB_DETECT_MOSAIC; q++)
 		if (!(left && q % 2) && !(right && !(q % 2)) && !(top && q / 2) && !(bottom && !(q / 2)))
 			fit |= 1u << q;
 	return fit;

@@ -408,12 +408,26 @@ static int feed(struct detect *d, enum lane l, enum ob_class cls, const struct o
 	return ret;
 }
 
+/* The first quarter of fit (ob_look_quarters) still empty in the mosaic
+ * d->upper[0..OB_DETECT_MOSAIC), which crop takes; SIZE_MAX: none. */
+static size_t take_quarter(struct detect *d, struct ob_box crop, unsigned fit)
+{
+	for (size_t q = 0; q < OB_DETECT_MOSAIC; q++)
+		if ((fit >> q & 1) && d->upper[q].w <= 0) {
+			d->upper[q] = crop;
+			return q;
+		}
+	return SIZE_MAX;
+}
+
 /* Closer looks (look.h) at what the face search saw too weakly: a face the
  * look finds takes the place of the weak box, with the look's score. */
 static int closer_looks(struct detect *d)
 {
-	size_t idx[OB_LOOK_CLOSE_PER_FRAME], slot[OB_LOOK_CLOSE_PER_FRAME], n, kept = 0, ncrops, nmosaic = 0, npass = 0,
+	size_t idx[OB_LOOK_CLOSE_PER_FRAME], slot[OB_LOOK_CLOSE_PER_FRAME], n, kept = 0, nmosaic = 0, npass = 0,
 	       placed = 0;
+	struct ob_box crop[OB_LOOK_CLOSE_PER_FRAME]; /* at a quarter input's shape */
+	unsigned fit[OB_LOOK_CLOSE_PER_FRAME];       /* the quarters that keep its border (ob_look_quarters) */
 	int W = d->frame->width, H = d->frame->height;
 	bool replaced[OB_LOOK_CLOSE_PER_FRAME], any = false;
 	const struct ob_model_card *c = ob_detector_card(d->faces);
@@ -439,23 +453,17 @@ static int closer_looks(struct detect *d)
 	 * lower for larger ones, a face about 40-50 px. */
 	for (size_t q = 0; q < OB_DETECT_MOSAIC; q++)
 		d->upper[q] = (struct ob_box){ 0, 0, 0, 0 };
+	for (size_t i = 0; i < n; i++) {
+		crop[i] = ob_look_crop(d->dets.v[idx[i]].box, W, H, c->width / 2, c->height / 2);
+		fit[i] = ob_look_quarters(crop[i], W, H);
+		slot[i] = SIZE_MAX;
+	}
 	for (int border = 1; border >= 0; border--) /* those with a side to keep first */
-		for (size_t i = 0; i < n; i++) {
-			struct ob_box crop = ob_look_crop(d->dets.v[idx[i]].box, W, H, c->width / 2, c->height / 2);
-			unsigned fit = ob_look_quarters(crop, W, H);
-
-			if ((fit != 0xf) != (bool)border)
-				continue;
-			slot[i] = SIZE_MAX;
-			for (size_t q = 0; q < OB_DETECT_MOSAIC && slot[i] == SIZE_MAX; q++)
-				if ((fit >> q & 1) && d->upper[q].w <= 0) {
-					slot[i] = q;
-					d->upper[q] = crop;
-					nmosaic = q + 1 > nmosaic ? q + 1 : nmosaic;
-				}
-		}
-	for (size_t i = 0; i < n; i++)
-		placed += slot[i] != SIZE_MAX;
+		for (size_t i = 0; i < n; i++)
+			if ((fit[i] != 0xf) == (bool)border && (slot[i] = take_quarter(d, crop[i], fit[i])) != SIZE_MAX) {
+				nmosaic = slot[i] + 1 > nmosaic ? slot[i] + 1 : nmosaic;
+				placed++;
+			}
 	for (size_t i = 0; i < n && placed == 1; i++) /* a mosaic of one: a pass of its own */
 		if (slot[i] != SIZE_MAX) {
 			slot[i] = SIZE_MAX;
@@ -463,12 +471,11 @@ static int closer_looks(struct detect *d)
 		}
 	if (nmosaic)
 		d->passes_now[npass++] = (struct pass){ LANE_FACES, -1, 0, d->high[LANE_FACES], (int)nmosaic };
-	ncrops = OB_DETECT_MOSAIC;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0, next = OB_DETECT_MOSAIC; i < n; i++)
 		if (slot[i] == SIZE_MAX) { /* alone, or no quarter left that keeps its border */
-			slot[i] = ncrops;
-			d->upper[ncrops] = ob_look_crop(d->dets.v[idx[i]].box, W, H, c->width, c->height);
-			d->passes_now[npass++] = (struct pass){ LANE_FACES, -1, (int)ncrops++, d->high[LANE_FACES], 0 };
+			slot[i] = next;
+			d->upper[next] = ob_look_crop(d->dets.v[idx[i]].box, W, H, c->width, c->height);
+			d->passes_now[npass++] = (struct pass){ LANE_FACES, -1, (int)next++, d->high[LANE_FACES], 0 };
 		}
 	ret = ob_workers_run(d->crew, npass, run_pass, d);
 	for (size_t i = 0; i < n && !ret; i++) {

@@ -546,7 +546,6 @@ static void rest_empty_tiles(struct ob_tiling *t, bool *want)
 {
 	for (int i = 1; i < t->n; i++) {
 		int tx = (i - 1) % t->nx, ty = (i - 1) / t->nx;
-
 		struct region *g = &t->r[i];
 
 		if (want[i] && g->moved && g->last == t->calls - 1 && (tx + ty + t->calls) % 2 && !held(&g->found)) {
