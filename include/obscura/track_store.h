@@ -40,6 +40,14 @@
  * have turned away): it keeps its extensions without a second look. */
 #define OB_TRACK_BRIEF_SCORE 0.8
 
+/* A face found once, on a frame where a track of its lane seen on
+ * OB_TRACK_SHADOW_SEEN detection frames before was detected too, the two
+ * boxes sharing this much of the smaller one, is that face boxed again: it
+ * is hidden up to the lane's wait either side, not extend_before and
+ * extend_after, and gets no second look. */
+#define OB_TRACK_SHADOW_SHARE 0.65
+#define OB_TRACK_SHADOW_SEEN 2
+
 /* [track] of a recipe, in frames (obscura-recipe(5)). */
 struct ob_track_params {
 	int lookahead;       /* frames the answer for frame n waits for; 0 = none */
@@ -138,7 +146,8 @@ int ob_track_store_observe(struct ob_track_store *ts, int lane, const struct ob_
  * hidden only up to the lane's wait (the frames to the next detection frame
  * of its detectors) on either side of its detection instead of
  * extend_before and extend_after; every other track keeps them, and gets
- * them back with a second detection.
+ * them back with a second detection.  A shadow (OB_TRACK_SHADOW_SHARE: a
+ * tracked face boxed again) is hidden as briefly and not listed.
  */
 size_t ob_track_store_unsure(const struct ob_track_store *ts, int lane, struct ob_box *boxes, uint64_t *ids,
 			     size_t max);

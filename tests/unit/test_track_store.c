@@ -377,6 +377,106 @@ static void test_second_look(void **state)
 	}
 }
 
+/*
+ * A face tracked from frame `from` on every detection frame (every other
+ * frame, wait 4), walking right; on frame 20 another box, scoring `score`,
+ * is found once besides it (`with` false: alone, the face absent).  Returns
+ * the first and last frames with a row of the second box's track, and
+ * whether the store listed it as unsure (for a second look, left undone).
+ */
+static void shadow_case(enum ob_class cls, struct ob_box other, float score, int64_t from, bool with,
+			int64_t *first, int64_t *last, bool *unsure)
+{
+	struct ob_track_params p;
+	struct ob_track_store *ts;
+	int lane;
+	int64_t next = 0;
+	uint64_t other_track = 0;
+
+	params(&p);
+	memset(seen, 0, FRAMES_MAX * sizeof(*seen));
+	*unsure = false;
+	assert_int_equal(ob_track_store_new(&p, &ts), 0);
+	assert_int_equal(ob_track_store_add_lane(ts, cls, 0.5, 1, 4, &lane), 0);
+	for (int64_t f = 0; f < 60; f++) {
+		assert_int_equal(ob_track_store_begin_frame(ts, f, (double)f / 25), 0);
+		if (f % 2 == 0) {
+			struct ob_box b[2] = { { 300 + (double)f, 200, 40, 50 }, other }, look[4];
+			float s[2] = { 0.9f, score };
+			uint64_t id[4];
+			size_t n = 0, first_box = with && f >= from ? 0 : 1;
+
+			n = (with && f >= from) + (f == 20);
+			assert_int_equal(ob_track_store_observe(ts, lane, &b[first_box], &s[first_box], n, NULL), 0);
+			*unsure |= ob_track_store_unsure(ts, lane, look, id, 4) > 0;
+		}
+		retire_ready(ts, &next);
+	}
+	ob_track_store_finish(ts);
+	retire_ready(ts, &next);
+	ob_track_store_free(&ts);
+	/* the second box's track: its row on frame 20 is that box, detected */
+	for (size_t i = 0; i < seen[20].n; i++)
+		if (seen[20].rows[i].kind == OB_ROW_OBSERVED && seen[20].rows[i].x == (float)other.x &&
+		    seen[20].rows[i].w == (float)other.w)
+			other_track = seen[20].rows[i].track;
+	assert_int_not_equal(other_track, 0);
+	*first = *last = -1;
+	for (int64_t f = 0; f < 60; f++)
+		for (size_t i = 0; i < seen[f].n; i++)
+			if (seen[f].rows[i].track == other_track) {
+				*first = *first < 0 ? f : *first;
+				*last = f;
+			}
+}
+
+/* A second box found once on a tracked face (a looser box of it, or a part):
+ * the face is its track's, and the box is hidden only for the lane's wait
+ * either side, not looked at again; found once anywhere else, alone, or
+ * beside a face seen only once before, it keeps its extensions. */
+static void test_shadow_of_a_tracked_face(void **state)
+{
+	/* at frame 20 the face is at (320, 200) 40x50 */
+	const struct ob_box loose = { 310, 190, 60, 110 }, part = { 325, 205, 20, 20 }, beside = { 340, 200, 40, 50 };
+	struct ob_track_params p;
+	struct {
+		struct ob_box box;
+		float score;
+		int64_t from;
+		bool with;
+		bool shadow;
+		enum ob_class cls;
+	} cases[] = {
+		{ loose, 0.85f, 0, true, true, OB_CLASS_FACE },   /* holds the whole face: a looser box of it */
+		{ part, 0.85f, 0, true, true, OB_CLASS_FACE },    /* inside it: a part of it */
+		{ part, 0.6f, 0, true, true, OB_CLASS_FACE },     /* weak: no second look either */
+		{ loose, 0.85f, 0, false, false, OB_CLASS_FACE }, /* alone: a face */
+		{ loose, 0.6f, 0, false, false, OB_CLASS_FACE },  /* alone and weak: looked at (the look undone) */
+		{ beside, 0.85f, 0, true, false, OB_CLASS_FACE }, /* half over it: another face */
+		{ loose, 0.85f, 18, true, false, OB_CLASS_FACE }, /* the face seen once before: not yet a track to trust */
+		{ part, 0.85f, 0, true, false, OB_CLASS_PERSON }, /* people: one may stand in front of another */
+	};
+
+	(void)state;
+	params(&p);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int64_t first, last;
+		bool unsure;
+
+		shadow_case(cases[i].cls, cases[i].box, cases[i].score, cases[i].from, cases[i].with, &first, &last,
+			    &unsure);
+		if (cases[i].shadow) {
+			assert_int_equal(first, 16);
+			assert_int_equal(last, 24);
+		} else {
+			assert_int_equal(first, 20 - p.extend_before);
+			assert_true(last >= 20 + p.extend_after);
+		}
+		if (cases[i].cls == OB_CLASS_FACE)
+			assert_int_equal(unsure, !cases[i].shadow && cases[i].score < OB_TRACK_BRIEF_SCORE);
+	}
+}
+
 /* One track of two detections that are not one face (a hand, then a sleeve
  * 40 px away): its motion is a guess, and what is hidden before and after
  * them stays within the OB_EXTRAPOLATE_ limits of the detected box, however
@@ -759,6 +859,7 @@ int main(void)
 		cmocka_unit_test(test_params_from_seconds),
 		cmocka_unit_test(test_fragments),
 		cmocka_unit_test(test_second_look),
+		cmocka_unit_test(test_shadow_of_a_tracked_face),
 	};
 	int ret;
 
