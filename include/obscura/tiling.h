@@ -15,6 +15,8 @@ struct ob_detector;
 #define OB_TILING_DELTA 4  /* a cell whose mean luma moved by more than this (0-255) has changed */
 #define OB_TILING_STILL 2  /* a region none of whose samples moved by more than this owes no refresh */
 #define OB_TILING_HELD 0.15 /* a box from this score holds a moving picture's tile: searched every call */
+/* a change within this share of its size, a side, of a face the whole-frame pass found is that face's */
+#define OB_TILING_FOLLOW_REACH 0.5
 
 /*
  * A detector's search of a width x height frame, region by region: the
@@ -35,7 +37,10 @@ struct ob_detector;
  * whose last search, on the previous call, found no box from
  * OB_TILING_HELD rests on every other call, in a checkerboard, its old
  * answer dropped, and is searched on the next (tiling.c,
- * rest_empty_tiles).  refresh <= 1: every region on every call.
+ * rest_empty_tiles).  A tile that changed only within OB_TILING_FOLLOW_REACH
+ * of a face the whole-frame pass found clearly on the previous call, and
+ * holds no other box near it, is left to that pass and the refresh (tiling.c,
+ * follows).  refresh <= 1: every region on every call.
  *
  * Without tiles, a network that runs at any input size
  * (ob_detector_any_size) searches a whole frame that changed in part only
@@ -80,10 +85,11 @@ int ob_detector_run_tiled(struct ob_detector *d, const struct AVFrame *frame, in
 
 /* Regions in the grid (whole frame included), regions searched / reused so far, crops searched,
  * refreshes not owed (no sample of the region moved by more than OB_TILING_STILL), and changed
- * tiles of a moving picture left to the next call (rested, counted in reused). */
+ * tiles of a moving picture left to the next call (rested, counted in reused), and tiles whose
+ * only change was a face the whole-frame pass follows (followed, counted in reused). */
 struct ob_tiling_stats {
 	int regions;
-	int64_t searched, reused, cropped, still, rested;
+	int64_t searched, reused, cropped, still, rested, followed;
 };
 void ob_tiling_stats(const struct ob_tiling *t, struct ob_tiling_stats *st);
 

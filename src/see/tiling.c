@@ -80,7 +80,7 @@ struct ob_tiling {
 	struct region *r;
 	bool *want;                 /* regions this call searches */
 	int n, nx;                  /* regions; tiles across (region 1 + tx + ty * nx) */
-	int64_t calls, searched, reused, cropped, still, rested;
+	int64_t calls, searched, reused, cropped, still, rested, followed;
 	double credit;              /* regions the refresh may still search, n / refresh a call */
 	double threshold;
 	struct ob_detections all;
@@ -286,7 +286,8 @@ void ob_tiling_free(struct ob_tiling **pt)
 void ob_tiling_stats(const struct ob_tiling *t, struct ob_tiling_stats *st)
 {
 	*st = (struct ob_tiling_stats){ .regions = t->n, .searched = t->searched, .reused = t->reused,
-					.cropped = t->cropped, .still = t->still, .rested = t->rested };
+					.cropped = t->cropped, .still = t->still, .rested = t->rested,
+					.followed = t->followed };
 }
 
 /* The mean luma of every cell of the frame (cells at the right and bottom edge may be partial). */
@@ -557,6 +558,93 @@ static void rest_empty_tiles(struct ob_tiling *t, bool *want)
 	}
 }
 
+/*
+ * A fixed camera's tile whose picture changed only where a face moves that
+ * the whole-frame pass found clearly on the previous call (a webcam inset's
+ * speaker, a passer-by close to the camera): every changed cell lies within
+ * OB_TILING_FOLLOW_REACH of its box's size of such a face.  The whole-frame
+ * pass, searched on this call, finds that face where it is now; the tile,
+ * there for faces too small for that pass, would search a picture whose
+ * only change is the face itself.  It is left to the refresh (so a face
+ * coming in beside a larger one is found within `refresh` calls, as a
+ * change too small to count is), unless it holds a box near the face,
+ * from FOLLOW_NEAR_SCORE and too small for the whole-frame pass to judge
+ * (support_w), that this pass did not find: a smaller face beside it, and
+ * that tile is searched.  Weaker boxes near a face (hair, an ear, a collar:
+ * 0.17-0.30 on face-api's sample1) do not hold it.  What the tile found
+ * near the face is dropped, the face having moved.
+ */
+#define FOLLOW_SCORE 0.5   /* a face the whole-frame pass found this clearly */
+#define FOLLOW_IOU 0.3     /* a tile's box of that face */
+#define FOLLOW_NEAR_SCORE 0.4 /* a small box this clear near it may be a face the whole-frame pass cannot see */
+
+/* Face i of the whole-frame pass's last answer, if found clearly: its reach in *reach. */
+static bool followed(const struct ob_tiling *t, size_t i, struct ob_box *reach)
+{
+	const struct ob_detection *f = &t->r[0].found.v[i];
+	double m = OB_TILING_FOLLOW_REACH;
+
+	*reach = (struct ob_box){ f->box.x - m * f->box.w, f->box.y - m * f->box.h, (1 + 2 * m) * f->box.w,
+				  (1 + 2 * m) * f->box.h };
+	return f->score >= FOLLOW_SCORE;
+}
+
+/* Does b lie wholly (inside) or in part (else) within the reach of a followed face? */
+static bool near_followed(const struct ob_tiling *t, struct ob_box b, bool inside)
+{
+	struct ob_box reach;
+
+	for (size_t i = 0; i < t->r[0].found.n; i++)
+		if (followed(t, i, &reach) && (inside ? holds(reach, b) : meet(reach, b)))
+			return true;
+	return false;
+}
+
+/* Is b a followed face, as a tile boxed it? */
+static bool is_followed(const struct ob_tiling *t, struct ob_box b)
+{
+	struct ob_box reach;
+
+	for (size_t i = 0; i < t->r[0].found.n; i++)
+		if (followed(t, i, &reach) && ob_box_iou(t->r[0].found.v[i].box, b) >= FOLLOW_IOU)
+			return true;
+	return false;
+}
+
+/* Tile g changed only where followed faces move, and holds nothing near them but those faces? */
+static bool follows(const struct ob_tiling *t, const struct region *g)
+{
+	const uint8_t *ref = g->ref;
+
+	for (int cy = g->cy0; cy < g->cy1; cy++)
+		for (int cx = g->cx0; cx < g->cx1; cx++, ref++) {
+			struct ob_box cell = { cx * OB_TILING_CELL, cy * OB_TILING_CELL, OB_TILING_CELL, OB_TILING_CELL };
+
+			if (cell_changed(t->cells[(size_t)cy * t->gw + cx], *ref) && !near_followed(t, cell, true))
+				return false;
+		}
+	for (size_t k = 0; k < g->found.n; k++) {
+		struct ob_box b = g->found.v[k].box;
+
+		if (g->found.v[k].score >= FOLLOW_NEAR_SCORE && b.w < t->support_w && near_followed(t, b, false) &&
+		    !is_followed(t, b))
+			return false;
+	}
+	return true;
+}
+
+/* Tile g is left to the whole-frame pass and the refresh: what it found near the faces moved with them. */
+static void follow(struct ob_tiling *t, struct region *g)
+{
+	size_t keep = 0;
+
+	for (size_t k = 0; k < g->found.n; k++)
+		if (!near_followed(t, g->found.v[k].box, false))
+			g->found.v[keep++] = g->found.v[k];
+	g->found.n = keep;
+	t->followed++;
+}
+
 /* Which regions this call searches: want[i] set. */
 static void choose(struct ob_tiling *t, const AVFrame *f, bool *want)
 {
@@ -581,6 +669,12 @@ static void choose(struct ob_tiling *t, const AVFrame *f, bool *want)
 		g->moved = g->last >= 0 && changed(t, g);
 		want[i] = g->last < 0 || g->moved || g->rested || (due && !still(t, g, f));
 		moving += i > 0 && (g->moved || g->rested);
+		/* a tile whose only change is a face the whole-frame pass follows (follows()) */
+		if (i > 0 && want[i] && g->moved && !g->rested && !due && want[0] && t->r[0].last == t->calls - 1 &&
+		    follows(t, g)) {
+			want[i] = false;
+			follow(t, g);
+		}
 	}
 	/* and a share of the rest, the longest unsearched first, n / refresh a
 	 * call on average, so that the refresh is spread over the calls */

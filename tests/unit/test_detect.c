@@ -939,6 +939,131 @@ static size_t match_from(const struct ob_box *gt, size_t ngt, const struct ob_de
 	return hit;
 }
 
+/* Pastes face `face` of face-api sampleN alone, `w` px wide, at x,y (even); its box in *gt. */
+static void paste_face(AVFrame *f, int n, size_t face, int w, int x, int y, struct ob_box *gt)
+{
+	AVFrame *ph = NULL;
+	struct SwsContext *sws;
+	struct ob_box all[16];
+	char path[128];
+	int sx, sy, sw, sh, h;
+
+	assert_true(load_truth(n, all, 16) > face);
+	snprintf(path, sizeof(path), SAMPLES "/sample%d.jpg", n);
+	assert_int_equal(ob_image_load(path, &ph), 0);
+	sx = (int)all[face].x & ~1;
+	sy = (int)all[face].y & ~1;
+	sw = (int)all[face].w & ~1;
+	sh = (int)all[face].h & ~1;
+	h = (int)((double)w * sh / sw) & ~1;
+	sws = sws_getContext(sw, sh, AV_PIX_FMT_YUV420P, w, h, AV_PIX_FMT_YUV420P, SWS_AREA, NULL, NULL, NULL);
+	assert_non_null(sws);
+	{
+		const uint8_t *src[4] = { ph->data[0] + (size_t)sy * ph->linesize[0] + sx,
+					  ph->data[1] + (size_t)(sy / 2) * ph->linesize[1] + sx / 2,
+					  ph->data[2] + (size_t)(sy / 2) * ph->linesize[2] + sx / 2, NULL };
+		uint8_t *dst[4] = { f->data[0] + (size_t)y * f->linesize[0] + x,
+				    f->data[1] + (size_t)(y / 2) * f->linesize[1] + x / 2,
+				    f->data[2] + (size_t)(y / 2) * f->linesize[2] + x / 2, NULL };
+
+		sws_scale(sws, src, ph->linesize, 0, sh, dst, f->linesize);
+	}
+	sws_freeContext(sws);
+	*gt = (struct ob_box){ x, y, w, h };
+	av_frame_free(&ph);
+}
+
+/* Paints box b (even) grey again. */
+static void unpaint(AVFrame *f, struct ob_box b)
+{
+	for (int y = (int)b.y; y < (int)(b.y + b.h); y++) {
+		memset(f->data[0] + (size_t)y * f->linesize[0] + (int)b.x, 128, (size_t)b.w);
+		if (y % 2 == 0) {
+			memset(f->data[1] + (size_t)(y / 2) * f->linesize[1] + (int)b.x / 2, 128, (size_t)b.w / 2);
+			memset(f->data[2] + (size_t)(y / 2) * f->linesize[2] + (int)b.x / 2, 128, (size_t)b.w / 2);
+		}
+	}
+}
+
+/*
+ * A fixed camera: one face of sample1, 56 px wide on a grey 1280x720
+ * frame, which the whole-frame pass finds clearly (if less so than a tile:
+ * a tile's box where the face was would win the merge), moves 12 px right,
+ * then 12 px more: the tiles over it are left to the whole-frame pass
+ * (followed), which finds the face where it is now, and nothing a tile
+ * found where it was stands; a change away from the face in the tile over
+ * it has that tile searched.  An 80 px face moving 16 px a call with a
+ * small face under its chin (22 px, within its reach, found by tiles
+ * alone): the small face is found on every call.
+ */
+static void test_tiling_follows_a_face_the_whole_frame_sees(void **state)
+{
+	static const struct {
+		bool beside;
+		int face_w, step;
+	} cases[] = { { false, 56, 12 }, { true, 80, 16 } };
+	struct ob_detector *d = NULL;
+
+	(void)state;
+	assert_int_equal(ob_detector_open(model_dir(), "ultraface", 0, 0, 0, &d), 0);
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		bool beside = cases[c].beside;
+		int face_w = cases[c].face_w, step = cases[c].step;
+		AVFrame *f = grey_frame(1280, 720);
+		struct ob_tiling *t = NULL;
+		struct ob_tiling_stats st;
+		struct ob_box face, was = { 0, 0, 0, 0 }, small = { 0, 0, 0, 0 };
+		int64_t searched = 0, followed = 0;
+		int tile = ob_detect_face_tile(ob_detector_card(d), f->width, f->height);
+
+		paste_face(f, 1, 0, face_w, 380, 250, &face);
+		if (beside) /* under its chin, within its reach */
+			paste_face(f, 4, 0, 22, 440, ((int)(face.y + face.h) + 6) & ~1, &small);
+		assert_int_equal(ob_tiling_open(d, f->width, f->height, tile, 8, &t), 0);
+		for (int call = 0; call < 3; call++) {
+			struct ob_detections b = { 0 };
+			size_t fp;
+
+			if (call > 0) { /* the face moves right */
+				was = face;
+				unpaint(f, face);
+				paste_face(f, 1, 0, face_w, (int)face.x + step, (int)face.y, &face);
+			}
+			if (call == 2) /* and a change away from it, in a tile over it (x 240-560, y 160-400) */
+				for (int y = 170; y < 200; y++)
+					memset(f->data[0] + (size_t)y * f->linesize[0] + 250, 250, 30);
+			assert_int_equal(ob_tiling_run(t, d, f, 0.1, &b), 0);
+			ob_tiling_stats(t, &st);
+			printf("ultraface, a face moving%s: call %d searched %lld of 21 regions, %lld followed; "
+			       "face found %zu, small %zu\n",
+			       beside ? " beside a small one" : "", call, (long long)(st.searched - searched),
+			       (long long)(st.followed - followed), match_from(&face, 1, &b, RECIPE_FACE_THRESHOLD),
+			       beside ? match_from(&small, 1, &b, RECIPE_FACE_THRESHOLD) : 0);
+			assert_int_equal(match_from(&face, 1, &b, RECIPE_FACE_THRESHOLD), 1);
+			if (beside)
+				assert_int_equal(match_from(&small, 1, &b, RECIPE_FACE_THRESHOLD), 1);
+			for (size_t i = 0; i < b.n; i++) { /* nothing of where the face was */
+				if (b.v[i].score >= RECIPE_FACE_THRESHOLD && b.v[i].box.w > 40)
+					assert_int_equal(match(&face, 1, &(struct ob_detections){ &b.v[i], 1, 1 }, &fp), 1);
+				if (call > 0 && (ob_box_inter(b.v[i].box, was) > 0 || ob_box_inter(b.v[i].box, face) > 0))
+					assert_int_equal(b.v[i].stale, 0);
+			}
+			if (call == 0)
+				assert_int_equal(st.searched, 21);
+			if (call == 1 && !beside)
+				assert_true(st.followed - followed >= 1);
+			if (call == 2 && !beside) /* the one tile over it changed there too: searched */
+				assert_int_equal(st.followed - followed, 0);
+			searched = st.searched;
+			followed = st.followed;
+			ob_detections_release(&b);
+		}
+		ob_tiling_free(&t);
+		av_frame_free(&f);
+	}
+	ob_detector_free(&d);
+}
+
 /*
  * A moving picture (every tile changed), searched down to 0.1 as the face
  * lane is (its track's low): a tile whose last search found nothing there
@@ -1622,6 +1747,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tiling_looks_where_changed),
 		cmocka_unit_test(test_tiling_rests_empty_tiles_of_a_moving_picture),
+		cmocka_unit_test(test_tiling_follows_a_face_the_whole_frame_sees),
 		cmocka_unit_test(test_mosaic_pass),
 		cmocka_unit_test(test_tiling_split_among_instances),
 		cmocka_unit_test(test_nms_class_aware_and_seams),
