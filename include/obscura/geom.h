@@ -43,6 +43,9 @@ double ob_box_inter(struct ob_box a, struct ob_box b);
  * margin the recipe adds to every hidden box (stage_redact, obscura report). */
 struct ob_box ob_box_grow(struct ob_box b, double m);
 
+/* Intersection over the smaller box's area (1: one lies inside the other); 0 for empty boxes. */
+double ob_box_overlap(struct ob_box a, struct ob_box b);
+
 /* Intersection over union; 0 for empty boxes. */
 double ob_box_iou(struct ob_box a, struct ob_box b);
 

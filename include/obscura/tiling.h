@@ -39,8 +39,9 @@ struct ob_detector;
  * answer dropped, and is searched on the next (tiling.c,
  * rest_empty_tiles).  A tile that changed only within OB_TILING_FOLLOW_REACH
  * of a face the whole-frame pass found clearly on the previous call, and
- * holds no other box near it, is left to that pass and the refresh (tiling.c,
- * follows).  refresh <= 1: every region on every call.
+ * found nothing where it changed but that face, is left to that pass and
+ * the refresh, its boxes where it changed dropped (tiling.c,
+ * left_to_whole_frame).  refresh <= 1: every region on every call.
  *
  * Without tiles, a network that runs at any input size
  * (ob_detector_any_size) searches a whole frame that changed in part only

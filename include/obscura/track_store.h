@@ -42,9 +42,9 @@
 
 /* A face found once, on a frame where a track of its lane seen on
  * OB_TRACK_SHADOW_SEEN detection frames before was detected too, the two
- * boxes sharing this much of the smaller one, is that face boxed again: it
- * is hidden up to the lane's wait either side, not extend_before and
- * extend_after, and gets no second look. */
+ * boxes sharing this much of the smaller one, may be that face boxed again:
+ * it gets a second look whatever its score, and is hidden as a weak one is
+ * if that look finds nothing. */
 #define OB_TRACK_SHADOW_SHARE 0.65
 #define OB_TRACK_SHADOW_SEEN 2
 
@@ -147,7 +147,7 @@ int ob_track_store_observe(struct ob_track_store *ts, int lane, const struct ob_
  * of its detectors) on either side of its detection instead of
  * extend_before and extend_after; every other track keeps them, and gets
  * them back with a second detection.  A shadow (OB_TRACK_SHADOW_SHARE: a
- * tracked face boxed again) is hidden as briefly and not listed.
+ * tracked face boxed again, maybe) is listed whatever its score.
  */
 size_t ob_track_store_unsure(const struct ob_track_store *ts, int lane, struct ob_box *boxes, uint64_t *ids,
 			     size_t max);

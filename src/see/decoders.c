@@ -80,17 +80,14 @@ static void nms_impl(struct ob_detections *d, double iou, size_t max, bool seams
 
 		for (size_t k = 0; k < kept && ok; k++) {
 			struct ob_detection *a = &d->v[k];
-			double inter, small;
 
 			if (seams ? a->cls != b->cls : a->label != b->label)
 				continue;
 			if (ob_box_iou(a->box, b->box) > iou) {
 				ok = false;
 			} else if (seams) {
-				inter = ob_box_inter(a->box, b->box);
-				small = fmin(a->box.w * a->box.h, b->box.w * b->box.h);
 				/* A half face cut by a seam next to the whole one. */
-				ok = !(small > 0 && inter / small > 0.5 && (b->cut || a->cut));
+				ok = !(ob_box_overlap(a->box, b->box) > 0.5 && (b->cut || a->cut));
 			}
 			/* the box kept for both was seen just now if either was */
 			if (!ok)

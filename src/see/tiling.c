@@ -29,6 +29,10 @@
 #define TILE_SUPPORT_OVERLAP 0.3
 #define FRAME_EDGE_SHARE 0.1
 
+/* A fixed camera's tiles over a face the whole-frame pass finds (left_to_whole_frame) */
+#define FOLLOW_SCORE 0.5 /* a face that pass found this clearly */
+#define FOLLOW_IOU 0.3   /* a tile's box of that face */
+
 /*
  * Crops (a whole-frame search only, of a network that runs at any input
  * size: ob_detector_any_size): when the picture changed since the last
@@ -68,6 +72,7 @@ struct region {
 	int64_t last;               /* call number of that search; -1: never */
 	bool moved;                 /* this call: its picture changed since that search */
 	bool rested;                /* a moving picture's tile left unsearched (its answer dropped) since */
+	bool followed;              /* this call: left to the whole-frame pass (left_to_whole_frame) */
 };
 
 struct ob_tiling {
@@ -558,91 +563,96 @@ static void rest_empty_tiles(struct ob_tiling *t, bool *want)
 	}
 }
 
+/* The reach of face i of the whole-frame pass's last answer in *reach, if it was found clearly. */
+static bool clear_face(const struct ob_tiling *t, size_t i, struct ob_box *reach)
+{
+	*reach = ob_box_grow(t->r[0].found.v[i].box, OB_TILING_FOLLOW_REACH);
+	return t->r[0].found.v[i].score >= FOLLOW_SCORE;
+}
+
+/* Does b lie inside the reach of a face the whole-frame pass found clearly? */
+static bool near_clear_face(const struct ob_tiling *t, struct ob_box b)
+{
+	struct ob_box reach;
+
+	for (size_t i = 0; i < t->r[0].found.n; i++)
+		if (clear_face(t, i, &reach) && holds(reach, b))
+			return true;
+	return false;
+}
+
+/* Is b a tile's box of a face the whole-frame pass found clearly? */
+static bool is_clear_face(const struct ob_tiling *t, struct ob_box b)
+{
+	struct ob_box reach;
+
+	for (size_t i = 0; i < t->r[0].found.n; i++)
+		if (clear_face(t, i, &reach) && ob_box_iou(t->r[0].found.v[i].box, b) >= FOLLOW_IOU)
+			return true;
+	return false;
+}
+
+/* Does b cover a cell of region g whose picture changed since g was searched? */
+static bool on_changed_cells(const struct ob_tiling *t, const struct region *g, struct ob_box b)
+{
+	int w = g->cx1 - g->cx0;
+	int cx0 = (int)floor(b.x / OB_TILING_CELL), cy0 = (int)floor(b.y / OB_TILING_CELL);
+	int cx1 = (int)ceil((b.x + b.w) / OB_TILING_CELL), cy1 = (int)ceil((b.y + b.h) / OB_TILING_CELL);
+
+	for (int cy = cy0 > g->cy0 ? cy0 : g->cy0; cy < (cy1 < g->cy1 ? cy1 : g->cy1); cy++)
+		for (int cx = cx0 > g->cx0 ? cx0 : g->cx0; cx < (cx1 < g->cx1 ? cx1 : g->cx1); cx++)
+			if (cell_changed(t->cells[(size_t)cy * t->gw + cx], g->ref[(cy - g->cy0) * w + cx - g->cx0]))
+				return true;
+	return false;
+}
+
 /*
- * A fixed camera's tile whose picture changed only where a face moves that
- * the whole-frame pass found clearly on the previous call (a webcam inset's
+ * A fixed camera's tile whose picture changed only around a face that the
+ * whole-frame pass found clearly on the previous call (a webcam inset's
  * speaker, a passer-by close to the camera): every changed cell lies within
- * OB_TILING_FOLLOW_REACH of its box's size of such a face.  The whole-frame
- * pass, searched on this call, finds that face where it is now; the tile,
- * there for faces too small for that pass, would search a picture whose
- * only change is the face itself.  It is left to the refresh (so a face
- * coming in beside a larger one is found within `refresh` calls, as a
- * change too small to count is), unless it holds a box near the face,
- * from FOLLOW_NEAR_SCORE and too small for the whole-frame pass to judge
- * (support_w), that this pass did not find: a smaller face beside it, and
- * that tile is searched.  Weaker boxes near a face (hair, an ear, a collar:
- * 0.17-0.30 on face-api's sample1) do not hold it.  What the tile found
- * near the face is dropped, the face having moved.
+ * OB_TILING_FOLLOW_REACH of its box's size of such a face, and every box the
+ * tile found from OB_TILING_HELD on a changed cell is such a face.  The
+ * whole-frame pass, searched again on this call, finds that face where it
+ * is now; the tile is there for faces too small for that pass, and its
+ * picture changed only where that face moved.  It is left to the
+ * whole-frame pass and to the refresh (a face coming in beside a larger one
+ * is found within `refresh` calls, as a change too faint to count is).  A
+ * tile that found anything else on a changed cell -- a smaller face, a weak
+ * box that may be one, hair that moved with the face -- is searched.
  */
-#define FOLLOW_SCORE 0.5   /* a face the whole-frame pass found this clearly */
-#define FOLLOW_IOU 0.3     /* a tile's box of that face */
-#define FOLLOW_NEAR_SCORE 0.4 /* a small box this clear near it may be a face the whole-frame pass cannot see */
-
-/* Face i of the whole-frame pass's last answer, if found clearly: its reach in *reach. */
-static bool followed(const struct ob_tiling *t, size_t i, struct ob_box *reach)
-{
-	const struct ob_detection *f = &t->r[0].found.v[i];
-	double m = OB_TILING_FOLLOW_REACH;
-
-	*reach = (struct ob_box){ f->box.x - m * f->box.w, f->box.y - m * f->box.h, (1 + 2 * m) * f->box.w,
-				  (1 + 2 * m) * f->box.h };
-	return f->score >= FOLLOW_SCORE;
-}
-
-/* Does b lie wholly (inside) or in part (else) within the reach of a followed face? */
-static bool near_followed(const struct ob_tiling *t, struct ob_box b, bool inside)
-{
-	struct ob_box reach;
-
-	for (size_t i = 0; i < t->r[0].found.n; i++)
-		if (followed(t, i, &reach) && (inside ? holds(reach, b) : meet(reach, b)))
-			return true;
-	return false;
-}
-
-/* Is b a followed face, as a tile boxed it? */
-static bool is_followed(const struct ob_tiling *t, struct ob_box b)
-{
-	struct ob_box reach;
-
-	for (size_t i = 0; i < t->r[0].found.n; i++)
-		if (followed(t, i, &reach) && ob_box_iou(t->r[0].found.v[i].box, b) >= FOLLOW_IOU)
-			return true;
-	return false;
-}
-
-/* Tile g changed only where followed faces move, and holds nothing near them but those faces? */
-static bool follows(const struct ob_tiling *t, const struct region *g)
+static bool left_to_whole_frame(const struct ob_tiling *t, const struct region *g, bool whole_searched)
 {
 	const uint8_t *ref = g->ref;
 
+	if (!whole_searched || t->r[0].last != t->calls - 1 || g->rested)
+		return false;
 	for (int cy = g->cy0; cy < g->cy1; cy++)
 		for (int cx = g->cx0; cx < g->cx1; cx++, ref++) {
 			struct ob_box cell = { cx * OB_TILING_CELL, cy * OB_TILING_CELL, OB_TILING_CELL, OB_TILING_CELL };
 
-			if (cell_changed(t->cells[(size_t)cy * t->gw + cx], *ref) && !near_followed(t, cell, true))
+			if (cell_changed(t->cells[(size_t)cy * t->gw + cx], *ref) && !near_clear_face(t, cell))
 				return false;
 		}
 	for (size_t k = 0; k < g->found.n; k++) {
 		struct ob_box b = g->found.v[k].box;
 
-		if (g->found.v[k].score >= FOLLOW_NEAR_SCORE && b.w < t->support_w && near_followed(t, b, false) &&
-		    !is_followed(t, b))
+		if (g->found.v[k].score >= OB_TILING_HELD && on_changed_cells(t, g, b) && !is_clear_face(t, b))
 			return false;
 	}
 	return true;
 }
 
-/* Tile g is left to the whole-frame pass and the refresh: what it found near the faces moved with them. */
-static void follow(struct ob_tiling *t, struct region *g)
+/* What tile g found on cells that changed is of a picture gone (the face
+ * where it was: scoring higher than the whole-frame pass's box of it, it
+ * would win the merge there); what it found on the others stands. */
+static void drop_changed(struct ob_tiling *t, struct region *g)
 {
 	size_t keep = 0;
 
 	for (size_t k = 0; k < g->found.n; k++)
-		if (!near_followed(t, g->found.v[k].box, false))
+		if (!on_changed_cells(t, g, g->found.v[k].box))
 			g->found.v[keep++] = g->found.v[k];
 	g->found.n = keep;
-	t->followed++;
 }
 
 /* Which regions this call searches: want[i] set. */
@@ -650,6 +660,8 @@ static void choose(struct ob_tiling *t, const AVFrame *f, bool *want)
 {
 	int stale = 0, moving = 0; /* tiles whose picture changed */
 
+	for (int i = 0; i < t->n; i++)
+		t->r[i].followed = false;
 	if (t->refresh <= 1) {
 		for (int i = 0; i < t->n; i++)
 			want[i] = true;
@@ -669,11 +681,10 @@ static void choose(struct ob_tiling *t, const AVFrame *f, bool *want)
 		g->moved = g->last >= 0 && changed(t, g);
 		want[i] = g->last < 0 || g->moved || g->rested || (due && !still(t, g, f));
 		moving += i > 0 && (g->moved || g->rested);
-		/* a tile whose only change is a face the whole-frame pass follows (follows()) */
-		if (i > 0 && want[i] && g->moved && !g->rested && !due && want[0] && t->r[0].last == t->calls - 1 &&
-		    follows(t, g)) {
+		g->followed = i > 0 && g->moved && !due && left_to_whole_frame(t, g, want[0]);
+		if (g->followed) {
 			want[i] = false;
-			follow(t, g);
+			drop_changed(t, g);
 		}
 	}
 	/* and a share of the rest, the longest unsearched first, n / refresh a
@@ -714,7 +725,7 @@ static bool supported(const struct ob_tiling *t, struct ob_box b)
 	for (size_t i = 0; i < full->n; i++) {
 		struct ob_box a = full->v[i].box;
 
-		if (ob_box_inter(a, b) >= TILE_SUPPORT_OVERLAP * fmin(a.w * a.h, b.w * b.h))
+		if (ob_box_overlap(a, b) >= TILE_SUPPORT_OVERLAP)
 			return true;
 	}
 	return false;
@@ -793,6 +804,7 @@ int ob_tiling_plan(struct ob_tiling *t, const AVFrame *f, double threshold, int 
 			t->searched++;
 		} else {
 			t->reused++;
+			t->followed += t->r[i].followed;
 		}
 	for (int k = 0; k < t->ncrops; k++) /* after the regions: region numbers t->n + k */
 		regions[(*n)++] = t->n + k;

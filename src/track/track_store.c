@@ -360,11 +360,14 @@ static int add_obs(struct ob_track_store *ts, uint64_t id, int lane, struct ob_b
  * detection frames before has a detection on the same frame sharing
  * OB_TRACK_SHADOW_SHARE of the smaller box: the same face boxed again by
  * another pass, looser (face, neck and collar, scoring 0.84) or in part (an
- * eye and brow), whatever its score.  The face is the other track's, hidden
- * on every frame with it and moving with it; this box, extended, would stand
- * still where the face was for extend_before and extend_after (on
- * face-cover's moving clip one such box, 119x239 px for 31 frames, was a
- * fifth of what the export hid outside faces).
+ * eye and brow), or another face, smaller, over a corner of it.  A second
+ * look (track_store.h) tells them apart: it is owed whatever the score, and
+ * if it finds no face there but the frame's own, this box was the tracked
+ * face's, which is hidden on every frame with its own track and moving with
+ * it; this box, extended, would stand still where the face was for
+ * extend_before and extend_after (on face-cover's moving clip one such box,
+ * 119x239 px for 31 frames, was a fifth of what the export hid outside
+ * faces), and is hidden as briefly as a weak one (brief).
  */
 static bool shadow_of(const struct ob_track_store *ts, const struct strack *t)
 {
@@ -386,9 +389,7 @@ static bool shadow_of(const struct ob_track_store *ts, const struct strack *t)
 			else
 				before++;
 		}
-		if (same && before >= OB_TRACK_SHADOW_SEEN &&
-		    ob_box_inter(same->box, o->box) >=
-			    OB_TRACK_SHADOW_SHARE * fmin(same->box.w * same->box.h, o->box.w * o->box.h))
+		if (same && before >= OB_TRACK_SHADOW_SEEN && ob_box_overlap(same->box, o->box) >= OB_TRACK_SHADOW_SHARE)
 			return true;
 	}
 	return false;
@@ -592,23 +593,21 @@ static struct ob_box join_edges(const struct ob_track_store *ts, struct ob_box c
 
 /*
  * A face the detector found once, not clearly (below OB_TRACK_BRIEF_SCORE:
- * a clear face that then turned away keeps its extensions), away from the
- * frame's edges, whose second look found nothing (track_store.h): hidden
- * only up to the lane's wait either side, not extend_before /
- * extend_after.  Near an edge it may be coming in or going out, cut by the
- * edge; a track its tracker kept (confirm = 1) may be matched again later
- * than the lookahead reaches: both keep the whole extension.
+ * a clear face that then turned away keeps its extensions) or as the
+ * shadow of a tracked face (shadow_of), away from the frame's edges, whose
+ * second look found nothing (track_store.h): hidden only up to the lane's
+ * wait either side, not extend_before / extend_after.  Near an edge it may
+ * be coming in or going out, cut by the edge; a track its tracker kept
+ * (confirm = 1) may be matched again later than the lookahead reaches: both
+ * keep the whole extension.  A second detection ends it (ev.n).
  */
-static bool unconfirmed_once(const struct ob_track_store *ts, const struct strack *t)
-{
-	return t->look == LOOK_EMPTY && t->ev.n == 1 && !t->kept && t->obs[0].score < OB_TRACK_BRIEF_SCORE &&
-	       !edges_near(ts, t->obs[0].box);
-}
-
 static bool brief(const struct ob_track_store *ts, const struct strack *t)
 {
-	return unconfirmed_once(ts, t) || (t->shadow && t->ev.n == 1);
+	return t->look == LOOK_EMPTY && t->ev.n == 1 && !t->kept && !edges_near(ts, t->obs[0].box) &&
+	       (t->obs[0].score < OB_TRACK_BRIEF_SCORE || t->shadow);
 }
+
+
 
 /* Frames before its first detection, and after its last, track t is hidden for. */
 static int64_t reach_before(const struct ob_track_store *ts, const struct strack *t)
@@ -632,8 +631,8 @@ size_t ob_track_store_unsure(const struct ob_track_store *ts, int lane, struct o
 		const struct strack *t = &ts->tracks[i];
 
 		if (t->lane == lane && t->alive && t->look == LOOK_NONE && t->ev.n == 1 &&
-		    t->obs[0].frame < ts->current && t->obs[0].score < OB_TRACK_BRIEF_SCORE &&
-		    !edges_near(ts, t->obs[0].box) && !t->shadow) {
+		    t->obs[0].frame < ts->current && (t->obs[0].score < OB_TRACK_BRIEF_SCORE || t->shadow) &&
+		    !edges_near(ts, t->obs[0].box)) {
 			boxes[n] = t->obs[0].box;
 			ids[n++] = t->id;
 		}

@@ -68,6 +68,13 @@ struct ob_box ob_box_grow(struct ob_box b, double m)
 	return (struct ob_box){ b.x - b.w * m, b.y - b.h * m, b.w + 2 * b.w * m, b.h + 2 * b.h * m };
 }
 
+double ob_box_overlap(struct ob_box a, struct ob_box b)
+{
+	double small = fmin(a.w * a.h, b.w * b.h);
+
+	return small > 0 ? ob_box_inter(a, b) / small : 0;
+}
+
 double ob_box_iou(struct ob_box a, struct ob_box b)
 {
 	double inter = ob_box_inter(a, b);
