@@ -82,7 +82,10 @@ measure() {
 
 # The busy share of each part from a run --json / analyze --json summary,
 # and each detector's forward passes per frame of the clip ($1 frames), with
-# how many of them searched only a changed part of the frame (crops).
+# how many of them searched only a changed part of the frame (crops), and
+# how many tile searches a moving picture's resting tiles and a fixed
+# camera's tiles over a face the whole-frame pass follows spared (rested,
+# followed; tiling.h).
 shares() {
 	$PY - "$TMP/stdout" "$1" <<'PY'
 import json, sys
@@ -96,9 +99,12 @@ frames = int(sys.argv[2])
 def part(k):
     s = "%s %2.0f%%" % (k.replace("detect.", ""), 100 * t[k] / wall)
     passes = t.get(k.replace("detect.", "passes.")) if k.startswith("detect.") else None
-    crops = t.get(k.replace("detect.", "crops.")) if k.startswith("detect.") else None
+    spared = ""
+    for what in ("crops", "rested", "followed"):
+        n = t.get(k.replace("detect.", what + ".")) if k.startswith("detect.") else None
+        spared += ", %d %s" % (n, what) if n else ""
     if passes is not None and frames > 0:
-        s += " (%.2g a frame%s)" % (passes / frames, ", %d crops" % crops if crops else "")
+        s += " (%.2g a frame%s)" % (passes / frames, spared)
     return s
 parts = [part(k) for k in order if k in t and wall > 0]
 print(", ".join(parts))

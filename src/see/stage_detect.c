@@ -607,6 +607,17 @@ text:
 	return ret;
 }
 
+/* timing's "what.model": n, if not 0. */
+static void count_if_any(json_t *timing, const char *what, const char *model, int64_t n)
+{
+	char key[96];
+
+	if (!n)
+		return;
+	snprintf(key, sizeof(key), "%s.%s", what, model);
+	json_object_set_new(timing, key, json_integer(n));
+}
+
 /* Each detector's wall time and forward passes under its model's name, and the trackers' time. */
 static void detect_timing(const void *priv, json_t *timing)
 {
@@ -638,14 +649,14 @@ static void detect_timing(const void *priv, json_t *timing)
 			json_object_set_new(timing, key, json_integer(passes));
 			if (l == LANE_FACES) /* of those passes, second and closer looks (look.h) */
 				json_object_set_new(timing, "looks", json_integer(d->looks));
-			if (d->search[l]) { /* of those passes, crops of the frame where it changed */
+			if (d->search[l]) { /* what the search spared (tiling.h) */
 				struct ob_tiling_stats st;
+				const char *name = ob_detector_card(by_lane[l])->name;
 
 				ob_tiling_stats(d->search[l], &st);
-				if (st.cropped) {
-					snprintf(key, sizeof(key), "crops.%s", ob_detector_card(by_lane[l])->name);
-					json_object_set_new(timing, key, json_integer(st.cropped));
-				}
+				count_if_any(timing, "crops", name, st.cropped);
+				count_if_any(timing, "rested", name, st.rested);
+				count_if_any(timing, "followed", name, st.followed);
 			}
 		}
 	if (d->faces || d->people || d->text) {
