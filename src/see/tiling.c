@@ -628,7 +628,8 @@ static bool left_to_whole_frame(const struct ob_tiling *t, const struct region *
 		return false;
 	for (int cy = g->cy0; cy < g->cy1; cy++)
 		for (int cx = g->cx0; cx < g->cx1; cx++, ref++) {
-			struct ob_box cell = { cx * OB_TILING_CELL, cy * OB_TILING_CELL, OB_TILING_CELL, OB_TILING_CELL };
+			struct ob_box cell = { cx * OB_TILING_CELL, cy * OB_TILING_CELL, OB_TILING_CELL,
+					       OB_TILING_CELL };
 
 			if (cell_changed(t->cells[(size_t)cy * t->gw + cx], *ref) && !near_clear_face(t, cell))
 				return false;

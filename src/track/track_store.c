@@ -389,7 +389,8 @@ static bool shadow_of(const struct ob_track_store *ts, const struct strack *t)
 			else
 				before++;
 		}
-		if (same && before >= OB_TRACK_SHADOW_SEEN && ob_box_overlap(same->box, o->box) >= OB_TRACK_SHADOW_SHARE)
+		if (same && before >= OB_TRACK_SHADOW_SEEN &&
+		    ob_box_overlap(same->box, o->box) >= OB_TRACK_SHADOW_SHARE)
 			return true;
 	}
 	return false;
@@ -606,8 +607,6 @@ static bool brief(const struct ob_track_store *ts, const struct strack *t)
 	return t->look == LOOK_EMPTY && t->ev.n == 1 && !t->kept && !edges_near(ts, t->obs[0].box) &&
 	       (t->obs[0].score < OB_TRACK_BRIEF_SCORE || t->shadow);
 }
-
-
 
 /* Frames before its first detection, and after its last, track t is hidden for. */
 static int64_t reach_before(const struct ob_track_store *ts, const struct strack *t)

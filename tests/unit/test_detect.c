@@ -1048,7 +1048,8 @@ static void test_tiling_follows_a_face_the_whole_frame_sees(void **state)
 				paste_face(f, 1, 0, face_w, (int)face.x + step, (int)face.y, &face);
 			}
 			if (small_kind == MOVING)
-				paste_face(f, 4, 0, 22, ((int)face.x + 20) & ~1, ((int)(face.y + face.h) + 6) & ~1, &small);
+				paste_face(f, 4, 0, 22, ((int)face.x + 20) & ~1, ((int)(face.y + face.h) + 6) & ~1,
+					   &small);
 			if (call == 2) /* and a change away from it, in a tile over it (x 240-560, y 160-400) */
 				for (int y = 170; y < 200; y++)
 					memset(f->data[0] + (size_t)y * f->linesize[0] + 250, 250, 30);
@@ -1067,9 +1068,12 @@ static void test_tiling_follows_a_face_the_whole_frame_sees(void **state)
 			if (small_kind == STILL) /* what the tiles saw of it stands */
 				assert_int_equal(match_from(&small, 1, &b, OB_TILING_HELD), 1);
 			for (size_t i = 0; i < b.n; i++) { /* nothing of where the face was */
+				struct ob_detections one = { &b.v[i], 1, 1 };
+
 				if (b.v[i].score >= RECIPE_FACE_THRESHOLD && b.v[i].box.w > 40)
-					assert_int_equal(match(&face, 1, &(struct ob_detections){ &b.v[i], 1, 1 }, &fp), 1);
-				if (call > 0 && ob_box_inter(b.v[i].box, was) > 0 && ob_box_iou(b.v[i].box, small) < 0.4)
+					assert_int_equal(match(&face, 1, &one, &fp), 1);
+				if (call > 0 && ob_box_inter(b.v[i].box, was) > 0 &&
+				    ob_box_iou(b.v[i].box, small) < 0.4)
 					assert_int_equal(b.v[i].stale, 0);
 			}
 			if (call == 0)

@@ -457,15 +457,20 @@ static void test_shadow_of_a_tracked_face(void **state)
 		bool unsure, brief;
 		enum ob_class cls;
 	} cases[] = {
-		{ mid, loose, 0.85f, 0, true, 0, true, true, OB_CLASS_FACE },    /* holds the face, look empty: its shadow */
-		{ mid, part, 0.85f, 0, true, 0, true, true, OB_CLASS_FACE },     /* inside it, look empty: a part of it */
-		{ mid, part, 0.85f, 0, true, 1, true, false, OB_CLASS_FACE },    /* the look found a face: another one */
-		{ mid, loose, 0.85f, 0, false, 0, false, false, OB_CLASS_FACE }, /* alone and clear: a face, not looked at */
-		{ mid, loose, 0.6f, 0, false, 0, true, true, OB_CLASS_FACE },    /* alone and weak, look empty */
-		{ mid, beside, 0.85f, 0, true, 0, false, false, OB_CLASS_FACE }, /* half over it: another face */
-		{ mid, loose, 0.85f, 18, true, 0, false, false, OB_CLASS_FACE }, /* the face seen once before */
-		{ mid, part, 0.85f, 0, true, 0, false, false, OB_CLASS_PERSON }, /* people: one before another */
-		{ at_edge, edge, 0.85f, 0, true, 0, false, false, OB_CLASS_FACE }, /* at the edge: may come in cut */
+		/* holds the face, look empty: its shadow; inside it, look empty: a part of it */
+		{ mid, loose, 0.85f, 0, true, 0, true, true, OB_CLASS_FACE },
+		{ mid, part, 0.85f, 0, true, 0, true, true, OB_CLASS_FACE },
+		/* the look found a face: another one */
+		{ mid, part, 0.85f, 0, true, 1, true, false, OB_CLASS_FACE },
+		/* alone and clear: a face, not looked at; alone and weak, look empty */
+		{ mid, loose, 0.85f, 0, false, 0, false, false, OB_CLASS_FACE },
+		{ mid, loose, 0.6f, 0, false, 0, true, true, OB_CLASS_FACE },
+		/* half over it: another face; the face seen once before */
+		{ mid, beside, 0.85f, 0, true, 0, false, false, OB_CLASS_FACE },
+		{ mid, loose, 0.85f, 18, true, 0, false, false, OB_CLASS_FACE },
+		/* people: one before another; at the edge: may come in cut */
+		{ mid, part, 0.85f, 0, true, 0, false, false, OB_CLASS_PERSON },
+		{ at_edge, edge, 0.85f, 0, true, 0, false, false, OB_CLASS_FACE },
 	};
 
 	(void)state;
