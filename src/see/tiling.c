@@ -325,15 +325,24 @@ static bool cell_changed(uint8_t now, uint8_t ref)
 	return abs((int)now - (int)ref) > OB_TILING_DELTA;
 }
 
-static bool changed(const struct ob_tiling *t, const struct region *g)
+/* Does b cover a cell of region g whose picture changed since g was searched? */
+static bool on_changed_cells(const struct ob_tiling *t, const struct region *g, struct ob_box b)
 {
-	const uint8_t *ref = g->ref;
+	int w = g->cx1 - g->cx0;
+	int cx0 = (int)floor(b.x / OB_TILING_CELL), cy0 = (int)floor(b.y / OB_TILING_CELL);
+	int cx1 = (int)ceil((b.x + b.w) / OB_TILING_CELL), cy1 = (int)ceil((b.y + b.h) / OB_TILING_CELL);
 
-	for (int cy = g->cy0; cy < g->cy1; cy++)
-		for (int cx = g->cx0; cx < g->cx1; cx++)
-			if (cell_changed(t->cells[(size_t)cy * t->gw + cx], *ref++))
+	for (int cy = cy0 > g->cy0 ? cy0 : g->cy0; cy < (cy1 < g->cy1 ? cy1 : g->cy1); cy++)
+		for (int cx = cx0 > g->cx0 ? cx0 : g->cx0; cx < (cx1 < g->cx1 ? cx1 : g->cx1); cx++)
+			if (cell_changed(t->cells[(size_t)cy * t->gw + cx], g->ref[(cy - g->cy0) * w + cx - g->cx0]))
 				return true;
 	return false;
+}
+
+/* Did region g's picture change since it was searched? */
+static bool changed(const struct ob_tiling *t, const struct region *g)
+{
+	return on_changed_cells(t, g, g->roi);
 }
 
 static void remember(struct ob_tiling *t, struct region *g)
@@ -563,20 +572,13 @@ static void rest_empty_tiles(struct ob_tiling *t, bool *want)
 	}
 }
 
-/* The reach of face i of the whole-frame pass's last answer in *reach, if it was found clearly. */
-static bool clear_face(const struct ob_tiling *t, size_t i, struct ob_box *reach)
-{
-	*reach = ob_box_grow(t->r[0].found.v[i].box, OB_TILING_FOLLOW_REACH);
-	return t->r[0].found.v[i].score >= FOLLOW_SCORE;
-}
-
 /* Does b lie inside the reach of a face the whole-frame pass found clearly? */
 static bool near_clear_face(const struct ob_tiling *t, struct ob_box b)
 {
-	struct ob_box reach;
+	const struct ob_detections *full = &t->r[0].found;
 
-	for (size_t i = 0; i < t->r[0].found.n; i++)
-		if (clear_face(t, i, &reach) && holds(reach, b))
+	for (size_t i = 0; i < full->n; i++)
+		if (full->v[i].score >= FOLLOW_SCORE && holds(ob_box_grow(full->v[i].box, OB_TILING_FOLLOW_REACH), b))
 			return true;
 	return false;
 }
@@ -584,25 +586,11 @@ static bool near_clear_face(const struct ob_tiling *t, struct ob_box b)
 /* Is b a tile's box of a face the whole-frame pass found clearly? */
 static bool is_clear_face(const struct ob_tiling *t, struct ob_box b)
 {
-	struct ob_box reach;
+	const struct ob_detections *full = &t->r[0].found;
 
-	for (size_t i = 0; i < t->r[0].found.n; i++)
-		if (clear_face(t, i, &reach) && ob_box_iou(t->r[0].found.v[i].box, b) >= FOLLOW_IOU)
+	for (size_t i = 0; i < full->n; i++)
+		if (full->v[i].score >= FOLLOW_SCORE && ob_box_iou(full->v[i].box, b) >= FOLLOW_IOU)
 			return true;
-	return false;
-}
-
-/* Does b cover a cell of region g whose picture changed since g was searched? */
-static bool on_changed_cells(const struct ob_tiling *t, const struct region *g, struct ob_box b)
-{
-	int w = g->cx1 - g->cx0;
-	int cx0 = (int)floor(b.x / OB_TILING_CELL), cy0 = (int)floor(b.y / OB_TILING_CELL);
-	int cx1 = (int)ceil((b.x + b.w) / OB_TILING_CELL), cy1 = (int)ceil((b.y + b.h) / OB_TILING_CELL);
-
-	for (int cy = cy0 > g->cy0 ? cy0 : g->cy0; cy < (cy1 < g->cy1 ? cy1 : g->cy1); cy++)
-		for (int cx = cx0 > g->cx0 ? cx0 : g->cx0; cx < (cx1 < g->cx1 ? cx1 : g->cx1); cx++)
-			if (cell_changed(t->cells[(size_t)cy * t->gw + cx], g->ref[(cy - g->cy0) * w + cx - g->cx0]))
-				return true;
 	return false;
 }
 
