@@ -17,10 +17,12 @@
 #   (5.55 %), in 21-29 passes a clip where they took 59-69: every face
 #   found but one, a
 #   woman's face turned and in shadow (sample 4) that UltraFace does not
-#   find at 13-14 px zoomed in either, and two 12 px faces part of the time.
+#   find at 12-14 px zoomed in either: every face pixel left of the 12 px
+#   and 14 px clips is hers.
 # The issue's bound, 1 % of every size bucket, is not met at 12-16 px on a
-# fixed camera (it is on t0040's moving clip: no pixel of its 14-16 px
-# faces left); this test holds what was gained.
+# fixed camera, nor under a panning one (below; it is on t0040's moving
+# clip: no pixel of its 14-16 px faces left); this test holds what was
+# gained.
 . "$(dirname "$0")/../lib.sh"
 
 ROOT=$(cd "$LIB_DIR/.." && pwd)
@@ -70,6 +72,54 @@ test_expect_success 'at most 8 % of the 12-16 px face pixels left (measured 5.55
 		   if (faces < 1500) { print \"too few faces to judge\"; exit 1 }
 		   if (left > 0.08 * px) exit 1
 		   if (big > 0) exit 1 }" mixed.cover twelve.cover fourteen.cover
+'
+
+# pan NAME: NAME's clip as a camera panning over it sees it (a 1000x580
+# window moving 4 px right and 2 px down a frame, on a grey 1280x720
+# frame: the faces keep their size, the picture moves under every tile),
+# and its faces inside the window, moved with it; faces-only.ini's export
+# checked as tiny() does.
+pan() {
+	ffmpeg -v error -i "$1.mp4" -vf "crop=w=1000:h=580:x=4*n:y=2*n,pad=1280:720:140:70:color=gray" \
+		-c:v libx264 -preset veryfast -crf 18 -pix_fmt yuv420p "pan-$1.mp4" &&
+	awk "{ ox = 4 * \$1; oy = 2 * \$1
+	       if (\$2 >= ox && \$3 >= oy && \$2 + \$4 <= ox + 1000 && \$3 + \$5 <= oy + 580)
+		       printf \"%d %.2f %.2f %.2f %.2f %s\\n\", \$1, \$2 - ox + 140, \$3 - oy + 70, \$4, \$5, \$6 }" \
+		"$1.boxes" >"pan-$1.boxes" &&
+	"$OBSCURA" run -q --no-progress --unsigned -r "$ROOT/recipes/faces-only.ini" -o "pan-$1" "pan-$1.mp4" &&
+	ffmpeg -v error -i "pan-$1/pan-$1.anon.mp4" -f rawvideo -pix_fmt yuv420p "pan-$1.export.yuv" &&
+	"$TOOLS/face-cover" check "$ROOT/recipes/faces-only.ini" "pan-$1.export.yuv" "pan-$1.boxes" \
+		>"pan-$1.cover" 2>"pan-$1.leaks" &&
+	rm "pan-$1.export.yuv" &&
+	grep "^#" "pan-$1.cover"
+}
+
+# The same faces under a panning camera: what the still camera's refresh
+# and closer looks hold there, a moving picture gives the face search one
+# chance a detection frame.  Measured: 12786 of 91260 face px left of the
+# 12 px faces (14.0 %: one creeping face UltraFace boxes at 0.11-0.32 in
+# its tiles and at 0.10-0.39 zoomed in, never at the threshold; the woman
+# in shadow), 2624 of 126069 (2.1 %) of the 12-16 px ones, 4384 of 124824
+# (3.5 %) of the 14 px ones: 5.8 % in all.  Tried and not taken (measured
+# on these clips and face-cover's): smaller tiles (240 px: 12 px faces
+# 6.1 %, but the 18 px woman of face-cover still lost on 40 frames and a
+# third more passes), closer looks each in a pass of its own (12 px 9.3 %,
+# over-redaction of face-cover make 4.5 -> 5.5 %), looks accepting half
+# the threshold.  This test holds the level, as the one above does.
+test_expect_success 'the three clips under a panning camera' '
+	pan mixed &&
+	pan twelve &&
+	pan fourteen
+'
+
+test_expect_success 'panning: at most 8 % of the 12-16 px face pixels left (measured 5.8 %)' '
+	awk "\$1 == \"left\" && \$3 == 0 { faces += \$5; px += \$6; left += \$7 }
+	     \$1 == \"left\" && \$3 == 16 { big += \$7 }
+	     END { printf \"%d of %d face px left (%.2f %%), %d faces; 16-24 px: %d\\n\",
+			  left, px, 100 * left / (px ? px : 1), faces, big
+		   if (faces < 1300) { print \"too few faces to judge\"; exit 1 }
+		   if (left > 0.08 * px) exit 1
+		   if (big > 0) exit 1 }" pan-mixed.cover pan-twelve.cover pan-fourteen.cover
 '
 
 test_done
