@@ -181,7 +181,10 @@ static int open_decoder(struct ob_source *s, AVStream *st, int threads)
 	if (ret < 0)
 		return ob_err_av(OB_ERR_INPUT, ret, "%s: cannot open %s decoder", s->path, codec->name);
 	if (s->dec->width <= 0 || s->dec->height <= 0)
-		return ob_err(OB_ERR_INPUT, "%s: video stream has no frame size", s->path);
+		/* what FFmpeg makes of a text file named .png or .jpg: it picks
+		 * the image demuxer by the name, which finds no picture in it */
+		return ob_err(OB_ERR_INPUT, "%s: not a readable video or picture file: its video stream has no frame size",
+			      s->path);
 	if (s->dec->width > OB_FRAME_MAX_DIM || s->dec->height > OB_FRAME_MAX_DIM)
 		return ob_err(OB_ERR_LIMIT, "%s: frame size %dx%d larger than %d", s->path,
 			      s->dec->width, s->dec->height, OB_FRAME_MAX_DIM);

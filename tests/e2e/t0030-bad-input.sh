@@ -64,6 +64,17 @@ test_expect_success 'the causes are told apart' '
 	test_grep "novideo: no video or photo files" err
 '
 
+test_expect_success 'text named .png or .jpg: not a readable file, not a missing frame size' '
+	printf "This is not a picture.\n" >notes.png
+	cp notes.png notes.jpg
+	for f in notes.png notes.jpg; do
+		test_must_fail_with 4 "$OBSCURA" run --unsigned -o out $f
+		one_error_line stderr $f
+		test_grep "^obscura: error: $f: not a readable video or picture file: " stderr
+		test_dir_is_empty out
+	done
+'
+
 test_expect_success 'a batch of bad inputs and good ones (-j 2): exit 5, good ones done' '
 	cp good.mp4 good2.mp4
 	test_must_fail_with 5 "$OBSCURA" run --unsigned -j 2 --json -o out good.mp4 empty.mp4 random.mp4 \
