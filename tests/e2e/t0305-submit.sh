@@ -45,6 +45,15 @@ test_expect_success 'a second submit into the same directory is refused; --resum
 	test_grep "obscura-plan.json: exists" stderr
 '
 
+test_expect_success 'task without a number outside Slurm, or one outside the plan: exit 2, nothing run' '
+	test_must_fail_with 2 env -u SLURM_ARRAY_TASK_ID "$OBSCURA" task out
+	test_usage_error stderr
+	test_grep "^obscura: no task number: give N, or run it as a Slurm array task (SLURM_ARRAY_TASK_ID)$" stderr
+	test_must_fail_with 2 "$OBSCURA" task out 4
+	test_usage_error stderr
+	test_path_is_missing out/obscura-tasks
+'
+
 test_expect_success 'collect before any task ran: every task named as missing, exit 4' '
 	test_must_fail_with 4 "$OBSCURA" collect out
 	test_grep "task 0: a.mp4: task 0 left no result" stderr
