@@ -56,9 +56,10 @@ for bad in empty.mp4 random.mp4 no-moov.mp4 cut-mdat.mp4 cut-real.mp4 notes.avi 
 done
 
 test_expect_success 'the causes are told apart' '
-	"$OBSCURA" run --unsigned -o out empty.mp4 random.mp4 cut-mdat.mp4 missing.mp4 novideo 2>err || true
+	"$OBSCURA" run --unsigned -o out empty.mp4 random.mp4 cut-mdat.mp4 missing.mp4 novideo no-moov.mp4 2>err || true
 	test_grep "empty.mp4: empty file" err
 	test_grep "random.mp4: not a readable video file" err
+	test_grep "no-moov.mp4: truncated: the file ends before its index (no moov box)" err
 	test_grep "cut-mdat.mp4: truncated" err
 	test_grep "missing.mp4: No such file or directory" err
 	test_grep "novideo: no video or photo files" err

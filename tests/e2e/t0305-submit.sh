@@ -68,7 +68,7 @@ test_expect_success 'tasks run by hand; one missing: collect names it, resume re
 	test_path_is_file out/obscura-tasks/2.json
 	test_must_fail_with 5 "$OBSCURA" collect out
 	test_grep "task 3: c.mp4: task 3 left no result" stderr
-	test_grep "task 2: bad.mp4: not a readable video file" stderr
+	test_grep "task 2: bad.mp4: truncated: the file ends before its index" stderr
 	"$OBSCURA" submit --resume out --dry-run >resume.txt
 	test_grep "^#SBATCH --array=3%3$" out/obscura-task.sbatch
 	"$OBSCURA" task out 3
