@@ -292,6 +292,8 @@ static bool cut_before_moov(const char *path)
 		}
 		if (n == 0)
 			ftyp = !memcmp(h + 4, "ftyp", 4);
+		if (size == 0) /* the box runs to the end: a recording's mdat before it was closed */
+			size = (uint64_t)st.st_size - at;
 		if (!ftyp || !memcmp(h + 4, "moov", 4) || size < 8) {
 			ftyp = false; /* not an MP4, has an index, or not walkable: FFmpeg's word */
 			break;
