@@ -172,6 +172,16 @@ test_expect_success 'bad recipe, polygon with 2 points: exit 3, file, zone and k
 	test_path_is_missing rout
 '
 
+test_expect_success 'bad recipe, a detector misspelt: exit 3 before any job, recipe, key and name named' '
+	make_recipe typo.ini "[detect]" "faces = ultrafase"
+	test_must_fail_with 3 "$OBSCURA" run --unsigned -r typo.ini -o rout good.mp4 good.mp4
+	test_line_count stderr 1
+	test_grep "^obscura: error: typo.ini: \[detect\] faces = ultrafase: no such model in .* (see obscura models; make models builds them)$" stderr
+	test_path_is_missing rout
+	test_must_fail_with 3 "$OBSCURA" analyze --unsigned -r typo.ini -o rout good.mp4
+	test_path_is_missing rout
+'
+
 test_expect_success 'missing recipe file: exit 3' '
 	test_must_fail_with 3 "$OBSCURA" run --unsigned -r nosuch.ini -o rout good.mp4
 	test_grep "^obscura: error: nosuch.ini: " stderr
