@@ -88,6 +88,17 @@ test_expect_success 'a secret key readable by others is refused' '
 	test_path_is_missing b.obscura.tar
 '
 
+test_expect_success 'a public key given as the secret key is named as such, not sent to chmod' '
+	mkdir t6b
+	cd t6b
+	"$OBSCURA" keygen --no-passphrase -o k >/dev/null
+	echo x >a.txt
+	test_must_fail_with 1 "$TOOLS/mkbundle" -o b.obscura.tar -s k.pub a.txt
+	test_grep "k.pub: a public key, not a secret key (give k.key, the file obscura keygen wrote with it)" stderr
+	test_grep_not "chmod" stderr
+	test_path_is_missing b.obscura.tar
+'
+
 test_expect_success 'a recipient checks a bundle with GNU tar, minisign and sha256sum alone' '
 	mkdir t7
 	cd t7
