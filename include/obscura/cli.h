@@ -66,6 +66,7 @@ struct ob_command {
 	const char *summary;              /* one line for "obscura --help" */
 	const char *usage;                /* "obscura run [options] INPUT..." */
 	const struct ob_cli_option *options; /* terminated by {0} */
+	bool main_page_only;              /* obscura(1) documents it; no obscura-NAME(1) */
 };
 
 extern const struct ob_command ob_commands[];

@@ -38,6 +38,11 @@ int ob_open_regular(const char *path, int *fd, struct stat *st);
  */
 int ob_stat_regular(const char *path, struct stat *st);
 
+/* True when both paths exist and are one file (same device and inode),
+ * however spelt (./x, d/../x, a hard link): an output that must not
+ * replace an input is checked with this before anything is written. */
+bool ob_same_file(const char *a, const char *b);
+
 /*
  * Reads the open file fd to its end, chunk bytes at a time, handing each
  * piece to each(ctx, buf, n); stops at the first non-zero return of each()

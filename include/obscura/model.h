@@ -122,6 +122,10 @@ const char *ob_model_dir(const char *cli_dir, const char *recipe_dir);
 /* Loads DIR/NAME.card; name must be a plain word (no '/'). */
 int ob_model_find(const char *dir, const char *name, struct ob_model_card *card);
 
+/* True when DIR/NAME.card exists (name a plain word): what run checks of a
+ * recipe's detectors before any job, so a misspelt name is the recipe's error. */
+bool ob_model_exists(const char *dir, const char *name);
+
 /*
  * The card that runs when a recipe names NAME for frames of width x height:
  * DIR/NAME.card itself, or, when that card lists [model] variants, the one of

@@ -657,6 +657,25 @@ static int read_secret_fd(int fd, const char *path, char **out, size_t *outlen)
 
 /* Opens a secret file refusing symlinks, non-regular files, files owned by
  * another user (not root) and loose modes. */
+/* A public key where the secret one is wanted (--key k.pub): say so, rather
+ * than ask for a chmod 600 of a file meant to be public. */
+static bool is_public_key(const char *path)
+{
+	struct ob_minisign_pub pub;
+
+	return ob_minisign_load_public(path, &pub) == 0;
+}
+
+static int public_not_secret(const char *path)
+{
+	size_t n = strlen(path);
+
+	if (n > 4 && !strcmp(path + n - 4, ".pub"))
+		return ob_err(OB_ERR_INPUT, "%s: a public key, not a secret key (give %.*s.key, the file obscura "
+			      "keygen wrote with it)", path, (int)(n - 4), path);
+	return ob_err(OB_ERR_INPUT, "%s: a public key, not a secret key", path);
+}
+
 static int open_secret(const char *path, const char *what, int *fdp)
 {
 	struct stat st;
@@ -679,6 +698,8 @@ static int open_secret(const char *path, const char *what, int *fdp)
 	}
 	if (st.st_mode & 077) {
 		close(fd);
+		if (!strcmp(what, "secret key") && is_public_key(path))
+			return public_not_secret(path);
 		return ob_err(OB_ERR_INPUT,
 			      "%s: %s is accessible by group or others (mode %04o); run chmod 600 %s",
 			      path, what, (unsigned)(st.st_mode & 07777), path);
@@ -717,7 +738,8 @@ static int read_seckey_bin(const char *path, unsigned char *bin)
 		return ret;
 	if (split_lines(text, len, line, ll, 2, &rest) != 2 || rest ||
 	    !b64_decode(line[1], ll[1], bin, SECKEY_BIN_LEN)) {
-		ret = ob_err(OB_ERR_INPUT, "%s: not a minisign secret key", path);
+		ret = is_public_key(path) ? public_not_secret(path)
+					  : ob_err(OB_ERR_INPUT, "%s: not a minisign secret key", path);
 		goto out;
 	}
 	if (memcmp(bin, SIGALG, 2)) {

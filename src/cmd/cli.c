@@ -36,7 +36,10 @@ void ob_cli_print_help(FILE *f, const struct ob_command *cmd)
 				 o->arg ? o->arg : "");
 		fprintf(f, "  %-26s %s\n", left, o->help);
 	}
-	fprintf(f, "\nSee obscura-%s(1) for details.\n", cmd->name);
+	if (cmd->main_page_only)
+		fputs("\nSee obscura(1) for details.\n", f);
+	else
+		fprintf(f, "\nSee obscura-%s(1) for details.\n", cmd->name);
 }
 
 void ob_cli_getopt_table(const struct ob_command *cmd, struct option *lo, char *so, size_t sosize)

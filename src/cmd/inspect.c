@@ -349,6 +349,11 @@ static bool parse_options(struct inspect *ic, int argc, char **argv, int *exit_c
 		*exit_code = ob_cli_usage_error(cmd, "--mot needs a file name");
 	else if (ic->plots_dir && !*ic->plots_dir)
 		*exit_code = ob_cli_usage_error(cmd, "--plots needs a directory");
+	/* the CSV is renamed over its name: over the tracks file, it would
+	 * destroy the input it was made from */
+	else if (ic->mot.path && ob_same_file(ic->mot.path, argv[optind]))
+		*exit_code = ob_cli_usage_error(cmd, "--mot %s: is the tracks file being read; choose another name",
+						ic->mot.path);
 	else
 		ic->path = argv[optind];
 	return ic->path != NULL;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -108,8 +109,21 @@ int cmd_keygen(int argc, char **argv)
 	if (passfile && no_pass)
 		return ob_cli_usage_error(cmd, "give either --passphrase-file or --no-passphrase");
 	if (!secret) {
+		struct stat st;
+		size_t len;
+
 		if (!prefix)
 			prefix = DEFAULT_PREFIX;
+		/* "-o keys/" would write the hidden keys/.key and keys/.pub */
+		len = strlen(prefix);
+		if (!len)
+			return ob_cli_usage_error(cmd, "--output needs a prefix, such as dpo");
+		if (prefix[len - 1] == '/' || (stat(prefix, &st) == 0 && S_ISDIR(st.st_mode))) {
+			while (len > 0 && prefix[len - 1] == '/')
+				len--;
+			return ob_cli_usage_error(cmd, "--output %s: names a directory; give a prefix such as %.*s/dpo",
+						  prefix, (int)len, prefix);
+		}
 		if (snprintf(secbuf, sizeof(secbuf), "%s.key", prefix) >= (int)sizeof(secbuf) ||
 		    snprintf(pubbuf, sizeof(pubbuf), "%s.pub", prefix) >= (int)sizeof(pubbuf))
 			return ob_cli_usage_error(cmd, "--output: prefix too long");

@@ -19,6 +19,7 @@
 #include "obscura/trackfile.h"
 #include "obscura/ledger.h"
 #include "obscura/minisign.h"
+#include "obscura/model.h"
 #include "obscura/recipe.h"
 #include "obscura/runner.h"
 #include "obscura/shard.h"
@@ -374,6 +375,26 @@ static int check_purpose(const struct batch_cmd *bc, bool warn)
 }
 
 /*
+ * Every detector the recipe names must have its card, checked before any
+ * job: a misspelt model name is the recipe's error (exit 3), said once,
+ * not each job's.  Not for redact, whose recipe's [detect] has no effect.
+ */
+static int check_models(const struct batch_cmd *bc)
+{
+	const struct ob_detect_opts *d = &bc->recipe->detect;
+	const char *const key[] = { "faces", "people", "text" };
+	const char *const name[] = { d->faces, d->people, d->text };
+	const char *dir = ob_model_dir(NULL, d->models);
+
+	for (size_t i = 0; i < sizeof(key) / sizeof(key[0]) && !bc->redact; i++)
+		if (*name[i] && !ob_model_exists(dir, name[i]))
+			return ob_cli_error(OB_EXIT_RECIPE, "%s: [detect] %s = %s: no such model in %s "
+					    "(see obscura models; make models builds them)",
+					    bc->recipe->path, key[i], name[i], dir);
+	return 0;
+}
+
+/*
  * Everything a batch needs before any job forks: the tracks file of a
  * redact, the recipe, the signing key, the ledger (locked for the whole
  * batch) and the output directory (locked too).  An exit code on failure.
@@ -389,7 +410,7 @@ static int batch_open(struct batch_cmd *bc)
 		if (ret)
 			return ob_cli_fail(ob_exit_for_status(ret));
 	}
-	if ((ret = check_purpose(bc, false)))
+	if ((ret = check_models(bc)) || (ret = check_purpose(bc, false)))
 		return ret;
 	if (bc->key_path && (ret = load_key(bc->key_path, bc->passfile, &bc->key)))
 		return ret;

@@ -273,8 +273,12 @@ int ob_submit_planned(const char *dir, const struct ob_shard_settings *s, const 
 
 	if (!run)
 		return ob_cli_error(OB_EXIT_INTERNAL, "out of memory");
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		run[i] = true; /* a refused item's task reports the refusal, as run does */
+		/* ...but the user who submits learns it now, not from the logs */
+		if (items[i].status && items[i].error && !quiet)
+			fprintf(stderr, "obscura: warning: task %zu: %s; the task will report it\n", i, items[i].error);
+	}
 	umask_old = tighten_umask(s);
 	ret = ob_shard_plan_write(dir, s, recipe, items, n);
 	umask(umask_old);

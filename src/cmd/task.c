@@ -48,8 +48,11 @@ int cmd_task(int argc, char **argv)
 		return ob_cli_usage_error(opts.cmd, "give the batch's directory and, outside Slurm, the task number");
 	dir = argv[optind];
 	arg = argc - optind == 2 ? argv[optind + 1] : getenv("SLURM_ARRAY_TASK_ID");
-	if (!arg || !ob_parse_int(arg, 0, OB_INPUTS_MAX - 1, &task))
-		return ob_cli_usage_error(opts.cmd, "task number: expected a number from 0, got '%s'", arg ? arg : "");
+	if (!arg)
+		return ob_cli_usage_error(opts.cmd, "no task number: give N, or run it as a Slurm array task "
+					  "(SLURM_ARRAY_TASK_ID)");
+	if (!ob_parse_int(arg, 0, OB_INPUTS_MAX - 1, &task))
+		return ob_cli_usage_error(opts.cmd, "task number: expected a number from 0, got '%s'", arg);
 	ret = ob_shard_plan_read(dir, &plan);
 	if (!ret)
 		ret = ob_shard_plan_settings(plan, &s);

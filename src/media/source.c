@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "obscura/error.h"
 #include "obscura/fsutil.h"
@@ -181,7 +182,10 @@ static int open_decoder(struct ob_source *s, AVStream *st, int threads)
 	if (ret < 0)
 		return ob_err_av(OB_ERR_INPUT, ret, "%s: cannot open %s decoder", s->path, codec->name);
 	if (s->dec->width <= 0 || s->dec->height <= 0)
-		return ob_err(OB_ERR_INPUT, "%s: video stream has no frame size", s->path);
+		/* what FFmpeg makes of a text file named .png or .jpg: it picks
+		 * the image demuxer by the name, which finds no picture in it */
+		return ob_err(OB_ERR_INPUT, "%s: not a readable video or picture file: its video stream has no frame size",
+			      s->path);
 	if (s->dec->width > OB_FRAME_MAX_DIM || s->dec->height > OB_FRAME_MAX_DIM)
 		return ob_err(OB_ERR_LIMIT, "%s: frame size %dx%d larger than %d", s->path,
 			      s->dec->width, s->dec->height, OB_FRAME_MAX_DIM);
@@ -256,6 +260,50 @@ static int open_photo(struct ob_source *s)
 	return 0;
 }
 
+#define BOX_WALK_MAX 4096 /* top-level boxes looked at; a real MP4 has a handful */
+
+/*
+ * An MP4 or MOV whose recording or copy was cut before its index: it opens
+ * with an ftyp box, but its top-level boxes, walked by their sizes, reach
+ * the end of the file (or run past it) without a moov.  FFmpeg says only
+ * "Invalid data found" of such a file; this is why.  False when the file
+ * cannot be read or walked, or has a moov (FFmpeg's message stands then).
+ */
+static bool cut_before_moov(const char *path)
+{
+	unsigned char h[16];
+	struct stat st;
+	uint64_t at = 0;
+	bool ftyp = false;
+	int fd;
+
+	if (ob_open_regular(path, &fd, &st))
+		return false;
+	for (int n = 0; n < BOX_WALK_MAX && at + 8 <= (uint64_t)st.st_size; n++) {
+		uint64_t size;
+
+		if (pread(fd, h, sizeof(h), (off_t)at) < 8)
+			break;
+		size = (uint64_t)h[0] << 24 | (uint64_t)h[1] << 16 | (uint64_t)h[2] << 8 | h[3];
+		if (size == 1 && at + 16 <= (uint64_t)st.st_size) {
+			size = 0;
+			for (int i = 8; i < 16; i++)
+				size = size << 8 | h[i];
+		}
+		if (n == 0)
+			ftyp = !memcmp(h + 4, "ftyp", 4);
+		if (size == 0) /* the box runs to the end: a recording's mdat before it was closed */
+			size = (uint64_t)st.st_size - at;
+		if (!ftyp || !memcmp(h + 4, "moov", 4) || size < 8) {
+			ftyp = false; /* not an MP4, has an index, or not walkable: FFmpeg's word */
+			break;
+		}
+		at += size;
+	}
+	close(fd);
+	return ftyp;
+}
+
 int ob_source_open(struct ob_source **out, const char *path, bool keep_audio, int threads)
 {
 	struct ob_source *s;
@@ -291,6 +339,11 @@ int ob_source_open(struct ob_source **out, const char *path, bool keep_audio, in
 	ret = avformat_open_input(&s->fmt, path, s->info.still ? av_find_input_format(
 		s->info.still == OB_PHOTO_JPEG ? "jpeg_pipe" : "png_pipe") : NULL, &opts);
 	av_dict_free(&opts);
+	if (ret < 0 && !s->info.still && cut_before_moov(path)) {
+		ret = ob_err(OB_ERR_INPUT, "%s: truncated: the file ends before its index (no moov box); "
+			     "the recording or the copy was cut", path);
+		goto out;
+	}
 	if (ret < 0) {
 		ret = ob_err_av(OB_ERR_INPUT, ret, "%s: not a readable %s file", path,
 				s->info.still ? ob_photo_name(s->info.still) : "video");

@@ -128,13 +128,6 @@ static void fail_item(struct ob_plan_item *it, int status, const char *msg)
 	it->error = it->errbuf;
 }
 
-static bool same_file(const struct stat *a, const char *path)
-{
-	struct stat st;
-
-	return path && stat(path, &st) == 0 && st.st_dev == a->st_dev && st.st_ino == a->st_ino;
-}
-
 /* An output path is refused if it is the tracks file a redact reads, or
  * exists and --force was not given; false (and the item failed) when
  * refused.  One that is an input of the batch refuses the whole batch
@@ -146,7 +139,7 @@ static bool target_ok(const struct ob_runner_opts *o, struct ob_plan_item *it, c
 
 	if (!*path || it->status || stat(path, &st_out) != 0)
 		return !it->status;
-	if (o->replay && same_file(&st_out, o->replay->tracks))
+	if (o->replay && ob_same_file(path, o->replay->tracks))
 		snprintf(msg, sizeof(msg), "%s: an output would replace the --tracks file; choose another -o",
 			 o->replay->tracks);
 	else if (!o->force)

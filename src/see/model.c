@@ -509,14 +509,30 @@ const char *ob_model_dir(const char *cli_dir, const char *recipe_dir)
 	return OB_MODEL_DIR_BUILD;
 }
 
-int ob_model_find(const char *dir, const char *name, struct ob_model_card *card)
+/* DIR/NAME.card into path; an error when name is not a plain word or the path does not fit. */
+static int card_path(const char *dir, const char *name, char *path, size_t size)
+{
+	if (!*name || strchr(name, '/') || strlen(name) >= OB_MODEL_MAX_NAME)
+		return ob_err(OB_ERR_MODEL, "model '%s': not a model name", name);
+	if (snprintf(path, size, "%s/%s.card", dir, name) >= (int)size)
+		return ob_err(OB_ERR_LIMIT, "%s: path too long", dir);
+	return 0;
+}
+
+bool ob_model_exists(const char *dir, const char *name)
 {
 	char path[PATH_MAX];
 
-	if (!*name || strchr(name, '/') || strlen(name) >= OB_MODEL_MAX_NAME)
-		return ob_err(OB_ERR_MODEL, "model '%s': not a model name", name);
-	if (snprintf(path, sizeof(path), "%s/%s.card", dir, name) >= (int)sizeof(path))
-		return ob_err(OB_ERR_LIMIT, "%s: path too long", dir);
+	return card_path(dir, name, path, sizeof(path)) == 0 && access(path, F_OK) == 0;
+}
+
+int ob_model_find(const char *dir, const char *name, struct ob_model_card *card)
+{
+	char path[PATH_MAX];
+	int ret = card_path(dir, name, path, sizeof(path));
+
+	if (ret)
+		return ret;
 	if (access(path, F_OK) != 0)
 		return ob_err(OB_ERR_MODEL,
 			      "%s: model '%s' not found (make models builds it; %s or the recipe's [detect] models = DIR say where models are)",

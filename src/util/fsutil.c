@@ -102,6 +102,13 @@ int ob_stat_regular(const char *path, struct stat *st)
 	return check_regular(path, st);
 }
 
+bool ob_same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 /* Hashing a file and copying one into a bundle both stream it through a
  * fixed buffer: this is that loop, once. */
 int ob_read_chunks(int fd, const char *path, size_t chunk,

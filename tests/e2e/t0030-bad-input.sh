@@ -56,12 +56,24 @@ for bad in empty.mp4 random.mp4 no-moov.mp4 cut-mdat.mp4 cut-real.mp4 notes.avi 
 done
 
 test_expect_success 'the causes are told apart' '
-	"$OBSCURA" run --unsigned -o out empty.mp4 random.mp4 cut-mdat.mp4 missing.mp4 novideo 2>err || true
+	"$OBSCURA" run --unsigned -o out empty.mp4 random.mp4 cut-mdat.mp4 missing.mp4 novideo no-moov.mp4 2>err || true
 	test_grep "empty.mp4: empty file" err
 	test_grep "random.mp4: not a readable video file" err
+	test_grep "no-moov.mp4: truncated: the file ends before its index (no moov box)" err
 	test_grep "cut-mdat.mp4: truncated" err
 	test_grep "missing.mp4: No such file or directory" err
 	test_grep "novideo: no video or photo files" err
+'
+
+test_expect_success 'text named .png or .jpg: not a readable file, not a missing frame size' '
+	printf "This is not a picture.\n" >notes.png
+	cp notes.png notes.jpg
+	for f in notes.png notes.jpg; do
+		test_must_fail_with 4 "$OBSCURA" run --unsigned -o out $f
+		one_error_line stderr $f
+		test_grep "^obscura: error: $f: not a readable video or picture file: " stderr
+		test_dir_is_empty out
+	done
 '
 
 test_expect_success 'a batch of bad inputs and good ones (-j 2): exit 5, good ones done' '
@@ -157,6 +169,16 @@ test_expect_success 'bad recipe, polygon with 2 points: exit 3, file, zone and k
 	test_must_fail_with 3 "$OBSCURA" run --unsigned -r twopoints.ini -o rout good.mp4
 	test_line_count stderr 1
 	test_grep "^obscura: error: twopoints.ini.*door.*polygon.*3 points" stderr
+	test_path_is_missing rout
+'
+
+test_expect_success 'bad recipe, a detector misspelt: exit 3 before any job, recipe, key and name named' '
+	make_recipe typo.ini "[detect]" "faces = ultrafase"
+	test_must_fail_with 3 "$OBSCURA" run --unsigned -r typo.ini -o rout good.mp4 good.mp4
+	test_line_count stderr 1
+	test_grep "^obscura: error: typo.ini: \[detect\] faces = ultrafase: no such model in .* (see obscura models; make models builds them)$" stderr
+	test_path_is_missing rout
+	test_must_fail_with 3 "$OBSCURA" analyze --unsigned -r typo.ini -o rout good.mp4
 	test_path_is_missing rout
 '
 

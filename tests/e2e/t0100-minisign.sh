@@ -51,6 +51,21 @@ test_expect_success 'obscura keygen: key files, mode 0600, no overwrite without 
 	test_usage_error stderr
 '
 
+test_expect_success 'obscura keygen -o DIR: a usage error, not the hidden DIR/.key and DIR/.pub' '
+	mkdir keys
+	test_must_fail_with 2 "$OBSCURA" keygen --no-passphrase -o keys/
+	test_usage_error stderr
+	test_grep "^obscura: --output keys/: names a directory; give a prefix such as keys/dpo$" stderr
+	test_must_fail_with 2 "$OBSCURA" keygen --no-passphrase -o keys
+	test_usage_error stderr
+	test_must_fail_with 2 "$OBSCURA" keygen --no-passphrase -o not-yet/
+	test_usage_error stderr
+	test_dir_is_empty keys
+	test_path_is_missing not-yet
+	"$OBSCURA" keygen --no-passphrase -o keys/dpo >/dev/null
+	test_path_is_file keys/dpo.key
+'
+
 test_expect_success 'minisign signs with an obscura key, passphrase-protected (scrypt)' '
 	mkdir t5
 	cd t5
@@ -70,6 +85,17 @@ test_expect_success 'a secret key readable by others is refused' '
 	chmod 644 k.key
 	test_must_fail_with 1 "$TOOLS/mkbundle" -o b.obscura.tar -s k.key a.txt
 	test_grep "accessible by group or others (mode 0644)" stderr
+	test_path_is_missing b.obscura.tar
+'
+
+test_expect_success 'a public key given as the secret key is named as such, not sent to chmod' '
+	mkdir t6b
+	cd t6b
+	"$OBSCURA" keygen --no-passphrase -o k >/dev/null
+	echo x >a.txt
+	test_must_fail_with 1 "$TOOLS/mkbundle" -o b.obscura.tar -s k.pub a.txt
+	test_grep "k.pub: a public key, not a secret key (give k.key, the file obscura keygen wrote with it)" stderr
+	test_grep_not "chmod" stderr
 	test_path_is_missing b.obscura.tar
 '
 

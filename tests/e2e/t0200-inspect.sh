@@ -132,6 +132,19 @@ test_expect_success '--mot into a missing directory: exit 6, one line naming the
 	test_no_temp .
 '
 
+test_expect_success '--mot naming the tracks file itself (any spelling): exit 2, the tracks file untouched' '
+	cp t.h5 self.h5
+	before=$(sha256_of self.h5)
+	test_must_fail_with 2 "$OBSCURA" inspect --mot self.h5 self.h5
+	test_usage_error stderr
+	test_grep "^obscura: --mot self.h5: is the tracks file being read; choose another name$" stderr
+	test_must_fail_with 2 "$OBSCURA" inspect --mot ./self.h5 self.h5
+	test_usage_error stderr
+	test_eq "$(sha256_of self.h5)" "$before"
+	"$OBSCURA" inspect self.h5 >/dev/null
+	test_no_temp .
+'
+
 test_expect_success 'usage errors: exit 2' '
 	test_must_fail_with 2 "$OBSCURA" inspect
 	test_usage_error stderr

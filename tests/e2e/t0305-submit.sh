@@ -45,6 +45,15 @@ test_expect_success 'a second submit into the same directory is refused; --resum
 	test_grep "obscura-plan.json: exists" stderr
 '
 
+test_expect_success 'task without a number outside Slurm, or one outside the plan: exit 2, nothing run' '
+	test_must_fail_with 2 env -u SLURM_ARRAY_TASK_ID "$OBSCURA" task out
+	test_usage_error stderr
+	test_grep "^obscura: no task number: give N, or run it as a Slurm array task (SLURM_ARRAY_TASK_ID)$" stderr
+	test_must_fail_with 2 "$OBSCURA" task out 4
+	test_usage_error stderr
+	test_path_is_missing out/obscura-tasks
+'
+
 test_expect_success 'collect before any task ran: every task named as missing, exit 4' '
 	test_must_fail_with 4 "$OBSCURA" collect out
 	test_grep "task 0: a.mp4: task 0 left no result" stderr
@@ -59,7 +68,7 @@ test_expect_success 'tasks run by hand; one missing: collect names it, resume re
 	test_path_is_file out/obscura-tasks/2.json
 	test_must_fail_with 5 "$OBSCURA" collect out
 	test_grep "task 3: c.mp4: task 3 left no result" stderr
-	test_grep "task 2: bad.mp4: not a readable video file" stderr
+	test_grep "task 2: bad.mp4: truncated: the file ends before its index" stderr
 	"$OBSCURA" submit --resume out --dry-run >resume.txt
 	test_grep "^#SBATCH --array=3%3$" out/obscura-task.sbatch
 	"$OBSCURA" task out 3
@@ -105,7 +114,10 @@ test_expect_success 'submit refuses an existing output as run does; the task rep
 	mkdir out4
 	: >out4/a.anon.mp4
 	"$OBSCURA" submit --unsigned --analyze -o out5 --dry-run a.mp4 >/dev/null
-	"$OBSCURA" submit --unsigned -o out4 --dry-run a.mp4 b.mp4 >/dev/null
+	"$OBSCURA" submit --unsigned -o out4 --dry-run a.mp4 b.mp4 >/dev/null 2>err
+	test_grep -x "obscura: warning: task 0: out4/a.anon.mp4: exists (use --force to replace it); the task will report it" err
+	test_grep "^obscura: 2 tasks planned in out4" err
+	test_line_count err 2
 	json_get "assert d[\"tasks\"][0][\"error_kind\"] == \"output\" and \"exists\" in d[\"tasks\"][0][\"error\"], d" \
 		<out4/obscura-plan.json
 	test_must_fail_with 4 "$OBSCURA" task out4 0

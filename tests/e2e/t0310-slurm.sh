@@ -113,7 +113,7 @@ test_expect_success 'the jobs end; collect (run by Slurm) wrote the summary and 
 	read -r job cjob <ids.txt
 	wait_jobs "$job" "$cjob"
 	test_path_is_file out/obscura-summary.json
-	test_grep "task 2: bad.mp4: not a readable video file" out/obscura-logs/collect-$cjob.log
+	test_grep "task 2: bad.mp4: truncated: the file ends before its index" out/obscura-logs/collect-$cjob.log
 	"$OBSCURA" verify -p k.pub --ledger ledger.jsonl out/a.mp4.obscura.tar out/b.mp4.obscura.tar out/c.mp4.obscura.tar
 	test_line_count ledger.jsonl 3
 '

@@ -62,18 +62,6 @@ static size_t roff_option_name(const char *p, char *name, size_t size)
 	return n;
 }
 
-/* The commands obscura(1) documents in full, without a page of their own
- * (test_main_page_lists_every_command checks they are there). */
-static const char *const main_page_only[] = { "help", "version", NULL };
-
-static int is_main_page_only(const char *name)
-{
-	for (const char *const *p = main_page_only; *p; p++)
-		if (!strcmp(*p, name))
-			return 1;
-	return 0;
-}
-
 /* Every command has its own page, unless obscura(1) alone documents it; every
  * option of a command is documented on its page, and every option the
  * page's OPTIONS section documents exists.  A missing page is a failure,
@@ -88,7 +76,7 @@ static void test_command_pages_match_table(void **state)
 
 		snprintf(path, sizeof(path), "man/obscura-%s.1", c->name);
 		if (access(path, R_OK) != 0) {
-			if (!is_main_page_only(c->name))
+			if (!c->main_page_only)
 				fail_msg("obscura %s has no man page: %s is missing", c->name, path);
 			continue;
 		}
@@ -152,12 +140,40 @@ static void test_help_text_lists_every_option(void **state)
 	}
 }
 
+/* The page a command's help sends the reader to exists: "See obscura-X(1)"
+ * for a command with its own page, obscura(1) for the others. */
+static void test_help_names_an_existing_page(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+
+	(void)state;
+	for (const struct ob_command *c = ob_commands; c->name; c++) {
+		FILE *f = open_memstream(&buf, &len);
+		const char *see;
+		char page[64], path[96];
+
+		ob_cli_print_help(f, c);
+		fclose(f);
+		see = strstr(buf, "\nSee ");
+		assert_non_null(see);
+		if (sscanf(see, "\nSee %63[a-z-](1)", page) != 1)
+			fail_msg("help of %s names no page: %s", c->name, see);
+		snprintf(path, sizeof(path), "man/%s.1", page);
+		if (access(path, R_OK) != 0)
+			fail_msg("help of %s names %s(1), but %s is missing", c->name, page, path);
+		free(buf);
+		buf = NULL;
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_command_pages_match_table),
 		cmocka_unit_test(test_main_page_lists_every_command),
 		cmocka_unit_test(test_help_text_lists_every_option),
+		cmocka_unit_test(test_help_names_an_existing_page),
 	};
 	return cmocka_run_group_tests_name("docs", tests, NULL, NULL);
 }
