@@ -181,6 +181,11 @@ struct ob_recipe {
  * with --strict). */
 bool ob_recipe_has_purpose(const struct ob_recipe *r);
 
+/* True when the recipe hides anything of a picture: a detector on, or an
+ * exclusion zone.  run warns that a recipe with neither (the built-in
+ * defaults) re-encodes without anonymizing (refuses it with --strict). */
+bool ob_recipe_hides_anything(const struct ob_recipe *r);
+
 /*
  * Reads and validates the recipe at path.  On error returns OB_ERR_RECIPE
  * with a message naming the file, the line and the key.  *out is allocated

@@ -16,8 +16,8 @@
 	{ "passphrase-file", OB_OPT_PASSPHRASE_FILE, "FILE", "passphrase of the secret key: the first line of FILE" }, \
 	{ "unsigned", OB_OPT_UNSIGNED, NULL, "write bundles without a signature (obscura verify calls them unsigned)" }, \
 	{ "ledger", OB_OPT_LEDGER, "FILE", "append a signed, hash-chained entry per finished bundle to FILE (needs a key)" }
-#define OPT_STRICT \
-	{ "strict", OB_OPT_STRICT, NULL, "refuse a recipe that states no purpose ([purpose] purpose and legal_basis_art6)" }
+#define OPT_STRICT(help) { "strict", OB_OPT_STRICT, NULL, help }
+#define STRICT_PURPOSE "refuse a recipe that states no purpose ([purpose] purpose and legal_basis_art6)"
 #define OPT_BATCH_TAIL                                                                                       \
 	{ "force", OB_OPT_FORCE, NULL, "replace outputs (export, tracks.h5, bundle) that already exist" },        \
 	{ "skip-done", OB_OPT_SKIP_DONE, NULL, "skip inputs whose bundle exists and verifies (a nightly run does only new files)" }, \
@@ -28,12 +28,12 @@
 	{ "help", 'h', NULL, "show this help" }
 
 static const struct ob_cli_option run_options[] = {
-	OPT_RECIPE("recipe to apply (default: built-in defaults, see obscura-recipe(5))"),
+	OPT_RECIPE("recipe to apply (default: built-in defaults, which hide nothing: see obscura-recipe(5))"),
 	OPT_OUTPUT("directory for the exports, tracks.h5 files and bundles (default: obscura-out)"),
 	OPT_JOBS,
 	OPT_THREADS("codec threads per job (default: cores / jobs)"),
 	OPT_SIGNING,
-	OPT_STRICT,
+	OPT_STRICT(STRICT_PURPOSE " or that hides nothing (no detector, no zone)"),
 	OPT_BATCH_TAIL,
 	{ 0 },
 };
@@ -56,7 +56,7 @@ static const struct ob_cli_option redact_options[] = {
 	OPT_OUTPUT("directory for the export, its tracks.h5 and bundle (default: obscura-out)"),
 	OPT_THREADS("codec threads (default: all cores)"),
 	OPT_SIGNING,
-	OPT_STRICT,
+	OPT_STRICT(STRICT_PURPOSE),
 	OPT_BATCH_TAIL,
 	{ 0 },
 };

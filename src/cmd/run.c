@@ -375,6 +375,27 @@ static int check_purpose(const struct batch_cmd *bc, bool warn)
 }
 
 /*
+ * A recipe with no detector and no exclusion zone (the built-in defaults:
+ * run without -r) hides nothing: its export is re-encoded, stripped of
+ * metadata and labelled, but shows every face.  Said once before any job
+ * (a warning; --strict refuses it, exit 2), since nothing in the export or
+ * the "ok" line would tell.  Not analyze (no export), not redact (the
+ * tracks file says what is hidden).
+ */
+static int check_hides(const struct batch_cmd *bc, bool warn)
+{
+	const char *what = "hides nothing (no detector, no exclusion zone): exports are re-encoded, not anonymized";
+
+	if (bc->o.analyze || bc->redact || ob_recipe_hides_anything(bc->recipe))
+		return 0;
+	if (bc->strict && !warn)
+		return ob_cli_error(OB_EXIT_USAGE, "%s: %s; --strict refuses it", bc->recipe->path, what);
+	if (warn && !bc->strict && !bc->o.quiet)
+		fprintf(stderr, "obscura: warning: %s: %s\n", bc->recipe->path, what);
+	return 0;
+}
+
+/*
  * Every detector the recipe names must have its card, checked before any
  * job: a misspelt model name is the recipe's error (exit 3), said once,
  * not each job's.  Not for redact, whose recipe's [detect] has no effect.
@@ -410,7 +431,7 @@ static int batch_open(struct batch_cmd *bc)
 		if (ret)
 			return ob_cli_fail(ob_exit_for_status(ret));
 	}
-	if ((ret = check_models(bc)) || (ret = check_purpose(bc, false)))
+	if ((ret = check_models(bc)) || (ret = check_hides(bc, false)) || (ret = check_purpose(bc, false)))
 		return ret;
 	if (bc->key_path && (ret = load_key(bc->key_path, bc->passfile, &bc->key)))
 		return ret;
@@ -423,6 +444,8 @@ static int batch_open(struct batch_cmd *bc)
 	if (ob_prepare_outdir(bc->o.outdir))
 		return ob_cli_fail(OB_EXIT_OUTPUT);
 	if ((ret = claim_outdir(bc)))
+		return ret;
+	if ((ret = check_hides(bc, true)))
 		return ret;
 	return check_purpose(bc, true);
 }

@@ -789,6 +789,11 @@ bool ob_recipe_has_purpose(const struct ob_recipe *r)
 	return r->purpose.purpose[0] && r->purpose.legal_basis_art6[0];
 }
 
+bool ob_recipe_hides_anything(const struct ob_recipe *r)
+{
+	return r->n_zones > 0 || r->detect.faces[0] || r->detect.people[0] || r->detect.text[0];
+}
+
 int ob_recipe_block_size(const struct ob_pixelate_opts *opts, int frame_height)
 {
 	int b;

@@ -385,7 +385,8 @@ static void tracks(const struct report_data *d, struct ob_html *h)
 				track_row(&d->tracks[k], h, true);
 		ob_html_raw(h, "</table>\n");
 	} else {
-		ob_html_raw(h, "<p>None: every track found was hidden.</p>\n");
+		ob_html_raw(h, hidden ? "<p>None: every track found was hidden.</p>\n"
+				      : "<p>None: no track was found.</p>\n");
 	}
 	ob_html_raw(h, "<h2 id=\"zones\">Exclusion zones</h2>\n");
 	while ((ev = ob_manifest_next_event(d->entries, "redaction", &i))) {

@@ -825,6 +825,13 @@ static int finish_job(struct job_state *s, struct ob_job_stats *stats)
 	    (ret = ob_audit_warning(s->audit, "frames_lost", "frames missing from the export: corrupt or absent in the input",
 				    json_pack("{s:I}", "count", (json_int_t)stats->frames_lost))))
 		return ret;
+	/* said at run time too (run.c): the bundle and its report must tell it */
+	if (s->sink && !job->replay && !ob_recipe_hides_anything(job->recipe) &&
+	    (ret = ob_audit_warning(s->audit, "hides_nothing",
+				    "the recipe hides nothing (no detector, no exclusion zone): this export is "
+				    "re-encoded, not anonymized",
+				    NULL)))
+		return ret;
 	if (s->sink)
 		files[nfiles++] = (struct ob_audit_file){ ob_path_base(job->output), ob_sink_tmp_path(s->sink),
 							  s->info->still ? "the anonymized photo" : "the anonymized video" };

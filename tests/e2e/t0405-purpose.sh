@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# t0405-purpose.sh - a recipe's [purpose] goes into the signed manifest and the summary; none warns, --strict refuses.
+# t0405-purpose.sh - a recipe's [purpose] goes into the signed manifest and the summary; none warns, --strict refuses;
+# so does a recipe that hides nothing (no detector, no zone: the built-in defaults).
 . "$(dirname "$0")/../lib.sh"
 
 test_expect_success 'setup: a key, a 2 s clip, a recipe with a purpose and one without' '
@@ -58,7 +59,8 @@ test_expect_success 'run --strict without a purpose: exit 2, one line naming the
 	test_line_count stderr 1
 	test_grep "^obscura: error: plain.ini: states no purpose.*--strict refuses it" stderr
 	test_path_is_missing strict
-	make_recipe half.ini "[purpose]" "purpose = only the why"
+	cp plain.ini half.ini
+	printf "%s\n" "[purpose]" "purpose = only the why" >>half.ini
 	test_must_fail_with 2 "$OBSCURA" run --no-progress --strict --unsigned -r half.ini -o strict clip.mp4
 	test_grep "half.ini: states no purpose" stderr
 	test_path_is_missing strict
@@ -84,6 +86,40 @@ test_expect_success 'a bad Art. 6 basis: exit 3, one line naming file, line and 
 	test_must_fail_with 3 "$OBSCURA" run --no-progress --unsigned -r bad.ini -o bad clip.mp4
 	test_line_count stderr 1
 	test_grep "^obscura: error: bad.ini:3: \[purpose\] legal_basis_art6: must be consent, contract" stderr
+'
+
+test_expect_success 'a recipe that hides nothing: one warning saying so; --strict refuses it; -q is quiet' '
+	make_recipe bare.ini "[pixelate]" "block = 8"
+	"$OBSCURA" run --no-progress --unsigned -r bare.ini -o bare clip.mp4 2>err
+	grep "hides nothing" err >w
+	test_line_count w 1
+	test_grep "^obscura: warning: bare.ini: hides nothing (no detector, no exclusion zone)" w
+	"$OBSCURA" run --no-progress --key k.key -o default clip.mp4 2>err
+	test_grep "^obscura: warning: (built-in defaults): hides nothing" err
+	tar xOf default/clip.mp4.obscura.tar manifest.jsonl >m4.jsonl
+	"$PYTHON" -c "
+import json
+kinds = [e[\"data\"][\"kind\"] for e in map(json.loads, open(\"m4.jsonl\")) if e[\"type\"] == \"warning\"]
+assert kinds == [\"hides_nothing\"], kinds"
+	"$OBSCURA" report -p k.pub -o rep default/clip.mp4.obscura.tar >/dev/null
+	test_grep "Warning: the recipe hides nothing" rep/clip.mp4.report.html
+	test_grep "None: no track was found" rep/clip.mp4.report.html
+	"$OBSCURA" run --no-progress --unsigned -q -o quiet clip.mp4 2>err
+	test_grep_not "hides nothing" err
+	test_must_fail_with 2 "$OBSCURA" run --no-progress --strict --unsigned -r bare.ini -o strict clip.mp4
+	test_line_count stderr 1
+	test_grep "^obscura: error: bare.ini: hides nothing.*--strict refuses it" stderr
+	test_path_is_missing strict
+	"$OBSCURA" run --no-progress --unsigned -r plain.ini -o zoned clip.mp4 2>err
+	test_grep_not "hides nothing" err
+	tar xOf zoned/clip.mp4.obscura.tar manifest.jsonl >m5.jsonl
+	test_grep_not "hides_nothing" m5.jsonl
+	make_recipe faces.ini "[detect]" "faces = ultraface"
+	OBSCURA_MODEL_DIR=$LIB_DIR/../build/models "$OBSCURA" run --no-progress --unsigned -r faces.ini -o faced \
+		clip.mp4 2>err
+	test_grep_not "hides nothing" err
+	"$OBSCURA" analyze --no-progress --unsigned -o an2 clip.mp4 2>err
+	test_grep_not "hides nothing" err
 '
 
 test_done
