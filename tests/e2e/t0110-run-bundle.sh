@@ -62,7 +62,10 @@ test_expect_success 'the manifest: events in order, input hash, dropped tag name
 	lines = open("m.jsonl", "rb").read().splitlines()
 	ev = [json.loads(l) for l in lines]
 	types = [e["type"] for e in ev]
-	assert types == ["start", "input", "checkpoint", "checkpoint", "output", "output", "output", "output", "output", "end"], types
+	# the built-in defaults hide nothing: the manifest says so (a warning event)
+	assert types == ["start", "input", "checkpoint", "checkpoint", "warning", "output", "output", "output", "output",
+	                 "output", "end"], types
+	assert ev[4]["data"]["kind"] == "hides_nothing", ev[4]
 	assert hashlib.sha256(lines[-1]).hexdigest() == sys.argv[2]
 	s = ev[0]["data"]
 	assert s["argv"][0] == "run" and "clip.mp4" in s["argv"], s

@@ -117,7 +117,8 @@ test_expect_success 'submit refuses an existing output as run does; the task rep
 	"$OBSCURA" submit --unsigned -o out4 --dry-run a.mp4 b.mp4 >/dev/null 2>err
 	test_grep -x "obscura: warning: task 0: out4/a.anon.mp4: exists (use --force to replace it); the task will report it" err
 	test_grep "^obscura: 2 tasks planned in out4" err
-	test_line_count err 2
+	test_grep "^obscura: warning: (built-in defaults): hides nothing" err
+	test_line_count err 3
 	json_get "assert d[\"tasks\"][0][\"error_kind\"] == \"output\" and \"exists\" in d[\"tasks\"][0][\"error\"], d" \
 		<out4/obscura-plan.json
 	test_must_fail_with 4 "$OBSCURA" task out4 0
