@@ -68,6 +68,15 @@ static void on_signal(int sig)
 	ob_job_interrupt();
 }
 
+/* Does SIGHUP stop a batch?  Yes (a terminal or an ssh session gone, as
+ * SIGTERM), unless it is ignored, as nohup leaves it: then it stays so. */
+static bool hangup_stops(void)
+{
+	struct sigaction cur;
+
+	return sigaction(SIGHUP, NULL, &cur) == 0 && cur.sa_handler != SIG_IGN;
+}
+
 /* outdir/STEM[-DUP]SUFFIX.EXT */
 static int stem_name(const struct ob_runner_opts *o, const char *input, int dup, const char *suffix,
 		     const char *ext, char *buf, size_t size)
@@ -417,6 +426,8 @@ static void __attribute__((noreturn)) run_child(const struct ob_runner_opts *o, 
 	report_fd = fd;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	if (hangup_stops())
+		signal(SIGHUP, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	ob_err_clear();
 	/* The manifest is hidden under a name carrying this process's pid, like
@@ -660,7 +671,7 @@ struct batch {
 	size_t next;               /* the first item not started */
 	size_t finished, nok, nskipped;
 	bool forwarded;            /* a stop signal was passed on to the jobs */
-	struct sigaction old_int, old_term;
+	struct sigaction old_int, old_term, old_hup;
 	double t0, last_draw;
 };
 
@@ -695,8 +706,8 @@ static int batch_init(struct batch *b, const struct ob_runner_opts *o, const str
 	return ret;
 }
 
-/* SIGINT and SIGTERM stop the batch (on_signal) while it runs; each job
- * process gets the caller's handlers back. */
+/* SIGINT, SIGTERM and SIGHUP stop the batch (on_signal) while it runs;
+ * each job process gets the caller's handlers back. */
 static void catch_signals(struct batch *b)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -704,6 +715,9 @@ static void catch_signals(struct batch *b)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &b->old_int);
 	sigaction(SIGTERM, &sa, &b->old_term);
+	sigaction(SIGHUP, NULL, &b->old_hup);
+	if (hangup_stops())
+		sigaction(SIGHUP, &sa, NULL);
 }
 
 /* The handlers obscura had before the batch: after it, and in each job process. */
@@ -711,6 +725,7 @@ static void restore_signals(const struct batch *b)
 {
 	sigaction(SIGINT, &b->old_int, NULL);
 	sigaction(SIGTERM, &b->old_term, NULL);
+	sigaction(SIGHUP, &b->old_hup, NULL);
 }
 
 /* A finished entry counts as ok only with status "ok" (a failed ledger append turns it). */

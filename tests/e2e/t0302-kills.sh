@@ -11,7 +11,9 @@
 #     is written;
 #   - SIGTERM of the runner with a ledger, mid-encode (the jobs stop) and
 #     while a bundle is written (that job is past its last frame: it ends
-#     whole and is recorded; the next never starts).
+#     whole and is recorded; the next never starts);
+#   - SIGHUP of the runner mid-encode (a terminal or ssh session gone): as
+#     SIGTERM; under nohup, which ignores it, nothing changes.
 # After each: nothing finished-looking (a bundle is there only if it
 # verifies and is in the ledger), the ledger verifies, and a rerun
 # (--skip-done) completes. The late moment is caught by polling for the
@@ -193,6 +195,37 @@ assert b[\"error_kind\"] == \"interrupted\", b" <tl.json
 	"$OBSCURA" run --no-progress -q --skip-done -r lossless.ini --key k.key --ledger late.jsonl -o TL late.mp4 base.mp4
 	nothing_unrecorded TL late.jsonl
 	test_path_is_file TL/late.anon.mp4
+'
+
+# ---- SIGHUP: the terminal or the ssh session gone ----
+
+test_expect_success 'SIGHUP of the runner mid-encode: exit 130, nothing finished, no temporaries' '
+	"$OBSCURA" run --no-progress --threads 1 --json -r plain.ini --unsigned -o H long.mp4 base.mp4 \
+		>h.json 2>h.err &
+	pid=$!
+	moment_pid H long encode >/dev/null
+	kill -HUP $pid
+	rc=0
+	wait $pid || rc=$?
+	test_eq 130 $rc "runner exit status"
+	json_get "assert d[\"interrupted\"] is True and d[\"ok\"] == 0, d" <h.json
+	test_no_temp H
+	no_outputs H long
+	no_outputs H base
+	test_path_is_missing H/.obscura.lock
+'
+
+test_expect_success 'under nohup (SIGHUP ignored) the same SIGHUP changes nothing: the batch finishes' '
+	nohup "$OBSCURA" run --no-progress --threads 1 -q -r plain.ini --unsigned -o NH long.mp4 \
+		>nh.out 2>nh.err &
+	pid=$!
+	moment_pid NH long encode >/dev/null
+	kill -HUP $pid
+	rc=0
+	wait $pid || rc=$?
+	test_eq 0 $rc "runner exit status"
+	test_path_is_file NH/long.anon.mp4
+	test_path_is_file NH/long.mp4.obscura.tar
 '
 
 test_expect_success 'inputs are unmodified after everything' '
