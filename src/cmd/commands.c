@@ -133,6 +133,7 @@ static const struct ob_cli_option inspect_options[] = {
 	{ "json", OB_OPT_JSON, NULL, "print the summary as one JSON object on standard output" },
 	{ "mot", OB_OPT_MOT, "FILE", "also write the confirmed tracks of one class as MOTChallenge CSV to FILE" },
 	{ "class", OB_OPT_CLASS, "CLASS", "class that --mot exports: face, person, vehicle, text, manual (default: person)" },
+	{ "force", OB_OPT_FORCE, NULL, "replace the --mot FILE if it exists" },
 	OPT_RECIPE("analyse the tracks for this recipe's [line] and [zone] sections instead of the file's own"),
 	{ "plots", OB_OPT_PLOTS, "DIR", "also draw the analytics as PNG pictures in DIR: heatmaps, occupancy, crossings" },
 	{ "help", 'h', NULL, "show this help" },

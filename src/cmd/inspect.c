@@ -304,7 +304,7 @@ static int exit_for_read(int status)
 struct inspect {
 	const char *path;               /* the tracks file */
 	const char *recipe_path, *plots_dir;
-	bool json;
+	bool json, force;
 	struct ob_trackfile *f;
 	const struct ob_track_summary *t;
 	size_t nt;
@@ -330,6 +330,7 @@ static bool parse_options(struct inspect *ic, int argc, char **argv, int *exit_c
 		case OB_CLI_RETURN:
 			return false;
 		case OB_OPT_JSON: ic->json = true; break;
+		case OB_OPT_FORCE: ic->force = true; break;
 		case OB_OPT_MOT: ic->mot.path = optarg; break;
 		case OB_OPT_CLASS: class_name = optarg; break;
 		case 'r': ic->recipe_path = optarg; break;
@@ -354,6 +355,9 @@ static bool parse_options(struct inspect *ic, int argc, char **argv, int *exit_c
 	else if (ic->mot.path && ob_same_file(ic->mot.path, argv[optind]))
 		*exit_code = ob_cli_usage_error(cmd, "--mot %s: is the tracks file being read; choose another name",
 						ic->mot.path);
+	/* as run's outputs: what is there stays unless the user says otherwise */
+	else if (ic->mot.path && !ic->force && access(ic->mot.path, F_OK) == 0)
+		*exit_code = ob_cli_error(OB_EXIT_OUTPUT, "%s already exists (use --force to replace it)", ic->mot.path);
 	else
 		ic->path = argv[optind];
 	return ic->path != NULL;

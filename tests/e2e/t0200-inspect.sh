@@ -132,6 +132,19 @@ test_expect_success '--mot into a missing directory: exit 6, one line naming the
 	test_no_temp .
 '
 
+test_expect_success '--mot onto a file that exists: exit 6, one line, the file untouched; --force replaces it' '
+	echo "my notes" >notes.csv
+	test_must_fail_with 6 "$OBSCURA" inspect --mot notes.csv t.h5
+	test_line_count stderr 1
+	test_grep "^obscura: error: notes.csv already exists (use --force to replace it)$" stderr
+	test_must_be_empty stdout
+	test_eq "$(cat notes.csv)" "my notes"
+	"$OBSCURA" inspect --force --mot notes.csv t.h5 >/dev/null
+	expected_mot person >expect
+	test_cmp expect notes.csv
+	test_no_temp .
+'
+
 test_expect_success '--mot naming the tracks file itself (any spelling): exit 2, the tracks file untouched' '
 	cp t.h5 self.h5
 	before=$(sha256_of self.h5)
