@@ -478,13 +478,15 @@ static bool plan_crops(struct ob_tiling *t)
 		t->crop[n++].roi = grow(t, (struct ob_box){ x0 * OB_TILING_CELL, y0 * OB_TILING_CELL,
 							    (x1 - x0) * OB_TILING_CELL, (y1 - y0) * OB_TILING_CELL }, 0);
 	}
-	/* boxes found before that a crop touches come in whole, with the margin;
-	 * crops are sized to their inputs; crops that meet become one */
+	/* crops are sized to their inputs; boxes found before that a crop
+	 * touches come in whole, with the margin (the crop as sized: growing to
+	 * its input's size may reach a box); crops that meet become one */
 	for (int round = 0; again; round++) {
 		if (round == 4 * CROP_MAX + 4)
 			return false; /* cannot happen: each round grows or joins crops */
 		again = false;
 		for (int k = 0; k < n; k++) {
+			size_crop(t, &t->crop[k]);
 			for (size_t i = 0; i < g->found.n; i++) {
 				struct ob_box b = grow(t, g->found.v[i].box, t->margin);
 
@@ -493,7 +495,6 @@ static bool plan_crops(struct ob_tiling *t)
 					again = true;
 				}
 			}
-			size_crop(t, &t->crop[k]);
 		}
 		for (int a = 0; a < n; a++)
 			for (int b = a + 1; b < n; b++)

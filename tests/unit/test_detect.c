@@ -1313,6 +1313,59 @@ static void test_tiling_crops_where_changed(void **state)
 }
 
 /*
+ * A crop holds whole every box of the last searches it meets, also once it
+ * has grown to its input's size: sample4's three people on the left of a
+ * grey 1280x720 frame, then a 16 px change right of the rightmost one, so
+ * far that the change with its margin (96 px) does not reach that person's
+ * box but the crop sized to its input (320 px square at CenterNet's 0.4)
+ * does.  A crop that took that box away and saw only a strip of the person
+ * found nothing there, and the person was gone from the answer until the
+ * refresh (sample3 at 0.2: a 188x238 person became a 54x136 box).
+ */
+static void test_tiling_crops_hold_what_they_grow_onto(void **state)
+{
+	AVFrame *f = grey_frame(1280, 720);
+	struct ob_detector *d = NULL;
+	struct ob_tiling *t = NULL;
+	struct ob_tiling_stats st;
+	struct ob_detections a = { 0 }, b = { 0 }, whole = { 0 };
+	struct ob_box gt[16], right = { 0 };
+	size_t of, same;
+	int x, y;
+
+	(void)state;
+	assert_int_equal(ob_detector_open(model_dir(), "centernet", f->width, f->height, 0, &d), 0);
+	paste_photo(f, 4, 0.2, 40, 120, gt, 16);
+	assert_int_equal(ob_tiling_open(d, f->width, f->height, 0, 3, &t), 0);
+	assert_int_equal(ob_tiling_run(t, d, f, 0.3, &a), 0);
+	for (size_t i = 0; i < a.n; i++)
+		if (a.v[i].cls == OB_CLASS_PERSON && a.v[i].box.x + a.v[i].box.w > right.x + right.w)
+			right = a.v[i].box;
+	assert_true(right.w > 0);
+	/* the change's cells, grown by the margin (12 cells), end where that box does */
+	x = ((int)ceil(right.x + right.w) + 7) / 8 * 8 + 96;
+	y = ((int)(right.y + right.h / 2)) / 8 * 8;
+	assert_true(x + 16 + 96 <= f->width);
+	for (int r = y; r < y + 16; r++)
+		memset(f->data[0] + (size_t)r * f->linesize[0] + x, 235, 16);
+	assert_int_equal(ob_tiling_run(t, d, f, 0.3, &b), 0);
+	ob_tiling_stats(t, &st);
+	assert_int_equal(st.searched, 1); /* no whole-frame pass: a crop */
+	assert_int_equal(st.cropped, 1);
+	assert_int_equal(ob_detector_run(d, f, NULL, 0.3, &whole), 0);
+	same = same_people(&whole, &b, &of);
+	printf("centernet, a crop beside a person: a whole-frame pass finds %zu people, the crop search %zu of them\n",
+	       of, same);
+	assert_int_equal(same, of);
+	ob_detections_release(&a);
+	ob_detections_release(&b);
+	ob_detections_release(&whole);
+	ob_tiling_free(&t);
+	ob_detector_free(&d);
+	av_frame_free(&f);
+}
+
+/*
  * OpenCV 4.6 sets PP-OCR DB up for the first input shape it sees (fed
  * another it answers zeros): passes at other sizes run networks of their
  * own, and the card-size pass after them finds what it found before.
@@ -1798,6 +1851,7 @@ int main(void)
 		cmocka_unit_test(test_ultraface_photos),
 		cmocka_unit_test(test_centernet_people),
 		cmocka_unit_test(test_tiling_crops_where_changed),
+		cmocka_unit_test(test_tiling_crops_hold_what_they_grow_onto),
 		cmocka_unit_test(test_ahead_same_boxes),
 		cmocka_unit_test(test_sized_passes_keep_whole_pass),
 		cmocka_unit_test(test_decoders_match_reference),
