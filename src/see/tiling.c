@@ -69,6 +69,7 @@ struct region {
 	uint8_t *pix;               /* its pixels then (Y, U, V), when the search has memory and no crops */
 	int px0, py0, pw, ph;       /* the pixels a pass over it reads */
 	struct ob_detections found; /* what that search found */
+	bool full;                  /* it found as many boxes as the card's max_detections: maybe more */
 	int64_t last;               /* call number of that search; -1: never */
 	bool moved;                 /* this call: its picture changed since that search */
 	bool rested;                /* a moving picture's tile left unsearched (its answer dropped) since */
@@ -478,13 +479,15 @@ static bool plan_crops(struct ob_tiling *t)
 		t->crop[n++].roi = grow(t, (struct ob_box){ x0 * OB_TILING_CELL, y0 * OB_TILING_CELL,
 							    (x1 - x0) * OB_TILING_CELL, (y1 - y0) * OB_TILING_CELL }, 0);
 	}
-	/* boxes found before that a crop touches come in whole, with the margin;
-	 * crops are sized to their inputs; crops that meet become one */
+	/* crops are sized to their inputs; boxes found before that a crop
+	 * touches come in whole, with the margin (the crop as sized: growing to
+	 * its input's size may reach a box); crops that meet become one */
 	for (int round = 0; again; round++) {
 		if (round == 4 * CROP_MAX + 4)
 			return false; /* cannot happen: each round grows or joins crops */
 		again = false;
 		for (int k = 0; k < n; k++) {
+			size_crop(t, &t->crop[k]);
 			for (size_t i = 0; i < g->found.n; i++) {
 				struct ob_box b = grow(t, g->found.v[i].box, t->margin);
 
@@ -493,7 +496,6 @@ static bool plan_crops(struct ob_tiling *t)
 					again = true;
 				}
 			}
-			size_crop(t, &t->crop[k]);
 		}
 		for (int a = 0; a < n; a++)
 			for (int b = a + 1; b < n; b++)
@@ -704,12 +706,13 @@ static bool at_frame_edge(const struct ob_tiling *t, struct ob_box b)
 	return b.x <= mx || b.y <= my || b.x + b.w >= t->width - mx || b.y + b.h >= t->height - my;
 }
 
-/* May tile box b stand?  Small ones, or those the whole-frame pass sees too, or cut by the frame's edge. */
+/* May tile box b stand?  Small ones, or those the whole-frame pass sees too, or cut by the frame's edge;
+ * any, when that pass kept its card's max_detections best boxes: past them, it says nothing (a crowd). */
 static bool supported(const struct ob_tiling *t, struct ob_box b)
 {
 	const struct ob_detections *full = &t->r[0].found;
 
-	if (b.w < t->support_w || at_frame_edge(t, b))
+	if (b.w < t->support_w || t->r[0].full || at_frame_edge(t, b))
 		return true;
 	for (size_t i = 0; i < full->n; i++) {
 		struct ob_box a = full->v[i].box;
@@ -733,6 +736,7 @@ static int search(struct ob_tiling *t, struct ob_detector *d, const AVFrame *f, 
 			      g->whole && t->n > 1 ? fmin(threshold, TILE_SUPPORT_SCORE) : threshold, &g->found);
 	if (ret)
 		return ret;
+	g->full = g->found.n >= (size_t)ob_detector_card(d)->dec.max_detections;
 	if (!g->whole)
 		for (size_t i = 0; i < g->found.n; i++) {
 			struct ob_box b = g->found.v[i].box;

@@ -1313,6 +1313,59 @@ static void test_tiling_crops_where_changed(void **state)
 }
 
 /*
+ * A crop holds whole every box of the last searches it meets, also once it
+ * has grown to its input's size: sample4's three people on the left of a
+ * grey 1280x720 frame, then a 16 px change right of the rightmost one, so
+ * far that the change with its margin (96 px) does not reach that person's
+ * box but the crop sized to its input (320 px square at CenterNet's 0.4)
+ * does.  A crop that took that box away and saw only a strip of the person
+ * found nothing there, and the person was gone from the answer until the
+ * refresh (sample3 at 0.2: a 188x238 person became a 54x136 box).
+ */
+static void test_tiling_crops_hold_what_they_grow_onto(void **state)
+{
+	AVFrame *f = grey_frame(1280, 720);
+	struct ob_detector *d = NULL;
+	struct ob_tiling *t = NULL;
+	struct ob_tiling_stats st;
+	struct ob_detections a = { 0 }, b = { 0 }, whole = { 0 };
+	struct ob_box gt[16], right = { 0 };
+	size_t of, same;
+	int x, y;
+
+	(void)state;
+	assert_int_equal(ob_detector_open(model_dir(), "centernet", f->width, f->height, 0, &d), 0);
+	paste_photo(f, 4, 0.2, 40, 120, gt, 16);
+	assert_int_equal(ob_tiling_open(d, f->width, f->height, 0, 3, &t), 0);
+	assert_int_equal(ob_tiling_run(t, d, f, 0.3, &a), 0);
+	for (size_t i = 0; i < a.n; i++)
+		if (a.v[i].cls == OB_CLASS_PERSON && a.v[i].box.x + a.v[i].box.w > right.x + right.w)
+			right = a.v[i].box;
+	assert_true(right.w > 0);
+	/* the change's cells, grown by the margin (12 cells), end where that box does */
+	x = ((int)ceil(right.x + right.w) + 7) / 8 * 8 + 96;
+	y = ((int)(right.y + right.h / 2)) / 8 * 8;
+	assert_true(x + 16 + 96 <= f->width);
+	for (int r = y; r < y + 16; r++)
+		memset(f->data[0] + (size_t)r * f->linesize[0] + x, 235, 16);
+	assert_int_equal(ob_tiling_run(t, d, f, 0.3, &b), 0);
+	ob_tiling_stats(t, &st);
+	assert_int_equal(st.searched, 1); /* no whole-frame pass: a crop */
+	assert_int_equal(st.cropped, 1);
+	assert_int_equal(ob_detector_run(d, f, NULL, 0.3, &whole), 0);
+	same = same_people(&whole, &b, &of);
+	printf("centernet, a crop beside a person: a whole-frame pass finds %zu people, the crop search %zu of them\n",
+	       of, same);
+	assert_int_equal(same, of);
+	ob_detections_release(&a);
+	ob_detections_release(&b);
+	ob_detections_release(&whole);
+	ob_tiling_free(&t);
+	ob_detector_free(&d);
+	av_frame_free(&f);
+}
+
+/*
  * OpenCV 4.6 sets PP-OCR DB up for the first input shape it sees (fed
  * another it answers zeros): passes at other sizes run networks of their
  * own, and the card-size pass after them finds what it found before.
@@ -1495,6 +1548,88 @@ static void test_tiles_need_support(void **state)
 	assert_int_equal(found, 22);
 	assert_true(fps <= 2);
 	ob_detector_free(&d);
+}
+
+/*
+ * A crowd: 250 faces 52 px wide (face-api's 22, each with some of its
+ * photo around it, over and over) on a grey 1920x1080 frame.  They are
+ * wider than half the whole-frame pass's smallest face (48 px), so a tile's
+ * box of one stands only with that pass's support; that pass, run down to
+ * 0.1 for it, keeps its card's max_detections (200) best boxes, and every
+ * face past them lost its support: 234 of the 250 faces had a box from
+ * the face threshold (248 with the cap raised to 4000).  A pass that kept
+ * its max_detections supports every tile box: 249.
+ */
+static void test_tiles_support_in_a_crowd(void **state)
+{
+	AVFrame *f = grey_frame(1920, 1080), *photo[7] = { NULL };
+	struct ob_box faces[7][64], gt[300];
+	size_t nfaces[7], ngt = 0, covered = 0;
+	struct ob_detections dets = { 0 };
+	struct ob_detector *d = NULL;
+
+	(void)state;
+	for (int n = 1; n <= 6; n++) {
+		char path[128];
+
+		snprintf(path, sizeof(path), SAMPLES "/sample%d.jpg", n);
+		assert_int_equal(ob_image_load(path, &photo[n]), 0);
+		nfaces[n] = load_truth(n, faces[n], 64);
+	}
+	for (int y = 4, k = 0; y + 104 < f->height; y += 100)
+		for (int x = 4; x + 88 < f->width; x += 76, k++) {
+			int n = 1 + k % 6, sx, sy, sw, sh, w = 82, h;
+			struct ob_box b = faces[n][(size_t)(k / 6) % nfaces[n]];
+			struct SwsContext *sws;
+
+			/* the face and 0.3 of its size around it, 82 px wide: the face 52 */
+			sx = (int)fmax(0, b.x - 0.3 * b.w) & ~1;
+			sy = (int)fmax(0, b.y - 0.3 * b.h) & ~1;
+			sw = (int)(1.6 * b.w) & ~1;
+			sh = (int)(1.6 * b.h) & ~1;
+			if (sx + sw > photo[n]->width || sy + sh > photo[n]->height)
+				continue;
+			h = (int)((double)w * sh / sw) & ~1;
+			sws = sws_getContext(sw, sh, AV_PIX_FMT_YUV420P, w, h, AV_PIX_FMT_YUV420P, SWS_AREA, NULL, NULL,
+					     NULL);
+			assert_non_null(sws);
+			{
+				const uint8_t *src[4] = {
+					photo[n]->data[0] + (size_t)sy * photo[n]->linesize[0] + sx,
+					photo[n]->data[1] + (size_t)(sy / 2) * photo[n]->linesize[1] + sx / 2,
+					photo[n]->data[2] + (size_t)(sy / 2) * photo[n]->linesize[2] + sx / 2, NULL
+				};
+				uint8_t *dst[4] = { f->data[0] + (size_t)y * f->linesize[0] + x,
+						    f->data[1] + (size_t)(y / 2) * f->linesize[1] + x / 2,
+						    f->data[2] + (size_t)(y / 2) * f->linesize[2] + x / 2, NULL };
+
+				sws_scale(sws, src, photo[n]->linesize, 0, sh, dst, f->linesize);
+			}
+			sws_freeContext(sws);
+			assert_true(ngt < 300);
+			gt[ngt++] = (struct ob_box){ x + w * 0.3 / 1.6, y + h * 0.3 / 1.6, w / 1.6, h / 1.6 };
+		}
+	assert_int_equal(ob_detector_open(model_dir(), "ultraface", 0, 0, 0, &d), 0);
+	/* the face lane's floor, [track] low; its tracks start from the threshold */
+	assert_int_equal(ob_detector_run_tiled(d, f, ob_detect_face_tile(ob_detector_card(d), f->width, f->height), 0.1,
+					       &dets),
+			 0);
+	for (size_t g = 0; g < ngt; g++) {
+		bool hit = false;
+
+		for (size_t i = 0; i < dets.n && !hit; i++)
+			hit = dets.v[i].score >= RECIPE_FACE_THRESHOLD && ob_box_overlap(dets.v[i].box, gt[g]) >= 0.5;
+		covered += hit;
+	}
+	printf("ultraface tiled on a 1920x1080 crowd: %zu of %zu faces of 52 px boxed from %.1f\n", covered, ngt,
+	       RECIPE_FACE_THRESHOLD);
+	assert_int_equal(ngt, 250);
+	assert_true(covered >= 248);
+	ob_detections_release(&dets);
+	ob_detector_free(&d);
+	for (int n = 1; n <= 6; n++)
+		av_frame_free(&photo[n]);
+	av_frame_free(&f);
 }
 
 static void test_nms_class_aware_and_seams(void **state)
@@ -1787,6 +1922,7 @@ int main(void)
 		cmocka_unit_test(test_tiles_follow_input_shape),
 		cmocka_unit_test(test_tiles_keep_mid_faces),
 		cmocka_unit_test(test_tiles_need_support),
+		cmocka_unit_test(test_tiles_support_in_a_crowd),
 		cmocka_unit_test(test_centernet_non_square),
 		cmocka_unit_test(test_centernet_peak_in_every_cell),
 		cmocka_unit_test(test_model_pick),
@@ -1798,6 +1934,7 @@ int main(void)
 		cmocka_unit_test(test_ultraface_photos),
 		cmocka_unit_test(test_centernet_people),
 		cmocka_unit_test(test_tiling_crops_where_changed),
+		cmocka_unit_test(test_tiling_crops_hold_what_they_grow_onto),
 		cmocka_unit_test(test_ahead_same_boxes),
 		cmocka_unit_test(test_sized_passes_keep_whole_pass),
 		cmocka_unit_test(test_decoders_match_reference),
