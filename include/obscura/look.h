@@ -37,11 +37,16 @@ struct ob_box ob_look_crop(struct ob_box b, int frame_w, int frame_h, int in_w, 
  * Did the look at face box b find that face: is one of found a face of
  * about b's size (half to twice its height) whose centre lies in b's
  * context (b grown by its own size on every side), and not a face the
- * frame's own search found too (IoU >= 0.3 with a face of seen, or its
- * centre inside one: that is another face, tracked already; b was often a
- * part of it)?  Boxes of seen of another class are ignored.
+ * frame's own search found too from threshold, the face threshold (IoU >=
+ * 0.3 with such a face of seen, or its centre inside one: that is another
+ * face, tracked already; b was often a part of it)?  A weaker box of the
+ * frame's search is no track of its own (it only continues a confirmed
+ * one, and b's track, seen once, is not): the face the look finds there
+ * is b's, still there and still weak, and it is found.  Boxes of seen of
+ * another class are ignored.
  */
-bool ob_look_found(const struct ob_detections *found, struct ob_box b, const struct ob_detections *seen);
+bool ob_look_found(const struct ob_detections *found, struct ob_box b, const struct ob_detections *seen,
+		   double threshold);
 
 /*
  * Closer looks.  A face of 12-16 px is at the edge of what the face

@@ -42,14 +42,15 @@ static bool seen_already(struct ob_box f, const struct ob_detections *seen, doub
 	return false;
 }
 
-bool ob_look_found(const struct ob_detections *found, struct ob_box b, const struct ob_detections *seen)
+bool ob_look_found(const struct ob_detections *found, struct ob_box b, const struct ob_detections *seen,
+		   double threshold)
 {
 	struct ob_box context = { b.x - b.w, b.y - b.h, 3 * b.w, 3 * b.h };
 
 	for (size_t i = 0; i < found->n; i++) {
 		struct ob_box f = found->v[i].box;
 
-		if (f.h >= b.h / 2 && f.h <= 2 * b.h && centre_in(f, context) && !seen_already(f, seen, 0))
+		if (f.h >= b.h / 2 && f.h <= 2 * b.h && centre_in(f, context) && !seen_already(f, seen, threshold))
 			return true;
 	}
 	return false;

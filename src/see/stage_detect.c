@@ -519,7 +519,8 @@ static int second_looks(struct detect *d)
 	ret = ob_workers_run(d->crew, n, run_pass, d);
 	for (size_t i = 0; i < n && !ret; i++) {
 		add_forehead(&d->found[i], 0, d->o->forehead);
-		ob_track_store_looked(d->tracks, ids[i], ob_look_found(&d->found[i], boxes[i], &d->dets));
+		ob_track_store_looked(d->tracks, ids[i],
+				      ob_look_found(&d->found[i], boxes[i], &d->dets, d->high[LANE_FACES]));
 	}
 	d->looks += (int64_t)n;
 	return ret;

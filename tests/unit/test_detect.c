@@ -1728,20 +1728,22 @@ static void test_second_look_geometry(void **state)
 	assert_int_equal(ob_look_quarters(c, 1280, 720), 0x8);
 	assert_int_equal(ob_look_quarters((struct ob_box){ 0, 0, 100, 60 }, 100, 60), 0);
 
-	assert_false(ob_look_found(&found, b, &seen));
+	assert_false(ob_look_found(&found, b, &seen, 0.4));
 	assert_int_equal(ob_detections_push(&found, &big), 0); /* b was a part of it */
-	assert_false(ob_look_found(&found, b, &seen));
+	assert_false(ob_look_found(&found, b, &seen, 0.4));
 	beside.box.x = 700;                                      /* beyond b's context */
 	assert_int_equal(ob_detections_push(&found, &beside), 0);
-	assert_false(ob_look_found(&found, b, &seen));
+	assert_false(ob_look_found(&found, b, &seen, 0.4));
 	assert_int_equal(ob_detections_push(&found, &f), 0);    /* moved 29 px: found */
-	assert_true(ob_look_found(&found, b, &seen));
+	assert_true(ob_look_found(&found, b, &seen, 0.4));
 	f.cls = OB_CLASS_PERSON;                                 /* other classes do not count */
 	assert_int_equal(ob_detections_push(&seen, &f), 0);
-	assert_true(ob_look_found(&found, b, &seen));
-	f.cls = OB_CLASS_FACE;                                   /* the frame's search has it */
-	assert_int_equal(ob_detections_push(&seen, &f), 0);
-	assert_false(ob_look_found(&found, b, &seen));
+	assert_true(ob_look_found(&found, b, &seen, 0.4));
+	f.cls = OB_CLASS_FACE;                                   /* the frame's search has it, weakly: */
+	assert_int_equal(ob_detections_push(&seen, &f), 0);     /* no track of its own, b's face still */
+	assert_true(ob_look_found(&found, b, &seen, 0.4));
+	seen.v[seen.n - 1].score = 0.4f;                         /* from the threshold: another face's */
+	assert_false(ob_look_found(&found, b, &seen, 0.4));
 	ob_detections_release(&found);
 	ob_detections_release(&seen);
 }
