@@ -354,45 +354,40 @@ static int ledger_entries(struct batch_cmd *bc)
 }
 
 /*
- * A disclosure (run, redact: an export leaves the building) should say why
- * and on which basis: a recipe without a purpose is refused with --strict
- * (exit 2) before anything is opened or written, and otherwise draws a
- * warning once everything else is in place (warn), so that a batch refused
- * for another reason still says only that.
+ * What --strict refuses of a recipe (exit 2, before anything is opened or
+ * written) and a batch otherwise runs with, after one warning once
+ * everything else is in place (warn), so that a batch refused for another
+ * reason still says only that: the recipe's shortcoming, `what`, and what
+ * follows for the outputs, `so` (NULL: `what` says it).
  */
-static int check_purpose(const struct batch_cmd *bc, bool warn)
+static int doubt(const struct batch_cmd *bc, bool warn, const char *what, const char *so)
 {
-	const char *what = "states no purpose ([purpose] purpose and legal_basis_art6, see obscura-recipe(5))";
-
-	if (bc->o.analyze || bc->submit || ob_recipe_has_purpose(bc->recipe))
-		return 0;
 	if (bc->strict && !warn)
 		return ob_cli_error(OB_EXIT_USAGE, "%s: %s; --strict refuses it", bc->recipe->path, what);
 	if (warn && !bc->strict && !bc->o.quiet)
-		fprintf(stderr, "obscura: warning: %s: %s: its bundles carry no processing record\n",
-			bc->recipe->path, what);
+		fprintf(stderr, "obscura: warning: %s: %s%s%s\n", bc->recipe->path, what, so ? ": " : "", so ? so : "");
 	return 0;
 }
 
 /*
- * A recipe with no detector and no exclusion zone (the built-in defaults:
- * run without -r) hides nothing: its export is re-encoded, stripped of
- * metadata and labelled, but shows every face.  Said once before any job
- * (a warning; --strict refuses it, exit 2), since nothing in the export or
- * the "ok" line would tell.  Not analyze (no export), not redact (the
- * tracks file says what is hidden).
+ * A disclosure (run, redact: an export leaves the building) should say why
+ * and on which basis.  A recipe with no detector and no exclusion zone (the
+ * built-in defaults: run without -r) hides nothing: its export is
+ * re-encoded, stripped of metadata and labelled, but shows every face, and
+ * nothing in the export or the "ok" line would tell (not analyze: no
+ * export; not redact: the tracks file says what is hidden).
  */
-static int check_hides(const struct batch_cmd *bc, bool warn)
+static int check_disclosure(const struct batch_cmd *bc, bool warn)
 {
-	const char *what = "hides nothing (no detector, no exclusion zone): exports are re-encoded, not anonymized";
+	int ret = 0;
 
-	if (bc->o.analyze || bc->redact || ob_recipe_hides_anything(bc->recipe))
-		return 0;
-	if (bc->strict && !warn)
-		return ob_cli_error(OB_EXIT_USAGE, "%s: %s; --strict refuses it", bc->recipe->path, what);
-	if (warn && !bc->strict && !bc->o.quiet)
-		fprintf(stderr, "obscura: warning: %s: %s\n", bc->recipe->path, what);
-	return 0;
+	if (!bc->o.analyze && !bc->redact && !ob_recipe_hides_anything(bc->recipe))
+		ret = doubt(bc, warn, "hides nothing (no detector, no exclusion zone)",
+			    "exports are re-encoded, not anonymized");
+	if (!ret && !bc->o.analyze && !bc->submit && !ob_recipe_has_purpose(bc->recipe))
+		ret = doubt(bc, warn, "states no purpose ([purpose] purpose and legal_basis_art6, see obscura-recipe(5))",
+			    "its bundles carry no processing record");
+	return ret;
 }
 
 /*
@@ -431,7 +426,7 @@ static int batch_open(struct batch_cmd *bc)
 		if (ret)
 			return ob_cli_fail(ob_exit_for_status(ret));
 	}
-	if ((ret = check_models(bc)) || (ret = check_hides(bc, false)) || (ret = check_purpose(bc, false)))
+	if ((ret = check_models(bc)) || (ret = check_disclosure(bc, false)))
 		return ret;
 	if (bc->key_path && (ret = load_key(bc->key_path, bc->passfile, &bc->key)))
 		return ret;
@@ -445,9 +440,7 @@ static int batch_open(struct batch_cmd *bc)
 		return ob_cli_fail(OB_EXIT_OUTPUT);
 	if ((ret = claim_outdir(bc)))
 		return ret;
-	if ((ret = check_hides(bc, true)))
-		return ret;
-	return check_purpose(bc, true);
+	return check_disclosure(bc, true);
 }
 
 /* The jobs' inputs, from the operands (directories walked, our own exports
