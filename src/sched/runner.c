@@ -594,20 +594,20 @@ static void report_done(const struct ob_runner_opts *o, json_t *entry)
 			json_int_t fr = json_integer_value(json_object_get(entry, "frames"));
 
 			const char *out = json_string_value(json_object_get(entry, "output"));
+			long long nt = (long long)json_integer_value(json_object_get(entry, "tracks_count"));
 
 			if (json_object_get(entry, "photo"))
-				fprintf(stderr, "obscura: ok: %s -> %s + %s (photo, %lld tracks, %.1f s)\n",
+				fprintf(stderr, "obscura: ok: %s -> %s + %s (photo, %lld track%s, %.1f s)\n",
 					json_string_value(json_object_get(entry, "input")),
 					out ? out : json_string_value(json_object_get(entry, "tracks")),
-					ob_path_base(json_string_value(json_object_get(entry, "bundle"))),
-					(long long)json_integer_value(json_object_get(entry, "tracks_count")), el);
+					ob_path_base(json_string_value(json_object_get(entry, "bundle"))), nt,
+					nt == 1 ? "" : "s", el);
 			else
-				fprintf(stderr, "obscura: ok: %s -> %s + %s (%lld frames, %lld tracks, %.1f s, %.0f fps)\n",
+				fprintf(stderr, "obscura: ok: %s -> %s + %s (%lld frame%s, %lld track%s, %.1f s, %.0f fps)\n",
 					json_string_value(json_object_get(entry, "input")),
 					out ? out : json_string_value(json_object_get(entry, "tracks")),
 					ob_path_base(json_string_value(json_object_get(entry, "bundle"))), (long long)fr,
-					(long long)json_integer_value(json_object_get(entry, "tracks_count")), el,
-					el > 0 ? (double)fr / el : 0.0);
+					fr == 1 ? "" : "s", nt, nt == 1 ? "" : "s", el, el > 0 ? (double)fr / el : 0.0);
 		}
 		if (json_integer_value(json_object_get(entry, "frames_lost")) > 0 ||
 		    json_integer_value(json_object_get(entry, "decode_errors")) > 0)
