@@ -13,6 +13,7 @@
 #include "obscura/parse.h"
 #include "obscura/report.h"
 #include "obscura/runner.h"
+#include "obscura/sigclean.h"
 #include "obscura/banned.h"
 
 /* Two bundles called alike in different directories would share a report. */
@@ -43,7 +44,7 @@ int cmd_report(int argc, char **argv)
 	enum ob_verdict worst = OB_VERDICT_OK;
 	size_t stale = 0; /* temporaries of killed reports (their pid is gone) */
 	char lock[OB_PATH_MAX];
-	int c, ret = 0, n = 0, lockfd = -1;
+	int c, ret = 0, n = 0, lockfd = -1, guard = -1;
 
 	ob_cli_parser_init(&opts, "report");
 	cmd = opts.cmd;
@@ -79,6 +80,12 @@ int cmd_report(int argc, char **argv)
 	if ((ret = ob_lock_file(lock, &lockfd)) == OB_ERR_BUSY)
 		return ob_cli_error(OB_EXIT_BUSY, "%s: another obscura is writing in this directory (it holds %s)",
 				    o.outdir, lock);
+	/* interrupted, a report leaves neither its temporaries nor the lock
+	 * (exit 130, as run): the bundle then being reported gets no page */
+	if (!ret) {
+		ob_sigclean_install();
+		guard = ob_sigclean_add(lock);
+	}
 	if (ret || ob_remove_stale_tmp(o.outdir, NULL, &stale)) {
 		ret = ob_cli_fail(OB_EXIT_OUTPUT);
 		goto out;
@@ -122,6 +129,7 @@ out:
 	for (int i = 0; res && i < n; i++)
 		ob_report_result_release(&res[i]);
 	free(res);
+	ob_sigclean_drop(guard);
 	ob_unlock_file(lock, &lockfd);
 	return ret;
 }

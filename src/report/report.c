@@ -15,6 +15,7 @@
 #include "obscura/error.h"
 #include "obscura/fsutil.h"
 #include "obscura/manifest.h"
+#include "obscura/sigclean.h"
 #include "obscura/source.h"
 #include "obscura/trackfile.h"
 #include "obscura/utf8.h"
@@ -446,7 +447,7 @@ int ob_report_bundle(const struct ob_report_opts *o, const char *bundle, struct 
 	struct takeout t = { .export_fd = -1, .tracks_fd = -1 };
 	struct ob_html h = { 0 };
 	char final[OB_PATH_MAX], part[OB_PATH_MAX];
-	int ret;
+	int ret, guard[2] = { -1, -1 };
 
 	*r = (struct ob_report_result){ .verdict = OB_VERDICT_UNREADABLE };
 	if ((ret = ob_report_name(bundle, r->name, sizeof(r->name))) ||
@@ -468,6 +469,10 @@ int ob_report_bundle(const struct ob_report_opts *o, const char *bundle, struct 
 		ret = ret ? ret : ob_err(OB_ERR_LIMIT, "%s: path too long", final);
 		goto out;
 	}
+	/* a stop signal while they exist (the contact sheet's decoding takes
+	 * seconds) removes them (sigclean.h) */
+	guard[0] = ob_sigclean_add(t.export_tmp);
+	guard[1] = ob_sigclean_add(t.tracks_tmp);
 	ret = gather(&d, &t);
 	if (ret == OB_ERR_INPUT)
 		r->verdict = OB_VERDICT_UNREADABLE;
@@ -485,6 +490,8 @@ out:
 	takeout_close(&t);
 	ob_atomic_abort(t.export_tmp);
 	ob_atomic_abort(t.tracks_tmp);
+	ob_sigclean_drop(guard[0]);
+	ob_sigclean_drop(guard[1]);
 	ob_html_release(&h);
 	data_release(&d);
 	return ret;

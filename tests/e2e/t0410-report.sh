@@ -165,6 +165,25 @@ test_expect_success 'an unreadable bundle: exit 9, one error line, no report; th
 	test_no_temp rep rep2 rep3 rep4
 '
 
+test_expect_success 'SIGTERM while a report is written: exit 130, no page, no temporaries, no lock' '
+	ffmpeg -nostdin -v error -f lavfi -i testsrc2=size=640x480:rate=25 -t 40 -c:v libx264 -preset ultrafast \
+		-pix_fmt yuv420p long.mp4
+	make_recipe zone.ini "[exclude \"corner\"]" "polygon = 0,0 0.2,0 0.2,0.2 0,0.2"
+	"$OBSCURA" run -q --no-progress --unsigned -r zone.ini -o lo long.mp4
+	"$OBSCURA" report -q --every 0.04 -o stop lo/long.mp4.obscura.tar &
+	pid=$!
+	wait_for_temp stop
+	kill -TERM $pid
+	rc=0
+	wait $pid || rc=$?
+	test_eq 130 $rc "report exit status"
+	test_no_temp stop
+	test_path_is_missing stop/long.mp4.report.html
+	test_path_is_missing stop/.obscura.lock
+	"$OBSCURA" report -q --every 10 -o stop lo/long.mp4.obscura.tar || test $? = 8
+	test_path_is_file stop/long.mp4.report.html
+'
+
 test_expect_success 'usage: -o missing, two bundles with one report name, a bad --every: exit 2' '
 	test_must_fail_with 2 "$OBSCURA" report "out/c<i>&.mp4.obscura.tar"
 	mkdir other
