@@ -185,6 +185,8 @@ bool ob_recipe_has_purpose(const struct ob_recipe *r);
  * exclusion zone.  run warns that a recipe with neither (the built-in
  * defaults) re-encodes without anonymizing (refuses it with --strict). */
 bool ob_recipe_hides_anything(const struct ob_recipe *r);
+/* How run's warning and the manifest's hides_nothing event say it. */
+#define OB_RECIPE_HIDES_NOTHING "hides nothing (no detector, no exclusion zone)"
 
 /*
  * Reads and validates the recipe at path.  On error returns OB_ERR_RECIPE

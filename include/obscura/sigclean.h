@@ -4,6 +4,8 @@
 #ifndef OBSCURA_SIGCLEAN_H
 #define OBSCURA_SIGCLEAN_H
 
+#include <stdbool.h>
+
 #define OB_SIGCLEAN_SLOTS 8 /* paths registered at once */
 #define OB_SIGCLEAN_EXIT 130 /* the exit status after such a signal, as run's */
 
@@ -18,6 +20,11 @@
  * file is then only swept by the next run: fsutil.h, ob_remove_stale_tmp).
  */
 void ob_sigclean_install(void);
+
+/* Does SIGHUP stop this process?  Yes (a terminal or an ssh session gone,
+ * as SIGTERM), unless it is ignored now, as nohup leaves it: then it stays
+ * so.  The one rule for run (runner.c) and for report (above). */
+bool ob_hangup_stops(void);
 int ob_sigclean_add(const char *path);
 void ob_sigclean_drop(int slot);
 

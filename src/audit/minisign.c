@@ -655,8 +655,6 @@ static int read_secret_fd(int fd, const char *path, char **out, size_t *outlen)
 	return 0;
 }
 
-/* Opens a secret file refusing symlinks, non-regular files, files owned by
- * another user (not root) and loose modes. */
 /* A public key where the secret one is wanted (--key k.pub): say so, rather
  * than ask for a chmod 600 of a file meant to be public. */
 static bool is_public_key(const char *path)
@@ -676,6 +674,8 @@ static int public_not_secret(const char *path)
 	return ob_err(OB_ERR_INPUT, "%s: a public key, not a secret key", path);
 }
 
+/* Opens a secret file refusing symlinks, non-regular files, files owned by
+ * another user (not root) and loose modes. */
 static int open_secret(const char *path, const char *what, int *fdp)
 {
 	struct stat st;

@@ -382,7 +382,7 @@ static int check_disclosure(const struct batch_cmd *bc, bool warn)
 	int ret = 0;
 
 	if (!bc->o.analyze && !bc->redact && !ob_recipe_hides_anything(bc->recipe))
-		ret = doubt(bc, warn, "hides nothing (no detector, no exclusion zone)",
+		ret = doubt(bc, warn, OB_RECIPE_HIDES_NOTHING,
 			    "exports are re-encoded, not anonymized");
 	if (!ret && !bc->o.analyze && !bc->submit && !ob_recipe_has_purpose(bc->recipe))
 		ret = doubt(bc, warn, "states no purpose ([purpose] purpose and legal_basis_art6, see obscura-recipe(5))",

@@ -828,8 +828,7 @@ static int finish_job(struct job_state *s, struct ob_job_stats *stats)
 	/* said at run time too (run.c): the bundle and its report must tell it */
 	if (s->sink && !job->replay && !ob_recipe_hides_anything(job->recipe) &&
 	    (ret = ob_audit_warning(s->audit, "hides_nothing",
-				    "the recipe hides nothing (no detector, no exclusion zone): this export is "
-				    "re-encoded, not anonymized",
+				    "the recipe " OB_RECIPE_HIDES_NOTHING ": this export is re-encoded, not anonymized",
 				    NULL)))
 		return ret;
 	if (s->sink)

@@ -30,6 +30,7 @@
 #include "obscura/recipe.h"
 #include "obscura/version.h"
 #include "obscura/clock.h"
+#include "obscura/sigclean.h"
 #include "obscura/utf8.h"
 /* Built with AddressSanitizer (gcc defines __SANITIZE_ADDRESS__, clang has
  * __has_feature): a job's process checks for leaks before it ends. */
@@ -66,15 +67,6 @@ static void on_signal(int sig)
 	(void)sig;
 	stop_requested = 1;
 	ob_job_interrupt();
-}
-
-/* Does SIGHUP stop a batch?  Yes (a terminal or an ssh session gone, as
- * SIGTERM), unless it is ignored, as nohup leaves it: then it stays so. */
-static bool hangup_stops(void)
-{
-	struct sigaction cur;
-
-	return sigaction(SIGHUP, NULL, &cur) == 0 && cur.sa_handler != SIG_IGN;
 }
 
 /* outdir/STEM[-DUP]SUFFIX.EXT */
@@ -426,7 +418,7 @@ static void __attribute__((noreturn)) run_child(const struct ob_runner_opts *o, 
 	report_fd = fd;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	if (hangup_stops())
+	if (ob_hangup_stops())
 		signal(SIGHUP, on_signal);
 	signal(SIGPIPE, SIG_IGN);
 	ob_err_clear();
@@ -716,7 +708,7 @@ static void catch_signals(struct batch *b)
 	sigaction(SIGINT, &sa, &b->old_int);
 	sigaction(SIGTERM, &sa, &b->old_term);
 	sigaction(SIGHUP, NULL, &b->old_hup);
-	if (hangup_stops())
+	if (ob_hangup_stops())
 		sigaction(SIGHUP, &sa, NULL);
 }
 

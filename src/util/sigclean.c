@@ -24,14 +24,21 @@ static void on_stop(int sig)
 	_exit(OB_SIGCLEAN_EXIT);
 }
 
+bool ob_hangup_stops(void)
+{
+	struct sigaction cur;
+
+	return sigaction(SIGHUP, NULL, &cur) == 0 && cur.sa_handler != SIG_IGN;
+}
+
 void ob_sigclean_install(void)
 {
-	struct sigaction sa = { .sa_handler = on_stop }, hup;
+	struct sigaction sa = { .sa_handler = on_stop };
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if (sigaction(SIGHUP, NULL, &hup) == 0 && hup.sa_handler != SIG_IGN)
+	if (ob_hangup_stops())
 		sigaction(SIGHUP, &sa, NULL);
 }
 
